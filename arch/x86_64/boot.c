@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arch_boot_load() for x86_64: kernel (bzImage or PVH ELF), command line,
+ * initrd, BIOS data area, MP table, ACPI tables, and the boot information
+ * the chosen entry expects.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/x86_64/acpi.h"
+#include "arch/x86_64/boot.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/mptable.h"
+#include "arch/x86_64/platform.h"
+#include "core/arch.h"
+#include "core/error.h"
+#include "core/vm.h"
+
+/* The boot protocol's default initrd_addr_max; PVH has no such field. */
+#define INITRD_ADDR_MAX_DEFAULT 0x37ffffffULL
+
+static void x86_boot_ram(const struct vm *vm, struct x86_boot_info *bi)
+{
+	u64 mem = vm->cfg.mem_size;
+
+	bi->ram_below_4g = MIN(mem, X86_MMIO_HOLE);
+	bi->ram_above_4g = mem - bi->ram_below_4g;
+}
+
+/* BIOS data area words the kernel reads (EBDA segment, base memory size). */
+static void x86_boot_bda(struct vm *vm)
+{
+	u16 ebda_seg = (u16)(X86_EBDA_ADDR >> 4), base_kib = (u16)(X86_EBDA_ADDR / KiB);
+	u8 *bda = vm_gpa(vm, 0x400, 0x100);
+
+	memcpy(bda + 0x0e, &ebda_seg, 2);
+	memcpy(bda + 0x13, &base_kib, 2);
+}
+
+static int x86_boot_tables(struct vm *vm, struct x86_boot_info *bi)
+{
+	struct x86_platform *p;
+	int ret;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return error_host(-ENOMEM, "cannot allocate platform description");
+	x86_platform_init(p, vm->cfg.nr_cpus);
+	ret = mptable_build(vm_gpa(vm, X86_MPTABLE_ADDR, X86_MPTABLE_SIZE), X86_MPTABLE_ADDR,
+			    X86_MPTABLE_SIZE, p);
+	if (ret >= 0)
+		ret = acpi_build(vm_gpa(vm, X86_ACPI_ADDR, X86_ACPI_SIZE), X86_ACPI_ADDR,
+				 X86_ACPI_SIZE, p, &bi->rsdp_gpa);
+	free(p);
+	return ret < 0 ? ret : 0;
+}
+
+static int x86_boot_initrd(struct vm *vm, struct x86_boot_info *bi, u64 kernel_end,
+			   u64 addr_max)
+{
+	size_t len = vm->initrd_len;
+	u64 top, at;
+
+	if (!vm->initrd_img)
+		return 0;
+	top = MIN(bi->ram_below_4g, addr_max + 1);
+	at = top > len ? ALIGN_DOWN(top - len, 4096) : 0;
+	if (at < ALIGN_UP(kernel_end, 4096))
+		return error_input(-EFBIG,
+				   "initrd %s: %zu MiB does not fit in guest memory beside the kernel "
+				   "(guest has %llu MiB)",
+				   vm->cfg.initrd, len / (size_t)MiB,
+				   (unsigned long long)(vm->cfg.mem_size / MiB));
+	memcpy(vm_gpa(vm, at, len), vm->initrd_img, len);
+	bi->initrd_gpa = at;
+	bi->initrd_size = len;
+	return 0;
+}
+
+static int x86_boot_cmdline(struct vm *vm, struct x86_boot_info *bi, size_t max)
+{
+	size_t n = strlen(vm->cmdline);
+
+	if (n + 1 > max)
+		return error_input(-E2BIG, "kernel command line: %zu bytes, this kernel takes %zu",
+				   n, max - 1);
+	memcpy(vm_gpa(vm, X86_CMDLINE_ADDR, n + 1), vm->cmdline, n + 1);
+	bi->cmdline_gpa = X86_CMDLINE_ADDR;
+	bi->cmdline_size = (u32)(n + 1);
+	return 0;
+}
+
+static int x86_boot_bzimage(struct vm *vm, const u8 *img, size_t len, struct x86_boot_info *bi)
+{
+	const char *name = vm->cfg.kernel;
+	struct bzimage bz;
+	u64 need;
+	int ret;
+
+	ret = bzimage_parse(&bz, img, len, name);
+	if (ret < 0)
+		return ret;
+	need = bzimage_mem_needed(&bz);
+	memcpy(vm_gpa(vm, X86_KERNEL_ADDR, bz.kernel_size), bz.kernel, bz.kernel_size);
+	ret = x86_boot_cmdline(vm, bi, MIN((size_t)bz.hdr.cmdline_size + 1, X86_CMDLINE_MAX));
+	if (ret < 0)
+		return ret;
+	ret = x86_boot_initrd(vm, bi, need,
+			      bz.hdr.initrd_addr_max ? bz.hdr.initrd_addr_max
+						     : INITRD_ADDR_MAX_DEFAULT);
+	if (ret < 0)
+		return ret;
+	ret = x86_boot_tables(vm, bi);
+	if (ret < 0)
+		return ret;
+	bzimage_zero_page(vm_gpa(vm, X86_ZERO_PAGE_ADDR, sizeof(struct boot_params)), &bz, bi);
+	vm->arch.entry = X86_ENTRY_BZIMAGE_64;
+	/* boot.rst "64-bit BOOT PROTOCOL": the 64-bit entry is 0x200 past the load address. */
+	vm->arch.entry_addr = X86_KERNEL_ADDR + 0x200;
+	vm->arch.boot_info_gpa = X86_ZERO_PAGE_ADDR;
+	return 0;
+}
+
+static int x86_boot_pvh(struct vm *vm, const u8 *img, size_t len, struct x86_boot_info *bi)
+{
+	u64 entry, end;
+	int ret;
+
+	ret = pvh_load(vm, img, len, vm->cfg.kernel, &entry, &end);
+	if (ret < 0)
+		return ret;
+	ret = x86_boot_cmdline(vm, bi, X86_CMDLINE_MAX);
+	if (ret < 0)
+		return ret;
+	ret = x86_boot_initrd(vm, bi, end, INITRD_ADDR_MAX_DEFAULT);
+	if (ret < 0)
+		return ret;
+	ret = x86_boot_tables(vm, bi);
+	if (ret < 0)
+		return ret;
+	pvh_start_info(vm_gpa(vm, X86_PVH_INFO_ADDR, 4096), 4096, X86_PVH_INFO_ADDR, bi);
+	vm->arch.entry = X86_ENTRY_PVH;
+	vm->arch.entry_addr = entry;
+	vm->arch.boot_info_gpa = X86_PVH_INFO_ADDR;
+	return 0;
+}
+
+int arch_kernel_check(struct vm *vm)
+{
+	struct x86_boot_info bi;
+	struct bzimage bz;
+	u64 need;
+	int ret;
+
+	memset(&bi, 0, sizeof(bi));
+	x86_boot_ram(vm, &bi);
+	if (pvh_is_elf(vm->kernel_img, vm->kernel_len))
+		return pvh_check(vm->kernel_img, vm->kernel_len, vm->cfg.kernel, bi.ram_below_4g);
+	ret = bzimage_parse(&bz, vm->kernel_img, vm->kernel_len, vm->cfg.kernel);
+	if (ret < 0)
+		return ret;
+	need = bzimage_mem_needed(&bz);
+	if (need > bi.ram_below_4g)
+		return error_input(-EFBIG,
+				   "kernel %s: needs %llu MiB of guest memory to boot, guest has %llu "
+				   "MiB below 3 GiB",
+				   vm->cfg.kernel, (unsigned long long)(ALIGN_UP(need, MiB) / MiB),
+				   (unsigned long long)(bi.ram_below_4g / MiB));
+	return 0;
+}
+
+int arch_boot_load(struct vm *vm)
+{
+	struct x86_boot_info bi;
+
+	memset(&bi, 0, sizeof(bi));
+	x86_boot_ram(vm, &bi);
+	x86_boot_bda(vm);
+	if (pvh_is_elf(vm->kernel_img, vm->kernel_len))
+		return x86_boot_pvh(vm, vm->kernel_img, vm->kernel_len, &bi);
+	return x86_boot_bzimage(vm, vm->kernel_img, vm->kernel_len, &bi);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* x86_64 state embedded in the core's struct vm and struct vcpu. */
+#ifndef KTVM_ARCH_X86_64_H
+#define KTVM_ARCH_X86_64_H
+
+#include "core/types.h"
+
+#define ARCH_MAX_VCPUS 240
+
+struct kvm_cpuid2;
+struct x86_devices;
+
+enum x86_entry {
+	X86_ENTRY_BZIMAGE_64, /* 64-bit boot protocol entry, rsi = zero page */
+	X86_ENTRY_PVH,        /* PVH: 32-bit protected mode, ebx = hvm_start_info */
+};
+
+struct arch_vm {
+	enum x86_entry entry;
+	u64 entry_addr;
+	u64 boot_info_gpa; /* zero page (bzImage) or hvm_start_info (PVH) */
+	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, adjusted per vCPU */
+	struct x86_devices *devs;
+};
+
+struct arch_vcpu {
+	u32 apic_id;
+};
+
+#endif

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/* x86_64 VM-level setup: host check, memory layout, in-kernel irqchip and PIT. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "arch/x86_64/cpuid.h"
+#include "arch/x86_64/layout.h"
+#include "core/arch.h"
+#include "core/cmdline.h"
+#include "core/error.h"
+#include "core/vm.h"
+
+const char *arch_name(void)
+{
+	return "x86_64";
+}
+
+u32 arch_max_vcpus(void)
+{
+	return ARCH_MAX_VCPUS;
+}
+
+/* Does /proc/cpuinfo list vmx or svm? -1 if it cannot be read. */
+static int x86_cpu_has_virt(void)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		if (strstr(line, " vmx") || strstr(line, " svm"))
+			found = 1;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+int arch_kvm_check(int kvm_fd)
+{
+	const char *force = getenv("KTVM_ALLOW_PVM");
+
+	(void)kvm_fd;
+	if (force && !strcmp(force, "1"))
+		return 0;
+	/*
+	 * A paravirtual KVM (kvm_pvm) answers the KVM API on CPUs without
+	 * VT-x/AMD-V, but stock kernels die early under it. Say so instead of
+	 * booting into a hang (see shared/notes/nested-kvm.md).
+	 */
+	if (access("/sys/module/kvm_pvm", F_OK) == 0 || x86_cpu_has_virt() == 0)
+		return error_host(-ENOTSUP,
+				  "/dev/kvm here has no hardware virtualization (no vmx/svm in "
+				  "/proc/cpuinfo%s) and cannot run stock kernels; use the nested "
+				  "harness (tests/harness/run.sh --exec) or a host with VT-x/AMD-V",
+				  access("/sys/module/kvm_pvm", F_OK) == 0 ? ", kvm_pvm loaded" : "");
+	return 0;
+}
+
+int arch_vm_memory_layout(struct vm *vm)
+{
+	u64 below = MIN(vm->cfg.mem_size, X86_MMIO_HOLE);
+	int ret;
+
+	ret = vm_mem_add(vm, 0, below);
+	if (ret < 0 || vm->cfg.mem_size == below)
+		return ret;
+	return vm_mem_add(vm, X86_4G, vm->cfg.mem_size - below);
+}
+
+int arch_vm_init(struct vm *vm)
+{
+	struct kvm_pit_config pit;
+	u64 identity = X86_IDENTITY_MAP_ADDR;
+	int ret;
+
+	/* VMX needs a TSS and an identity-map page in guest space; SVM ignores them. */
+	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, (unsigned long)X86_TSS_ADDR) < 0)
+		return error_host(-errno, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0 &&
+	    ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &identity) < 0)
+		return error_host(-errno, "KVM_SET_IDENTITY_MAP_ADDR: %s", strerror(errno));
+	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return error_host(-errno, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+	memset(&pit, 0, sizeof(pit));
+	pit.flags = KVM_PIT_SPEAKER_DUMMY;
+	if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0)
+		return error_host(-errno, "KVM_CREATE_PIT2: %s", strerror(errno));
+	ret = cpuid_get_supported(vm->kvm_fd, &vm->arch.cpuid);
+	if (ret < 0)
+		return ret;
+	return 0;
+}
+
+void arch_vm_exit(struct vm *vm)
+{
+	free(vm->arch.cpuid);
+	vm->arch.cpuid = NULL;
+	/* The irqchip and PIT go away with the VM fd. */
+}
+
+int arch_irq_line(struct vm *vm, u32 irq, bool level)
+{
+	struct kvm_irq_level l = {.irq = irq, .level = level ? 1 : 0};
+
+	if (ioctl(vm->fd, KVM_IRQ_LINE, &l) < 0)
+		return -errno;
+	return 0;
+}
+
+void arch_cmdline_defaults(struct cmdline *cl)
+{
+	/*
+	 * console on COM1; reboot through the i8042 reset line, which ends the
+	 * run; reboot at once on panic so a crash never waits for the timeout.
+	 */
+	cmdline_add(cl, "console=ttyS0 reboot=k panic=-1");
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What an architecture backend provides to the core. Each arch/<name>/
+ * directory defines every hook below once; the core never tests the arch.
+ */
+#ifndef KTVM_CORE_ARCH_H
+#define KTVM_CORE_ARCH_H
+
+#include "core/types.h"
+
+struct vm;
+struct vcpu;
+struct kvm_run;
+struct cmdline;
+
+const char *arch_name(void);
+/* Largest vCPU count the backend supports. */
+u32 arch_max_vcpus(void);
+/* Refuse a /dev/kvm that cannot run stock kernels; error message set. */
+int arch_kvm_check(int kvm_fd);
+
+/* Add RAM slots for vm->cfg.mem_size (the arch places holes). */
+int arch_vm_memory_layout(struct vm *vm);
+/* After KVM_CREATE_VM and memory: interrupt controller, timers. */
+int arch_vm_init(struct vm *vm);
+void arch_vm_exit(struct vm *vm);
+/* The platform devices the arch always has (UARTs, RTC, reset/power). */
+int arch_devices_init(struct vm *vm);
+void arch_devices_exit(struct vm *vm);
+/* ktvm's default kernel parameters for this arch (console, reboot method). */
+void arch_cmdline_defaults(struct cmdline *cl);
+/*
+ * Check vm->kernel_img (format, entry point, memory it needs against
+ * vm->cfg.mem_size) before any KVM object exists; input errors set.
+ */
+int arch_kernel_check(struct vm *vm);
+/* Kernel, initrd, command line (vm->cmdline) and firmware tables into guest memory. */
+int arch_boot_load(struct vm *vm);
+
+/* After KVM_CREATE_VCPU: CPUID, boot registers, local interrupt controller. */
+int arch_vcpu_init(struct vcpu *vcpu);
+void arch_vcpu_exit(struct vcpu *vcpu);
+/* An exit reason the core does not handle. 0: run again; <0: stop the VM. */
+int arch_vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run);
+
+/* Drive a device interrupt line (level-style: 1 asserts, 0 deasserts). */
+int arch_irq_line(struct vm *vm, u32 irq, bool level);
+
+#endif

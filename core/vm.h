@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VM object and its lifecycle.
+ *
+ *   vm_create()  opens KVM and runs the ordered setup phases (memory, arch
+ *                platform, devices, kernel load, vCPUs); on failure it unwinds
+ *                what it did and returns a message in core/error.h.
+ *   vm_run()     starts one thread per vCPU, waits until the guest shuts down,
+ *                reboots, crashes, or the timeout passes, then stops and joins
+ *                every vCPU thread and fills a struct vm_result.
+ *   vm_destroy() tears everything down.
+ */
+#ifndef KTVM_CORE_VM_H
+#define KTVM_CORE_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "core/bus.h"
+#include "core/console.h"
+#include "core/types.h"
+#include "core/vcpu.h"
+#include "ktvm-arch.h"
+
+#define VM_MAX_MEM_SLOTS 8
+#define VM_MAX_CMDLINE   4096
+
+struct vm_config {
+	const char *kernel;
+	const char *initrd;  /* NULL: none */
+	const char *cmdline; /* the user's; appended after ktvm's defaults, wins over them */
+	u32 nr_cpus;
+	u64 mem_size;   /* bytes */
+	u64 timeout_ms; /* 0: none */
+	int console_fd; /* live copy of the console, -1: none */
+	u64 t_start_ns; /* process start, for setup timing (vm_now_ns() clock) */
+};
+
+/* How a run ended. Order matters only for the names in vm_end_name(). */
+enum vm_end {
+	VM_END_NONE = 0,
+	VM_END_POWEROFF, /* guest powered off */
+	VM_END_REBOOT,   /* guest asked for a reset (i8042, ACPI reset, PSCI) */
+	VM_END_CRASH,    /* kernel panic, triple fault, KVM internal error */
+	VM_END_TIMEOUT,  /* the wall-clock timeout passed */
+	VM_END_ERROR,    /* the host side failed (KVM_RUN error) */
+};
+
+struct vm_result {
+	enum vm_end end;
+	char detail[256]; /* what ended it: "i8042 reset", "triple fault on vcpu 2", ... */
+	bool timed_out;
+	u64 setup_ns;    /* process start to the first KVM_RUN */
+	u64 duration_ns; /* first KVM_RUN to the end of the run */
+	u64 init_ns;     /* first KVM_RUN to the kernel starting init, 0 if never */
+	char *console;   /* NUL-terminated capture of the kernel console */
+	size_t console_len;
+	u64 console_dropped;
+	u32 nr_vcpus;
+	u32 threads_joined;
+	u64 exits[VCPU_EXIT_REASONS]; /* KVM exits by KVM_EXIT_* reason, all vCPUs */
+};
+
+struct vm_mem_slot {
+	u64 gpa;
+	u64 size;
+	u8 *hva;
+};
+
+struct vm {
+	struct vm_config cfg;
+	int kvm_fd;
+	int fd;
+	size_t run_size; /* mmap size of struct kvm_run */
+	struct vm_mem_slot mem[VM_MAX_MEM_SLOTS];
+	u32 nr_mem;
+	struct bus pio;
+	struct bus mmio;
+	struct vcpu *vcpus; /* cfg.nr_cpus entries */
+	struct console console;
+	char cmdline[VM_MAX_CMDLINE];
+	/* Input files, read and checked before KVM is touched; freed once loaded. */
+	u8 *kernel_img;
+	size_t kernel_len;
+	u8 *initrd_img;
+	size_t initrd_len;
+
+	pthread_mutex_t lock; /* guards end, end_detail */
+	pthread_cond_t cond;  /* signalled when end is set */
+	enum vm_end end;
+	char end_detail[256];
+	atomic_ullong t_first_run_ns;
+
+	size_t phases_done;
+	struct arch_vm arch;
+};
+
+int vm_create(struct vm **out, const struct vm_config *cfg);
+int vm_run(struct vm *vm, struct vm_result *res);
+void vm_destroy(struct vm *vm);
+void vm_result_free(struct vm_result *res);
+
+/* Ask the run to end; the first reason given wins. Safe from any thread. */
+void vm_stop(struct vm *vm, enum vm_end why, const char *fmt, ...) __printf(3, 4);
+bool vm_stopping(struct vm *vm);
+
+/* Host pointer for [gpa, gpa+len), or NULL unless it lies within one RAM slot. */
+void *vm_gpa(struct vm *vm, u64 gpa, u64 len);
+int vm_mem_add(struct vm *vm, u64 gpa, u64 size);
+/* Total guest RAM in bytes. */
+u64 vm_mem_total(const struct vm *vm);
+
+u64 vm_now_ns(void);
+const char *vm_end_name(enum vm_end end);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * 16550A UART (shared by both arches; x86 reaches it by port I/O, aarch64 by
+ * MMIO with 1-byte register stride). Transmit goes to a console sink;
+ * receive is not connected yet (reads see an empty FIFO).
+ */
+#ifndef KTVM_DEVICES_SERIAL_H
+#define KTVM_DEVICES_SERIAL_H
+
+#include <pthread.h>
+
+#include "core/bus.h"
+#include "core/types.h"
+
+struct console;
+struct serial;
+
+/*
+ * Drives the UART's interrupt line; level true = asserted. Called only when
+ * the level changes, with s->lock held (so changes arrive in order); it must
+ * not access the UART.
+ */
+typedef void (*serial_irq_fn)(struct serial *s, bool level);
+
+struct serial {
+	struct bus_region region; /* 8 registers */
+	pthread_mutex_t lock;
+	struct console *out; /* NULL: output discarded */
+	serial_irq_fn set_irq;
+	void *irq_ctx; /* for set_irq's use (the owning VM) */
+	u32 irq;
+	/* registers (16550A, see the TI PC16550D data sheet) */
+	u8 ier, iir, fcr, lcr, mcr, lsr, msr, scr, dll, dlm;
+	bool thr_irq_pending; /* THRE interrupt armed and not yet read via IIR */
+	bool irq_level;
+	u64 tx_bytes;
+};
+
+int serial_init(struct serial *s, const char *name, u64 base, u32 irq, struct console *out,
+		serial_irq_fn set_irq, void *irq_ctx);
+void serial_destroy(struct serial *s);
+
+#endif
