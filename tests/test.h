@@ -43,13 +43,14 @@ const char *test_tmpdir(void);
 
 #define TEST_CMP_(fatal, a, op, b)                                                                 \
 	do {                                                                                       \
-		unsigned long long test_a_ = (unsigned long long)(a);                              \
-		unsigned long long test_b_ = (unsigned long long)(b);                              \
+		/* Compared as signed: errno returns are negative, sizes fit in 63 bits. */          \
+		long long test_a_ = (long long)(a);                                                \
+		long long test_b_ = (long long)(b);                                                \
 		if (!(test_a_ op test_b_)) {                                                       \
 			test_fail_at(__FILE__, __LINE__,                                           \
 				     "%s %s %s: actual 0x%llx (%lld), expected 0x%llx (%lld)", #a, \
-				     #op, #b, test_a_, (long long)test_a_, test_b_,                \
-				     (long long)test_b_);                                          \
+				     #op, #b, (unsigned long long)test_a_, test_a_,               \
+				     (unsigned long long)test_b_, test_b_);                                          \
 			if (fatal)                                                                 \
 				test_stop();                                                       \
 		}                                                                                  \

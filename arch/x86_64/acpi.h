@@ -22,21 +22,22 @@ struct x86_platform;
  *    X86_ACPI_RESET_VAL there resets it.
  * Register bits: ACPI 6.5 4.8.3.1 (PM1 event) and 4.8.3.2 (PM1 control).
  */
-#define ACPI_S5_SLP_TYP		5
-#define ACPI_PM1_STS_WAK	(1u << 15)
-#define ACPI_PM1_CNT_SCI_EN	(1u << 0)
-#define ACPI_PM1_CNT_BM_RLD	(1u << 1)
-#define ACPI_PM1_CNT_GBL_RLS	(1u << 2)
+#define ACPI_S5_SLP_TYP		   5
+#define ACPI_PM1_STS_WAK	   (1u << 15)
+#define ACPI_PM1_CNT_SCI_EN	   (1u << 0)
+#define ACPI_PM1_CNT_BM_RLD	   (1u << 1)
+#define ACPI_PM1_CNT_GBL_RLS	   (1u << 2)
 #define ACPI_PM1_CNT_SLP_TYP_SHIFT 10
-#define ACPI_PM1_CNT_SLP_TYP	(7u << ACPI_PM1_CNT_SLP_TYP_SHIFT)
-#define ACPI_PM1_CNT_SLP_EN	(1u << 13)
+#define ACPI_PM1_CNT_SLP_TYP	   (7u << ACPI_PM1_CNT_SLP_TYP_SHIFT)
+#define ACPI_PM1_CNT_SLP_EN	   (1u << 13)
 
 /*
  * Build every table into buf, which the guest sees at guest-physical address
  * buf_gpa. The RSDP comes first (16-byte aligned, inside the BIOS area the
- * kernel scans). Returns bytes used, or -ENOSPC (error set) if size is short.
- * *rsdp_gpa receives the RSDP's guest-physical address. The DSDT holds
- * \_S5 and one Device per p->virtio_mmio[] entry (see platform.h).
+ * kernel scans). Returns bytes used, or -ENOSPC (error set) if size is short,
+ * -EINVAL if x86_platform_check() refuses p or buf_gpa is not 16-byte
+ * aligned below 4 GiB. *rsdp_gpa receives the RSDP's guest-physical address.
+ * The DSDT holds \_S5 and one Device per p->virtio_mmio[] entry (platform.h).
  */
 int acpi_build(u8 *buf, u64 buf_gpa, size_t size, const struct x86_platform *p, u64 *rsdp_gpa);
 

@@ -14,7 +14,9 @@ struct x86_platform;
 /*
  * Write the floating pointer and configuration table into buf, seen by the
  * guest at buf_gpa (must be where the kernel scans: the BIOS area or the
- * first KiB of the EBDA). Returns bytes used, or -ENOSPC (error set).
+ * first KiB of the EBDA). Returns bytes used, or -ENOSPC (error set) if size
+ * is short, -EINVAL if x86_platform_check() refuses p or buf_gpa is not
+ * 16-byte aligned below 4 GiB.
  */
 int mptable_build(u8 *buf, u64 buf_gpa, size_t size, const struct x86_platform *p);
 
