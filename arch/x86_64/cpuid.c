@@ -102,3 +102,11 @@ void cpuid_for_vcpu(struct kvm_cpuid2 *c, u32 apic_id, u32 nr_cpus)
 			e->eax = (1u << 0) | (1u << 3);
 	}
 }
+
+void cpuid_set_tsc_deadline(struct kvm_cpuid2 *c)
+{
+	struct kvm_cpuid_entry2 *e = cpuid_find(c, 1, 0);
+
+	if (e)
+		e->ecx |= CPUID_1_ECX_TSC_DEADLINE;
+}

@@ -99,6 +99,8 @@ int arch_vm_init(struct vm *vm)
 	ret = cpuid_get_supported(vm->kvm_fd, &vm->arch.cpuid);
 	if (ret < 0)
 		return ret;
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
+		cpuid_set_tsc_deadline(vm->arch.cpuid);
 	return 0;
 }
 

@@ -94,3 +94,12 @@ TEST(cpuid_dup_copies)
 	free(c);
 	free(d);
 }
+
+TEST(cpuid_tsc_deadline)
+{
+	struct kvm_cpuid2 *c = table();
+
+	cpuid_set_tsc_deadline(c);
+	EXPECT_EQ(cpuid_find(c, 1, 0)->ecx & CPUID_1_ECX_TSC_DEADLINE, CPUID_1_ECX_TSC_DEADLINE);
+	free(c);
+}
