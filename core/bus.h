@@ -32,7 +32,7 @@ struct bus_region {
 #define BUS_MAX_REGIONS 64
 
 struct bus {
-	const char *name; /* "pio" or "mmio", for messages */
+	const char *name;			     /* "pio" or "mmio", for messages */
 	struct bus_region *regions[BUS_MAX_REGIONS]; /* sorted by base */
 	u32 nr;
 };

@@ -71,8 +71,7 @@ bool cmdline_has(const struct cmdline *cl, const char *key)
 	return cmdline_words_have(cl->buf, key, strlen(key));
 }
 
-int cmdline_build(struct cmdline *out, const struct cmdline *defaults, const char *user,
-		  size_t max)
+int cmdline_build(struct cmdline *out, const struct cmdline *defaults, const char *user, size_t max)
 {
 	const char *s = defaults->buf;
 
@@ -90,7 +89,8 @@ int cmdline_build(struct cmdline *out, const struct cmdline *defaults, const cha
 	if (user)
 		cmdline_add(out, user);
 	if (out->overflow || out->len > max)
-		return error_input(-E2BIG, "kernel command line is %zu bytes or more; the limit is %zu",
+		return error_input(-E2BIG,
+				   "kernel command line is %zu bytes or more; the limit is %zu",
 				   out->len, max);
 	return 0;
 }

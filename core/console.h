@@ -22,13 +22,13 @@ struct console {
 	pthread_mutex_t lock;
 	char *buf;
 	size_t len, cap;
-	u64 dropped; /* bytes past the cap */
+	u64 dropped;   /* bytes past the cap */
 	int stream_fd; /* -1: no live copy */
 	char line[CONSOLE_LINE_MAX];
 	size_t line_len;
-	u64 t_origin_ns;   /* time base for the milestones below */
-	u64 init_ns;       /* when "as init process" appeared, 0 if never */
-	bool panic_seen;   /* "Kernel panic - not syncing" appeared */
+	u64 t_origin_ns; /* time base for the milestones below */
+	u64 init_ns;	 /* when "as init process" appeared, 0 if never */
+	bool panic_seen; /* "Kernel panic - not syncing" appeared */
 	char panic_line[CONSOLE_LINE_MAX];
 };
 

@@ -50,8 +50,8 @@ int file_read_all(const char *path, const char *what, size_t max, u8 **buf, size
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			ret = error_input(r < 0 ? -errno : -EIO, "%s %s: read failed: %s", what, path,
-					  r < 0 ? strerror(errno) : "file shrank");
+			ret = error_input(r < 0 ? -errno : -EIO, "%s %s: read failed: %s", what,
+					  path, r < 0 ? strerror(errno) : "file shrank");
 			free(b);
 			goto out;
 		}

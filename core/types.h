@@ -20,7 +20,7 @@ typedef int64_t s64;
 #define MIN(a, b)     ((a) < (b) ? (a) : (b))
 #define MAX(a, b)     ((a) > (b) ? (a) : (b))
 /* a must be a power of two */
-#define ALIGN_UP(x, a)   (((x) + ((a)-1)) & ~((u64)(a)-1))
+#define ALIGN_UP(x, a)	 (((x) + ((a)-1)) & ~((u64)(a)-1))
 #define ALIGN_DOWN(x, a) ((x) & ~((u64)(a)-1))
 
 #define KiB (1024ULL)
@@ -29,8 +29,8 @@ typedef int64_t s64;
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
-#define __packed __attribute__((packed))
+#define __packed       __attribute__((packed))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
-#define __unused __attribute__((unused))
+#define __unused       __attribute__((unused))
 
 #endif

@@ -163,8 +163,9 @@ static int vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run)
 	default:
 		if (arch_vcpu_handle_exit(vcpu, run) < 0) {
 			if (!vm_stopping(vm))
-				vm_stop(vm, VM_END_ERROR, "vcpu %u: unhandled exit %s (%u)", vcpu->id,
-					vcpu_exit_name(run->exit_reason), run->exit_reason);
+				vm_stop(vm, VM_END_ERROR, "vcpu %u: unhandled exit %s (%u)",
+					vcpu->id, vcpu_exit_name(run->exit_reason),
+					run->exit_reason);
 			return 1;
 		}
 		return 0;
@@ -200,7 +201,8 @@ static void *vcpu_thread(void *arg)
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			vm_stop(vm, VM_END_ERROR, "vcpu %u: KVM_RUN: %s", vcpu->id, strerror(errno));
+			vm_stop(vm, VM_END_ERROR, "vcpu %u: KVM_RUN: %s", vcpu->id,
+				strerror(errno));
 			break;
 		}
 		if (run->exit_reason < VCPU_EXIT_REASONS)
@@ -230,7 +232,8 @@ int vcpu_start(struct vcpu *vcpu)
 	pthread_mutex_unlock(&vcpu->thread_lock);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret)
-		return error_host(-ret, "vcpu %u: cannot start thread: %s", vcpu->id, strerror(ret));
+		return error_host(-ret, "vcpu %u: cannot start thread: %s", vcpu->id,
+				  strerror(ret));
 	return 0;
 }
 
@@ -290,32 +293,32 @@ bool vcpu_timedjoin(struct vcpu *vcpu, u64 timeout_ms)
 const char *vcpu_exit_name(u32 reason)
 {
 	static const char *const names[] = {
-		[KVM_EXIT_UNKNOWN] = "unknown",
-		[KVM_EXIT_EXCEPTION] = "exception",
-		[KVM_EXIT_IO] = "io",
-		[KVM_EXIT_HYPERCALL] = "hypercall",
-		[KVM_EXIT_DEBUG] = "debug",
-		[KVM_EXIT_HLT] = "hlt",
-		[KVM_EXIT_MMIO] = "mmio",
-		[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open",
-		[KVM_EXIT_SHUTDOWN] = "shutdown",
-		[KVM_EXIT_FAIL_ENTRY] = "fail_entry",
-		[KVM_EXIT_INTR] = "intr",
-		[KVM_EXIT_SET_TPR] = "set_tpr",
-		[KVM_EXIT_TPR_ACCESS] = "tpr_access",
-		[KVM_EXIT_NMI] = "nmi",
-		[KVM_EXIT_INTERNAL_ERROR] = "internal_error",
-		[KVM_EXIT_OSI] = "osi",
-		[KVM_EXIT_PAPR_HCALL] = "papr_hcall",
-		[KVM_EXIT_WATCHDOG] = "watchdog",
-		[KVM_EXIT_EPR] = "epr",
-		[KVM_EXIT_SYSTEM_EVENT] = "system_event",
-		[KVM_EXIT_IOAPIC_EOI] = "ioapic_eoi",
-		[KVM_EXIT_HYPERV] = "hyperv",
-		[KVM_EXIT_X86_RDMSR] = "x86_rdmsr",
-		[KVM_EXIT_X86_WRMSR] = "x86_wrmsr",
-		[KVM_EXIT_DIRTY_RING_FULL] = "dirty_ring_full",
-		[KVM_EXIT_X86_BUS_LOCK] = "x86_bus_lock",
+	    [KVM_EXIT_UNKNOWN] = "unknown",
+	    [KVM_EXIT_EXCEPTION] = "exception",
+	    [KVM_EXIT_IO] = "io",
+	    [KVM_EXIT_HYPERCALL] = "hypercall",
+	    [KVM_EXIT_DEBUG] = "debug",
+	    [KVM_EXIT_HLT] = "hlt",
+	    [KVM_EXIT_MMIO] = "mmio",
+	    [KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open",
+	    [KVM_EXIT_SHUTDOWN] = "shutdown",
+	    [KVM_EXIT_FAIL_ENTRY] = "fail_entry",
+	    [KVM_EXIT_INTR] = "intr",
+	    [KVM_EXIT_SET_TPR] = "set_tpr",
+	    [KVM_EXIT_TPR_ACCESS] = "tpr_access",
+	    [KVM_EXIT_NMI] = "nmi",
+	    [KVM_EXIT_INTERNAL_ERROR] = "internal_error",
+	    [KVM_EXIT_OSI] = "osi",
+	    [KVM_EXIT_PAPR_HCALL] = "papr_hcall",
+	    [KVM_EXIT_WATCHDOG] = "watchdog",
+	    [KVM_EXIT_EPR] = "epr",
+	    [KVM_EXIT_SYSTEM_EVENT] = "system_event",
+	    [KVM_EXIT_IOAPIC_EOI] = "ioapic_eoi",
+	    [KVM_EXIT_HYPERV] = "hyperv",
+	    [KVM_EXIT_X86_RDMSR] = "x86_rdmsr",
+	    [KVM_EXIT_X86_WRMSR] = "x86_wrmsr",
+	    [KVM_EXIT_DIRTY_RING_FULL] = "dirty_ring_full",
+	    [KVM_EXIT_X86_BUS_LOCK] = "x86_bus_lock",
 	};
 
 	if (reason < ARRAY_SIZE(names) && names[reason])

@@ -19,8 +19,8 @@
 #include "core/phase.h"
 #include "core/vm.h"
 
-#define VM_MIN_MEM      (32 * MiB)
-#define VM_MAX_MEM      (1024 * GiB)
+#define VM_MIN_MEM	 (32 * MiB)
+#define VM_MAX_MEM	 (1024 * GiB)
 #define VM_JOIN_LIMIT_MS 5000
 /* After the kernel says it panicked, give it this long to reboot by itself. */
 #define VM_PANIC_GRACE_MS 2000
@@ -36,8 +36,8 @@ u64 vm_now_ns(void)
 const char *vm_end_name(enum vm_end end)
 {
 	static const char *const names[] = {
-		[VM_END_NONE] = "none",	     [VM_END_POWEROFF] = "poweroff", [VM_END_REBOOT] = "reboot",
-		[VM_END_CRASH] = "crash",    [VM_END_TIMEOUT] = "timeout",   [VM_END_ERROR] = "error",
+	    [VM_END_NONE] = "none",   [VM_END_POWEROFF] = "poweroff", [VM_END_REBOOT] = "reboot",
+	    [VM_END_CRASH] = "crash", [VM_END_TIMEOUT] = "timeout",   [VM_END_ERROR] = "error",
 	};
 
 	return (unsigned int)end < ARRAY_SIZE(names) ? names[end] : "?";
@@ -291,16 +291,16 @@ static void vm_unphase_vcpus(struct vm *vm)
 }
 
 static const struct phase vm_phases[] = {
-	{"inputs", vm_phase_inputs, vm_free_inputs},
-	{"cmdline", vm_phase_cmdline, NULL},
-	{"kvm", vm_phase_kvm, vm_unphase_kvm},
-	{"vm", vm_phase_create, vm_unphase_create},
-	{"memory", vm_phase_memory, vm_unphase_memory},
-	{"platform", arch_vm_init, arch_vm_exit},
-	{"console", vm_phase_console, vm_unphase_console},
-	{"devices", arch_devices_init, arch_devices_exit},
-	{"boot", vm_phase_boot, NULL},
-	{"vcpus", vm_phase_vcpus, vm_unphase_vcpus},
+    {"inputs", vm_phase_inputs, vm_free_inputs},
+    {"cmdline", vm_phase_cmdline, NULL},
+    {"kvm", vm_phase_kvm, vm_unphase_kvm},
+    {"vm", vm_phase_create, vm_unphase_create},
+    {"memory", vm_phase_memory, vm_unphase_memory},
+    {"platform", arch_vm_init, arch_vm_exit},
+    {"console", vm_phase_console, vm_unphase_console},
+    {"devices", arch_devices_init, arch_devices_exit},
+    {"boot", vm_phase_boot, NULL},
+    {"vcpus", vm_phase_vcpus, vm_unphase_vcpus},
 };
 
 static int vm_check_config(const struct vm_config *cfg)

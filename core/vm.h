@@ -23,14 +23,14 @@
 #include "ktvm-arch.h"
 
 #define VM_MAX_MEM_SLOTS 8
-#define VM_MAX_CMDLINE   4096
+#define VM_MAX_CMDLINE	 4096
 
 struct vm_config {
 	const char *kernel;
 	const char *initrd;  /* NULL: none */
 	const char *cmdline; /* the user's; appended after ktvm's defaults, wins over them */
 	u32 nr_cpus;
-	u64 mem_size;   /* bytes */
+	u64 mem_size;	/* bytes */
 	u64 timeout_ms; /* 0: none */
 	int console_fd; /* live copy of the console, -1: none */
 	u64 t_start_ns; /* process start, for setup timing (vm_now_ns() clock) */
@@ -40,20 +40,20 @@ struct vm_config {
 enum vm_end {
 	VM_END_NONE = 0,
 	VM_END_POWEROFF, /* guest powered off */
-	VM_END_REBOOT,   /* guest asked for a reset (i8042, ACPI reset, PSCI) */
-	VM_END_CRASH,    /* kernel panic, triple fault, KVM internal error */
-	VM_END_TIMEOUT,  /* the wall-clock timeout passed */
-	VM_END_ERROR,    /* the host side failed (KVM_RUN error) */
+	VM_END_REBOOT,	 /* guest asked for a reset (i8042, ACPI reset, PSCI) */
+	VM_END_CRASH,	 /* kernel panic, triple fault, KVM internal error */
+	VM_END_TIMEOUT,	 /* the wall-clock timeout passed */
+	VM_END_ERROR,	 /* the host side failed (KVM_RUN error) */
 };
 
 struct vm_result {
 	enum vm_end end;
 	char detail[256]; /* what ended it: "i8042 reset", "triple fault on vcpu 2", ... */
 	bool timed_out;
-	u64 setup_ns;    /* process start to the first KVM_RUN */
+	u64 setup_ns;	 /* process start to the first KVM_RUN */
 	u64 duration_ns; /* first KVM_RUN to the end of the run */
-	u64 init_ns;     /* first KVM_RUN to the kernel starting init, 0 if never */
-	char *console;   /* NUL-terminated capture of the kernel console */
+	u64 init_ns;	 /* first KVM_RUN to the kernel starting init, 0 if never */
+	char *console;	 /* NUL-terminated capture of the kernel console */
 	size_t console_len;
 	u64 console_dropped;
 	u32 nr_vcpus;

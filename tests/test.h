@@ -26,7 +26,7 @@ struct test_case {
 
 void test_register(struct test_case *tc);
 void test_fail_at(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void test_stop(void) __attribute__((noreturn));
 void test_skip(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* Scratch directory unique to this test binary run; removed at exit. */
@@ -43,14 +43,14 @@ const char *test_tmpdir(void);
 
 #define TEST_CMP_(fatal, a, op, b)                                                                 \
 	do {                                                                                       \
-		/* Compared as signed: errno returns are negative, sizes fit in 63 bits. */          \
+		/* Compared as signed: errno returns are negative, sizes fit in 63 bits. */        \
 		long long test_a_ = (long long)(a);                                                \
 		long long test_b_ = (long long)(b);                                                \
 		if (!(test_a_ op test_b_)) {                                                       \
 			test_fail_at(__FILE__, __LINE__,                                           \
 				     "%s %s %s: actual 0x%llx (%lld), expected 0x%llx (%lld)", #a, \
-				     #op, #b, (unsigned long long)test_a_, test_a_,               \
-				     (unsigned long long)test_b_, test_b_);                                          \
+				     #op, #b, (unsigned long long)test_a_, test_a_,                \
+				     (unsigned long long)test_b_, test_b_);                        \
 			if (fatal)                                                                 \
 				test_stop();                                                       \
 		}                                                                                  \
@@ -77,18 +77,18 @@ const char *test_tmpdir(void);
 				test_stop();                                                       \
 		}                                                                                  \
 	} while (0)
-#define EXPECT_TRUE(c)  TEST_TRUE_(0, c)
+#define EXPECT_TRUE(c)	TEST_TRUE_(0, c)
 #define EXPECT_FALSE(c) TEST_TRUE_(0, !(c))
-#define ASSERT_TRUE(c)  TEST_TRUE_(1, c)
+#define ASSERT_TRUE(c)	TEST_TRUE_(1, c)
 #define ASSERT_FALSE(c) TEST_TRUE_(1, !(c))
 
 #define TEST_STR_(fatal, a, b)                                                                     \
 	do {                                                                                       \
 		const char *test_sa_ = (a), *test_sb_ = (b);                                       \
 		if (!test_sa_ || !test_sb_ || strcmp(test_sa_, test_sb_)) {                        \
-			test_fail_at(__FILE__, __LINE__, "%s == %s: actual \"%s\", expected \"%s\"", \
-				     #a, #b, test_sa_ ? test_sa_ : "(null)",                       \
-				     test_sb_ ? test_sb_ : "(null)");                              \
+			test_fail_at(                                                              \
+			    __FILE__, __LINE__, "%s == %s: actual \"%s\", expected \"%s\"", #a,    \
+			    #b, test_sa_ ? test_sa_ : "(null)", test_sb_ ? test_sb_ : "(null)");   \
 			if (fatal)                                                                 \
 				test_stop();                                                       \
 		}                                                                                  \

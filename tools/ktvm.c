@@ -19,51 +19,51 @@
 
 /* Exit statuses (also in --help and README.md). */
 enum {
-	KTVM_EXIT_OK = 0,       /* the guest powered off or rebooted by itself */
-	KTVM_EXIT_USAGE = 2,    /* bad arguments or input files */
-	KTVM_EXIT_CRASH = 121,  /* kernel panic, triple fault, KVM internal error */
+	KTVM_EXIT_OK = 0,	 /* the guest powered off or rebooted by itself */
+	KTVM_EXIT_USAGE = 2,	 /* bad arguments or input files */
+	KTVM_EXIT_CRASH = 121,	 /* kernel panic, triple fault, KVM internal error */
 	KTVM_EXIT_TIMEOUT = 124, /* --timeout passed (like timeout(1)) */
-	KTVM_EXIT_HOST = 125,   /* host-side failure: no usable KVM, out of memory, ... */
+	KTVM_EXIT_HOST = 125,	 /* host-side failure: no usable KVM, out of memory, ... */
 };
 
-#define DEFAULT_CPUS       1
+#define DEFAULT_CPUS	   1
 #define DEFAULT_MEMORY_MIB 256
 #define DEFAULT_TIMEOUT_S  300
 /* Console lines shown when a run fails and the console was not streamed. */
 #define TAIL_LINES 30
 
 static const char usage_main[] =
-	"usage: ktvm run --kernel PATH [options]\n"
-	"       ktvm --help | --version\n"
-	"\n"
-	"ktvm boots a Linux kernel in a KVM virtual machine to test process schedulers.\n"
-	"Run 'ktvm run --help' for the options.\n";
+    "usage: ktvm run --kernel PATH [options]\n"
+    "       ktvm --help | --version\n"
+    "\n"
+    "ktvm boots a Linux kernel in a KVM virtual machine to test process schedulers.\n"
+    "Run 'ktvm run --help' for the options.\n";
 
 static const char usage_run[] =
-	"usage: ktvm run --kernel PATH [options]\n"
-	"\n"
-	"Boot PATH (an x86 bzImage or an uncompressed ELF vmlinux with a PVH entry on\n"
-	"x86_64) and wait until the guest powers off, reboots or crashes, or the timeout\n"
-	"passes.\n"
-	"\n"
-	"  --kernel PATH     kernel image (required)\n"
-	"  --initrd PATH     initramfs given to the kernel\n"
-	"  --cpus N          vCPUs (default 1)\n"
-	"  --memory MIB      guest RAM in MiB (default 256)\n"
-	"  --cmdline STR     extra kernel parameters, after ktvm's defaults; a parameter\n"
-	"                    given here replaces ktvm's default of the same name\n"
-	"  --timeout SEC     stop the guest after SEC seconds (default 300, 0 = never)\n"
-	"  --console         copy the guest console to stderr as it runs\n"
-	"  --json FILE       write the result (how it ended, timings, exit counts,\n"
-	"                    console text) as JSON to FILE\n"
-	"  -h, --help        this text\n"
-	"\n"
-	"Exit status:\n"
-	"  0    the guest powered off or rebooted by itself\n"
-	"  2    usage error or bad input (missing or invalid kernel, bad option)\n"
-	"  121  the guest crashed (kernel panic, triple fault, KVM internal error)\n"
-	"  124  the timeout passed\n"
-	"  125  host-side failure (no usable /dev/kvm, out of memory, KVM error)\n";
+    "usage: ktvm run --kernel PATH [options]\n"
+    "\n"
+    "Boot PATH (an x86 bzImage or an uncompressed ELF vmlinux with a PVH entry on\n"
+    "x86_64) and wait until the guest powers off, reboots or crashes, or the timeout\n"
+    "passes.\n"
+    "\n"
+    "  --kernel PATH     kernel image (required)\n"
+    "  --initrd PATH     initramfs given to the kernel\n"
+    "  --cpus N          vCPUs (default 1)\n"
+    "  --memory MIB      guest RAM in MiB (default 256)\n"
+    "  --cmdline STR     extra kernel parameters, after ktvm's defaults; a parameter\n"
+    "                    given here replaces ktvm's default of the same name\n"
+    "  --timeout SEC     stop the guest after SEC seconds (default 300, 0 = never)\n"
+    "  --console         copy the guest console to stderr as it runs\n"
+    "  --json FILE       write the result (how it ended, timings, exit counts,\n"
+    "                    console text) as JSON to FILE\n"
+    "  -h, --help        this text\n"
+    "\n"
+    "Exit status:\n"
+    "  0    the guest powered off or rebooted by itself\n"
+    "  2    usage error or bad input (missing or invalid kernel, bad option)\n"
+    "  121  the guest crashed (kernel panic, triple fault, KVM internal error)\n"
+    "  124  the timeout passed\n"
+    "  125  host-side failure (no usable /dev/kvm, out of memory, KVM error)\n";
 
 __printf(1, 2) static int usage_error(const char *fmt, ...)
 {
@@ -161,26 +161,34 @@ static const char *end_words(enum vm_end end)
 
 static int cmd_run(int argc, char **argv, u64 t_start)
 {
-	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CPUS, OPT_MEMORY, OPT_CMDLINE, OPT_TIMEOUT,
-	       OPT_CONSOLE, OPT_JSON };
+	enum {
+		OPT_KERNEL = 256,
+		OPT_INITRD,
+		OPT_CPUS,
+		OPT_MEMORY,
+		OPT_CMDLINE,
+		OPT_TIMEOUT,
+		OPT_CONSOLE,
+		OPT_JSON
+	};
 	static const struct option opts[] = {
-		{"kernel", required_argument, NULL, OPT_KERNEL},
-		{"initrd", required_argument, NULL, OPT_INITRD},
-		{"cpus", required_argument, NULL, OPT_CPUS},
-		{"memory", required_argument, NULL, OPT_MEMORY},
-		{"cmdline", required_argument, NULL, OPT_CMDLINE},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"console", no_argument, NULL, OPT_CONSOLE},
-		{"json", required_argument, NULL, OPT_JSON},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"kernel", required_argument, NULL, OPT_KERNEL},
+	    {"initrd", required_argument, NULL, OPT_INITRD},
+	    {"cpus", required_argument, NULL, OPT_CPUS},
+	    {"memory", required_argument, NULL, OPT_MEMORY},
+	    {"cmdline", required_argument, NULL, OPT_CMDLINE},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"console", no_argument, NULL, OPT_CONSOLE},
+	    {"json", required_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct vm_config cfg = {
-		.nr_cpus = DEFAULT_CPUS,
-		.mem_size = DEFAULT_MEMORY_MIB * MiB,
-		.timeout_ms = DEFAULT_TIMEOUT_S * 1000ULL,
-		.console_fd = -1,
-		.t_start_ns = t_start,
+	    .nr_cpus = DEFAULT_CPUS,
+	    .mem_size = DEFAULT_MEMORY_MIB * MiB,
+	    .timeout_ms = DEFAULT_TIMEOUT_S * 1000ULL,
+	    .console_fd = -1,
+	    .t_start_ns = t_start,
 	};
 	const char *json = NULL;
 	struct vm_result res;

@@ -13,7 +13,7 @@
 
 /* Documentation/arch/arm64/booting.rst: the 64-byte Image header. */
 #define IMAGE_MAGIC_OFF 56
-#define IMAGE_MAGIC     "ARM\x64"
+#define IMAGE_MAGIC	"ARM\x64"
 
 const char *arch_name(void)
 {

@@ -50,15 +50,15 @@ u8 acpi_checksum(const u8 *data, size_t len);
 
 enum acpi_pm_event {
 	ACPI_PM_POWEROFF, /* SLP_EN with the \_S5 sleep type */
-	ACPI_PM_RESET,    /* the FADT reset register was written */
+	ACPI_PM_RESET,	  /* the FADT reset register was written */
 };
 
 struct acpi_pm;
 typedef void (*acpi_pm_event_fn)(struct acpi_pm *pm, enum acpi_pm_event ev);
 
 struct acpi_pm {
-	struct bus_region evt;   /* PM1a event block */
-	struct bus_region cnt;   /* PM1a control block */
+	struct bus_region evt;	 /* PM1a event block */
+	struct bus_region cnt;	 /* PM1a control block */
 	struct bus_region reset; /* reset register */
 	pthread_mutex_t lock;
 	u16 pm1_sts, pm1_en, pm1_cnt;

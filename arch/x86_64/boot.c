@@ -56,8 +56,7 @@ static int x86_boot_tables(struct vm *vm, struct x86_boot_info *bi)
 	return ret < 0 ? ret : 0;
 }
 
-static int x86_boot_initrd(struct vm *vm, struct x86_boot_info *bi, u64 kernel_end,
-			   u64 addr_max)
+static int x86_boot_initrd(struct vm *vm, struct x86_boot_info *bi, u64 kernel_end, u64 addr_max)
 {
 	size_t len = vm->initrd_len;
 	u64 top, at;
@@ -67,11 +66,12 @@ static int x86_boot_initrd(struct vm *vm, struct x86_boot_info *bi, u64 kernel_e
 	top = MIN(bi->ram_below_4g, addr_max + 1);
 	at = top > len ? ALIGN_DOWN(top - len, 4096) : 0;
 	if (at < ALIGN_UP(kernel_end, 4096))
-		return error_input(-EFBIG,
-				   "initrd %s: %zu MiB does not fit in guest memory beside the kernel "
-				   "(guest has %llu MiB)",
-				   vm->cfg.initrd, len / (size_t)MiB,
-				   (unsigned long long)(vm->cfg.mem_size / MiB));
+		return error_input(
+		    -EFBIG,
+		    "initrd %s: %zu MiB does not fit in guest memory beside the kernel "
+		    "(guest has %llu MiB)",
+		    vm->cfg.initrd, len / (size_t)MiB,
+		    (unsigned long long)(vm->cfg.mem_size / MiB));
 	memcpy(vm_gpa(vm, at, len), vm->initrd_img, len);
 	bi->initrd_gpa = at;
 	bi->initrd_size = len;
@@ -162,11 +162,12 @@ int arch_kernel_check(struct vm *vm)
 		return ret;
 	need = bzimage_mem_needed(&bz);
 	if (need > bi.ram_below_4g)
-		return error_input(-EFBIG,
-				   "kernel %s: needs %llu MiB of guest memory to boot, guest has %llu "
-				   "MiB below 3 GiB",
-				   vm->cfg.kernel, (unsigned long long)(ALIGN_UP(need, MiB) / MiB),
-				   (unsigned long long)(bi.ram_below_4g / MiB));
+		return error_input(
+		    -EFBIG,
+		    "kernel %s: needs %llu MiB of guest memory to boot, guest has %llu "
+		    "MiB below 3 GiB",
+		    vm->cfg.kernel, (unsigned long long)(ALIGN_UP(need, MiB) / MiB),
+		    (unsigned long long)(bi.ram_below_4g / MiB));
 	return 0;
 }
 

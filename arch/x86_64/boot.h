@@ -27,7 +27,7 @@ struct x86_boot_info {
 };
 
 /* e820 types (ACPI 6.5 15.1 "Address Range Types"). */
-#define X86_E820_RAM      1
+#define X86_E820_RAM	  1
 #define X86_E820_RESERVED 2
 
 /* Fill at most max entries; returns the count. Same map for both boot paths. */
@@ -51,7 +51,7 @@ void bzimage_zero_page(struct boot_params *bp, const struct bzimage *bz,
 		       const struct x86_boot_info *bi);
 
 /* PVH start info (start_info.h, version 1). */
-#define HVM_START_MAGIC 0x336ec578
+#define HVM_START_MAGIC		 0x336ec578
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 
 struct hvm_start_info {

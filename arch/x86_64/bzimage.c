@@ -12,12 +12,12 @@
 #include "arch/x86_64/layout.h"
 #include "core/error.h"
 
-#define SETUP_HDR_OFF   0x1f1
-#define HDRS_MAGIC      0x53726448 /* "HdrS" */
+#define SETUP_HDR_OFF	0x1f1
+#define HDRS_MAGIC	0x53726448 /* "HdrS" */
 #define BOOT_FLAG_MAGIC 0xaa55
-#define PROTO_MIN       0x020c /* 2.12: xloadflags, 64-bit entry */
-#define LOADED_HIGH_F   0x01
-#define CAN_USE_HEAP_F  0x80
+#define PROTO_MIN	0x020c /* 2.12: xloadflags, 64-bit entry */
+#define LOADED_HIGH_F	0x01
+#define CAN_USE_HEAP_F	0x80
 
 int bzimage_parse(struct bzimage *bz, const u8 *img, size_t len, const char *name)
 {
@@ -28,7 +28,8 @@ int bzimage_parse(struct bzimage *bz, const u8 *img, size_t len, const char *nam
 	memset(bz, 0, sizeof(*bz));
 	/* The byte at 0x201 (the jump offset) gives the header's length (boot.rst, "jump"). */
 	if (len < 0x202 + 1)
-		return error_input(-ENOEXEC, "kernel %s: not a bzImage (only %zu bytes)", name, len);
+		return error_input(-ENOEXEC, "kernel %s: not a bzImage (only %zu bytes)", name,
+				   len);
 	hdr_end = 0x202 + img[0x201];
 	bz->hdr_len = MIN(hdr_end, (size_t)SETUP_HDR_OFF + sizeof(*h)) - SETUP_HDR_OFF;
 	if (len < SETUP_HDR_OFF + bz->hdr_len || bz->hdr_len < offsetof(struct setup_header, jump))
@@ -41,9 +42,9 @@ int bzimage_parse(struct bzimage *bz, const u8 *img, size_t len, const char *nam
 		return error_input(-ENOEXEC, "kernel %s: not a bzImage (boot flag 0x%04x)", name,
 				   h->boot_flag);
 	if (h->version < PROTO_MIN)
-		return error_input(-ENOEXEC,
-				   "kernel %s: boot protocol %u.%02u is too old (need 2.12 or later)",
-				   name, h->version >> 8, h->version & 0xff);
+		return error_input(
+		    -ENOEXEC, "kernel %s: boot protocol %u.%02u is too old (need 2.12 or later)",
+		    name, h->version >> 8, h->version & 0xff);
 	if (bz->hdr_len < offsetof(struct setup_header, init_size) + sizeof(h->init_size))
 		return error_input(-ENOEXEC, "kernel %s: setup header too short", name);
 	if (!(h->loadflags & LOADED_HIGH_F))
@@ -57,8 +58,8 @@ int bzimage_parse(struct bzimage *bz, const u8 *img, size_t len, const char *nam
 	/* syssize counts 16-byte paragraphs of the protected-mode code. */
 	if (len <= bz->setup_size || len - bz->setup_size < (size_t)h->syssize * 16)
 		return error_input(-ENOEXEC,
-				   "kernel %s: truncated bzImage (%zu bytes, header says %zu)", name,
-				   len, bz->setup_size + (size_t)h->syssize * 16);
+				   "kernel %s: truncated bzImage (%zu bytes, header says %zu)",
+				   name, len, bz->setup_size + (size_t)h->syssize * 16);
 	if (h->cmdline_size == 0)
 		return error_input(-ENOEXEC, "kernel %s: setup header has no command-line size",
 				   name);
@@ -89,7 +90,7 @@ void bzimage_zero_page(struct boot_params *bp, const struct bzimage *bz,
 	h->type_of_loader = 0xff; /* undefined loader */
 	h->loadflags |= CAN_USE_HEAP_F;
 	h->heap_end_ptr = 0xfe00; /* boot.rst: setup-heap end, relative to the real-mode base */
-	h->vid_mode = 0xffff;     /* "normal" */
+	h->vid_mode = 0xffff;	  /* "normal" */
 	h->code32_start = X86_KERNEL_ADDR;
 	h->cmd_line_ptr = (u32)bi->cmdline_gpa;
 	bp->ext_cmd_line_ptr = (u32)(bi->cmdline_gpa >> 32);

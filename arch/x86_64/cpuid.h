@@ -14,10 +14,10 @@
 
 #define CPUID_MAX_ENTRIES 256
 
-#define CPUID_1_ECX_HYPERVISOR   (1u << 31)
+#define CPUID_1_ECX_HYPERVISOR	 (1u << 31)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
-#define CPUID_KVM_SIGNATURE    0x40000000
-#define CPUID_KVM_FEATURES     0x40000001
+#define CPUID_KVM_SIGNATURE	 0x40000000
+#define CPUID_KVM_FEATURES	 0x40000001
 
 /* Allocates *out (caller frees), with room for CPUID_MAX_ENTRIES entries. */
 int cpuid_get_supported(int kvm_fd, struct kvm_cpuid2 **out);

@@ -98,8 +98,8 @@ int arch_devices_init(struct vm *vm)
 		goto fail;
 
 	struct bus_region *regions[] = {
-		&d->com1.region, &d->com2.region, &d->cmos.region, &d->i8042.data,
-		&d->i8042.command, &d->pm.evt, &d->pm.cnt, &d->pm.reset,
+	    &d->com1.region,   &d->com2.region, &d->cmos.region, &d->i8042.data,
+	    &d->i8042.command, &d->pm.evt,	&d->pm.cnt,	 &d->pm.reset,
 	};
 	for (u32 i = 0; i < ARRAY_SIZE(regions); i++) {
 		ret = x86_devices_add(vm, d, regions[i]);

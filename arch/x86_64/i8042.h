@@ -13,7 +13,7 @@ struct i8042;
 typedef void (*i8042_reset_fn)(struct i8042 *k);
 
 struct i8042 {
-	struct bus_region data;    /* port 0x60 */
+	struct bus_region data;	   /* port 0x60 */
 	struct bus_region command; /* port 0x64 */
 	i8042_reset_fn reset;
 	void *ctx; /* for reset's use (the owning VM) */

@@ -63,7 +63,8 @@ int arch_kvm_check(int kvm_fd)
 				  "/dev/kvm here has no hardware virtualization (no vmx/svm in "
 				  "/proc/cpuinfo%s) and cannot run stock kernels; use the nested "
 				  "harness (tests/harness/run.sh --exec) or a host with VT-x/AMD-V",
-				  access("/sys/module/kvm_pvm", F_OK) == 0 ? ", kvm_pvm loaded" : "");
+				  access("/sys/module/kvm_pvm", F_OK) == 0 ? ", kvm_pvm loaded"
+									   : "");
 	return 0;
 }
 

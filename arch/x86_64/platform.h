@@ -28,7 +28,7 @@ struct x86_virtio_mmio {
 struct x86_platform {
 	u32 nr_cpus;
 	u32 apic_id[ARCH_MAX_VCPUS];
-	u8 ioapic_id;   /* after the last APIC ID */
+	u8 ioapic_id;	 /* after the last APIC ID */
 	u32 ioapic_pins; /* KVM's in-kernel IOAPIC has 24 */
 	u32 nr_virtio_mmio;
 	struct x86_virtio_mmio virtio_mmio[X86_MAX_VIRTIO_MMIO];

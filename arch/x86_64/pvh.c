@@ -87,8 +87,8 @@ static int pvh_find_entry(Elf *elf, size_t phnum, const char *name, u64 *entry)
 			off = next;
 		}
 	}
-	return error_input(-ENOEXEC, "kernel %s: ELF without a PVH entry note (CONFIG_PVH=y needed)",
-			   name);
+	return error_input(-ENOEXEC,
+			   "kernel %s: ELF without a PVH entry note (CONFIG_PVH=y needed)", name);
 }
 
 /* Check, and when vm is given also load, the kernel's PT_LOAD segments. */
@@ -124,7 +124,8 @@ static int pvh_walk(struct vm *vm, const u8 *img, size_t len, const char *name, 
 
 		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
 			continue;
-		if (ph.p_filesz > ph.p_memsz || ph.p_offset > len || ph.p_filesz > len - ph.p_offset) {
+		if (ph.p_filesz > ph.p_memsz || ph.p_offset > len ||
+		    ph.p_filesz > len - ph.p_offset) {
 			ret = error_input(-ENOEXEC, "kernel %s: segment %zu lies outside the file",
 					  name, i);
 			goto out;
@@ -135,12 +136,13 @@ static int pvh_walk(struct vm *vm, const u8 *img, size_t len, const char *name, 
 			goto out;
 		}
 		if (ph.p_paddr > ram_end || ph.p_memsz > ram_end - ph.p_paddr) {
-			ret = error_input(-EFBIG,
-					  "kernel %s: does not fit in guest memory (segment at 0x%llx, "
-					  "%llu KiB; guest RAM ends at %llu MiB)",
-					  name, (unsigned long long)ph.p_paddr,
-					  (unsigned long long)(ph.p_memsz / KiB),
-					  (unsigned long long)(ram_end / MiB));
+			ret = error_input(
+			    -EFBIG,
+			    "kernel %s: does not fit in guest memory (segment at 0x%llx, "
+			    "%llu KiB; guest RAM ends at %llu MiB)",
+			    name, (unsigned long long)ph.p_paddr,
+			    (unsigned long long)(ph.p_memsz / KiB),
+			    (unsigned long long)(ram_end / MiB));
 			goto out;
 		}
 		hi = MAX(hi, ph.p_paddr + ph.p_memsz);
@@ -148,8 +150,9 @@ static int pvh_walk(struct vm *vm, const u8 *img, size_t len, const char *name, 
 			continue;
 		dst = vm_gpa(vm, ph.p_paddr, ph.p_memsz);
 		if (!dst) {
-			ret = error_input(-EFBIG, "kernel %s: segment at 0x%llx is not in guest RAM",
-					  name, (unsigned long long)ph.p_paddr);
+			ret =
+			    error_input(-EFBIG, "kernel %s: segment at 0x%llx is not in guest RAM",
+					name, (unsigned long long)ph.p_paddr);
 			goto out;
 		}
 		memcpy(dst, img + ph.p_offset, ph.p_filesz);

@@ -21,15 +21,15 @@
 #define SEL_CODE32 0x08
 #define SEL_CODE64 0x10
 #define SEL_DATA   0x18
-#define SEL_TSS    0x20
+#define SEL_TSS	   0x20
 
-#define CR0_PE (1ULL << 0)
-#define CR0_MP (1ULL << 1)
-#define CR0_ET (1ULL << 4)
-#define CR0_NE (1ULL << 5)
-#define CR0_WP (1ULL << 16)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
+#define CR0_PE	 (1ULL << 0)
+#define CR0_MP	 (1ULL << 1)
+#define CR0_ET	 (1ULL << 4)
+#define CR0_NE	 (1ULL << 5)
+#define CR0_WP	 (1ULL << 16)
+#define CR0_PG	 (1ULL << 31)
+#define CR4_PAE	 (1ULL << 5)
 #define EFER_LME (1ULL << 8)
 #define EFER_LMA (1ULL << 10)
 
@@ -69,12 +69,12 @@ static void x86_seg(struct kvm_segment *s, u16 sel, u8 type, bool code64, bool d
 static void x86_write_boot_tables(struct vm *vm)
 {
 	u64 gdt[6] = {
-		0,
-		x86_gdt_entry(0xc09b, 0, 0xfffff), /* 0x08: 32-bit code, for PVH */
-		x86_gdt_entry(0xa09b, 0, 0xfffff), /* 0x10: 64-bit code */
-		x86_gdt_entry(0xc093, 0, 0xfffff), /* 0x18: data */
-		x86_gdt_entry(0x008b, 0, 0x67),    /* 0x20: TSS (busy), 16 bytes in long mode */
-		0,
+	    0,
+	    x86_gdt_entry(0xc09b, 0, 0xfffff), /* 0x08: 32-bit code, for PVH */
+	    x86_gdt_entry(0xa09b, 0, 0xfffff), /* 0x10: 64-bit code */
+	    x86_gdt_entry(0xc093, 0, 0xfffff), /* 0x18: data */
+	    x86_gdt_entry(0x008b, 0, 0x67),    /* 0x20: TSS (busy), 16 bytes in long mode */
+	    0,
 	};
 	u64 *pml4 = vm_gpa(vm, X86_PML4_ADDR, 4096);
 	u64 *pdpt = vm_gpa(vm, X86_PDPT_ADDR, 4096);

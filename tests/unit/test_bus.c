@@ -29,7 +29,10 @@ static void fake_access(struct bus_region *r, struct vcpu *v, u64 off, u8 *data,
 	}
 }
 
-#define FAKE(n, b, l) {.region = {.name = n, .base = b, .len = l, .access = fake_access}}
+#define FAKE(n, b, l)                                                                              \
+	{                                                                                          \
+		.region = {.name = n, .base = b, .len = l, .access = fake_access }                 \
+	}
 
 TEST(bus_dispatch_by_address)
 {

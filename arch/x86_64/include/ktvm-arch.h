@@ -12,13 +12,13 @@ struct x86_devices;
 
 enum x86_entry {
 	X86_ENTRY_BZIMAGE_64, /* 64-bit boot protocol entry, rsi = zero page */
-	X86_ENTRY_PVH,        /* PVH: 32-bit protected mode, ebx = hvm_start_info */
+	X86_ENTRY_PVH,	      /* PVH: 32-bit protected mode, ebx = hvm_start_info */
 };
 
 struct arch_vm {
 	enum x86_entry entry;
 	u64 entry_addr;
-	u64 boot_info_gpa; /* zero page (bzImage) or hvm_start_info (PVH) */
+	u64 boot_info_gpa;	  /* zero page (bzImage) or hvm_start_info (PVH) */
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, adjusted per vCPU */
 	struct x86_devices *devs;
 };

@@ -39,12 +39,12 @@ static u8 *fake_bzimage(size_t *len, u8 setup_sects, u32 syssize_bytes)
 static struct x86_boot_info info_256m(void)
 {
 	struct x86_boot_info bi = {
-		.ram_below_4g = 256 * MiB,
-		.cmdline_gpa = X86_CMDLINE_ADDR,
-		.cmdline_size = 20,
-		.initrd_gpa = 200 * MiB,
-		.initrd_size = 3 * MiB + 5,
-		.rsdp_gpa = X86_ACPI_ADDR,
+	    .ram_below_4g = 256 * MiB,
+	    .cmdline_gpa = X86_CMDLINE_ADDR,
+	    .cmdline_size = 20,
+	    .initrd_gpa = 200 * MiB,
+	    .initrd_size = 3 * MiB + 5,
+	    .rsdp_gpa = X86_ACPI_ADDR,
 	};
 	return bi;
 }
@@ -230,7 +230,10 @@ TEST(pvh_check_rejects_garbage)
 	u8 junk[256];
 
 	memset(junk, 0xa5, sizeof(junk));
-	memcpy(junk, "\x7f" "ELF", 4);
+	memcpy(junk,
+	       "\x7f"
+	       "ELF",
+	       4);
 	EXPECT_LT(pvh_check(junk, sizeof(junk), "junk", 256 * MiB), 0);
 	EXPECT_TRUE(strstr(error_msg(), "junk") != NULL);
 }
