@@ -97,7 +97,7 @@ $(BUILD)/ktvm: $(TOOL_OBJS) $(BUILD)/libktvm.a
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/test.o $(BUILD)/libktvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/fixtures/%: tests/fixtures/%.c
+$(BUILD)/fixtures/%: tests/fixtures/%.c tests/fixtures/fixture.h
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 

@@ -79,6 +79,47 @@ int arch_vm_memory_layout(struct vm *vm)
 	return vm_mem_add(vm, X86_4G, vm->cfg.mem_size - below);
 }
 
+/*
+ * GSI routing that matches the MADT and MP table: ISA IRQs 0-15 go to the
+ * PICs, and to the IOAPIC pin of the same number except IRQ0 (the PIT),
+ * which the tables' interrupt source override puts on pin 2 (ACPI 6.5
+ * 5.2.12.5). KVM's default routing sends GSI 0 to IOAPIC pin 0.
+ */
+static int x86_gsi_routing(struct vm *vm)
+{
+	struct kvm_irq_routing *r;
+	u32 gsi, n = 0;
+	int ret = 0;
+
+	r = calloc(1, sizeof(*r) + 40 * sizeof(r->entries[0]));
+	if (!r)
+		return error_host(-ENOMEM, "cannot allocate GSI routing");
+	for (gsi = 0; gsi < 16; gsi++) {
+		if (gsi == 2)
+			continue; /* the slave PIC's cascade */
+		r->entries[n].gsi = gsi;
+		r->entries[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		r->entries[n].u.irqchip.irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER
+							  : KVM_IRQCHIP_PIC_SLAVE;
+		r->entries[n].u.irqchip.pin = gsi % 8;
+		n++;
+	}
+	for (gsi = 0; gsi < 24; gsi++) {
+		if (gsi == 2)
+			continue;
+		r->entries[n].gsi = gsi;
+		r->entries[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		r->entries[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		r->entries[n].u.irqchip.pin = gsi == 0 ? 2 : gsi;
+		n++;
+	}
+	r->nr = n;
+	if (ioctl(vm->fd, KVM_SET_GSI_ROUTING, r) < 0)
+		ret = error_host(-errno, "KVM_SET_GSI_ROUTING: %s", strerror(errno));
+	free(r);
+	return ret;
+}
+
 int arch_vm_init(struct vm *vm)
 {
 	struct kvm_pit_config pit;
@@ -93,6 +134,9 @@ int arch_vm_init(struct vm *vm)
 		return error_host(-errno, "KVM_SET_IDENTITY_MAP_ADDR: %s", strerror(errno));
 	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return error_host(-errno, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+	ret = x86_gsi_routing(vm);
+	if (ret < 0)
+		return ret;
 	memset(&pit, 0, sizeof(pit));
 	pit.flags = KVM_PIT_SPEAKER_DUMMY;
 	if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0)

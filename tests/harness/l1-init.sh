@@ -1,0 +1,75 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# /init of the L1 machine that tests/harness/run.sh boots under QEMU TCG when
+# this host cannot run stock kernels under KVM. It loads L1's KVM modules,
+# checks /dev/kvm, runs the job named in /ktvm/env (the integration tests, the
+# benchmarks or an --exec command) and powers off.
+#
+# Everything for the host goes to the serial port $RESULTS_TTY: the job's
+# stdout as is, its stderr with the prefix "KTVM-L1-ERR: ", and a final
+# "KTVM-L1-EXIT: STATUS". L1's kernel console stays on the other port.
+
+# No "set -e": PID 1 must reach poweroff whatever fails on the way.
+set -u
+/bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+# shellcheck disable=SC1091
+. /ktvm/env
+
+out=/dev/$RESULTS_TTY
+if [ -c "$out" ]; then
+	stty -F "$out" raw -echo 2>/dev/null
+else
+	echo "l1-init: no $out; results go to the console" >/dev/console
+	out=/dev/console
+fi
+exec 3>"$out"
+read -r up _ </proc/uptime
+echo "KTVM-L1-ERR: harness: L1 reached init at uptime $up s ($(nproc) CPUs, $(uname -r))" >&3
+
+finish() {
+	echo "KTVM-L1-EXIT: $1" >&3
+	sync
+	poweroff -f
+}
+
+# A setup failure: one failed case for the test jobs, status 125 for --exec.
+setup_failed() {
+	echo "KTVM-L1-ERR: harness: $1" >&3
+	if [ "$JOB" = exec ]; then
+		finish 125
+	fi
+	echo "FAIL l1_setup: $1" >&3
+	echo "0 passed, 1 failed" >&3
+	finish 1
+}
+
+for m in $MODULES; do
+	err=$(insmod "/lib/modules/$m.ko" 2>&1) ||
+		setup_failed "insmod $m: ${err:-failed} (L1 CPU: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1))"
+done
+probe=$(/ktvm/bin/kvm-probe 2>&1) || setup_failed "no usable /dev/kvm in L1: $probe"
+echo "KTVM-L1-ERR: harness: $probe" >&3
+
+export KTVM=/ktvm/bin/ktvm KERNEL_BZIMAGE=/ktvm/kernels/bzImage \
+	KERNEL_VMLINUX=/ktvm/kernels/vmlinux FIXTURES=/ktvm/fixtures TESTS=/ktvm/tests/integration \
+	PATH=/ktvm/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp
+cd /tmp || setup_failed "cannot enter /tmp"
+
+# The job's stderr reaches the host through a prefixing filter.
+mkfifo /tmp/.stderr
+while IFS= read -r line; do echo "KTVM-L1-ERR: $line"; done </tmp/.stderr >&3 &
+filter=$!
+case "$JOB" in
+tests) sh /ktvm/tests/integration/run.sh >&3 2>/tmp/.stderr ;;
+bench) sh /ktvm/tests/integration/bench.sh >&3 2>/tmp/.stderr ;;
+exec) sh /ktvm/exec.sh >&3 2>/tmp/.stderr ;;
+*) echo "unknown job $JOB" >/tmp/.stderr ;;
+esac
+rc=$?
+wait "$filter"
+finish "$rc"

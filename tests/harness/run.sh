@@ -1,0 +1,400 @@
+#!/bin/bash
+# Runs ktvm's KVM integration tests (tests/integration/run.sh) where KVM can
+# run stock guest kernels: directly on a host with hardware virtualization,
+# else inside an emulated L1 machine (QEMU TCG with nested SVM) whose own
+# kernel provides a real /dev/kvm. One L1 boot runs the whole job.
+#
+#   tests/harness/run.sh              the integration tests
+#   tests/harness/run.sh --bench      tests/integration/bench.sh instead
+#   tests/harness/run.sh --exec CMD   a shell command (sh -c CMD)
+#
+# The job gets KTVM (the ktvm binary), KERNEL_BZIMAGE and KERNEL_VMLINUX
+# (Debian's 6.1 kernel as bzImage and as ELF vmlinux), FIXTURES (the guest
+# initrds NAME.cpio) and TESTS (the tests/integration directory).
+#
+# Environment:
+#   ARCH, BUILD, KTVM_CACHE   as in the Makefile (host arch, build/$ARCH,
+#                             ~/.cache/ktvm)
+#   KTVM_HARNESS_TIMEOUT      seconds for the whole job (1800)
+#   KTVM_HARNESS_NESTED       1: use L1 even where direct runs work; 0: never
+#   KTVM_HARNESS_KEEP         directory to keep L1's console log and results in
+#   KTVM_TESTS                names of the cases to run (default: all)
+#   KTVM_L1_SMP, KTVM_L1_MEM  L1's CPUs (2) and MiB (2048)
+#   KTVM_L1_APPEND            extra L1 kernel parameters
+#   KTVM_QEMU                 QEMU binary for L1 (default: the one
+#                             scripts/fetch-debian.sh set up)
+#
+# Output: the job's lines on stdout; details and harness notes on stderr.
+# Tests and bench end with the line "N passed, N failed[, N skipped]"; the
+# status is 0 only when nothing failed (1 otherwise). --exec returns the
+# command's status, 124 if the job timed out, 125 if the harness could not
+# run it.
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+ARCH=${ARCH:-$(uname -m)}
+BUILD=${BUILD:-build/$ARCH}
+case "$BUILD" in /*) ;; *) BUILD=$root/$BUILD ;; esac
+KTVM_CACHE=${KTVM_CACHE:-$HOME/.cache/ktvm}
+export KTVM_CACHE
+job_timeout=${KTVM_HARNESS_TIMEOUT:-1800}
+l1_smp=${KTVM_L1_SMP:-2}
+l1_mem=${KTVM_L1_MEM:-2048}
+
+job=tests
+exec_cmd=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--bench) job=bench ;;
+	--exec)
+		[ $# -ge 2 ] || {
+			echo "harness: --exec needs a command" >&2
+			exit 2
+		}
+		job=exec exec_cmd=$2
+		shift
+		;;
+	-h | --help)
+		sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		echo "harness: unknown argument $1 (see --help)" >&2
+		exit 2
+		;;
+	esac
+	shift
+done
+
+note() { echo "harness: $*" >&2; }
+
+# The harness itself failed: a failed case and the summary (status 1), or
+# status 125 for --exec.
+harness_fail() {
+	note "$*"
+	[ "$job" != exec ] || exit 125
+	echo "FAIL harness: $*"
+	echo "$passed passed, $((failed + 1)) failed"
+	summary_printed=1
+	exit 1
+}
+
+# --- per-arch part ---------------------------------------------------------
+# debarch: Debian architecture of the kernels; qemu_target and l1_qemu_args:
+# how to start L1; l1_console / l1_results: L1's console and result ports
+# (the order of the -serial options below); l1_modules: the KVM modules to
+# load in L1 (dependencies are added); hw_virt: /proc/cpuinfo flags of
+# hardware virtualization; cc: compiler for target helpers.
+case "$ARCH" in
+x86_64)
+	debarch=amd64
+	qemu_target=x86_64
+	# QEMU's TCG emulates AMD SVM (with nested paging) but not Intel VMX.
+	l1_qemu_args=(-M q35 -cpu max)
+	l1_console=ttyS0 l1_results=ttyS1
+	# Measured under TCG: these save ~0.5 s of L1's boot.
+	l1_append='mitigations=off cryptomgr.notests'
+	l1_modules=kvm_amd
+	# L1 boots the ELF vmlinux (PVH entry: no in-guest decompression, ~4 s
+	# less under TCG); the L2 kernels are both forms of the same kernel.
+	l1_kernel=vmlinux
+	l2_kernels='bzImage vmlinux'
+	hw_virt='vmx|svm'
+	cc=gcc
+	;;
+aarch64)
+	if [ "$job" = exec ]; then
+		echo "harness: aarch64 backend not implemented yet (issue 4)" >&2
+		exit 125
+	fi
+	echo "skip integration: aarch64 backend not implemented yet (issue 4)"
+	echo "0 passed, 0 failed, 1 skipped"
+	exit 0
+	;;
+*)
+	echo "harness: ARCH=$ARCH is not supported" >&2
+	exit 2
+	;;
+esac
+
+# --- shared state and cleanup ----------------------------------------------
+
+passed=0 failed=0 skipped=0 summary='' exit_status='' summary_printed=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ktvm-harness.XXXXXX")
+runner_pid=
+# shellcheck disable=SC2317 # invoked by the trap
+cleanup() {
+	local status=$?
+	# A tests/bench job that stopped early still ends with its summary.
+	if [ "$job" != exec ] && [ "$summary_printed" = 0 ]; then
+		echo "FAIL harness: stopped early (status $status; see the messages above)"
+		echo "$passed passed, $((failed + 1)) failed"
+		[ "$status" != 0 ] || status=1
+	fi
+	if [ -n "$runner_pid" ]; then
+		kill "$runner_pid" 2>/dev/null || true
+		wait "$runner_pid" 2>/dev/null || true
+	fi
+	if [ -n "${KTVM_HARNESS_KEEP:-}" ]; then
+		mkdir -p "$KTVM_HARNESS_KEEP"
+		cp -f "$tmp/console.log" "$tmp/results" "$KTVM_HARNESS_KEEP/" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+	exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+now() { date +%s.%N | cut -c1-14; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# Why this host cannot run stock guest kernels under its /dev/kvm; empty if
+# it can.
+no_direct_reason() {
+	if [ ! -e /dev/kvm ]; then
+		echo "no /dev/kvm"
+	elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		echo "/dev/kvm is not accessible"
+	elif [ -d /sys/module/kvm_pvm ]; then
+		echo "/dev/kvm is the paravirtual PVM hypervisor (kvm_pvm), which runs only PVM-aware guests"
+	elif ! grep -Eqw "$hw_virt" /proc/cpuinfo; then
+		echo "the CPU has no hardware virtualization ($hw_virt) flag"
+	fi
+}
+
+# Helpers the jobs need that are built here: kvm-probe and the fixtures'
+# initramfs images ($BUILD/fixtures/NAME.cpio from $BUILD/fixtures/NAME).
+build_helpers() {
+	local bin
+	mkdir -p "$BUILD/harness"
+	if [ ! "$BUILD/harness/kvm-probe" -nt "$root/tests/harness/kvm-probe.c" ]; then
+		"$cc" -static -O2 -Wall -Wextra -Werror -o "$BUILD/harness/kvm-probe" \
+			"$root/tests/harness/kvm-probe.c"
+	fi
+	for bin in "$BUILD"/fixtures/*; do
+		case "$bin" in *.cpio | *.tmp.*) continue ;; esac
+		if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then continue; fi
+		[ "$bin.cpio" -nt "$bin" ] ||
+			"$root/tests/harness/mkinitrd.sh" "$bin.cpio" "$bin"
+	done
+}
+
+# --- the result stream -----------------------------------------------------
+
+is_summary() {
+	[[ "$1" =~ ^[0-9]+\ passed,\ [0-9]+\ failed(,\ [0-9]+\ skipped)?$ ]]
+}
+
+# Relays the job's lines: results to stdout as they arrive, stderr lines
+# (prefixed KTVM-L1-ERR) to stderr; keeps the summary for the end.
+relay() {
+	local line
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case "$line" in
+		*"KTVM-L1-EXIT: "*)
+			# The job's last output may lack its newline.
+			[ -z "${line%%KTVM-L1-EXIT: *}" ] || printf '%s\n' "${line%%KTVM-L1-EXIT: *}"
+			exit_status=${line##*KTVM-L1-EXIT: }
+			exit_status=${exit_status//[^0-9]/}
+			;;
+		"KTVM-L1-ERR: "*) printf '%s\n' "${line#KTVM-L1-ERR: }" >&2 ;;
+		*)
+			if [ "$job" != exec ] && is_summary "$line"; then
+				summary=$line
+				continue
+			fi
+			case "$line" in
+			"ok "*) passed=$((passed + 1)) ;;
+			"FAIL "*) failed=$((failed + 1)) ;;
+			"skip "*) skipped=$((skipped + 1)) ;;
+			esac
+			printf '%s\n' "$line"
+			;;
+		esac
+	done
+}
+
+# Ends a tests/bench job: the summary is the last line.
+finish_job() {
+	local why=$1
+	if [ -z "$summary" ]; then
+		echo "FAIL harness: no summary from the job ($why)"
+		failed=$((failed + 1))
+		summary="$passed passed, $failed failed"
+		[ $skipped = 0 ] || summary="$summary, $skipped skipped"
+	fi
+	echo "$summary"
+	summary_printed=1
+	[[ "$summary" =~ ^[0-9]+\ passed,\ 0\ failed ]] || exit 1
+	exit 0
+}
+
+# --- direct run ------------------------------------------------------------
+
+run_direct() {
+	local kdir=$KTVM_CACHE/debian/$debarch/linux-6.1 rc=0
+	"$root/scripts/fetch-debian.sh" --quiet kernel "$debarch" ||
+		harness_fail "scripts/fetch-debian.sh kernel $debarch failed"
+	build_helpers
+	export KTVM=$BUILD/ktvm KERNEL_BZIMAGE=$kdir/bzImage KERNEL_VMLINUX=$kdir/vmlinux \
+		FIXTURES=$BUILD/fixtures TESTS=$root/tests/integration
+	case "$job" in
+	tests) set -- sh "$root/tests/integration/run.sh" ;;
+	bench) set -- sh "$root/tests/integration/bench.sh" ;;
+	exec) set -- sh -c "$exec_cmd" ;;
+	esac
+	timeout -k 10 "$job_timeout" "$@" >"$tmp/results" &
+	runner_pid=$!
+	relay < <(tail -s 0.2 -n +1 -f --pid="$runner_pid" "$tmp/results")
+	wait "$runner_pid" || rc=$?
+	runner_pid=
+	[ "$job" = exec ] && exit "$rc"
+	[ $rc != 124 ] || finish_job "timed out after $job_timeout s"
+	finish_job "the job ended with status $rc"
+}
+
+# --- nested run in L1 ------------------------------------------------------
+
+# Prints the module names NAME depends on, then NAME, in load order, as
+# paths relative to lib/modules/RELEASE (one a line, no duplicates).
+module_closure() {
+	local mdir=$1 name=$2 f dep deps
+	f=$(find "$mdir/kernel" -name "$name.ko*" -o -name "${name//_/-}.ko*" | head -n1)
+	[ -n "$f" ] || {
+		note "module $name not found under $mdir"
+		return 1
+	}
+	case "$f" in
+	*.xz) deps=$(xz -dc "$f" | tr '\0' '\n' | sed -n 's/^depends=//p') ;;
+	*.zst) deps=$(zstd -qdc "$f" | tr '\0' '\n' | sed -n 's/^depends=//p') ;;
+	*) deps=$(tr '\0' '\n' <"$f" | sed -n 's/^depends=//p') ;;
+	esac
+	for dep in ${deps//,/ }; do
+		module_closure "$mdir" "$dep"
+	done
+	echo "${f#"$mdir"/}"
+}
+
+# Copies a dynamically linked program and its shared-library closure
+# (including the dynamic loader) into DEST, the libraries at their paths.
+copy_with_libs() {
+	local bin=$1 dest=$2 to=$3 lib
+	mkdir -p "$dest$(dirname "$to")"
+	cp -L "$bin" "$dest$to"
+	ldd "$bin" 2>/dev/null | awk '/=> \// { print $3 } /^[ \t]*\// { print $1 }' |
+		while read -r lib; do
+			mkdir -p "$dest$(dirname "$lib")"
+			cp -L "$lib" "$dest$lib"
+		done
+}
+
+stage_l1() {
+	local stage=$1 kdir=$2 rel m mods=
+	rel=$(cat "$kdir/release")
+	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,lib/modules} "$stage"/ktvm/{bin,kernels,fixtures,tests}
+	cp "$KTVM_CACHE/debian/$debarch/busybox/root/bin/busybox" "$stage/bin/"
+	cp "$root/tests/harness/l1-init.sh" "$stage/init"
+	chmod 755 "$stage/init"
+	mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
+
+	# KVM modules, uncompressed (busybox insmod), in load order.
+	local mdir=$kdir/root/lib/modules/$rel
+	[ -d "$mdir" ] || mdir=$kdir/root/usr/lib/modules/$rel
+	for m in $(for n in $l1_modules; do module_closure "$mdir" "$n"; done | awk '!seen[$0]++'); do
+		local name=${m##*/}
+		name=${name%%.ko*}
+		case "$m" in
+		*.xz) xz -dc "$mdir/$m" >"$stage/lib/modules/$name.ko" ;;
+		*.zst) zstd -qdc "$mdir/$m" >"$stage/lib/modules/$name.ko" ;;
+		*) cp "$mdir/$m" "$stage/lib/modules/$name.ko" ;;
+		esac
+		mods="$mods $name"
+	done
+
+	if [ -x "$BUILD/ktvm" ]; then
+		copy_with_libs "$BUILD/ktvm" "$stage" /ktvm/bin/ktvm
+	fi
+	cp "$BUILD/harness/kvm-probe" "$stage/ktvm/bin/"
+	for m in $l2_kernels; do
+		cp "$kdir/$m" "$stage/ktvm/kernels/$m"
+	done
+	cp "$BUILD"/fixtures/*.cpio "$stage/ktvm/fixtures/" 2>/dev/null || true
+	cp -r "$root/tests/integration" "$stage/ktvm/tests/"
+	printf '%s\n' "$exec_cmd" >"$stage/ktvm/exec.sh"
+	{
+		echo "JOB=$job"
+		echo "RESULTS_TTY=$l1_results"
+		echo "MODULES='${mods# }'"
+		# Test selection and the per-run watchdog pass through to L1.
+		[ -z "${KTVM_TESTS:-}" ] || echo "export KTVM_TESTS='$KTVM_TESTS'"
+		[ -z "${KTVM_WATCHDOG:-}" ] || echo "export KTVM_WATCHDOG='$KTVM_WATCHDOG'"
+	} >"$stage/ktvm/env"
+}
+
+run_nested() {
+	local reason=$1 kdir=$KTVM_CACHE/debian/$debarch/linux-6.1 qemu t0 rc=0 size
+	local host_debarch
+	host_debarch=$(dpkg --print-architecture)
+	qemu=${KTVM_QEMU:-$KTVM_CACHE/debian/host-$host_debarch/qemu-$qemu_target/qemu-system-$qemu_target}
+	note "this host has no hardware virtualization usable for stock kernels ($reason); running in a nested L1 under QEMU TCG"
+	"$root/scripts/fetch-debian.sh" --quiet all "$debarch" ||
+		harness_fail "scripts/fetch-debian.sh all $debarch failed"
+	build_helpers
+
+	t0=$(now)
+	stage_l1 "$tmp/l1" "$kdir"
+	(cd "$tmp/l1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$tmp/l1.cpio"
+	rm -rf "$tmp/l1"
+	size=$(du -m "$tmp/l1.cpio" | cut -f1)
+	: >"$tmp/results"
+	: >"$tmp/console.log"
+	note "L1: $("$qemu" -version | head -n1), -smp $l1_smp -m $l1_mem, initramfs ${size} MiB (staged in $(elapsed "$t0") s)"
+
+	t0=$(now)
+	timeout -k 10 "$job_timeout" "$qemu" -accel tcg,thread=multi "${l1_qemu_args[@]}" \
+		-smp "$l1_smp" -m "$l1_mem" -nodefaults -display none -no-reboot \
+		-kernel "$kdir/$l1_kernel" -initrd "$tmp/l1.cpio" \
+		-append "console=$l1_console panic=-1 quiet $l1_append ${KTVM_L1_APPEND:-}" \
+		-serial "file:$tmp/console.log" -serial "file:$tmp/results" \
+		</dev/null >"$tmp/qemu.out" 2>&1 &
+	runner_pid=$!
+	relay < <(tail -s 0.2 -n +1 -f --pid="$runner_pid" "$tmp/results")
+	wait "$runner_pid" || rc=$?
+	runner_pid=
+	note "L1 ran for $(elapsed "$t0") s (QEMU status $rc)"
+
+	local why=
+	if [ $rc = 124 ]; then
+		why="timed out after $job_timeout s (KTVM_HARNESS_TIMEOUT)"
+	elif [ -z "$exit_status" ]; then
+		why="L1 ended without reporting (QEMU status $rc)"
+	fi
+	if [ -n "$why" ]; then
+		note "$why; QEMU said:"
+		tail -n 20 "$tmp/qemu.out" >&2
+		note "last 50 lines of L1's console:"
+		tail -n 50 "$tmp/console.log" | tr -d '\r' >&2
+	fi
+	if [ "$job" = exec ]; then
+		[ $rc != 124 ] || exit 124
+		[ -z "$why" ] || exit 125
+		exit "$exit_status"
+	fi
+	finish_job "${why:-the job ended with status $exit_status}"
+}
+
+# --- main ------------------------------------------------------------------
+
+if [ "$job" != exec ] && [ ! -x "$BUILD/ktvm" ]; then
+	harness_fail "$BUILD/ktvm is not built (run make)"
+fi
+[ -x "$BUILD/ktvm" ] || note "$BUILD/ktvm is not built; KTVM points to nothing"
+
+reason=$(no_direct_reason)
+case "${KTVM_HARNESS_NESTED:-}" in
+1) run_nested "${reason:-KTVM_HARNESS_NESTED=1}" ;;
+0) run_direct ;;
+*) if [ -z "$reason" ]; then run_direct; else run_nested "$reason"; fi ;;
+esac

@@ -1,0 +1,158 @@
+#!/bin/sh
+# ktvm's KVM integration tests: boots the Debian kernel under ktvm and checks
+# how runs end. One line per case ("ok NAME", "FAIL NAME: reason (expected X,
+# got Y)", "skip NAME: reason"), then "N passed, N failed[, N skipped]";
+# details and per-case times go to stderr. Exit status 0 when nothing failed.
+#
+#   tests/integration/run.sh [CASE...]      (default: all; or $KTVM_TESTS)
+#
+# Needs KTVM, KERNEL_BZIMAGE, KERNEL_VMLINUX, FIXTURES (see lib.sh); run it
+# through tests/harness/run.sh, which provides them and a usable /dev/kvm.
+set -eu
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# Read by run_case.
+# shellcheck disable=SC2034
+only=${*:-${KTVM_TESTS:-}}
+
+# --- boot: the guest reaches init with every CPU and reboots --------------
+
+boot() { # KERNEL CPUS [CMDLINE]
+	if [ -n "${3:-}" ]; then
+		set -- "$1" "$2" --cmdline "$3"
+	else
+		set -- "$1" "$2"
+	fi
+	k=$1 n=$2
+	shift 2
+	ktvm_run run --kernel "$k" --initrd "$FIXTURES/marker-init.cpio" --cpus "$n" \
+		--memory 256 --timeout 120 --console --json "$json" "$@"
+	expect_status 0 || return 0
+	expect_console "KTVM-MARKER: init started cpus=$n" || return 0
+	expect_console_re "smp: Brought up [0-9]+ nodes?, $n CPUs?" \
+		"\"smp: Brought up 1 node, $n CPU(s)\"" "smp: Brought up" || return 0
+	expect_json end reboot || return 0
+	expect_json timed_out false || return 0
+	expect_json vcpus "$n" || return 0
+	expect_json threads_joined "$n" || return 0
+}
+
+# --- timeout: a guest that never ends is stopped, all threads joined ------
+
+ktvm_processes() {
+	real=$(readlink -f "$KTVM")
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/exe" 2>/dev/null)" = "$real" ] && echo "${p#/proc/}"
+	done
+	return 0
+}
+
+# The bzImage: its setup is short, so the wall time measures the timeout.
+timeout_case() {
+	ktvm_run run --kernel "$KERNEL_BZIMAGE" --initrd "$FIXTURES/hang-init.cpio" --cpus 2 \
+		--memory 256 --timeout 5 --console --json "$json"
+	expect_status 124 || return 0
+	[ "$wall_ms" -ge 5000 ] && [ "$wall_ms" -le 15000 ] ||
+		fail "wall time (expected 5000..15000 ms, got $wall_ms ms)" || return 0
+	expect_json timed_out true || return 0
+	expect_json end timeout || return 0
+	expect_json threads_joined "$(json_get "$json.flat" vcpus)" || return 0
+	left=$(ktvm_processes | tr '\n' ' ')
+	[ -z "$left" ] || fail "ktvm processes after the run (expected none, got pids $left)"
+}
+
+# --- bad input: exit status 2, one "ktvm:" line naming the problem, and ---
+# --- nothing left behind ----------------------------------------------------
+
+# bad WORDS ARGS...: ktvm run ARGS must fail as bad input with a message
+# that contains each of the space-separated WORDS.
+bad() {
+	word=$1
+	shift
+	ls -A "$cwd" >"$work/cwd.before"
+	ls -A /tmp >"$work/tmp.before"
+	ktvm_run run "$@"
+	expect_status 2 || return 0
+	lines=$(wc -l <"$err" | tr -d ' ')
+	# A last line without its newline still counts.
+	[ -z "$(tail -c1 "$err")" ] || lines=$((lines + 1))
+	expect_eq "stderr lines" 1 "$lines" || return 0
+	first=$(head -n1 "$err" | cut -c1-160)
+	case "$first" in ktvm:*) ;; *) fail "stderr (expected a line starting with \"ktvm:\", got \"$first\")" || return 0 ;; esac
+	for w in $word; do
+		case "$first" in
+		*"$w"*) ;;
+		*) fail "message (expected it to name \"$w\", got \"$first\")" || return 0 ;;
+		esac
+	done
+	[ ! -s "$out" ] || fail "stdout (expected nothing, got \"$(head -n1 "$out" | cut -c1-80)\")" || return 0
+	ls -A "$cwd" >"$work/cwd.after"
+	ls -A /tmp >"$work/tmp.after"
+	new=$(tr '\n' ' ' <"$work/cwd.after")
+	[ -z "$new" ] || fail "files left in the working directory (expected none, got $new)" || return 0
+	new=$(awk 'NR == FNR { seen[$0] = 1; next } !seen[$0]' "$work/tmp.before" "$work/tmp.after" | tr '\n' ' ')
+	[ -z "$new" ] || fail "files left in /tmp (expected none, got $new)" || return 0
+}
+
+bad_missing_kernel() {
+	bad "$work/no-such-kernel" --kernel "$work/no-such-kernel" \
+		--initrd "$FIXTURES/marker-init.cpio" --timeout 30
+}
+
+bad_truncated_bzimage() {
+	head -c 4096 "$KERNEL_BZIMAGE" >"$work/truncated-bzImage"
+	bad truncated-bzImage --kernel "$work/truncated-bzImage" \
+		--initrd "$FIXTURES/marker-init.cpio" --timeout 30
+}
+
+bad_random_kernel() {
+	dd if=/dev/urandom of="$work/random-kernel" bs=1024 count=1024 2>/dev/null
+	bad random-kernel --kernel "$work/random-kernel" \
+		--initrd "$FIXTURES/marker-init.cpio" --timeout 30
+}
+
+# Debian's 6.1 kernel needs about 80 MiB: its ELF segments end at 74 MiB,
+# the bzImage's init_size is 64 MiB above the 16 MiB load address. 48 MiB is
+# above ktvm's minimum guest size, so the kernel itself must be refused.
+bad_kernel_too_big() {
+	bad "vmlinux memory" --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/marker-init.cpio" \
+		--memory 48 --timeout 30
+}
+
+bad_bzimage_too_big() {
+	bad "$(basename "$KERNEL_BZIMAGE") memory" --kernel "$KERNEL_BZIMAGE" \
+		--initrd "$FIXTURES/marker-init.cpio" --memory 48 --timeout 30
+}
+
+bad_cpus_zero() {
+	bad cpus --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/marker-init.cpio" \
+		--cpus 0 --timeout 30
+}
+
+bad_memory_one() {
+	bad memory --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/marker-init.cpio" \
+		--memory 1 --timeout 30
+}
+
+bad_unknown_option() {
+	bad frobnicate --kernel "$KERNEL_VMLINUX" --frobnicate --timeout 30
+}
+
+check_env marker-init hang-init
+
+run_case boot_bzimage_1cpu boot "$KERNEL_BZIMAGE" 1
+run_case boot_bzimage_4cpu boot "$KERNEL_BZIMAGE" 4
+run_case boot_elf_1cpu boot "$KERNEL_VMLINUX" 1
+run_case boot_elf_4cpu boot "$KERNEL_VMLINUX" 4
+run_case boot_acpi_off boot "$KERNEL_VMLINUX" 2 acpi=off
+run_case timeout timeout_case
+run_case bad_missing_kernel bad_missing_kernel
+run_case bad_truncated_bzimage bad_truncated_bzimage
+run_case bad_random_kernel bad_random_kernel
+run_case bad_kernel_too_big bad_kernel_too_big
+run_case bad_bzimage_too_big bad_bzimage_too_big
+run_case bad_cpus_zero bad_cpus_zero
+run_case bad_memory_one bad_memory_one
+run_case bad_unknown_option bad_unknown_option
+summary
