@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.h"
 #include "core/file.h"
 
-int file_read_all(const char *path, const char *what, size_t max, u8 **buf, size_t *len)
+int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *len)
 {
 	struct stat st;
-	size_t off = 0;
-	u8 *b;
+	void *m;
 	int fd, ret;
 
 	*buf = NULL;
@@ -38,29 +37,21 @@ int file_read_all(const char *path, const char *what, size_t max, u8 **buf, size
 				  path, (unsigned long long)st.st_size / MiB, max / (size_t)MiB);
 		goto out;
 	}
-	b = malloc((size_t)st.st_size);
-	if (!b) {
-		ret = error_host(-ENOMEM, "%s %s: cannot allocate %lld bytes", what, path,
-				 (long long)st.st_size);
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED) {
+		ret = error_input(-errno, "%s %s: cannot map: %s", what, path, strerror(errno));
 		goto out;
 	}
-	while (off < (size_t)st.st_size) {
-		ssize_t r = read(fd, b + off, (size_t)st.st_size - off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			ret = error_input(r < 0 ? -errno : -EIO, "%s %s: read failed: %s", what,
-					  path, r < 0 ? strerror(errno) : "file shrank");
-			free(b);
-			goto out;
-		}
-		off += (size_t)r;
-	}
-	*buf = b;
-	*len = off;
+	*buf = m;
+	*len = (size_t)st.st_size;
 	ret = 0;
 out:
 	close(fd);
 	return ret;
+}
+
+void file_unmap(u8 *buf, size_t len)
+{
+	if (buf)
+		munmap(buf, len);
 }

@@ -130,8 +130,8 @@ int vm_mem_add(struct vm *vm, u64 gpa, u64 size)
 
 static void vm_free_inputs(struct vm *vm)
 {
-	free(vm->kernel_img);
-	free(vm->initrd_img);
+	file_unmap(vm->kernel_img, vm->kernel_len);
+	file_unmap(vm->initrd_img, vm->initrd_len);
 	vm->kernel_img = vm->initrd_img = NULL;
 	vm->kernel_len = vm->initrd_len = 0;
 }
@@ -140,12 +140,12 @@ static int vm_phase_inputs(struct vm *vm)
 {
 	int ret;
 
-	ret = file_read_all(vm->cfg.kernel, "kernel", VM_KERNEL_MAX_FILE, &vm->kernel_img,
+	ret = file_map(vm->cfg.kernel, "kernel", VM_KERNEL_MAX_FILE, &vm->kernel_img,
 			    &vm->kernel_len);
 	if (ret < 0)
 		return ret;
 	if (vm->cfg.initrd) {
-		ret = file_read_all(vm->cfg.initrd, "initrd", VM_INITRD_MAX_FILE, &vm->initrd_img,
+		ret = file_map(vm->cfg.initrd, "initrd", VM_INITRD_MAX_FILE, &vm->initrd_img,
 				    &vm->initrd_len);
 		if (ret < 0)
 			goto fail;

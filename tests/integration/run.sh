@@ -38,6 +38,31 @@ boot() { # KERNEL CPUS [CMDLINE]
 	expect_json threads_joined "$n" || return 0
 }
 
+# --- crash: a kernel panic ends the run as a crash, not a reboot ---------
+
+# No /init in the initramfs at this path: the kernel finds no root either
+# and panics ("VFS: Unable to mount root fs"); with panic=-1 it then resets.
+crash_case() {
+	ktvm_run run --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/marker-init.cpio" --cpus 1 \
+		--memory 256 --timeout 120 --cmdline "rdinit=/no-such-init" --console --json "$json"
+	expect_status 121 || return 0
+	expect_json end crash || return 0
+	expect_console "Kernel panic - not syncing" || return 0
+	grep -q "Kernel panic" "$err" || fail "stderr (expected the panic line in the summary)"
+}
+
+# --- tick: timers and the scheduler tick work in the guest -----------------
+
+tick_case() {
+	ktvm_run run --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/tick-init.cpio" --cpus 2 \
+		--memory 256 --timeout 120 --cmdline quiet --console --json "$json"
+	expect_status 0 || return 0
+	expect_console_re "KTVM-MARKER: tick slept_ms=(9[5-9][0-9]|1[0-9][0-9][0-9]) " \
+		"slept_ms between 950 and 1999" "KTVM-MARKER: tick" || return 0
+	expect_console_re "uptime_ms=(9[0-9][0-9]|[1-9][0-9][0-9][0-9]+)" \
+		"uptime_ms of 900 or more (jiffies advancing)" "uptime_ms" || return 0
+}
+
 # --- timeout: a guest that never ends is stopped, all threads joined ------
 
 ktvm_processes() {
@@ -146,6 +171,8 @@ run_case boot_bzimage_4cpu boot "$KERNEL_BZIMAGE" 4
 run_case boot_elf_1cpu boot "$KERNEL_VMLINUX" 1
 run_case boot_elf_4cpu boot "$KERNEL_VMLINUX" 4
 run_case boot_acpi_off boot "$KERNEL_VMLINUX" 2 acpi=off
+run_case crash_panic crash_case
+run_case tick tick_case
 run_case timeout timeout_case
 run_case bad_missing_kernel bad_missing_kernel
 run_case bad_truncated_bzimage bad_truncated_bzimage
