@@ -112,6 +112,7 @@ check: $(UNIT_BINS) $(BUILD)/ktvm fixtures
 		tests/check.sh $(UNIT_BINS)
 
 bench: $(BUILD)/ktvm fixtures
+	@BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/bench-host.sh
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/harness/run.sh --bench
 
 deps:

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Host-side setup time of ktvm on this machine, without nesting: process
+# start to the first KVM_RUN (setup_ms in --json), for the Debian kernel as
+# bzImage and as ELF vmlinux on 1 and 4 vCPUs. Where /dev/kvm cannot run
+# stock kernels (kvm_pvm), KTVM_ALLOW_PVM=1 lets ktvm set the VM up anyway;
+# the guest then makes no progress and the 1 s timeout ends each run, which
+# does not affect what is measured here.
+#   env: BUILD, KTVM_CACHE; BENCH_RUNS (default 5)
+set -eu
+ktvm=${BUILD:-build/$(uname -m)}/ktvm
+kdir=${KTVM_CACHE:-$HOME/.cache/ktvm}/debian/amd64/linux-6.1
+initrd=${BUILD:-build/$(uname -m)}/fixtures/marker-init.cpio
+runs=${BENCH_RUNS:-5}
+json=$(mktemp)
+trap 'rm -f "$json"' EXIT INT TERM
+
+if [ ! -r /dev/kvm ] || [ "$(uname -m)" != x86_64 ] || [ ! -f "$kdir/bzImage" ]; then
+	echo "skip host setup bench: needs /dev/kvm, x86_64 and the fetched Debian kernel"
+	exit 0
+fi
+echo "host setup time (ms, process start to first KVM_RUN), $runs runs each:"
+printf '%-8s %4s  %6s %6s %6s\n' kernel cpus min mean max
+for k in bzImage vmlinux; do
+	for cpus in 1 4; do
+		i=0 all=
+		while [ $i -lt "$runs" ]; do
+			KTVM_ALLOW_PVM=1 "$ktvm" run --kernel "$kdir/$k" --initrd "$initrd" \
+				--cpus $cpus --timeout 1 --json "$json" 2>/dev/null || true
+			all="$all $(sed -n 's/.*"setup_ms": \([0-9]*\).*/\1/p' "$json")"
+			i=$((i + 1))
+		done
+		echo "$all" | awk -v k=$k -v c=$cpus '{ min = $1; max = $1; s = 0
+			for (i = 1; i <= NF; i++) { s += $i; if ($i < min) min = $i; if ($i > max) max = $i }
+			printf "%-8s %4s  %6d %6.1f %6d\n", k, c, min, s / NF, max }'
+	done
+done
