@@ -48,9 +48,9 @@ static void console_scan_line(struct console *c)
 	c->line[c->line_len] = '\0';
 	if (!c->init_ns && strstr(c->line, " as init process"))
 		c->init_ns = console_now_ns() - c->t_origin_ns;
-	if (!c->panic_seen && strstr(c->line, "Kernel panic - not syncing")) {
-		c->panic_seen = true;
+	if (!atomic_load(&c->panic_seen) && strstr(c->line, "Kernel panic - not syncing")) {
 		memcpy(c->panic_line, c->line, c->line_len + 1);
+		atomic_store(&c->panic_seen, true);
 	}
 	c->line_len = 0;
 }
@@ -84,7 +84,8 @@ void console_write(struct console *c, const u8 *data, size_t n)
 			ssize_t w = write(c->stream_fd, data + off, n - off);
 
 			if (w <= 0) {
-				if (w < 0 && errno == EINTR)
+				/* A kick interrupts a blocked write; retry unless the run is ending. */
+				if (w < 0 && errno == EINTR && !atomic_load(&c->stop_stream))
 					continue;
 				c->stream_fd = -1; /* reader gone: stop copying, keep capturing */
 				break;

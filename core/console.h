@@ -12,6 +12,7 @@
 #define KTVM_CORE_CONSOLE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "core/types.h"
 
@@ -26,9 +27,10 @@ struct console {
 	int stream_fd; /* -1: no live copy */
 	char line[CONSOLE_LINE_MAX];
 	size_t line_len;
-	u64 t_origin_ns; /* time base for the milestones below */
-	u64 init_ns;	 /* when "as init process" appeared, 0 if never */
-	bool panic_seen; /* "Kernel panic - not syncing" appeared */
+	u64 t_origin_ns;	 /* time base for the milestones below */
+	u64 init_ns;		 /* when "as init process" appeared, 0 if never */
+	atomic_bool panic_seen;	 /* "Kernel panic - not syncing" appeared; read without the lock */
+	atomic_bool stop_stream; /* set when the run ends: a blocked live copy gives up */
 	char panic_line[CONSOLE_LINE_MAX];
 };
 

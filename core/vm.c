@@ -141,12 +141,12 @@ static int vm_phase_inputs(struct vm *vm)
 	int ret;
 
 	ret = file_map(vm->cfg.kernel, "kernel", VM_KERNEL_MAX_FILE, &vm->kernel_img,
-			    &vm->kernel_len);
+		       &vm->kernel_len);
 	if (ret < 0)
 		return ret;
 	if (vm->cfg.initrd) {
 		ret = file_map(vm->cfg.initrd, "initrd", VM_INITRD_MAX_FILE, &vm->initrd_img,
-				    &vm->initrd_len);
+			       &vm->initrd_len);
 		if (ret < 0)
 			goto fail;
 	}
@@ -218,11 +218,6 @@ static void vm_unphase_create(struct vm *vm)
 	vm->fd = -1;
 }
 
-static int vm_phase_memory(struct vm *vm)
-{
-	return arch_vm_memory_layout(vm);
-}
-
 static void vm_unphase_memory(struct vm *vm)
 {
 	while (vm->nr_mem > 0) {
@@ -230,6 +225,16 @@ static void vm_unphase_memory(struct vm *vm)
 
 		munmap(m->hva, m->size);
 	}
+}
+
+static int vm_phase_memory(struct vm *vm)
+{
+	int ret = arch_vm_memory_layout(vm);
+
+	/* A failed phase is not torn down by phases_run: undo the slots added so far. */
+	if (ret < 0)
+		vm_unphase_memory(vm);
+	return ret;
 }
 
 static int vm_phase_console(struct vm *vm)
@@ -291,8 +296,8 @@ static void vm_unphase_vcpus(struct vm *vm)
 }
 
 static const struct phase vm_phases[] = {
-    {"inputs", vm_phase_inputs, vm_free_inputs},
     {"cmdline", vm_phase_cmdline, NULL},
+    {"inputs", vm_phase_inputs, vm_free_inputs},
     {"kvm", vm_phase_kvm, vm_unphase_kvm},
     {"vm", vm_phase_create, vm_unphase_create},
     {"memory", vm_phase_memory, vm_unphase_memory},
@@ -390,10 +395,11 @@ static void vm_wait(struct vm *vm, u64 t_start)
 			pthread_mutex_lock(&vm->lock);
 			break;
 		}
-		/* Read under the console lock; a panic that never reboots must still end the run. */
-		pthread_mutex_lock(&vm->console.lock);
-		panicked = vm->console.panic_seen;
-		pthread_mutex_unlock(&vm->console.lock);
+		/*
+		 * A panic that never reboots must still end the run. Read without
+		 * the console lock: a vCPU may hold it, blocked on a live copy.
+		 */
+		panicked = atomic_load(&vm->console.panic_seen);
 		if (panicked && !panic_at)
 			panic_at = now;
 		if (panic_at && now - panic_at >= VM_PANIC_GRACE_MS * 1000000ULL) {
@@ -416,6 +422,7 @@ static u32 vm_stop_vcpus(struct vm *vm)
 	u64 give_up = vm_now_ns() + VM_JOIN_LIMIT_MS * 1000000ULL;
 	u32 i, joined = 0, live;
 
+	atomic_store(&vm->console.stop_stream, true);
 	for (i = 0; i < vm->cfg.nr_cpus; i++)
 		atomic_fetch_or(&vm->vcpus[i].requests, VCPU_REQ_STOP);
 	do {
@@ -472,7 +479,7 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	if (vm->console.init_ns && vm->cfg.t_start_ns + vm->console.init_ns > t_first)
 		res->init_ns = vm->cfg.t_start_ns + vm->console.init_ns - t_first;
 	/* A kernel that panicked and then rebooted (panic=-1) crashed. */
-	if (vm->console.panic_seen && res->end != VM_END_TIMEOUT) {
+	if (atomic_load(&vm->console.panic_seen) && res->end != VM_END_TIMEOUT) {
 		res->end = VM_END_CRASH;
 		snprintf(res->detail, sizeof(res->detail), "%.200s", vm->console.panic_line);
 	}

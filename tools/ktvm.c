@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,10 +196,12 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	struct vm *vm;
 	u64 v;
 	int opt, ret, status;
+	bool stuck;
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	/* Leading ':' makes a missing value come back as ':', not '?'. */
+	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_KERNEL:
 			cfg.kernel = optarg;
@@ -242,8 +245,11 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		case ':':
 			return usage_error("option %s needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
+			/* optopt holds a short option's letter, or a long option's val (>= 256). */
+			if (optopt > 0 && optopt < 256)
 				return usage_error("unknown option -%c", optopt);
+			if (optopt >= 256)
+				return usage_error("option %s takes no value", argv[optind - 1]);
 			return usage_error("unknown option %s", argv[optind - 1]);
 		}
 	}
@@ -264,6 +270,8 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		fprintf(stderr, "ktvm: %s\n", error_msg());
 		status = KTVM_EXIT_HOST;
 	}
+	/* A vCPU thread that would not stop still uses the VM: leave it to exit(). */
+	stuck = ret == -ETIMEDOUT;
 	if (json && write_json(json, &res) < 0 && status == KTVM_EXIT_OK)
 		status = KTVM_EXIT_HOST;
 	if (status != KTVM_EXIT_OK && cfg.console_fd < 0 && res.console_len)
@@ -271,7 +279,8 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	fprintf(stderr, "ktvm: %s (%s) after %.3f s\n", end_words(res.end), res.detail,
 		(double)res.duration_ns / 1e9);
 	vm_result_free(&res);
-	vm_destroy(vm);
+	if (!stuck)
+		vm_destroy(vm);
 	return status;
 }
 
@@ -279,6 +288,8 @@ int main(int argc, char **argv)
 {
 	u64 t_start = vm_now_ns();
 
+	/* A closed stderr (ktvm ... --console 2>&1 | head) must not kill the run. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2)
 		return usage_error("no command given");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {

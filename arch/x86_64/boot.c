@@ -19,6 +19,8 @@
 
 /* The boot protocol's default initrd_addr_max; PVH has no such field. */
 #define INITRD_ADDR_MAX_DEFAULT 0x37ffffffULL
+/* x86 COMMAND_LINE_SIZE: what a PVH-booted kernel keeps of its command line. */
+#define PVH_CMDLINE_MAX 2048
 
 static void x86_boot_ram(const struct vm *vm, struct x86_boot_info *bi)
 {
@@ -56,25 +58,28 @@ static int x86_boot_tables(struct vm *vm, struct x86_boot_info *bi)
 	return ret < 0 ? ret : 0;
 }
 
+/* Where the initrd goes: top of low RAM, below addr_max, above the kernel; 0 if it cannot. */
+static u64 x86_initrd_addr(const struct x86_boot_info *bi, u64 len, u64 kernel_end, u64 addr_max)
+{
+	u64 top = MIN(bi->ram_below_4g, addr_max + 1);
+	u64 at = top > len ? ALIGN_DOWN(top - len, 4096) : 0;
+
+	return at >= ALIGN_UP(kernel_end, 4096) ? at : 0;
+}
+
 static int x86_boot_initrd(struct vm *vm, struct x86_boot_info *bi, u64 kernel_end, u64 addr_max)
 {
-	size_t len = vm->initrd_len;
-	u64 top, at;
+	u64 at;
 
 	if (!vm->initrd_img)
 		return 0;
-	top = MIN(bi->ram_below_4g, addr_max + 1);
-	at = top > len ? ALIGN_DOWN(top - len, 4096) : 0;
-	if (at < ALIGN_UP(kernel_end, 4096))
-		return error_input(
-		    -EFBIG,
-		    "initrd %s: %zu MiB does not fit in guest memory beside the kernel "
-		    "(guest has %llu MiB)",
-		    vm->cfg.initrd, len / (size_t)MiB,
-		    (unsigned long long)(vm->cfg.mem_size / MiB));
-	memcpy(vm_gpa(vm, at, len), vm->initrd_img, len);
+	at = x86_initrd_addr(bi, vm->initrd_len, kernel_end, addr_max);
+	if (!at) /* arch_kernel_check refused this already */
+		return error_input(-EFBIG, "initrd %s: does not fit in guest memory",
+				   vm->cfg.initrd);
+	memcpy(vm_gpa(vm, at, vm->initrd_len), vm->initrd_img, vm->initrd_len);
 	bi->initrd_gpa = at;
-	bi->initrd_size = len;
+	bi->initrd_size = vm->initrd_len;
 	return 0;
 }
 
@@ -130,7 +135,7 @@ static int x86_boot_pvh(struct vm *vm, const u8 *img, size_t len, struct x86_boo
 	ret = pvh_load(vm, img, len, vm->cfg.kernel, &entry, &end);
 	if (ret < 0)
 		return ret;
-	ret = x86_boot_cmdline(vm, bi, X86_CMDLINE_MAX);
+	ret = x86_boot_cmdline(vm, bi, PVH_CMDLINE_MAX);
 	if (ret < 0)
 		return ret;
 	ret = x86_boot_initrd(vm, bi, end, INITRD_ADDR_MAX_DEFAULT);
@@ -146,28 +151,50 @@ static int x86_boot_pvh(struct vm *vm, const u8 *img, size_t len, struct x86_boo
 	return 0;
 }
 
+/* Everything about the inputs that can be checked before KVM is touched. */
 int arch_kernel_check(struct vm *vm)
 {
 	struct x86_boot_info bi;
 	struct bzimage bz;
-	u64 need;
+	u64 kernel_end, addr_max = INITRD_ADDR_MAX_DEFAULT;
+	size_t cmdline_max = PVH_CMDLINE_MAX, n = strlen(vm->cmdline);
 	int ret;
 
 	memset(&bi, 0, sizeof(bi));
 	x86_boot_ram(vm, &bi);
-	if (pvh_is_elf(vm->kernel_img, vm->kernel_len))
-		return pvh_check(vm->kernel_img, vm->kernel_len, vm->cfg.kernel, bi.ram_below_4g);
-	ret = bzimage_parse(&bz, vm->kernel_img, vm->kernel_len, vm->cfg.kernel);
-	if (ret < 0)
-		return ret;
-	need = bzimage_mem_needed(&bz);
-	if (need > bi.ram_below_4g)
+	if (pvh_is_elf(vm->kernel_img, vm->kernel_len)) {
+		u64 entry;
+
+		ret = pvh_walk_check(vm->kernel_img, vm->kernel_len, vm->cfg.kernel,
+				     bi.ram_below_4g, &entry, &kernel_end);
+		if (ret < 0)
+			return ret;
+	} else {
+		ret = bzimage_parse(&bz, vm->kernel_img, vm->kernel_len, vm->cfg.kernel);
+		if (ret < 0)
+			return ret;
+		kernel_end = bzimage_mem_needed(&bz);
+		if (kernel_end > bi.ram_below_4g)
+			return error_input(
+			    -EFBIG,
+			    "kernel %s: needs %llu MiB of guest memory to boot, guest "
+			    "has %llu MiB below 3 GiB",
+			    vm->cfg.kernel, (unsigned long long)(ALIGN_UP(kernel_end, MiB) / MiB),
+			    (unsigned long long)(bi.ram_below_4g / MiB));
+		cmdline_max = MIN((size_t)bz.hdr.cmdline_size + 1, X86_CMDLINE_MAX);
+		if (bz.hdr.initrd_addr_max)
+			addr_max = bz.hdr.initrd_addr_max;
+	}
+	if (n + 1 > cmdline_max)
+		return error_input(-E2BIG, "kernel command line: %zu bytes, %s takes at most %zu",
+				   n, vm->cfg.kernel, cmdline_max - 1);
+	if (vm->initrd_img && !x86_initrd_addr(&bi, vm->initrd_len, kernel_end, addr_max))
 		return error_input(
 		    -EFBIG,
-		    "kernel %s: needs %llu MiB of guest memory to boot, guest has %llu "
-		    "MiB below 3 GiB",
-		    vm->cfg.kernel, (unsigned long long)(ALIGN_UP(need, MiB) / MiB),
-		    (unsigned long long)(bi.ram_below_4g / MiB));
+		    "initrd %s: %zu MiB does not fit in guest memory beside the kernel "
+		    "(guest has %llu MiB)",
+		    vm->cfg.initrd, vm->initrd_len / (size_t)MiB,
+		    (unsigned long long)(vm->cfg.mem_size / MiB));
 	return 0;
 }
 

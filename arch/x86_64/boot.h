@@ -94,6 +94,8 @@ bool pvh_is_elf(const u8 *img, size_t len);
  * every PT_LOAD segment inside RAM below ram_end.
  */
 int pvh_check(const u8 *img, size_t len, const char *name, u64 ram_end);
+/* The same, also giving the entry point and the end of the loaded image. */
+int pvh_walk_check(const u8 *img, size_t len, const char *name, u64 ram_end, u64 *entry, u64 *end);
 /*
  * Load the PT_LOAD segments of an ELF vmlinux into guest memory and find its
  * PVH entry. *end receives the highest loaded address.

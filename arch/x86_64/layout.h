@@ -4,7 +4,8 @@
  * the BIOS area is here, so the e820 map, the loaders and the firmware
  * tables agree.
  *
- *   0x00000500  GDT (4 entries), then a zeroed IDT descriptor
+ *   0x00000500  GDT (6 entries: null, code32, code64, data, 16-byte TSS)
+ *   0x00000530  an empty IDT (the kernel installs its own before enabling interrupts)
  *   0x00006000  PVH hvm_start_info, module list, memory map (one page)
  *   0x00007000  zero page (struct boot_params)
  *   0x00009000  page tables for the 64-bit entry: PML4, PDPT, 4 PDs (4 GiB, 2 MiB pages)
@@ -21,7 +22,7 @@
 #define KTVM_ARCH_X86_64_LAYOUT_H
 
 #define X86_GDT_ADDR	   0x500ULL
-#define X86_IDT_ADDR	   0x520ULL
+#define X86_IDT_ADDR	   0x530ULL
 #define X86_PVH_INFO_ADDR  0x6000ULL
 #define X86_ZERO_PAGE_ADDR 0x7000ULL
 #define X86_PML4_ADDR	   0x9000ULL

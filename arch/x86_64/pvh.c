@@ -176,6 +176,11 @@ int pvh_check(const u8 *img, size_t len, const char *name, u64 ram_end)
 	return pvh_walk(NULL, img, len, name, ram_end, &entry, &end);
 }
 
+int pvh_walk_check(const u8 *img, size_t len, const char *name, u64 ram_end, u64 *entry, u64 *end)
+{
+	return pvh_walk(NULL, img, len, name, ram_end, entry, end);
+}
+
 int pvh_load(struct vm *vm, const u8 *img, size_t len, const char *name, u64 *entry, u64 *end)
 {
 	return pvh_walk(vm, img, len, name, MIN(vm->cfg.mem_size, X86_MMIO_HOLE), entry, end);

@@ -63,6 +63,20 @@ tick_case() {
 		"uptime_ms of 900 or more (jiffies advancing)" "uptime_ms" || return 0
 }
 
+# --- closed stderr: ktvm keeps running when its console reader goes away ---
+
+closed_stderr_case() {
+	(
+		cd "$cwd" && timeout -s KILL 300 "$KTVM" run --kernel "$KERNEL_VMLINUX" \
+			--initrd "$FIXTURES/marker-init.cpio" --memory 256 --timeout 120 --console \
+			--json "$json" 2>&1 </dev/null
+		echo $? >"$work/rc"
+	) | head -n 1 >/dev/null
+	json_flat "$json" >"$json.flat" 2>/dev/null || : >"$json.flat"
+	expect_eq "exit status with stderr closed early" 0 "$(cat "$work/rc")" || return 0
+	expect_json end reboot || return 0
+}
+
 # --- timeout: a guest that never ends is stopped, all threads joined ------
 
 ktvm_processes() {
@@ -150,6 +164,22 @@ bad_bzimage_too_big() {
 		--initrd "$FIXTURES/marker-init.cpio" --memory 48 --timeout 30
 }
 
+bad_initrd_too_big() {
+	dd if=/dev/zero of="$work/big-initrd" bs=1M count=120 2>/dev/null
+	bad "big-initrd memory" --kernel "$KERNEL_BZIMAGE" --initrd "$work/big-initrd" \
+		--memory 128 --timeout 30
+}
+
+bad_cmdline_too_long() {
+	long=$(head -c 3000 /dev/zero | tr '\0' a)
+	bad "command line" --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/marker-init.cpio" \
+		--cmdline "$long" --timeout 30
+}
+
+bad_missing_value() {
+	bad "--kernel value" --kernel
+}
+
 bad_cpus_zero() {
 	bad cpus --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/marker-init.cpio" \
 		--cpus 0 --timeout 30
@@ -173,12 +203,16 @@ run_case boot_elf_4cpu boot "$KERNEL_VMLINUX" 4
 run_case boot_acpi_off boot "$KERNEL_VMLINUX" 2 acpi=off
 run_case crash_panic crash_case
 run_case tick tick_case
+run_case closed_stderr closed_stderr_case
 run_case timeout timeout_case
 run_case bad_missing_kernel bad_missing_kernel
 run_case bad_truncated_bzimage bad_truncated_bzimage
 run_case bad_random_kernel bad_random_kernel
 run_case bad_kernel_too_big bad_kernel_too_big
 run_case bad_bzimage_too_big bad_bzimage_too_big
+run_case bad_initrd_too_big bad_initrd_too_big
+run_case bad_cmdline_too_long bad_cmdline_too_long
+run_case bad_missing_value bad_missing_value
 run_case bad_cpus_zero bad_cpus_zero
 run_case bad_memory_one bad_memory_one
 run_case bad_unknown_option bad_unknown_option
