@@ -67,6 +67,7 @@ LDFLAGS += -Wl,--as-needed
 LDLIBS += $(LIB_LDLIBS) -lpthread
 
 LIB_SRCS := $(wildcard core/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard devices/*.c) \
+	    $(wildcard devices/virtio/*.c) \
 	    $(wildcard wire/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TOOL_OBJS := $(BUILD)/tools/ktvm.o
@@ -128,3 +129,44 @@ help:
 	@sed -n '2,12p' Makefile
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- fuzz (wire/) ------------------------------------------------------------
+#   make fuzz [FUZZ_SECONDS=60]  build $(BUILD)/fuzz/fuzz_wire with clang's
+#                                libFuzzer + ASan + UBSan and run it for
+#                                FUZZ_SECONDS; non-zero exit on a crash, a
+#                                failed check or a hang. Host arch only.
+#   make fuzz-corpus             regenerate the seeds in tests/fuzz/corpus/wire
+# Debian: clang and libclang-rt-14-dev (libFuzzer's runtime).
+# New inputs go to $(BUILD)/fuzz/corpus/wire; the committed seeds are only read.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_FLAGS ?= -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -I.
+FUZZ_RUN_FLAGS ?= -max_len=16384 -timeout=10 -print_final_stats=1
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_WIRE_SRCS := tests/fuzz/fuzz_wire.c wire/wire.c wire/stream.c
+FUZZ_WIRE_DEPS := $(FUZZ_WIRE_SRCS) wire/wire.h wire/stream.h core/types.h
+
+.PHONY: fuzz fuzz-corpus
+ifeq ($(ARCH),$(HOST_ARCH))
+fuzz: $(FUZZ_DIR)/fuzz_wire
+	@mkdir -p $(FUZZ_DIR)/corpus/wire
+	$(FUZZ_DIR)/fuzz_wire -max_total_time=$(FUZZ_SECONDS) $(FUZZ_RUN_FLAGS) \
+		-artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus/wire tests/fuzz/corpus/wire
+
+fuzz-corpus: $(FUZZ_DIR)/gen_corpus_wire
+	@mkdir -p tests/fuzz/corpus/wire
+	$(FUZZ_DIR)/gen_corpus_wire tests/fuzz/corpus/wire
+else
+fuzz fuzz-corpus:
+	@echo "$@: skipped: ARCH=$(ARCH) is a cross build; fuzzing runs on the host arch ($(HOST_ARCH)) only"
+endif
+
+$(FUZZ_DIR)/fuzz_wire: $(FUZZ_WIRE_DEPS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CFLAGS) -o $@ $(FUZZ_WIRE_SRCS) -lz
+
+$(FUZZ_DIR)/gen_corpus_wire: $(FUZZ_WIRE_DEPS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 $(FUZZ_CFLAGS) -DFUZZ_WIRE_GEN_CORPUS -o $@ $(FUZZ_WIRE_SRCS) -lz
+# ---- end fuzz ----------------------------------------------------------------

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Frame encoding and decoding (wire.h). Shared with the guest: libc and
+ * zlib's crc32() only, no allocation, no core/ objects.
+ */
+#include <errno.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "wire/wire.h"
+
+static const char *const wire_type_names[WIRE_TYPE_NR] = {
+    [WIRE_INVALID] = "INVALID",
+    [WIRE_SYS_RDY] = "SYS_RDY",
+    [WIRE_KERN_ADDRS] = "KERN_ADDRS",
+    [WIRE_EXIT] = "EXIT",
+    [WIRE_STDOUT] = "STDOUT",
+    [WIRE_STDERR] = "STDERR",
+    [WIRE_LIFECYCLE] = "LIFECYCLE",
+    [WIRE_SCHED_EXIT] = "SCHED_EXIT",
+    [WIRE_SCENARIO_START] = "SCENARIO_START",
+    [WIRE_SCENARIO_END] = "SCENARIO_END",
+    [WIRE_TEST_RESULT] = "TEST_RESULT",
+    [WIRE_DMESG] = "DMESG",
+    [WIRE_SNAPSHOT_REQUEST] = "SNAPSHOT_REQUEST",
+    [WIRE_SNAPSHOT_REPLY] = "SNAPSHOT_REPLY",
+};
+
+static const char *const wire_phase_names[WIRE_PHASE_NR] = {
+    [WIRE_PHASE_INIT_STARTED] = "INIT_STARTED",
+    [WIRE_PHASE_SCHED_STARTING] = "SCHED_STARTING",
+    [WIRE_PHASE_SCHED_READY] = "SCHED_READY",
+    [WIRE_PHASE_PAYLOAD_STARTING] = "PAYLOAD_STARTING",
+    [WIRE_PHASE_PAYLOAD_DONE] = "PAYLOAD_DONE",
+    [WIRE_PHASE_SHUTDOWN] = "SHUTDOWN",
+    [WIRE_PHASE_FAILED] = "FAILED",
+};
+
+bool wire_type_valid(u32 type)
+{
+	return type > WIRE_INVALID && type < WIRE_TYPE_NR;
+}
+
+const char *wire_type_name(u32 type)
+{
+	if (type < WIRE_TYPE_NR && wire_type_names[type])
+		return wire_type_names[type];
+	return "UNKNOWN";
+}
+
+const char *wire_phase_name(u32 phase)
+{
+	if (phase < WIRE_PHASE_NR && wire_phase_names[phase])
+		return wire_phase_names[phase];
+	return "UNKNOWN";
+}
+
+/*
+ * CRC-32 as zlib computes it (the gzip CRC, RFC 1952 section 8: reflected
+ * polynomial 0xedb88320, initial value and final xor 0xffffffff). zlib takes
+ * a uInt length; payloads are capped far below that, but stay correct anyway.
+ */
+u32 wire_crc32(const void *p, size_t n)
+{
+	const Bytef *b = p;
+	uLong crc = crc32(0L, Z_NULL, 0);
+
+	while (n) {
+		uInt chunk = n > 0x40000000 ? 0x40000000 : (uInt)n;
+
+		crc = crc32(crc, b, chunk);
+		b += chunk;
+		n -= chunk;
+	}
+	return (u32)crc;
+}
+
+void wire_hdr_encode(u8 out[WIRE_HDR_SIZE], const struct wire_hdr *h)
+{
+	wire_put_le32(out + 0, h->type);
+	wire_put_le32(out + 4, h->length);
+	wire_put_le32(out + 8, h->crc);
+	wire_put_le32(out + 12, h->reserved);
+}
+
+void wire_hdr_decode(struct wire_hdr *h, const u8 in[WIRE_HDR_SIZE])
+{
+	h->type = wire_get_le32(in + 0);
+	h->length = wire_get_le32(in + 4);
+	h->crc = wire_get_le32(in + 8);
+	h->reserved = wire_get_le32(in + 12);
+}
+
+int wire_hdr_check(const struct wire_hdr *h, u32 cap)
+{
+	if (!wire_type_valid(h->type) || h->reserved != 0)
+		return -EPROTO;
+	if (h->length > cap || h->length > WIRE_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	return 0;
+}
+
+int wire_encode_hdr(u8 out[WIRE_HDR_SIZE], u32 type, const void *payload, size_t len)
+{
+	struct wire_hdr h;
+
+	if (!wire_type_valid(type))
+		return -EINVAL;
+	if (len > WIRE_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	h.type = type;
+	h.length = (u32)len;
+	h.crc = wire_crc32(payload, len);
+	h.reserved = 0;
+	wire_hdr_encode(out, &h);
+	return 0;
+}
+
+ssize_t wire_encode(void *buf, size_t size, u32 type, const void *payload, size_t len)
+{
+	u8 hdr[WIRE_HDR_SIZE];
+	u8 *out = buf;
+	int r;
+
+	r = wire_encode_hdr(hdr, type, payload, len);
+	if (r)
+		return r;
+	if (size < WIRE_HDR_SIZE || size - WIRE_HDR_SIZE < len)
+		return -ENOSPC;
+	if (len)
+		memmove(out + WIRE_HDR_SIZE, payload, len);
+	memcpy(out, hdr, WIRE_HDR_SIZE);
+	return WIRE_HDR_SIZE + len;
+}
+
+ssize_t wire_decode(struct wire_frame *f, const void *buf, size_t n, u32 cap)
+{
+	const u8 *p = buf;
+	struct wire_hdr h;
+	int r;
+
+	f->type = WIRE_INVALID;
+	f->len = 0;
+	f->payload = NULL;
+	if (n < WIRE_HDR_SIZE)
+		return -EAGAIN;
+	wire_hdr_decode(&h, p);
+	r = wire_hdr_check(&h, cap);
+	if (r)
+		return r;
+	f->type = h.type;
+	f->len = h.length;
+	if (n - WIRE_HDR_SIZE < h.length)
+		return -EAGAIN;
+	if (wire_crc32(p + WIRE_HDR_SIZE, h.length) != h.crc)
+		return -EBADMSG;
+	f->payload = p + WIRE_HDR_SIZE;
+	return WIRE_HDR_SIZE + (size_t)h.length;
+}
+
+ssize_t wire_kern_addrs_build(void *buf, size_t size, const struct wire_kern_addrs *ka)
+{
+	u8 *p = buf;
+
+	if (size < WIRE_KERN_ADDRS_LEN)
+		return -ENOSPC;
+	wire_put_le64(p, ka->phys_base);
+	wire_put_le64(p + 8, ka->page_offset_base);
+	return WIRE_KERN_ADDRS_LEN;
+}
+
+int wire_kern_addrs_parse(struct wire_kern_addrs *ka, const void *payload, size_t len)
+{
+	const u8 *p = payload;
+
+	if (len != WIRE_KERN_ADDRS_LEN)
+		return -EBADMSG;
+	ka->phys_base = wire_get_le64(p);
+	ka->page_offset_base = wire_get_le64(p + 8);
+	return 0;
+}
+
+ssize_t wire_exit_build(void *buf, size_t size, s32 status)
+{
+	if (size < WIRE_EXIT_LEN)
+		return -ENOSPC;
+	wire_put_le32(buf, (u32)status);
+	return WIRE_EXIT_LEN;
+}
+
+int wire_exit_parse(s32 *status, const void *payload, size_t len)
+{
+	if (len != WIRE_EXIT_LEN)
+		return -EBADMSG;
+	*status = (s32)wire_get_le32(payload);
+	return 0;
+}
+
+ssize_t wire_lifecycle_build(void *buf, size_t size, u32 phase, const char *reason,
+			     size_t reason_len)
+{
+	u8 *p = buf;
+
+	if (reason_len > WIRE_REASON_MAX)
+		return -EMSGSIZE;
+	if (size < WIRE_LIFECYCLE_MIN + reason_len)
+		return -ENOSPC;
+	wire_put_le32(p, phase);
+	if (reason_len)
+		memmove(p + WIRE_LIFECYCLE_MIN, reason, reason_len);
+	return WIRE_LIFECYCLE_MIN + reason_len;
+}
+
+int wire_lifecycle_parse(struct wire_lifecycle *lc, const void *payload, size_t len)
+{
+	const u8 *p = payload;
+
+	if (len < WIRE_LIFECYCLE_MIN || len - WIRE_LIFECYCLE_MIN > WIRE_REASON_MAX)
+		return -EBADMSG;
+	lc->phase = wire_get_le32(p);
+	lc->reason = (const char *)p + WIRE_LIFECYCLE_MIN;
+	lc->reason_len = len - WIRE_LIFECYCLE_MIN;
+	return 0;
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest<->host message format. One source for both sides: the host links it
+ * into libktvm, the guest's PID-1 init compiles wire.c into its static binary.
+ *
+ * A frame is a 16-byte header followed by `length` payload bytes. Every
+ * field is little-endian on the wire whatever the CPU; the code below
+ * encodes and decodes byte by byte and never copies a struct onto the wire.
+ *
+ *   offset  size  field
+ *   0       4     type      (enum wire_type; 0 is never valid)
+ *   4       4     length    payload bytes, at most WIRE_PAYLOAD_MAX
+ *   8       4     crc32     zlib's crc32() of the payload (0 for no payload)
+ *   12      4     reserved  must be 0
+ *
+ * Types. Numbers are fixed forever: a new type takes the next free number
+ * (14, 15, ...; up to 255 is reserved for this table), a retired one is never
+ * reused. "opaque" payloads are not interpreted by wire/; their format belongs
+ * to the code that produces and consumes them.
+ *
+ *   value  name              dir  payload
+ *   0      (invalid)         -    never sent; a header with type 0 is garbage
+ *   1      SYS_RDY           g>h  empty: init is up and the channel works
+ *   2      KERN_ADDRS        g>h  u64 phys_base, u64 page_offset_base (16 bytes)
+ *   3      EXIT              g>h  s32 exit status of the payload (4 bytes)
+ *   4      STDOUT            g>h  raw bytes from the payload's stdout
+ *   5      STDERR            g>h  raw bytes from the payload's stderr
+ *   6      LIFECYCLE         g>h  u32 phase (enum wire_phase), then reason
+ *                                 text, 0..WIRE_REASON_MAX bytes, no NUL
+ *   7      SCHED_EXIT        g>h  opaque: how the scheduler under test exited
+ *   8      SCENARIO_START    g>h  opaque: a scenario begins
+ *   9      SCENARIO_END      g>h  opaque: a scenario ended
+ *   10     TEST_RESULT       g>h  opaque: a test's verdict
+ *   11     DMESG             g>h  raw bytes of the guest kernel log
+ *   12     SNAPSHOT_REQUEST  g>h  reserved (format not defined yet)
+ *   13     SNAPSHOT_REPLY    h>g  reserved (format not defined yet)
+ *
+ * Guest build: wire.c needs only libc and zlib's crc32(). The guest binary is
+ * static, so it links zlib statically:
+ *   $(CC) -static -I. guest/init.c wire/wire.c -lz
+ * Debian's zlib1g-dev (and zlib1g-dev:arm64 for aarch64) ships libz.a.
+ * wire.c never allocates. wire/stream.c (the host's stream assembler) does,
+ * and is not meant for the guest.
+ */
+#ifndef KTVM_WIRE_WIRE_H
+#define KTVM_WIRE_WIRE_H
+
+#include <sys/types.h>
+
+#include "core/types.h"
+
+enum wire_type {
+	WIRE_INVALID = 0,
+	WIRE_SYS_RDY = 1,
+	WIRE_KERN_ADDRS = 2,
+	WIRE_EXIT = 3,
+	WIRE_STDOUT = 4,
+	WIRE_STDERR = 5,
+	WIRE_LIFECYCLE = 6,
+	WIRE_SCHED_EXIT = 7,
+	WIRE_SCENARIO_START = 8,
+	WIRE_SCENARIO_END = 9,
+	WIRE_TEST_RESULT = 10,
+	WIRE_DMESG = 11,
+	WIRE_SNAPSHOT_REQUEST = 12,
+	WIRE_SNAPSHOT_REPLY = 13,
+	WIRE_TYPE_NR, /* one past the last known type; grows as types are added */
+};
+
+/* LIFECYCLE phases. Like types: fixed numbers, append only. */
+enum wire_phase {
+	WIRE_PHASE_INIT_STARTED = 1,	 /* PID 1 runs */
+	WIRE_PHASE_SCHED_STARTING = 2,	 /* loading the scheduler under test */
+	WIRE_PHASE_SCHED_READY = 3,	 /* scheduler attached */
+	WIRE_PHASE_PAYLOAD_STARTING = 4, /* about to exec the payload */
+	WIRE_PHASE_PAYLOAD_DONE = 5,	 /* payload exited (EXIT carries the status) */
+	WIRE_PHASE_SHUTDOWN = 6,	 /* init is powering the guest off */
+	WIRE_PHASE_FAILED = 7,		 /* init gave up; the reason says why */
+	WIRE_PHASE_NR,
+};
+
+#define WIRE_HDR_SIZE	 16
+#define WIRE_PAYLOAD_MAX (1024 * 1024) /* senders never exceed it; receivers may cap lower */
+#define WIRE_FRAME_MAX	 (WIRE_HDR_SIZE + WIRE_PAYLOAD_MAX)
+
+#define WIRE_KERN_ADDRS_LEN 16
+#define WIRE_EXIT_LEN	    4
+#define WIRE_LIFECYCLE_MIN  4	/* the phase; the reason follows */
+#define WIRE_REASON_MAX	    256 /* bytes of LIFECYCLE reason text */
+
+struct wire_hdr {
+	u32 type;
+	u32 length;
+	u32 crc;
+	u32 reserved;
+};
+
+/* One decoded frame; payload points into the buffer it was decoded from. */
+struct wire_frame {
+	u32 type;
+	u32 len;
+	const u8 *payload;
+};
+
+struct wire_kern_addrs {
+	u64 phys_base;
+	u64 page_offset_base;
+};
+
+/* LIFECYCLE payload; reason points into the payload and is not NUL-terminated. */
+struct wire_lifecycle {
+	u32 phase;
+	const char *reason;
+	size_t reason_len;
+};
+
+static inline u32 wire_get_le32(const u8 *p)
+{
+	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+
+static inline u64 wire_get_le64(const u8 *p)
+{
+	return (u64)wire_get_le32(p) | (u64)wire_get_le32(p + 4) << 32;
+}
+
+static inline void wire_put_le32(u8 *p, u32 v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+static inline void wire_put_le64(u8 *p, u64 v)
+{
+	wire_put_le32(p, (u32)v);
+	wire_put_le32(p + 4, (u32)(v >> 32));
+}
+
+/* Known types: 1 .. WIRE_TYPE_NR - 1, including the reserved ones. */
+bool wire_type_valid(u32 type);
+/* "SYS_RDY", ...; "INVALID" for 0 and "UNKNOWN" past the table. Never NULL. */
+const char *wire_type_name(u32 type);
+/* "INIT_STARTED", ...; "UNKNOWN" otherwise. Never NULL. */
+const char *wire_phase_name(u32 phase);
+
+/* zlib's crc32() of n bytes (p may be NULL when n is 0). */
+u32 wire_crc32(const void *p, size_t n);
+
+void wire_hdr_encode(u8 out[WIRE_HDR_SIZE], const struct wire_hdr *h);
+void wire_hdr_decode(struct wire_hdr *h, const u8 in[WIRE_HDR_SIZE]);
+/*
+ * Is h a header a receiver with payload cap `cap` accepts? 0, -EPROTO
+ * (unknown type or reserved != 0) or -EMSGSIZE (length over cap).
+ */
+int wire_hdr_check(const struct wire_hdr *h, u32 cap);
+
+/*
+ * Fill out[] with the header for a payload of len bytes at payload, for
+ * senders that write the header and the payload separately (writev).
+ * 0, -EINVAL (unknown type) or -EMSGSIZE (len > WIRE_PAYLOAD_MAX).
+ */
+int wire_encode_hdr(u8 out[WIRE_HDR_SIZE], u32 type, const void *payload, size_t len);
+
+/*
+ * Write one frame into buf (size bytes). payload may already sit at
+ * buf + WIRE_HDR_SIZE (it is moved, not copied, so overlap is fine).
+ * Returns the frame's size, WIRE_HDR_SIZE + len, or -EINVAL, -EMSGSIZE as
+ * above, or -ENOSPC when buf is too small.
+ */
+ssize_t wire_encode(void *buf, size_t size, u32 type, const void *payload, size_t len);
+
+/*
+ * Decode the frame at the start of buf (n bytes) for a receiver with payload
+ * cap `cap` (at most WIRE_PAYLOAD_MAX). The header is judged as soon as its
+ * 16 bytes are there, before any payload:
+ *   > 0        the frame's size; *f describes it
+ *   -EAGAIN    incomplete: fewer than 16 bytes, or a good header whose
+ *              payload is not all there (f->type and f->len are set)
+ *   -EPROTO    unknown type or reserved != 0
+ *   -EMSGSIZE  length over cap
+ *   -EBADMSG   the payload's CRC does not match (f->type, f->len are set)
+ */
+ssize_t wire_decode(struct wire_frame *f, const void *buf, size_t n, u32 cap);
+
+/*
+ * Typed payloads. The builders write into buf (size bytes) and return the
+ * payload's length, or -ENOSPC, or -EMSGSIZE for a reason over
+ * WIRE_REASON_MAX. The parsers return 0, or -EBADMSG when the payload's
+ * length is not what the type defines.
+ */
+ssize_t wire_kern_addrs_build(void *buf, size_t size, const struct wire_kern_addrs *ka);
+int wire_kern_addrs_parse(struct wire_kern_addrs *ka, const void *payload, size_t len);
+ssize_t wire_exit_build(void *buf, size_t size, s32 status);
+int wire_exit_parse(s32 *status, const void *payload, size_t len);
+ssize_t wire_lifecycle_build(void *buf, size_t size, u32 phase, const char *reason,
+			     size_t reason_len);
+int wire_lifecycle_parse(struct wire_lifecycle *lc, const void *payload, size_t len);
+
+#endif
