@@ -12,7 +12,8 @@ SUDO=
 
 # Build and host-side test tools, whatever the target arch.
 pkgs="make gcc libc6-dev pkg-config libelf-dev zlib1g-dev libbpf-dev libfdt-dev cpio xz-utils
-      zstd gzip binutils busybox-static device-tree-compiler qemu-system-x86 ca-certificates"
+      zstd gzip binutils busybox-static device-tree-compiler qemu-system-x86 ca-certificates
+      clang libclang-rt-14-dev"
 
 case "$arch" in
 x86_64 | amd64) ;;

@@ -25,6 +25,15 @@ for arch in x86_64 aarch64; do
 	s=$(echo "$last" | sed -n 's/.*, \([0-9]*\) skipped$/\1/p')
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + ${s:-0}))
 done
+# A bounded libFuzzer run of the host's wire-frame assembler (host arch only).
+if make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}" >"$log" 2>&1; then
+	echo "ok   fuzz_wire: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') inputs, no crash"
+	tp=$((tp + 1))
+else
+	tail -n 30 "$log"
+	echo "FAIL fuzz_wire: make fuzz failed (artifacts in build/$(uname -m)/fuzz/)"
+	tf=$((tf + 1))
+fi
 echo "### all arches"
 if [ "$ts" -gt 0 ]; then
 	echo "$tp passed, $tf failed, $ts skipped"
