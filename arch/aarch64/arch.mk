@@ -6,7 +6,9 @@ ARCH_CROSS_COMPILE := aarch64-linux-gnu-
 ARCH_DEB_ARCH := arm64
 ARCH_SYSROOT := $(KTVM_CACHE)/sysroot-arm64
 ARCH_PKG_CONFIG_LIBDIR := /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
-ARCH_TARGET_RUN := qemu-aarch64-static -L /usr/aarch64-linux-gnu
+# -E LD_LIBRARY_PATH: load the cross libc that matches the cross loader, not
+# the host's libc6:arm64 (a mismatched pair hangs in pthread_create).
+ARCH_TARGET_RUN := qemu-aarch64-static -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib
 ARCH_LIB_LDFLAGS :=
 # libfdt-dev:arm64, extracted by scripts/deps.sh
 ARCH_LIBDIR := $(ARCH_SYSROOT)/usr/lib/aarch64-linux-gnu
