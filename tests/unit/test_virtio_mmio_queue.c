@@ -1,73 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * virtio-mmio transport (devices/virtio/mmio.c), queue traffic: a fake driver
- * (virtio 1.2 3.1.1, 4.2.3) drives a toy "echo" device, whose one queue
- * copies every chain's readable bytes into its writable buffers, through
- * the bus region and the eventfd hooks. Checks the used ring, interrupts and
- * their suppression, and that hostile chains set DEVICE_NEEDS_RESET with a
- * configuration change interrupt, and that a reset recovers.
+ * (virtio 1.2 3.1.1, 4.2.3; virtio_mmio_fake.h) drives a toy "echo" device,
+ * whose one queue copies every chain's readable bytes into its writable
+ * buffers, through the bus region and the eventfd hooks. Checks the used
+ * ring, interrupts and their suppression, and that hostile chains set
+ * DEVICE_NEEDS_RESET with a configuration change interrupt, and that a reset
+ * recovers.
  */
 #include <errno.h>
 
 #include "devices/virtio/mmio.h"
 #include "tests/test.h"
-
-#define RAM_BASE  0x80000000ULL
-#define RAM_SIZE  (1 * MiB)
-#define RAM_END	  (RAM_BASE + RAM_SIZE)
-#define DESC_GPA  (RAM_BASE + 0x0000)
-#define AVAIL_GPA (RAM_BASE + 0x1000)
-#define USED_GPA  (RAM_BASE + 0x2000)
-#define TABLE_GPA (RAM_BASE + 0x3000)
-#define BUF_GPA	  (RAM_BASE + 0x10000)
-#define MMIO_BASE 0xd0000000ULL
-#define QSIZE	  16
-
-/* Spec names for the registers (virtio 1.2 4.2.2), spelled out independently. */
-enum {
-	MAGIC = 0x000,
-	VERSION = 0x004,
-	DEVICE_ID = 0x008,
-	VENDOR_ID = 0x00c,
-	DEV_FEATURES = 0x010,
-	DEV_FEATURES_SEL = 0x014,
-	DRV_FEATURES = 0x020,
-	DRV_FEATURES_SEL = 0x024,
-	QUEUE_SEL = 0x030,
-	QUEUE_NUM_MAX = 0x034,
-	QUEUE_NUM = 0x038,
-	QUEUE_READY = 0x044,
-	QUEUE_NOTIFY = 0x050,
-	INT_STATUS = 0x060,
-	INT_ACK = 0x064,
-	STATUS = 0x070,
-	QUEUE_DESC = 0x080,
-	QUEUE_DRIVER = 0x090,
-	QUEUE_DEVICE = 0x0a0,
-	SHM_LEN_LOW = 0x0b0,
-	CONFIG_GEN = 0x0fc,
-	CONFIG = 0x100,
-};
-
-enum { ACK = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8, NEEDS_RESET = 64 };
-
-#define F_INDIRECT  (1ULL << 28)
-#define F_EVENT_IDX (1ULL << 29)
-#define F_VERSION_1 (1ULL << 32)
-
-static u8 ram[RAM_SIZE] __attribute__((aligned(4096)));
-
-static void *fake_gpa(void *ctx, u64 gpa, u64 len)
-{
-	if (gpa < RAM_BASE || gpa - RAM_BASE > RAM_SIZE || len > RAM_END - gpa)
-		return NULL;
-	return ram + (gpa - RAM_BASE);
-}
-
-static void *host(u64 gpa)
-{
-	return ram + (gpa - RAM_BASE);
-}
 
 /* The echo device: one queue, readable bytes copied into writable buffers. */
 struct echo {
@@ -76,6 +20,9 @@ struct echo {
 	unsigned int irq_raises, irq_lowers, irq_resamples;
 	bool irq_level;
 };
+
+/* The fake guest RAM and driver; they need struct echo, above. */
+#include "tests/unit/virtio_mmio_fake.h"
 
 static struct echo *to_echo(struct virtio_mmio *t)
 {
@@ -115,21 +62,6 @@ static void echo_queue_notify(struct virtio_mmio *t, u32 q)
 	virtio_mmio_notify_used(t, q);
 }
 
-static void echo_irq(struct virtio_mmio *t, bool level)
-{
-	struct echo *e = t->irq_ctx;
-
-	if (e->irq_level == level && !level)
-		test_fail_at(__FILE__, __LINE__, "irq lowered twice");
-	if (level && e->irq_level)
-		e->irq_resamples++;
-	else if (level)
-		e->irq_raises++;
-	else
-		e->irq_lowers++;
-	e->irq_level = level;
-}
-
 static const struct virtio_dev_ops echo_ops = {
     .device_id = 0x2a,
     .num_queues = 1,
@@ -144,29 +76,6 @@ static const struct virtio_dev_ops echo2_ops = {
     .queue_notify = echo_queue_notify,
 };
 
-/* The fake driver. */
-
-static u32 rd(struct echo *e, u64 off)
-{
-	u8 b[4] = {0x5a, 0x5a, 0x5a, 0x5a};
-
-	e->t.region.access(&e->t.region, NULL, off, b, 4, false);
-	return (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
-}
-
-static void wr(struct echo *e, u64 off, u32 val)
-{
-	u8 b[4] = {(u8)val, (u8)(val >> 8), (u8)(val >> 16), (u8)(val >> 24)};
-
-	e->t.region.access(&e->t.region, NULL, off, b, 4, true);
-}
-
-static void wr64(struct echo *e, u64 off, u64 val)
-{
-	wr(e, off, (u32)val);
-	wr(e, off + 4, (u32)(val >> 32));
-}
-
 static void echo_create(struct echo *e, const struct virtio_dev_ops *ops)
 {
 	struct virtq_mem mem = {fake_gpa, NULL};
@@ -176,68 +85,7 @@ static void echo_create(struct echo *e, const struct virtio_dev_ops *ops)
 	ASSERT_EQ(virtio_mmio_init(&e->t, "virtio-echo", MMIO_BASE, ops, &mem, echo_irq, e), 0);
 }
 
-static u64 drv_read_features(struct echo *e)
-{
-	wr(e, DEV_FEATURES_SEL, 1);
-	u64 f = (u64)rd(e, DEV_FEATURES) << 32;
-	wr(e, DEV_FEATURES_SEL, 0);
-	return f | rd(e, DEV_FEATURES);
-}
-
-/* 3.1.1 steps 1-6; returns the status read back after FEATURES_OK. */
-static u32 drv_negotiate(struct echo *e, u64 features)
-{
-	wr(e, STATUS, 0);
-	wr(e, STATUS, ACK);
-	wr(e, STATUS, ACK | DRIVER);
-	drv_read_features(e);
-	wr(e, DRV_FEATURES_SEL, 1);
-	wr(e, DRV_FEATURES, (u32)(features >> 32));
-	wr(e, DRV_FEATURES_SEL, 0);
-	wr(e, DRV_FEATURES, (u32)features);
-	wr(e, STATUS, ACK | DRIVER | FEATURES_OK);
-	return rd(e, STATUS);
-}
-
-/* 4.2.3.2: set up queue q of `size` at the fixed ring addresses. */
-static void drv_setup_queue(struct echo *e, u32 q, u32 size)
-{
-	wr(e, QUEUE_SEL, q);
-	EXPECT_EQ(rd(e, QUEUE_READY), 0);
-	EXPECT_GE(rd(e, QUEUE_NUM_MAX), size);
-	wr(e, QUEUE_NUM, size);
-	wr64(e, QUEUE_DESC, DESC_GPA);
-	wr64(e, QUEUE_DRIVER, AVAIL_GPA);
-	wr64(e, QUEUE_DEVICE, USED_GPA);
-	wr(e, QUEUE_READY, 1);
-}
-
-/* The whole of 3.1.1, with one queue of QSIZE. */
-static void drv_init(struct echo *e, u64 features)
-{
-	ASSERT_EQ(rd(e, MAGIC), 0x74726976);
-	ASSERT_EQ(rd(e, VERSION), 2);
-	ASSERT_EQ(drv_negotiate(e, features) & FEATURES_OK, FEATURES_OK);
-	drv_setup_queue(e, 0, QSIZE);
-	ASSERT_EQ(rd(e, QUEUE_READY), 1);
-	wr(e, STATUS, ACK | DRIVER | FEATURES_OK | DRIVER_OK);
-	ASSERT_EQ(rd(e, STATUS), ACK | DRIVER | FEATURES_OK | DRIVER_OK);
-}
-
 static u16 avail_idx;
-
-static void drv_desc_at(u64 table, u16 i, u64 addr, u32 len, u16 flags, u16 next)
-{
-	struct virtq_desc d = {.addr = addr, .len = len, .flags = flags, .next = next};
-
-	/* Tables may be unaligned on purpose: copy, do not cast. */
-	memcpy((u8 *)host(table) + (size_t)i * sizeof(d), &d, sizeof(d));
-}
-
-static void drv_desc(u16 i, u64 addr, u32 len, u16 flags, u16 next)
-{
-	drv_desc_at(DESC_GPA, i, addr, len, flags, next);
-}
 
 static void drv_post(u16 head)
 {
@@ -248,11 +96,6 @@ static void drv_post(u16 head)
 	a->ring[avail_idx % QSIZE] = head;
 	avail_idx++;
 	__atomic_store_n(&a->idx, avail_idx, __ATOMIC_RELEASE);
-}
-
-static struct virtq_used *drv_used(void)
-{
-	return host(USED_GPA);
 }
 
 /* A request: "hello" readable, 16 bytes writable. */

@@ -2,8 +2,9 @@
 /*
  * Split virtqueues (devices/virtio/virtq.c), the well-behaved side: ring
  * setup, chains, the used ring and notification suppression, against a fake
- * guest. A static buffer is guest RAM at RAM_BASE; a small driver here
- * writes descriptors and the available ring as virtio 1.2 2.7.13 describes.
+ * guest (virtq_fake.h): a static buffer is guest RAM at RAM_BASE; a small
+ * driver writes descriptors and the available ring as virtio 1.2 2.7.13
+ * describes.
  * Hostile drivers are in test_virtq_hostile.c, threads in
  * test_virtq_threads.c.
  */
@@ -12,102 +13,7 @@
 #include "devices/virtio/virtio.h"
 #include "devices/virtio/virtq.h"
 #include "tests/test.h"
-
-#define RAM_BASE 0x40000000ULL
-#define RAM_SIZE (4 * MiB)
-#define RAM_END	 (RAM_BASE + RAM_SIZE)
-
-/* Where the fake driver puts things (guest-physical). */
-#define DESC_GPA  (RAM_BASE + 0x0000)
-#define AVAIL_GPA (RAM_BASE + 0x10000)
-#define USED_GPA  (RAM_BASE + 0x20000)
-#define TABLE_GPA (RAM_BASE + 0x30000) /* indirect tables */
-#define BUF_GPA	  (RAM_BASE + 0x100000)
-
-static u8 ram[RAM_SIZE] __attribute__((aligned(4096)));
-
-static void *fake_gpa(void *ctx, u64 gpa, u64 len)
-{
-	if (gpa < RAM_BASE || gpa - RAM_BASE > RAM_SIZE || len > RAM_END - gpa)
-		return NULL;
-	return ram + (gpa - RAM_BASE);
-}
-
-static void *host(u64 gpa)
-{
-	return ram + (gpa - RAM_BASE);
-}
-
-static unsigned int broken_calls;
-
-static void count_broken(struct virtq *vq)
-{
-	broken_calls++;
-}
-
-/* The driver side of one queue. */
-struct drv {
-	u16 size;
-	u16 avail_idx;
-};
-
-static void drv_desc_at(u64 table, u16 i, u64 addr, u32 len, u16 flags, u16 next)
-{
-	struct virtq_desc d = {.addr = addr, .len = len, .flags = flags, .next = next};
-
-	/* Tables may be unaligned on purpose: copy, do not cast. */
-	memcpy((u8 *)host(table) + (size_t)i * sizeof(d), &d, sizeof(d));
-}
-
-static void drv_desc(u16 i, u64 addr, u32 len, u16 flags, u16 next)
-{
-	drv_desc_at(DESC_GPA, i, addr, len, flags, next);
-}
-
-static struct virtq_avail *drv_avail(void)
-{
-	return host(AVAIL_GPA);
-}
-
-static struct virtq_used *drv_used(void)
-{
-	return host(USED_GPA);
-}
-
-/* 2.7.13: ring entry, barrier, then idx. */
-static void drv_post(struct drv *d, u16 head)
-{
-	drv_avail()->ring[d->avail_idx % d->size] = head;
-	d->avail_idx++;
-	__atomic_store_n(&drv_avail()->idx, d->avail_idx, __ATOMIC_RELEASE);
-}
-
-static void vq_start(struct virtq *vq, struct drv *d, u16 size, u64 features)
-{
-	struct virtq_mem mem = {fake_gpa, NULL};
-
-	memset(ram, 0, 0x40000);
-	broken_calls = 0;
-	d->size = size;
-	d->avail_idx = 0;
-	virtq_init(vq, &mem, count_broken, NULL);
-	ASSERT_EQ(virtq_setup(vq, size, 256, DESC_GPA, AVAIL_GPA, USED_GPA, features), 0);
-}
-
-/* Pop expecting refusal: -EIO, broken once, reason containing `why`. */
-#define EXPECT_REFUSED(vq, chain, why)                                                             \
-	do {                                                                                       \
-		EXPECT_EQ(virtq_pop(vq, chain), -EIO);                                             \
-		EXPECT_TRUE((vq)->broken);                                                         \
-		EXPECT_EQ(broken_calls, 1);                                                        \
-		if (!strstr((vq)->error, why))                                                     \
-			test_fail_at(__FILE__, __LINE__, "error \"%s\" lacks \"%s\"", (vq)->error, \
-				     why);                                                         \
-	} while (0)
-
-#define CHAIN(name, n)                                                                             \
-	struct virtq_buf name##_buf[n];                                                            \
-	struct virtq_chain name = {.buf = name##_buf, .max = n}
+#include "tests/unit/virtq_fake.h"
 
 TEST(setup_maps_rings_and_clears_used)
 {
