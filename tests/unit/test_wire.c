@@ -4,25 +4,7 @@
 
 #include "tests/test.h"
 #include "wire/wire.h"
-
-/* ---- helpers ---------------------------------------------------------- */
-
-static size_t put_frame(u8 *out, u32 type, const void *payload, size_t len)
-{
-	ssize_t r = wire_encode(out, WIRE_FRAME_MAX, type, payload, len);
-
-	ASSERT_GT(r, 0);
-	return r;
-}
-
-/* A header with any field values, valid or not. */
-static size_t put_hdr(u8 *out, u32 type, u32 length, u32 crc, u32 reserved)
-{
-	struct wire_hdr h = {.type = type, .length = length, .crc = crc, .reserved = reserved};
-
-	wire_hdr_encode(out, &h);
-	return WIRE_HDR_SIZE;
-}
+#include "tests/unit/wire_fake.h"
 
 /* ---- format ----------------------------------------------------------- */
 

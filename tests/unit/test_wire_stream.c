@@ -6,6 +6,7 @@
 #include "tests/test.h"
 #include "wire/stream.h"
 #include "wire/wire.h"
+#include "tests/unit/wire_fake.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -60,23 +61,6 @@ static void expect_frames(const struct rec *r, const struct want *w, unsigned in
 		ASSERT_TRUE(r->f[i].data != NULL);
 		EXPECT_TRUE(!w[i].len || !memcmp(r->f[i].data, w[i].payload, w[i].len));
 	}
-}
-
-static size_t put_frame(u8 *out, u32 type, const void *payload, size_t len)
-{
-	ssize_t r = wire_encode(out, WIRE_FRAME_MAX, type, payload, len);
-
-	ASSERT_GT(r, 0);
-	return r;
-}
-
-/* A header with any field values, valid or not. */
-static size_t put_hdr(u8 *out, u32 type, u32 length, u32 crc, u32 reserved)
-{
-	struct wire_hdr h = {.type = type, .length = length, .crc = crc, .reserved = reserved};
-
-	wire_hdr_encode(out, &h);
-	return WIRE_HDR_SIZE;
 }
 
 static u32 rnd_state;
