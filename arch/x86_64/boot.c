@@ -24,10 +24,8 @@
 
 static void x86_boot_ram(const struct vm *vm, struct x86_boot_info *bi)
 {
-	u64 mem = vm->cfg.mem_size;
-
-	bi->ram_below_4g = MIN(mem, X86_MMIO_HOLE);
-	bi->ram_above_4g = mem - bi->ram_below_4g;
+	bi->ram_below_4g = x86_ram_below_4g(vm->cfg.mem_size);
+	bi->ram_above_4g = vm->cfg.mem_size - bi->ram_below_4g;
 }
 
 /* BIOS data area words the kernel reads (EBDA segment, base memory size). */
@@ -165,8 +163,8 @@ int arch_kernel_check(struct vm *vm)
 	if (pvh_is_elf(vm->kernel_img, vm->kernel_len)) {
 		u64 entry;
 
-		ret = pvh_walk_check(vm->kernel_img, vm->kernel_len, vm->cfg.kernel,
-				     bi.ram_below_4g, &entry, &kernel_end);
+		ret = pvh_check(vm->kernel_img, vm->kernel_len, vm->cfg.kernel, bi.ram_below_4g,
+				&entry, &kernel_end);
 		if (ret < 0)
 			return ret;
 	} else {

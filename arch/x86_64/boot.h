@@ -91,11 +91,10 @@ size_t pvh_start_info(u8 *page, size_t size, u64 page_gpa, const struct x86_boot
 bool pvh_is_elf(const u8 *img, size_t len);
 /*
  * Check an ELF vmlinux without loading it: x86_64, a PVH entry note, and
- * every PT_LOAD segment inside RAM below ram_end.
+ * every PT_LOAD segment inside RAM below ram_end. Gives the entry point and
+ * the end of the loaded image.
  */
-int pvh_check(const u8 *img, size_t len, const char *name, u64 ram_end);
-/* The same, also giving the entry point and the end of the loaded image. */
-int pvh_walk_check(const u8 *img, size_t len, const char *name, u64 ram_end, u64 *entry, u64 *end);
+int pvh_check(const u8 *img, size_t len, const char *name, u64 ram_end, u64 *entry, u64 *end);
 /*
  * Load the PT_LOAD segments of an ELF vmlinux into guest memory and find its
  * PVH entry. *end receives the highest loaded address.

@@ -75,7 +75,7 @@ void arch_devices_exit(struct vm *vm)
 
 int arch_devices_init(struct vm *vm)
 {
-	u64 below = MIN(vm->cfg.mem_size, X86_MMIO_HOLE);
+	u64 below = x86_ram_below_4g(vm->cfg.mem_size);
 	struct x86_devices *d;
 	int ret;
 

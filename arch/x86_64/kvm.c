@@ -70,7 +70,7 @@ int arch_kvm_check(int kvm_fd)
 
 int arch_vm_memory_layout(struct vm *vm)
 {
-	u64 below = MIN(vm->cfg.mem_size, X86_MMIO_HOLE);
+	u64 below = x86_ram_below_4g(vm->cfg.mem_size);
 	int ret;
 
 	ret = vm_mem_add(vm, 0, below);
@@ -99,8 +99,8 @@ static int x86_gsi_routing(struct vm *vm)
 			continue; /* the slave PIC's cascade */
 		r->entries[n].gsi = gsi;
 		r->entries[n].type = KVM_IRQ_ROUTING_IRQCHIP;
-		r->entries[n].u.irqchip.irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER
-							  : KVM_IRQCHIP_PIC_SLAVE;
+		r->entries[n].u.irqchip.irqchip =
+		    gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE;
 		r->entries[n].u.irqchip.pin = gsi % 8;
 		n++;
 	}

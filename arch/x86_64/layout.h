@@ -44,6 +44,9 @@
 #define X86_IOAPIC_ADDR	   0xfec00000ULL
 #define X86_LAPIC_ADDR	   0xfee00000ULL
 
+/* RAM below the 32-bit MMIO hole for a guest of mem bytes; the rest sits at 4 GiB. */
+#define x86_ram_below_4g(mem) ((mem) < X86_MMIO_HOLE ? (mem) : X86_MMIO_HOLE)
+
 /* KVM needs three pages for the VMX TSS and one for the EPT identity map. */
 #define X86_TSS_ADDR	      0xfffbd000ULL
 #define X86_IDENTITY_MAP_ADDR 0xfffbc000ULL

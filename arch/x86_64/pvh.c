@@ -169,19 +169,12 @@ out:
 	return ret;
 }
 
-int pvh_check(const u8 *img, size_t len, const char *name, u64 ram_end)
-{
-	u64 entry, end;
-
-	return pvh_walk(NULL, img, len, name, ram_end, &entry, &end);
-}
-
-int pvh_walk_check(const u8 *img, size_t len, const char *name, u64 ram_end, u64 *entry, u64 *end)
+int pvh_check(const u8 *img, size_t len, const char *name, u64 ram_end, u64 *entry, u64 *end)
 {
 	return pvh_walk(NULL, img, len, name, ram_end, entry, end);
 }
 
 int pvh_load(struct vm *vm, const u8 *img, size_t len, const char *name, u64 *entry, u64 *end)
 {
-	return pvh_walk(vm, img, len, name, MIN(vm->cfg.mem_size, X86_MMIO_HOLE), entry, end);
+	return pvh_walk(vm, img, len, name, x86_ram_below_4g(vm->cfg.mem_size), entry, end);
 }

@@ -228,12 +228,13 @@ TEST(pvh_is_elf)
 TEST(pvh_check_rejects_garbage)
 {
 	u8 junk[256];
+	u64 entry, end;
 
 	memset(junk, 0xa5, sizeof(junk));
 	memcpy(junk,
 	       "\x7f"
 	       "ELF",
 	       4);
-	EXPECT_LT(pvh_check(junk, sizeof(junk), "junk", 256 * MiB), 0);
+	EXPECT_LT(pvh_check(junk, sizeof(junk), "junk", 256 * MiB, &entry, &end), 0);
 	EXPECT_TRUE(strstr(error_msg(), "junk") != NULL);
 }
