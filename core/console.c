@@ -5,16 +5,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/console.h"
 #include "core/error.h"
-
-static u64 console_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
-}
 
 int console_init(struct console *c, size_t cap, int stream_fd, u64 t_origin_ns)
 {
@@ -47,7 +40,7 @@ static void console_scan_line(struct console *c)
 {
 	c->line[c->line_len] = '\0';
 	if (!c->init_ns && strstr(c->line, " as init process"))
-		c->init_ns = console_now_ns() - c->t_origin_ns;
+		c->init_ns = clock_now_ns() - c->t_origin_ns;
 	if (!atomic_load(&c->panic_seen) && strstr(c->line, "Kernel panic - not syncing")) {
 		memcpy(c->panic_line, c->line, c->line_len + 1);
 		atomic_store(&c->panic_seen, true);

@@ -11,6 +11,7 @@
 #include <linux/kvm.h>
 
 #include "core/arch.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
@@ -197,7 +198,7 @@ static void *vcpu_thread(void *arg)
 		if (atomic_load(&vcpu->requests) & VCPU_REQ_STOP)
 			break;
 		unsigned long long zero = 0;
-		atomic_compare_exchange_strong(&vm->t_first_run_ns, &zero, vm_now_ns());
+		atomic_compare_exchange_strong(&vm->t_first_run_ns, &zero, clock_now_ns());
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;

@@ -13,6 +13,7 @@
 #include <linux/kvm.h>
 
 #include "core/arch.h"
+#include "core/clock.h"
 #include "core/cmdline.h"
 #include "core/error.h"
 #include "core/file.h"
@@ -24,14 +25,6 @@
 #define VM_JOIN_LIMIT_MS 5000
 /* After the kernel says it panicked, give it this long to reboot by itself. */
 #define VM_PANIC_GRACE_MS 2000
-
-u64 vm_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
-}
 
 const char *vm_end_name(enum vm_end end)
 {
@@ -384,7 +377,7 @@ static void vm_wait(struct vm *vm, u64 t_start)
 
 	pthread_mutex_lock(&vm->lock);
 	while (vm->end == VM_END_NONE) {
-		u64 now = vm_now_ns(), wake = now + 200 * 1000000ULL;
+		u64 now = clock_now_ns(), wake = now + 200 * 1000000ULL;
 		struct timespec ts;
 		bool panicked;
 
@@ -419,7 +412,7 @@ static void vm_wait(struct vm *vm, u64 t_start)
 /* Stop every vCPU and join its thread; returns how many threads were joined. */
 static u32 vm_stop_vcpus(struct vm *vm)
 {
-	u64 give_up = vm_now_ns() + VM_JOIN_LIMIT_MS * 1000000ULL;
+	u64 give_up = clock_now_ns() + VM_JOIN_LIMIT_MS * 1000000ULL;
 	u32 i, joined = 0, live;
 
 	atomic_store(&vm->console.stop_stream, true);
@@ -442,13 +435,13 @@ static u32 vm_stop_vcpus(struct vm *vm)
 				live++;
 			}
 		}
-	} while (live && vm_now_ns() < give_up);
+	} while (live && clock_now_ns() < give_up);
 	return joined;
 }
 
 int vm_run(struct vm *vm, struct vm_result *res)
 {
-	u64 t_start = vm_now_ns(), t_first, t_end;
+	u64 t_start = clock_now_ns(), t_first, t_end;
 	u32 i, started = 0;
 	int ret = 0;
 
@@ -464,7 +457,7 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	if (ret == 0)
 		vm_wait(vm, t_start);
 	res->threads_joined = vm_stop_vcpus(vm);
-	t_end = vm_now_ns();
+	t_end = clock_now_ns();
 
 	res->nr_vcpus = vm->cfg.nr_cpus;
 	res->end = vm->end;

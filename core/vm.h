@@ -33,7 +33,7 @@ struct vm_config {
 	u64 mem_size;	/* bytes */
 	u64 timeout_ms; /* 0: none */
 	int console_fd; /* live copy of the console, -1: none */
-	u64 t_start_ns; /* process start, for setup timing (vm_now_ns() clock) */
+	u64 t_start_ns; /* process start, for setup timing (clock_now_ns()) */
 };
 
 /* How a run ended. Order matters only for the names in vm_end_name(). */
@@ -110,7 +110,6 @@ int vm_mem_add(struct vm *vm, u64 gpa, u64 size);
 /* Total guest RAM in bytes. */
 u64 vm_mem_total(const struct vm *vm);
 
-u64 vm_now_ns(void);
 const char *vm_end_name(enum vm_end end);
 
 #endif

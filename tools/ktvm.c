@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/arch.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/result.h"
 #include "core/vm.h"
@@ -286,7 +287,7 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 
 int main(int argc, char **argv)
 {
-	u64 t_start = vm_now_ns();
+	u64 t_start = clock_now_ns();
 
 	/* A closed stderr (ktvm ... --console 2>&1 | head) must not kill the run. */
 	signal(SIGPIPE, SIG_IGN);
