@@ -47,7 +47,7 @@ static void vcpu_signal_init(void)
 		vcpu_signal_ret = error_host(-errno, "sigaction(SIGRTMIN): %s", strerror(errno));
 }
 
-static int vcpu_signal_setup(void)
+int vcpu_signal_setup(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 

@@ -45,6 +45,11 @@ struct vcpu {
 	struct arch_vcpu arch;
 };
 
+/*
+ * Install the kick signal's handler (SIGRTMIN, no SA_RESTART), once per
+ * process. Other threads that must be interruptible (the I/O thread) use it.
+ */
+int vcpu_signal_setup(void);
 int vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu);
 void vcpu_destroy(struct vcpu *vcpu);
 int vcpu_start(struct vcpu *vcpu);
