@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The bulk port: the virtio-serial port (virtio 1.2 5.3, multiport) that
+ * carries init's wire frames (wire/wire.h) to the host. The host names it
+ * (VIRTIO_CONSOLE_PORT_NAME, "ktvm-bulk" unless ktvm.port= says otherwise);
+ * Linux's virtio_console shows the name in
+ * /sys/class/virtio-ports/vportNpM/name and devtmpfs makes /dev/vportNpM.
+ *
+ * The port is written non-blocking with a stall bound. A blocking write()
+ * waits for as long as the host has not opened its end
+ * (VIRTIO_CONSOLE_PORT_OPEN) or leaves the queue full, and PID 1 stuck
+ * there could never report why. Linux caps each write at 32 KiB
+ * (port_fops_write), so every frame is written in a loop.
+ */
+#ifndef KTVM_GUEST_BULK_H
+#define KTVM_GUEST_BULK_H
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "core/types.h"
+#include "wire/wire.h"
+
+#define BULK_CLASS_DIR	     "/sys/class/virtio-ports"
+#define BULK_DEV_DIR	     "/dev"
+#define BULK_FIND_TIMEOUT_MS 10000
+#define BULK_FIND_STEP_MS    20
+/* No byte taken for this long: the host is gone or not reading. */
+#define BULK_STALL_MS 30000
+
+struct bulk {
+	int fd;
+	int stall_ms;
+	int err; /* first failed write; the stream is out of step after it */
+};
+
+/*
+ * Wait up to timeout_ms for a port called name under class_dir whose node
+ * dev_dir/<port> exists; its path goes to path. Returns 0 or -ETIMEDOUT,
+ * with why (why_size bytes) saying what was missing: no port class, which
+ * ports had which names, or the device node.
+ */
+int bulk_find(const char *class_dir, const char *dev_dir, const char *name, int timeout_ms,
+	      char *path, size_t size, char *why, size_t why_size);
+
+/* Open the port (O_RDWR | O_CLOEXEC | O_NONBLOCK). 0 or -errno. */
+int bulk_open(struct bulk *b, const char *path);
+/* Use an fd that is already open; it is made non-blocking. */
+void bulk_attach(struct bulk *b, int fd, int stall_ms);
+void bulk_close(struct bulk *b);
+
+/* Write all of iov. 0, -ETIMEDOUT (stalled stall_ms) or -errno. */
+int bulk_write_all(struct bulk *b, const struct iovec *iov, int iovcnt);
+/* One frame; after a failure every later call returns the same error. */
+int bulk_send(struct bulk *b, u32 type, const void *payload, size_t len);
+/* LIFECYCLE without a reason. */
+int bulk_phase(struct bulk *b, u32 phase);
+/* LIFECYCLE with a printf reason, cut at WIRE_REASON_MAX bytes. */
+__printf(3, 4) int bulk_lifecycle(struct bulk *b, u32 phase, const char *fmt, ...);
+int bulk_exit(struct bulk *b, s32 status);
+int bulk_kern_addrs(struct bulk *b, const struct wire_kern_addrs *ka);
+
+#endif

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktvm-init: the guest's PID 1. Static, built for the guest's arch and
+ * embedded in ktvm (init-blob.S), which packs it as /init.
+ *
+ * In order: mount what a payload expects (mounts.h), open the log device
+ * (log.h), load /ktvm/modules.order (modules.h), find and open the bulk
+ * port (bulk.h), send SYS_RDY, LIFECYCLE INIT_STARTED and KERN_ADDRS
+ * (kaddr.h), run the payload (payload.h), send LIFECYCLE SHUTDOWN, and
+ * power off. A failure before the port is open can only be logged; after
+ * it, it is sent as LIFECYCLE FAILED. Either way the guest then powers off:
+ * every wait on the way is bounded except the payload itself, whose time
+ * the host limits.
+ *
+ * PID 1 must never return: the kernel panics when init exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "guest/bulk.h"
+#include "guest/kaddr.h"
+#include "guest/kcmdline.h"
+#include "guest/log.h"
+#include "guest/modules.h"
+#include "guest/mounts.h"
+#include "guest/payload.h"
+#include "guest/readfile.h"
+
+/* Processes left at shutdown get this long to die after SIGKILL. */
+#define INIT_REAP_MS 2000
+
+static void init_reap_all(void)
+{
+	u64 deadline = clock_now_ns() + INIT_REAP_MS * 1000000ULL;
+	struct timespec step = {.tv_nsec = 10 * 1000000L};
+
+	for (;;) {
+		pid_t w = waitpid(-1, NULL, WNOHANG);
+
+		if (w > 0)
+			continue;
+		if (w < 0 && errno != EINTR)
+			return; /* ECHILD: all gone */
+		if (clock_now_ns() >= deadline) {
+			log_msg("shutdown: processes still exiting after %d ms", INIT_REAP_MS);
+			return;
+		}
+		nanosleep(&step, NULL);
+	}
+}
+
+static void __attribute__((noreturn)) init_poweroff(struct bulk *b)
+{
+	if (b)
+		bulk_phase(b, WIRE_PHASE_SHUTDOWN);
+	kill(-1, SIGKILL);
+	init_reap_all();
+	sync();
+	if (b)
+		bulk_close(b);
+	reboot(RB_POWER_OFF);
+	log_msg("reboot(RB_POWER_OFF): %s", strerror(errno));
+	for (;;)
+		pause();
+}
+
+/* Give up: say why where the host can see it, then power off. */
+static void __attribute__((noreturn)) __printf(2, 3) init_fail(struct bulk *b, const char *fmt, ...)
+{
+	char reason[WIRE_REASON_MAX + 1];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	log_msg("failed: %s", reason);
+	if (b)
+		bulk_lifecycle(b, WIRE_PHASE_FAILED, "%s", reason);
+	init_poweroff(b);
+}
+
+/*
+ * The kernel gives init /dev/console as fds 0-2 when the initramfs has it.
+ * Without it they are closed, and the first files opened would take their
+ * numbers: fill them with /dev/null.
+ */
+static void init_stdio(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		if (open("/dev/null", O_RDWR) < 0)
+			return;
+	}
+}
+
+static void init_cmdline(char *log_dev, size_t log_size, char *port, size_t port_size)
+{
+	static char cmdline[4096];
+
+	readfile("/proc/cmdline", cmdline, sizeof(cmdline));
+	if (kcmdline_get(cmdline, KCMDLINE_LOG_KEY, log_dev, log_size) < 0)
+		snprintf(log_dev, log_size, "%s", KCMDLINE_LOG_DEFAULT);
+	if (kcmdline_get(cmdline, KCMDLINE_PORT_KEY, port, port_size) <= 0)
+		snprintf(port, port_size, "%s", KCMDLINE_PORT_DEFAULT);
+}
+
+static void init_payload(struct bulk *b)
+{
+	struct payload_result res;
+	struct payload p;
+	char why[512];
+	int r;
+
+	r = payload_load(&p, PAYLOAD_CMD, PAYLOAD_ENV, why, sizeof(why));
+	if (r == -ENOENT) {
+		log_msg("no %s: no payload", PAYLOAD_CMD);
+		if (bulk_exit(b, 0))
+			init_fail(NULL, "bulk port: %s", strerror(-b->err));
+		return;
+	}
+	if (r)
+		init_fail(b, "%s", why);
+	log_msg("running %s", p.path);
+	r = payload_run(&p, b, PAYLOAD_DRAIN_MS, &res, why, sizeof(why));
+	if (r)
+		init_fail(b, "payload %s: %s", p.path, why);
+	if (res.exec_err)
+		log_msg("exec %s: %s", p.path, strerror(res.exec_err));
+	else
+		log_msg("payload %s exited with status %d", p.path, res.status);
+	payload_free(&p);
+}
+
+int main(void)
+{
+	char log_dev[256], port[256], mount_err[256], dev[512], why[1024];
+	struct modules_result mods;
+	struct wire_kern_addrs ka;
+	struct bulk b;
+	const char *log_used;
+	int r;
+
+	/* a closed bulk port or pipe must fail a write, not kill init */
+	signal(SIGPIPE, SIG_IGN);
+	umask(022);
+	if (chdir("/"))
+		log_msg("chdir /: %s", strerror(errno));
+
+	mounts_setup(mount_err, sizeof(mount_err));
+	init_stdio();
+	init_cmdline(log_dev, sizeof(log_dev), port, sizeof(port));
+	log_used = log_open(log_dev);
+	log_msg("started (log %s, bulk port \"%s\")", log_used ? log_used : "-", port);
+	if (log_used && strcmp(log_used, log_dev))
+		log_msg("%s: cannot open, logging to %s", log_dev, log_used);
+
+	r = modules_load_order(MODULES_ORDER, &mods);
+	if (r)
+		log_msg("%s: %s", MODULES_ORDER, strerror(-r));
+	log_msg("modules: %u loaded, %u failed", mods.loaded, mods.failed);
+
+	r = bulk_find(BULK_CLASS_DIR, BULK_DEV_DIR, port, BULK_FIND_TIMEOUT_MS, dev, sizeof(dev),
+		      why, sizeof(why));
+	if (r) {
+		log_msg("bulk port: not found after %d ms: %s", BULK_FIND_TIMEOUT_MS, why);
+		if (mods.failed)
+			log_msg("modules that failed: %s", mods.failures);
+		if (mount_err[0])
+			log_msg("also: %s", mount_err);
+		init_fail(NULL, "no bulk port, nothing can reach the host");
+	}
+	r = bulk_open(&b, dev);
+	if (r)
+		init_fail(NULL, "bulk port %s: %s", dev, strerror(-r));
+
+	r = bulk_send(&b, WIRE_SYS_RDY, NULL, 0);
+	if (!r)
+		r = bulk_phase(&b, WIRE_PHASE_INIT_STARTED);
+	if (r)
+		init_fail(NULL, "bulk port %s: %s", dev, strerror(-r));
+	if (mount_err[0])
+		init_fail(&b, "%s", mount_err);
+
+	kaddr_collect(&ka, "/proc/kallsyms", "/proc/kcore");
+	if (bulk_kern_addrs(&b, &ka))
+		init_fail(NULL, "bulk port %s: %s", dev, strerror(-b.err));
+
+	init_payload(&b);
+	log_msg("powering off");
+	init_poweroff(&b);
+}

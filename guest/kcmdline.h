@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel command line as init reads it from /proc/cmdline, and the keys
+ * ktvm passes to init through it:
+ *
+ *   ktvm.log=DEV    where init logs (log.h); default KCMDLINE_LOG_DEFAULT
+ *   ktvm.port=NAME  the virtio-serial port carrying frames (bulk.h);
+ *                   default "ktvm-bulk"
+ *
+ * Dotted keys are module parameters to the kernel; it reports no module
+ * "ktvm" as unknown and, unlike plain unknown keys, does not hand them to
+ * init in argv or the environment, so /proc/cmdline is the only source.
+ */
+#ifndef KTVM_GUEST_KCMDLINE_H
+#define KTVM_GUEST_KCMDLINE_H
+
+#include <sys/types.h>
+
+#include "core/types.h"
+
+/*
+ * The log device before the bulk port exists: x86_64 guests have COM1
+ * (ttyS0, the console) and COM2 (ttyS1), and init keeps COM1 to the kernel;
+ * elsewhere the first virtio console, which a ktvm guest has (its first port
+ * is the console, port 1 on is the bulk port).
+ */
+#ifdef __x86_64__
+#define KCMDLINE_LOG_DEFAULT "/dev/ttyS1"
+#else
+#define KCMDLINE_LOG_DEFAULT "/dev/hvc0"
+#endif
+#define KCMDLINE_PORT_DEFAULT "ktvm-bulk"
+
+#define KCMDLINE_LOG_KEY  "ktvm.log"
+#define KCMDLINE_PORT_KEY "ktvm.port"
+
+/*
+ * Find key in line (NUL-terminated), split the way the kernel's next_arg()
+ * (lib/cmdline.c) does: parameters are separated by white space, a double
+ * quote starts or ends a quoted part (key="a b" or "key=a b"), the value is
+ * returned without its quotes, and '-' and '_' in keys compare equal. The
+ * kernel's parameters end at "--" (the rest is init's argv). The last
+ * occurrence wins, as for most kernel parameters.
+ *
+ * Copies the value (without quotes) into val and returns its length, -ENOENT
+ * if key is absent, -ENAMETOOLONG if the value does not fit (val holds a
+ * truncated copy). A key without '=' has the value "".
+ */
+ssize_t kcmdline_get(const char *line, const char *key, char *val, size_t size);
+
+#endif
