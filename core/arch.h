@@ -12,10 +12,17 @@ struct vm;
 struct vcpu;
 struct kvm_run;
 struct cmdline;
+struct resources;
 
 const char *arch_name(void);
 /* Largest vCPU count the backend supports. */
 u32 arch_max_vcpus(void);
+/*
+ * The guest-physical window and interrupt lines ktvm's own devices are
+ * placed in (resources_init()). Line numbers are what KVM_IRQFD takes: a GSI
+ * on x86, an SPI index on aarch64.
+ */
+void arch_resources_init(struct resources *r);
 /* Refuse a /dev/kvm that cannot run stock kernels; error message set. */
 int arch_kvm_check(int kvm_fd);
 

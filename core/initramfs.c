@@ -279,8 +279,9 @@ static int initramfs_plan_payload(struct initramfs_ctx *c)
 			return error_input(-errno, "payload %s: %s", s->payload, strerror(errno));
 		if (!S_ISREG(st.st_mode))
 			return error_input(-EINVAL, "payload %s: not a regular file", s->payload);
+		/* The host's permission carries over: a non-executable payload fails in the guest, as it would here. */
 		ret = initramfs_plan_add(&c->payload, INITRAMFS_FILE, INITRAMFS_PAYLOAD, s->payload,
-					 0, 0755, "payload");
+					 0, initramfs_perm(&st), "payload");
 		if (!ret)
 			ret =
 			    initramfs_libs(c, &c->payload, s->payload, INITRAMFS_PAYLOAD, &c->base);

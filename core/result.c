@@ -2,6 +2,7 @@
 #include "core/json.h"
 #include <string.h>
 
+#include "core/channel.h"
 #include "core/result.h"
 
 static unsigned long long result_ms(u64 ns)
@@ -9,13 +10,14 @@ static unsigned long long result_ms(u64 ns)
 	return (unsigned long long)(ns / 1000000ULL);
 }
 
-void result_write_json(FILE *f, const struct vm_result *res)
+void result_write_json(FILE *f, const struct vm_result *res, const struct channel *ch, int status)
 {
 	const char *end = vm_end_name(res->end);
 	bool first = true;
 	u32 r;
 
-	fprintf(f, "{\n  \"end\": ");
+	fprintf(f, "{\n  \"status\": %d", status);
+	fprintf(f, ",\n  \"end\": ");
 	json_string(f, end, strlen(end));
 	fprintf(f, ",\n  \"detail\": ");
 	json_string(f, res->detail, strlen(res->detail));
@@ -39,6 +41,10 @@ void result_write_json(FILE *f, const struct vm_result *res)
 		first = false;
 	}
 	fprintf(f, "}");
+	if (ch) {
+		fprintf(f, ",\n  \"channel\": ");
+		channel_write_json(f, ch, "  ");
+	}
 	fprintf(f, ",\n  \"console_dropped\": %llu", (unsigned long long)res->console_dropped);
 	fprintf(f, ",\n  \"console\": ");
 	json_string(f, res->console ? res->console : "", res->console ? res->console_len : 0);

@@ -7,6 +7,12 @@
 
 #include "core/vm.h"
 
-void result_write_json(FILE *f, const struct vm_result *res);
+struct channel;
+
+/*
+ * status: what ktvm exits with; ch: the guest channel's record (NULL: no
+ * "channel" object).
+ */
+void result_write_json(FILE *f, const struct vm_result *res, const struct channel *ch, int status);
 
 #endif

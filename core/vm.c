@@ -19,6 +19,7 @@
 #include "core/file.h"
 #include "core/phase.h"
 #include "core/vm.h"
+#include "core/vm_virtio.h"
 
 #define VM_MIN_MEM	 (32 * MiB)
 #define VM_MAX_MEM	 (1024 * GiB)
@@ -248,6 +249,7 @@ static int vm_phase_cmdline(struct vm *vm)
 
 	cmdline_init(&defaults);
 	arch_cmdline_defaults(&defaults);
+	resources_virtio_cmdline(&vm->res, &defaults);
 	ret = cmdline_build(&out, &defaults, vm->cfg.cmdline, sizeof(vm->cmdline) - 1);
 	if (ret < 0)
 		return ret;
@@ -289,6 +291,7 @@ static void vm_unphase_vcpus(struct vm *vm)
 }
 
 static const struct phase vm_phases[] = {
+    {"resources", vm_virtio_plan, vm_virtio_exit},
     {"cmdline", vm_phase_cmdline, NULL},
     {"inputs", vm_phase_inputs, vm_free_inputs},
     {"kvm", vm_phase_kvm, vm_unphase_kvm},
@@ -297,6 +300,7 @@ static const struct phase vm_phases[] = {
     {"platform", arch_vm_init, arch_vm_exit},
     {"console", vm_phase_console, vm_unphase_console},
     {"devices", arch_devices_init, arch_devices_exit},
+    {"virtio", vm_virtio_init, vm_virtio_exit},
     {"boot", vm_phase_boot, NULL},
     {"vcpus", vm_phase_vcpus, vm_unphase_vcpus},
 };
@@ -446,7 +450,10 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
-	for (i = 0; i < vm->cfg.nr_cpus; i++) {
+	ret = vm_virtio_start(vm);
+	if (ret < 0)
+		vm_stop(vm, VM_END_ERROR, "%s", error_msg());
+	for (i = 0; i < vm->cfg.nr_cpus && ret == 0; i++) {
 		ret = vcpu_start(&vm->vcpus[i]);
 		if (ret < 0) {
 			vm_stop(vm, VM_END_ERROR, "%s", error_msg());
@@ -458,6 +465,7 @@ int vm_run(struct vm *vm, struct vm_result *res)
 		vm_wait(vm, t_start);
 	res->threads_joined = vm_stop_vcpus(vm);
 	t_end = clock_now_ns();
+	vm_virtio_drain(vm);
 
 	res->nr_vcpus = vm->cfg.nr_cpus;
 	res->end = vm->end;

@@ -18,6 +18,7 @@
 
 #include "core/bus.h"
 #include "core/console.h"
+#include "core/resources.h"
 #include "core/types.h"
 #include "core/vcpu.h"
 #include "ktvm-arch.h"
@@ -34,6 +35,14 @@ struct vm_config {
 	u64 timeout_ms; /* 0: none */
 	int console_fd; /* live copy of the console, -1: none */
 	u64 t_start_ns; /* process start, for setup timing (clock_now_ns()) */
+	/*
+	 * The guest channel (core/vm_virtio.h): a virtio console whose port
+	 * "ktvm-bulk" delivers the guest's bytes to channel_rx, on the I/O
+	 * thread, in order. Without it the guest has no virtio devices.
+	 */
+	bool channel;
+	void (*channel_rx)(void *ctx, const u8 *data, size_t len);
+	void *channel_ctx;
 };
 
 /* How a run ended. Order matters only for the names in vm_end_name(). */
@@ -61,6 +70,8 @@ struct vm_result {
 	u64 exits[VCPU_EXIT_REASONS]; /* KVM exits by KVM_EXIT_* reason, all vCPUs */
 };
 
+struct vm_virtio;
+
 struct vm_mem_slot {
 	u64 gpa;
 	u64 size;
@@ -78,6 +89,8 @@ struct vm {
 	struct bus mmio;
 	struct vcpu *vcpus; /* cfg.nr_cpus entries */
 	struct console console;
+	struct resources res;	  /* MMIO windows and lines of ktvm's devices */
+	struct vm_virtio *virtio; /* core/vm_virtio.h; NULL without virtio devices */
 	char cmdline[VM_MAX_CMDLINE];
 	/* Input files, read and checked before KVM is touched; freed once loaded. */
 	u8 *kernel_img;

@@ -9,6 +9,7 @@
 
 #include "core/arch.h"
 #include "core/error.h"
+#include "core/resources.h"
 #include "core/vm.h"
 
 /* Documentation/arch/arm64/booting.rst: the 64-byte Image header. */
@@ -102,6 +103,11 @@ int arch_vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run)
 	(void)vcpu;
 	(void)run;
 	return -ENOSYS;
+}
+
+void arch_resources_init(struct resources *r)
+{
+	resources_init(r, 0, 0, 0, 0);
 }
 
 int arch_irq_line(struct vm *vm, u32 irq, bool level)

@@ -47,6 +47,14 @@ static int x86_boot_tables(struct vm *vm, struct x86_boot_info *bi)
 	if (!p)
 		return error_host(-ENOMEM, "cannot allocate platform description");
 	x86_platform_init(p, vm->cfg.nr_cpus);
+	for (u32 i = 0; i < vm->res.nr_devs && i < X86_MAX_VIRTIO_MMIO; i++) {
+		const struct resource_device *d = &vm->res.devs[i];
+
+		if (d->kind != RESOURCE_VIRTIO_MMIO)
+			continue;
+		p->virtio_mmio[p->nr_virtio_mmio++] =
+		    (struct x86_virtio_mmio){.base = d->base, .size = (u32)d->size, .gsi = d->irq};
+	}
 	ret = mptable_build(vm_gpa(vm, X86_MPTABLE_ADDR, X86_MPTABLE_SIZE), X86_MPTABLE_ADDR,
 			    X86_MPTABLE_SIZE, p);
 	if (ret >= 0)

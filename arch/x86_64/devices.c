@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The x86 platform devices every ktvm guest has: COM1 (kernel console,
- * captured) and COM2 on their legacy ports, the CMOS/RTC, the i8042 reset
+ * captured) and COM2 (ktvm's guest init log, captured with it) on their legacy ports, the CMOS/RTC, the i8042 reset
  * line, and the ACPI power-management registers. Ports and IRQs are the
  * PC's fixed assignments (arch/x86_64/layout.h).
  */
@@ -86,7 +86,8 @@ int arch_devices_init(struct vm *vm)
 	ret = serial_init(&d->com1, "com1", X86_COM1_PORT, X86_COM1_IRQ, &vm->console,
 			  x86_serial_irq, vm);
 	if (ret >= 0)
-		ret = serial_init(&d->com2, "com2", X86_COM2_PORT, X86_COM2_IRQ, NULL,
+		/* ktvm's guest init writes its own messages to COM2: keep them with the console. */
+		ret = serial_init(&d->com2, "com2", X86_COM2_PORT, X86_COM2_IRQ, &vm->console,
 				  x86_serial_irq, vm);
 	if (ret >= 0)
 		ret = cmos_init(&d->cmos, below, vm->cfg.mem_size - below);

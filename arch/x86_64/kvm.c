@@ -14,6 +14,7 @@
 #include "core/arch.h"
 #include "core/cmdline.h"
 #include "core/error.h"
+#include "core/resources.h"
 #include "core/vm.h"
 
 const char *arch_name(void)
@@ -154,6 +155,12 @@ void arch_vm_exit(struct vm *vm)
 	free(vm->arch.cpuid);
 	vm->arch.cpuid = NULL;
 	/* The irqchip and PIT go away with the VM fd. */
+}
+
+void arch_resources_init(struct resources *r)
+{
+	resources_init(r, X86_VIRTIO_MMIO_BASE, X86_VIRTIO_MMIO_SIZE, X86_VIRTIO_GSI_FIRST,
+		       X86_VIRTIO_GSI_COUNT);
 }
 
 int arch_irq_line(struct vm *vm, u32 irq, bool level)

@@ -42,7 +42,15 @@
 #define X86_MMIO_HOLE	   0xc0000000ULL
 #define X86_4G		   0x100000000ULL
 #define X86_IOAPIC_ADDR	   0xfec00000ULL
-#define X86_LAPIC_ADDR	   0xfee00000ULL
+/*
+ * virtio-mmio windows, allocated by core/resources.c, and their interrupt
+ * lines: the IOAPIC pins above the 16 ISA IRQs (KVM's IOAPIC has 24).
+ */
+#define X86_VIRTIO_MMIO_BASE 0xd0000000ULL
+#define X86_VIRTIO_MMIO_SIZE 0x01000000ULL
+#define X86_VIRTIO_GSI_FIRST 16
+#define X86_VIRTIO_GSI_COUNT 8
+#define X86_LAPIC_ADDR	     0xfee00000ULL
 
 /* RAM below the 32-bit MMIO hole for a guest of mem bytes; the rest sits at 4 GiB. */
 #define x86_ram_below_4g(mem) ((mem) < X86_MMIO_HOLE ? (mem) : X86_MMIO_HOLE)
