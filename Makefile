@@ -70,19 +70,39 @@ LIB_SRCS := $(wildcard core/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard devices
 	    $(wildcard devices/virtio/*.c) \
 	    $(wildcard wire/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-TOOL_OBJS := $(BUILD)/tools/ktvm.o
+TOOL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/*.c))
 # tests/unit/*.c run on every arch; tests/unit/$(ARCH)/*.c only on that one.
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(wildcard tests/unit/$(ARCH)/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 # Guest-side test programs: static binaries for the guest's arch.
 FIXTURE_SRCS := $(wildcard tests/fixtures/*.c)
 FIXTURE_BINS := $(FIXTURE_SRCS:tests/fixtures/%.c=$(BUILD)/fixtures/%)
+# Programs the integration tests run as payloads (ktvm run -- PROG): static,
+# except zcrc, linked with zlib dynamically on purpose.
+PAYLOAD_SRCS := $(wildcard tests/payloads/*.c)
+PAYLOAD_BINS := $(PAYLOAD_SRCS:tests/payloads/%.c=$(BUILD)/payloads/%)
+# The guest's PID 1 (guest/): static, for ARCH, with wire.c and libz.a in it,
+# and embedded in ktvm through init-blob.S. Its files but init.c (main) are
+# also built for the unit tests (tests/unit/test_guest_*.c) as libguest.a.
+GUEST_SRCS := $(wildcard guest/*.c)
+GUEST_OBJS := $(patsubst %.c,$(BUILD)/guest/target/%.o,$(GUEST_SRCS) wire/wire.c)
+GUEST_LIB_OBJS := $(patsubst guest/%.c,$(BUILD)/guest/host/%.o,$(filter-out guest/init.c,$(GUEST_SRCS)))
+GUEST_INIT := $(BUILD)/guest/ktvm-init
+GUEST_CFLAGS := -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I. -MMD -MP
 
 .SECONDARY:
 .PHONY: all check check-unit check-integration bench deps format clean help fixtures
 all: $(BUILD)/ktvm fixtures
 
-fixtures: $(FIXTURE_BINS)
+fixtures: $(FIXTURE_BINS) $(PAYLOAD_BINS)
+
+$(BUILD)/payloads/zcrc: tests/payloads/zcrc.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< $(ARCH_LIB_LDFLAGS) -lz
+
+$(BUILD)/payloads/%: tests/payloads/%.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -92,11 +112,38 @@ $(BUILD)/libktvm.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/ktvm: $(TOOL_OBJS) $(BUILD)/libktvm.a
+$(BUILD)/ktvm: $(TOOL_OBJS) $(BUILD)/guest/init-blob.o $(BUILD)/libktvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/test.o $(BUILD)/libktvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/unit/test_guest_%: $(BUILD)/tests/unit/test_guest_%.o $(BUILD)/tests/test.o \
+		$(BUILD)/guest/host/libguest.a $(BUILD)/libktvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The one unit test that links the embedded init (it checks the blob).
+$(BUILD)/tests/unit/test_guest_blob: $(BUILD)/guest/init-blob.o
+
+$(BUILD)/guest/target/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(GUEST_INIT): $(GUEST_OBJS)
+	$(CC) -static -o $@ $^ -lz
+
+# Depends on the binary: .incbin reads it at assembly time.
+$(BUILD)/guest/init-blob.o: guest/init-blob.S $(GUEST_INIT)
+	@mkdir -p $(@D)
+	$(CC) -c -DKTVM_INIT_PATH='"$(GUEST_INIT)"' -o $@ $<
+
+$(BUILD)/guest/host/%.o: guest/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/guest/host/libguest.a: $(GUEST_LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
 
 $(BUILD)/fixtures/%: tests/fixtures/%.c tests/fixtures/fixture.h
 	@mkdir -p $(@D)

@@ -14,18 +14,21 @@
 #include <unistd.h>
 
 #include "core/arch.h"
+#include "core/channel.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/result.h"
 #include "core/vm.h"
+#include "tools/pack.h"
 
 /* Exit statuses (also in --help and README.md). */
 enum {
-	KTVM_EXIT_OK = 0,	 /* the guest powered off or rebooted by itself */
-	KTVM_EXIT_USAGE = 2,	 /* bad arguments or input files */
-	KTVM_EXIT_CRASH = 121,	 /* kernel panic, triple fault, KVM internal error */
-	KTVM_EXIT_TIMEOUT = 124, /* --timeout passed (like timeout(1)) */
-	KTVM_EXIT_HOST = 125,	 /* host-side failure: no usable KVM, out of memory, ... */
+	KTVM_EXIT_OK = 0,	   /* the guest powered off or rebooted by itself */
+	KTVM_EXIT_USAGE = 2,	   /* bad arguments or input files */
+	KTVM_EXIT_CRASH = 121,	   /* kernel panic, triple fault, KVM internal error */
+	KTVM_EXIT_NO_RESULT = 122, /* the guest ended without the payload's exit status */
+	KTVM_EXIT_TIMEOUT = 124,   /* --timeout passed (like timeout(1)) */
+	KTVM_EXIT_HOST = 125,	   /* host-side failure: no usable KVM, out of memory, ... */
 };
 
 #define DEFAULT_CPUS	   1
@@ -35,21 +38,37 @@ enum {
 #define TAIL_LINES 30
 
 static const char usage_main[] =
-    "usage: ktvm run --kernel PATH [options]\n"
+    "usage: ktvm run --kernel PATH [options] [-- PROG [ARGS...]]\n"
     "       ktvm --help | --version\n"
     "\n"
     "ktvm boots a Linux kernel in a KVM virtual machine to test process schedulers.\n"
     "Run 'ktvm run --help' for the options.\n";
 
 static const char usage_run[] =
-    "usage: ktvm run --kernel PATH [options]\n"
+    "usage: ktvm run --kernel PATH [options] [-- PROG [ARGS...]]\n"
     "\n"
     "Boot PATH (an x86 bzImage or an uncompressed ELF vmlinux with a PVH entry on\n"
     "x86_64) and wait until the guest powers off, reboots or crashes, or the timeout\n"
     "passes.\n"
     "\n"
+    "With PROG, ktvm packs PROG (looked up in $PATH like a shell does), the shared\n"
+    "libraries it needs, the --include files and the kernel modules of the guest\n"
+    "channel into an initramfs with ktvm's own init, which runs PROG ARGS in the\n"
+    "guest. PROG's stdout and stderr appear on ktvm's as they are written, and ktvm\n"
+    "exits with PROG's exit status (128+N if signal N killed it). An absolute PROG\n"
+    "that is not a host file is run as a guest path (from an --include).\n"
+    "\n"
     "  --kernel PATH     kernel image (required)\n"
-    "  --initrd PATH     initramfs given to the kernel\n"
+    "  --initrd PATH     initramfs given to the kernel (not with PROG)\n"
+    "  --include H[:G]   with PROG: copy host file or directory H to guest path G\n"
+    "                    (default /bin/NAME; a G ending in / gets NAME appended);\n"
+    "                    repeatable\n"
+    "  --env KEY=VALUE   with PROG: set in PROG's environment (default PATH, HOME,\n"
+    "                    TERM only); repeatable\n"
+    "  --modules-dir DIR with PROG: the kernel's modules (default: found beside the\n"
+    "                    kernel, DIR/root/lib/modules/REL or ../lib/modules/REL,\n"
+    "                    else /lib/modules/REL)\n"
+    "  -v, --verbose     with PROG: also print how the run ended when it succeeded\n"
     "  --cpus N          vCPUs (default 1)\n"
     "  --memory MIB      guest RAM in MiB (default 256)\n"
     "  --cmdline STR     extra kernel parameters, after ktvm's defaults; a parameter\n"
@@ -61,9 +80,13 @@ static const char usage_run[] =
     "  -h, --help        this text\n"
     "\n"
     "Exit status:\n"
-    "  0    the guest powered off or rebooted by itself\n"
+    "  0    the guest powered off or rebooted by itself (with PROG: PROG's status)\n"
     "  2    usage error or bad input (missing or invalid kernel, bad option)\n"
     "  121  the guest crashed (kernel panic, triple fault, KVM internal error)\n"
+    "  122  with PROG: the guest ended without reporting PROG's exit status (init\n"
+    "       failed; the reason is printed)\n"
+    "  126  with PROG: PROG is not executable in the guest (as in a shell)\n"
+    "  127  with PROG: PROG was not found in the guest\n"
     "  124  the timeout passed\n"
     "  125  host-side failure (no usable /dev/kvm, out of memory, KVM error)\n";
 
@@ -114,7 +137,8 @@ static void print_tail(const char *text, size_t len, unsigned int lines)
 		fputc('\n', stderr);
 }
 
-static int write_json(const char *path, const struct vm_result *res)
+static int write_json(const char *path, const struct vm_result *res, const struct channel *ch,
+		      int status)
 {
 	FILE *f = fopen(path, "we");
 
@@ -122,7 +146,7 @@ static int write_json(const char *path, const struct vm_result *res)
 		fprintf(stderr, "ktvm: --json %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	result_write_json(f, res);
+	result_write_json(f, res, ch, status);
 	if (fclose(f) != 0) {
 		fprintf(stderr, "ktvm: --json %s: %s\n", path, strerror(errno));
 		return -1;
@@ -161,6 +185,30 @@ static const char *end_words(enum vm_end end)
 	}
 }
 
+/*
+ * With PROG: the status ktvm exits with once the guest ended by itself.
+ * The payload's own, if init reported it; else why not.
+ */
+static int payload_status(const struct channel *ch)
+{
+	if (ch->have_exit) {
+		if (ch->failed)
+			fprintf(stderr, "ktvm: guest init: %s\n", ch->failure.reason);
+		/* The guest chooses the number: keep it a valid exit status. */
+		return ch->exit_status >= 0 && ch->exit_status <= 255 ? ch->exit_status : 255;
+	}
+	if (ch->failed)
+		fprintf(stderr, "ktvm: guest init failed: %s\n", ch->failure.reason);
+	else if (!ch->sys_rdy)
+		fprintf(stderr, "ktvm: the guest channel never came up: init did not start, "
+				"or the guest found no virtio console (see the console; "
+				"--modules-dir)\n");
+	else
+		fprintf(stderr, "ktvm: the guest ended without reporting the payload's exit "
+				"status\n");
+	return KTVM_EXIT_NO_RESULT;
+}
+
 static int cmd_run(int argc, char **argv, u64 t_start)
 {
 	enum {
@@ -171,7 +219,10 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		OPT_CMDLINE,
 		OPT_TIMEOUT,
 		OPT_CONSOLE,
-		OPT_JSON
+		OPT_JSON,
+		OPT_INCLUDE,
+		OPT_ENV,
+		OPT_MODULES_DIR,
 	};
 	static const struct option opts[] = {
 	    {"kernel", required_argument, NULL, OPT_KERNEL},
@@ -182,6 +233,10 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"console", no_argument, NULL, OPT_CONSOLE},
 	    {"json", required_argument, NULL, OPT_JSON},
+	    {"include", required_argument, NULL, OPT_INCLUDE},
+	    {"env", required_argument, NULL, OPT_ENV},
+	    {"modules-dir", required_argument, NULL, OPT_MODULES_DIR},
+	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -191,18 +246,25 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	    .timeout_ms = DEFAULT_TIMEOUT_S * 1000ULL,
 	    .console_fd = -1,
 	    .t_start_ns = t_start,
+	    .channel = true,
+	    .channel_rx = channel_feed,
 	};
+	struct pack_opts po;
+	struct pack_files pf = {0};
 	const char *json = NULL;
+	char cmdline[VM_MAX_CMDLINE];
+	struct channel ch;
 	struct vm_result res;
 	struct vm *vm;
+	bool verbose = false, stuck, payload;
 	u64 v;
 	int opt, ret, status;
-	bool stuck;
 
+	memset(&po, 0, sizeof(po));
 	opterr = 0;
 	optind = 1;
 	/* Leading ':' makes a missing value come back as ':', not '?'. */
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:hv", opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_KERNEL:
 			cfg.kernel = optarg;
@@ -235,6 +297,27 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		case OPT_JSON:
 			json = optarg;
 			break;
+		case OPT_INCLUDE:
+			if (po.nr_includes == PACK_MAX_INCLUDES)
+				return usage_error("more than %d --include options",
+						   PACK_MAX_INCLUDES);
+			if (!*optarg || *optarg == ':')
+				return usage_error("--include '%s': no host path", optarg);
+			po.includes[po.nr_includes++] = optarg;
+			break;
+		case OPT_ENV:
+			if (po.nr_env == PACK_MAX_ENV)
+				return usage_error("more than %d --env options", PACK_MAX_ENV);
+			if (!strchr(optarg, '=') || *optarg == '=')
+				return usage_error("--env '%s': not KEY=VALUE", optarg);
+			po.env[po.nr_env++] = optarg;
+			break;
+		case OPT_MODULES_DIR:
+			po.modules_dir = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
 		case 'h':
 			fputs(usage_run, stdout);
 			return KTVM_EXIT_OK;
@@ -249,34 +332,81 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			return usage_error("unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (!cfg.kernel)
 		return usage_error("no kernel given (--kernel PATH)");
+	payload = optind < argc;
+	if (payload && cfg.initrd)
+		return usage_error("--initrd and a program to run exclude each other");
+	if (!payload && (po.nr_includes || po.nr_env || po.modules_dir))
+		return usage_error("--include, --env and --modules-dir need a program to run "
+				   "(-- PROG [ARGS...])");
 
 	error_clear();
+	if (payload) {
+		po.kernel = cfg.kernel;
+		po.argv = argv + optind;
+		ret = pack_prepare(&po, &pf);
+		if (ret < 0) {
+			fprintf(stderr, "ktvm: %s\n", error_msg());
+			pack_cleanup(&pf);
+			return error_kind() == ERROR_INPUT ? KTVM_EXIT_USAGE : KTVM_EXIT_HOST;
+		}
+		if (!pf.modules_dir[0] && verbose)
+			fprintf(stderr,
+				"ktvm: no modules for %s found beside the kernel; it must "
+				"have virtio_mmio and virtio_console built in\n",
+				pf.release);
+		cfg.initrd = pf.initrd;
+		/* A quiet boot is several times faster on a serial console; the user's loglevel= wins. */
+		snprintf(cmdline, sizeof(cmdline), "quiet%s%s", cfg.cmdline ? " " : "",
+			 cfg.cmdline ? cfg.cmdline : "");
+		cfg.cmdline = cmdline;
+	}
+	ret =
+	    channel_init(&ch, payload ? STDOUT_FILENO : -1, payload ? STDERR_FILENO : -1, t_start);
+	if (ret < 0) {
+		pack_cleanup(&pf);
+		fprintf(stderr, "ktvm: cannot set up the guest channel: %s\n", strerror(-ret));
+		return KTVM_EXIT_HOST;
+	}
+	cfg.channel_ctx = &ch;
 	ret = vm_create(&vm, &cfg);
+	/* The initramfs is mapped by now (or not needed): no file stays behind. */
+	pack_cleanup(&pf);
 	if (ret < 0) {
 		fprintf(stderr, "ktvm: %s\n", error_msg());
+		channel_destroy(&ch);
 		return error_kind() == ERROR_INPUT ? KTVM_EXIT_USAGE : KTVM_EXIT_HOST;
 	}
 	ret = vm_run(vm, &res);
+	channel_end(&ch);
 	status = status_for(res.end);
 	if (ret < 0) {
 		fprintf(stderr, "ktvm: %s\n", error_msg());
 		status = KTVM_EXIT_HOST;
 	}
+	if (payload && status == KTVM_EXIT_OK)
+		status = payload_status(&ch);
 	/* A vCPU thread that would not stop still uses the VM: leave it to exit(). */
 	stuck = ret == -ETIMEDOUT;
-	if (json && write_json(json, &res) < 0 && status == KTVM_EXIT_OK)
+	if (json && write_json(json, &res, &ch, status) < 0 && status == KTVM_EXIT_OK)
 		status = KTVM_EXIT_HOST;
-	if (status != KTVM_EXIT_OK && cfg.console_fd < 0 && res.console_len)
-		print_tail(res.console, res.console_len, TAIL_LINES);
-	fprintf(stderr, "ktvm: %s (%s) after %.3f s\n", end_words(res.end), res.detail,
-		(double)res.duration_ns / 1e9);
+	if (payload && (ch.out.dropped || ch.err.dropped) && verbose)
+		fprintf(stderr, "ktvm: %llu bytes of the payload's output could not be written\n",
+			(unsigned long long)(ch.out.dropped + ch.err.dropped));
+	if (status_for(res.end) != KTVM_EXIT_OK || ret < 0 ||
+	    (status == KTVM_EXIT_NO_RESULT && payload)) {
+		if (cfg.console_fd < 0 && res.console_len)
+			print_tail(res.console, res.console_len, TAIL_LINES);
+	}
+	if (!payload || verbose || status_for(res.end) != KTVM_EXIT_OK || ret < 0)
+		fprintf(stderr, "ktvm: %s (%s) after %.3f s\n", end_words(res.end), res.detail,
+			(double)res.duration_ns / 1e9);
 	vm_result_free(&res);
-	if (!stuck)
+	if (!stuck) {
 		vm_destroy(vm);
+		channel_destroy(&ch);
+	}
 	return status;
 }
 

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/initramfs.h"
+#include "core/kmod.h"
+#include "guest/init-blob.h"
+#include "tools/pack.h"
+#include "wire/wire.h"
+
+/* What the guest channel needs when the kernel has it as modules (Debian). */
+static const char *const pack_modules[] = {"virtio_mmio", "virtio_console", NULL};
+
+static bool pack_is_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+/* PROG as a shell finds it: with a '/' as given, else the first $PATH hit. */
+static bool pack_find(const char *prog, char *out, size_t size)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+
+	if (strchr(prog, '/')) {
+		snprintf(out, size, "%s", prog);
+		return pack_is_file(prog);
+	}
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = colon + 1) {
+		int len;
+
+		colon = strchrnul(p, ':');
+		len = (int)(colon - p);
+		if (snprintf(out, size, "%.*s%s%s", len, p, len ? "/" : "", prog) < (int)size &&
+		    pack_is_file(out) && !access(out, X_OK))
+			return true;
+		if (!*colon)
+			break;
+	}
+	return false;
+}
+
+static int pack_write(const char *path, const char *const *strs, const char *what)
+{
+	FILE *f = fopen(path, "we");
+	int err = 0;
+
+	if (!f)
+		return error_host(-errno, "%s: %s", path, strerror(errno));
+	for (; *strs; strs++)
+		fwrite(*strs, 1, strlen(*strs) + 1, f);
+	if (ferror(f))
+		err = errno ?: EIO;
+	if (fclose(f) && !err)
+		err = errno;
+	if (err)
+		return error_host(-err, "%s (%s): %s", path, what, strerror(err));
+	return 0;
+}
+
+static int pack_cache_dir(char *out, size_t size, const char *sub)
+{
+	const char *env = getenv("KTVM_CACHE"), *home = getenv("HOME");
+	int n;
+
+	if (env && *env)
+		n = snprintf(out, size, "%s/%s", env, sub);
+	else if (home && *home)
+		n = snprintf(out, size, "%s/.cache/ktvm/%s", home, sub);
+	else
+		return error_input(-EINVAL, "ktvm cache: neither KTVM_CACHE nor HOME is set");
+	return n < (int)size ? 0 : error_input(-ENAMETOOLONG, "ktvm cache: path too long");
+}
+
+static int pack_mkdirs(char *dir)
+{
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			int err = errno;
+
+			*p = '/';
+			return error_host(-err, "%s: %s", dir, strerror(err));
+		}
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return error_host(-errno, "%s: %s", dir, strerror(errno));
+	return 0;
+}
+
+/*
+ * The init embedded in ktvm, as a file the initramfs builder can pack. Named
+ * after its checksum and size, so the cached initramfs base stays valid
+ * until ktvm's init changes.
+ */
+static int pack_init_file(char *out, size_t size)
+{
+	char dir[PATH_MAX - 64], tmp[PATH_MAX + 32];
+	u32 crc = wire_crc32(ktvm_init_blob, ktvm_init_blob_size);
+	int fd, ret;
+
+	ret = pack_cache_dir(dir, sizeof(dir), "init");
+	if (ret < 0)
+		return ret;
+	snprintf(out, size, "%s/ktvm-init-%08x-%lu", dir, crc, ktvm_init_blob_size);
+	if (pack_is_file(out))
+		return 0;
+	ret = pack_mkdirs(dir);
+	if (ret < 0)
+		return ret;
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (fd < 0)
+		return error_host(-errno, "%s: %s", tmp, strerror(errno));
+	ret = write(fd, ktvm_init_blob, ktvm_init_blob_size) == (ssize_t)ktvm_init_blob_size
+		  ? 0
+		  : -(errno ?: EIO);
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, out))
+		ret = -errno;
+	if (ret) {
+		unlink(tmp);
+		return error_host(ret, "%s: %s", out, strerror(-ret));
+	}
+	return 0;
+}
+
+/*
+ * Where the kernel's modules are: beside a kernel unpacked from a Debian
+ * package (ktvm's cache: DIR/vmlinux with DIR/root/lib/modules), beside an
+ * installed one (/boot/vmlinuz-R with /lib/modules/R), or the host's.
+ */
+static bool pack_modules_dir(const char *kernel, const char *rel, char *out, size_t size)
+{
+	static const char *const fmts[] = {
+	    "%s/root/lib/modules/%s",	"%s/root/usr/lib/modules/%s", "%s/../lib/modules/%s",
+	    "%s/../usr/lib/modules/%s", "%s/lib/modules/%s",
+	};
+	char dir[PATH_MAX];
+	struct stat st;
+	const char *slash = strrchr(kernel, '/');
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - kernel) : 1, slash ? kernel : ".");
+	if (slash == kernel)
+		snprintf(dir, sizeof(dir), "/");
+	for (size_t i = 0; i < ARRAY_SIZE(fmts); i++) {
+		snprintf(out, size, fmts[i], i == ARRAY_SIZE(fmts) - 1 ? "" : dir, rel);
+		if (!stat(out, &st) && S_ISDIR(st.st_mode))
+			return true;
+	}
+	out[0] = '\0';
+	return false;
+}
+
+int pack_prepare(const struct pack_opts *o, struct pack_files *f)
+{
+	const char *includes[PACK_MAX_INCLUDES + 3];
+	char host[PATH_MAX], init[PATH_MAX], cmdf[PATH_MAX + 16], envf[PATH_MAX + 16];
+	char cmd_inc[PATH_MAX + 32], env_inc[PATH_MAX + 32];
+	const char *tmpdir = getenv("TMPDIR"), *exec_path;
+	const char **cmd;
+	struct initramfs_spec spec;
+	struct initramfs_info info;
+	size_t argc = 0, n = 0;
+	bool on_host;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	on_host = pack_find(o->argv[0], host, sizeof(host));
+	if (!on_host && o->argv[0][0] != '/')
+		return error_input(-ENOENT, "%s: %s", o->argv[0],
+				   strchr(o->argv[0], '/') ? "no such file" : "not found in PATH");
+	exec_path = on_host ? INITRAMFS_PAYLOAD : o->argv[0];
+
+	snprintf(f->dir, sizeof(f->dir), "%s/ktvm-run.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (!mkdtemp(f->dir)) {
+		ret = error_host(-errno, "%s: %s", f->dir, strerror(errno));
+		f->dir[0] = '\0';
+		return ret;
+	}
+	while (o->argv[argc])
+		argc++;
+	cmd = calloc(argc + 2, sizeof(*cmd));
+	if (!cmd)
+		return error_host(-ENOMEM, "out of memory");
+	cmd[0] = exec_path;
+	memcpy(cmd + 1, o->argv, argc * sizeof(*cmd));
+	snprintf(cmdf, sizeof(cmdf), "%s/cmd", f->dir);
+	ret = pack_write(cmdf, cmd, "payload command");
+	free(cmd);
+	if (ret < 0)
+		return ret;
+
+	for (u32 i = 0; i < o->nr_includes; i++)
+		includes[n++] = o->includes[i];
+	snprintf(cmd_inc, sizeof(cmd_inc), "%s:/ktvm/cmd", cmdf);
+	includes[n++] = cmd_inc;
+	if (o->nr_env) {
+		snprintf(envf, sizeof(envf), "%s/env", f->dir);
+		ret = pack_write(envf, o->env, "payload environment");
+		if (ret < 0)
+			return ret;
+		snprintf(env_inc, sizeof(env_inc), "%s:/ktvm/env", envf);
+		includes[n++] = env_inc;
+	}
+	includes[n] = NULL;
+
+	ret = pack_init_file(init, sizeof(init));
+	if (ret < 0)
+		return ret;
+	ret = kmod_release(o->kernel, f->release, sizeof(f->release));
+	if (ret < 0)
+		return ret;
+	if (o->modules_dir)
+		snprintf(f->modules_dir, sizeof(f->modules_dir), "%s", o->modules_dir);
+	else
+		pack_modules_dir(o->kernel, f->release, f->modules_dir, sizeof(f->modules_dir));
+
+	memset(&spec, 0, sizeof(spec));
+	spec.init = init;
+	spec.payload = on_host ? host : NULL;
+	spec.includes = includes;
+	if (f->modules_dir[0]) {
+		spec.modules = pack_modules;
+		spec.modules_dir = f->modules_dir;
+		spec.release = f->release;
+	}
+	spec.kernel = o->kernel;
+	/* gzip costs more time than the guest saves reading fewer bytes from RAM */
+	spec.level = -1;
+	if (snprintf(f->initrd, sizeof(f->initrd), "%s/initrd.cpio", f->dir) >=
+	    (int)sizeof(f->initrd))
+		return error_input(-ENAMETOOLONG, "%s: path too long", f->dir);
+	ret = initramfs_build(&spec, f->initrd, &info);
+	if (ret < 0)
+		return ret;
+	f->cache_hit = info.cache_hit;
+	f->modules = info.modules;
+	f->libraries = info.libraries;
+	return 0;
+}
+
+void pack_cleanup(struct pack_files *f)
+{
+	static const char *const names[] = {"cmd", "env", "initrd.cpio"};
+	char path[PATH_MAX + 16];
+
+	if (!f->dir[0])
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(path, sizeof(path), "%s/%s", f->dir, names[i]);
+		unlink(path);
+	}
+	rmdir(f->dir);
+	f->dir[0] = '\0';
+}

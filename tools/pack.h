@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `ktvm run ... -- PROG [ARGS]`: the guest initramfs that runs PROG under
+ * ktvm's init (guest/), built from the init embedded in ktvm, PROG, the
+ * --include files, the kernel modules the guest channel needs, and the
+ * files that tell init what to run:
+ *   /ktvm/cmd  NUL-terminated: the path to exec, then argv[0], argv[1], ...
+ *   /ktvm/env  NUL-terminated KEY=VALUE strings (only with --env)
+ * PROG is looked up like a shell does (a name without '/' in $PATH); a host
+ * file is packed as /ktvm/payload. An absolute path that is not a host file
+ * is run as a guest path (a file an --include put there): if it is missing
+ * there too, the guest reports it.
+ */
+#ifndef KTVM_TOOLS_PACK_H
+#define KTVM_TOOLS_PACK_H
+
+#include <limits.h>
+
+#include "core/types.h"
+
+#define PACK_MAX_INCLUDES 64
+#define PACK_MAX_ENV	  64
+
+struct pack_opts {
+	const char *kernel;
+	char **argv; /* PROG and its arguments, NULL-terminated */
+	const char *includes[PACK_MAX_INCLUDES + 1];
+	u32 nr_includes;
+	const char *env[PACK_MAX_ENV + 1];
+	u32 nr_env;
+	const char *modules_dir; /* NULL: found next to the kernel (payload.c) */
+};
+
+struct pack_files {
+	char dir[PATH_MAX];	    /* private temporary directory, removed by cleanup */
+	char initrd[PATH_MAX];	    /* the initramfs to boot */
+	char modules_dir[PATH_MAX]; /* "" when the kernel's modules were not found */
+	char release[65];
+	bool cache_hit;
+	size_t modules, libraries;
+};
+
+/* Build the initramfs; error message set (core/error.h) on failure. */
+int pack_prepare(const struct pack_opts *o, struct pack_files *f);
+/* Remove the temporary files. Safe on a partly prepared f. */
+void pack_cleanup(struct pack_files *f);
+
+#endif
