@@ -56,7 +56,8 @@ probe=$(/ktvm/bin/kvm-probe 2>&1) || setup_failed "no usable /dev/kvm in L1: $pr
 echo "KTVM-L1-ERR: harness: $probe" >&3
 
 export KTVM=/ktvm/bin/ktvm KERNEL_BZIMAGE=/ktvm/kernels/bzImage \
-	KERNEL_VMLINUX=/ktvm/kernels/vmlinux FIXTURES=/ktvm/fixtures TESTS=/ktvm/tests/integration \
+	KERNEL_VMLINUX=/ktvm/kernels/vmlinux KERNEL_612_VMLINUX=/ktvm/kernels/6.12/vmlinux \
+	PAYLOADS=/ktvm/payloads FIXTURES=/ktvm/fixtures TESTS=/ktvm/tests/integration \
 	PATH=/ktvm/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp
 cd /tmp || setup_failed "cannot enter /tmp"
 

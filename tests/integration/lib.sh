@@ -177,9 +177,12 @@ check_env() {
 	for f in "$@"; do
 		[ -f "${FIXTURES:-}/$f.cpio" ] || missing="$missing ${FIXTURES:-FIXTURES unset}/$f.cpio"
 	done
+	for f in pattern garbage zcrc; do
+		[ -x "${PAYLOADS:-}/$f" ] || missing="$missing ${PAYLOADS:-PAYLOADS unset}/$f"
+	done
 	if [ -z "$missing" ]; then
 		# Cases run ktvm from their own working directory.
-		for v in KTVM KERNEL_BZIMAGE KERNEL_VMLINUX FIXTURES; do
+		for v in KTVM KERNEL_BZIMAGE KERNEL_VMLINUX FIXTURES PAYLOADS; do
 			eval "f=\$$v"
 			case "$f" in /*) ;; *) eval "$v=\$(pwd)/\$f" ;; esac
 		done
@@ -191,6 +194,8 @@ check_env() {
 }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ktvm-it.XXXXXX")
+# ktvm's caches (initramfs bases, the extracted init) stay inside the run.
+export KTVM_CACHE="$work/cache"
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM

@@ -11,6 +11,8 @@
 set -eu
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/payload.sh
+. "$(dirname "$0")/payload.sh"
 
 # Read by run_case.
 # shellcheck disable=SC2034
@@ -216,4 +218,17 @@ run_case bad_missing_value bad_missing_value
 run_case bad_cpus_zero bad_cpus_zero
 run_case bad_memory_one bad_memory_one
 run_case bad_unknown_option bad_unknown_option
+run_case payload_busybox payload_busybox_case
+run_case payload_signal payload_signal_case
+run_case payload_args_env payload_args_env_case
+run_case payload_dynamic payload_dynamic_case
+run_case payload_32m payload_32m_case
+run_case payload_garbage payload_garbage_case
+run_case payload_missing payload_missing_case
+run_case payload_noexec payload_noexec_case
+run_case payload_include payload_include_case
+run_case payload_612 payload_612_case
+run_case bad_payload_not_found bad_payload_not_found
+run_case bad_payload_with_initrd bad_payload_with_initrd
+run_case bad_include_missing bad_include_missing
 summary

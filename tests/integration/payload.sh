@@ -1,0 +1,138 @@
+# shellcheck shell=sh
+# Payload cases of the integration tests (sourced by run.sh): ktvm run
+# --kernel K -- PROG ARGS runs PROG under ktvm's guest init and relays its
+# output and exit status. Needs PAYLOADS (static test programs: pattern,
+# garbage; zcrc, linked dynamically with zlib) and optionally
+# KERNEL_612_VMLINUX (Debian's 6.12 kernel; its modules beside it).
+
+# prun ARGS...: ktvm run with the 6.1 ELF kernel (or $pkernel) and a 120 s timeout.
+prun() {
+	ktvm_run run --kernel "${pkernel:-$KERNEL_VMLINUX}" --memory 256 --timeout 120 \
+		--json "$json" "$@"
+}
+
+expect_file() { # WHAT EXPECTED-TEXT FILE
+	got=$(cat "$3")
+	[ "$got" = "$2" ] || fail "$1 (expected \"$2\", got \"$(printf '%s' "$got" | head -c 120)\")"
+}
+
+# The acceptance example: stdout "hi", stderr "err", status 3.
+payload_busybox_case() {
+	prun -- /bin/busybox sh -c 'echo hi; echo err >&2; exit 3'
+	expect_status 3 || return 0
+	expect_file stdout hi "$out" || return 0
+	expect_file stderr err "$err" || return 0
+	expect_json channel.exit_status 3 || return 0
+	expect_json channel.sys_rdy true || return 0
+	expect_json channel.crc_errors 0 || return 0
+	expect_json status 3 || return 0
+	expect_json end poweroff || return 0
+}
+
+# A signal: 128 + 9.
+payload_signal_case() {
+	prun -- /bin/busybox sh -c 'kill -9 $$'
+	expect_status 137 || return 0
+	expect_json channel.exit_status 137 || return 0
+}
+
+# The guest sees the arguments and --env as given, and the kernel's addresses.
+payload_args_env_case() {
+	prun --env KTVM_TEST_VAR='a b  c' -- /bin/busybox sh -c \
+		'printf "[%s]" "$0" "$@" "$KTVM_TEST_VAR"; echo' 'x y' '' "it's"
+	expect_status 0 || return 0
+	expect_file stdout "[x y][][it's][a b  c]" "$out" || return 0
+	pb=$(json_get "$json.flat" channel.kern_addrs.page_offset_base)
+	case "$pb" in 0xffff*) ;; *) fail "kern_addrs.page_offset_base (expected 0xffff..., got $pb)" ;; esac
+}
+
+# A dynamically linked program runs unchanged: ktvm packs libz and libc.
+payload_dynamic_case() {
+	want=$("$PAYLOADS/zcrc" one two) || { fail "zcrc does not run in L1"; return 0; }
+	case "$want" in "zcrc "*) ;; *) fail "zcrc in L1 (got \"$want\")"; return 0 ;; esac
+	prun -- "$PAYLOADS/zcrc" one two
+	expect_status 0 || return 0
+	expect_file stdout "$want" "$out" || return 0
+}
+
+# 32 MiB through the channel, byte-identical.
+payload_32m_case() {
+	want=$("$PAYLOADS/pattern" 33554432 | md5sum | cut -d' ' -f1)
+	case "$want" in [0-9a-f]*) ;; *) fail "md5sum of the pattern in L1 (got \"$want\")"; return 0 ;; esac
+	prun -- "$PAYLOADS/pattern" 33554432
+	expect_status 0 || return 0
+	expect_eq "stdout checksum (md5sum)" "$want" "$(md5sum <"$out" | cut -d' ' -f1)" || return 0
+	expect_json channel.stdout_bytes 33554432 || return 0
+	expect_json channel.crc_errors 0 || return 0
+}
+
+# Garbage on the channel: counted, survived, the good frame behind it found.
+payload_garbage_case() {
+	prun -- "$PAYLOADS/garbage"
+	expect_status 0 || return 0
+	expect_file stdout after-garbage "$out" || return 0
+	expect_json channel.crc_errors 1 || return 0
+	ov=$(json_get "$json.flat" channel.oversize)
+	[ "$ov" -ge 1 ] 2>/dev/null || fail "channel.oversize (expected >= 1, got $ov)" || return 0
+	bh=$(json_get "$json.flat" channel.bad_headers)
+	[ "$bh" -ge 2 ] 2>/dev/null || fail "channel.bad_headers (expected >= 2, got $bh)" || return 0
+	expect_json channel.exit_status 0 || return 0
+}
+
+# A guest path that does not exist: 127 and the reason, no hang.
+payload_missing_case() {
+	prun -- /no/such/program arg
+	expect_status 127 || return 0
+	expect_json channel.failure.phase FAILED || return 0
+	r=$(json_get "$json.flat" channel.failure.reason)
+	case "$r" in *"/no/such/program"*) ;; *) fail "failure reason (expected it to name /no/such/program, got \"$r\")" ;; esac
+}
+
+# A payload without execute permission: 126.
+payload_noexec_case() {
+	printf '#!/bin/sh\necho should-not-run\n' >"$work/not-executable"
+	chmod 644 "$work/not-executable"
+	prun -- "$work/not-executable"
+	expect_status 126 || return 0
+	[ ! -s "$out" ] || fail "stdout (expected nothing, got \"$(head -c 80 "$out")\")" || return 0
+	expect_json channel.failure.phase FAILED || return 0
+}
+
+# --include: a host directory appears in the guest, and a guest path runs.
+payload_include_case() {
+	mkdir -p "$work/inc/sub"
+	printf 'included-data\n' >"$work/inc/sub/data.txt"
+	prun --include "$work/inc:/opt/inc" --include /bin/busybox:/opt/bin/busybox \
+		-- /opt/bin/busybox cat /opt/inc/sub/data.txt
+	expect_status 0 || return 0
+	expect_file stdout included-data "$out" || return 0
+}
+
+# Debian 6.12: virtio_console built in, virtio_mmio a .ko.xz.
+payload_612_case() {
+	if [ ! -f "${KERNEL_612_VMLINUX:-}" ]; then
+		skip_why="no Debian 6.12 kernel (KERNEL_612_VMLINUX)"
+		return 0
+	fi
+	pkernel=$KERNEL_612_VMLINUX
+	prun -- /bin/busybox sh -c 'echo hi; echo err >&2; exit 3'
+	pkernel=
+	expect_status 3 || return 0
+	expect_file stdout hi "$out" || return 0
+	expect_file stderr err "$err" || return 0
+}
+
+# Bad input on the host: exit 2 before any VM exists.
+bad_payload_not_found() {
+	bad "no-such-program-xyz PATH" --kernel "$KERNEL_VMLINUX" -- no-such-program-xyz
+}
+
+bad_payload_with_initrd() {
+	bad "initrd" --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/marker-init.cpio" \
+		-- /bin/busybox true
+}
+
+bad_include_missing() {
+	bad "$work/no-such-include" --kernel "$KERNEL_VMLINUX" \
+		--include "$work/no-such-include" -- /bin/busybox true
+}
