@@ -63,13 +63,18 @@ static void channel_frame(void *ctx, u32 type, const u8 *payload, u32 len)
 
 	switch (type) {
 	case WIRE_STDOUT:
+		c->stdout_last_ns = clock_now_ns() - c->t_origin_ns;
+		if (!c->stdout_first_ns)
+			c->stdout_first_ns = c->stdout_last_ns;
 		channel_relay(&c->out, payload, len);
 		break;
 	case WIRE_STDERR:
 		channel_relay(&c->err, payload, len);
 		break;
 	case WIRE_SYS_RDY:
-		if (!c->sys_rdy) {
+		if (len)
+			c->malformed++;
+		else if (!c->sys_rdy) {
 			c->sys_rdy = true;
 			c->sys_rdy_ns = clock_now_ns() - c->t_origin_ns;
 		}
@@ -80,6 +85,7 @@ static void channel_frame(void *ctx, u32 type, const u8 *payload, u32 len)
 		else if (!c->have_exit) {
 			c->have_exit = true;
 			c->exit_status = status;
+			c->exit_ns = clock_now_ns() - c->t_origin_ns;
 		}
 		break;
 	case WIRE_KERN_ADDRS:
@@ -152,9 +158,10 @@ void channel_write_json(FILE *f, const struct channel *c, const char *in)
 	fprintf(f, ",\n%s  \"sys_rdy_ms\": %llu", in,
 		(unsigned long long)(c->sys_rdy_ns / 1000000));
 	if (c->have_exit)
-		fprintf(f, ",\n%s  \"exit_status\": %d", in, c->exit_status);
+		fprintf(f, ",\n%s  \"exit_status\": %d, \"exit_ms\": %llu", in, c->exit_status,
+			(unsigned long long)(c->exit_ns / 1000000));
 	else
-		fprintf(f, ",\n%s  \"exit_status\": null", in);
+		fprintf(f, ",\n%s  \"exit_status\": null, \"exit_ms\": null", in);
 	if (c->have_kern_addrs)
 		fprintf(f,
 			",\n%s  \"kern_addrs\": {\"phys_base\": \"0x%llx\", "
@@ -178,6 +185,10 @@ void channel_write_json(FILE *f, const struct channel *c, const char *in)
 	fprintf(f, ",\n%s  \"malformed\": %llu", in, (unsigned long long)c->malformed);
 	fprintf(f, ",\n%s  \"stdout_bytes\": %llu, \"stdout_dropped\": %llu", in,
 		(unsigned long long)c->out.bytes, (unsigned long long)c->out.dropped);
+	fprintf(f, ",\n%s  \"stdout_first_us\": %llu, \"stdout_last_us\": %llu", in,
+		(unsigned long long)(c->stdout_first_ns / 1000),
+		(unsigned long long)(c->stdout_last_ns / 1000));
+	fprintf(f, ",\n%s  \"assembler_buffer_bytes\": %llu", in, (unsigned long long)c->ws.size);
 	fprintf(f, ",\n%s  \"stderr_bytes\": %llu, \"stderr_dropped\": %llu", in,
 		(unsigned long long)c->err.bytes, (unsigned long long)c->err.dropped);
 	fprintf(f, ",\n%s  \"failure\": ", in);

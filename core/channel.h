@@ -46,6 +46,8 @@ struct channel {
 	u64 sys_rdy_ns;
 	bool have_exit;
 	s32 exit_status;
+	u64 exit_ns;
+	u64 stdout_first_ns, stdout_last_ns; /* first and last STDOUT frame; 0: none */
 	bool have_kern_addrs;
 	struct wire_kern_addrs kern_addrs;
 	struct channel_event events[CHANNEL_MAX_EVENTS];

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/json.h"
 #include <string.h>
+#include <sys/resource.h>
 
 #include "core/channel.h"
 #include "core/result.h"
@@ -10,9 +11,11 @@ static unsigned long long result_ms(u64 ns)
 	return (unsigned long long)(ns / 1000000ULL);
 }
 
-void result_write_json(FILE *f, const struct vm_result *res, const struct channel *ch, int status)
+void result_write_json(FILE *f, const struct vm_result *res, const struct channel *ch, int status,
+		       void (*more)(FILE *f, const void *ctx), const void *more_ctx)
 {
 	const char *end = vm_end_name(res->end);
+	struct rusage ru;
 	bool first = true;
 	u32 r;
 
@@ -27,6 +30,9 @@ void result_write_json(FILE *f, const struct vm_result *res, const struct channe
 	fprintf(f, ",\n  \"init_ms\": %llu", result_ms(res->init_ns));
 	fprintf(f, ",\n  \"vcpus\": %u", res->nr_vcpus);
 	fprintf(f, ",\n  \"threads_joined\": %u", res->threads_joined);
+	/* ktvm's peak resident set so far; guest RAM counts as far as it was touched. */
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		fprintf(f, ",\n  \"host_maxrss_kib\": %ld", ru.ru_maxrss);
 	fprintf(f, ",\n  \"exits\": {");
 	for (r = 0; r < VCPU_EXIT_REASONS; r++) {
 		if (!res->exits[r])
@@ -45,6 +51,8 @@ void result_write_json(FILE *f, const struct vm_result *res, const struct channe
 		fprintf(f, ",\n  \"channel\": ");
 		channel_write_json(f, ch, "  ");
 	}
+	if (more)
+		more(f, more_ctx);
 	fprintf(f, ",\n  \"console_dropped\": %llu", (unsigned long long)res->console_dropped);
 	fprintf(f, ",\n  \"console\": ");
 	json_string(f, res->console ? res->console : "", res->console ? res->console_len : 0);

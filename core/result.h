@@ -13,6 +13,11 @@ struct channel;
  * status: what ktvm exits with; ch: the guest channel's record (NULL: no
  * "channel" object).
  */
-void result_write_json(FILE *f, const struct vm_result *res, const struct channel *ch, int status);
+/*
+ * more, if not NULL, writes further members of the top-level object, each
+ * as ",\n  \"key\": value"; it is called before the console text.
+ */
+void result_write_json(FILE *f, const struct vm_result *res, const struct channel *ch, int status,
+		       void (*more)(FILE *f, const void *ctx), const void *more_ctx);
 
 #endif

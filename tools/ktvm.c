@@ -138,7 +138,7 @@ static void print_tail(const char *text, size_t len, unsigned int lines)
 }
 
 static int write_json(const char *path, const struct vm_result *res, const struct channel *ch,
-		      int status)
+		      int status, const struct pack_files *pf)
 {
 	FILE *f = fopen(path, "we");
 
@@ -146,7 +146,7 @@ static int write_json(const char *path, const struct vm_result *res, const struc
 		fprintf(stderr, "ktvm: --json %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	result_write_json(f, res, ch, status);
+	result_write_json(f, res, ch, status, pf ? pack_write_json : NULL, pf);
 	if (fclose(f) != 0) {
 		fprintf(stderr, "ktvm: --json %s: %s\n", path, strerror(errno));
 		return -1;
@@ -389,7 +389,7 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		status = payload_status(&ch);
 	/* A vCPU thread that would not stop still uses the VM: leave it to exit(). */
 	stuck = ret == -ETIMEDOUT;
-	if (json && write_json(json, &res, &ch, status) < 0 && status == KTVM_EXIT_OK)
+	if (json && write_json(json, &res, &ch, status, payload ? &pf : NULL) < 0 && status == KTVM_EXIT_OK)
 		status = KTVM_EXIT_HOST;
 	if (payload && (ch.out.dropped || ch.err.dropped) && verbose)
 		fprintf(stderr, "ktvm: %llu bytes of the payload's output could not be written\n",

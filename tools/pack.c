@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/initramfs.h"
+#include "core/json.h"
 #include "core/kmod.h"
 #include "guest/init-blob.h"
 #include "tools/pack.h"
@@ -173,6 +175,7 @@ int pack_prepare(const struct pack_opts *o, struct pack_files *f)
 	struct initramfs_spec spec;
 	struct initramfs_info info;
 	size_t argc = 0, n = 0;
+	u64 t0 = clock_now_ns();
 	bool on_host;
 	int ret;
 
@@ -248,7 +251,22 @@ int pack_prepare(const struct pack_opts *o, struct pack_files *f)
 	f->cache_hit = info.cache_hit;
 	f->modules = info.modules;
 	f->libraries = info.libraries;
+	f->build_ns = clock_now_ns() - t0;
 	return 0;
+}
+
+void pack_write_json(FILE *f, const void *ctx)
+{
+	const struct pack_files *pf = ctx;
+
+	fprintf(f, ",\n  \"initramfs\": {\"cache_hit\": %s, \"build_ms\": %llu, ",
+		pf->cache_hit ? "true" : "false", (unsigned long long)(pf->build_ns / 1000000));
+	fprintf(f, "\"modules\": %zu, \"libraries\": %zu, \"release\": ", pf->modules,
+		pf->libraries);
+	json_string(f, pf->release, strlen(pf->release));
+	fprintf(f, ", \"modules_dir\": ");
+	json_string(f, pf->modules_dir, strlen(pf->modules_dir));
+	fprintf(f, "}");
 }
 
 void pack_cleanup(struct pack_files *f)

@@ -15,6 +15,7 @@
 #define KTVM_TOOLS_PACK_H
 
 #include <limits.h>
+#include <stdio.h>
 
 #include "core/types.h"
 
@@ -38,10 +39,16 @@ struct pack_files {
 	char release[65];
 	bool cache_hit;
 	size_t modules, libraries;
+	u64 build_ns; /* pack_prepare()'s wall time */
 };
 
 /* Build the initramfs; error message set (core/error.h) on failure. */
 int pack_prepare(const struct pack_opts *o, struct pack_files *f);
+/*
+ * The "initramfs" member of ktvm's JSON result (result_write_json()'s more
+ * callback; ctx is the struct pack_files).
+ */
+void pack_write_json(FILE *f, const void *ctx);
 /* Remove the temporary files. Safe on a partly prepared f. */
 void pack_cleanup(struct pack_files *f);
 

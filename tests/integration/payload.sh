@@ -67,15 +67,26 @@ payload_32m_case() {
 }
 
 # Garbage on the channel: counted, survived, the good frame behind it found.
+# "garbage 16" also floods 32 MiB: 16 frames announcing 1 MiB with bad CRCs,
+# then 16 MiB of random bytes. The assembler's buffer must stay at one frame
+# (16 + 1 MiB) and ktvm's peak RSS below guest RAM + 96 MiB.
 payload_garbage_case() {
-	prun -- "$PAYLOADS/garbage"
+	prun -- "$PAYLOADS/garbage" 16
 	expect_status 0 || return 0
 	expect_file stdout after-garbage "$out" || return 0
-	expect_json channel.crc_errors 1 || return 0
+	expect_json channel.crc_errors 17 || return 0
 	ov=$(json_get "$json.flat" channel.oversize)
 	[ "$ov" -ge 1 ] 2>/dev/null || fail "channel.oversize (expected >= 1, got $ov)" || return 0
 	bh=$(json_get "$json.flat" channel.bad_headers)
 	[ "$bh" -ge 2 ] 2>/dev/null || fail "channel.bad_headers (expected >= 2, got $bh)" || return 0
+	by=$(json_get "$json.flat" channel.bytes)
+	[ "$by" -ge 33554432 ] 2>/dev/null || fail "channel.bytes (expected >= 32 MiB, got $by)" || return 0
+	ab=$(json_get "$json.flat" channel.assembler_buffer_bytes)
+	[ "$ab" -le 1048592 ] 2>/dev/null ||
+		fail "channel.assembler_buffer_bytes (expected <= 1048592, got $ab)" || return 0
+	rss=$(json_get "$json.flat" host_maxrss_kib)
+	[ "$rss" -lt $(((256 + 96) * 1024)) ] 2>/dev/null ||
+		fail "host_maxrss_kib (expected < $(((256 + 96) * 1024)), got $rss)" || return 0
 	expect_json channel.exit_status 0 || return 0
 }
 
@@ -96,6 +107,26 @@ payload_noexec_case() {
 	expect_status 126 || return 0
 	[ ! -s "$out" ] || fail "stdout (expected nothing, got \"$(head -c 80 "$out")\")" || return 0
 	expect_json channel.failure.phase FAILED || return 0
+}
+
+# The second of two identical runs reuses the cached initramfs base (init,
+# libraries, modules); the modules were found beside the kernel.
+# Both leave nothing in TMPDIR.
+payload_cache_case() {
+	old_tmpdir=${TMPDIR-} tmpd=$work/payload-tmp
+	mkdir -p "$tmpd"
+	export TMPDIR="$tmpd"
+	prun -- /bin/busybox true
+	rc1=$rc
+	prun -- /bin/busybox true
+	if [ -n "$old_tmpdir" ]; then TMPDIR=$old_tmpdir; else unset TMPDIR; fi
+	expect_eq "first run's exit status" 0 "$rc1" || return 0
+	expect_status 0 || return 0
+	left=$(ls -A "$tmpd")
+	[ -z "$left" ] || fail "files left in TMPDIR: $left" || return 0
+	expect_json initramfs.cache_hit true || return 0
+	m=$(json_get "$json.flat" initramfs.modules)
+	[ "$m" -ge 1 ] 2>/dev/null || fail "initramfs.modules (expected >= 1 for Debian 6.1, got $m)"
 }
 
 # --include: a host directory appears in the guest, and a guest path runs.

@@ -4,7 +4,10 @@
  * init passes in $KTVM_WIRE_FD): random bytes, a frame with a bad CRC, a
  * header announcing a 4 GiB payload, a header with the reserved field set,
  * and then one good STDOUT frame "after-garbage\n" that the host must still
- * find. Exits 0. Frame format: wire/wire.h (written out by hand here, so a
+ * find. With an argument N it also floods the port before that good
+ * frame: N headers that announce the largest payload (1 MiB) followed by
+ * 1 MiB of random bytes each (bad CRCs), then N MiB of random bytes, to show
+ * that the host's memory stays bounded. Exits 0. Frame format: wire/wire.h (written out by hand here, so a
  * bug in wire.c cannot hide itself).
  */
 #include <errno.h>
@@ -72,12 +75,35 @@ static size_t frame(unsigned char *out, uint32_t type, const char *payload, uint
 	return 16 + (payload ? strlen(payload) : 0);
 }
 
-int main(void)
+static uint32_t rng = 12345;
+
+static void fill_random(unsigned char *p, size_t n)
 {
+	while (n--) {
+		rng = rng * 1103515245u + 12345u;
+		*p++ = (unsigned char)(rng >> 16);
+	}
+}
+
+/* n MiB of random bytes, in 64 KiB writes. */
+static int put_random_mib(int fd, unsigned n)
+{
+	static unsigned char chunk[65536];
+
+	for (unsigned i = 0; i < n * 16; i++) {
+		fill_random(chunk, sizeof(chunk));
+		if (put(fd, chunk, sizeof(chunk)))
+			return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned flood = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 0) : 0;
 	const char *env = getenv("KTVM_WIRE_FD");
 	unsigned char buf[4096];
 	const char *good = "after-garbage\n";
-	uint32_t x = 12345;
 	int fd;
 
 	if (!env) {
@@ -85,10 +111,7 @@ int main(void)
 		return 2;
 	}
 	fd = atoi(env);
-	for (int i = 0; i < 3000; i++) {
-		x = x * 1103515245u + 12345u;
-		buf[i] = (unsigned char)(x >> 16);
-	}
+	fill_random(buf, 3000);
 	if (put(fd, buf, 3000))
 		goto fail;
 	/* STDOUT "lost" with a wrong CRC */
@@ -101,6 +124,13 @@ int main(void)
 	if (put(fd, buf,
 		frame(buf, 4, "bad-reserved\n",
 		      crc32_bytes((const unsigned char *)"bad-reserved\n", 13), 13, 7)))
+		goto fail;
+	for (unsigned i = 0; i < flood; i++) {
+		if (put(fd, buf, frame(buf, 4, NULL, 0xdeadbeef, 1u << 20, 0)) ||
+		    put_random_mib(fd, 1))
+			goto fail;
+	}
+	if (put_random_mib(fd, flood))
 		goto fail;
 	if (put(fd, buf,
 		frame(buf, 4, good, crc32_bytes((const unsigned char *)good, strlen(good)),
