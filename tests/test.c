@@ -58,6 +58,16 @@ const char *test_tmpdir(void)
 	return test_dir;
 }
 
+const char *test_tmp_path(const char *name)
+{
+	static char bufs[4][512];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(bufs[i], sizeof(bufs[i]), "%s/%s", test_tmpdir(), name);
+	return bufs[i];
+}
+
 static void test_cleanup(void)
 {
 	char cmd[128];

@@ -31,6 +31,8 @@ void test_stop(void) __attribute__((noreturn));
 void test_skip(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* Scratch directory unique to this test binary run; removed at exit. */
 const char *test_tmpdir(void);
+/* test_tmpdir()/name, in one of 4 rotating static buffers. */
+const char *test_tmp_path(const char *name);
 
 #define TEST(name)                                                                                 \
 	static void test_fn_##name(void);                                                          \

@@ -19,16 +19,6 @@
 #define MAP_OFF	   0x1000ULL
 #define MAP_SIZE   0x1000ULL
 
-static const char *tmp_path(const char *name)
-{
-	static char bufs[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(bufs[i], sizeof(bufs[i]), "%s/%s", test_tmpdir(), name);
-	return bufs[i];
-}
-
 /* ---- kallsyms ------------------------------------------------------------ */
 
 TEST(kaddr_parse_core_symbol)
@@ -70,7 +60,7 @@ TEST(kaddr_parse_rejects_other_lines)
 
 static FILE *kallsyms_file(const char *text)
 {
-	FILE *f = fopen(tmp_path("kallsyms"), "w+");
+	FILE *f = fopen(test_tmp_path("kallsyms"), "w+");
 
 	ASSERT_TRUE(f != NULL);
 	fputs(text, f);
@@ -130,7 +120,7 @@ static int fake_kcore(const char *name, bool xnum)
 {
 	struct fake_core c;
 	Elf64_Shdr sh;
-	int fd = open(tmp_path(name), O_RDWR | O_CREAT | O_TRUNC, 0600);
+	int fd = open(test_tmp_path(name), O_RDWR | O_CREAT | O_TRUNC, 0600);
 	u64 v;
 
 	ASSERT_GE(fd, 0);
@@ -270,7 +260,7 @@ TEST(kaddr_collect_reads_both_variables)
 		 TEXT_VADDR, TEXT_VADDR + 0x40, TEXT_VADDR + 0x48);
 	f = kallsyms_file(text);
 	fclose(f);
-	EXPECT_EQ(kaddr_collect(&ka, tmp_path("kallsyms"), tmp_path("kcore-collect")), 0);
+	EXPECT_EQ(kaddr_collect(&ka, test_tmp_path("kallsyms"), test_tmp_path("kcore-collect")), 0);
 	if (KADDR_ARCH_FIELDS == 0) {
 		EXPECT_EQ(ka.phys_base, 0);
 		EXPECT_EQ(ka.page_offset_base, 0);
@@ -290,7 +280,7 @@ TEST(kaddr_collect_missing_parts_are_zero)
 	snprintf(text, sizeof(text), "0000000000000000 D phys_base\n");
 	f = kallsyms_file(text);
 	fclose(f);
-	EXPECT_EQ(kaddr_collect(&ka, tmp_path("kallsyms"), tmp_path("no-kcore")),
+	EXPECT_EQ(kaddr_collect(&ka, test_tmp_path("kallsyms"), test_tmp_path("no-kcore")),
 		  KADDR_ARCH_FIELDS);
 	EXPECT_EQ(ka.phys_base, 0);
 	EXPECT_EQ(ka.page_offset_base, 0);
@@ -301,13 +291,13 @@ TEST(kaddr_collect_missing_parts_are_zero)
 	f = kallsyms_file(text);
 	fclose(f);
 	ka = (struct wire_kern_addrs){1, 1};
-	EXPECT_EQ(kaddr_collect(&ka, tmp_path("kallsyms"), tmp_path("no-kcore")),
+	EXPECT_EQ(kaddr_collect(&ka, test_tmp_path("kallsyms"), test_tmp_path("no-kcore")),
 		  KADDR_ARCH_FIELDS);
 	EXPECT_EQ(ka.phys_base, 0);
 	EXPECT_EQ(ka.page_offset_base, 0);
 
 	ka = (struct wire_kern_addrs){1, 1};
-	EXPECT_EQ(kaddr_collect(&ka, tmp_path("no-kallsyms"), tmp_path("no-kcore")),
+	EXPECT_EQ(kaddr_collect(&ka, test_tmp_path("no-kallsyms"), test_tmp_path("no-kcore")),
 		  KADDR_ARCH_FIELDS);
 	EXPECT_EQ(ka.phys_base, 0);
 	EXPECT_EQ(ka.page_offset_base, 0);

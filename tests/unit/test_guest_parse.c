@@ -19,16 +19,6 @@
 #include "guest/strv.h"
 #include "tests/test.h"
 
-static const char *tmp_path(const char *name)
-{
-	static char bufs[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(bufs[i], sizeof(bufs[i]), "%s/%s", test_tmpdir(), name);
-	return bufs[i];
-}
-
 static void write_bytes(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -203,15 +193,15 @@ TEST(strv_read_caps_size)
 
 	ASSERT_TRUE(big != NULL);
 	memset(big, 'a', len + 1);
-	write_bytes(tmp_path("max"), big, len);
-	write_bytes(tmp_path("over"), big, len + 1);
+	write_bytes(test_tmp_path("max"), big, len);
+	write_bytes(test_tmp_path("over"), big, len + 1);
 	free(big);
-	ASSERT_EQ(strv_read(&sv, tmp_path("max")), 0);
+	ASSERT_EQ(strv_read(&sv, test_tmp_path("max")), 0);
 	EXPECT_EQ(sv.n, 1);
 	EXPECT_EQ(strlen(sv.v[0]), len);
 	strv_free(&sv);
-	EXPECT_EQ(strv_read(&sv, tmp_path("over")), -EFBIG);
-	EXPECT_EQ(strv_read(&sv, tmp_path("missing")), -ENOENT);
+	EXPECT_EQ(strv_read(&sv, test_tmp_path("over")), -EFBIG);
+	EXPECT_EQ(strv_read(&sv, test_tmp_path("missing")), -ENOENT);
 }
 
 /* ---- /ktvm/cmd and /ktvm/env --------------------------------------------- */
@@ -223,9 +213,9 @@ TEST(payload_load_cmd_and_env)
 	struct payload p;
 	char why[256];
 
-	write_bytes(tmp_path("cmd"), cmd, sizeof(cmd) - 1);
-	write_bytes(tmp_path("env"), env, sizeof(env) - 1);
-	ASSERT_EQ(payload_load(&p, tmp_path("cmd"), tmp_path("env"), why, sizeof(why)), 0);
+	write_bytes(test_tmp_path("cmd"), cmd, sizeof(cmd) - 1);
+	write_bytes(test_tmp_path("env"), env, sizeof(env) - 1);
+	ASSERT_EQ(payload_load(&p, test_tmp_path("cmd"), test_tmp_path("env"), why, sizeof(why)), 0);
 	EXPECT_STREQ(p.path, "/ktvm/payload");
 	EXPECT_STREQ(p.argv[0], "/bin/busybox");
 	EXPECT_STREQ(p.argv[1], "sh");
@@ -244,8 +234,8 @@ TEST(payload_load_defaults)
 	char why[256];
 
 	/* only a path, without its NUL; no env file */
-	write_bytes(tmp_path("cmd1"), cmd, sizeof(cmd) - 1);
-	ASSERT_EQ(payload_load(&p, tmp_path("cmd1"), tmp_path("noenv"), why, sizeof(why)), 0);
+	write_bytes(test_tmp_path("cmd1"), cmd, sizeof(cmd) - 1);
+	ASSERT_EQ(payload_load(&p, test_tmp_path("cmd1"), test_tmp_path("noenv"), why, sizeof(why)), 0);
 	EXPECT_STREQ(p.path, "/bin/true");
 	EXPECT_STREQ(p.argv[0], "/bin/true");
 	EXPECT_TRUE(p.argv[1] == NULL);
@@ -257,8 +247,8 @@ TEST(payload_load_defaults)
 	payload_free(&p);
 
 	/* an empty env file is an empty environment */
-	write_bytes(tmp_path("env0"), "", 0);
-	ASSERT_EQ(payload_load(&p, tmp_path("cmd1"), tmp_path("env0"), why, sizeof(why)), 0);
+	write_bytes(test_tmp_path("env0"), "", 0);
+	ASSERT_EQ(payload_load(&p, test_tmp_path("cmd1"), test_tmp_path("env0"), why, sizeof(why)), 0);
 	EXPECT_TRUE(p.envp[0] == NULL);
 	payload_free(&p);
 }
@@ -268,17 +258,17 @@ TEST(payload_load_errors)
 	struct payload p;
 	char why[256];
 
-	EXPECT_EQ(payload_load(&p, tmp_path("nocmd"), tmp_path("noenv"), why, sizeof(why)),
+	EXPECT_EQ(payload_load(&p, test_tmp_path("nocmd"), test_tmp_path("noenv"), why, sizeof(why)),
 		  -ENOENT);
-	write_bytes(tmp_path("cmd0"), "", 0);
-	EXPECT_EQ(payload_load(&p, tmp_path("cmd0"), tmp_path("noenv"), why, sizeof(why)), -EINVAL);
+	write_bytes(test_tmp_path("cmd0"), "", 0);
+	EXPECT_EQ(payload_load(&p, test_tmp_path("cmd0"), test_tmp_path("noenv"), why, sizeof(why)), -EINVAL);
 	EXPECT_TRUE(strstr(why, "no path to exec") != NULL);
-	write_bytes(tmp_path("cmd00"), "\0argv0\0", 7);
-	EXPECT_EQ(payload_load(&p, tmp_path("cmd00"), tmp_path("noenv"), why, sizeof(why)),
+	write_bytes(test_tmp_path("cmd00"), "\0argv0\0", 7);
+	EXPECT_EQ(payload_load(&p, test_tmp_path("cmd00"), test_tmp_path("noenv"), why, sizeof(why)),
 		  -EINVAL);
 	/* a directory cannot be read */
-	write_bytes(tmp_path("cmd2"), "/x", 2);
-	EXPECT_EQ(payload_load(&p, tmp_path("cmd2"), test_tmpdir(), why, sizeof(why)), -EISDIR);
+	write_bytes(test_tmp_path("cmd2"), "/x", 2);
+	EXPECT_EQ(payload_load(&p, test_tmp_path("cmd2"), test_tmpdir(), why, sizeof(why)), -EISDIR);
 	EXPECT_TRUE(strstr(why, test_tmpdir()) != NULL);
 }
 
@@ -327,7 +317,7 @@ TEST(modules_order_missing_is_none)
 {
 	struct modules_result res;
 
-	EXPECT_EQ(modules_load_order(tmp_path("no-order"), &res), 0);
+	EXPECT_EQ(modules_load_order(test_tmp_path("no-order"), &res), 0);
 	EXPECT_EQ(res.loaded, 0);
 	EXPECT_EQ(res.failed, 0);
 	EXPECT_STREQ(res.failures, "");
@@ -343,8 +333,8 @@ TEST(modules_order_failures_continue)
 	n = snprintf(order, sizeof(order),
 		     "# comment\n\n  %s/missing/a.ko.xz  \r\n%s/missing/b.ko\n%s/missing/c.ko.zst",
 		     test_tmpdir(), test_tmpdir(), test_tmpdir());
-	write_bytes(tmp_path("order"), order, n);
-	EXPECT_EQ(modules_load_order(tmp_path("order"), &res), 0);
+	write_bytes(test_tmp_path("order"), order, n);
+	EXPECT_EQ(modules_load_order(test_tmp_path("order"), &res), 0);
 	EXPECT_EQ(res.loaded, 0);
 	EXPECT_EQ(res.failed, 3);
 	EXPECT_STREQ(res.failures, "a: No such file or directory, b: No such file or directory, "
@@ -360,8 +350,8 @@ TEST(modules_order_long_line_skipped)
 	memset(order, 'x', 6000);
 	n = 6000 +
 	    snprintf(order + 6000, sizeof(order) - 6000, "\n%s/missing/d.ko\n", test_tmpdir());
-	write_bytes(tmp_path("order-long"), order, n);
-	EXPECT_EQ(modules_load_order(tmp_path("order-long"), &res), 0);
+	write_bytes(test_tmp_path("order-long"), order, n);
+	EXPECT_EQ(modules_load_order(test_tmp_path("order-long"), &res), 0);
 	EXPECT_EQ(res.failed, 1);
 	EXPECT_STREQ(res.failures, "d: No such file or directory");
 }
@@ -375,8 +365,8 @@ TEST(modules_failures_text_is_bounded)
 	for (int i = 0; i < 200; i++)
 		n += snprintf(order + n, sizeof(order) - n, "%s/missing/module_number_%d.ko\n",
 			      test_tmpdir(), i);
-	write_bytes(tmp_path("order-many"), order, n);
-	EXPECT_EQ(modules_load_order(tmp_path("order-many"), &res), 0);
+	write_bytes(test_tmp_path("order-many"), order, n);
+	EXPECT_EQ(modules_load_order(test_tmp_path("order-many"), &res), 0);
 	EXPECT_EQ(res.failed, 200);
 	EXPECT_LT(strlen(res.failures), sizeof(res.failures));
 }
@@ -406,15 +396,15 @@ TEST(mounts_dev_links_made_once)
 	snprintf(dir, sizeof(dir), "%s/dev", test_tmpdir());
 	ASSERT_EQ(mkdir(dir, 0755), 0);
 	EXPECT_EQ(mounts_dev_links(dir), 0);
-	n = readlink(tmp_path("dev/fd"), target, sizeof(target) - 1);
+	n = readlink(test_tmp_path("dev/fd"), target, sizeof(target) - 1);
 	ASSERT_GT(n, 0);
 	target[n] = '\0';
 	EXPECT_STREQ(target, "/proc/self/fd");
-	n = readlink(tmp_path("dev/stderr"), target, sizeof(target) - 1);
+	n = readlink(test_tmp_path("dev/stderr"), target, sizeof(target) - 1);
 	ASSERT_GT(n, 0);
 	target[n] = '\0';
 	EXPECT_STREQ(target, "/proc/self/fd/2");
 	/* existing entries are left alone */
 	EXPECT_EQ(mounts_dev_links(dir), 0);
-	EXPECT_EQ(mounts_dev_links(tmp_path("no-such-dir")), 4);
+	EXPECT_EQ(mounts_dev_links(test_tmp_path("no-such-dir")), 4);
 }

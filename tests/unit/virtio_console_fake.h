@@ -38,33 +38,11 @@
 
 #include "tests/unit/virtio_fake.h"
 
-/* Spec numbers, spelled out independently of the code under test: registers (4.2.2), */
-enum {
-	DEVICE_ID = 0x008,
-	DEV_FEATURES = 0x010,
-	DEV_FEATURES_SEL = 0x014,
-	DRV_FEATURES = 0x020,
-	DRV_FEATURES_SEL = 0x024,
-	QUEUE_SEL = 0x030,
-	QUEUE_NUM_MAX = 0x034,
-	QUEUE_NUM = 0x038,
-	QUEUE_READY = 0x044,
-	QUEUE_NOTIFY = 0x050,
-	STATUS = 0x070,
-	QUEUE_DESC = 0x080,
-	QUEUE_DRIVER = 0x090,
-	QUEUE_DEVICE = 0x0a0,
-	CONFIG = 0x100,
-};
+#include "tests/unit/virtio_mmio_regs.h"
 
-/* status bits (2.1), */
-enum { ACK = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8, NEEDS_RESET = 64 };
-
-/* feature bits (5.3.3, 6), */
+/* Console feature bits (5.3.3), spelled out independently of the code under test, */
 #define F_MULTIPORT (1ULL << 1)
 #define F_EMERG	    (1ULL << 2)
-#define F_EVENT_IDX (1ULL << 29)
-#define F_VERSION_1 (1ULL << 32)
 
 /* control events (5.3.6.2), */
 enum {
