@@ -16,7 +16,7 @@
  * (TEST_RESULT, SCHED_EXIT, ...). It must write each frame with one write()
  * of at most 32 KiB (Linux's virtio port write limit), or its frames may
  * interleave with init's; the descriptor is non-blocking (EAGAIN: poll).
- * every read from a pipe (at most PAYLOAD_CHUNK bytes) goes to the host as
+ * Every read from a pipe (at most PAYLOAD_CHUNK bytes) goes to the host as
  * one STDOUT or STDERR frame holding exactly those bytes. The frames sent,
  * in order:
  *

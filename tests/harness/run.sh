@@ -9,8 +9,10 @@
 #   tests/harness/run.sh --exec CMD   a shell command (sh -c CMD)
 #
 # The job gets KTVM (the ktvm binary), KERNEL_BZIMAGE and KERNEL_VMLINUX
-# (Debian's 6.1 kernel as bzImage and as ELF vmlinux), FIXTURES (the guest
-# initrds NAME.cpio) and TESTS (the tests/integration directory).
+# (Debian's 6.1 kernel as bzImage and as ELF vmlinux), KERNEL_612_VMLINUX
+# (Debian's 6.12), each with its modules beside it, FIXTURES (the guest
+# initrds NAME.cpio), PAYLOADS (the test programs of tests/payloads) and
+# TESTS (the tests/integration directory).
 #
 # Environment:
 #   ARCH, BUILD, KTVM_CACHE   as in the Makefile (host arch, build/$ARCH,
