@@ -3,8 +3,12 @@
 # 1 and 4 vCPUs, 3 runs each (BENCH_RUNS). Prints one table row per run
 # (setup_ms: ktvm's setup before the first vCPU runs; init_ms: until the
 # guest's init started; duration_ms: the whole guest run; exits by reason),
-# then the mean per configuration, and ends with "N passed, N failed"
-# counting runs that did not reboot cleanly.
+# then the mean per configuration. Then the payload path (ELF kernel, 1 vCPU):
+# `ktvm run -- busybox true` for boot-to-payload time (sys_rdy_ms: process
+# start to the guest init's SYS_RDY frame; exit_ms: to the payload's EXIT),
+# and `-- pattern 32 MiB` for the relay throughput over the virtio console
+# (stdout bytes over the span between the first and the last STDOUT frame).
+# Ends with "N passed, N failed" counting runs that did not end cleanly.
 #
 # Same environment as run.sh (see lib.sh).
 set -eu
@@ -12,6 +16,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 check_env marker-init
+[ -x "${PAYLOADS:-}/pattern" ] || { echo "bench.sh: no \$PAYLOADS/pattern" >&2; exit 2; }
 runs=${BENCH_RUNS:-3}
 rows=$work/rows
 
@@ -60,4 +65,47 @@ END {
 		printf "%-8s %4s  %8.0f %8.0f %11.0f\n", f[1], f[2], s[k] / n[k], t[k] / n[k], d[k] / n[k]
 	}
 }' "$rows"
+
+# payload_run LABEL RUN ARGS...: one payload run, stdout to a file.
+payload_run() {
+	label=$1 i=$2
+	shift 2
+	ktvm_run run --kernel "$KERNEL_VMLINUX" --memory 256 --timeout 180 --json "$json" -- "$@"
+	j() { json_get "$json.flat" "$1"; }
+	bytes=$(j channel.stdout_bytes)
+	first=$(j channel.stdout_first_us) last=$(j channel.stdout_last_us)
+	mibs=$(awk -v b="$bytes" -v f="$first" -v l="$last" \
+		'BEGIN { if (b >= 1048576 && l > f) printf "%.1f", b / 1048576 / ((l - f) / 1e6); else print "-" }')
+	printf '%-8s %3s  %8s %10s %8s %11s %10s %8s\n' "$label" "$i" "$(j setup_ms)" \
+		"$(j channel.sys_rdy_ms)" "$(j channel.exit_ms)" "$(j duration_ms)" "$bytes" "$mibs" |
+		tee -a "$prows"
+	if [ "$rc" = 0 ] && [ "$(j channel.exit_status)" = 0 ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "bench.sh: payload $label run $i: exit status $rc: $(ktvm_summary)" >&2
+	fi
+}
+
+prows=$work/prows
+echo
+echo "payload runs (ELF kernel, 1 vCPU, 256 MiB; times in ms from process start):"
+printf '%-8s %3s  %8s %10s %8s %11s %10s %8s\n' payload run setup_ms sys_rdy_ms exit_ms \
+	duration_ms stdout_B "MiB/s"
+i=1
+while [ $i -le "$runs" ]; do
+	json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
+	payload_run true $i /bin/busybox true
+	payload_run pattern $i "$PAYLOADS/pattern" 33554432
+	i=$((i + 1))
+done
+echo
+echo "payload means:"
+awk '{ n[$1]++; r[$1] += $4; e[$1] += $5; d[$1] += $6; if ($8 != "-") { t[$1] += $8; tn[$1]++ } }
+END {
+	printf "%-8s %10s %8s %11s %8s\n", "payload", "sys_rdy_ms", "exit_ms", "duration_ms", "MiB/s"
+	for (k in n)
+		printf "%-8s %10.0f %8.0f %11.0f %8s\n", k, r[k] / n[k], e[k] / n[k], d[k] / n[k],
+			tn[k] ? sprintf("%.1f", t[k] / tn[k]) : "-"
+}' "$prows"
 summary
