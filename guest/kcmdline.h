@@ -19,16 +19,11 @@
 #include "core/types.h"
 
 /*
- * The log device before the bulk port exists: x86_64 guests have COM1
- * (ttyS0, the console) and COM2 (ttyS1), and init keeps COM1 to the kernel;
- * elsewhere the first virtio console, which a ktvm guest has (its first port
- * is the console, port 1 on is the bulk port).
+ * The log device before the bulk port exists: ktvm gives every guest two
+ * UARTs, ttyS0 (the kernel console) and ttyS1 (x86_64: COM2; aarch64: the
+ * device tree's serial1), and init keeps ttyS0 to the kernel.
  */
-#ifdef __x86_64__
 #define KCMDLINE_LOG_DEFAULT "/dev/ttyS1"
-#else
-#define KCMDLINE_LOG_DEFAULT "/dev/hvc0"
-#endif
 #define KCMDLINE_PORT_DEFAULT "ktvm-bulk"
 
 #define KCMDLINE_LOG_KEY  "ktvm.log"

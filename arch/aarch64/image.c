@@ -1,119 +1,141 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * aarch64 backend: only the parts that need no KVM exist yet. The kernel is
- * checked (so a wrong image is refused as bad input), but running a VM is
- * refused until the backend lands (issue 4: Image loading, FDT, GICv3, PSCI).
+ * The arm64 Image (Documentation/arch/arm64/booting.rst): a 64-byte header
+ * in front of the kernel, loaded at text_offset from a 2 MiB aligned base
+ * in RAM and entered at its first byte with x0 = the device tree.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "arch/aarch64/boot.h"
 #include "core/arch.h"
 #include "core/error.h"
-#include "core/resources.h"
 #include "core/vm.h"
 
-/* Documentation/arch/arm64/booting.rst: the 64-byte Image header. */
-#define IMAGE_MAGIC_OFF 56
-#define IMAGE_MAGIC	"ARM\x64"
+/* Header fields, little-endian (booting.rst section 4). */
+#define IMAGE_HDR_SIZE	    64
+#define IMAGE_TEXT_OFFSET   8
+#define IMAGE_SIZE	    16
+#define IMAGE_FLAGS	    24
+#define IMAGE_MAGIC_OFF	    56
+#define IMAGE_MAGIC	    "ARM\x64"
+#define IMAGE_FLAG_BE	    (1ULL << 0)
+/* Kernels before 3.17 left image_size 0; they were loaded 512 KiB in. */
+#define IMAGE_LEGACY_OFFSET 0x80000ULL
+/*
+ * With CONFIG_EFI the header is also an MS-DOS stub ("MZ", the PE header's
+ * offset at 0x3c) and the file a PE/COFF image (arch/arm64/kernel/efi-header.S;
+ * Microsoft PE format: after "PE\0\0" the COFF header, NumberOfSections at
+ * +6 and SizeOfOptionalHeader at +20 from the signature; 40-byte section
+ * headers with SizeOfRawData at +16 and PointerToRawData at +20).
+ */
+#define IMAGE_PE_OFFSET	    0x3c
+#define PE_COFF_HDR_SIZE    24 /* signature + COFF file header */
+#define PE_SECTION_SIZE	    40
 
-const char *arch_name(void)
+static u64 image_le(const u8 *p, int bytes)
 {
-	return "aarch64";
+	u64 v = 0;
+
+	for (int i = bytes - 1; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
 }
 
-u32 arch_max_vcpus(void)
+static u64 image_le64(const u8 *p)
 {
-	return ARCH_MAX_VCPUS;
+	return image_le(p, 8);
 }
 
-int arch_kvm_check(int kvm_fd)
+/*
+ * The file size the PE/COFF section table implies (the end of the last
+ * section's raw data), 0 if the Image carries no PE header. A signed
+ * kernel is a little longer (the signature follows the sections).
+ */
+static u64 image_pe_end(const u8 *img, size_t len)
 {
-	(void)kvm_fd;
-	return error_host(-ENOSYS, "the aarch64 backend cannot run VMs yet (issue 4)");
+	u64 pe, sec, nsec, end = 0;
+
+	if (len < IMAGE_HDR_SIZE || memcmp(img, "MZ", 2))
+		return 0;
+	pe = image_le(img + IMAGE_PE_OFFSET, 4);
+	if (pe > len || len - pe < PE_COFF_HDR_SIZE || memcmp(img + pe, "PE\0\0", 4))
+		return 0;
+	nsec = image_le(img + pe + 6, 2);
+	sec = pe + PE_COFF_HDR_SIZE + image_le(img + pe + 20, 2);
+	/* A section table cut off by the end of the file: truncated too. */
+	if (sec > len || (len - sec) / PE_SECTION_SIZE < nsec)
+		return sec + nsec * PE_SECTION_SIZE;
+	for (u64 i = 0; i < nsec; i++) {
+		const u8 *s = img + sec + i * PE_SECTION_SIZE;
+		u64 e = image_le(s + 20, 4) + image_le(s + 16, 4);
+
+		if (e > end)
+			end = e;
+	}
+	return end;
+}
+
+int a64_image_parse(const u8 *img, size_t len, struct a64_image *out)
+{
+	u64 flags;
+
+	memset(out, 0, sizeof(*out));
+	if (len < IMAGE_HDR_SIZE || memcmp(img + IMAGE_MAGIC_OFF, IMAGE_MAGIC, 4))
+		return -ENOEXEC;
+	out->text_offset = image_le64(img + IMAGE_TEXT_OFFSET);
+	out->image_size = image_le64(img + IMAGE_SIZE);
+	flags = image_le64(img + IMAGE_FLAGS);
+	if (flags & IMAGE_FLAG_BE)
+		return -EPROTONOSUPPORT;
+	if (out->image_size == 0) {
+		out->text_offset = IMAGE_LEGACY_OFFSET;
+		out->image_size = len;
+	}
+	/* The file may stop before the end of .bss, never after the image. */
+	if (out->image_size < len || out->text_offset >= A64_KERNEL_ALIGN ||
+	    out->text_offset % 4096)
+		return -EINVAL;
+	out->file_size = image_pe_end(img, len);
+	if (out->file_size > len)
+		return -ENODATA;
+	return 0;
 }
 
 int arch_kernel_check(struct vm *vm)
 {
-	u64 image_size;
+	struct a64_placement p;
+	struct a64_image im;
+	int ret = a64_image_parse(vm->kernel_img, vm->kernel_len, &im);
 
-	if (vm->kernel_len < 64 || memcmp(vm->kernel_img + IMAGE_MAGIC_OFF, IMAGE_MAGIC, 4))
-		return error_input(-ENOEXEC, "kernel %s: not an arm64 Image (no ARM\\x64 magic)",
+	if (ret == -ENOEXEC)
+		return error_input(ret, "kernel %s: not an arm64 Image (no ARM\\x64 magic at byte 56)",
 				   vm->cfg.kernel);
-	memcpy(&image_size, vm->kernel_img + 16, 8);
-	if (image_size > vm->cfg.mem_size)
-		return error_input(-EFBIG, "kernel %s: needs %llu MiB, guest has %llu MiB",
-				   vm->cfg.kernel, (unsigned long long)(image_size / MiB),
+	if (ret == -EPROTONOSUPPORT)
+		return error_input(ret, "kernel %s: a big-endian arm64 Image; ktvm runs little-endian "
+				   "guests only", vm->cfg.kernel);
+	if (ret == -ENODATA)
+		return error_input(-ENOEXEC, "kernel %s: truncated arm64 Image (%zu bytes, its PE/COFF "
+				   "sections end at byte %llu)",
+				   vm->cfg.kernel, vm->kernel_len, (unsigned long long)im.file_size);
+	if (ret < 0)
+		return error_input(ret, "kernel %s: inconsistent arm64 Image header (text_offset "
+				   "0x%llx, image_size %llu for a %zu-byte file)",
+				   vm->cfg.kernel, (unsigned long long)im.text_offset,
+				   (unsigned long long)im.image_size, vm->kernel_len);
+	ret = a64_place(vm->cfg.mem_size, &im, vm->initrd_len, &p);
+	if (ret == -EFBIG)
+		return error_input(-EFBIG, "kernel %s: needs %llu MiB of guest memory, guest has %llu MiB",
+				   vm->cfg.kernel,
+				   (unsigned long long)((im.text_offset + im.image_size +
+							 2 * A64_FDT_MAX + MiB - 1) / MiB),
 				   (unsigned long long)(vm->cfg.mem_size / MiB));
-	vm->arch.image_size = image_size;
+	if (ret < 0)
+		return error_input(-EFBIG, "initrd %s: %zu bytes do not fit beside the kernel in "
+				   "%llu MiB of guest memory",
+				   vm->cfg.initrd, vm->initrd_len,
+				   (unsigned long long)(vm->cfg.mem_size / MiB));
+	vm->arch.text_offset = im.text_offset;
+	vm->arch.image_size = im.image_size;
 	return 0;
-}
-
-int arch_vm_memory_layout(struct vm *vm)
-{
-	(void)vm;
-	return -ENOSYS;
-}
-
-int arch_vm_init(struct vm *vm)
-{
-	(void)vm;
-	return -ENOSYS;
-}
-
-void arch_vm_exit(struct vm *vm)
-{
-	(void)vm;
-}
-
-int arch_devices_init(struct vm *vm)
-{
-	(void)vm;
-	return -ENOSYS;
-}
-
-void arch_devices_exit(struct vm *vm)
-{
-	(void)vm;
-}
-
-void arch_cmdline_defaults(struct cmdline *cl)
-{
-	(void)cl;
-}
-
-int arch_boot_load(struct vm *vm)
-{
-	(void)vm;
-	return -ENOSYS;
-}
-
-int arch_vcpu_init(struct vcpu *vcpu)
-{
-	(void)vcpu;
-	return -ENOSYS;
-}
-
-void arch_vcpu_exit(struct vcpu *vcpu)
-{
-	(void)vcpu;
-}
-
-int arch_vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run)
-{
-	(void)vcpu;
-	(void)run;
-	return -ENOSYS;
-}
-
-void arch_resources_init(struct resources *r)
-{
-	resources_init(r, 0, 0, 0, 0);
-}
-
-int arch_irq_line(struct vm *vm, u32 irq, bool level)
-{
-	(void)vm;
-	(void)irq;
-	(void)level;
-	return -ENOSYS;
 }

@@ -5,15 +5,22 @@
 
 #include "core/types.h"
 
-/* GICv3 redistributors are 128 KiB each; 512 fits the usual layouts. */
-#define ARCH_MAX_VCPUS 512
+/* GICv3 redistributors are 128 KiB each; 123 fit in the window (layout.h). */
+#define ARCH_MAX_VCPUS 123
+
+struct a64_devices;
 
 struct arch_vm {
-	u64 image_size; /* from the Image header */
+	u64 text_offset;  /* from the Image header */
+	u64 image_size;	  /* from the Image header */
+	u64 entry;	  /* guest-physical address the boot vCPU starts at */
+	u64 fdt_gpa;	  /* the device tree, passed in x0 */
+	int gic_fd;	  /* the in-kernel GICv3 (KVM_CREATE_DEVICE), -1: none */
+	struct a64_devices *devs;
 };
 
 struct arch_vcpu {
-	u64 mpidr;
+	u64 mpidr; /* affinity fields, as in the device tree */
 };
 
 #endif

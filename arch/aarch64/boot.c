@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aarch64 boot placement (booting.rst): the Image at text_offset from the
+ * start of RAM (2 MiB aligned), the device tree in the last 2 MiB block of
+ * RAM, the initrd right below it. The device tree describes every device,
+ * ktvm's virtio-mmio devices from the resource registry included.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/aarch64/boot.h"
+#include "arch/aarch64/fdt.h"
+#include "arch/aarch64/layout.h"
+#include "core/arch.h"
+#include "core/error.h"
+#include "core/resources.h"
+#include "core/vm.h"
+
+#define A64_FDT_BUF (64 * 1024 + 256 * ARCH_MAX_VCPUS)
+
+static int a64_build_fdt(struct vm *vm, u64 initrd_gpa)
+{
+	struct a64_fdt_virtio virtio[RESOURCES_MAX_DEVICES];
+	u64 mpidr[ARCH_MAX_VCPUS];
+	struct a64_fdt_desc d;
+	u32 nr_virtio = 0;
+	void *buf;
+	int size;
+
+	for (u32 i = 0; i < vm->cfg.nr_cpus; i++)
+		mpidr[i] = a64_mpidr(i);
+	for (u32 i = 0; i < vm->res.nr_devs; i++) {
+		const struct resource_device *r = &vm->res.devs[i];
+
+		if (r->kind != RESOURCE_VIRTIO_MMIO)
+			continue;
+		virtio[nr_virtio++] = (struct a64_fdt_virtio){r->base, r->size, r->irq};
+	}
+	memset(&d, 0, sizeof(d));
+	d.ram_base = A64_RAM_BASE;
+	d.ram_size = vm->cfg.mem_size;
+	d.nr_cpus = vm->cfg.nr_cpus;
+	d.mpidr = mpidr;
+	d.gicd_base = A64_GICD_BASE;
+	d.gicd_size = A64_GICD_SIZE;
+	d.gicr_base = A64_GICR_BASE;
+	d.gicr_size = A64_GICR_STRIDE * vm->cfg.nr_cpus;
+	d.uart_base[0] = A64_UART0_BASE;
+	d.uart_base[1] = A64_UART1_BASE;
+	d.uart_size = A64_UART_SIZE;
+	d.uart_spi[0] = A64_UART0_SPI;
+	d.uart_spi[1] = A64_UART1_SPI;
+	d.uart_clock = A64_UART_CLOCK;
+	d.timer_ppi[0] = A64_TIMER_PPI_SEC;
+	d.timer_ppi[1] = A64_TIMER_PPI_NONSEC;
+	d.timer_ppi[2] = A64_TIMER_PPI_VIRT;
+	d.timer_ppi[3] = A64_TIMER_PPI_HYP;
+	d.virtio = virtio;
+	d.nr_virtio = nr_virtio;
+	d.bootargs = vm->cmdline;
+	if (vm->initrd_len) {
+		d.initrd_start = initrd_gpa;
+		d.initrd_end = initrd_gpa + vm->initrd_len;
+	}
+	d.stdout_path = "serial0:115200n8";
+
+	buf = calloc(1, A64_FDT_BUF);
+	if (!buf)
+		return error_host(-ENOMEM, "cannot allocate the device tree");
+	size = a64_fdt_build(&d, buf, A64_FDT_BUF);
+	if (size >= 0) {
+		u8 *dst = vm_gpa(vm, vm->arch.fdt_gpa, (u64)size);
+
+		if (dst && (u64)size <= A64_FDT_MAX)
+			memcpy(dst, buf, (size_t)size);
+		else
+			size = error_host(-ENOSPC, "device tree of %d bytes does not fit", size);
+	}
+	free(buf);
+	return size < 0 ? size : 0;
+}
+
+int a64_place(u64 mem_size, const struct a64_image *im, u64 initrd_len, struct a64_placement *p)
+{
+	u64 ram_end = A64_RAM_BASE + mem_size;
+
+	memset(p, 0, sizeof(*p));
+	p->kernel = A64_RAM_BASE + im->text_offset;
+	p->kernel_end = p->kernel + im->image_size;
+	if (mem_size < A64_FDT_MAX)
+		return -EFBIG;
+	p->fdt = (ram_end - A64_FDT_MAX) & ~(A64_FDT_MAX - 1);
+	if (p->fdt < p->kernel_end)
+		return -EFBIG;
+	if (!initrd_len)
+		return 0;
+	if (initrd_len > p->fdt - p->kernel_end)
+		return -E2BIG;
+	p->initrd = (p->fdt - initrd_len) & ~4095ULL;
+	return p->initrd < p->kernel_end ? -E2BIG : 0;
+}
+
+int arch_boot_load(struct vm *vm)
+{
+	struct a64_image im = {.text_offset = vm->arch.text_offset, .image_size = vm->arch.image_size};
+	struct a64_placement p;
+	u8 *dst;
+
+	/* arch_kernel_check() placed the same inputs already. */
+	if (a64_place(vm->cfg.mem_size, &im, vm->initrd_len, &p) < 0)
+		return error_input(-EFBIG, "kernel and initrd do not fit in guest memory");
+	vm->arch.fdt_gpa = p.fdt;
+	vm->arch.entry = p.kernel;
+	dst = vm_gpa(vm, p.kernel, vm->kernel_len);
+	if (!dst)
+		return error_host(-EFAULT, "kernel does not fit in guest RAM");
+	memcpy(dst, vm->kernel_img, vm->kernel_len);
+	if (vm->initrd_len) {
+		dst = vm_gpa(vm, p.initrd, vm->initrd_len);
+		if (!dst)
+			return error_host(-EFAULT, "initrd does not fit in guest RAM");
+		memcpy(dst, vm->initrd_img, vm->initrd_len);
+	}
+	return a64_build_fdt(vm, p.initrd);
+}

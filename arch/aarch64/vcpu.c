@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aarch64 vCPU setup (Documentation/virt/kvm/api.rst, KVM_ARM_VCPU_INIT):
+ * the host's preferred target with PSCI 0.2; every vCPU but the boot one
+ * starts powered off and is brought up by the guest with PSCI CPU_ON, which
+ * KVM handles. The boot vCPU enters the Image in EL1h with interrupts
+ * masked, x0 = the device tree (booting.rst section 4).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <linux/kvm.h>
+
+#include "arch/aarch64/boot.h"
+#include "arch/aarch64/kvm.h"
+#include "core/arch.h"
+#include "core/error.h"
+#include "core/vm.h"
+
+#define A64_CORE_REG(field)                                                                        \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                                      \
+	 (offsetof(struct kvm_regs, field) / sizeof(__u32)))
+/* MPIDR_EL1: op0 3, op1 0, CRn 0, CRm 0, op2 5 */
+#define A64_REG_MPIDR	  ARM64_SYS_REG(3, 0, 0, 0, 5)
+#define A64_MPIDR_AFF_MASK 0xff00ffffffULL
+/* PSTATE: EL1h, D, A, I, F masked */
+#define A64_PSTATE_BOOT	  0x3c5ULL
+
+static int a64_set_reg(struct vcpu *vcpu, u64 id, u64 val, const char *what)
+{
+	struct kvm_one_reg r = {.id = id, .addr = (u64)(unsigned long)&val};
+
+	if (ioctl(vcpu->fd, KVM_SET_ONE_REG, &r) < 0)
+		return error_host(-errno, "vcpu %u: set %s: %s", vcpu->id, what, strerror(errno));
+	return 0;
+}
+
+static int a64_get_reg(struct vcpu *vcpu, u64 id, u64 *val, const char *what)
+{
+	struct kvm_one_reg r = {.id = id, .addr = (u64)(unsigned long)val};
+
+	if (ioctl(vcpu->fd, KVM_GET_ONE_REG, &r) < 0)
+		return error_host(-errno, "vcpu %u: get %s: %s", vcpu->id, what, strerror(errno));
+	return 0;
+}
+
+static int a64_boot_regs(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	int ret;
+
+	ret = a64_set_reg(vcpu, A64_CORE_REG(regs.pstate), A64_PSTATE_BOOT, "pstate");
+	for (int i = 0; i < 4 && ret >= 0; i++)
+		ret = a64_set_reg(vcpu, A64_CORE_REG(regs.regs[i]), i == 0 ? vm->arch.fdt_gpa : 0,
+				  "x0-x3");
+	if (ret >= 0)
+		ret = a64_set_reg(vcpu, A64_CORE_REG(regs.pc), vm->arch.entry, "pc");
+	return ret;
+}
+
+int arch_vcpu_init(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	struct kvm_vcpu_init init;
+	u64 mpidr;
+	int ret;
+
+	memset(&init, 0, sizeof(init));
+	if (ioctl(vm->fd, KVM_ARM_PREFERRED_TARGET, &init) < 0)
+		return error_host(-errno, "KVM_ARM_PREFERRED_TARGET: %s", strerror(errno));
+	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (vcpu->id > 0)
+		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
+	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init) < 0)
+		return error_host(-errno, "vcpu %u: KVM_ARM_VCPU_INIT: %s", vcpu->id,
+				  strerror(errno));
+	/* The device tree was written with a64_mpidr(); KVM must agree. */
+	ret = a64_get_reg(vcpu, A64_REG_MPIDR, &mpidr, "MPIDR_EL1");
+	if (ret < 0)
+		return ret;
+	vcpu->arch.mpidr = mpidr & A64_MPIDR_AFF_MASK;
+	if (vcpu->arch.mpidr != a64_mpidr(vcpu->id))
+		return error_host(-EPROTO, "vcpu %u: KVM gave MPIDR 0x%llx, the device tree says 0x%llx",
+				  vcpu->id, (unsigned long long)vcpu->arch.mpidr,
+				  (unsigned long long)a64_mpidr(vcpu->id));
+	if (vcpu->id == 0) {
+		ret = a64_boot_regs(vcpu);
+		if (ret < 0)
+			return ret;
+	}
+	/* The GIC can be initialised only once every vCPU exists. */
+	if (vcpu->id == vm->cfg.nr_cpus - 1)
+		return a64_gic_finish(vm);
+	return 0;
+}
+
+void arch_vcpu_exit(struct vcpu *vcpu)
+{
+	(void)vcpu;
+}
+
+int arch_vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run)
+{
+	(void)vcpu;
+	(void)run;
+	return -ENOTSUP;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the aarch64 device-tree tests (test_fdt*.c) build from: the
+ * description the boot code passes for nr_cpus vCPUs, with layout.h's
+ * memory map, three virtio-mmio windows and an initrd; and build(), which
+ * writes it into dtb and checks the result's structure.
+ */
+#ifndef KTVM_TESTS_UNIT_AARCH64_FDT_FIXTURE_H
+#define KTVM_TESTS_UNIT_AARCH64_FDT_FIXTURE_H
+
+#include <libfdt.h>
+
+#include "arch/aarch64/boot.h"
+#include "arch/aarch64/fdt.h"
+#include "arch/aarch64/layout.h"
+#include "core/error.h"
+#include "ktvm-arch.h"
+#include "tests/test.h"
+
+static u8 dtb[256 * KiB];
+static u64 mpidr[ARCH_MAX_VCPUS];
+
+#define INITRD_START (A64_RAM_BASE + 64 * MiB)
+#define INITRD_END   (INITRD_START + 0x123456)
+#define VIRTIO_SIZE  0x200
+
+static const struct a64_fdt_virtio virtio3[] = {
+    {A64_DEVICES_BASE, VIRTIO_SIZE, A64_DEVICES_SPI},
+    {A64_DEVICES_BASE + VIRTIO_SIZE, VIRTIO_SIZE, A64_DEVICES_SPI + 1},
+    {A64_DEVICES_BASE + 2 * VIRTIO_SIZE, VIRTIO_SIZE, A64_DEVICES_SPI + 2},
+};
+
+/* What the boot code passes for nr_cpus vCPUs, from layout.h. */
+static inline struct a64_fdt_desc desc(u32 nr_cpus)
+{
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(mpidr); i++)
+		mpidr[i] = a64_mpidr(i);
+	return (struct a64_fdt_desc){
+	    .ram_base = A64_RAM_BASE,
+	    .ram_size = 512 * MiB,
+	    .nr_cpus = nr_cpus,
+	    .mpidr = mpidr,
+	    .timer_ppi = {A64_TIMER_PPI_SEC, A64_TIMER_PPI_NONSEC, A64_TIMER_PPI_VIRT,
+			  A64_TIMER_PPI_HYP},
+	    .gicd_base = A64_GICD_BASE,
+	    .gicd_size = A64_GICD_SIZE,
+	    .gicr_base = A64_GICR_BASE,
+	    .gicr_size = nr_cpus * A64_GICR_STRIDE,
+	    .uart_base = {A64_UART0_BASE, A64_UART1_BASE},
+	    .uart_size = A64_UART_SIZE,
+	    .uart_spi = {A64_UART0_SPI, A64_UART1_SPI},
+	    .uart_clock = A64_UART_CLOCK,
+	    .virtio = virtio3,
+	    .nr_virtio = ARRAY_SIZE(virtio3),
+	    .bootargs = "console=ttyS0 earlycon panic=-1",
+	    .initrd_start = INITRD_START,
+	    .initrd_end = INITRD_END,
+	    .stdout_path = "serial0:115200n8",
+	};
+}
+
+/* Build d into dtb; the result must pass libfdt's full structure check. */
+static inline int build(const struct a64_fdt_desc *d)
+{
+	int ret;
+
+	error_clear();
+	memset(dtb, 0xa5, sizeof(dtb));
+	ret = a64_fdt_build(d, dtb, sizeof(dtb));
+	if (ret < 0)
+		printf("  a64_fdt_build: %s\n", error_msg());
+	ASSERT_GT(ret, 0);
+	ASSERT_EQ(fdt_check_header(dtb), 0);
+	ASSERT_EQ(fdt_check_full(dtb, (size_t)ret), 0);
+	ASSERT_EQ(fdt_totalsize(dtb), ret);
+	ASSERT_EQ(fdt_num_mem_rsv(dtb), 0);
+	return ret;
+}
+
+#endif
