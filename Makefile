@@ -125,6 +125,11 @@ $(BUILD)/tests/unit/test_guest_%: $(BUILD)/tests/unit/test_guest_%.o $(BUILD)/te
 # The one unit test that links the embedded init (it checks the blob).
 $(BUILD)/tests/unit/test_guest_blob: $(BUILD)/guest/init-blob.o
 
+# tools/pack.c is not in libktvm.a: its test links it, and the init it packs.
+$(BUILD)/tests/unit/test_pack: $(BUILD)/tests/unit/test_pack.o $(BUILD)/tests/test.o \
+		$(BUILD)/tools/pack.o $(BUILD)/guest/init-blob.o $(BUILD)/libktvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/guest/target/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -c -o $@ $<

@@ -11,6 +11,8 @@
 static void channel_relay(struct channel_relay *r, const u8 *p, u32 len)
 {
 	r->bytes += len;
+	if (r->fd < 0 && !r->error)
+		return; /* not relayed at all: counted, not dropped */
 	while (len > 0 && r->fd >= 0) {
 		ssize_t n = write(r->fd, p, len);
 

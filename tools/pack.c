@@ -26,7 +26,11 @@ static bool pack_is_file(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode);
 }
 
-/* PROG as a shell finds it: with a '/' as given, else the first $PATH hit. */
+/*
+ * PROG as a shell finds it: with a '/' as given, else the first $PATH hit.
+ * An empty element, a trailing ':' too, is the current directory (POSIX
+ * XBD 8.3), and so is an empty PATH, as in bash and dash.
+ */
 static bool pack_find(const char *prog, char *out, size_t size)
 {
 	const char *path = getenv("PATH"), *p, *colon;
@@ -35,7 +39,7 @@ static bool pack_find(const char *prog, char *out, size_t size)
 		snprintf(out, size, "%s", prog);
 		return pack_is_file(prog);
 	}
-	for (p = path ? path : "/usr/bin:/bin"; *p; p = colon + 1) {
+	for (p = path ? path : "/usr/bin:/bin";; p = colon + 1) {
 		int len;
 
 		colon = strchrnul(p, ':');
@@ -186,6 +190,9 @@ int pack_prepare(const struct pack_opts *o, struct pack_files *f)
 				   strchr(o->argv[0], '/') ? "no such file" : "not found in PATH");
 	exec_path = on_host ? INITRAMFS_PAYLOAD : o->argv[0];
 
+	/* Its files are named to the initramfs builder as "HOST:GUEST" includes. */
+	if (tmpdir && strchr(tmpdir, ':'))
+		return error_input(-EINVAL, "TMPDIR %s: a ':' in it is not supported", tmpdir);
 	snprintf(f->dir, sizeof(f->dir), "%s/ktvm-run.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	if (!mkdtemp(f->dir)) {
 		ret = error_host(-errno, "%s: %s", f->dir, strerror(errno));
