@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,7 +65,19 @@ static inline void collector_start(struct collector *c, int pipe_size)
 	c->len = 0;
 	if (pipe_size)
 		ASSERT_GE(fcntl(c->wfd, F_SETPIPE_SZ, pipe_size), pipe_size);
+	/*
+	 * The thread never takes SIGCHLD: the init under test runs alone in the
+	 * guest and expects its own handling of SIGCHLD. (Taken here, a SIGCHLD
+	 * raced the runner's restoring of SIG_DFL, and qemu-user then jumped
+	 * to address 0.)
+	 */
+	sigset_t chld, old;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &chld, &old), 0);
 	ASSERT_EQ(pthread_create(&c->thread, NULL, collector_main, c), 0);
+	ASSERT_EQ(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
 }
 
 /* Close the write end (if still open) and wait for the reader. */
