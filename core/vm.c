@@ -300,9 +300,14 @@ static const struct phase vm_phases[] = {
     {"platform", arch_vm_init, arch_vm_exit},
     {"console", vm_phase_console, vm_unphase_console},
     {"devices", arch_devices_init, arch_devices_exit},
-    {"virtio", vm_virtio_init, vm_virtio_exit},
     {"boot", vm_phase_boot, NULL},
     {"vcpus", vm_phase_vcpus, vm_unphase_vcpus},
+    /*
+     * After the vCPUs: arm64 KVM refuses KVM_IRQFD (EAGAIN) until the GIC
+     * is initialised, which needs every vCPU. The firmware tables were
+     * built from the resource registry ("resources") already.
+     */
+    {"virtio", vm_virtio_init, vm_virtio_exit},
 };
 
 static int vm_check_config(const struct vm_config *cfg)

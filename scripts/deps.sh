@@ -18,8 +18,10 @@ pkgs="make gcc libc6-dev pkg-config libelf-dev zlib1g-dev libbpf-dev libfdt-dev 
 case "$arch" in
 x86_64 | amd64) ;;
 aarch64 | arm64)
+	# liblzma5:arm64: ktvm dlopen()s it for .ko.xz modules (Debian 6.12);
+	# the nested harness copies it, with ktvm's other arm64 libraries, into L1.
 	pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static qemu-system-arm
-	      libelf-dev:arm64 zlib1g-dev:arm64 libbpf-dev:arm64 libfdt1:arm64"
+	      libelf-dev:arm64 zlib1g-dev:arm64 libbpf-dev:arm64 libfdt1:arm64 liblzma5:arm64"
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		$SUDO dpkg --add-architecture arm64
 		need_update=1

@@ -31,6 +31,7 @@
 # network access and returns at once. --refresh re-resolves the versions;
 # --quiet prints nothing about items already cached.
 set -eu
+shopt -s extglob
 
 usage() {
 	sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -211,17 +212,20 @@ apt_cache() {
 
 # download ARCH PKG=VER...: fetches .deb files into $debs, prints their paths.
 download() {
-	local arch=$1 opts spec name ver f
+	local arch=$1 opts spec name ver f glob
 	shift
 	mapfile -t opts < <(apt_opts "$arch")
 	mkdir -p "$debs"
 	for spec in "$@"; do
 		name=${spec%%=*} ver=${spec#*=}
-		f=$(compgen -G "$debs/${name}_${ver//:/%3a}_*.deb" | head -n1 || true)
+		# The architecture is part of the name: busybox-static has the same
+		# version for amd64 and arm64.
+		glob="$debs/${name}_${ver//:/%3a}_@($arch|all).deb"
+		f=$(compgen -G "$glob" | head -n1 || true)
 		if [ -z "$f" ]; then
 			(cd "$debs" && apt-get "${opts[@]}" -qq download "$spec" >&2) ||
 				die "apt-get download $spec ($arch) failed"
-			f=$(compgen -G "$debs/${name}_${ver//:/%3a}_*.deb" | head -n1 || true)
+			f=$(compgen -G "$glob" | head -n1 || true)
 			[ -n "$f" ] || die "apt-get download $spec did not produce a .deb in $debs"
 		fi
 		echo "$f"
@@ -335,9 +339,23 @@ fetch_kernel() {
 	say "kernel $series $arch: $rel ($imgver) in $dir: $files, modules in root/$mods"
 }
 
+# Whether FILE is an ELF executable for Debian architecture ARCH (e_machine
+# at byte 18: 62 x86-64, 183 AArch64).
+elf_for_arch() {
+	local want
+	case "$2" in amd64) want=62 ;; arm64) want=183 ;; *) return 1 ;; esac
+	[ "$(od -An -tu2 -j18 -N2 "$1" 2>/dev/null | tr -d ' ')" = "$want" ]
+}
+
 fetch_busybox() {
 	local arch=$1 dir ver deb
 	dir=$cache/$arch/busybox
+	# A cache that an earlier version of this script filled with the other
+	# architecture's busybox (same version, same .deb name but the arch) is stale.
+	if [ -f "$dir/.stamp" ] && ! elf_for_arch "$dir/root/bin/busybox" "$arch"; then
+		say "busybox $arch: cached binary is not for $arch; fetching again"
+		rm -f "$dir/.stamp"
+	fi
 	if [ $refresh = 0 ] && [ -f "$dir/.stamp" ]; then
 		cached "busybox $arch: cached in $dir ($(cat "$dir/.stamp"))"
 		return 0
@@ -353,6 +371,7 @@ fetch_busybox() {
 	mkdir -p "$dir"
 	extract "$dir/root" "$deb"
 	[ -x "$dir/root/bin/busybox" ] || die "$deb has no /bin/busybox"
+	elf_for_arch "$dir/root/bin/busybox" "$arch" || die "$deb: /bin/busybox is not an $arch program"
 	echo "busybox-static=$ver" >"$dir/.stamp"
 	say "busybox $arch: $ver in $dir/root/bin/busybox"
 }

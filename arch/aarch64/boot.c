@@ -103,7 +103,8 @@ int a64_place(u64 mem_size, const struct a64_image *im, u64 initrd_len, struct a
 
 int arch_boot_load(struct vm *vm)
 {
-	struct a64_image im = {.text_offset = vm->arch.text_offset, .image_size = vm->arch.image_size};
+	struct a64_image im = {.text_offset = vm->arch.text_offset,
+			       .image_size = vm->arch.image_size};
 	struct a64_placement p;
 	u8 *dst;
 

@@ -13,13 +13,13 @@
 #include "core/vm.h"
 
 /* Header fields, little-endian (booting.rst section 4). */
-#define IMAGE_HDR_SIZE	    64
-#define IMAGE_TEXT_OFFSET   8
-#define IMAGE_SIZE	    16
-#define IMAGE_FLAGS	    24
-#define IMAGE_MAGIC_OFF	    56
-#define IMAGE_MAGIC	    "ARM\x64"
-#define IMAGE_FLAG_BE	    (1ULL << 0)
+#define IMAGE_HDR_SIZE	  64
+#define IMAGE_TEXT_OFFSET 8
+#define IMAGE_SIZE	  16
+#define IMAGE_FLAGS	  24
+#define IMAGE_MAGIC_OFF	  56
+#define IMAGE_MAGIC	  "ARM\x64"
+#define IMAGE_FLAG_BE	  (1ULL << 0)
 /* Kernels before 3.17 left image_size 0; they were loaded 512 KiB in. */
 #define IMAGE_LEGACY_OFFSET 0x80000ULL
 /*
@@ -29,9 +29,9 @@
  * +6 and SizeOfOptionalHeader at +20 from the signature; 40-byte section
  * headers with SizeOfRawData at +16 and PointerToRawData at +20).
  */
-#define IMAGE_PE_OFFSET	    0x3c
-#define PE_COFF_HDR_SIZE    24 /* signature + COFF file header */
-#define PE_SECTION_SIZE	    40
+#define IMAGE_PE_OFFSET	 0x3c
+#define PE_COFF_HDR_SIZE 24 /* signature + COFF file header */
+#define PE_SECTION_SIZE	 40
 
 static u64 image_le(const u8 *p, int bytes)
 {
@@ -109,29 +109,38 @@ int arch_kernel_check(struct vm *vm)
 	int ret = a64_image_parse(vm->kernel_img, vm->kernel_len, &im);
 
 	if (ret == -ENOEXEC)
-		return error_input(ret, "kernel %s: not an arm64 Image (no ARM\\x64 magic at byte 56)",
+		return error_input(ret,
+				   "kernel %s: not an arm64 Image (no ARM\\x64 magic at byte 56)",
 				   vm->cfg.kernel);
 	if (ret == -EPROTONOSUPPORT)
-		return error_input(ret, "kernel %s: a big-endian arm64 Image; ktvm runs little-endian "
-				   "guests only", vm->cfg.kernel);
+		return error_input(ret,
+				   "kernel %s: a big-endian arm64 Image; ktvm runs little-endian "
+				   "guests only",
+				   vm->cfg.kernel);
 	if (ret == -ENODATA)
-		return error_input(-ENOEXEC, "kernel %s: truncated arm64 Image (%zu bytes, its PE/COFF "
+		return error_input(-ENOEXEC,
+				   "kernel %s: truncated arm64 Image (%zu bytes, its PE/COFF "
 				   "sections end at byte %llu)",
-				   vm->cfg.kernel, vm->kernel_len, (unsigned long long)im.file_size);
+				   vm->cfg.kernel, vm->kernel_len,
+				   (unsigned long long)im.file_size);
 	if (ret < 0)
-		return error_input(ret, "kernel %s: inconsistent arm64 Image header (text_offset "
+		return error_input(ret,
+				   "kernel %s: inconsistent arm64 Image header (text_offset "
 				   "0x%llx, image_size %llu for a %zu-byte file)",
 				   vm->cfg.kernel, (unsigned long long)im.text_offset,
 				   (unsigned long long)im.image_size, vm->kernel_len);
 	ret = a64_place(vm->cfg.mem_size, &im, vm->initrd_len, &p);
 	if (ret == -EFBIG)
-		return error_input(-EFBIG, "kernel %s: needs %llu MiB of guest memory, guest has %llu MiB",
+		return error_input(-EFBIG,
+				   "kernel %s: needs %llu MiB of guest memory, guest has %llu MiB",
 				   vm->cfg.kernel,
 				   (unsigned long long)((im.text_offset + im.image_size +
-							 2 * A64_FDT_MAX + MiB - 1) / MiB),
+							 2 * A64_FDT_MAX + MiB - 1) /
+							MiB),
 				   (unsigned long long)(vm->cfg.mem_size / MiB));
 	if (ret < 0)
-		return error_input(-EFBIG, "initrd %s: %zu bytes do not fit beside the kernel in "
+		return error_input(-EFBIG,
+				   "initrd %s: %zu bytes do not fit beside the kernel in "
 				   "%llu MiB of guest memory",
 				   vm->cfg.initrd, vm->initrd_len,
 				   (unsigned long long)(vm->cfg.mem_size / MiB));

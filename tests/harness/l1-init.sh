@@ -1,13 +1,15 @@
 #!/bin/busybox sh
 # shellcheck shell=dash
 # /init of the L1 machine that tests/harness/run.sh boots under QEMU TCG when
-# this host cannot run stock kernels under KVM. It loads L1's KVM modules,
-# checks /dev/kvm, runs the job named in /ktvm/env (the integration tests, the
-# benchmarks or an --exec command) and powers off.
+# this host cannot run stock kernels under KVM. Arch-neutral: it loads the
+# modules /ktvm/env names (x86_64: KVM; aarch64: none, or the virtio console
+# of the results port), checks /dev/kvm, runs the job named in /ktvm/env (the
+# integration tests, the benchmarks or an --exec command) and powers off.
 #
-# Everything for the host goes to the serial port $RESULTS_TTY: the job's
-# stdout as is, its stderr with the prefix "KTVM-L1-ERR: ", and a final
-# "KTVM-L1-EXIT: STATUS". L1's kernel console stays on the other port.
+# Everything for the host goes to the port $RESULTS_TTY (a second serial
+# port, or hvc0): the job's stdout as is, its stderr with the prefix
+# "KTVM-L1-ERR: ", and a final "KTVM-L1-EXIT: STATUS". L1's kernel console
+# stays on the other port.
 
 # No "set -e": PID 1 must reach poweroff whatever fails on the way.
 set -u
@@ -19,8 +21,25 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 # shellcheck disable=SC1091
 . /ktvm/env
+read -r up _ </proc/uptime
+
+# Modules first: the results port may be one of theirs (hvc0). A failure is
+# reported once the port is open.
+load_err=
+for m in $MODULES; do
+	err=$(insmod "/lib/modules/$m.ko" 2>&1) || {
+		load_err="insmod $m: ${err:-failed} (L1 CPU: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1))"
+		break
+	}
+done
 
 out=/dev/$RESULTS_TTY
+# A virtio console adds its ports asynchronously after the module loaded.
+i=0
+while [ ! -c "$out" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 if [ -c "$out" ]; then
 	stty -F "$out" raw -echo 2>/dev/null
 else
@@ -28,7 +47,6 @@ else
 	out=/dev/console
 fi
 exec 3>"$out"
-read -r up _ </proc/uptime
 echo "KTVM-L1-ERR: harness: L1 reached init at uptime $up s ($(nproc) CPUs, $(uname -r))" >&3
 
 finish() {
@@ -48,17 +66,13 @@ setup_failed() {
 	finish 1
 }
 
-for m in $MODULES; do
-	err=$(insmod "/lib/modules/$m.ko" 2>&1) ||
-		setup_failed "insmod $m: ${err:-failed} (L1 CPU: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1))"
-done
+[ -z "$load_err" ] || setup_failed "$load_err"
 probe=$(/ktvm/bin/kvm-probe 2>&1) || setup_failed "no usable /dev/kvm in L1: $probe"
 echo "KTVM-L1-ERR: harness: $probe" >&3
 
-export KTVM=/ktvm/bin/ktvm KERNEL_BZIMAGE=/ktvm/kernels/bzImage \
-	KERNEL_VMLINUX=/ktvm/kernels/vmlinux KERNEL_612_VMLINUX=/ktvm/kernels/6.12/vmlinux \
-	PAYLOADS=/ktvm/payloads FIXTURES=/ktvm/fixtures TESTS=/ktvm/tests/integration \
-	PATH=/ktvm/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp
+# The kernel variables (KERNEL_IMAGE, ...) and KTVM_ARCH came with /ktvm/env.
+export KTVM=/ktvm/bin/ktvm PAYLOADS=/ktvm/payloads FIXTURES=/ktvm/fixtures \
+	TESTS=/ktvm/tests/integration PATH=/ktvm/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp
 cd /tmp || setup_failed "cannot enter /tmp"
 
 # The job's stderr reaches the host through a prefixing filter.

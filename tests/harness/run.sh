@@ -1,18 +1,22 @@
 #!/bin/bash
 # Runs ktvm's KVM integration tests (tests/integration/run.sh) where KVM can
-# run stock guest kernels: directly on a host with hardware virtualization,
-# else inside an emulated L1 machine (QEMU TCG with nested SVM) whose own
-# kernel provides a real /dev/kvm. One L1 boot runs the whole job.
+# run stock guest kernels: directly on a host of the build's arch with
+# hardware virtualization, else inside an emulated L1 machine (QEMU TCG:
+# nested SVM for x86_64, EL2 for aarch64) whose own kernel provides a real
+# /dev/kvm. One L1 boot runs the whole job.
 #
 #   tests/harness/run.sh              the integration tests
 #   tests/harness/run.sh --bench      tests/integration/bench.sh instead
 #   tests/harness/run.sh --exec CMD   a shell command (sh -c CMD)
 #
-# The job gets KTVM (the ktvm binary), KERNEL_BZIMAGE and KERNEL_VMLINUX
-# (Debian's 6.1 kernel as bzImage and as ELF vmlinux), KERNEL_612_VMLINUX
-# (Debian's 6.12), each with its modules beside it, FIXTURES (the guest
-# initrds NAME.cpio), PAYLOADS (the test programs of tests/payloads) and
-# TESTS (the tests/integration directory).
+# The job gets KTVM (the ktvm binary), KTVM_ARCH (its arch), KERNEL_IMAGE
+# and KERNEL_612_IMAGE (Debian's 6.1 and 6.12 kernels in the form the cases
+# boot by default: x86_64 the ELF vmlinux, aarch64 the Image), on x86_64
+# also KERNEL_BZIMAGE and KERNEL_VMLINUX (6.1 as bzImage and as ELF vmlinux)
+# and KERNEL_612_VMLINUX, on aarch64 KERNEL_FOREIGN (an x86 bzImage, which
+# ktvm must refuse); each kernel with its modules beside it. Also FIXTURES
+# (the guest initrds NAME.cpio), PAYLOADS (the test programs of
+# tests/payloads) and TESTS (the tests/integration directory).
 #
 # Environment:
 #   ARCH, BUILD, KTVM_CACHE   as in the Makefile (host arch, build/$ARCH,
@@ -21,6 +25,7 @@
 #   KTVM_HARNESS_NESTED       1: use L1 even where direct runs work; 0: never
 #   KTVM_HARNESS_KEEP         directory to keep L1's console log and results in
 #   KTVM_TESTS                names of the cases to run (default: all)
+#   BENCH_RUNS                --bench: runs per configuration (3)
 #   KTVM_L1_SMP, KTVM_L1_MEM  L1's CPUs (1) and MiB (2048)
 #   KTVM_L1_APPEND            extra L1 kernel parameters
 #   KTVM_QEMU                 QEMU binary for L1 (default: the one
@@ -40,12 +45,6 @@ case "$BUILD" in /*) ;; *) BUILD=$root/$BUILD ;; esac
 KTVM_CACHE=${KTVM_CACHE:-$HOME/.cache/ktvm}
 export KTVM_CACHE
 job_timeout=${KTVM_HARNESS_TIMEOUT:-1800}
-# One L1 CPU. With two (multi-threaded TCG), nested SVM was not reliable
-# here: an L2 kernel died of a page fault on its exception stack in CI, and
-# one L1 reset itself after 6 four-vCPU L2 boots; with one L1 CPU, 40 of 40
-# such boots passed (2026-11-22). L2 boots with 4 vCPUs take ~14 s instead
-# of ~11 s.
-l1_smp=${KTVM_L1_SMP:-1}
 l1_mem=${KTVM_L1_MEM:-2048}
 
 job=tests
@@ -88,10 +87,15 @@ harness_fail() {
 
 # --- per-arch part ---------------------------------------------------------
 # debarch: Debian architecture of the kernels; qemu_target and l1_qemu_args:
-# how to start L1; l1_console / l1_results: L1's console and result ports
-# (the order of the -serial options below); l1_modules: the KVM modules to
-# load in L1 (dependencies are added); hw_virt: /proc/cpuinfo flags of
-# hardware virtualization; cc: compiler for target helpers.
+# how to start L1; l1_console / l1_results: L1's console and result ports;
+# l1_modules: the modules to load in L1 (dependencies are added);
+# l1_kernel: the file L1 boots; l2_kernels: the 6.1 files the tests boot,
+# l2_default the one a case boots unless it tests a form, l2_612 the 6.12
+# one; foreign: "DEBARCH FILE", a kernel of another arch that ktvm must
+# refuse; hw_virt: /proc/cpuinfo flags of hardware virtualization (empty:
+# a /dev/kvm is enough); cross: the cross-compiler prefix for target
+# helpers (kvm-probe) when this host is of another arch.
+host_arch=$(uname -m)
 case "$ARCH" in
 x86_64)
 	debarch=amd64
@@ -105,24 +109,53 @@ x86_64)
 	# L1 boots the ELF vmlinux (PVH entry: no in-guest decompression, ~4 s
 	# less under TCG); the L2 kernels are both forms of the same kernel.
 	l1_kernel=vmlinux
-	l2_kernels='bzImage vmlinux'
+	l2_kernels='bzImage vmlinux' l2_default=vmlinux l2_612=vmlinux
+	foreign=
 	hw_virt='vmx|svm'
-	cc=gcc
+	cross=x86_64-linux-gnu-
+	# One L1 CPU. With two (multi-threaded TCG), nested SVM was not
+	# reliable here: an L2 kernel died of a page fault on its exception
+	# stack in CI, and one L1 reset itself after 6 four-vCPU L2 boots; with
+	# one L1 CPU, 40 of 40 such boots passed (2026-11-22). L2 boots with 4
+	# vCPUs take ~14 s instead of ~11 s.
+	l1_smp_default=1
 	;;
 aarch64)
-	if [ "$job" = exec ]; then
-		echo "harness: aarch64 backend not implemented yet (issue 4)" >&2
-		exit 125
-	fi
-	echo "skip integration: aarch64 backend not implemented yet (issue 4)"
-	echo "0 passed, 0 failed, 1 skipped"
-	exit 0
+	debarch=arm64
+	qemu_target=aarch64
+	# EL2 for L1's KVM; pauth-impdef: QEMU's cheap pointer-authentication
+	# hash (Debian's arm64 kernels sign return addresses), 3-4x faster.
+	# shellcheck disable=SC2054 # commas separate QEMU's sub-options
+	l1_qemu_args=(-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on)
+	# Results on the virt board's second PL011 (ttyAMA1, QEMU >= 10 with two
+	# -serial options), else on a virtio console (hvc0; see l1_results_args).
+	l1_console=ttyAMA0 l1_results=ttyAMA1
+	# L1 reaches init in ~2.3 s; the x86 parameters made no difference.
+	l1_append=
+	# KVM is built into Debian's arm64 kernels.
+	l1_modules=
+	# Debian's arm64 vmlinuz is already the uncompressed Image: one form.
+	l1_kernel=Image
+	l2_kernels=Image l2_default=Image l2_612=Image
+	# The aarch64 build must refuse an x86 bzImage.
+	foreign='amd64 bzImage'
+	# No cpuinfo flag: an arm64 kernel registers /dev/kvm only when it
+	# was booted at EL2 (with KVM).
+	hw_virt=
+	cross=aarch64-linux-gnu-
+	# One L1 CPU, as for x86_64: the suite takes ~2.5 min with it.
+	l1_smp_default=1
 	;;
 *)
 	echo "harness: ARCH=$ARCH is not supported" >&2
 	exit 2
 	;;
 esac
+l1_smp=${KTVM_L1_SMP:-$l1_smp_default}
+cc=gcc
+[ "$ARCH" = "$host_arch" ] || cc=${cross}gcc
+# The target's multiarch triplet: where its shared libraries live.
+multiarch=$("$cc" -print-multiarch 2>/dev/null || echo "$ARCH-linux-gnu")
 
 # --- shared state and cleanup ----------------------------------------------
 
@@ -159,13 +192,15 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 # Why this host cannot run stock guest kernels under its /dev/kvm; empty if
 # it can.
 no_direct_reason() {
-	if [ ! -e /dev/kvm ]; then
+	if [ "$ARCH" != "$host_arch" ]; then
+		echo "this host is $host_arch, the build is for $ARCH"
+	elif [ ! -e /dev/kvm ]; then
 		echo "no /dev/kvm"
 	elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 		echo "/dev/kvm is not accessible"
 	elif [ -d /sys/module/kvm_pvm ]; then
 		echo "/dev/kvm is the paravirtual PVM hypervisor (kvm_pvm), which runs only PVM-aware guests"
-	elif ! grep -Eqw "$hw_virt" /proc/cpuinfo; then
+	elif [ -n "$hw_virt" ] && ! grep -Eqw "$hw_virt" /proc/cpuinfo; then
 		echo "the CPU has no hardware virtualization ($hw_virt) flag"
 	fi
 }
@@ -238,17 +273,52 @@ finish_job() {
 	exit 0
 }
 
-# --- direct run ------------------------------------------------------------
+# --- kernels ---------------------------------------------------------------
 
-run_direct() {
-	local kdir=$KTVM_CACHE/debian/$debarch/linux-6.1 kdir612=$KTVM_CACHE/debian/$debarch/linux-6.12 rc=0
+kdir=$KTVM_CACHE/debian/$debarch/linux-6.1
+kdir612=$KTVM_CACHE/debian/$debarch/linux-6.12
+foreign_kernel=
+[ -z "$foreign" ] || foreign_kernel=$KTVM_CACHE/debian/${foreign% *}/linux-6.1/${foreign#* }
+
+# The Debian kernels the job boots (6.1, 6.12 and the foreign one).
+fetch_kernels() {
 	"$root/scripts/fetch-debian.sh" --quiet kernel "$debarch" ||
 		harness_fail "scripts/fetch-debian.sh kernel $debarch failed"
 	"$root/scripts/fetch-debian.sh" --quiet kernel "$debarch" 6.12 ||
 		harness_fail "scripts/fetch-debian.sh kernel $debarch 6.12 failed"
+	if [ -n "$foreign" ]; then
+		"$root/scripts/fetch-debian.sh" --quiet kernel "${foreign% *}" ||
+			harness_fail "scripts/fetch-debian.sh kernel ${foreign% *} failed"
+	fi
+}
+
+# kernel_vars DIR DIR612 FOREIGN: the job's kernel variables as NAME=PATH
+# lines, for the 6.1 files in DIR, the 6.12 one in DIR612 and the foreign
+# kernel FOREIGN (empty: none).
+kernel_vars() {
+	local f
+	echo "KERNEL_IMAGE=$1/$l2_default"
+	echo "KERNEL_612_IMAGE=$2/$l2_612"
+	for f in $l2_kernels; do
+		case "$f" in
+		bzImage) echo "KERNEL_BZIMAGE=$1/$f" ;;
+		vmlinux) echo "KERNEL_VMLINUX=$1/$f" ;;
+		esac
+	done
+	[ "$l2_612" != vmlinux ] || echo "KERNEL_612_VMLINUX=$2/$l2_612"
+	[ -z "$3" ] || echo "KERNEL_FOREIGN=$3"
+}
+
+# --- direct run ------------------------------------------------------------
+
+run_direct() {
+	local rc=0 var
+	fetch_kernels
 	build_helpers
-	export KTVM=$BUILD/ktvm KERNEL_BZIMAGE=$kdir/bzImage KERNEL_VMLINUX=$kdir/vmlinux \
-		KERNEL_612_VMLINUX=$kdir612/vmlinux PAYLOADS=$BUILD/payloads \
+	while IFS= read -r var; do
+		export "${var?}"
+	done < <(kernel_vars "$kdir" "$kdir612" "$foreign_kernel")
+	export KTVM=$BUILD/ktvm KTVM_ARCH=$ARCH PAYLOADS=$BUILD/payloads \
 		FIXTURES=$BUILD/fixtures TESTS=$root/tests/integration
 	case "$job" in
 	tests) set -- sh "$root/tests/integration/run.sh" ;;
@@ -307,21 +377,56 @@ stage_l2_modules() {
 	done
 }
 
+# Prints the host paths of the shared libraries a program of another arch
+# needs (DT_NEEDED closure, breadth first) and of its ELF interpreter, as
+# that arch's ld.so would find them in the multiarch directories, where
+# Debian's :arch packages install them (libc6, libelf1, zlib1g, ...).
+target_libs() {
+	local bin=$1 interp queue=() seen=' ' lib name d found
+	interp=$(readelf -lW "$bin" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+	[ -z "$interp" ] || echo "$interp"
+	queue=("$bin")
+	while [ ${#queue[@]} -gt 0 ]; do
+		lib=${queue[0]}
+		queue=("${queue[@]:1}")
+		for name in $(readelf -dW "$lib" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+			case "$seen" in *" $name "*) continue ;; esac
+			seen="$seen$name "
+			found=
+			for d in "/lib/$multiarch" "/usr/lib/$multiarch" /lib /usr/lib; do
+				if [ -e "$d/$name" ]; then
+					found=$d/$name
+					break
+				fi
+			done
+			if [ -z "$found" ]; then
+				note "$bin needs $name, which is not in /lib/$multiarch or /usr/lib/$multiarch"
+				continue
+			fi
+			echo "$found"
+			queue+=("$found")
+		done
+	done
+}
+
 # Copies a dynamically linked program and its shared-library closure
 # (including the dynamic loader) into DEST, the libraries at their paths.
 copy_with_libs() {
 	local bin=$1 dest=$2 to=$3 lib
 	mkdir -p "$dest$(dirname "$to")"
 	cp -L "$bin" "$dest$to"
-	ldd "$bin" 2>/dev/null | awk '/=> \// { print $3 } /^[ \t]*\// { print $1 }' |
-		while read -r lib; do
-			mkdir -p "$dest$(dirname "$lib")"
-			cp -L "$lib" "$dest$lib"
-		done
+	if [ "$ARCH" = "$host_arch" ]; then
+		ldd "$bin" 2>/dev/null | awk '/=> \// { print $3 } /^[ \t]*\// { print $1 }'
+	else
+		target_libs "$bin"
+	fi | while read -r lib; do
+		mkdir -p "$dest$(dirname "$lib")"
+		cp -L "$lib" "$dest$lib"
+	done
 }
 
 stage_l1() {
-	local stage=$1 kdir=$2 rel m mods=
+	local stage=$1 rel m mods=
 	rel=$(cat "$kdir/release")
 	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,lib/modules} "$stage"/ktvm/{bin,kernels,fixtures,tests}
 	cp "$KTVM_CACHE/debian/$debarch/busybox/root/bin/busybox" "$stage/bin/"
@@ -329,7 +434,8 @@ stage_l1() {
 	chmod 755 "$stage/init"
 	mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
 
-	# KVM modules, uncompressed (busybox insmod), in load order.
+	# L1's modules (KVM, the results port), uncompressed (busybox insmod),
+	# in load order.
 	local mdir=$kdir/root/lib/modules/$rel
 	[ -d "$mdir" ] || mdir=$kdir/root/usr/lib/modules/$rel
 	for m in $(for n in $l1_modules; do module_closure "$mdir" "$n"; done | awk '!seen[$0]++'); do
@@ -347,7 +453,7 @@ stage_l1() {
 		copy_with_libs "$BUILD/ktvm" "$stage" /ktvm/bin/ktvm
 	fi
 	# ktvm reads .ko.xz modules (6.12) through a dlopen()ed liblzma, which ldd does not list.
-	for m in /lib/"$(gcc -print-multiarch)"/liblzma.so.5*; do
+	for m in /lib/"$multiarch"/liblzma.so.5*; do
 		[ -e "$m" ] || continue
 		mkdir -p "$stage$(dirname "$m")"
 		cp -L "$m" "$stage$m"
@@ -358,16 +464,22 @@ stage_l1() {
 		[ -f "$m" ] || continue
 		copy_with_libs "$m" "$stage" "/ktvm/payloads/${m##*/}"
 	done
-	stage_l2_modules "$kdir" "$stage/ktvm/kernels"
-	if [ -f "$kdir612/vmlinux" ]; then
-		mkdir -p "$stage/ktvm/kernels/6.12"
-		cp "$kdir612/vmlinux" "$stage/ktvm/kernels/6.12/vmlinux"
-		stage_l2_modules "$kdir612" "$stage/ktvm/kernels/6.12"
-	fi
-	cp "$BUILD/harness/kvm-probe" "$stage/ktvm/bin/"
+	# L2 kernels, laid out as kernel_vars describes them, each with the
+	# modules ktvm packs for its guests.
 	for m in $l2_kernels; do
 		cp "$kdir/$m" "$stage/ktvm/kernels/$m"
 	done
+	stage_l2_modules "$kdir" "$stage/ktvm/kernels"
+	if [ -f "$kdir612/$l2_612" ]; then
+		mkdir -p "$stage/ktvm/kernels/6.12"
+		cp "$kdir612/$l2_612" "$stage/ktvm/kernels/6.12/$l2_612"
+		stage_l2_modules "$kdir612" "$stage/ktvm/kernels/6.12"
+	fi
+	if [ -n "$foreign_kernel" ]; then
+		mkdir -p "$stage/ktvm/kernels/foreign"
+		cp -L "$foreign_kernel" "$stage/ktvm/kernels/foreign/"
+	fi
+	cp "$BUILD/harness/kvm-probe" "$stage/ktvm/bin/"
 	cp "$BUILD"/fixtures/*.cpio "$stage/ktvm/fixtures/" 2>/dev/null || true
 	cp -r "$root/tests/integration" "$stage/ktvm/tests/"
 	printf '%s\n' "$exec_cmd" >"$stage/ktvm/exec.sh"
@@ -375,26 +487,55 @@ stage_l1() {
 		echo "JOB=$job"
 		echo "RESULTS_TTY=$l1_results"
 		echo "MODULES='${mods# }'"
-		# Test selection and the per-run watchdog pass through to L1.
+		echo "export KTVM_ARCH=$ARCH"
+		kernel_vars /ktvm/kernels /ktvm/kernels/6.12 \
+			"${foreign_kernel:+/ktvm/kernels/foreign/${foreign_kernel##*/}}" |
+			sed "s/^\([A-Z0-9_]*\)=\(.*\)/export \1='\2'/"
+		# Test selection, the per-run watchdog and the bench's run count
+		# pass through to L1.
 		[ -z "${KTVM_TESTS:-}" ] || echo "export KTVM_TESTS='$KTVM_TESTS'"
 		[ -z "${KTVM_WATCHDOG:-}" ] || echo "export KTVM_WATCHDOG='$KTVM_WATCHDOG'"
+		[ -z "${BENCH_RUNS:-}" ] || echo "export BENCH_RUNS='$BENCH_RUNS'"
 	} >"$stage/ktvm/env"
 }
 
+# Sets l1_results_args, the QEMU options of L1's results port. The port is
+# a second serial port where the machine has one. The virt board (aarch64)
+# has a second PL011 only from QEMU 10 on, with two -serial options; an
+# older QEMU (the system's, when the one from bookworm-backports cannot run
+# here) gets a virtio console instead: hvc0 in L1, which needs virtio_mmio
+# and virtio_console there (modules in Debian's 6.1 arm64 kernel).
+l1_results_port() {
+	local qemu=$1 n
+	l1_results_args=(-serial "file:$tmp/results")
+	[ "$ARCH" = aarch64 ] || return 0
+	n=$("$qemu" "${l1_qemu_args[@]}" -M "dumpdtb=$tmp/virt.dtb" -m "$l1_mem" -nodefaults \
+		-display none -serial null -serial null </dev/null >/dev/null 2>&1 &&
+		grep -ao 'arm,pl011' "$tmp/virt.dtb" | wc -l)
+	rm -f "$tmp/virt.dtb"
+	[ "${n:-0}" -lt 2 ] || return 0
+	note "L1: this QEMU's virt board has no second PL011; results go through a virtio console"
+	l1_results=hvc0
+	l1_modules="$l1_modules virtio_mmio virtio_console"
+	# shellcheck disable=SC2054 # commas separate QEMU's sub-options
+	l1_results_args=(-device virtio-serial-device -chardev "file,id=results,path=$tmp/results"
+		-device virtconsole,chardev=results)
+}
+
 run_nested() {
-	local reason=$1 kdir=$KTVM_CACHE/debian/$debarch/linux-6.1 kdir612=$KTVM_CACHE/debian/$debarch/linux-6.12 qemu t0 rc=0 size
+	local reason=$1 qemu t0 rc=0 size
 	local host_debarch
 	host_debarch=$(dpkg --print-architecture)
 	qemu=${KTVM_QEMU:-$KTVM_CACHE/debian/host-$host_debarch/qemu-$qemu_target/qemu-system-$qemu_target}
-	note "this host has no hardware virtualization usable for stock kernels ($reason); running in a nested L1 under QEMU TCG"
+	note "this host cannot run stock $ARCH kernels under KVM ($reason); running in a nested L1 under QEMU TCG"
 	"$root/scripts/fetch-debian.sh" --quiet all "$debarch" ||
 		harness_fail "scripts/fetch-debian.sh all $debarch failed"
-	"$root/scripts/fetch-debian.sh" --quiet kernel "$debarch" 6.12 ||
-		harness_fail "scripts/fetch-debian.sh kernel $debarch 6.12 failed"
+	fetch_kernels
 	build_helpers
+	l1_results_port "$qemu"
 
 	t0=$(now)
-	stage_l1 "$tmp/l1" "$kdir"
+	stage_l1 "$tmp/l1"
 	(cd "$tmp/l1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$tmp/l1.cpio"
 	rm -rf "$tmp/l1"
 	size=$(du -m "$tmp/l1.cpio" | cut -f1)
@@ -407,7 +548,7 @@ run_nested() {
 		-smp "$l1_smp" -m "$l1_mem" -nodefaults -display none -no-reboot \
 		-kernel "$kdir/$l1_kernel" -initrd "$tmp/l1.cpio" \
 		-append "console=$l1_console panic=-1 quiet $l1_append ${KTVM_L1_APPEND:-}" \
-		-serial "file:$tmp/console.log" -serial "file:$tmp/results" \
+		-serial "file:$tmp/console.log" "${l1_results_args[@]}" \
 		</dev/null >"$tmp/qemu.out" 2>&1 &
 	runner_pid=$!
 	relay < <(tail -s 0.2 -n +1 -f --pid="$runner_pid" "$tmp/results")

@@ -1,9 +1,10 @@
 #!/bin/sh
-# ktvm's boot benchmark: the Debian kernel as bzImage and as ELF vmlinux, on
-# 1 and 4 vCPUs, 3 runs each (BENCH_RUNS). Prints one table row per run
+# ktvm's boot benchmark: the Debian kernel in each form the arch boots
+# (x86_64: bzImage and ELF vmlinux; aarch64: Image), on 1 and 4 vCPUs, 3
+# runs each (BENCH_RUNS). Prints one table row per run
 # (setup_ms: ktvm's setup before the first vCPU runs; init_ms: until the
 # guest's init started; duration_ms: the whole guest run; exits by reason),
-# then the mean per configuration. Then the payload path (ELF kernel, 1 vCPU):
+# then the mean per configuration. Then the payload path (KERNEL_IMAGE, 1 vCPU):
 # `ktvm run -- busybox true` for boot-to-payload time (sys_rdy_ms: process
 # start to the guest init's SYS_RDY frame; exit_ms: to the payload's EXIT),
 # and `-- pattern 32 MiB` for the relay throughput over the virtio console
@@ -39,14 +40,15 @@ bench_run() {
 
 printf '%-8s %4s %3s  %-8s %8s %8s %11s  %s\n' kernel cpus run end setup_ms init_ms \
 	duration_ms "exits by reason"
-for k in bzImage vmlinux; do
-	if [ $k = bzImage ]; then kernel=$KERNEL_BZIMAGE; else kernel=$KERNEL_VMLINUX; fi
+for form in $boot_forms; do
+	kernel=$(form_kernel "$form")
+	k=$(basename "$kernel")
 	for cpus in 1 4; do
 		i=1
 		while [ $i -le "$runs" ]; do
 			json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
 			rm -f "$json"
-			bench_run $k "$kernel" $cpus $i
+			bench_run "$k" "$kernel" $cpus $i
 			i=$((i + 1))
 		done
 	done
@@ -70,7 +72,7 @@ END {
 payload_run() {
 	label=$1 i=$2
 	shift 2
-	ktvm_run run --kernel "$KERNEL_VMLINUX" --memory 256 --timeout 180 --json "$json" -- "$@"
+	ktvm_run run --kernel "$KERNEL_IMAGE" --memory 256 --timeout 180 --json "$json" -- "$@"
 	j() { json_get "$json.flat" "$1"; }
 	bytes=$(j channel.stdout_bytes)
 	first=$(j channel.stdout_first_us) last=$(j channel.stdout_last_us)
@@ -89,7 +91,7 @@ payload_run() {
 
 prows=$work/prows
 echo
-echo "payload runs (ELF kernel, 1 vCPU, 256 MiB; times in ms from process start):"
+echo "payload runs ($(basename "$KERNEL_IMAGE"), 1 vCPU, 256 MiB; times in ms from process start):"
 printf '%-8s %3s  %8s %10s %8s %11s %10s %8s\n' payload run setup_ms sys_rdy_ms exit_ms \
 	duration_ms stdout_B "MiB/s"
 i=1

@@ -5,8 +5,32 @@
 # directly on a host with hardware virtualization.
 #
 # Environment (set by tests/harness/run.sh): KTVM (the ktvm binary),
-# KERNEL_BZIMAGE, KERNEL_VMLINUX (the same kernel as bzImage and as ELF
-# vmlinux with a PVH entry), FIXTURES (directory of NAME.cpio guest initrds).
+# KTVM_ARCH (its arch; default: this machine's), KERNEL_IMAGE (the kernel a
+# case boots unless it tests a form: x86_64 the ELF vmlinux, aarch64 the
+# Image), on x86_64 KERNEL_BZIMAGE and KERNEL_VMLINUX (the same kernel as
+# bzImage and as ELF vmlinux with a PVH entry), FIXTURES (directory of
+# NAME.cpio guest initrds).
+
+KTVM_ARCH=${KTVM_ARCH:-$(uname -m)}
+# The forms of the kernel this arch boots (form_kernel gives each one's
+# file), and the form in the boot loader's format, whose own checks
+# (truncation, size) the bad-input cases exercise.
+case "$KTVM_ARCH" in
+x86_64)
+	: "${KERNEL_IMAGE:=${KERNEL_VMLINUX:-}}" "${KERNEL_612_IMAGE:=${KERNEL_612_VMLINUX:-}}"
+	boot_forms='bzimage elf' loader_form=bzimage
+	;;
+*)
+	boot_forms=image loader_form=image
+	;;
+esac
+form_kernel() { # FORM
+	case "$1" in
+	bzimage) echo "$KERNEL_BZIMAGE" ;;
+	elf) echo "$KERNEL_VMLINUX" ;;
+	image) echo "$KERNEL_IMAGE" ;;
+	esac
+}
 
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
@@ -170,7 +194,14 @@ summary() {
 check_env() {
 	missing=''
 	[ -x "${KTVM:-}" ] || missing="$missing KTVM=${KTVM:-unset} (not executable)"
-	for v in KERNEL_BZIMAGE KERNEL_VMLINUX; do
+	vars=KERNEL_IMAGE
+	for form in $boot_forms; do
+		case "$form" in
+		bzimage) vars="$vars KERNEL_BZIMAGE" ;;
+		elf) vars="$vars KERNEL_VMLINUX" ;;
+		esac
+	done
+	for v in $vars; do
 		eval "f=\${$v:-}"
 		[ -f "$f" ] || missing="$missing $v=${f:-unset} (no such file)"
 	done
@@ -182,9 +213,10 @@ check_env() {
 	done
 	if [ -z "$missing" ]; then
 		# Cases run ktvm from their own working directory.
-		for v in KTVM KERNEL_BZIMAGE KERNEL_VMLINUX FIXTURES PAYLOADS; do
-			eval "f=\$$v"
-			case "$f" in /*) ;; *) eval "$v=\$(pwd)/\$f" ;; esac
+		for v in KTVM $vars KERNEL_612_IMAGE KERNEL_612_VMLINUX KERNEL_FOREIGN FIXTURES \
+			PAYLOADS; do
+			eval "f=\${$v:-}"
+			case "$f" in /* | '') ;; *) eval "$v=\$(pwd)/\$f" ;; esac
 		done
 		return 0
 	fi

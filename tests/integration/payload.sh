@@ -3,11 +3,12 @@
 # --kernel K -- PROG ARGS runs PROG under ktvm's guest init and relays its
 # output and exit status. Needs PAYLOADS (static test programs: pattern,
 # garbage; zcrc, linked dynamically with zlib) and optionally
-# KERNEL_612_VMLINUX (Debian's 6.12 kernel; its modules beside it).
+# KERNEL_612_IMAGE (Debian's 6.12 kernel; its modules beside it).
 
-# prun ARGS...: ktvm run with the 6.1 ELF kernel (or $pkernel) and a 120 s timeout.
+# prun ARGS...: ktvm run with the 6.1 kernel (KERNEL_IMAGE, or $pkernel)
+# and a 120 s timeout.
 prun() {
-	ktvm_run run --kernel "${pkernel:-$KERNEL_VMLINUX}" --memory 256 --timeout 120 \
+	ktvm_run run --kernel "${pkernel:-$KERNEL_IMAGE}" --memory 256 --timeout 120 \
 		--json "$json" "$@"
 }
 
@@ -43,7 +44,16 @@ payload_args_env_case() {
 	expect_status 0 || return 0
 	expect_file stdout "[x y][][it's][a b  c]" "$out" || return 0
 	pb=$(json_get "$json.flat" channel.kern_addrs.page_offset_base)
-	case "$pb" in 0xffff*) ;; *) fail "kern_addrs.page_offset_base (expected 0xffff..., got $pb)" ;; esac
+	case "$KTVM_ARCH" in
+	x86_64)
+		case "$pb" in 0xffff*) ;; *) fail "kern_addrs.page_offset_base (expected 0xffff..., got $pb)" ;; esac
+		;;
+	*)
+		# The init defines no kernel addresses for this arch yet and
+		# sends zeros (guest/kaddr.h).
+		expect_eq "kern_addrs.page_offset_base" 0x0 "$pb"
+		;;
+	esac
 }
 
 # A dynamically linked program runs unchanged: ktvm packs libz and libc.
@@ -141,11 +151,11 @@ payload_include_case() {
 
 # Debian 6.12: virtio_console built in, virtio_mmio a .ko.xz.
 payload_612_case() {
-	if [ ! -f "${KERNEL_612_VMLINUX:-}" ]; then
-		skip_why="no Debian 6.12 kernel (KERNEL_612_VMLINUX)"
+	if [ ! -f "${KERNEL_612_IMAGE:-}" ]; then
+		skip_why="no Debian 6.12 kernel (KERNEL_612_IMAGE)"
 		return 0
 	fi
-	pkernel=$KERNEL_612_VMLINUX
+	pkernel=$KERNEL_612_IMAGE
 	prun -- /bin/busybox sh -c 'echo hi; echo err >&2; exit 3'
 	pkernel=
 	expect_status 3 || return 0
@@ -155,15 +165,15 @@ payload_612_case() {
 
 # Bad input on the host: exit 2 before any VM exists.
 bad_payload_not_found() {
-	bad "no-such-program-xyz PATH" --kernel "$KERNEL_VMLINUX" -- no-such-program-xyz
+	bad "no-such-program-xyz PATH" --kernel "$KERNEL_IMAGE" -- no-such-program-xyz
 }
 
 bad_payload_with_initrd() {
-	bad "initrd" --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/marker-init.cpio" \
+	bad "initrd" --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/marker-init.cpio" \
 		-- /bin/busybox true
 }
 
 bad_include_missing() {
-	bad "$work/no-such-include" --kernel "$KERNEL_VMLINUX" \
+	bad "$work/no-such-include" --kernel "$KERNEL_IMAGE" \
 		--include "$work/no-such-include" -- /bin/busybox true
 }

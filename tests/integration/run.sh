@@ -6,8 +6,12 @@
 #
 #   tests/integration/run.sh [CASE...]      (default: all; or $KTVM_TESTS)
 #
-# Needs KTVM, KERNEL_BZIMAGE, KERNEL_VMLINUX, FIXTURES (see lib.sh); run it
-# through tests/harness/run.sh, which provides them and a usable /dev/kvm.
+# Needs KTVM, KERNEL_IMAGE (on x86_64 KERNEL_BZIMAGE and KERNEL_VMLINUX),
+# FIXTURES (see lib.sh); run it through tests/harness/run.sh, which provides
+# them and a usable /dev/kvm. The same cases run on every arch: one boot
+# case per form of the kernel the arch boots (x86_64: bzImage and ELF
+# vmlinux; aarch64: Image), and the few that test one arch's formats or
+# firmware are listed for that arch only (see the end).
 set -eu
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -45,7 +49,7 @@ boot() { # KERNEL CPUS [CMDLINE]
 # No /init in the initramfs at this path: the kernel finds no root either
 # and panics ("VFS: Unable to mount root fs"); with panic=-1 it then resets.
 crash_case() {
-	ktvm_run run --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/marker-init.cpio" --cpus 1 \
+	ktvm_run run --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/marker-init.cpio" --cpus 1 \
 		--memory 256 --timeout 120 --cmdline "rdinit=/no-such-init" --console --json "$json"
 	expect_status 121 || return 0
 	expect_json end crash || return 0
@@ -56,7 +60,7 @@ crash_case() {
 # --- tick: timers and the scheduler tick work in the guest -----------------
 
 tick_case() {
-	ktvm_run run --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/tick-init.cpio" --cpus 2 \
+	ktvm_run run --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/tick-init.cpio" --cpus 2 \
 		--memory 256 --timeout 120 --cmdline quiet --console --json "$json"
 	expect_status 0 || return 0
 	expect_console_re "KTVM-MARKER: tick slept_ms=(9[5-9][0-9]|1[0-9][0-9][0-9]) " \
@@ -69,7 +73,7 @@ tick_case() {
 
 closed_stderr_case() {
 	(
-		cd "$cwd" && timeout -s KILL 300 "$KTVM" run --kernel "$KERNEL_VMLINUX" \
+		cd "$cwd" && timeout -s KILL 300 "$KTVM" run --kernel "$KERNEL_IMAGE" \
 			--initrd "$FIXTURES/marker-init.cpio" --memory 256 --timeout 120 --console \
 			--json "$json" 2>&1 </dev/null
 		echo $? >"$work/rc"
@@ -89,9 +93,10 @@ ktvm_processes() {
 	return 0
 }
 
-# The bzImage: its setup is short, so the wall time measures the timeout.
+# The kernel in its boot loader's format (x86_64: the bzImage): its setup is
+# short, so the wall time measures the timeout.
 timeout_case() {
-	ktvm_run run --kernel "$KERNEL_BZIMAGE" --initrd "$FIXTURES/hang-init.cpio" --cpus 2 \
+	ktvm_run run --kernel "$(form_kernel $loader_form)" --initrd "$FIXTURES/hang-init.cpio" --cpus 2 \
 		--memory 256 --timeout 5 --console --json "$json"
 	expect_status 124 || return 0
 	[ "$wall_ms" -ge 5000 ] && [ "$wall_ms" -le 15000 ] ||
@@ -141,9 +146,17 @@ bad_missing_kernel() {
 		--initrd "$FIXTURES/marker-init.cpio" --timeout 30
 }
 
-bad_truncated_bzimage() {
-	head -c 4096 "$KERNEL_BZIMAGE" >"$work/truncated-bzImage"
-	bad truncated-bzImage --kernel "$work/truncated-bzImage" \
+# The first 4 KiB of the bzImage or Image, under its file name.
+bad_truncated_kernel() {
+	k=$(form_kernel $loader_form)
+	t=$work/truncated-$(basename "$k")
+	head -c 4096 "$k" >"$t"
+	bad "$(basename "$t")" --kernel "$t" --initrd "$FIXTURES/marker-init.cpio" --timeout 30
+}
+
+# An x86 bzImage given to the aarch64 build (KERNEL_FOREIGN).
+bad_foreign_kernel() {
+	bad "$KERNEL_FOREIGN arm64" --kernel "$KERNEL_FOREIGN" \
 		--initrd "$FIXTURES/marker-init.cpio" --timeout 30
 }
 
@@ -153,12 +166,18 @@ bad_random_kernel() {
 		--initrd "$FIXTURES/marker-init.cpio" --timeout 30
 }
 
-# Debian's 6.1 kernel needs about 80 MiB: its ELF segments end at 74 MiB,
-# the bzImage's init_size is 64 MiB above the 16 MiB load address. 48 MiB is
-# above ktvm's minimum guest size, so the kernel itself must be refused.
+# Debian's 6.1 kernel needs about 80 MiB on x86_64: its ELF segments end at
+# 74 MiB, the bzImage's init_size is 64 MiB above the 16 MiB load address.
+# On aarch64 the Image needs about 37 MiB (image_size 32 MiB and the device
+# tree's 2 MiB block). The memory given is above ktvm's minimum guest size
+# (32 MiB), so the kernel itself must be refused.
+case "$KTVM_ARCH" in
+x86_64) too_small_mib=48 ;;
+*) too_small_mib=32 ;;
+esac
 bad_kernel_too_big() {
-	bad "vmlinux memory" --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/marker-init.cpio" \
-		--memory 48 --timeout 30
+	bad "$(basename "$KERNEL_IMAGE") memory" --kernel "$KERNEL_IMAGE" \
+		--initrd "$FIXTURES/marker-init.cpio" --memory $too_small_mib --timeout 30
 }
 
 bad_bzimage_too_big() {
@@ -168,13 +187,13 @@ bad_bzimage_too_big() {
 
 bad_initrd_too_big() {
 	dd if=/dev/zero of="$work/big-initrd" bs=1M count=120 2>/dev/null
-	bad "big-initrd memory" --kernel "$KERNEL_BZIMAGE" --initrd "$work/big-initrd" \
+	bad "big-initrd memory" --kernel "$(form_kernel $loader_form)" --initrd "$work/big-initrd" \
 		--memory 128 --timeout 30
 }
 
 bad_cmdline_too_long() {
 	long=$(head -c 3000 /dev/zero | tr '\0' a)
-	bad "command line" --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/marker-init.cpio" \
+	bad "command line" --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/marker-init.cpio" \
 		--cmdline "$long" --timeout 30
 }
 
@@ -183,35 +202,39 @@ bad_missing_value() {
 }
 
 bad_cpus_zero() {
-	bad cpus --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/marker-init.cpio" \
+	bad cpus --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/marker-init.cpio" \
 		--cpus 0 --timeout 30
 }
 
 bad_memory_one() {
-	bad memory --kernel "$KERNEL_VMLINUX" --initrd "$FIXTURES/marker-init.cpio" \
+	bad memory --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/marker-init.cpio" \
 		--memory 1 --timeout 30
 }
 
 bad_unknown_option() {
-	bad frobnicate --kernel "$KERNEL_VMLINUX" --frobnicate --timeout 30
+	bad frobnicate --kernel "$KERNEL_IMAGE" --frobnicate --timeout 30
 }
 
 check_env marker-init hang-init
 
-run_case boot_bzimage_1cpu boot "$KERNEL_BZIMAGE" 1
-run_case boot_bzimage_4cpu boot "$KERNEL_BZIMAGE" 4
-run_case boot_elf_1cpu boot "$KERNEL_VMLINUX" 1
-run_case boot_elf_4cpu boot "$KERNEL_VMLINUX" 4
-run_case boot_acpi_off boot "$KERNEL_VMLINUX" 2 acpi=off
+for form in $boot_forms; do
+	run_case "boot_${form}_1cpu" boot "$(form_kernel "$form")" 1
+	run_case "boot_${form}_4cpu" boot "$(form_kernel "$form")" 4
+done
+# The x86 guest without ACPI (MP table, no virtio-mmio in a DSDT).
+[ "$KTVM_ARCH" != x86_64 ] || run_case boot_acpi_off boot "$KERNEL_VMLINUX" 2 acpi=off
 run_case crash_panic crash_case
 run_case tick tick_case
 run_case closed_stderr closed_stderr_case
 run_case timeout timeout_case
 run_case bad_missing_kernel bad_missing_kernel
-run_case bad_truncated_bzimage bad_truncated_bzimage
+run_case "bad_truncated_$loader_form" bad_truncated_kernel
+# The acceptance criterion of the aarch64 backend: an x86 kernel is refused.
+[ -z "${KERNEL_FOREIGN:-}" ] || run_case bad_foreign_kernel bad_foreign_kernel
 run_case bad_random_kernel bad_random_kernel
 run_case bad_kernel_too_big bad_kernel_too_big
-run_case bad_bzimage_too_big bad_bzimage_too_big
+# The bzImage's own size check (init_size), apart from the ELF's.
+[ "$KTVM_ARCH" != x86_64 ] || run_case bad_bzimage_too_big bad_bzimage_too_big
 run_case bad_initrd_too_big bad_initrd_too_big
 run_case bad_cmdline_too_long bad_cmdline_too_long
 run_case bad_missing_value bad_missing_value

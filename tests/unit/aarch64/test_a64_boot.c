@@ -71,6 +71,47 @@ TEST(image_rejects)
 	EXPECT_EQ(a64_image_parse(img, sizeof(img), &im), -EINVAL);
 }
 
+/*
+ * The PE/COFF view of an EFI-capable Image (arch/arm64/kernel/efi-header.S):
+ * "MZ", the PE header at 0x40, no optional header here, and two sections
+ * whose raw data ends at 3000 + 1000 bytes.
+ */
+static void make_pe_image(u8 *buf, size_t len)
+{
+	u8 *pe = buf + 0x40, *sec = pe + 24;
+
+	make_image(buf, len, 0, MiB, 0xa);
+	memcpy(buf, "MZ", 2);
+	buf[0x3c] = 0x40;
+	memcpy(pe, "PE\0\0", 4);
+	pe[6] = 2;  /* NumberOfSections */
+	pe[20] = 0; /* SizeOfOptionalHeader */
+	/* .text: 2048 bytes at 512; .data: 1000 bytes at 3000 */
+	put64(sec + 16, 2048);
+	put64(sec + 20, 512);
+	put64(sec + 40 + 16, 1000);
+	put64(sec + 40 + 20, 3000);
+}
+
+TEST(image_pe_truncated)
+{
+	struct a64_image im;
+
+	make_pe_image(img, sizeof(img));
+	ASSERT_EQ(a64_image_parse(img, sizeof(img), &im), 0);
+	EXPECT_EQ(im.file_size, 4000);
+	/* exactly the sections: whole; one byte less: truncated */
+	EXPECT_EQ(a64_image_parse(img, 4000, &im), 0);
+	EXPECT_EQ(a64_image_parse(img, 3999, &im), -ENODATA);
+	EXPECT_EQ(im.file_size, 4000);
+	/* the section table itself cut off */
+	EXPECT_EQ(a64_image_parse(img, 0x40 + 24 + 50, &im), -ENODATA);
+	/* no PE signature: nothing to check against */
+	img[0x40] = 'X';
+	EXPECT_EQ(a64_image_parse(img, 100, &im), 0);
+	EXPECT_EQ(im.file_size, 0);
+}
+
 TEST(place_kernel_initrd_fdt)
 {
 	struct a64_image im = {.text_offset = 0, .image_size = 30 * MiB};
