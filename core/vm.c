@@ -249,7 +249,8 @@ static int vm_phase_cmdline(struct vm *vm)
 
 	cmdline_init(&defaults);
 	arch_cmdline_defaults(&defaults);
-	resources_virtio_cmdline(&vm->res, &defaults);
+	if (ARCH_VIRTIO_MMIO_CMDLINE)
+		resources_virtio_cmdline(&vm->res, &defaults);
 	ret = cmdline_build(&out, &defaults, vm->cfg.cmdline, sizeof(vm->cmdline) - 1);
 	if (ret < 0)
 		return ret;

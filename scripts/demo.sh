@@ -3,7 +3,7 @@
 # install what is needed, build ktvm, fetch Debian's kernel, boot it with
 # ktvm and run a small scheduler workload inside it as the payload:
 #
-#   ktvm run --kernel vmlinux --cpus N -- /bin/busybox sh -c SCRIPT
+#   ktvm run --kernel KERNEL --cpus N -- /bin/busybox sh -c SCRIPT
 #
 # The script prints what the guest kernel sees (release, CPUs, memory, which
 # scheduler runs), starts one CPU-bound loop per CPU for 2 s and prints the
@@ -19,7 +19,8 @@
 #
 # --boot-only boots the kernel with a test init (tests/fixtures/marker-init)
 # that prints a line and reboots, with the kernel console shown; --bzimage
-# boots the compressed bzImage instead of the ELF vmlinux (--boot-only only).
+# boots the compressed bzImage instead of the ELF vmlinux (x86_64,
+# --boot-only only). On an aarch64 host the kernel is Debian's arm64 Image.
 # --console also shows the guest kernel's console in payload mode.
 set -eu
 cd "$(dirname "$0")/.."
@@ -64,8 +65,8 @@ case "$mem" in '' | *[!0-9]*)
 	;;
 esac
 case "$kver" in
-6.1) kernel='$KERNEL_VMLINUX' ;;
-6.12) kernel='$KERNEL_612_VMLINUX' ;;
+6.1) kernel='$KERNEL_IMAGE' ;;
+6.12) kernel='$KERNEL_612_IMAGE' ;;
 *)
 	echo "demo: --kernel is 6.1 or 6.12, not \"$kver\"" >&2
 	exit 2
@@ -77,7 +78,13 @@ make -j"$(nproc)" >/dev/null
 arch=$(uname -m)
 
 if [ $boot_only = 1 ]; then
-	[ $bzimage = 0 ] || kernel='$KERNEL_BZIMAGE'
+	if [ $bzimage = 1 ]; then
+		[ "$arch" = x86_64 ] || {
+			echo "demo: --bzimage is for x86_64 hosts" >&2
+			exit 2
+		}
+		kernel='$KERNEL_BZIMAGE'
+	fi
 	[ "$kver" = 6.1 ] || {
 		echo "demo: --boot-only uses the 6.1 kernel" >&2
 		exit 2

@@ -7,6 +7,11 @@
 
 /* GICv3 redistributors are 128 KiB each; 123 fit in the window (layout.h). */
 #define ARCH_MAX_VCPUS 123
+/*
+ * No virtio_mmio.device= on the command line: the device tree describes the
+ * devices, and the parameter's irq would be a Linux IRQ number, not an SPI.
+ */
+#define ARCH_VIRTIO_MMIO_CMDLINE 0
 
 struct a64_devices;
 

@@ -6,6 +6,12 @@
 #include "core/types.h"
 
 #define ARCH_MAX_VCPUS 240
+/*
+ * Describe ktvm's virtio-mmio devices on the kernel command line too
+ * (virtio_mmio.device=, for kernels with CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES
+ * and no ACPI): its irq is a GSI, which is what Linux expects on x86.
+ */
+#define ARCH_VIRTIO_MMIO_CMDLINE 1
 
 struct kvm_cpuid2;
 struct x86_devices;
