@@ -325,6 +325,20 @@ static int vm_check_config(const struct vm_config *cfg)
 				   (unsigned long long)(VM_MAX_MEM / MiB));
 	if (cfg->mem_size % MiB)
 		return error_input(-EINVAL, "memory size must be a whole number of MiB");
+	if (cfg->topo) {
+		u64 sum = 0;
+
+		if (topology_nr_cpus(cfg->topo) != cfg->nr_cpus)
+			return error_input(-EINVAL, "--cpus %u disagrees with the topology's %u vCPUs",
+					   cfg->nr_cpus, topology_nr_cpus(cfg->topo));
+		for (u32 n = 0; n < cfg->topo->nr_nodes; n++)
+			sum += cfg->topo->mem_mib[n];
+		if (sum * MiB != cfg->mem_size)
+			return error_input(-EINVAL,
+					   "the topology's nodes hold %llu MiB, the guest has %llu MiB",
+					   (unsigned long long)sum,
+					   (unsigned long long)(cfg->mem_size / MiB));
+	}
 	return 0;
 }
 
@@ -341,6 +355,11 @@ int vm_create(struct vm **out, const struct vm_config *cfg)
 	if (!vm)
 		return error_host(-ENOMEM, "cannot allocate the VM");
 	vm->cfg = *cfg;
+	if (cfg->topo)
+		vm->topo = *cfg->topo;
+	else
+		topology_default(&vm->topo, cfg->nr_cpus, cfg->mem_size / MiB);
+	vm->cfg.topo = &vm->topo;
 	vm->kvm_fd = -1;
 	vm->fd = -1;
 	bus_init(&vm->pio, "pio");

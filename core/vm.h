@@ -19,6 +19,7 @@
 #include "core/bus.h"
 #include "core/console.h"
 #include "core/resources.h"
+#include "core/topology.h"
 #include "core/types.h"
 #include "core/vcpu.h"
 #include "ktvm-arch.h"
@@ -32,6 +33,12 @@ struct vm_config {
 	const char *cmdline; /* the user's; appended after ktvm's defaults, wins over them */
 	u32 nr_cpus;
 	u64 mem_size;	/* bytes */
+	/*
+	 * NUMA nodes, LLCs, cores, threads (core/topology.h), finished with
+	 * topology_finish(); NULL: one node, one LLC, nr_cpus cores. It must
+	 * agree with nr_cpus and mem_size.
+	 */
+	const struct topology *topo;
 	u64 timeout_ms; /* 0: none */
 	int console_fd; /* live copy of the console, -1: none */
 	u64 t_start_ns; /* process start, for setup timing (clock_now_ns()) */
@@ -90,6 +97,7 @@ struct vm {
 	struct vcpu *vcpus; /* cfg.nr_cpus entries */
 	struct console console;
 	struct resources res;	  /* MMIO windows and lines of ktvm's devices */
+	struct topology topo;	  /* always set: cfg.topo or the flat default */
 	struct vm_virtio *virtio; /* core/vm_virtio.h; NULL without virtio devices */
 	char cmdline[VM_MAX_CMDLINE];
 	/* Input files, read and checked before KVM is touched; freed once loaded. */

@@ -71,6 +71,15 @@ static const char usage_run[] =
     "  -v, --verbose     with PROG: also print how the run ended when it succeeded\n"
     "  --cpus N          vCPUs (default 1)\n"
     "  --memory MIB      guest RAM in MiB (default 256)\n"
+    "  --topology N,L,C,T  N NUMA nodes, L last-level caches spread evenly over\n"
+    "                    them, C cores per LLC, T SMT threads per core; vCPUs =\n"
+    "                    L x C x T (then --cpus may be left out)\n"
+    "  --numa-mem M0,M1,... MiB of memory per node; sizes past the N nodes add\n"
+    "                    memory-only nodes; they must sum to --memory, which\n"
+    "                    they set if it is not given (default: an even split)\n"
+    "  --numa-dist D     node distances, rows split by ';' (\"10,20;20,10\"):\n"
+    "                    10 on the diagonal, 11-254 elsewhere, symmetric\n"
+    "                    (default 20 between nodes)"
     "  --cmdline STR     extra kernel parameters, after ktvm's defaults; a parameter\n"
     "                    given here replaces ktvm's default of the same name\n"
     "  --timeout SEC     stop the guest after SEC seconds (default 300, 0 = never)\n"
@@ -223,6 +232,9 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		OPT_INCLUDE,
 		OPT_ENV,
 		OPT_MODULES_DIR,
+		OPT_TOPOLOGY,
+		OPT_NUMA_MEM,
+		OPT_NUMA_DIST,
 	};
 	static const struct option opts[] = {
 	    {"kernel", required_argument, NULL, OPT_KERNEL},
@@ -236,6 +248,9 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	    {"include", required_argument, NULL, OPT_INCLUDE},
 	    {"env", required_argument, NULL, OPT_ENV},
 	    {"modules-dir", required_argument, NULL, OPT_MODULES_DIR},
+	    {"topology", required_argument, NULL, OPT_TOPOLOGY},
+	    {"numa-mem", required_argument, NULL, OPT_NUMA_MEM},
+	    {"numa-dist", required_argument, NULL, OPT_NUMA_DIST},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -256,11 +271,14 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	struct channel ch;
 	struct vm_result res;
 	struct vm *vm;
+	struct topology topo;
+	bool have_shape = false, have_topo = false, have_cpus = false, have_mem = false;
 	bool verbose = false, stuck, payload;
 	u64 v;
 	int opt, ret, status;
 
 	memset(&po, 0, sizeof(po));
+	memset(&topo, 0, sizeof(topo));
 	opterr = 0;
 	optind = 1;
 	/* Leading ':' makes a missing value come back as ':', not '?'. */
@@ -277,11 +295,25 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			if (parse_u64("--cpus", optarg, UINT_MAX, &v))
 				return KTVM_EXIT_USAGE;
 			cfg.nr_cpus = (u32)v;
+			have_cpus = true;
 			break;
 		case OPT_MEMORY:
 			if (parse_u64("--memory", optarg, UINT64_MAX / MiB, &v))
 				return KTVM_EXIT_USAGE;
 			cfg.mem_size = v * MiB;
+			have_mem = true;
+			break;
+		case OPT_TOPOLOGY:
+		case OPT_NUMA_MEM:
+		case OPT_NUMA_DIST:
+			error_clear();
+			ret = opt == OPT_TOPOLOGY   ? topology_parse_shape(&topo, optarg)
+			      : opt == OPT_NUMA_MEM ? topology_parse_mem(&topo, optarg)
+						    : topology_parse_dist(&topo, optarg);
+			if (ret < 0)
+				return usage_error("%s", error_msg());
+			have_shape |= opt == OPT_TOPOLOGY;
+			have_topo = true;
 			break;
 		case OPT_CMDLINE:
 			cfg.cmdline = optarg;
@@ -334,6 +366,23 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	}
 	if (!cfg.kernel)
 		return usage_error("no kernel given (--kernel PATH)");
+	if (have_topo) {
+		u64 mem_mib = have_mem || !topo.explicit_mem ? cfg.mem_size / MiB : 0;
+
+		if (!have_shape) {
+			topo.nodes = topo.llcs = topo.threads = 1;
+			topo.cores = cfg.nr_cpus;
+		} else if (have_cpus && cfg.nr_cpus != topology_nr_cpus(&topo)) {
+			return usage_error("--cpus %u disagrees with --topology (%u vCPUs)",
+					   cfg.nr_cpus, topology_nr_cpus(&topo));
+		}
+		error_clear();
+		if (topology_finish(&topo, &mem_mib, arch_max_vcpus()) < 0)
+			return usage_error("%s", error_msg());
+		cfg.nr_cpus = topology_nr_cpus(&topo);
+		cfg.mem_size = mem_mib * MiB;
+		cfg.topo = &topo;
+	}
 	payload = optind < argc;
 	if (payload && cfg.initrd)
 		return usage_error("--initrd and a program to run exclude each other");
