@@ -44,6 +44,11 @@ int arch_kernel_check(struct vm *vm);
 /* Kernel, initrd, command line (vm->cmdline) and firmware tables into guest memory. */
 int arch_boot_load(struct vm *vm);
 
+/*
+ * The vcpu_id KVM_CREATE_VCPU gets for vCPU index (0..nr_cpus-1; the core
+ * keeps using the index). x86: the APIC ID, which KVM derives from it.
+ */
+u32 arch_vcpu_kvm_id(const struct vm *vm, u32 index);
 /* After KVM_CREATE_VCPU: CPUID, boot registers, local interrupt controller. */
 int arch_vcpu_init(struct vcpu *vcpu);
 void arch_vcpu_exit(struct vcpu *vcpu);

@@ -67,9 +67,10 @@ int vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu)
 	ret = vcpu_signal_setup();
 	if (ret < 0)
 		return ret;
-	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)id);
+	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)arch_vcpu_kvm_id(vm, id));
 	if (vcpu->fd < 0)
-		return error_host(-errno, "vcpu %u: KVM_CREATE_VCPU: %s", id, strerror(errno));
+		return error_host(-errno, "vcpu %u: KVM_CREATE_VCPU(%u): %s", id,
+				  arch_vcpu_kvm_id(vm, id), strerror(errno));
 	vcpu->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
 	if (vcpu->run == MAP_FAILED) {
 		ret = error_host(-errno, "vcpu %u: mmap kvm_run: %s", id, strerror(errno));

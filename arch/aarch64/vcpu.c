@@ -60,6 +60,13 @@ static int a64_boot_regs(struct vcpu *vcpu)
 	return ret;
 }
 
+/* arm64 KVM derives MPIDR_EL1 from the vcpu_id; a64_mpidr() assumes the index. */
+u32 arch_vcpu_kvm_id(const struct vm *vm, u32 index)
+{
+	(void)vm;
+	return index;
+}
+
 int arch_vcpu_init(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ACPI tables for x86_64 guests (ACPI 6.5 chapter 5): RSDP, XSDT and RSDT,
- * FADT, FACS, DSDT and MADT, written into one buffer the guest sees in the
- * BIOS area, RSDP first.
+ * FADT, FACS, DSDT and MADT, and for a guest of several NUMA nodes SRAT and
+ * SLIT (acpi_numa.c), written into one buffer the guest sees in the BIOS
+ * area, RSDP first.
  *
  * A full fixed-hardware FADT, not HW_REDUCED_ACPI: Linux takes a reduced
  * hardware FADT on x86 to mean "no PC-AT legacy devices" and installs
@@ -20,32 +21,16 @@
 #include <string.h>
 
 #include "arch/x86_64/acpi.h"
+#include "arch/x86_64/acpi_table.h"
 #include "arch/x86_64/aml.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/platform.h"
 #include "core/error.h"
 
-/* Tables are little-endian; both ktvm hosts are too, so fields are plain stores. */
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian host");
-
 #define ACPI_OEM_ID	 "KTVM  "
 #define ACPI_CREATOR_ID	 "KTVM"
 #define ACPI_OEM_REV	 1
 #define ACPI_CREATOR_REV 1
-
-/* ACPI 6.5 5.2.6 System Description Table Header */
-struct acpi_header {
-	char signature[4];
-	u32 length;
-	u8 revision;
-	u8 checksum;
-	char oem_id[6];
-	char oem_table_id[8];
-	u32 oem_revision;
-	char creator_id[4];
-	u32 creator_revision;
-} __packed;
-_Static_assert(sizeof(struct acpi_header) == 36, "ACPI 6.5 5.2.6");
 
 /* ACPI 6.5 5.2.5.3 Root System Description Pointer, revision 2 */
 struct acpi_rsdp {
@@ -182,13 +167,6 @@ struct madt_lapic_nmi { /* 5.2.12.7, type 4 */
 #define MPS_INTI_TRIGGER_LEVEL (3u << 2)
 #define MADT_ALL_PROCESSORS    0xff
 
-/* Where the next table goes. Every table lies in buf, the guest's view of buf_gpa. */
-struct acpi_ctx {
-	u8 *buf;
-	u64 gpa;
-	size_t size, used;
-};
-
 u8 acpi_checksum(const u8 *data, size_t len)
 {
 	u8 sum = 0;
@@ -198,8 +176,7 @@ u8 acpi_checksum(const u8 *data, size_t len)
 	return (u8)(0x100 - sum);
 }
 
-/* Reserve len zeroed bytes at a guest address aligned to align. */
-static long acpi_alloc(struct acpi_ctx *c, size_t len, u64 align, const char *what)
+long acpi_alloc(struct acpi_ctx *c, size_t len, u64 align, const char *what)
 {
 	u64 at = ALIGN_UP(c->gpa + c->used, align) - c->gpa;
 
@@ -212,8 +189,8 @@ static long acpi_alloc(struct acpi_ctx *c, size_t len, u64 align, const char *wh
 	return (long)at;
 }
 
-static void acpi_header_init(struct acpi_header *h, const char *sig, size_t len, u8 rev,
-			     const char *table_id)
+void acpi_header_init(struct acpi_header *h, const char *sig, size_t len, u8 rev,
+		      const char *table_id)
 {
 	memcpy(h->signature, sig, sizeof(h->signature));
 	h->length = (u32)len;
@@ -225,7 +202,7 @@ static void acpi_header_init(struct acpi_header *h, const char *sig, size_t len,
 	h->creator_revision = ACPI_CREATOR_REV;
 }
 
-static void acpi_header_finish(struct acpi_header *h)
+void acpi_header_finish(struct acpi_header *h)
 {
 	h->checksum = 0;
 	h->checksum = acpi_checksum((const u8 *)h, h->length);
@@ -459,8 +436,9 @@ static void acpi_rsdp(struct acpi_rsdp *r, u64 rsdt_gpa, u64 xsdt_gpa)
 int acpi_build(u8 *buf, u64 buf_gpa, size_t size, const struct x86_platform *p, u64 *rsdp_gpa)
 {
 	struct acpi_ctx c = {.buf = buf, .gpa = buf_gpa, .size = size};
-	long rsdp, facs, dsdt, fadt, madt, xsdt, rsdt;
-	u64 tables[2];
+	long rsdp, facs, dsdt, fadt, madt, srat, slit, xsdt, rsdt;
+	u64 tables[4];
+	u32 n = 0;
 	int ret;
 
 	ret = x86_platform_check(p);
@@ -488,13 +466,24 @@ int acpi_build(u8 *buf, u64 buf_gpa, size_t size, const struct x86_platform *p, 
 	madt = acpi_madt(&c, p);
 	if (madt < 0)
 		return (int)madt;
+	tables[n++] = buf_gpa + fadt;
+	tables[n++] = buf_gpa + madt;
+	/* One node is what a guest without SRAT assumes: leave the tables as they were. */
+	if (p->topo && p->topo->nr_nodes > 1) {
+		srat = acpi_numa_srat(&c, p);
+		if (srat < 0)
+			return (int)srat;
+		slit = acpi_numa_slit(&c, p);
+		if (slit < 0)
+			return (int)slit;
+		tables[n++] = buf_gpa + srat;
+		tables[n++] = buf_gpa + slit;
+	}
 
-	tables[0] = buf_gpa + fadt;
-	tables[1] = buf_gpa + madt;
-	xsdt = acpi_sdt(&c, "XSDT", sizeof(u64), tables, ARRAY_SIZE(tables));
+	xsdt = acpi_sdt(&c, "XSDT", sizeof(u64), tables, n);
 	if (xsdt < 0)
 		return (int)xsdt;
-	rsdt = acpi_sdt(&c, "RSDT", sizeof(u32), tables, ARRAY_SIZE(tables));
+	rsdt = acpi_sdt(&c, "RSDT", sizeof(u32), tables, n);
 	if (rsdt < 0)
 		return (int)rsdt;
 

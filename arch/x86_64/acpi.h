@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ACPI tables (RSDP, XSDT, FADT, DSDT, MADT) and the fixed-hardware power
- * management registers the FADT points at (ACPI 6.5 chapters 4 and 5).
+ * ACPI tables (RSDP, XSDT, FADT, DSDT, MADT, SRAT, SLIT) and the
+ * fixed-hardware power management registers the FADT points at (ACPI 6.5
+ * chapters 4 and 5).
  */
 #ifndef KTVM_ARCH_X86_64_ACPI_H
 #define KTVM_ARCH_X86_64_ACPI_H
@@ -38,6 +39,9 @@ struct x86_platform;
  * -EINVAL if x86_platform_check() refuses p or buf_gpa is not 16-byte
  * aligned below 4 GiB. *rsdp_gpa receives the RSDP's guest-physical address.
  * The DSDT holds \_S5 and one Device per p->virtio_mmio[] entry (platform.h).
+ * With p->topo of more than one node, an SRAT (each vCPU's APIC ID and each
+ * node's memory, in guest-physical ranges around the 32-bit hole) and a
+ * SLIT (the distances) follow the MADT.
  */
 int acpi_build(u8 *buf, u64 buf_gpa, size_t size, const struct x86_platform *p, u64 *rsdp_gpa);
 

@@ -13,6 +13,7 @@
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/mptable.h"
 #include "arch/x86_64/platform.h"
+#include "arch/x86_64/topo.h"
 #include "core/arch.h"
 #include "core/error.h"
 #include "core/vm.h"
@@ -46,7 +47,7 @@ static int x86_boot_tables(struct vm *vm, struct x86_boot_info *bi)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return error_host(-ENOMEM, "cannot allocate platform description");
-	x86_platform_init(p, vm->cfg.nr_cpus);
+	x86_platform_init_topology(p, &vm->topo);
 	for (u32 i = 0; i < vm->res.nr_devs && i < X86_MAX_VIRTIO_MMIO; i++) {
 		const struct resource_device *d = &vm->res.devs[i];
 
@@ -166,6 +167,9 @@ int arch_kernel_check(struct vm *vm)
 	size_t cmdline_max = PVH_CMDLINE_MAX, n = strlen(vm->cmdline);
 	int ret;
 
+	ret = x86_topo_check(&vm->topo);
+	if (ret < 0)
+		return ret;
 	memset(&bi, 0, sizeof(bi));
 	x86_boot_ram(vm, &bi);
 	if (pvh_is_elf(vm->kernel_img, vm->kernel_len)) {

@@ -19,7 +19,7 @@ int cpuid_get_supported(int kvm_fd, struct kvm_cpuid2 **out)
 	if (!c)
 		return error_host(-ENOMEM, "cannot allocate CPUID table");
 	/* Leave headroom so cpuid_for_vcpu can add leaves KVM did not list. */
-	c->nent = CPUID_MAX_ENTRIES - 8;
+	c->nent = CPUID_MAX_ENTRIES - CPUID_HEADROOM;
 	if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
 		int err = errno;
 
@@ -67,27 +67,40 @@ static struct kvm_cpuid_entry2 *cpuid_add(struct kvm_cpuid2 *c, u32 function)
 	return e;
 }
 
-void cpuid_for_vcpu(struct kvm_cpuid2 *c, u32 apic_id, u32 nr_cpus)
+struct kvm_cpuid_entry2 *cpuid_entry(struct kvm_cpuid2 *c, u32 function, u32 index, bool indexed)
+{
+	struct kvm_cpuid_entry2 *e = cpuid_find(c, function, index);
+
+	if (e)
+		return e;
+	e = cpuid_add(c, function);
+	if (e && indexed) {
+		e->index = index;
+		e->flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+	}
+	return e;
+}
+
+void cpuid_remove(struct kvm_cpuid2 *c, u32 function)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function != function)
+			c->entries[n++] = c->entries[i];
+	c->nent = n;
+}
+
+void cpuid_for_vcpu(struct kvm_cpuid2 *c, const struct topology *t, u32 cpu)
 {
 	struct kvm_cpuid_entry2 *e;
-	u32 i;
 
-	(void)nr_cpus; /* the topology issue sets the count fields */
 	e = cpuid_find(c, 1, 0);
-	if (e) {
+	if (e)
 		e->ecx |= CPUID_1_ECX_HYPERVISOR;
-		/* Intel SDM 2A, CPUID leaf 01H: EBX[31:24] initial APIC ID. */
-		e->ebx = (e->ebx & 0x00ffffffu) | (apic_id << 24);
-	}
-	/* Leaves 0BH and 1FH report the x2APIC ID in EDX for every subleaf. */
-	for (i = 0; i < c->nent; i++) {
-		if (c->entries[i].function == 0xb || c->entries[i].function == 0x1f)
-			c->entries[i].edx = apic_id;
-	}
+	cpuid_topo_apply(c, t, cpu);
 	/* KVM's paravirtual leaves (Documentation/virt/kvm/x86/cpuid.rst). */
-	e = cpuid_find(c, CPUID_KVM_SIGNATURE, 0);
-	if (!e)
-		e = cpuid_add(c, CPUID_KVM_SIGNATURE);
+	e = cpuid_entry(c, CPUID_KVM_SIGNATURE, 0, false);
 	if (e) {
 		/* "KVMKVMKVM\0\0\0" in EBX, ECX, EDX; EAX = highest KVM leaf. */
 		e->eax = MAX(e->eax, (u32)CPUID_KVM_FEATURES);
@@ -96,7 +109,7 @@ void cpuid_for_vcpu(struct kvm_cpuid2 *c, u32 apic_id, u32 nr_cpus)
 		memcpy(&e->edx, "M\0\0\0", 4);
 	}
 	if (!cpuid_find(c, CPUID_KVM_FEATURES, 0)) {
-		e = cpuid_add(c, CPUID_KVM_FEATURES);
+		e = cpuid_entry(c, CPUID_KVM_FEATURES, 0, false);
 		/* KVM_FEATURE_CLOCKSOURCE (0) and CLOCKSOURCE2 (3): kvmclock. */
 		if (e)
 			e->eax = (1u << 0) | (1u << 3);

@@ -11,6 +11,7 @@
 
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/topo.h"
 #include "core/arch.h"
 #include "core/cmdline.h"
 #include "core/error.h"
@@ -125,7 +126,16 @@ int arch_vm_init(struct vm *vm)
 {
 	struct kvm_pit_config pit;
 	u64 identity = X86_IDENTITY_MAP_ADDR;
+	u32 max_id = x86_topo_max_apic_id(&vm->topo);
 	int ret;
+
+	/* vcpu_id = APIC ID (arch_vcpu_kvm_id()) must stay below KVM's limit (api.rst 4.7). */
+	ret = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID);
+	if (ret > 0 && max_id >= (u32)ret)
+		return error_host(-ERANGE,
+				  "the topology's APIC IDs reach %u; KVM takes vcpu ids "
+				  "below %d (KVM_CAP_MAX_VCPU_ID)",
+				  max_id, ret);
 
 	/* VMX needs a TSS and an identity-map page in guest space; SVM ignores them. */
 	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, (unsigned long)X86_TSS_ADDR) < 0)

@@ -5,10 +5,9 @@
 
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/platform.h"
+#include "arch/x86_64/topo.h"
 #include "core/error.h"
 
-/* xAPIC IDs are 8 bits and 0xff addresses every local APIC (Intel SDM 3A 10.6.2.1). */
-#define X86_APIC_ID_BROADCAST 0xff
 /* ISA IRQs 0-15 are identity-mapped onto the first IOAPIC pins (IRQ0 on pin 2). */
 #define X86_ISA_IRQS 16
 
@@ -23,6 +22,34 @@ void x86_platform_init(struct x86_platform *p, u32 nr_cpus)
 		p->apic_id[i] = i;
 	p->ioapic_id = (u8)MIN(nr_cpus, (u32)ARCH_MAX_VCPUS);
 	p->ioapic_pins = 24;
+}
+
+void x86_platform_init_topology(struct x86_platform *p, const struct topology *t)
+{
+	u32 i, n = topology_nr_cpus(t);
+
+	x86_platform_init(p, n);
+	p->topo = t;
+	for (i = 0; i < MIN(n, (u32)ARCH_MAX_VCPUS); i++)
+		p->apic_id[i] = x86_topo_apic_id(t, i);
+	/* IDs grow with the index; x86_platform_check() refuses 0xff and up. */
+	if (n)
+		p->ioapic_id = (u8)MIN(p->apic_id[MIN(n, (u32)ARCH_MAX_VCPUS) - 1] + 1, 0xffu);
+}
+
+static int x86_platform_check_topo(const struct x86_platform *p)
+{
+	const struct topology *t = p->topo;
+
+	if (!t)
+		return 0;
+	if (topology_nr_cpus(t) != p->nr_cpus)
+		return error_host(-EINVAL, "platform: the topology has %u vCPUs, the platform %u",
+				  topology_nr_cpus(t), p->nr_cpus);
+	if (!t->nodes || t->nodes > t->nr_nodes || t->nr_nodes > TOPO_MAX_NODES)
+		return error_host(-EINVAL, "platform: %u nodes with CPUs of %u (at most %u)",
+				  t->nodes, t->nr_nodes, TOPO_MAX_NODES);
+	return 0;
 }
 
 static int x86_platform_check_mmio(const struct x86_platform *p)
@@ -54,6 +81,7 @@ int x86_platform_check(const struct x86_platform *p)
 {
 	u8 seen[256 / 8] = {0};
 	u32 i, id;
+	int ret;
 
 	if (!p->nr_cpus || p->nr_cpus > ARCH_MAX_VCPUS)
 		return error_input(-EINVAL, "%u vCPUs: the x86 firmware tables describe 1 to %u",
@@ -70,5 +98,8 @@ int x86_platform_check(const struct x86_platform *p)
 	if (p->ioapic_pins < X86_ISA_IRQS || p->ioapic_pins > 256)
 		return error_host(-EINVAL, "platform: IOAPIC with %u pins (need 16..256)",
 				  p->ioapic_pins);
+	ret = x86_platform_check_topo(p);
+	if (ret < 0)
+		return ret;
 	return x86_platform_check_mmio(p);
 }

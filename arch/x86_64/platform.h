@@ -7,6 +7,7 @@
 #ifndef KTVM_ARCH_X86_64_PLATFORM_H
 #define KTVM_ARCH_X86_64_PLATFORM_H
 
+#include "core/topology.h"
 #include "core/types.h"
 #include "ktvm-arch.h"
 
@@ -27,7 +28,12 @@ struct x86_virtio_mmio {
 
 struct x86_platform {
 	u32 nr_cpus;
-	u32 apic_id[ARCH_MAX_VCPUS];
+	u32 apic_id[ARCH_MAX_VCPUS]; /* in vCPU order: the guest's CPU numbering */
+	/*
+	 * NUMA nodes, vCPU placement and memory: with more than one node the
+	 * tables get an SRAT and a SLIT. NULL: no NUMA description.
+	 */
+	const struct topology *topo;
 	u8 ioapic_id;	 /* after the last APIC ID */
 	u32 ioapic_pins; /* KVM's in-kernel IOAPIC has 24 */
 	u32 nr_virtio_mmio;
@@ -37,10 +43,17 @@ struct x86_platform {
 /* apic_id[i] = i, the IOAPIC after the last CPU, no virtio-mmio devices yet. */
 void x86_platform_init(struct x86_platform *p, u32 nr_cpus);
 /*
+ * The same for topology t (kept by pointer): its vCPUs with their APIC IDs
+ * (topo.h), the IOAPIC after the largest. t's default 1,1,N,1 shape gives
+ * what x86_platform_init(p, N) gives, plus t.
+ */
+void x86_platform_init_topology(struct x86_platform *p, const struct topology *t);
+/*
  * Check what the table builders rely on: 1..ARCH_MAX_VCPUS CPUs with
  * distinct 8-bit APIC IDs (0xff is the broadcast ID), an IOAPIC ID distinct
- * from them, at least the 16 ISA pins, and virtio-mmio windows below 4 GiB
- * on existing pins. Returns 0 or -EINVAL with the error set.
+ * from them, at least the 16 ISA pins, virtio-mmio windows below 4 GiB
+ * on existing pins, and a topology (if any) with nr_cpus vCPUs and at most
+ * TOPO_MAX_NODES nodes. Returns 0 or -EINVAL with the error set.
  */
 int x86_platform_check(const struct x86_platform *p);
 

@@ -13,6 +13,7 @@
 
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/topo.h"
 #include "core/arch.h"
 #include "core/error.h"
 #include "core/vm.h"
@@ -169,17 +170,27 @@ static int x86_fpu_setup(struct vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * x86 KVM makes the vcpu_id the local APIC's initial xAPIC and fixed x2APIC
+ * ID (kvm_lapic_reset(), kvm_apic_set_x2apic_id()), so the ID KVM gets is
+ * the topology's APIC ID. vCPU 0 has APIC ID 0, KVM's default BSP.
+ */
+u32 arch_vcpu_kvm_id(const struct vm *vm, u32 index)
+{
+	return x86_topo_apic_id(&vm->topo, index);
+}
+
 int arch_vcpu_init(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
 	struct kvm_cpuid2 *c;
 	int ret;
 
-	vcpu->arch.apic_id = vcpu->id;
+	vcpu->arch.apic_id = x86_topo_apic_id(&vm->topo, vcpu->id);
 	c = cpuid_dup(vm->arch.cpuid);
 	if (!c)
 		return error_host(-ENOMEM, "vcpu %u: cannot allocate CPUID", vcpu->id);
-	cpuid_for_vcpu(c, vcpu->arch.apic_id, vm->cfg.nr_cpus);
+	cpuid_for_vcpu(c, &vm->topo, vcpu->id);
 	ret = ioctl(vcpu->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
 	free(c);
 	if (ret < 0)

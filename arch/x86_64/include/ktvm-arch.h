@@ -30,7 +30,7 @@ struct arch_vm {
 };
 
 struct arch_vcpu {
-	u32 apic_id;
+	u32 apic_id; /* also its KVM vcpu_id (arch_vcpu_kvm_id()) */
 };
 
 #endif

@@ -4,6 +4,15 @@
 #include "arch/x86_64/cpuid.h"
 #include "tests/test.h"
 
+/* vCPU cpu of the flat default topology of nr vCPUs: APIC ID = cpu. */
+static void for_vcpu(struct kvm_cpuid2 *c, u32 cpu, u32 nr)
+{
+	struct topology t;
+
+	topology_default(&t, nr, 256);
+	cpuid_for_vcpu(c, &t, cpu);
+}
+
 static struct kvm_cpuid2 *table(void)
 {
 	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + CPUID_MAX_ENTRIES * sizeof(c->entries[0]));
@@ -27,13 +36,14 @@ TEST(cpuid_hypervisor_bit)
 	struct kvm_cpuid2 *c = table();
 	struct kvm_cpuid_entry2 *e;
 
-	cpuid_for_vcpu(c, 3, 4);
+	for_vcpu(c, 3, 4);
 	e = cpuid_find(c, 1, 0);
 	ASSERT_TRUE(e != NULL);
 	EXPECT_EQ(e->ecx & CPUID_1_ECX_HYPERVISOR, CPUID_1_ECX_HYPERVISOR);
 	EXPECT_EQ(e->ecx & 0x201, 0x201); /* other bits kept */
 	EXPECT_EQ(e->ebx >> 24, 3);
-	EXPECT_EQ(e->ebx & 0xffffff, 0x010800);
+	EXPECT_EQ((e->ebx >> 16) & 0xff, 4); /* addressable IDs in the package */
+	EXPECT_EQ(e->ebx & 0xffff, 0x0800);  /* CLFLUSH size and brand kept */
 	free(c);
 }
 
@@ -41,10 +51,18 @@ TEST(cpuid_x2apic_id_leaves)
 {
 	struct kvm_cpuid2 *c = table();
 
-	cpuid_for_vcpu(c, 7, 8);
-	EXPECT_EQ(cpuid_find(c, 0xb, 1)->edx, 7);
-	EXPECT_EQ(cpuid_find(c, 0x1f, 0)->edx, 7);
-	EXPECT_TRUE(cpuid_find(c, 0xb, 0) == NULL); /* subleaf 0 was not listed */
+	for_vcpu(c, 7, 8);
+	/* 0BH and 1FH (the maximum basic leaf reaches it) are rewritten: SMT, core, end. */
+	for (u32 leaf = 0xb; leaf <= 0x1f; leaf += 0x1f - 0xb)
+		for (u32 i = 0; i < 3; i++) {
+			struct kvm_cpuid_entry2 *e = cpuid_find(c, leaf, i);
+
+			ASSERT_TRUE(e != NULL);
+			EXPECT_EQ(e->edx, 7);
+			EXPECT_EQ(e->ecx & 0xff, i);
+			EXPECT_EQ(e->flags, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
+		}
+	EXPECT_TRUE(cpuid_find(c, 0xb, 3) == NULL);
 	free(c);
 }
 
@@ -52,8 +70,9 @@ TEST(cpuid_kvm_leaves_added)
 {
 	struct kvm_cpuid2 *c = table();
 	struct kvm_cpuid_entry2 *e;
+	u32 nent;
 
-	cpuid_for_vcpu(c, 0, 1);
+	for_vcpu(c, 0, 1);
 	e = cpuid_find(c, CPUID_KVM_SIGNATURE, 0);
 	ASSERT_TRUE(e != NULL);
 	EXPECT_GE(e->eax, CPUID_KVM_FEATURES);
@@ -63,10 +82,10 @@ TEST(cpuid_kvm_leaves_added)
 	e = cpuid_find(c, CPUID_KVM_FEATURES, 0);
 	ASSERT_TRUE(e != NULL);
 	EXPECT_EQ(e->eax & 0x9, 0x9); /* CLOCKSOURCE and CLOCKSOURCE2 */
-	EXPECT_EQ(c->nent, 6);
+	nent = c->nent;
 	/* Idempotent: a second pass adds nothing. */
-	cpuid_for_vcpu(c, 0, 1);
-	EXPECT_EQ(c->nent, 6);
+	for_vcpu(c, 0, 1);
+	EXPECT_EQ(c->nent, nent);
 	free(c);
 }
 
@@ -78,7 +97,7 @@ TEST(cpuid_kvm_leaves_kept)
 	c->entries[4].function = CPUID_KVM_FEATURES;
 	c->entries[4].eax = 0x01007afb;
 	c->nent = 5;
-	cpuid_for_vcpu(c, 0, 1);
+	for_vcpu(c, 0, 1);
 	e = cpuid_find(c, CPUID_KVM_FEATURES, 0);
 	EXPECT_EQ(e->eax, 0x01007afb); /* what KVM reports stays */
 	free(c);

@@ -10,6 +10,7 @@
 #include "arch/x86_64/platform.h"
 #include "core/error.h"
 #include "tests/test.h"
+#include "tests/unit/x86_64/topo_fixture.h"
 
 static u8 buf[X86_MPTABLE_SIZE];
 
@@ -196,6 +197,26 @@ TEST(custom_apic_ids)
 	ASSERT_GT(used, 0);
 	mp_walk(&p, used, &c);
 	EXPECT_EQ(c.cpus, 2);
+}
+
+TEST(topology_apic_ids)
+{
+	static const u8 want[] = {0, 1, 2, 4, 5, 6}; /* pkg << 2 | core */
+	struct x86_platform p;
+	struct topology t;
+	struct mp_counts c;
+	const u8 *e;
+	int used;
+
+	topo_make(&t, "2,2,3,1", 256, NULL);
+	x86_platform_init_topology(&p, &t);
+	used = mptable_build(buf, X86_MPTABLE_ADDR, sizeof(buf), &p);
+	ASSERT_GT(used, 0);
+	e = mp_walk(&p, used, &c) + 44;
+	EXPECT_EQ(c.cpus, 6);
+	for (u32 i = 0; i < 6; i++)
+		EXPECT_EQ(e[20 * i + 1], want[i]);
+	EXPECT_EQ(p.ioapic_id, 7);
 }
 
 TEST(enospc_when_short)
