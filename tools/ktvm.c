@@ -79,7 +79,7 @@ static const char usage_run[] =
     "                    they set if it is not given (default: an even split)\n"
     "  --numa-dist D     node distances, rows split by ';' (\"10,20;20,10\"):\n"
     "                    10 on the diagonal, 11-254 elsewhere, symmetric\n"
-    "                    (default 20 between nodes)"
+    "                    (default 20 between nodes)\n"
     "  --cmdline STR     extra kernel parameters, after ktvm's defaults; a parameter\n"
     "                    given here replaces ktvm's default of the same name\n"
     "  --timeout SEC     stop the guest after SEC seconds (default 300, 0 = never)\n"

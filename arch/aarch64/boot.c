@@ -12,12 +12,11 @@
 #include "arch/aarch64/boot.h"
 #include "arch/aarch64/fdt.h"
 #include "arch/aarch64/layout.h"
+#include "arch/aarch64/topo.h"
 #include "core/arch.h"
 #include "core/error.h"
 #include "core/resources.h"
 #include "core/vm.h"
-
-#define A64_FDT_BUF (64 * 1024 + 256 * ARCH_MAX_VCPUS)
 
 static int a64_build_fdt(struct vm *vm, u64 initrd_gpa)
 {
@@ -29,7 +28,7 @@ static int a64_build_fdt(struct vm *vm, u64 initrd_gpa)
 	int size;
 
 	for (u32 i = 0; i < vm->cfg.nr_cpus; i++)
-		mpidr[i] = a64_mpidr(i);
+		mpidr[i] = a64_topo_mpidr(&vm->topo, i);
 	for (u32 i = 0; i < vm->res.nr_devs; i++) {
 		const struct resource_device *r = &vm->res.devs[i];
 
@@ -42,6 +41,7 @@ static int a64_build_fdt(struct vm *vm, u64 initrd_gpa)
 	d.ram_size = vm->cfg.mem_size;
 	d.nr_cpus = vm->cfg.nr_cpus;
 	d.mpidr = mpidr;
+	d.topo = &vm->topo;
 	d.gicd_base = A64_GICD_BASE;
 	d.gicd_size = A64_GICD_SIZE;
 	d.gicr_base = A64_GICR_BASE;
@@ -65,10 +65,10 @@ static int a64_build_fdt(struct vm *vm, u64 initrd_gpa)
 	}
 	d.stdout_path = "serial0:115200n8";
 
-	buf = calloc(1, A64_FDT_BUF);
+	buf = calloc(1, A64_FDT_BUF_SIZE);
 	if (!buf)
 		return error_host(-ENOMEM, "cannot allocate the device tree");
-	size = a64_fdt_build(&d, buf, A64_FDT_BUF);
+	size = a64_fdt_build(&d, buf, A64_FDT_BUF_SIZE);
 	if (size >= 0) {
 		u8 *dst = vm_gpa(vm, vm->arch.fdt_gpa, (u64)size);
 

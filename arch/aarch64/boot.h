@@ -37,10 +37,4 @@ struct a64_placement {
  */
 int a64_place(u64 mem_size, const struct a64_image *im, u64 initrd_len, struct a64_placement *p);
 
-/* Affinity fields KVM gives vCPU id (its reset value of MPIDR_EL1, without bit 31). */
-static inline u64 a64_mpidr(u32 id)
-{
-	return (u64)(id & 0x0f) | (u64)((id >> 4) & 0xff) << 8 | (u64)((id >> 12) & 0xff) << 16;
-}
-
 #endif

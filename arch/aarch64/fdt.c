@@ -5,7 +5,8 @@
  * arm/psci.yaml, timer/arm,arch_timer.yaml,
  * interrupt-controller/arm,gic-v3.yaml, serial/8250.yaml, virtio/mmio.yaml;
  * /chosen and /aliases: the Devicetree Specification 0.4, 3.3 and 3.6, and
- * Documentation/arch/arm64/booting.rst.
+ * Documentation/arch/arm64/booting.rst. The topology's nodes (cpu-map,
+ * caches, NUMA) are written by fdt_topo.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -15,7 +16,7 @@
 
 #include <libfdt.h>
 
-#include "arch/aarch64/fdt.h"
+#include "arch/aarch64/fdt_ctx.h"
 #include "core/error.h"
 #include "ktvm-arch.h"
 
@@ -37,13 +38,6 @@
 /* arch/arm64/include/uapi/asm/setup.h: COMMAND_LINE_SIZE, NUL included; longer is cut. */
 #define A64_FDT_CMDLINE_MAX 2048
 
-/* The tree being written. After the first libfdt error every call does nothing. */
-struct a64_fdt_ctx {
-	void *fdt;
-	int err;	/* -FDT_ERR_* */
-	char where[80]; /* the node or property it happened at */
-};
-
 static void a64_fdt_note(struct a64_fdt_ctx *c, int ret, const char *what)
 {
 	if (ret < 0 && !c->err) {
@@ -52,7 +46,7 @@ static void a64_fdt_note(struct a64_fdt_ctx *c, int ret, const char *what)
 	}
 }
 
-static void __printf(2, 3) a64_fdt_begin(struct a64_fdt_ctx *c, const char *fmt, ...)
+void __printf(2, 3) a64_fdt_begin(struct a64_fdt_ctx *c, const char *fmt, ...)
 {
 	char name[64];
 	va_list ap;
@@ -65,13 +59,13 @@ static void __printf(2, 3) a64_fdt_begin(struct a64_fdt_ctx *c, const char *fmt,
 	a64_fdt_note(c, fdt_begin_node(c->fdt, name), name);
 }
 
-static void a64_fdt_end(struct a64_fdt_ctx *c)
+void a64_fdt_end(struct a64_fdt_ctx *c)
 {
 	if (!c->err)
 		a64_fdt_note(c, fdt_end_node(c->fdt), "end of node");
 }
 
-static void a64_fdt_prop(struct a64_fdt_ctx *c, const char *name, const void *val, size_t len)
+void a64_fdt_prop(struct a64_fdt_ctx *c, const char *name, const void *val, size_t len)
 {
 	if (!c->err)
 		a64_fdt_note(c, fdt_property(c->fdt, name, val, (int)len), name);
@@ -80,32 +74,31 @@ static void a64_fdt_prop(struct a64_fdt_ctx *c, const char *name, const void *va
 /* A string list, as a literal with embedded NULs: "a\0b" is <"a", "b">. */
 #define a64_fdt_strings(c, name, lit) a64_fdt_prop(c, name, lit, sizeof(lit))
 
-static void a64_fdt_string(struct a64_fdt_ctx *c, const char *name, const char *s)
+void a64_fdt_string(struct a64_fdt_ctx *c, const char *name, const char *s)
 {
 	a64_fdt_prop(c, name, s, strlen(s) + 1);
 }
 
-static void a64_fdt_flag(struct a64_fdt_ctx *c, const char *name)
+void a64_fdt_flag(struct a64_fdt_ctx *c, const char *name)
 {
 	a64_fdt_prop(c, name, "", 0);
 }
 
-static void a64_fdt_u32(struct a64_fdt_ctx *c, const char *name, u32 v)
+void a64_fdt_u32(struct a64_fdt_ctx *c, const char *name, u32 v)
 {
 	fdt32_t be = cpu_to_fdt32(v);
 
 	a64_fdt_prop(c, name, &be, sizeof(be));
 }
 
-static void a64_fdt_u64(struct a64_fdt_ctx *c, const char *name, u64 v)
+void a64_fdt_u64(struct a64_fdt_ctx *c, const char *name, u64 v)
 {
 	fdt64_t be = cpu_to_fdt64(v);
 
 	a64_fdt_prop(c, name, &be, sizeof(be));
 }
 
-/* reg = <base size ...>: two cells each, the root's #address-cells and #size-cells. */
-static void a64_fdt_reg(struct a64_fdt_ctx *c, u64 base0, u64 size0, u64 base1, u64 size1, int nr)
+void a64_fdt_reg(struct a64_fdt_ctx *c, u64 base0, u64 size0, u64 base1, u64 size1, int nr)
 {
 	fdt64_t be[4] = {cpu_to_fdt64(base0), cpu_to_fdt64(size0), cpu_to_fdt64(base1),
 			 cpu_to_fdt64(size1)};
@@ -189,6 +182,8 @@ static int a64_fdt_check(const struct a64_fdt_desc *d)
 	u32 i;
 
 	ret = a64_fdt_check_cpus(d);
+	if (ret >= 0)
+		ret = a64_fdt_topo_check(d);
 	if (ret < 0)
 		return ret;
 	if (!d->ram_size || ram_end < d->ram_base)
@@ -268,8 +263,10 @@ static void a64_fdt_cpus(struct a64_fdt_ctx *c, const struct a64_fdt_desc *d)
 		a64_fdt_string(c, "compatible", "arm,arm-v8");
 		a64_fdt_string(c, "enable-method", "psci");
 		a64_fdt_u64(c, "reg", aff);
+		a64_fdt_topo_cpu(c, d, i);
 		a64_fdt_end(c);
 	}
+	a64_fdt_topo_cpus(c, d);
 	a64_fdt_end(c);
 
 	/* KVM implements PSCI 1.x through HVC (KVM_ARM_VCPU_PSCI_0_2). */
@@ -362,10 +359,7 @@ int a64_fdt_build(const struct a64_fdt_desc *d, void *buf, size_t size)
 	a64_fdt_u32(&c, "interrupt-parent", A64_FDT_PHANDLE_GIC);
 
 	a64_fdt_chosen(&c, d);
-	a64_fdt_begin(&c, "memory@%llx", (unsigned long long)d->ram_base);
-	a64_fdt_string(&c, "device_type", "memory");
-	a64_fdt_reg(&c, d->ram_base, d->ram_size, 0, 0, 1);
-	a64_fdt_end(&c);
+	a64_fdt_topo_memory(&c, d);
 	a64_fdt_cpus(&c, d);
 	a64_fdt_gic_timer(&c, d);
 	a64_fdt_devices(&c, d);

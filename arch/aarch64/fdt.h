@@ -11,10 +11,16 @@
 
 #include <stddef.h>
 
+#include "core/topology.h"
 #include "core/types.h"
+#include "ktvm-arch.h"
 
 /* The GIC's phandle: the root's interrupt-parent, so every device's. */
 #define A64_FDT_PHANDLE_GIC 1
+/* Phandles of vCPU n's cpu node, core n's L2 and LLC n's L3 cache node (n machine-wide). */
+#define A64_FDT_PHANDLE_CPU(n) (0x100 + (n))
+#define A64_FDT_PHANDLE_L2(n)  (0x200 + (n))
+#define A64_FDT_PHANDLE_L3(n)  (0x300 + (n))
 
 /* A virtio-mmio transport window and its edge-triggered SPI. */
 struct a64_fdt_virtio {
@@ -30,6 +36,12 @@ struct a64_fdt_desc {
 	 */
 	u32 nr_cpus;
 	const u64 *mpidr;
+	/*
+	 * The guest topology (core/topology.h, finished), nr_cpus vCPUs in
+	 * its numbering: cpu-map, cache nodes, and with more than one node
+	 * the NUMA nodes, whose memory then sums to ram_size.
+	 */
+	const struct topology *topo;
 	/*
 	 * The architected timer's PPIs (INTID - 16), in the binding's order:
 	 * secure, non-secure, virtual, hypervisor; distinct, < 16.
@@ -50,9 +62,16 @@ struct a64_fdt_desc {
 };
 
 /*
+ * A buffer for any tree of up to ARCH_MAX_VCPUS vCPUs: at most about 600
+ * bytes per vCPU (its cpu node, its share of the cache nodes and cpu-map),
+ * the rest, 16 NUMA nodes and a full command line in the 64 KiB.
+ */
+#define A64_FDT_BUF_SIZE (64 * KiB + 1024 * ARCH_MAX_VCPUS)
+
+/*
  * Write the DTB for d into buf (size bytes; booting.rst allows a DTB 2 MiB).
  * Returns its total size, or, with the error set: -EINVAL (d is
- * inconsistent: vCPU count, MPIDRs, GIC, SPIs, initrd outside RAM),
+ * inconsistent: vCPU count, MPIDRs, topology, GIC, SPIs, initrd outside RAM),
  * -ENOSPC (buf is too small), -EIO (libfdt refused the tree).
  */
 int a64_fdt_build(const struct a64_fdt_desc *d, void *buf, size_t size);

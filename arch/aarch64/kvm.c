@@ -9,6 +9,7 @@
 
 #include "arch/aarch64/kvm.h"
 #include "arch/aarch64/layout.h"
+#include "arch/aarch64/topo.h"
 #include "core/arch.h"
 #include "core/cmdline.h"
 #include "core/error.h"
@@ -49,6 +50,24 @@ static int a64_gic_attr(int fd, u32 group, u64 attr, const void *addr, const cha
 }
 
 /*
+ * The vcpu_ids that give the topology's MPIDRs (topo.h) must be below
+ * KVM's limit, which the vGICv3 sets (api.rst 4.7; KVM_CAP_MAX_VCPU_ID
+ * answers for the VM once its GIC exists).
+ */
+static int a64_kvm_check_ids(struct vm *vm)
+{
+	u32 max_id = a64_topo_kvm_id(&vm->topo, vm->cfg.nr_cpus - 1);
+	int ret = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID);
+
+	if (ret > 0 && max_id >= (u32)ret)
+		return error_host(-ERANGE,
+				  "the topology's MPIDRs need KVM vcpu ids up to %u; KVM takes "
+				  "ids below %d (KVM_CAP_MAX_VCPU_ID)",
+				  max_id, ret);
+	return 0;
+}
+
+/*
  * The GICv3 distributor and one redistributor per vCPU. It is initialised
  * (a64_gic_finish()) only once every vCPU exists.
  */
@@ -66,8 +85,10 @@ int arch_vm_init(struct vm *vm)
 		return error_host(-errno, "KVM_CREATE_DEVICE (GICv3): %s%s", strerror(errno),
 				  errno == ENODEV ? " (the host has no GICv3 support in KVM)" : "");
 	vm->arch.gic_fd = (int)cd.fd;
-	ret = a64_gic_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
-			   KVM_VGIC_V3_ADDR_TYPE_DIST, &dist, "distributor address");
+	ret = a64_kvm_check_ids(vm);
+	if (ret >= 0)
+		ret = a64_gic_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+				   KVM_VGIC_V3_ADDR_TYPE_DIST, &dist, "distributor address");
 	if (ret >= 0)
 		ret = a64_gic_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_ADDR,
 				   KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist, "redistributor address");

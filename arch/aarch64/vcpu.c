@@ -15,6 +15,7 @@
 
 #include "arch/aarch64/boot.h"
 #include "arch/aarch64/kvm.h"
+#include "arch/aarch64/topo.h"
 #include "core/arch.h"
 #include "core/error.h"
 #include "core/vm.h"
@@ -22,11 +23,12 @@
 #define A64_CORE_REG(field)                                                                        \
 	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                                      \
 	 (offsetof(struct kvm_regs, field) / sizeof(__u32)))
-/* MPIDR_EL1: op0 3, op1 0, CRn 0, CRm 0, op2 5 */
-#define A64_REG_MPIDR	  ARM64_SYS_REG(3, 0, 0, 0, 5)
+/* MPIDR_EL1: op0 3, op1 0, CRn 0, CRm 0, op2 5 (ARM DDI 0487, MPIDR_EL1) */
+#define A64_REG_MPIDR ARM64_SYS_REG(3, 0, 0, 0, 5)
+/* Aff3 [39:32], Aff2..Aff0 [23:0]; the rest (RES1 [31], U [30], MT [24]) stays KVM's. */
 #define A64_MPIDR_AFF_MASK 0xff00ffffffULL
 /* PSTATE: EL1h, D, A, I, F masked */
-#define A64_PSTATE_BOOT	  0x3c5ULL
+#define A64_PSTATE_BOOT 0x3c5ULL
 
 static int a64_set_reg(struct vcpu *vcpu, u64 id, u64 val, const char *what)
 {
@@ -60,18 +62,51 @@ static int a64_boot_regs(struct vcpu *vcpu)
 	return ret;
 }
 
-/* arm64 KVM derives MPIDR_EL1 from the vcpu_id; a64_mpidr() assumes the index. */
+/*
+ * arm64 KVM derives MPIDR_EL1 from the vcpu_id, at VCPU_INIT and at every
+ * reset (PSCI CPU_ON included): the id is the one whose MPIDR is the
+ * topology's (topo.h).
+ */
 u32 arch_vcpu_kvm_id(const struct vm *vm, u32 index)
 {
-	(void)vm;
-	return index;
+	return a64_topo_kvm_id(&vm->topo, index);
+}
+
+/*
+ * Give the vCPU the MPIDR the device tree's cpu node and PSCI name
+ * (a64_topo_mpidr()), before it first runs and before the vGIC is
+ * initialised (the redistributors' GICR_TYPER.Affinity is the vCPU's
+ * MPIDR). KVM's reset value is already this one (arch_vcpu_kvm_id());
+ * writing it states the layout rather than relying on KVM's formula, and
+ * the read-back catches a KVM that ignores the write.
+ */
+static int a64_vcpu_mpidr(struct vcpu *vcpu)
+{
+	u64 want = a64_topo_mpidr(&vcpu->vm->topo, vcpu->id), mpidr;
+	int ret;
+
+	ret = a64_get_reg(vcpu, A64_REG_MPIDR, &mpidr, "MPIDR_EL1");
+	if (ret < 0)
+		return ret;
+	ret = a64_set_reg(vcpu, A64_REG_MPIDR, (mpidr & ~A64_MPIDR_AFF_MASK) | want, "MPIDR_EL1");
+	if (ret >= 0)
+		ret = a64_get_reg(vcpu, A64_REG_MPIDR, &mpidr, "MPIDR_EL1");
+	if (ret < 0)
+		return ret;
+	vcpu->arch.mpidr = mpidr & A64_MPIDR_AFF_MASK;
+	if (vcpu->arch.mpidr != want)
+		return error_host(-EPROTO,
+				  "vcpu %u: MPIDR_EL1 reads 0x%llx after KVM_SET_ONE_REG of 0x%llx "
+				  "(the device tree's); KVM did not take it",
+				  vcpu->id, (unsigned long long)vcpu->arch.mpidr,
+				  (unsigned long long)want);
+	return 0;
 }
 
 int arch_vcpu_init(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
 	struct kvm_vcpu_init init;
-	u64 mpidr;
 	int ret;
 
 	memset(&init, 0, sizeof(init));
@@ -83,15 +118,9 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init) < 0)
 		return error_host(-errno, "vcpu %u: KVM_ARM_VCPU_INIT: %s", vcpu->id,
 				  strerror(errno));
-	/* The device tree was written with a64_mpidr(); KVM must agree. */
-	ret = a64_get_reg(vcpu, A64_REG_MPIDR, &mpidr, "MPIDR_EL1");
+	ret = a64_vcpu_mpidr(vcpu);
 	if (ret < 0)
 		return ret;
-	vcpu->arch.mpidr = mpidr & A64_MPIDR_AFF_MASK;
-	if (vcpu->arch.mpidr != a64_mpidr(vcpu->id))
-		return error_host(-EPROTO, "vcpu %u: KVM gave MPIDR 0x%llx, the device tree says 0x%llx",
-				  vcpu->id, (unsigned long long)vcpu->arch.mpidr,
-				  (unsigned long long)a64_mpidr(vcpu->id));
 	if (vcpu->id == 0) {
 		ret = a64_boot_regs(vcpu);
 		if (ret < 0)

@@ -17,6 +17,8 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/payload.sh
 . "$(dirname "$0")/payload.sh"
+# shellcheck source=tests/integration/topology.sh
+. "$(dirname "$0")/topology.sh"
 
 # Read by run_case.
 # shellcheck disable=SC2034
@@ -255,4 +257,36 @@ run_case payload_612 payload_612_case
 run_case bad_payload_not_found bad_payload_not_found
 run_case bad_payload_with_initrd bad_payload_with_initrd
 run_case bad_include_missing bad_include_missing
+# Topology (topology.sh): the guest sees the nodes, LLCs, cores, SMT
+# siblings, distances and node memory asked for.
+run_case topo_1111 topo_boot 1,1,1,1 256 '' ''
+run_case topo_1142 topo_boot 1,1,4,2 256 '' ''
+run_case topo_1222 topo_boot 1,2,2,2 256 '' ''
+run_case topo_2221 topo_boot 2,2,2,1 512 '' ''
+run_case topo_2412 topo_boot 2,4,1,2 512 '' ''
+run_case topo_4411_dist topo_boot 4,4,1,1 512 '' \
+	'10,15,20,30;15,10,25,35;20,25,10,40;30,35,40,10'
+run_case topo_memory_only_node topo_boot 2,2,1,1 640 256,256,128 ''
+run_case topo_uneven_mem topo_boot 2,2,2,1 512 384,128 ''
+# Counts that are not powers of two (on x86_64: holes in the APIC IDs).
+run_case topo_3331 topo_boot 3,3,3,1 384 '' ''
+run_case topo_1213 topo_boot 1,2,1,3 256 '' ''
+run_case topo_612 topo_612_case
+run_case topo_bad_nodes_zero topo_bad "--topology NODES" --topology 0,1,1,1
+run_case topo_bad_cores_zero topo_bad "--topology CORES" --topology 1,1,0,1
+run_case topo_bad_too_many_vcpus topo_bad "--topology $topo_max_vcpus" \
+	--topology "1,1,$((topo_max_vcpus + 1)),1"
+run_case topo_bad_llcs_uneven topo_bad --topology --topology 2,3,1,1
+run_case topo_bad_dist_asym topo_bad "--numa-dist symmetric" \
+	--topology 2,2,1,1 --numa-dist '10,20;30,10'
+run_case topo_bad_dist_diag topo_bad "--numa-dist itself" \
+	--topology 2,2,1,1 --numa-dist '11,20;20,11'
+run_case topo_bad_dist_low topo_bad --numa-dist \
+	--topology 2,2,1,1 --numa-dist '10,10;10,10'
+run_case topo_bad_dist_count topo_bad --numa-dist \
+	--topology 2,2,1,1 --numa-dist '10,20,20;20,10,20;20,20,10'
+run_case topo_bad_dist_ragged topo_bad --numa-dist \
+	--topology 2,2,1,1 --numa-dist '10,20;20'
+run_case topo_bad_mem_sum topo_bad "--numa-mem --memory" \
+	--topology 2,2,1,1 --numa-mem 256,256 --memory 384
 summary

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the aarch64 device-tree tests (test_fdt*.c) build from: the
- * description the boot code passes for nr_cpus vCPUs, with layout.h's
- * memory map, three virtio-mmio windows and an initrd; and build(), which
- * writes it into dtb and checks the result's structure.
+ * description the boot code passes for nr_cpus vCPUs (the flat default
+ * topology) or for a topology, with layout.h's memory map, three
+ * virtio-mmio windows and an initrd; and build(), which writes it into dtb
+ * and checks the result's structure.
  */
 #ifndef KTVM_TESTS_UNIT_AARCH64_FDT_FIXTURE_H
 #define KTVM_TESTS_UNIT_AARCH64_FDT_FIXTURE_H
@@ -13,12 +14,15 @@
 #include "arch/aarch64/boot.h"
 #include "arch/aarch64/fdt.h"
 #include "arch/aarch64/layout.h"
+#include "arch/aarch64/topo.h"
 #include "core/error.h"
+#include "core/topology.h"
 #include "ktvm-arch.h"
 #include "tests/test.h"
 
 static u8 dtb[256 * KiB];
 static u64 mpidr[ARCH_MAX_VCPUS];
+static struct topology topo;
 
 #define INITRD_START (A64_RAM_BASE + 64 * MiB)
 #define INITRD_END   (INITRD_START + 0x123456)
@@ -30,18 +34,26 @@ static const struct a64_fdt_virtio virtio3[] = {
     {A64_DEVICES_BASE + 2 * VIRTIO_SIZE, VIRTIO_SIZE, A64_DEVICES_SPI + 2},
 };
 
-/* What the boot code passes for nr_cpus vCPUs, from layout.h. */
-static inline struct a64_fdt_desc desc(u32 nr_cpus)
+/*
+ * What the boot code passes for topology t (finished), from layout.h: the
+ * vCPUs' MPIDRs and t itself (copied to topo).
+ */
+static inline struct a64_fdt_desc desc_topo(const struct topology *t)
 {
-	u32 i;
+	u32 i, nr_cpus = topology_nr_cpus(t);
+	u64 ram = 0;
 
+	topo = *t;
+	for (i = 0; i < topo.nr_nodes; i++)
+		ram += topo.mem_mib[i] * MiB;
 	for (i = 0; i < ARRAY_SIZE(mpidr); i++)
-		mpidr[i] = a64_mpidr(i);
+		mpidr[i] = i < nr_cpus ? a64_topo_mpidr(&topo, i) : a64_mpidr(i);
 	return (struct a64_fdt_desc){
 	    .ram_base = A64_RAM_BASE,
-	    .ram_size = 512 * MiB,
+	    .ram_size = ram,
 	    .nr_cpus = nr_cpus,
 	    .mpidr = mpidr,
+	    .topo = &topo,
 	    .timer_ppi = {A64_TIMER_PPI_SEC, A64_TIMER_PPI_NONSEC, A64_TIMER_PPI_VIRT,
 			  A64_TIMER_PPI_HYP},
 	    .gicd_base = A64_GICD_BASE,
@@ -59,6 +71,32 @@ static inline struct a64_fdt_desc desc(u32 nr_cpus)
 	    .initrd_end = INITRD_END,
 	    .stdout_path = "serial0:115200n8",
 	};
+}
+
+/* What the boot code passes for nr_cpus vCPUs and no --topology: 1,1,nr_cpus,1, 512 MiB. */
+static inline struct a64_fdt_desc desc(u32 nr_cpus)
+{
+	struct topology t;
+
+	topology_default(&t, nr_cpus, 512);
+	return desc_topo(&t);
+}
+
+/*
+ * A finished topology from the command-line forms: shape "N,L,C,T",
+ * numa_mem "M0,M1,..." or NULL for an even split of mem_mib, dist as
+ * --numa-dist or NULL.
+ */
+static inline void topo_make(struct topology *t, const char *shape, u64 mem_mib,
+			     const char *numa_mem, const char *dist)
+{
+	memset(t, 0, sizeof(*t));
+	ASSERT_EQ(topology_parse_shape(t, shape), 0);
+	if (numa_mem)
+		ASSERT_EQ(topology_parse_mem(t, numa_mem), 0);
+	if (dist)
+		ASSERT_EQ(topology_parse_dist(t, dist), 0);
+	ASSERT_EQ(topology_finish(t, &mem_mib, ARCH_MAX_VCPUS), 0);
 }
 
 /* Build d into dtb; the result must pass libfdt's full structure check. */

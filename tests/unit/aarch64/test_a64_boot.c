@@ -2,13 +2,18 @@
 /*
  * aarch64 boot without KVM: the Image header (booting.rst section 4, field
  * offsets written out here), placement of kernel, initrd and device tree in
- * guest RAM, and the MPIDR affinity values KVM gives each vCPU id.
+ * guest RAM, the MPIDR affinity values KVM gives each vCPU id, and the
+ * topology's MPIDR layout (topo.h) with the vcpu ids that give it.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "arch/aarch64/boot.h"
 #include "arch/aarch64/layout.h"
+#include "arch/aarch64/topo.h"
+#include "core/error.h"
+#include "core/topology.h"
+#include "ktvm-arch.h"
 #include "tests/test.h"
 
 static void put64(u8 *p, u64 v)
@@ -165,4 +170,113 @@ TEST(mpidr_affinity_of_vcpu_ids)
 	EXPECT_EQ(a64_mpidr(17), 0x101);
 	EXPECT_EQ(a64_mpidr(122), 0x70a);
 	EXPECT_EQ(a64_mpidr(4096), 0x10000);
+}
+
+/* A finished topology "N,L,C,T" with mem_mib MiB split evenly. */
+static struct topology shape(const char *s, u64 mem_mib)
+{
+	struct topology t;
+
+	memset(&t, 0, sizeof(t));
+	error_clear();
+	EXPECT_EQ(topology_parse_shape(&t, s), 0);
+	EXPECT_EQ(topology_finish(&t, &mem_mib, ARCH_MAX_VCPUS), 0);
+	return t;
+}
+
+TEST(mpidr_llc_layout)
+{
+	struct topology t = shape("1,2,2,2", 512);
+
+	/* Aff1 = LLC, Aff0 = core * THREADS + thread */
+	EXPECT_TRUE(a64_topo_llc_layout(&t));
+	EXPECT_EQ(a64_topo_mpidr(&t, 0), 0);
+	EXPECT_EQ(a64_topo_mpidr(&t, 3), 0x3);
+	EXPECT_EQ(a64_topo_mpidr(&t, 4), 0x100);
+	EXPECT_EQ(a64_topo_mpidr(&t, 7), 0x103);
+	t = shape("2,4,1,2", 512);
+	EXPECT_EQ(a64_topo_mpidr(&t, 2), 0x100);
+	EXPECT_EQ(a64_topo_mpidr(&t, 5), 0x201);
+	EXPECT_EQ(a64_topo_mpidr(&t, 7), 0x301);
+	/* One LLC of up to 16: the same as KVM's default. */
+	t = shape("1,1,4,2", 512);
+	for (u32 i = 0; i < 8; i++)
+		EXPECT_EQ(a64_topo_mpidr(&t, i), a64_mpidr(i));
+	/* 16 vCPUs per LLC still fit Aff0. */
+	t = shape("1,2,8,2", 512);
+	EXPECT_TRUE(a64_topo_llc_layout(&t));
+	EXPECT_EQ(a64_topo_mpidr(&t, 15), 0xf);
+	EXPECT_EQ(a64_topo_mpidr(&t, 16), 0x100);
+	EXPECT_EQ(a64_topo_mpidr(&t, 31), 0x10f);
+}
+
+TEST(mpidr_default_layout_past_16_per_llc)
+{
+	/* 17 vCPUs per LLC do not fit one SGI target list: KVM's default. */
+	struct topology t = shape("1,2,17,1", 512);
+
+	EXPECT_FALSE(a64_topo_llc_layout(&t));
+	for (u32 i = 0; i < 34; i++) {
+		EXPECT_EQ(a64_topo_kvm_id(&t, i), i);
+		EXPECT_EQ(a64_topo_mpidr(&t, i), a64_mpidr(i));
+	}
+	/* The flat default with 123 vCPUs: unchanged. */
+	t = shape("1,1,123,1", 512);
+	EXPECT_FALSE(a64_topo_llc_layout(&t));
+	EXPECT_EQ(a64_topo_mpidr(&t, 122), 0x70a);
+}
+
+TEST(mpidr_kvm_ids)
+{
+	struct topology t = shape("2,4,1,2", 512);
+
+	/* KVM's reset value of the vcpu_id is the layout's MPIDR. */
+	for (u32 i = 0; i < 8; i++)
+		EXPECT_EQ(a64_mpidr(a64_topo_kvm_id(&t, i)), a64_topo_mpidr(&t, i));
+	EXPECT_EQ(a64_topo_kvm_id(&t, 7), 0x31);
+	/* The ids must stay below KVM's 512: 32 LLCs reach 31 * 16 + 0 = 496. */
+	t = shape("1,32,1,1", 512);
+	EXPECT_TRUE(a64_topo_llc_layout(&t));
+	EXPECT_EQ(a64_topo_kvm_id(&t, 31), 496);
+	EXPECT_EQ(a64_topo_mpidr(&t, 31), 0x1f00);
+	t.cores = 16; /* 512 vCPUs: past ktvm's limit, but the last id is 511 */
+	EXPECT_TRUE(a64_topo_llc_layout(&t));
+	EXPECT_EQ(a64_topo_kvm_id(&t, 511), 511);
+	t = shape("1,33,1,1", 512);
+	EXPECT_FALSE(a64_topo_llc_layout(&t));
+	EXPECT_EQ(a64_topo_mpidr(&t, 32), 0x200);
+}
+
+/* Shape 1,l,c,th: distinct MPIDRs, ids below KVM's 512, MT clear. Returns the faults. */
+static u32 check_mpidrs(u32 l, u32 c, u32 th)
+{
+	static u64 seen[ARCH_MAX_VCPUS];
+	struct topology t;
+	u32 bad = 0;
+	char s[32];
+
+	snprintf(s, sizeof(s), "1,%u,%u,%u", l, c, th);
+	t = shape(s, 512);
+	for (u32 i = 0; i < l * c * th; i++) {
+		seen[i] = a64_topo_mpidr(&t, i);
+		if (a64_topo_kvm_id(&t, i) >= A64_TOPO_KVM_IDS || seen[i] & (1ULL << 24))
+			bad++;
+		for (u32 j = 0; j < i; j++)
+			if (seen[j] == seen[i] && !bad++)
+				printf("  %s: vCPUs %u and %u: 0x%llx\n", s, j, i,
+				       (unsigned long long)seen[i]);
+	}
+	return bad;
+}
+
+TEST(mpidr_distinct_for_all_shapes)
+{
+	u32 shapes = 0, bad = 0;
+
+	for (u32 l = 1; l <= ARCH_MAX_VCPUS; l++)
+		for (u32 c = 1; l * c <= ARCH_MAX_VCPUS; c++)
+			for (u32 th = 1; l * c * th <= ARCH_MAX_VCPUS; th++, shapes++)
+				bad += check_mpidrs(l, c, th);
+	EXPECT_EQ(bad, 0);
+	EXPECT_GT(shapes, 1000);
 }

@@ -148,6 +148,9 @@ static void check_cpus(u32 nr)
 	EXPECT_EQ(prop_u32("/cpus", "#size-cells"), 0);
 	fdt_for_each_subnode(cpu, dtb, cpus)
 	{
+		/* The cache nodes and cpu-map follow the cpu nodes (test_fdt_topo.c). */
+		if (strncmp(fdt_get_name(dtb, cpu, NULL), "cpu@", 4))
+			continue;
 		ASSERT_LT(n, (int)nr);
 		snprintf(path, sizeof(path), "/cpus/cpu@%llx", (unsigned long long)a64_mpidr(n));
 		if (fdt_path_offset(dtb, path) != cpu)
@@ -346,22 +349,34 @@ TEST(phandles)
 {
 	struct a64_fdt_desc d = desc(4);
 	int off, depth = 0, n = 0, nodes = 0;
+	u32 ph, seen[8], i;
 
-	/* Exactly one node has a phandle (the GIC) and only the root points at it. */
+	/*
+	 * Phandles are distinct: the GIC's (the interrupt controller, which
+	 * only the root points at), the 4 cpu nodes', 4 L2 caches' and one L3's.
+	 */
 	build(&d);
 	for (off = 0; off >= 0 && depth >= 0; off = fdt_next_node(dtb, off, &depth)) {
-		if (fdt_get_phandle(dtb, off)) {
-			n++;
-			EXPECT_EQ(fdt_get_phandle(dtb, off), A64_FDT_PHANDLE_GIC);
+		ph = fdt_get_phandle(dtb, off);
+		if (ph == A64_FDT_PHANDLE_GIC)
 			EXPECT_TRUE(fdt_getprop(dtb, off, "interrupt-controller", NULL));
+		if (ph) {
+			for (i = 0; i < (u32)n && i < ARRAY_SIZE(seen); i++)
+				EXPECT_NE(seen[i], ph);
+			if (n < (int)ARRAY_SIZE(seen))
+				seen[n] = ph;
+			n++;
 		}
 		if (off)
 			EXPECT_FALSE(fdt_getprop(dtb, off, "interrupt-parent", NULL));
 		nodes++;
 	}
-	/* /, aliases, chosen, memory, cpus + 4, psci, intc, timer, 2 UARTs, 3 virtio */
-	EXPECT_EQ(nodes, 17);
-	EXPECT_EQ(n, 1);
+	/*
+	 * /, aliases, chosen, memory, cpus + 4 + 4 L2 + L3 + cpu-map, cluster0,
+	 * 4 cores, psci, intc, timer, 2 UARTs, 3 virtio
+	 */
+	EXPECT_EQ(nodes, 28);
+	EXPECT_EQ(n, 10);
 }
 
 TEST(same_desc_same_bytes)

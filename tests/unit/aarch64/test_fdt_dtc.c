@@ -127,19 +127,18 @@ static void expect_same_tree(const void *a, const void *b)
 	EXPECT_EQ(fdt_num_mem_rsv(b), 0);
 }
 
-static void check_dtc_round_trip(u32 nr_cpus)
+static void check_dtc_round_trip(const struct a64_fdt_desc *d)
 {
 	const char *dtc = dtc_path(), *in = test_tmp_path("ktvm.dtb"),
 		   *dts = test_tmp_path("ktvm.dts"), *back = test_tmp_path("back.dtb"),
 		   *log = test_tmp_path("dtc.log");
-	struct a64_fdt_desc d = desc(nr_cpus);
 	static u8 again[sizeof(dtb)];
 	int len, ret;
 	long n;
 
 	if (!dtc)
 		SKIP("no dtc on PATH (Debian: device-tree-compiler)");
-	len = build(&d);
+	len = build(d);
 	ASSERT_TRUE(file_write(in, dtb, (size_t)len));
 
 	ret = dtc_run(dtc, log, "dtb", "dts", dts, in);
@@ -160,10 +159,35 @@ static void check_dtc_round_trip(u32 nr_cpus)
 
 TEST(dtc_round_trip_1)
 {
-	check_dtc_round_trip(1);
+	struct a64_fdt_desc d = desc(1);
+
+	check_dtc_round_trip(&d);
 }
 
 TEST(dtc_round_trip_123)
 {
-	check_dtc_round_trip(ARCH_MAX_VCPUS);
+	struct a64_fdt_desc d = desc(ARCH_MAX_VCPUS);
+
+	check_dtc_round_trip(&d);
+}
+
+/* cpu-map with threads, cache nodes, NUMA memory nodes and /distance-map. */
+TEST(dtc_round_trip_topology)
+{
+	struct topology t;
+	struct a64_fdt_desc d;
+
+	topo_make(&t, "2,4,2,2", 512, "192,192,128", "10,15,20;15,10,25;20,25,10");
+	d = desc_topo(&t);
+	check_dtc_round_trip(&d);
+}
+
+TEST(dtc_round_trip_topology_123)
+{
+	struct topology t;
+	struct a64_fdt_desc d;
+
+	topo_make(&t, "1,1,41,3", 0, "64,64,64,64,64,64,64,64,64,64,64,64,64,64,64,64", NULL);
+	d = desc_topo(&t);
+	check_dtc_round_trip(&d);
 }
