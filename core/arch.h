@@ -17,6 +17,12 @@ struct resources;
 const char *arch_name(void);
 /* Largest vCPU count the backend supports. */
 u32 arch_max_vcpus(void);
+struct topology;
+/*
+ * Refuse a finished topology (core/topology.h) the backend cannot describe
+ * to the guest: 0, or a negative errno with an input error set.
+ */
+int arch_topology_check(const struct topology *t);
 /*
  * The guest-physical window and interrupt lines ktvm's own devices are
  * placed in (resources_init()). Line numbers are what KVM_IRQFD takes: a GSI

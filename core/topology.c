@@ -147,6 +147,73 @@ int topology_parse_dist(struct topology *t, const char *s)
 	return 0;
 }
 
+/* Rows split by ';' or '/', each of the same number of values in [1, limit]. */
+static int topo_parse_rows(const char *opt, const char *s, u64 limit,
+			   u32 out[TOPO_MAX_NODES][TOPO_MAX_NODES], u32 *nr_rows, u32 *nr_cols)
+{
+	u64 row[TOPO_MAX_NODES];
+	u32 rows = 0, cols = 0;
+	const char *p = s, *end;
+
+	memset(out, 0, sizeof(u32) * TOPO_MAX_NODES * TOPO_MAX_NODES);
+	for (;;) {
+		int n = topo_numbers(opt, p, ";/", row, TOPO_MAX_NODES, 1, limit, &end);
+
+		if (n < 0)
+			return n;
+		if (rows && (u32)n != cols)
+			return error_input(-EINVAL, "%s: row %u has %d values, row 0 has %u", opt,
+					   rows, n, cols);
+		if (rows == TOPO_MAX_NODES)
+			return error_input(-E2BIG, "%s: more than %d rows", opt, TOPO_MAX_NODES);
+		cols = (u32)n;
+		for (u32 j = 0; j < cols; j++)
+			out[rows][j] = (u32)row[j];
+		rows++;
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	*nr_rows = rows;
+	*nr_cols = cols;
+	return 0;
+}
+
+int topology_parse_latency(struct topology *t, const char *s)
+{
+	return topo_parse_rows("--numa-latency", s, TOPO_MAX_LAT_NS, t->lat_ns, &t->lat_rows,
+			       &t->lat_cols);
+}
+
+int topology_parse_bandwidth(struct topology *t, const char *s)
+{
+	return topo_parse_rows("--numa-bandwidth", s, TOPO_MAX_BW_MBS, t->bw_mbs, &t->bw_rows,
+			       &t->bw_cols);
+}
+
+/* A performance matrix given: one row per node with CPUs, a column per node. */
+static int topo_check_perf(const struct topology *t, const char *opt, u32 rows, u32 cols)
+{
+	if (rows && (rows != t->nodes || cols != t->nr_nodes))
+		return error_input(-EINVAL,
+				   "%s: %u rows of %u values; want a row per node with CPUs (%u) "
+				   "and a value per node (%u)",
+				   opt, rows, cols, t->nodes, t->nr_nodes);
+	return 0;
+}
+
+u32 topology_perf_initiator(const struct topology *t, u32 n)
+{
+	u32 best = 0;
+
+	if (n < t->nodes)
+		return n;
+	for (u32 i = 1; i < t->nodes; i++)
+		if (t->dist[n][i] < t->dist[n][best])
+			best = i;
+	return best;
+}
+
 static int topo_check_dist(const struct topology *t, u32 n)
 {
 	for (u32 i = 0; i < n; i++) {
@@ -215,6 +282,9 @@ int topology_finish(struct topology *t, u64 *mem_mib, u32 max_vcpus)
 				return error_input(-EINVAL, "--memory %llu MiB: less than 1 MiB per node",
 						   (unsigned long long)*mem_mib);
 	}
+	if (topo_check_perf(t, "--numa-latency", t->lat_rows, t->lat_cols) < 0 ||
+	    topo_check_perf(t, "--numa-bandwidth", t->bw_rows, t->bw_cols) < 0)
+		return -EINVAL;
 	if (t->nr_dist) {
 		if (t->nr_dist != t->nr_nodes)
 			return error_input(-EINVAL, "--numa-dist: a %ux%u matrix for %u nodes",

@@ -20,6 +20,13 @@
  * explicit sizes the RAM is split evenly over the nodes with CPUs, the
  * remainder to node 0. Distances: dist[i][j], 10 on the diagonal, more than
  * 10 elsewhere, symmetric, at most 254; default 20 between nodes.
+ *
+ * Memory performance (optional): lat_ns[i][j] and bw_mbs[i][j], the access
+ * latency in ns and bandwidth in MB/s from the CPUs of node i (a node with
+ * CPUs, the initiator) to the memory of node j (any node, the target). The
+ * x86_64 backend describes them in an ACPI HMAT; Linux shows a node's
+ * figures from its nearest initiator (topology_perf_initiator()) in
+ * /sys/devices/system/node/nodeN/access0/initiators/.
  */
 #ifndef KTVM_CORE_TOPOLOGY_H
 #define KTVM_CORE_TOPOLOGY_H
@@ -30,6 +37,12 @@
 #define TOPO_LOCAL_DIST	  10
 #define TOPO_REMOTE_DIST  20
 #define TOPO_MAX_DIST	  254
+/*
+ * Linux's HMAT parser (drivers/acpi/numa/hmat.c hmat_normalize()) drops a
+ * value whose entry x base unit passes UINT_MAX: latencies are in ps there.
+ */
+#define TOPO_MAX_LAT_NS	  4000000
+#define TOPO_MAX_BW_MBS	  4000000000ULL
 
 struct topology {
 	u32 nodes;   /* nodes with CPUs */
@@ -41,6 +54,10 @@ struct topology {
 	u8 dist[TOPO_MAX_NODES][TOPO_MAX_NODES];
 	bool explicit_mem; /* mem_mib came from the user */
 	u32 nr_dist;	   /* size of a user-given distance matrix, 0: default */
+	/* [initiator node][target node], 0: not given; rows = nodes with CPUs */
+	u32 lat_ns[TOPO_MAX_NODES][TOPO_MAX_NODES];
+	u32 bw_mbs[TOPO_MAX_NODES][TOPO_MAX_NODES];
+	u32 lat_rows, lat_cols, bw_rows, bw_cols; /* as given; 0: none */
 };
 
 struct topo_cpu {
@@ -63,6 +80,13 @@ void topology_default(struct topology *t, u32 nr_cpus, u64 mem_mib);
 int topology_parse_shape(struct topology *t, const char *s);
 int topology_parse_mem(struct topology *t, const char *s);
 int topology_parse_dist(struct topology *t, const char *s);
+/*
+ *   "L00,L01,...;L10,..." (ns)        topology_parse_latency
+ *   "B00,B01,...;B10,..." (MB/s)      topology_parse_bandwidth
+ * one row per node with CPUs, one value per node (memory-only ones too).
+ */
+int topology_parse_latency(struct topology *t, const char *s);
+int topology_parse_bandwidth(struct topology *t, const char *s);
 
 /*
  * Check and complete a parsed topology against the guest's memory size
@@ -91,6 +115,19 @@ u32 topology_node_nr_cpus(const struct topology *t, u32 node);
 
 /* Start of node n's memory as an offset into guest RAM (bytes). */
 u64 topology_node_mem_offset(const struct topology *t, u32 node);
+
+/* Whether latency or bandwidth was given (then x86_64 writes an HMAT). */
+static inline bool topology_has_perf(const struct topology *t)
+{
+	return t->lat_rows || t->bw_rows;
+}
+
+/*
+ * The initiator node whose figures describe node n's memory: n itself when
+ * it has CPUs, else the node with CPUs at the smallest distance (the lowest
+ * numbered of equals).
+ */
+u32 topology_perf_initiator(const struct topology *t, u32 n);
 
 /* Smallest b with (1 << b) >= n: the APIC ID field width for n values. */
 u32 topology_bits(u32 n);

@@ -338,6 +338,7 @@ static int vm_check_config(const struct vm_config *cfg)
 					   "the topology's nodes hold %llu MiB, the guest has %llu MiB",
 					   (unsigned long long)sum,
 					   (unsigned long long)(cfg->mem_size / MiB));
+		return arch_topology_check(cfg->topo);
 	}
 	return 0;
 }

@@ -80,6 +80,10 @@ static const char usage_run[] =
     "  --numa-dist D     node distances, rows split by ';' (\"10,20;20,10\"):\n"
     "                    10 on the diagonal, 11-254 elsewhere, symmetric\n"
     "                    (default 20 between nodes)\n"
+    "  --numa-latency L  memory access latency in ns from each node with CPUs\n"
+    "                    (a row) to each node (a value): \"80,140;140,80\";\n"
+    "                    x86_64 only (ACPI HMAT)\n"
+    "  --numa-bandwidth B  the same for bandwidth in MB/s\n"
     "  --cmdline STR     extra kernel parameters, after ktvm's defaults; a parameter\n"
     "                    given here replaces ktvm's default of the same name\n"
     "  --timeout SEC     stop the guest after SEC seconds (default 300, 0 = never)\n"
@@ -235,6 +239,8 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		OPT_TOPOLOGY,
 		OPT_NUMA_MEM,
 		OPT_NUMA_DIST,
+		OPT_NUMA_LAT,
+		OPT_NUMA_BW,
 	};
 	static const struct option opts[] = {
 	    {"kernel", required_argument, NULL, OPT_KERNEL},
@@ -251,6 +257,8 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	    {"topology", required_argument, NULL, OPT_TOPOLOGY},
 	    {"numa-mem", required_argument, NULL, OPT_NUMA_MEM},
 	    {"numa-dist", required_argument, NULL, OPT_NUMA_DIST},
+	    {"numa-latency", required_argument, NULL, OPT_NUMA_LAT},
+	    {"numa-bandwidth", required_argument, NULL, OPT_NUMA_BW},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -306,10 +314,14 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		case OPT_TOPOLOGY:
 		case OPT_NUMA_MEM:
 		case OPT_NUMA_DIST:
+		case OPT_NUMA_LAT:
+		case OPT_NUMA_BW:
 			error_clear();
-			ret = opt == OPT_TOPOLOGY   ? topology_parse_shape(&topo, optarg)
-			      : opt == OPT_NUMA_MEM ? topology_parse_mem(&topo, optarg)
-						    : topology_parse_dist(&topo, optarg);
+			ret = opt == OPT_TOPOLOGY    ? topology_parse_shape(&topo, optarg)
+			      : opt == OPT_NUMA_MEM  ? topology_parse_mem(&topo, optarg)
+			      : opt == OPT_NUMA_DIST ? topology_parse_dist(&topo, optarg)
+			      : opt == OPT_NUMA_LAT  ? topology_parse_latency(&topo, optarg)
+						     : topology_parse_bandwidth(&topo, optarg);
 			if (ret < 0)
 				return usage_error("%s", error_msg());
 			have_shape |= opt == OPT_TOPOLOGY;
@@ -377,7 +389,8 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 					   cfg.nr_cpus, topology_nr_cpus(&topo));
 		}
 		error_clear();
-		if (topology_finish(&topo, &mem_mib, arch_max_vcpus()) < 0)
+		if (topology_finish(&topo, &mem_mib, arch_max_vcpus()) < 0 ||
+		    arch_topology_check(&topo) < 0)
 			return usage_error("%s", error_msg());
 		cfg.nr_cpus = topology_nr_cpus(&topo);
 		cfg.mem_size = mem_mib * MiB;

@@ -26,6 +26,20 @@ u32 arch_max_vcpus(void)
 	return ARCH_MAX_VCPUS;
 }
 
+/*
+ * Memory latency and bandwidth have no device-tree binding (Linux reads
+ * them only from ACPI's HMAT), so a guest could not see them.
+ */
+int arch_topology_check(const struct topology *t)
+{
+	if (topology_has_perf(t))
+		return error_input(-ENOTSUP,
+				   "--numa-%s: not on aarch64: the device tree has no binding for "
+				   "memory latency or bandwidth (Linux reads them only from ACPI HMAT)",
+				   t->lat_rows ? "latency" : "bandwidth");
+	return 0;
+}
+
 int arch_kvm_check(int kvm_fd)
 {
 	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PSCI_0_2) <= 0)

@@ -2,7 +2,7 @@
 /*
  * ACPI tables for x86_64 guests (ACPI 6.5 chapter 5): RSDP, XSDT and RSDT,
  * FADT, FACS, DSDT and MADT, and for a guest of several NUMA nodes SRAT and
- * SLIT (acpi_numa.c), written into one buffer the guest sees in the BIOS
+ * SLIT, and HMAT when memory latencies or bandwidths are given (acpi_numa.c), written into one buffer the guest sees in the BIOS
  * area, RSDP first.
  *
  * A full fixed-hardware FADT, not HW_REDUCED_ACPI: Linux takes a reduced
@@ -436,8 +436,8 @@ static void acpi_rsdp(struct acpi_rsdp *r, u64 rsdt_gpa, u64 xsdt_gpa)
 int acpi_build(u8 *buf, u64 buf_gpa, size_t size, const struct x86_platform *p, u64 *rsdp_gpa)
 {
 	struct acpi_ctx c = {.buf = buf, .gpa = buf_gpa, .size = size};
-	long rsdp, facs, dsdt, fadt, madt, srat, slit, xsdt, rsdt;
-	u64 tables[4];
+	long rsdp, facs, dsdt, fadt, madt, srat, slit, hmat, xsdt, rsdt;
+	u64 tables[5];
 	u32 n = 0;
 	int ret;
 
@@ -468,8 +468,11 @@ int acpi_build(u8 *buf, u64 buf_gpa, size_t size, const struct x86_platform *p, 
 		return (int)madt;
 	tables[n++] = buf_gpa + fadt;
 	tables[n++] = buf_gpa + madt;
-	/* One node is what a guest without SRAT assumes: leave the tables as they were. */
-	if (p->topo && p->topo->nr_nodes > 1) {
+	/*
+	 * One node is what a guest without SRAT assumes: leave the tables as
+	 * they were, unless an HMAT (which names SRAT's domains) is wanted.
+	 */
+	if (p->topo && (p->topo->nr_nodes > 1 || topology_has_perf(p->topo))) {
 		srat = acpi_numa_srat(&c, p);
 		if (srat < 0)
 			return (int)srat;
@@ -478,6 +481,12 @@ int acpi_build(u8 *buf, u64 buf_gpa, size_t size, const struct x86_platform *p, 
 			return (int)slit;
 		tables[n++] = buf_gpa + srat;
 		tables[n++] = buf_gpa + slit;
+	}
+	if (p->topo && topology_has_perf(p->topo)) {
+		hmat = acpi_numa_hmat(&c, p);
+		if (hmat < 0)
+			return (int)hmat;
+		tables[n++] = buf_gpa + hmat;
 	}
 
 	xsdt = acpi_sdt(&c, "XSDT", sizeof(u64), tables, n);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The NUMA tables (ACPI 6.5 5.2.16 SRAT, 5.2.17 SLIT) for the guest
- * topology (core/topology.h). The proximity domain of a node is its index.
+ * The NUMA tables (ACPI 6.5 5.2.16 SRAT, 5.2.17 SLIT, 5.2.28 HMAT) for the
+ * guest topology (core/topology.h). The proximity domain of a node is its
+ * index.
  *
  * SRAT lists every vCPU, in vCPU order, with its node, then each node's
  * memory. Linux numbers the nodes in the order their proximity domains
@@ -12,11 +13,14 @@
  * split in two. Together the ranges cover all RAM, which Linux requires
  * (numa_meminfo_cover_memory()) before it believes the table.
  */
+#include <errno.h>
 #include <string.h>
 
+#include "arch/x86_64/acpi_numa.h"
 #include "arch/x86_64/acpi_table.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/platform.h"
+#include "core/error.h"
 
 struct acpi_srat {
 	struct acpi_header h;
@@ -142,5 +146,158 @@ long acpi_numa_slit(struct acpi_ctx *c, const struct x86_platform *p)
 	for (u32 i = 0; i < t->nr_nodes; i++)
 		memcpy(s->entry + i * t->nr_nodes, t->dist[i], t->nr_nodes);
 	acpi_header_finish(&s->h);
+	return off;
+}
+
+/*
+ * HMAT, revision 2 (ACPI 6.3 on). Linux 6.1 and 6.12
+ * (drivers/acpi/numa/hmat.c) take a memory node's access figures from the
+ * initiator its Memory Proximity Domain Attributes structure names, and
+ * show them in nodeN/access0/initiators/; so there is one such structure
+ * per node, naming topology_perf_initiator(), then a System Locality
+ * Latency and Bandwidth Information structure per figure given: initiators
+ * = the nodes with CPUs, targets = every node, an entry per pair.
+ */
+struct acpi_hmat {
+	struct acpi_header h;
+	u32 reserved;
+} __packed;
+_Static_assert(sizeof(struct acpi_hmat) == 40, "ACPI 6.5 5.2.28");
+
+struct hmat_domain { /* 5.2.28.4, type 0 */
+	u16 type, reserved1;
+	u32 length;
+	u16 flags;
+	u16 reserved2;
+	u32 initiator_pd, memory_pd;
+	u32 reserved3;
+	u64 reserved4, reserved5;
+} __packed;
+_Static_assert(sizeof(struct hmat_domain) == 40, "ACPI 6.5 5.2.28.4");
+
+#define HMAT_INITIATOR_VALID 1 /* hmat_domain.flags bit 0 */
+
+struct hmat_locality { /* 5.2.28.5, type 1 */
+	u16 type, reserved1;
+	u32 length;
+	u8 flags; /* bits 3:0 memory hierarchy, 0: the memory itself */
+	u8 data_type;
+	u8 min_transfer_size;
+	u8 reserved2;
+	u32 nr_initiators, nr_targets;
+	u32 reserved3;
+	u64 base_unit;
+	/* u32 initiators[], u32 targets[], u16 entries[initiators][targets] */
+} __packed;
+_Static_assert(sizeof(struct hmat_locality) == 32, "ACPI 6.5 5.2.28.5");
+
+static u32 hmat_gcd(u32 a, u32 b)
+{
+	while (b) {
+		u32 r = a % b;
+
+		a = b;
+		b = r;
+	}
+	return a;
+}
+
+int x86_hmat_unit(const u32 m[TOPO_MAX_NODES][TOPO_MAX_NODES], u32 rows, u32 cols, u32 *unit)
+{
+	u32 g = 0, max = 0;
+
+	for (u32 i = 0; i < rows; i++)
+		for (u32 j = 0; j < cols; j++) {
+			g = hmat_gcd(m[i][j], g);
+			max = MAX(max, m[i][j]);
+		}
+	if (!g || max / g > HMAT_MAX_ENTRY)
+		return -ERANGE;
+	*unit = g;
+	return 0;
+}
+
+static size_t hmat_locality_size(const struct topology *t)
+{
+	size_t n = sizeof(struct hmat_locality) + 4 * (t->nodes + t->nr_nodes) +
+		   2 * (size_t)t->nodes * t->nr_nodes;
+
+	return (n + 3) & ~(size_t)3;
+}
+
+/* One type 1 structure at e for matrix m (0 or 3: latency or bandwidth). */
+static int hmat_locality(u8 *e, const struct topology *t, u8 data_type,
+			 const u32 m[TOPO_MAX_NODES][TOPO_MAX_NODES])
+{
+	struct hmat_locality *l = (struct hmat_locality *)e;
+	u8 *list = e + sizeof(*l);
+	u32 unit, i, j;
+
+	if (x86_hmat_unit(m, t->nodes, t->nr_nodes, &unit) < 0)
+		return error_input(-ERANGE,
+				   "--numa-%s: the values do not fit the HMAT's 16-bit entries "
+				   "(at most %u times their greatest common divisor)",
+				   data_type == HMAT_ACCESS_LATENCY ? "latency" : "bandwidth",
+				   HMAT_MAX_ENTRY);
+	l->type = 1;
+	l->length = (u32)hmat_locality_size(t);
+	l->data_type = data_type;
+	l->nr_initiators = t->nodes;
+	l->nr_targets = t->nr_nodes;
+	/* Revision 2 latencies are in picoseconds; bandwidths in MB/s. */
+	l->base_unit = data_type == HMAT_ACCESS_LATENCY ? (u64)unit * 1000 : unit;
+	for (i = 0; i < t->nodes; i++, list += 4)
+		memcpy(list, &i, 4); /* little-endian */
+	for (j = 0; j < t->nr_nodes; j++, list += 4)
+		memcpy(list, &j, 4);
+	for (i = 0; i < t->nodes; i++)
+		for (j = 0; j < t->nr_nodes; j++, list += 2) {
+			u16 v = (u16)(m[i][j] / unit);
+
+			memcpy(list, &v, 2);
+		}
+	return 0;
+}
+
+long acpi_numa_hmat(struct acpi_ctx *c, const struct x86_platform *p)
+{
+	const struct topology *t = p->topo;
+	size_t size = sizeof(struct acpi_hmat) + t->nr_nodes * sizeof(struct hmat_domain);
+	struct acpi_hmat *h;
+	long off;
+	u8 *e;
+	int ret;
+
+	if (t->lat_rows)
+		size += hmat_locality_size(t);
+	if (t->bw_rows)
+		size += hmat_locality_size(t);
+	off = acpi_alloc(c, size, 16, "HMAT");
+	if (off < 0)
+		return off;
+	h = (struct acpi_hmat *)(c->buf + off);
+	acpi_header_init(&h->h, "HMAT", size, 2, "KTVMHMAT");
+	e = (u8 *)(h + 1);
+	for (u32 n = 0; n < t->nr_nodes; n++, e += sizeof(struct hmat_domain)) {
+		struct hmat_domain *d = (struct hmat_domain *)e;
+
+		d->type = 0;
+		d->length = sizeof(*d);
+		d->flags = HMAT_INITIATOR_VALID;
+		d->initiator_pd = topology_perf_initiator(t, n);
+		d->memory_pd = n;
+	}
+	if (t->lat_rows) {
+		ret = hmat_locality(e, t, HMAT_ACCESS_LATENCY, t->lat_ns);
+		if (ret < 0)
+			return ret;
+		e += hmat_locality_size(t);
+	}
+	if (t->bw_rows) {
+		ret = hmat_locality(e, t, HMAT_ACCESS_BANDWIDTH, t->bw_mbs);
+		if (ret < 0)
+			return ret;
+	}
+	acpi_header_finish(&h->h);
 	return off;
 }

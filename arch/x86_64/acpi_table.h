@@ -44,5 +44,7 @@ void acpi_header_finish(struct acpi_header *h);
 struct x86_platform;
 long acpi_numa_srat(struct acpi_ctx *c, const struct x86_platform *p);
 long acpi_numa_slit(struct acpi_ctx *c, const struct x86_platform *p);
+/* HMAT (5.2.28) for p->topo's latencies and bandwidths (topology_has_perf()). */
+long acpi_numa_hmat(struct acpi_ctx *c, const struct x86_platform *p);
 
 #endif

@@ -27,6 +27,7 @@ static void x86_boot_ram(const struct vm *vm, struct x86_boot_info *bi)
 {
 	bi->ram_below_4g = x86_ram_below_4g(vm->cfg.mem_size);
 	bi->ram_above_4g = vm->cfg.mem_size - bi->ram_below_4g;
+	bi->topo = &vm->topo;
 }
 
 /* BIOS data area words the kernel reads (EBDA segment, base memory size). */

@@ -11,6 +11,7 @@
 
 #include <asm/bootparam.h>
 
+#include "core/topology.h"
 #include "core/types.h"
 
 struct vm;
@@ -24,13 +25,20 @@ struct x86_boot_info {
 	u64 initrd_gpa;
 	u64 initrd_size; /* 0: none */
 	u64 rsdp_gpa;
+	/* NULL or one node: one RAM entry per range; else split at node boundaries */
+	const struct topology *topo;
 };
 
 /* e820 types (ACPI 6.5 15.1 "Address Range Types"). */
 #define X86_E820_RAM	  1
 #define X86_E820_RESERVED 2
 
-/* Fill at most max entries; returns the count. Same map for both boot paths. */
+/*
+ * Fill at most max entries; returns the count. Same map for both boot
+ * paths. With NUMA nodes each RAM entry is split where a node's memory
+ * begins, so every entry lies in one node (SRAT describes the same ranges).
+ */
+#define X86_E820_MAX (5 + 2 * TOPO_MAX_NODES)
 u32 x86_e820_build(struct boot_e820_entry *e, u32 max, const struct x86_boot_info *bi);
 
 /* Parsed bzImage: the setup header and where the protected-mode code is. */

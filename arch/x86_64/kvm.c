@@ -9,6 +9,7 @@
 
 #include <linux/kvm.h>
 
+#include "arch/x86_64/acpi_numa.h"
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/topo.h"
@@ -26,6 +27,24 @@ const char *arch_name(void)
 u32 arch_max_vcpus(void)
 {
 	return ARCH_MAX_VCPUS;
+}
+
+/* The HMAT (acpi_numa.c) must give every latency and bandwidth exactly. */
+int arch_topology_check(const struct topology *t)
+{
+	u32 unit;
+
+	if (t->lat_rows && x86_hmat_unit(t->lat_ns, t->nodes, t->nr_nodes, &unit) < 0)
+		return error_input(-ERANGE,
+				   "--numa-latency: the values do not fit the HMAT's 16-bit entries: "
+				   "the largest may be at most %u times their greatest common divisor",
+				   HMAT_MAX_ENTRY);
+	if (t->bw_rows && x86_hmat_unit(t->bw_mbs, t->nodes, t->nr_nodes, &unit) < 0)
+		return error_input(-ERANGE,
+				   "--numa-bandwidth: the values do not fit the HMAT's 16-bit entries: "
+				   "the largest may be at most %u times their greatest common divisor",
+				   HMAT_MAX_ENTRY);
+	return 0;
 }
 
 /* Does /proc/cpuinfo list vmx or svm? -1 if it cannot be read. */

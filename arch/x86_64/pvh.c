@@ -28,7 +28,7 @@ size_t pvh_start_info(u8 *page, size_t size, u64 page_gpa, const struct x86_boot
 	struct hvm_start_info *si = (struct hvm_start_info *)page;
 	struct hvm_modlist_entry *mod = (struct hvm_modlist_entry *)(si + 1);
 	struct hvm_memmap_table_entry *mm = (struct hvm_memmap_table_entry *)(mod + 1);
-	struct boot_e820_entry e820[16];
+	struct boot_e820_entry e820[X86_E820_MAX];
 	u32 i, n;
 
 	memset(page, 0, size);

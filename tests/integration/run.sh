@@ -272,6 +272,9 @@ run_case topo_uneven_mem topo_boot 2,2,2,1 512 384,128 ''
 run_case topo_3331 topo_boot 3,3,3,1 384 '' ''
 run_case topo_1213 topo_boot 1,2,1,3 256 '' ''
 run_case topo_612 topo_612_case
+run_case topo_hmat topo_hmat_case
+run_case topo_bad_latency_shape topo_bad --numa-latency \
+	--topology 2,2,1,1 --numa-latency '80,140,200;140,80,200'
 run_case topo_bad_nodes_zero topo_bad "--topology NODES" --topology 0,1,1,1
 run_case topo_bad_cores_zero topo_bad "--topology CORES" --topology 1,1,0,1
 run_case topo_bad_too_many_vcpus topo_bad "--topology $topo_max_vcpus" \

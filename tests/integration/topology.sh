@@ -33,12 +33,16 @@ topo_split() {
 	}'
 }
 
-# topo_expect NODES,LLCS,CORES,THREADS M0,M1,... DIST: the lines the
-# payload must print, without the node memory fields. The memory list
+# topo_expect NODES,LLCS,CORES,THREADS M0,M1,... DIST [LAT BW]: the lines
+# the payload must print, without the node memory fields. The memory list
 # gives the number of nodes (those past NODES have no CPUs); DIST is the
 # distance matrix as rows split by ";" (empty: 10 to itself, 20 elsewhere).
+# LAT and BW (rows: nodes with CPUs; empty: not given): with either, each
+# node shows the figures from its initiator, the node itself or, for a
+# memory-only node, the nearest node with CPUs (the lowest of equals).
 topo_expect() {
-	awk -v shape="$1" -v mems="$2" -v dist="$3" -v level="$topo_llc_level" '
+	awk -v shape="$1" -v mems="$2" -v dist="$3" -v lat="${4:-}" -v bw="${5:-}" \
+	    -v level="$topo_llc_level" '
 	function range(a, b) { return a == b ? a : a "-" b }
 	BEGIN {
 		split(shape, s, ",")
@@ -74,8 +78,28 @@ topo_expect() {
 				for (j = 0; j < nr; j++)
 					d = d (j ? "," : "") (j == n ? 10 : 20)
 			}
-			print "node " n " cpus " (last[n] < first[n] ? "none" : range(first[n], last[n])) \
-			    " dist " d
+			split(d, dd, ",")
+			for (j = 0; j < nr; j++)
+				dm[n, j] = dd[j + 1]
+			line[n] = "node " n " cpus " \
+			    (last[n] < first[n] ? "none" : range(first[n], last[n])) " dist " d
+		}
+		nl = split(lat, lrow, ";"); nb = split(bw, brow, ";")
+		for (n = 0; n < nr; n++) {
+			if (lat != "" || bw != "") {
+				init = n
+				if (n >= nodes) {
+					init = 0
+					for (i = 1; i < nodes; i++)
+						if (dm[n, i] < dm[n, init])
+							init = i
+				}
+				l = 0; b = 0
+				if (lat != "") { split(lrow[init + 1], v, ","); l = v[n + 1] }
+				if (bw != "") { split(brow[init + 1], v, ","); b = v[n + 1] }
+				line[n] = line[n] " access0 " init " lat " l " bw " b
+			}
+			print line[n]
 		}
 		print "end"
 	}'
@@ -131,14 +155,17 @@ topo_memory() {
 	}' "$2"
 }
 
-# topo_boot SHAPE MEMORY NUMA-MEM NUMA-DIST [KERNEL]: boots the payload with
-# that topology (NUMA-MEM, NUMA-DIST: empty for the defaults) and checks
-# the guest's view, its memory and the vCPUs in the JSON result.
+# topo_boot SHAPE MEMORY NUMA-MEM NUMA-DIST [LAT BW [KERNEL]]: boots the
+# payload with that topology (NUMA-MEM, NUMA-DIST, LAT, BW: empty for the
+# defaults) and checks the guest's view, its memory and the vCPUs in the
+# JSON result.
 topo_boot() {
-	shape=$1 mem=$2 nmem=$3 ndist=$4 kernel=${5:-$KERNEL_IMAGE}
+	shape=$1 mem=$2 nmem=$3 ndist=$4 nlat=${5:-} nbw=${6:-} kernel=${7:-$KERNEL_IMAGE}
 	set -- --topology "$shape" --memory "$mem"
 	[ -z "$nmem" ] || set -- "$@" --numa-mem "$nmem"
 	[ -z "$ndist" ] || set -- "$@" --numa-dist "$ndist"
+	[ -z "$nlat" ] || set -- "$@" --numa-latency "$nlat"
+	[ -z "$nbw" ] || set -- "$@" --numa-bandwidth "$nbw"
 	ktvm_run run --kernel "$kernel" "$@" --timeout 240 --json "$json" \
 		-- "$PAYLOADS/topo"
 	# For the log: what the guest saw.
@@ -149,7 +176,7 @@ topo_boot() {
 	expect_json vcpus "$ncpu" || return 0
 	expect_json threads_joined "$ncpu" || return 0
 	[ -n "$nmem" ] || nmem=$(topo_split "$mem" "${shape%%,*}")
-	topo_expect "$shape" "$nmem" "$ndist" >"$work/topo.want"
+	topo_expect "$shape" "$nmem" "$ndist" "$nlat" "$nbw" >"$work/topo.want"
 	sed 's/ present_kib .*//' "$out" >"$work/topo.got"
 	d=$(topo_compare "$work/topo.want" "$work/topo.got")
 	[ -z "$d" ] || fail "guest view $d" || return 0
@@ -162,10 +189,30 @@ topo_612_case() {
 		skip_why="no Debian 6.12 kernel (KERNEL_612_IMAGE)"
 		return 0
 	fi
-	topo_boot 2,2,2,2 512 '' '' "$KERNEL_612_IMAGE"
+	# With an HMAT on x86_64 (6.12 keeps its figures differently from 6.1).
+	if [ "$KTVM_ARCH" = x86_64 ]; then
+		topo_boot 2,2,2,2 512 '' '' '70,130;130,70' '30000,12000;12000,30000' \
+			"$KERNEL_612_IMAGE"
+	else
+		topo_boot 2,2,2,2 512 '' '' '' '' "$KERNEL_612_IMAGE"
+	fi
 	[ -z "$why" ] || return 0
 	r=$(json_get "$json.flat" initramfs.release)
 	case "$r" in 6.12.*) ;; *) fail "initramfs.release (expected 6.12.*, got $r)" ;; esac
+}
+
+# Memory latency and bandwidth: on x86_64 an HMAT the guest must show in
+# nodeN/access0 (a memory-only node's figures from its nearest CPU node,
+# here node 1); aarch64 refuses them before boot (no device-tree binding).
+topo_hmat_case() {
+	set -- 2,2,1,1 640 256,256,128 '10,20,25;20,10,15;25,15,10' \
+		'80,140,200;140,80,120' '20000,10000,5000;10000,20000,8000'
+	if [ "$KTVM_ARCH" = aarch64 ]; then
+		topo_bad "--numa-latency aarch64" --topology "$1" --numa-mem "$3" \
+			--numa-dist "$4" --numa-latency "$5" --numa-bandwidth "$6"
+		return 0
+	fi
+	topo_boot "$@"
 }
 
 # Bad input: status 2 and one "ktvm:" line that names the option and, where

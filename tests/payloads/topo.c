@@ -8,7 +8,7 @@
  *   cpus COUNT online LIST
  *   cpu N smt LIST llc_level LEVEL llc LIST node NODE     (per online CPU)
  *   nodes COUNT online LIST
- *   node N cpus LIST dist D,D,... present_kib KIB memtotal_kib KIB
+ *   node N cpus LIST dist D,D,... [access0 LIST lat NS bw MBS] present_kib KIB memtotal_kib KIB
  *   end
  *
  * smt: the CPU's SMT siblings (topology/core_cpus_list, or the older
@@ -16,7 +16,9 @@
  * cache (cache/index*, a unified one where a level has several), LEVEL its
  * level. node: the cpuN/nodeM link, else the node whose cpulist holds N.
  * dist: the node's distance row (nodeN/distance, one value per online
- * node). present_kib: the pages /proc/zoneinfo counts as present in the
+ * node). access0, only where the kernel has a nodeN/access0/initiators
+ * directory (from an ACPI HMAT): the initiator nodes linked there, and
+ * its read_latency and read_bandwidth. present_kib: the pages /proc/zoneinfo counts as present in the
  * node's zones, in KiB; memtotal_kib: "Node N MemTotal" of nodeN/meminfo.
  *
  * LIST is a CPU list in the kernel's range format ("0-3,8"), rebuilt here
@@ -279,6 +281,26 @@ static void print_dist(const char *path)
 	}
 }
 
+/* " access0 INITIATORS lat NS bw MBS" if the node has HMAT figures. */
+static void print_access0(int n)
+{
+	static struct cpuset inits;
+	char dir[128], path[192], list[256], lat[32], bw[32];
+
+	snprintf(dir, sizeof(dir), NODE_DIR "/node%d/access0/initiators", n);
+	if (access(dir, F_OK))
+		return;
+	scan_nodes(dir, &inits, MAX_NODES);
+	format_list(&inits, list, sizeof(list));
+	snprintf(path, sizeof(path), "%s/read_latency", dir);
+	if (read_text(path, lat, sizeof(lat)))
+		snprintf(lat, sizeof(lat), "-");
+	snprintf(path, sizeof(path), "%s/read_bandwidth", dir);
+	if (read_text(path, bw, sizeof(bw)))
+		snprintf(bw, sizeof(bw), "-");
+	printf(" access0 %s lat %s bw %s", list, lat, bw);
+}
+
 static void print_kib(const char *name, long long kib)
 {
 	if (kib < 0)
@@ -355,6 +377,7 @@ int main(void)
 		snprintf(path, sizeof(path), NODE_DIR "/node%d/distance", n);
 		printf("node %d cpus %s dist ", n, a);
 		print_dist(path);
+		print_access0(n);
 		print_kib("present_kib", present[n] < 0 ? -1 : present[n] * page_kib);
 		print_kib("memtotal_kib", node_memtotal(n));
 		printf("\n");

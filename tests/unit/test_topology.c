@@ -162,3 +162,57 @@ TEST(topology_bits_widths)
 	EXPECT_EQ(topology_bits(5), 3);
 	EXPECT_EQ(topology_bits(64), 6);
 }
+
+TEST(topology_latency_bandwidth)
+{
+	struct topology t;
+	u64 mem = 0;
+
+	memset(&t, 0, sizeof(t));
+	ASSERT_EQ(topology_parse_shape(&t, "2,2,1,1"), 0);
+	ASSERT_EQ(topology_parse_mem(&t, "100,100,50,50"), 0);
+	ASSERT_EQ(topology_parse_dist(&t, "10,20,30,30;20,10,30,30;30,30,10,40;30,30,40,10"),
+		  0);
+	ASSERT_EQ(topology_parse_latency(&t, "80,140,200,210;140,80,120,220"), 0);
+	ASSERT_EQ(topology_parse_bandwidth(&t, "9,8,7,6/5,4,3,2"), 0);
+	ASSERT_EQ(topology_finish(&t, &mem, 240), 0);
+	EXPECT_TRUE(topology_has_perf(&t));
+	EXPECT_EQ(t.lat_ns[1][2], 120);
+	EXPECT_EQ(t.bw_mbs[1][3], 2);
+	EXPECT_EQ(topology_perf_initiator(&t, 0), 0);
+	EXPECT_EQ(topology_perf_initiator(&t, 1), 1);
+	/* node 2: 30 to both CPU nodes, the lower wins; node 3 likewise */
+	EXPECT_EQ(topology_perf_initiator(&t, 2), 0);
+	EXPECT_EQ(topology_perf_initiator(&t, 3), 0);
+	t.dist[3][1] = t.dist[1][3] = 25;
+	EXPECT_EQ(topology_perf_initiator(&t, 3), 1);
+	topology_default(&t, 2, 256);
+	EXPECT_TRUE(!topology_has_perf(&t));
+}
+
+TEST(topology_latency_bandwidth_rejects)
+{
+	struct topology t;
+
+	memset(&t, 0, sizeof(t));
+	error_clear();
+	EXPECT_EQ(topology_parse_latency(&t, "80,0;0,80"), -ERANGE);
+	EXPECT_NE(strstr(error_msg(), "--numa-latency"), NULL);
+	EXPECT_EQ(topology_parse_latency(&t, "4000001"), -ERANGE);
+	EXPECT_EQ(topology_parse_bandwidth(&t, "4000000001"), -ERANGE);
+	EXPECT_EQ(topology_parse_bandwidth(&t, "1,2;3"), -EINVAL);
+	EXPECT_EQ(topology_parse_bandwidth(&t, "1,x"), -EINVAL);
+	EXPECT_EQ(topology_parse_latency(&t, "1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1"), -E2BIG);
+	for (int i = 0; i < 3; i++) {
+		static const char *const bad[] = {"80,140", "80;140", "80,140,1;140,80,1"};
+		u64 mem = 256;
+
+		/* a row per CPU node (2), a value per node (2) */
+		memset(&t, 0, sizeof(t));
+		ASSERT_EQ(topology_parse_shape(&t, "2,2,1,1"), 0);
+		ASSERT_EQ(topology_parse_latency(&t, bad[i]), 0);
+		error_clear();
+		EXPECT_EQ(topology_finish(&t, &mem, 240), -EINVAL);
+		EXPECT_NE(strstr(error_msg(), "a row per node with CPUs"), NULL);
+	}
+}

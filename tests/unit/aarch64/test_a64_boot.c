@@ -11,6 +11,7 @@
 #include "arch/aarch64/boot.h"
 #include "arch/aarch64/layout.h"
 #include "arch/aarch64/topo.h"
+#include "core/arch.h"
 #include "core/error.h"
 #include "core/topology.h"
 #include "ktvm-arch.h"
@@ -279,4 +280,21 @@ TEST(mpidr_distinct_for_all_shapes)
 				bad += check_mpidrs(l, c, th);
 	EXPECT_EQ(bad, 0);
 	EXPECT_GT(shapes, 1000);
+}
+
+/* No device-tree binding carries memory latency or bandwidth: refused. */
+TEST(topology_perf_refused)
+{
+	struct topology t;
+	u64 mem = 256;
+
+	memset(&t, 0, sizeof(t));
+	ASSERT_EQ(topology_parse_shape(&t, "2,2,1,1"), 0);
+	ASSERT_EQ(topology_finish(&t, &mem, ARCH_MAX_VCPUS), 0);
+	EXPECT_EQ(arch_topology_check(&t), 0);
+	ASSERT_EQ(topology_parse_bandwidth(&t, "100,50;50,100"), 0);
+	error_clear();
+	EXPECT_EQ(arch_topology_check(&t), -ENOTSUP);
+	EXPECT_NE(strstr(error_msg(), "--numa-bandwidth"), NULL);
+	EXPECT_NE(strstr(error_msg(), "aarch64"), NULL);
 }

@@ -40,7 +40,7 @@ static inline u8 sum(const u8 *p, size_t n)
 
 struct tables {
 	int used;
-	const u8 *rsdp, *xsdt, *rsdt, *fadt, *facs, *dsdt, *madt, *srat, *slit;
+	const u8 *rsdp, *xsdt, *rsdt, *fadt, *facs, *dsdt, *madt, *srat, *slit, *hmat;
 	u32 nr_tables;
 };
 
@@ -89,6 +89,8 @@ static inline void build(struct tables *t, const struct x86_platform *p)
 			t->srat = table_at(t, rd64(e), "SRAT");
 		else if (!memcmp(buf + (rd64(e) - X86_ACPI_ADDR), "SLIT", 4))
 			t->slit = table_at(t, rd64(e), "SLIT");
+		else if (!memcmp(buf + (rd64(e) - X86_ACPI_ADDR), "HMAT", 4))
+			t->hmat = table_at(t, rd64(e), "HMAT");
 		else
 			t->madt = table_at(t, rd64(e), "APIC");
 	}

@@ -5,7 +5,9 @@
  */
 #include <errno.h>
 
+#include "arch/x86_64/acpi_numa.h"
 #include "arch/x86_64/topo.h"
+#include "core/arch.h"
 #include "core/error.h"
 #include "tests/test.h"
 #include "tests/unit/x86_64/acpi_fixture.h"
@@ -272,4 +274,139 @@ TEST(refuses_topology_platform_mismatch)
 	x86_platform_init_topology(&p, &t);
 	p.nr_cpus = 3;
 	EXPECT_EQ(acpi_build(buf, X86_ACPI_ADDR, sizeof(buf), &p, &rsdp), -EINVAL);
+}
+
+/*
+ * HMAT (ACPI 6.5 5.2.28), decoded as Linux's drivers/acpi/numa/hmat.c
+ * does: the figure for a node is entry x base unit of the locality
+ * structure, picoseconds for latency (shown in ns), MB/s for bandwidth,
+ * taken from the initiator its type 0 structure names.
+ */
+struct hmat_view {
+	u32 nr_domains, initiator[TOPO_MAX_NODES];
+	u64 value[6][TOPO_MAX_NODES][TOPO_MAX_NODES]; /* [data type][initiator][target] */
+	bool have[6];
+};
+
+static void read_hmat(const u8 *h, u32 nr_nodes, u32 nr_cpu_nodes, struct hmat_view *v)
+{
+	const u8 *e, *end = h + rd32(h + 4);
+
+	memset(v, 0, sizeof(*v));
+	EXPECT_EQ(h[8], 2); /* revision 2: latencies in ps */
+	EXPECT_EQ(rd32(h + 36), 0);
+	for (e = h + 40; e < end; e += rd32(e + 4)) {
+		ASSERT_GE(rd32(e + 4), 8);
+		ASSERT_LE(e + rd32(e + 4), end);
+		EXPECT_EQ(rd16(e + 2), 0);
+		if (rd16(e) == 0) {
+			ASSERT_EQ(rd32(e + 4), 40);
+			EXPECT_EQ(rd16(e + 8), 1); /* initiator valid */
+			ASSERT_EQ(rd32(e + 16), v->nr_domains); /* memory domain, in order */
+			v->initiator[v->nr_domains++] = rd32(e + 12);
+			EXPECT_EQ(rd16(e + 10) | rd32(e + 20) | rd64(e + 24) | rd64(e + 32), 0);
+		} else {
+			u32 ni, nt, i, j;
+			u8 type;
+
+			ASSERT_EQ(rd16(e), 1);
+			EXPECT_EQ(e[8], 0); /* memory hierarchy: the memory */
+			type = e[9];
+			ASSERT_TRUE(type == 0 || type == 3);
+			ni = rd32(e + 12);
+			nt = rd32(e + 16);
+			ASSERT_EQ(ni, nr_cpu_nodes);
+			ASSERT_EQ(nt, nr_nodes);
+			ASSERT_GE(rd32(e + 4), 32 + 4 * (ni + nt) + 2 * ni * nt);
+			for (i = 0; i < ni; i++)
+				EXPECT_EQ(rd32(e + 32 + 4 * i), i);
+			for (j = 0; j < nt; j++)
+				EXPECT_EQ(rd32(e + 32 + 4 * ni + 4 * j), j);
+			for (i = 0; i < ni; i++)
+				for (j = 0; j < nt; j++) {
+					u16 x = rd16(e + 32 + 4 * (ni + nt) + 2 * (i * nt + j));
+
+					ASSERT_TRUE(x != 0 && x != 0xffff);
+					v->value[type][i][j] = (u64)x * rd64(e + 24);
+				}
+			v->have[type] = true;
+		}
+	}
+	EXPECT_EQ(e, end);
+}
+
+TEST(hmat_latency_bandwidth_memory_only_node)
+{
+	struct hmat_view v;
+	struct topology t;
+	struct tables tb;
+	struct x86_platform p;
+	static const u32 lat[2][3] = {{80, 140, 200}, {140, 80, 120}};
+	static const u32 bw[2][3] = {{20000, 10000, 5000}, {10000, 20000, 8000}};
+
+	topo_make_perf(&t, "2,2,1,1", "256,256,128", "10,20,25;20,10,15;25,15,10",
+		       "80,140,200;140,80,120", "20000,10000,5000;10000,20000,8000");
+	x86_platform_init_topology(&p, &t);
+	build(&tb, &p);
+	ASSERT_TRUE(tb.srat && tb.slit && tb.hmat);
+	EXPECT_EQ(tb.nr_tables, 5);
+	read_hmat(tb.hmat, 3, 2, &v);
+	ASSERT_EQ(v.nr_domains, 3);
+	EXPECT_EQ(v.initiator[0], 0);
+	EXPECT_EQ(v.initiator[1], 1);
+	EXPECT_EQ(v.initiator[2], 1); /* memory-only: its nearest CPU node (15 < 25) */
+	ASSERT_TRUE(v.have[0] && v.have[3]);
+	for (u32 i = 0; i < 2; i++)
+		for (u32 j = 0; j < 3; j++) {
+			EXPECT_EQ(v.value[0][i][j], (u64)lat[i][j] * 1000); /* ps */
+			EXPECT_EQ(v.value[3][i][j], bw[i][j]);
+		}
+}
+
+TEST(hmat_only_what_is_given)
+{
+	struct hmat_view v;
+	struct topology t;
+	struct tables tb;
+	struct x86_platform p;
+
+	/* One node: SRAT (HMAT names its domains) and HMAT, latency only. */
+	topo_make_perf(&t, "1,1,2,1", "256", NULL, "95", NULL);
+	x86_platform_init_topology(&p, &t);
+	build(&tb, &p);
+	ASSERT_TRUE(tb.srat && tb.hmat);
+	read_hmat(tb.hmat, 1, 1, &v);
+	EXPECT_TRUE(v.have[0] && !v.have[3]);
+	EXPECT_EQ(v.value[0][0][0], 95000);
+	/* Bandwidth above 16 bits: a common unit keeps every value exact. */
+	topo_make_perf(&t, "2,2,1,1", "128,128", NULL, NULL, "200000,100000;100000,200000");
+	x86_platform_init_topology(&p, &t);
+	build(&tb, &p);
+	read_hmat(tb.hmat, 2, 2, &v);
+	EXPECT_TRUE(!v.have[0] && v.have[3]);
+	EXPECT_EQ(v.value[3][0][0], 200000);
+	EXPECT_EQ(v.value[3][1][0], 100000);
+	/* Without figures: no HMAT. */
+	topo_make(&t, "2,2,1,1", 256, NULL);
+	x86_platform_init_topology(&p, &t);
+	build(&tb, &p);
+	EXPECT_TRUE(tb.srat && !tb.hmat);
+}
+
+TEST(hmat_values_that_do_not_fit_are_refused)
+{
+	struct topology t;
+	u32 unit;
+
+	/* 1 and 65535: no common unit gives 16-bit entries. */
+	topo_make_perf(&t, "2,2,1,1", "128,128", NULL, "1,65535;65535,1", NULL);
+	error_clear();
+	EXPECT_EQ(arch_topology_check(&t), -ERANGE);
+	EXPECT_NE(strstr(error_msg(), "--numa-latency"), NULL);
+	EXPECT_EQ(x86_hmat_unit(t.lat_ns, 2, 2, &unit), -ERANGE);
+	/* 2 and 131068 share 2: entries 1 and 65534 fit. */
+	topo_make_perf(&t, "2,2,1,1", "128,128", NULL, "2,131068;131068,2", "7,7;7,7");
+	EXPECT_EQ(x86_hmat_unit(t.lat_ns, 2, 2, &unit), 0);
+	EXPECT_EQ(unit, 2);
+	EXPECT_EQ(arch_topology_check(&t), 0);
 }

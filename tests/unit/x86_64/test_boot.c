@@ -6,6 +6,8 @@
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/layout.h"
 #include "core/error.h"
+#include "core/topology.h"
+#include "ktvm-arch.h"
 #include "tests/test.h"
 
 /* A synthetic bzImage: setup header as a 6.1 kernel has it, then payload bytes. */
@@ -82,6 +84,44 @@ TEST(e820_above_4g)
 	/* Sorted and not overlapping. */
 	for (i = 1; i < n; i++)
 		EXPECT_LE(e[i - 1].addr + e[i - 1].size, e[i].addr);
+}
+
+/* Each RAM entry within one node: split where nodes 1.. begin, around the hole. */
+TEST(e820_split_at_nodes)
+{
+	struct topology t;
+	struct x86_boot_info bi = {.ram_below_4g = X86_MMIO_HOLE, .ram_above_4g = 2 * GiB};
+	struct boot_e820_entry e[X86_E820_MAX];
+	u64 mem = 0, ram = 0;
+	u32 n, i;
+
+	memset(&t, 0, sizeof(t));
+	/* node 0: 1-1000 MiB; 1: 1000 MiB to the hole, then from 4 GiB; 2: the rest */
+	ASSERT_EQ(topology_parse_shape(&t, "2,2,1,1"), 0);
+	ASSERT_EQ(topology_parse_mem(&t, "1000,3000,1120"), 0);
+	ASSERT_EQ(topology_finish(&t, &mem, ARCH_MAX_VCPUS), 0);
+	ASSERT_EQ(mem * MiB, bi.ram_below_4g + bi.ram_above_4g);
+	bi.topo = &t;
+	n = x86_e820_build(e, X86_E820_MAX, &bi);
+	ASSERT_EQ(n, 7);
+	EXPECT_EQ(e[3].addr, X86_HIMEM_START);
+	EXPECT_EQ(e[3].addr + e[3].size, 1000 * MiB);
+	EXPECT_EQ(e[4].addr, 1000 * MiB);
+	EXPECT_EQ(e[4].addr + e[4].size, X86_MMIO_HOLE);
+	EXPECT_EQ(e[5].addr, X86_4G);
+	EXPECT_EQ(e[5].size, 4000 * MiB - X86_MMIO_HOLE);
+	EXPECT_EQ(e[6].addr, X86_4G + 4000 * MiB - X86_MMIO_HOLE);
+	EXPECT_EQ(e[6].size, 1120 * MiB);
+	for (i = 0; i < n; i++) {
+		if (i)
+			EXPECT_LE(e[i - 1].addr + e[i - 1].size, e[i].addr);
+		if (e[i].type == X86_E820_RAM)
+			ram += e[i].size;
+	}
+	EXPECT_EQ(ram, mem * MiB - (X86_HIMEM_START - X86_EBDA_ADDR));
+	/* One node: as without a topology. */
+	topology_default(&t, 2, 5120);
+	EXPECT_EQ(x86_e820_build(e, X86_E820_MAX, &bi), 5);
 }
 
 TEST(e820_respects_max)

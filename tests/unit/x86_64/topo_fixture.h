@@ -20,4 +20,22 @@ static inline void topo_make(struct topology *t, const char *shape, u64 mem_mib,
 	ASSERT_EQ(topology_finish(t, &mem_mib, ARCH_MAX_VCPUS), 0);
 }
 
+/* The same with distances, latencies and bandwidths (each NULL: none). */
+static inline void topo_make_perf(struct topology *t, const char *shape, const char *numa_mem,
+				  const char *dist, const char *lat, const char *bw)
+{
+	u64 mem_mib = 0;
+
+	memset(t, 0, sizeof(*t));
+	ASSERT_EQ(topology_parse_shape(t, shape), 0);
+	ASSERT_EQ(topology_parse_mem(t, numa_mem), 0);
+	if (dist)
+		ASSERT_EQ(topology_parse_dist(t, dist), 0);
+	if (lat)
+		ASSERT_EQ(topology_parse_latency(t, lat), 0);
+	if (bw)
+		ASSERT_EQ(topology_parse_bandwidth(t, bw), 0);
+	ASSERT_EQ(topology_finish(t, &mem_mib, ARCH_MAX_VCPUS), 0);
+}
+
 #endif
