@@ -6,6 +6,8 @@
 #ifndef KTVM_CORE_ARCH_H
 #define KTVM_CORE_ARCH_H
 
+#include <stdio.h>
+
 #include "core/types.h"
 
 struct vm;
@@ -60,6 +62,29 @@ int arch_vcpu_init(struct vcpu *vcpu);
 void arch_vcpu_exit(struct vcpu *vcpu);
 /* An exit reason the core does not handle. 0: run again; <0: stop the VM. */
 int arch_vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run);
+
+/*
+ * Watchpoints (core/watch.h, core/vm_watch.h), on the vCPU's own thread:
+ * program the debug hardware for hw (KVM_SET_GUEST_DEBUG), 0 or a negative
+ * errno with a host error set.
+ */
+struct watch_hw;
+int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw);
+/*
+ * A KVM_EXIT_DEBUG: 1 with *slot and *pc set when a watched write has
+ * completed (the value is in memory), 0 to run on (an arch step in
+ * between), or a negative errno with a host error set (an exit ktvm did
+ * not ask for).
+ */
+int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 *pc);
+/*
+ * Translate a guest virtual address with vcpu's current page tables
+ * (registers read with KVM ioctls: the vCPU must not be in KVM_RUN, i.e.
+ * the caller is its thread or it is parked). 0 or a negative errno.
+ */
+int arch_vcpu_gva_to_gpa(struct vcpu *vcpu, u64 gva, u64 *gpa);
+/* Write vcpu's registers as one JSON object (same rule as above). */
+void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f);
 
 /* Drive a device interrupt line (level-style: 1 asserts, 0 deasserts). */
 int arch_irq_line(struct vm *vm, u32 irq, bool level);

@@ -102,6 +102,12 @@ static void channel_frame(void *ctx, u32 type, const u8 *payload, u32 len)
 		else
 			channel_event_add(c, lc.phase, lc.reason, lc.reason_len);
 		break;
+	case WIRE_KSYMS:
+	case WIRE_SNAPSHOT_REQUEST:
+		/* Requests: handed on (core/agent.h), which parses and answers them. */
+		if (c->request)
+			c->request(c->request_ctx, type, payload, len);
+		break;
 	default:
 		break; /* counted by the stream; acted on by later ktvm features */
 	}

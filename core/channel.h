@@ -57,6 +57,13 @@ struct channel {
 	struct channel_event failure;
 	u64 malformed; /* known frames whose payload has the wrong size */
 	bool ended;
+	/*
+	 * Guest requests (KSYMS, SNAPSHOT_REQUEST) go here unparsed, on the
+	 * I/O thread; the callee must copy what it keeps and must not block
+	 * or send to the guest from this call (core/agent.h queues them).
+	 */
+	void (*request)(void *ctx, u32 type, const u8 *payload, u32 len);
+	void *request_ctx;
 };
 
 /* out_fd/err_fd receive STDOUT/STDERR payloads (-1: count only). */

@@ -13,8 +13,10 @@
 #include "core/arch.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/freeze.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
+#include "core/vm_watch.h"
 
 /*
  * The kvm_run of the vCPU running on this thread, for the kick handler. Set
@@ -137,6 +139,8 @@ static int vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run)
 	case KVM_EXIT_INTR:
 	case KVM_EXIT_HLT:
 		return 0;
+	case KVM_EXIT_DEBUG:
+		return vm_watch_debug_exit(vcpu, run);
 	case KVM_EXIT_SHUTDOWN:
 		vm_stop(vm, VM_END_CRASH, "vcpu %u: shutdown exit (triple fault)", vcpu->id);
 		return 1;
@@ -189,15 +193,30 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&set, SIGRTMIN);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
+	atomic_store(&vcpu->in_loop, true);
 	for (;;) {
+		unsigned int req;
+
 		/*
 		 * Clear immediate_exit before looking at requests: a kick whose
 		 * request we do not see here sets it again after this point,
 		 * so KVM_RUN below returns at once instead of entering the guest.
 		 */
 		run->immediate_exit = 0;
-		if (atomic_load(&vcpu->requests) & VCPU_REQ_STOP)
+		req = atomic_load(&vcpu->requests);
+		if (req & VCPU_REQ_STOP)
 			break;
+		if (req & VCPU_REQ_PARK) {
+			atomic_fetch_and(&vcpu->requests, ~(unsigned int)VCPU_REQ_PARK);
+			freeze_park(vcpu);
+			continue;
+		}
+		if (req & VCPU_REQ_WATCH) {
+			atomic_fetch_and(&vcpu->requests, ~(unsigned int)VCPU_REQ_WATCH);
+			if (vm_watch_apply(vcpu) < 0)
+				break;
+			continue;
+		}
 		unsigned long long zero = 0;
 		atomic_compare_exchange_strong(&vm->t_first_run_ns, &zero, clock_now_ns());
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
@@ -212,6 +231,7 @@ static void *vcpu_thread(void *arg)
 		if (vcpu_handle_exit(vcpu, run))
 			break;
 	}
+	atomic_store(&vcpu->in_loop, false);
 	vcpu_tls_run = NULL;
 	return NULL;
 }

@@ -3,7 +3,8 @@
  * vCPU threads.
  *
  * Each vCPU runs KVM_RUN in its own thread. Other threads ask a vCPU to do
- * something (today: stop) by setting a request bit and kicking it: the kick
+ * something (stop, park for a freeze, re-program its watchpoints) by
+ * setting a request bit and kicking it: the kick
  * sends SIGRTMIN to the thread, whose handler sets immediate_exit in the
  * thread's own kvm_run (reached through a thread-local pointer that the
  * thread clears before it unmaps kvm_run, so a late signal never writes to a
@@ -17,6 +18,7 @@
 #include <stdatomic.h>
 
 #include "core/types.h"
+#include "core/watch.h"
 #include "ktvm-arch.h"
 
 struct vm;
@@ -27,6 +29,8 @@ struct kvm_run;
 
 enum vcpu_request {
 	VCPU_REQ_STOP = 1u << 0,
+	VCPU_REQ_PARK = 1u << 1,  /* core/freeze.h */
+	VCPU_REQ_WATCH = 1u << 2, /* program the published watchpoints (core/watch.h) */
 };
 
 struct vcpu {
@@ -41,7 +45,9 @@ struct vcpu {
 	bool thread_started;
 
 	atomic_uint requests;
+	atomic_bool in_loop;	      /* the thread runs its loop (core/freeze.c counts them) */
 	u64 exits[VCPU_EXIT_REASONS]; /* written only by the vCPU thread */
+	struct watch_hw watch;	      /* the watchpoints this vCPU programmed */
 	struct arch_vcpu arch;
 };
 

@@ -32,6 +32,7 @@ const char *vm_end_name(enum vm_end end)
 	static const char *const names[] = {
 	    [VM_END_NONE] = "none",   [VM_END_POWEROFF] = "poweroff", [VM_END_REBOOT] = "reboot",
 	    [VM_END_CRASH] = "crash", [VM_END_TIMEOUT] = "timeout",   [VM_END_ERROR] = "error",
+	    [VM_END_WATCH] = "watch",
 	};
 
 	return (unsigned int)end < ARRAY_SIZE(names) ? names[end] : "?";
@@ -83,6 +84,16 @@ u64 vm_mem_total(const struct vm *vm)
 	for (i = 0; i < vm->nr_mem; i++)
 		total += vm->mem[i].size;
 	return total;
+}
+
+int vm_read_gpa(void *vm, u64 gpa, void *buf, size_t len)
+{
+	void *p = vm_gpa(vm, gpa, len);
+
+	if (!p)
+		return -EFAULT;
+	memcpy(buf, p, len);
+	return 0;
 }
 
 int vm_mem_add(struct vm *vm, u64 gpa, u64 size)
@@ -371,9 +382,15 @@ int vm_create(struct vm **out, const struct vm_config *cfg)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&vm->cond, &ca);
 	pthread_condattr_destroy(&ca);
+	watch_init(&vm->watch, cfg->nr_cpus);
+	freeze_init(&vm->freeze);
+	if (!vm->cfg.freeze_timeout_ms)
+		vm->cfg.freeze_timeout_ms = VM_FREEZE_TIMEOUT_MS;
 
 	ret = phases_run(vm, vm_phases, ARRAY_SIZE(vm_phases), &vm->phases_done);
 	if (ret < 0) {
+		freeze_destroy(&vm->freeze);
+		watch_destroy(&vm->watch);
 		pthread_cond_destroy(&vm->cond);
 		pthread_mutex_destroy(&vm->lock);
 		free(vm);
@@ -388,6 +405,8 @@ void vm_destroy(struct vm *vm)
 	if (!vm)
 		return;
 	phases_unwind(vm, vm_phases, vm->phases_done);
+	freeze_destroy(&vm->freeze);
+	watch_destroy(&vm->watch);
 	pthread_cond_destroy(&vm->cond);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);

@@ -18,10 +18,12 @@
 
 #include "core/bus.h"
 #include "core/console.h"
+#include "core/freeze.h"
 #include "core/resources.h"
 #include "core/topology.h"
 #include "core/types.h"
 #include "core/vcpu.h"
+#include "core/watch.h"
 #include "ktvm-arch.h"
 
 #define VM_MAX_MEM_SLOTS 8
@@ -50,7 +52,12 @@ struct vm_config {
 	bool channel;
 	void (*channel_rx)(void *ctx, const u8 *data, size_t len);
 	void *channel_ctx;
+	/* State dumps (core/dump.h): where they go (NULL: "."), freeze bound. */
+	const char *dump_dir;
+	u64 freeze_timeout_ms; /* 0: VM_FREEZE_TIMEOUT_MS */
 };
+
+#define VM_FREEZE_TIMEOUT_MS 5000
 
 /* How a run ended. Order matters only for the names in vm_end_name(). */
 enum vm_end {
@@ -60,6 +67,7 @@ enum vm_end {
 	VM_END_CRASH,	 /* kernel panic, triple fault, KVM internal error */
 	VM_END_TIMEOUT,	 /* the wall-clock timeout passed */
 	VM_END_ERROR,	 /* the host side failed (KVM_RUN error) */
+	VM_END_WATCH,	 /* a watchpoint with the stop action fired */
 };
 
 struct vm_result {
@@ -112,6 +120,10 @@ struct vm {
 	char end_detail[256];
 	atomic_ullong t_first_run_ns;
 
+	struct watch_table watch; /* core/vm_watch.h */
+	struct freeze freeze;	  /* core/freeze.h */
+	atomic_uint dumps;	  /* dumps written, numbers their files */
+
 	size_t phases_done;
 	struct arch_vm arch;
 };
@@ -127,6 +139,8 @@ bool vm_stopping(struct vm *vm);
 
 /* Host pointer for [gpa, gpa+len), or NULL unless it lies within one RAM slot. */
 void *vm_gpa(struct vm *vm, u64 gpa, u64 len);
+/* Copy len bytes of guest RAM at gpa (vm is a struct vm; core/gva.h reader): 0 or -EFAULT. */
+int vm_read_gpa(void *vm, u64 gpa, void *buf, size_t len);
 int vm_mem_add(struct vm *vm, u64 gpa, u64 size);
 /* Total guest RAM in bytes. */
 u64 vm_mem_total(const struct vm *vm);

@@ -246,3 +246,12 @@ void vm_virtio_drain(struct vm *vm)
 		return;
 	virtio_console_drain(v->con);
 }
+
+int vm_virtio_channel_send(struct vm *vm, const void *data, size_t len)
+{
+	struct vm_virtio *v = vm->virtio;
+
+	if (!v || !v->con || !vm->cfg.channel)
+		return -ENODEV;
+	return virtio_console_send(v->con, 1, data, len);
+}

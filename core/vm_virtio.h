@@ -22,6 +22,8 @@
 #ifndef KTVM_CORE_VM_VIRTIO_H
 #define KTVM_CORE_VM_VIRTIO_H
 
+#include <stddef.h>
+
 #include "core/types.h"
 
 struct vm;
@@ -36,5 +38,11 @@ void vm_virtio_exit(struct vm *vm);
 int vm_virtio_start(struct vm *vm);
 /* Stop the I/O thread and process what the guest left in the rings. */
 void vm_virtio_drain(struct vm *vm);
+/*
+ * Queue bytes for the guest on the channel port (host -> guest), from any
+ * thread but the I/O thread's channel sink. 0, -EAGAIN (no room now),
+ * -ENODEV (no channel).
+ */
+int vm_virtio_channel_send(struct vm *vm, const void *data, size_t len);
 
 #endif

@@ -126,6 +126,8 @@ void bulk_attach(struct bulk *b, int fd, int stall_ms)
 	b->fd = fd;
 	b->stall_ms = stall_ms;
 	b->err = 0;
+	b->rx_len = 0;
+	b->rx_skipped = 0;
 }
 
 void bulk_close(struct bulk *b)
@@ -251,4 +253,65 @@ int bulk_kern_addrs(struct bulk *b, const struct wire_kern_addrs *ka)
 	ssize_t n = wire_kern_addrs_build(buf, sizeof(buf), ka);
 
 	return n < 0 ? (int)n : bulk_send(b, WIRE_KERN_ADDRS, buf, n);
+}
+
+/* One whole frame at the front of b->rx: its size, 0 for not yet, or skip bytes. */
+static ssize_t bulk_rx_frame(struct bulk *b, struct wire_frame *f)
+{
+	for (;;) {
+		ssize_t n = wire_decode(f, b->rx, b->rx_len, BULK_RX_MAX - WIRE_HDR_SIZE);
+
+		if (n > 0 || n == -EAGAIN)
+			return n > 0 ? n : 0;
+		/* Not a frame here (garbage, too long, bad CRC): resynchronise a byte on. */
+		memmove(b->rx, b->rx + 1, --b->rx_len);
+		b->rx_skipped++;
+		if (!b->rx_len)
+			return 0;
+	}
+}
+
+ssize_t bulk_recv(struct bulk *b, u32 type, void *buf, size_t size, int timeout_ms)
+{
+	u64 deadline = clock_now_ns() + (u64)MAX(timeout_ms, 0) * 1000000ULL;
+
+	for (;;) {
+		struct wire_frame f;
+		ssize_t n = bulk_rx_frame(b, &f);
+		struct pollfd pfd = {.fd = b->fd, .events = POLLIN};
+		u64 now;
+
+		if (n > 0) {
+			ssize_t len = f.len;
+			bool want = f.type == type;
+
+			if (want && (size_t)len <= size)
+				memcpy(buf, f.payload, (size_t)len);
+			memmove(b->rx, b->rx + n, b->rx_len - (size_t)n);
+			b->rx_len -= (size_t)n;
+			if (!want) {
+				b->rx_skipped += (u64)n;
+				continue;
+			}
+			return (size_t)len <= size ? len : -EMSGSIZE;
+		}
+		now = clock_now_ns();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, (int)((deadline - now + 999999) / 1000000)) < 0 && errno != EINTR)
+			return -errno;
+		if (pfd.revents & POLLIN) {
+			ssize_t r = read(b->fd, b->rx + b->rx_len, sizeof(b->rx) - b->rx_len);
+
+			if (r < 0 && errno != EAGAIN && errno != EINTR)
+				return -errno;
+			if (r > 0)
+				b->rx_len += (size_t)r;
+		} else if (pfd.revents & (POLLERR | POLLNVAL)) {
+			return -EIO;
+		} else if (pfd.revents & POLLHUP) {
+			/* The host has not opened its end (yet): wait without spinning. */
+			usleep(10000);
+		}
+	}
 }

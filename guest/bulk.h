@@ -28,10 +28,15 @@
 /* No byte taken for this long: the host is gone or not reading. */
 #define BULK_STALL_MS 30000
 
+#define BULK_RX_MAX 512 /* host -> guest frames are small replies */
+
 struct bulk {
 	int fd;
 	int stall_ms;
 	int err; /* first failed write; the stream is out of step after it */
+	u8 rx[BULK_RX_MAX]; /* host bytes read but not yet a whole frame */
+	size_t rx_len;
+	u64 rx_skipped; /* bytes of garbage or of frames nobody waited for */
 };
 
 /*
@@ -58,6 +63,13 @@ int bulk_phase(struct bulk *b, u32 phase);
 /* LIFECYCLE with a printf reason, cut at WIRE_REASON_MAX bytes. */
 __printf(3, 4) int bulk_lifecycle(struct bulk *b, u32 phase, const char *fmt, ...);
 int bulk_exit(struct bulk *b, s32 status);
+/*
+ * Wait up to timeout_ms for a host frame of type type, skipping others and
+ * bytes that are no frame. Its payload (at most size bytes) goes to buf.
+ * Returns the payload length, -ETIMEDOUT, -EMSGSIZE (longer than size) or
+ * -errno (the port failed).
+ */
+ssize_t bulk_recv(struct bulk *b, u32 type, void *buf, size_t size, int timeout_ms);
 int bulk_kern_addrs(struct bulk *b, const struct wire_kern_addrs *ka);
 
 #endif

@@ -29,6 +29,8 @@
 #include "core/clock.h"
 #include "guest/bulk.h"
 #include "guest/kaddr.h"
+#include "guest/ksyms.h"
+#include "guest/snapshot.h"
 #include "guest/kcmdline.h"
 #include "guest/log.h"
 #include "guest/modules.h"
@@ -38,6 +40,8 @@
 
 /* Processes left at shutdown get this long to die after SIGKILL. */
 #define INIT_REAP_MS 2000
+/* How long init waits for the host to arm --watch symbols (it replies in ms). */
+#define INIT_WATCH_WAIT_MS 30000
 
 static void init_reap_all(void)
 {
@@ -104,6 +108,8 @@ static void init_stdio(void)
 	}
 }
 
+static char init_watch[KSYMS_WATCH_ARG_MAX]; /* ktvm.watch=, "" if none */
+
 static void init_cmdline(char *log_dev, size_t log_size, char *port, size_t port_size)
 {
 	static char cmdline[4096];
@@ -113,6 +119,63 @@ static void init_cmdline(char *log_dev, size_t log_size, char *port, size_t port
 		snprintf(log_dev, log_size, "%s", KCMDLINE_LOG_DEFAULT);
 	if (kcmdline_get(cmdline, KCMDLINE_PORT_KEY, port, port_size) <= 0)
 		snprintf(port, port_size, "%s", KCMDLINE_PORT_DEFAULT);
+	if (kcmdline_get(cmdline, KSYMS_WATCH_KEY, init_watch, sizeof(init_watch)) < 0)
+		init_watch[0] = '\0';
+}
+
+/*
+ * ktvm.watch=: report the symbols' live addresses (KSYMS) and wait until
+ * the host has armed its watchpoints, so the payload's first write is
+ * already watched.
+ */
+static void init_watchpoints(struct bulk *b)
+{
+	struct wire_ksym k[WIRE_KSYMS_MAX];
+	u8 buf[WIRE_HDR_SIZE + WIRE_KSYMS_MAX * (WIRE_KSYM_NAME_MAX + 16)], reply[64];
+	struct wire_watch_armed armed;
+	ssize_t n;
+	int nk, r;
+
+	if (!init_watch[0])
+		return;
+	nk = ksyms_parse_request(init_watch, k, WIRE_KSYMS_MAX);
+	if (nk < 0)
+		init_fail(b, "ktvm.watch=%s: not a list of kernel symbols", init_watch);
+	r = ksyms_lookup("/proc/kallsyms", k, (u32)nk);
+	if (r < 0)
+		init_fail(b, "/proc/kallsyms: %s", strerror(-r));
+	n = wire_ksyms_build(buf, sizeof(buf), k, (u32)nk);
+	if (n < 0 || bulk_send(b, WIRE_KSYMS, buf, (size_t)n))
+		init_fail(NULL, "bulk port: cannot send KSYMS");
+	n = bulk_recv(b, WIRE_WATCH_ARMED, reply, sizeof(reply), INIT_WATCH_WAIT_MS);
+	if (n < 0)
+		init_fail(b, "no WATCH_ARMED from the host within %d ms: %s", INIT_WATCH_WAIT_MS,
+			  strerror((int)-n));
+	if (wire_watch_armed_parse(&armed, reply, (size_t)n) < 0)
+		init_fail(b, "malformed WATCH_ARMED from the host");
+	if (armed.status < 0)
+		init_fail(b, "the host could not arm the watchpoints: %s", strerror(-armed.status));
+	log_msg("watchpoints armed: %u", armed.armed);
+}
+
+static u32 init_snapshots;
+
+/* A line from the payload in SNAPSHOT_FIFO: ask the host, record its answer. */
+static void init_snapshot(void *ctx, const char *tag, size_t len)
+{
+	char line[64];
+	u32 id = ++init_snapshots;
+	int st = snapshot_request(ctx, id, tag, len, SNAPSHOT_WAIT_MS);
+	int fd = open(SNAPSHOT_STATUS, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+	log_msg("snapshot %u \"%.*s\": %d", id, (int)MIN(len, 64), tag, st);
+	if (fd >= 0) {
+		int n = snprintf(line, sizeof(line), "%u %d\n", id, st);
+
+		if (write(fd, line, (size_t)n) != n)
+			log_msg("%s: %s", SNAPSHOT_STATUS, strerror(errno));
+		close(fd);
+	}
 }
 
 static void init_payload(struct bulk *b)
@@ -120,7 +183,7 @@ static void init_payload(struct bulk *b)
 	struct payload_result res;
 	struct payload p;
 	char why[512];
-	int r;
+	int r, ctl, keep = -1;
 
 	r = payload_load(&p, PAYLOAD_CMD, PAYLOAD_ENV, why, sizeof(why));
 	if (r == -ENOENT) {
@@ -131,6 +194,11 @@ static void init_payload(struct bulk *b)
 	}
 	if (r)
 		init_fail(b, "%s", why);
+	ctl = snapshot_fifo_open(SNAPSHOT_FIFO, &keep);
+	if (ctl < 0)
+		log_msg("%s: %s (no snapshots)", SNAPSHOT_FIFO, strerror(-ctl));
+	else
+		payload_set_control(ctl, init_snapshot, b);
 	log_msg("running %s", p.path);
 	r = payload_run(&p, b, PAYLOAD_DRAIN_MS, &res, why, sizeof(why));
 	if (r)
@@ -196,6 +264,7 @@ int main(void)
 	if (bulk_kern_addrs(&b, &ka))
 		init_fail(NULL, "bulk port %s: %s", dev, strerror(-b.err));
 
+	init_watchpoints(&b);
 	init_payload(&b);
 	log_msg("powering off");
 	init_poweroff(&b);

@@ -6,6 +6,9 @@
  *   ktvm.log=DEV    where init logs (log.h); default KCMDLINE_LOG_DEFAULT
  *   ktvm.port=NAME  the virtio-serial port carrying frames (bulk.h);
  *                   default "ktvm-bulk"
+ *   ktvm.watch=A,B  kernel symbols whose addresses init reports (KSYMS)
+ *                   before the payload; it waits for WATCH_ARMED
+ *                   (ksyms.h: KSYMS_WATCH_KEY)
  *
  * Dotted keys are module parameters to the kernel; it reports no module
  * "ktvm" as unknown and, unlike plain unknown keys, does not hand them to

@@ -196,6 +196,38 @@ struct payload_pipes {
 	int fd[2]; /* read ends of stdout, stderr; -1 once closed */
 };
 
+static struct {
+	int fd;
+	void (*fn)(void *ctx, const char *line, size_t len);
+	void *ctx;
+	char line[PAYLOAD_CTL_LINE];
+	size_t len;
+} payload_ctl = {.fd = -1};
+
+void payload_set_control(int fd, void (*fn)(void *ctx, const char *line, size_t len), void *ctx)
+{
+	payload_ctl.fd = fd;
+	payload_ctl.fn = fn;
+	payload_ctl.ctx = ctx;
+	payload_ctl.len = 0;
+}
+
+/* Whatever the control FIFO holds, as lines to payload_ctl.fn. */
+static void payload_control(void)
+{
+	char buf[512];
+	ssize_t n = read(payload_ctl.fd, buf, sizeof(buf));
+
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			payload_ctl.fn(payload_ctl.ctx, payload_ctl.line, payload_ctl.len);
+			payload_ctl.len = 0;
+		} else if (payload_ctl.len < sizeof(payload_ctl.line)) {
+			payload_ctl.line[payload_ctl.len++] = buf[i];
+		}
+	}
+}
+
 /* One read from fd[i] becomes one frame; EOF or an error closes it. */
 static int payload_pump(struct payload_pipes *pp, int i, struct bulk *b)
 {
@@ -222,7 +254,7 @@ static int payload_wait(struct payload_result *res, struct payload_pipes *pp, st
 	u64 deadline = 0;
 
 	for (;;) {
-		struct pollfd pfd[2];
+		struct pollfd pfd[3];
 		struct timespec ts;
 		int status, r;
 		u64 now, ms;
@@ -248,9 +280,12 @@ static int payload_wait(struct payload_result *res, struct payload_pipes *pp, st
 		ts.tv_nsec = (ms % 1000) * 1000000;
 		for (int i = 0; i < 2; i++)
 			pfd[i] = (struct pollfd){.fd = pp->fd[i], .events = POLLIN};
-		r = ppoll(pfd, 2, &ts, wait_mask);
+		pfd[2] = (struct pollfd){.fd = payload_ctl.fn ? payload_ctl.fd : -1, .events = POLLIN};
+		r = ppoll(pfd, 3, &ts, wait_mask);
 		if (r < 0 && errno != EINTR)
 			return -errno;
+		if (r > 0 && pfd[2].fd >= 0 && (pfd[2].revents & POLLIN))
+			payload_control();
 		for (int i = 0; r > 0 && i < 2; i++) {
 			if (pfd[i].fd < 0 || !pfd[i].revents)
 				continue;

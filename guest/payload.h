@@ -86,4 +86,13 @@ s32 payload_exec_status(int err);
 int payload_run(const struct payload *p, struct bulk *b, int drain_ms, struct payload_result *res,
 		char *why, size_t why_size);
 
+/*
+ * While payload_run() waits, also read lines from fd (a FIFO the payload
+ * writes requests into, snapshot.h) and call fn(ctx, line, len) for each,
+ * without its newline; lines longer than PAYLOAD_CTL_LINE are cut. fd -1:
+ * none.
+ */
+#define PAYLOAD_CTL_LINE 128
+void payload_set_control(int fd, void (*fn)(void *ctx, const char *line, size_t len), void *ctx);
+
 #endif

@@ -20,6 +20,7 @@
 #include "core/result.h"
 #include "core/vm.h"
 #include "tools/pack.h"
+#include "tools/watch.h"
 
 /* Exit statuses (also in --help and README.md). */
 enum {
@@ -27,6 +28,7 @@ enum {
 	KTVM_EXIT_USAGE = 2,	   /* bad arguments or input files */
 	KTVM_EXIT_CRASH = 121,	   /* kernel panic, triple fault, KVM internal error */
 	KTVM_EXIT_NO_RESULT = 122, /* the guest ended without the payload's exit status */
+	KTVM_EXIT_WATCH = 123,	   /* a --watch ...:stop watchpoint fired */
 	KTVM_EXIT_TIMEOUT = 124,   /* --timeout passed (like timeout(1)) */
 	KTVM_EXIT_HOST = 125,	   /* host-side failure: no usable KVM, out of memory, ... */
 };
@@ -84,6 +86,15 @@ static const char usage_run[] =
     "                    (a row) to each node (a value): \"80,140;140,80\";\n"
     "                    x86_64 only (ACPI HMAT)\n"
     "  --numa-bandwidth B  the same for bandwidth in MB/s\n"
+    "  --watch W         a hardware watchpoint on 4 bytes of guest kernel memory,\n"
+    "                    written to: W = SYMBOL[+OFFSET] or 0xADDRESS, then\n"
+    "                    :log (record each write, the default), :dump (also\n"
+    "                    freeze every vCPU and write a state dump) or :stop\n"
+    "                    (dump and end the run, status 123); up to 3. A SYMBOL\n"
+    "                    needs PROG: the guest's init finds it in /proc/kallsyms\n"
+    "  --symbols FILE    a vmlinux with symbols or a System.map: --watch names\n"
+    "                    are checked before boot\n"
+    "  --dump-dir DIR    where state dumps go (default: the current directory)\n"
     "  --cmdline STR     extra kernel parameters, after ktvm's defaults; a parameter\n"
     "                    given here replaces ktvm's default of the same name\n"
     "  --timeout SEC     stop the guest after SEC seconds (default 300, 0 = never)\n"
@@ -96,6 +107,7 @@ static const char usage_run[] =
     "  0    the guest powered off or rebooted by itself (with PROG: PROG's status)\n"
     "  2    usage error or bad input (missing or invalid kernel, bad option)\n"
     "  121  the guest crashed (kernel panic, triple fault, KVM internal error)\n"
+    "  123  a --watch ...:stop watchpoint fired\n"
     "  122  with PROG: the guest ended without reporting PROG's exit status (init\n"
     "       failed; the reason is printed)\n"
     "  126  with PROG: PROG is not executable in the guest (as in a shell)\n"
@@ -150,8 +162,24 @@ static void print_tail(const char *text, size_t len, unsigned int lines)
 		fputc('\n', stderr);
 }
 
+struct json_more {
+	const struct pack_files *pf; /* NULL: no PROG */
+	const struct run_watch *rw;
+	struct vm *vm;
+};
+
+static void json_more(FILE *f, const void *ctx)
+{
+	const struct json_more *m = ctx;
+
+	if (m->pf)
+		pack_write_json(f, m->pf);
+	if (m->rw->n)
+		run_watch_json(f, m->rw, m->vm);
+}
+
 static int write_json(const char *path, const struct vm_result *res, const struct channel *ch,
-		      int status, const struct pack_files *pf)
+		      int status, const struct json_more *more)
 {
 	FILE *f = fopen(path, "we");
 
@@ -159,7 +187,7 @@ static int write_json(const char *path, const struct vm_result *res, const struc
 		fprintf(stderr, "ktvm: --json %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	result_write_json(f, res, ch, status, pf ? pack_write_json : NULL, pf);
+	result_write_json(f, res, ch, status, json_more, more);
 	if (fclose(f) != 0) {
 		fprintf(stderr, "ktvm: --json %s: %s\n", path, strerror(errno));
 		return -1;
@@ -177,6 +205,8 @@ static int status_for(enum vm_end end)
 		return KTVM_EXIT_CRASH;
 	case VM_END_TIMEOUT:
 		return KTVM_EXIT_TIMEOUT;
+	case VM_END_WATCH:
+		return KTVM_EXIT_WATCH;
 	default:
 		return KTVM_EXIT_HOST;
 	}
@@ -193,6 +223,8 @@ static const char *end_words(enum vm_end end)
 		return "guest crashed";
 	case VM_END_TIMEOUT:
 		return "timed out";
+	case VM_END_WATCH:
+		return "stopped by a watchpoint";
 	default:
 		return "run failed";
 	}
@@ -241,6 +273,9 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		OPT_NUMA_DIST,
 		OPT_NUMA_LAT,
 		OPT_NUMA_BW,
+		OPT_WATCH,
+		OPT_SYMBOLS,
+		OPT_DUMP_DIR,
 	};
 	static const struct option opts[] = {
 	    {"kernel", required_argument, NULL, OPT_KERNEL},
@@ -259,6 +294,9 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	    {"numa-dist", required_argument, NULL, OPT_NUMA_DIST},
 	    {"numa-latency", required_argument, NULL, OPT_NUMA_LAT},
 	    {"numa-bandwidth", required_argument, NULL, OPT_NUMA_BW},
+	    {"watch", required_argument, NULL, OPT_WATCH},
+	    {"symbols", required_argument, NULL, OPT_SYMBOLS},
+	    {"dump-dir", required_argument, NULL, OPT_DUMP_DIR},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -280,6 +318,8 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	struct vm_result res;
 	struct vm *vm;
 	struct topology topo;
+	static struct run_watch rw;
+	struct json_more more;
 	bool have_shape = false, have_topo = false, have_cpus = false, have_mem = false;
 	bool verbose = false, stuck, payload;
 	u64 v;
@@ -329,6 +369,17 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			break;
 		case OPT_CMDLINE:
 			cfg.cmdline = optarg;
+			break;
+		case OPT_WATCH:
+			error_clear();
+			if (run_watch_add(&rw, optarg) < 0)
+				return usage_error("%s", error_msg());
+			break;
+		case OPT_SYMBOLS:
+			rw.symbols = optarg;
+			break;
+		case OPT_DUMP_DIR:
+			cfg.dump_dir = optarg;
 			break;
 		case OPT_TIMEOUT:
 			if (parse_u64("--timeout", optarg, 7 * 24 * 3600, &v))
@@ -424,6 +475,20 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			 cfg.cmdline ? cfg.cmdline : "");
 		cfg.cmdline = cmdline;
 	}
+	if (rw.n || rw.symbols) {
+		if (cfg.cmdline != cmdline)
+			snprintf(cmdline, sizeof(cmdline), "%s", cfg.cmdline ? cfg.cmdline : "");
+		cfg.cmdline = cmdline;
+		error_clear();
+		if (run_watch_prepare(&rw, payload, cmdline, sizeof(cmdline)) < 0) {
+			pack_cleanup(&pf);
+			return usage_error("%s", error_msg());
+		}
+	}
+	if (cfg.dump_dir && access(cfg.dump_dir, W_OK | X_OK) < 0) {
+		pack_cleanup(&pf);
+		return usage_error("--dump-dir %s: %s", cfg.dump_dir, strerror(errno));
+	}
 	ret =
 	    channel_init(&ch, payload ? STDOUT_FILENO : -1, payload ? STDERR_FILENO : -1, t_start);
 	if (ret < 0) {
@@ -440,6 +505,13 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		channel_destroy(&ch);
 		return error_kind() == ERROR_INPUT ? KTVM_EXIT_USAGE : KTVM_EXIT_HOST;
 	}
+	error_clear();
+	if (run_watch_start(&rw, vm, &ch) < 0) {
+		fprintf(stderr, "ktvm: %s\n", error_msg());
+		vm_destroy(vm);
+		channel_destroy(&ch);
+		return error_kind() == ERROR_INPUT ? KTVM_EXIT_USAGE : KTVM_EXIT_HOST;
+	}
 	ret = vm_run(vm, &res);
 	channel_end(&ch);
 	status = status_for(res.end);
@@ -447,11 +519,20 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		fprintf(stderr, "ktvm: %s\n", error_msg());
 		status = KTVM_EXIT_HOST;
 	}
-	if (payload && status == KTVM_EXIT_OK)
+	error_clear();
+	if (run_watch_finish(&rw) < 0) {
+		/* The guest kernel lacks a --watch symbol: bad input, said once. */
+		fprintf(stderr, "ktvm: %s\n", error_msg());
+		status = KTVM_EXIT_USAGE;
+	} else if (payload && status == KTVM_EXIT_OK) {
 		status = payload_status(&ch);
+	}
 	/* A vCPU thread that would not stop still uses the VM: leave it to exit(). */
 	stuck = ret == -ETIMEDOUT;
-	if (json && write_json(json, &res, &ch, status, payload ? &pf : NULL) < 0 && status == KTVM_EXIT_OK)
+	more.pf = payload ? &pf : NULL;
+	more.rw = &rw;
+	more.vm = vm;
+	if (json && write_json(json, &res, &ch, status, &more) < 0 && status == KTVM_EXIT_OK)
 		status = KTVM_EXIT_HOST;
 	if (payload && (ch.out.dropped || ch.err.dropped) && verbose)
 		fprintf(stderr, "ktvm: %llu bytes of the payload's output could not be written\n",

@@ -24,6 +24,8 @@ static const char *const wire_type_names[WIRE_TYPE_NR] = {
     [WIRE_DMESG] = "DMESG",
     [WIRE_SNAPSHOT_REQUEST] = "SNAPSHOT_REQUEST",
     [WIRE_SNAPSHOT_REPLY] = "SNAPSHOT_REPLY",
+    [WIRE_KSYMS] = "KSYMS",
+    [WIRE_WATCH_ARMED] = "WATCH_ARMED",
 };
 
 static const char *const wire_phase_names[WIRE_PHASE_NR] = {
@@ -220,5 +222,165 @@ int wire_lifecycle_parse(struct wire_lifecycle *lc, const void *payload, size_t 
 	lc->phase = wire_get_le32(p);
 	lc->reason = (const char *)p + WIRE_LIFECYCLE_MIN;
 	lc->reason_len = len - WIRE_LIFECYCLE_MIN;
+	return 0;
+}
+
+ssize_t wire_snapshot_request_build(void *buf, size_t size, u32 id, const char *tag, size_t tag_len)
+{
+	u8 *p = buf;
+
+	if (tag_len > WIRE_SNAPSHOT_TAG_MAX)
+		return -EMSGSIZE;
+	if (size < WIRE_SNAPSHOT_REQUEST_MIN + tag_len)
+		return -ENOSPC;
+	wire_put_le32(p, id);
+	p[4] = (u8)tag_len;
+	if (tag_len)
+		memmove(p + WIRE_SNAPSHOT_REQUEST_MIN, tag, tag_len);
+	return WIRE_SNAPSHOT_REQUEST_MIN + tag_len;
+}
+
+int wire_snapshot_request_parse(struct wire_snapshot_request *rq, const void *payload, size_t len)
+{
+	const u8 *p = payload;
+	u32 tag_len;
+
+	if (len < WIRE_SNAPSHOT_REQUEST_MIN)
+		return -EBADMSG;
+	tag_len = p[4];
+	if (tag_len > WIRE_SNAPSHOT_TAG_MAX || len - WIRE_SNAPSHOT_REQUEST_MIN != tag_len)
+		return -EBADMSG;
+	rq->id = wire_get_le32(p);
+	rq->tag_len = tag_len;
+	memcpy(rq->tag, p + WIRE_SNAPSHOT_REQUEST_MIN, tag_len);
+	rq->tag[tag_len] = '\0';
+	return 0;
+}
+
+ssize_t wire_snapshot_reply_build(void *buf, size_t size, u32 id, s32 status)
+{
+	u8 *p = buf;
+
+	if (status > 0)
+		return -EINVAL;
+	if (size < WIRE_SNAPSHOT_REPLY_LEN)
+		return -ENOSPC;
+	wire_put_le32(p, id);
+	wire_put_le32(p + 4, (u32)status);
+	return WIRE_SNAPSHOT_REPLY_LEN;
+}
+
+int wire_snapshot_reply_parse(struct wire_snapshot_reply *rp, const void *payload, size_t len)
+{
+	const u8 *p = payload;
+	s32 status;
+
+	if (len != WIRE_SNAPSHOT_REPLY_LEN)
+		return -EBADMSG;
+	status = (s32)wire_get_le32(p + 4);
+	if (status > 0)
+		return -EBADMSG;
+	rp->id = wire_get_le32(p);
+	rp->status = status;
+	return 0;
+}
+
+bool wire_ksym_name_valid(const char *name, size_t len)
+{
+	if (!len || len > WIRE_KSYM_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '$'))
+			return false;
+	}
+	return true;
+}
+
+ssize_t wire_ksyms_build(void *buf, size_t size, const struct wire_ksym *k, u32 n)
+{
+	u8 *p = buf;
+	size_t off = WIRE_KSYMS_MIN;
+
+	if (n > WIRE_KSYMS_MAX)
+		return -EMSGSIZE;
+	if (size < WIRE_KSYMS_MIN)
+		return -ENOSPC;
+	wire_put_le32(p, n);
+	for (u32 i = 0; i < n; i++) {
+		size_t len = strnlen(k[i].name, sizeof(k[i].name));
+
+		if (!wire_ksym_name_valid(k[i].name, len))
+			return -EINVAL;
+		if (size - off < WIRE_KSYM_ENTRY_MIN + len)
+			return -ENOSPC;
+		wire_put_le64(p + off, k[i].addr);
+		p[off + 8] = (u8)len;
+		memcpy(p + off + WIRE_KSYM_ENTRY_MIN, k[i].name, len);
+		off += WIRE_KSYM_ENTRY_MIN + len;
+	}
+	return off;
+}
+
+int wire_ksyms_parse(struct wire_ksym *out, u32 max, u32 *n, const void *payload, size_t len)
+{
+	const u8 *p = payload;
+	size_t off = WIRE_KSYMS_MIN;
+	u32 count;
+
+	if (len < WIRE_KSYMS_MIN)
+		return -EBADMSG;
+	count = wire_get_le32(p);
+	if (count > max || count > WIRE_KSYMS_MAX)
+		return -EBADMSG;
+	for (u32 i = 0; i < count; i++) {
+		size_t name_len;
+
+		if (len - off < WIRE_KSYM_ENTRY_MIN)
+			return -EBADMSG;
+		name_len = p[off + 8];
+		if (len - off - WIRE_KSYM_ENTRY_MIN < name_len ||
+		    !wire_ksym_name_valid((const char *)p + off + WIRE_KSYM_ENTRY_MIN, name_len))
+			return -EBADMSG;
+		out[i].addr = wire_get_le64(p + off);
+		memcpy(out[i].name, p + off + WIRE_KSYM_ENTRY_MIN, name_len);
+		out[i].name[name_len] = '\0';
+		off += WIRE_KSYM_ENTRY_MIN + name_len;
+	}
+	if (off != len)
+		return -EBADMSG;
+	*n = count;
+	return 0;
+}
+
+ssize_t wire_watch_armed_build(void *buf, size_t size, s32 status, u32 armed)
+{
+	u8 *p = buf;
+
+	if (status > 0 || armed > WIRE_KSYMS_MAX)
+		return -EINVAL;
+	if (size < WIRE_WATCH_ARMED_LEN)
+		return -ENOSPC;
+	wire_put_le32(p, (u32)status);
+	wire_put_le32(p + 4, armed);
+	return WIRE_WATCH_ARMED_LEN;
+}
+
+int wire_watch_armed_parse(struct wire_watch_armed *wa, const void *payload, size_t len)
+{
+	const u8 *p = payload;
+	s32 status;
+	u32 armed;
+
+	if (len != WIRE_WATCH_ARMED_LEN)
+		return -EBADMSG;
+	status = (s32)wire_get_le32(p);
+	armed = wire_get_le32(p + 4);
+	if (status > 0 || armed > WIRE_KSYMS_MAX)
+		return -EBADMSG;
+	wa->status = status;
+	wa->armed = armed;
 	return 0;
 }

@@ -14,7 +14,7 @@
  *   12      4     reserved  must be 0
  *
  * Types. Numbers are fixed forever: a new type takes the next free number
- * (14, 15, ...; up to 255 is reserved for this table), a retired one is never
+ * (16, 17, ...; up to 255 is reserved for this table), a retired one is never
  * reused. "opaque" payloads are not interpreted by wire/; their format belongs
  * to the code that produces and consumes them.
  *
@@ -32,8 +32,25 @@
  *   9      SCENARIO_END      g>h  opaque: a scenario ended
  *   10     TEST_RESULT       g>h  opaque: a test's verdict
  *   11     DMESG             g>h  raw bytes of the guest kernel log
- *   12     SNAPSHOT_REQUEST  g>h  reserved (format not defined yet)
- *   13     SNAPSHOT_REPLY    h>g  reserved (format not defined yet)
+ *   12     SNAPSHOT_REQUEST  g>h  u32 request id, u8 tag length (0..WIRE_SNAPSHOT_TAG_MAX),
+ *                                 the tag bytes: the guest's name for the snapshot,
+ *                                 any bytes (the host sanitises it before putting it
+ *                                 in a file name)
+ *   13     SNAPSHOT_REPLY    h>g  u32 request id (the request's), s32 status: 0 when
+ *                                 the snapshot was dumped, else a negative errno
+ *                                 (8 bytes)
+ *   14     KSYMS             g>h  the addresses of the kernel symbols the host asked
+ *                                 for (ktvm.watch=, guest/ksyms.h): u32 count
+ *                                 (0..WIRE_KSYMS_MAX), then count entries of
+ *                                 u64 address (0: not found, or hidden),
+ *                                 u8 name length (1..WIRE_KSYM_NAME_MAX),
+ *                                 the name bytes, no NUL, from [A-Za-z0-9_.$]
+ *   15     WATCH_ARMED       h>g  s32 status (0: armed, else a negative errno),
+ *                                 u32 watchpoints armed (0..WIRE_KSYMS_MAX) (8 bytes)
+ *
+ * Names in KSYMS are checked because the host prints them and looks them up;
+ * the set is what the kernel's symbol names are made of (C identifiers, the
+ * compiler's ".llvm.N", ".isra.N" suffixes, and '$' on some arches).
  *
  * Guest build: wire.c needs only libc and zlib's crc32(). The guest binary is
  * static, so it links zlib statically:
@@ -64,6 +81,8 @@ enum wire_type {
 	WIRE_DMESG = 11,
 	WIRE_SNAPSHOT_REQUEST = 12,
 	WIRE_SNAPSHOT_REPLY = 13,
+	WIRE_KSYMS = 14,
+	WIRE_WATCH_ARMED = 15,
 	WIRE_TYPE_NR, /* one past the last known type; grows as types are added */
 };
 
@@ -87,6 +106,18 @@ enum wire_phase {
 #define WIRE_EXIT_LEN	    4
 #define WIRE_LIFECYCLE_MIN  4	/* the phase; the reason follows */
 #define WIRE_REASON_MAX	    256 /* bytes of LIFECYCLE reason text */
+
+#define WIRE_SNAPSHOT_REQUEST_MIN 5 /* the id and the tag length; the tag follows */
+#define WIRE_SNAPSHOT_TAG_MAX	  64
+#define WIRE_SNAPSHOT_REPLY_LEN	  8
+
+#define WIRE_KSYMS_MIN	    4	/* the count; the entries follow */
+#define WIRE_KSYMS_MAX	    16	/* entries in one KSYMS frame */
+#define WIRE_KSYM_NAME_MAX  127 /* bytes of one symbol name */
+#define WIRE_KSYM_ENTRY_MIN 9	/* address and name length; the name follows */
+#define WIRE_KSYMS_LEN_MAX                                                                         \
+	(WIRE_KSYMS_MIN + WIRE_KSYMS_MAX * (WIRE_KSYM_ENTRY_MIN + WIRE_KSYM_NAME_MAX))
+#define WIRE_WATCH_ARMED_LEN 8
 
 struct wire_hdr {
 	u32 type;
@@ -112,6 +143,33 @@ struct wire_lifecycle {
 	u32 phase;
 	const char *reason;
 	size_t reason_len;
+};
+
+/*
+ * SNAPSHOT_REQUEST payload, copied out of the frame (the host answers after
+ * the frame's buffer is gone). tag[] is NUL-terminated for convenience, but
+ * the guest may put a NUL inside it: tag_len is the length that was sent.
+ */
+struct wire_snapshot_request {
+	u32 id;
+	u32 tag_len;
+	char tag[WIRE_SNAPSHOT_TAG_MAX + 1];
+};
+
+struct wire_snapshot_reply {
+	u32 id;
+	s32 status;
+};
+
+/* One KSYMS entry; name is NUL-terminated. */
+struct wire_ksym {
+	u64 addr;
+	char name[WIRE_KSYM_NAME_MAX + 1];
+};
+
+struct wire_watch_armed {
+	s32 status;
+	u32 armed;
 };
 
 static inline u32 wire_get_le32(const u8 *p)
@@ -187,8 +245,11 @@ ssize_t wire_decode(struct wire_frame *f, const void *buf, size_t n, u32 cap);
 /*
  * Typed payloads. The builders write into buf (size bytes) and return the
  * payload's length, or -ENOSPC, or -EMSGSIZE for a reason over
- * WIRE_REASON_MAX. The parsers return 0, or -EBADMSG when the payload's
- * length is not what the type defines.
+ * WIRE_REASON_MAX (a tag over WIRE_SNAPSHOT_TAG_MAX, more than WIRE_KSYMS_MAX
+ * symbols), or -EINVAL for a field the format does not allow (a positive
+ * status, a bad symbol name). The parsers return 0, or -EBADMSG when the
+ * payload is not what the type defines; whatever they accept, the builder
+ * turns back into the same bytes.
  */
 ssize_t wire_kern_addrs_build(void *buf, size_t size, const struct wire_kern_addrs *ka);
 int wire_kern_addrs_parse(struct wire_kern_addrs *ka, const void *payload, size_t len);
@@ -197,5 +258,30 @@ int wire_exit_parse(s32 *status, const void *payload, size_t len);
 ssize_t wire_lifecycle_build(void *buf, size_t size, u32 phase, const char *reason,
 			     size_t reason_len);
 int wire_lifecycle_parse(struct wire_lifecycle *lc, const void *payload, size_t len);
+
+ssize_t wire_snapshot_request_build(void *buf, size_t size, u32 id, const char *tag,
+				    size_t tag_len);
+int wire_snapshot_request_parse(struct wire_snapshot_request *rq, const void *payload, size_t len);
+ssize_t wire_snapshot_reply_build(void *buf, size_t size, u32 id, s32 status);
+int wire_snapshot_reply_parse(struct wire_snapshot_reply *rp, const void *payload, size_t len);
+
+/*
+ * Is name[0..len) a symbol name KSYMS can carry: 1..WIRE_KSYM_NAME_MAX bytes
+ * from [A-Za-z0-9_.$]?
+ */
+bool wire_ksym_name_valid(const char *name, size_t len);
+
+/*
+ * KSYMS: build from k[0..n) (names NUL-terminated); parse into out[0..max),
+ * setting *n to the count. The parser refuses a count over max or
+ * WIRE_KSYMS_MAX, a truncated entry, bytes after the last entry and a name
+ * wire_ksym_name_valid() refuses; out[] may be partly written when it does.
+ */
+ssize_t wire_ksyms_build(void *buf, size_t size, const struct wire_ksym *k, u32 n);
+int wire_ksyms_parse(struct wire_ksym *out, u32 max, u32 *n, const void *payload, size_t len);
+
+/* WATCH_ARMED: status 0 or a negative errno; at most WIRE_KSYMS_MAX armed. */
+ssize_t wire_watch_armed_build(void *buf, size_t size, s32 status, u32 armed);
+int wire_watch_armed_parse(struct wire_watch_armed *wa, const void *payload, size_t len);
 
 #endif

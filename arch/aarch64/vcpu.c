@@ -20,9 +20,6 @@
 #include "core/error.h"
 #include "core/vm.h"
 
-#define A64_CORE_REG(field)                                                                        \
-	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                                      \
-	 (offsetof(struct kvm_regs, field) / sizeof(__u32)))
 /* MPIDR_EL1: op0 3, op1 0, CRn 0, CRm 0, op2 5 (ARM DDI 0487, MPIDR_EL1) */
 #define A64_REG_MPIDR ARM64_SYS_REG(3, 0, 0, 0, 5)
 /* Aff3 [39:32], Aff2..Aff0 [23:0]; the rest (RES1 [31], U [30], MT [24]) stays KVM's. */
@@ -30,7 +27,7 @@
 /* PSTATE: EL1h, D, A, I, F masked */
 #define A64_PSTATE_BOOT 0x3c5ULL
 
-static int a64_set_reg(struct vcpu *vcpu, u64 id, u64 val, const char *what)
+int a64_set_reg(struct vcpu *vcpu, u64 id, u64 val, const char *what)
 {
 	struct kvm_one_reg r = {.id = id, .addr = (u64)(unsigned long)&val};
 
@@ -39,7 +36,7 @@ static int a64_set_reg(struct vcpu *vcpu, u64 id, u64 val, const char *what)
 	return 0;
 }
 
-static int a64_get_reg(struct vcpu *vcpu, u64 id, u64 *val, const char *what)
+int a64_get_reg(struct vcpu *vcpu, u64 id, u64 *val, const char *what)
 {
 	struct kvm_one_reg r = {.id = id, .addr = (u64)(unsigned long)val};
 
@@ -121,6 +118,7 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	ret = a64_vcpu_mpidr(vcpu);
 	if (ret < 0)
 		return ret;
+	a64_stepover_init(&vcpu->arch.wp_step, 0);
 	if (vcpu->id == 0) {
 		ret = a64_boot_regs(vcpu);
 		if (ret < 0)

@@ -53,6 +53,52 @@ static void fuzz_hash(struct fuzz_sink *k, const void *p, size_t n)
 	}
 }
 
+/*
+ * The parsers of the typed payloads that have a canonical encoding: what one
+ * accepts, its builder writes back byte for byte, and nothing it accepts
+ * breaks the format's limits.
+ */
+static void fuzz_parse_canonical(const u8 *payload, u32 len)
+{
+	struct wire_ksym ks[WIRE_KSYMS_MAX];
+	struct wire_snapshot_request rq;
+	struct wire_snapshot_reply rp;
+	struct wire_watch_armed wa;
+	u8 back[WIRE_KSYMS_LEN_MAX];
+	u32 n;
+
+	if (!wire_ksyms_parse(ks, WIRE_KSYMS_MAX, &n, payload, len)) {
+		CHECK(n <= WIRE_KSYMS_MAX && len <= WIRE_KSYMS_LEN_MAX);
+		for (u32 i = 0; i < n; i++)
+			CHECK(wire_ksym_name_valid(ks[i].name, strlen(ks[i].name)));
+		CHECK(wire_ksyms_build(back, sizeof(back), ks, n) == (ssize_t)len);
+		CHECK(!memcmp(back, payload, len));
+	}
+	if (!wire_snapshot_request_parse(&rq, payload, len)) {
+		CHECK(rq.tag_len <= WIRE_SNAPSHOT_TAG_MAX && rq.tag[rq.tag_len] == '\0');
+		CHECK(wire_snapshot_request_build(back, sizeof(back), rq.id, rq.tag, rq.tag_len) ==
+		      (ssize_t)len);
+		CHECK(!memcmp(back, payload, len));
+	}
+	if (!wire_snapshot_reply_parse(&rp, payload, len)) {
+		CHECK(rp.status <= 0);
+		CHECK(wire_snapshot_reply_build(back, sizeof(back), rp.id, rp.status) ==
+		      (ssize_t)len);
+		CHECK(!memcmp(back, payload, len));
+	} else {
+		CHECK(len != WIRE_SNAPSHOT_REPLY_LEN || (s32)wire_get_le32(payload + 4) > 0);
+	}
+	if (!wire_watch_armed_parse(&wa, payload, len)) {
+		CHECK(wa.status <= 0 && wa.armed <= WIRE_KSYMS_MAX);
+		CHECK(wire_watch_armed_build(back, sizeof(back), wa.status, wa.armed) ==
+		      (ssize_t)len);
+		CHECK(!memcmp(back, payload, len));
+	} else {
+		CHECK(len != WIRE_WATCH_ARMED_LEN || (s32)wire_get_le32(payload) > 0 ||
+		      wire_get_le32(payload + 4) > WIRE_KSYMS_MAX);
+	}
+}
+
 /* The typed parsers take any delivered payload, whatever its type says. */
 static void fuzz_parse(const u8 *payload, u32 len)
 {
@@ -70,6 +116,7 @@ static void fuzz_parse(const u8 *payload, u32 len)
 	} else {
 		CHECK(len < WIRE_LIFECYCLE_MIN || len > WIRE_LIFECYCLE_MIN + WIRE_REASON_MAX);
 	}
+	fuzz_parse_canonical(payload, len);
 }
 
 /* Encoding what was delivered and decoding it again gives it back. */
@@ -218,7 +265,10 @@ static size_t seed_frame(u8 *out, u32 type, const void *payload, size_t len)
 static size_t seed_all_types(u8 *o)
 {
 	struct wire_kern_addrs ka = {0x1000000, 0xffff888000000000ULL};
-	u8 p[64];
+	struct wire_ksym ks[3] = {{0xffffffff82a1b2c0ULL, "vm_swappiness"},
+				  {0, "not_there"},
+				  {0xffffffff8300a018ULL, "foo.llvm.1234"}};
+	u8 p[128];
 	size_t n = 0;
 	ssize_t l;
 
@@ -234,8 +284,14 @@ static size_t seed_all_types(u8 *o)
 	n += seed_frame(o + n, WIRE_SCENARIO_END, "s1", 2);
 	n += seed_frame(o + n, WIRE_TEST_RESULT, "pass", 4);
 	n += seed_frame(o + n, WIRE_DMESG, "<6>[ 0.1] x\n", 12);
-	n += seed_frame(o + n, WIRE_SNAPSHOT_REQUEST, NULL, 0);
-	n += seed_frame(o + n, WIRE_SNAPSHOT_REPLY, NULL, 0);
+	l = wire_snapshot_request_build(p, sizeof(p), 1, "before-reclaim", 14);
+	n += seed_frame(o + n, WIRE_SNAPSHOT_REQUEST, p, l);
+	l = wire_snapshot_reply_build(p, sizeof(p), 1, 0);
+	n += seed_frame(o + n, WIRE_SNAPSHOT_REPLY, p, l);
+	l = wire_ksyms_build(p, sizeof(p), ks, ARRAY_SIZE(ks));
+	n += seed_frame(o + n, WIRE_KSYMS, p, l);
+	l = wire_watch_armed_build(p, sizeof(p), 0, 2);
+	n += seed_frame(o + n, WIRE_WATCH_ARMED, p, l);
 	l = wire_exit_build(p, sizeof(p), 0);
 	n += seed_frame(o + n, WIRE_EXIT, p, l);
 	return n;

@@ -110,4 +110,39 @@ END {
 		printf "%-8s %10.0f %8.0f %11.0f %8s\n", k, r[k] / n[k], e[k] / n[k], d[k] / n[k],
 			tn[k] ? sprintf("%.1f", t[k] / tn[k]) : "-"
 }' "$prows"
+# freeze_run RUN: 4 vCPUs, four of the guest's processes spinning, and a
+# watchpoint with :dump on vm_swappiness written 10 times: each write freezes
+# every vCPU (the rendezvous time is freeze_ms in each dump), dumps and
+# resumes; the payload must still finish with the right output.
+freeze_run() {
+	rm -rf "$work/fdumps"
+	mkdir -p "$work/fdumps"
+	ktvm_run run --kernel "$KERNEL_IMAGE" --cpus 4 --memory 256 --timeout 180 --json "$json" \
+		--watch vm_swappiness:dump --dump-dir "$work/fdumps" \
+		--include "$PAYLOADS/sysctl_write:/bin/sysctl_write" -- /bin/busybox sh -c \
+		'for i in 1 2 3 4; do (while :; do :; done) & done; sysctl_write /proc/sys/vm/swappiness 10 60; kill $(jobs -p)'
+	stats=$(cat "$work"/fdumps/*.json 2>/dev/null | awk -F'[:,]' '/"freeze_ms"/ { v = $2 + 0; n++; s += v; if (v > m) m = v }
+		END { if (n) printf "%d %.3f %.3f", n, s / n, m; else print "0 - -" }')
+	ok=no
+	grep -qx 'wrote 10 last 69' "$out" && ok=yes
+	printf '%3s  %7s %12s %11s  %s\n' "$1" $stats "$ok" | tee -a "$frows"
+	if [ "$rc" = 0 ] && [ "$ok" = yes ] && [ "${stats%% *}" = 10 ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "bench.sh: freeze run $1: exit status $rc, $stats: $(ktvm_summary)" >&2
+	fi
+}
+
+frows=$work/frows
+echo
+echo "freeze of 4 spinning vCPUs ($(basename "$KERNEL_IMAGE"), a dump per watchpoint hit; ms):"
+printf '%3s  %7s %12s %11s  %s\n' run freezes mean_freeze max_freeze "payload ok"
+i=1
+while [ $i -le "$runs" ]; do
+	json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
+	freeze_run $i
+	i=$((i + 1))
+done
+awk '{ n += $2; s += $2 * $3; if ($4 > m) m = $4 } END { if (n) printf "freeze mean %.3f ms, max %.3f ms over %d freezes\n", s / n, m, n }' "$frows"
 summary

@@ -210,7 +210,7 @@ check_env() {
 	for f in "$@"; do
 		[ -f "${FIXTURES:-}/$f.cpio" ] || missing="$missing ${FIXTURES:-FIXTURES unset}/$f.cpio"
 	done
-	for f in pattern garbage zcrc topo; do
+	for f in pattern garbage zcrc topo sysctl_write; do
 		[ -x "${PAYLOADS:-}/$f" ] || missing="$missing ${PAYLOADS:-PAYLOADS unset}/$f"
 	done
 	if [ -z "$missing" ]; then

@@ -19,6 +19,8 @@ set -eu
 . "$(dirname "$0")/payload.sh"
 # shellcheck source=tests/integration/topology.sh
 . "$(dirname "$0")/topology.sh"
+# shellcheck source=tests/integration/watch.sh
+. "$(dirname "$0")/watch.sh"
 
 # Read by run_case.
 # shellcheck disable=SC2034
@@ -292,4 +294,20 @@ run_case topo_bad_dist_ragged topo_bad --numa-dist \
 	--topology 2,2,1,1 --numa-dist '10,20;20'
 run_case topo_bad_mem_sum topo_bad "--numa-mem --memory" \
 	--topology 2,2,1,1 --numa-mem 256,256 --memory 384
+# Watchpoints (watch.sh): hardware data-write watchpoints on guest kernel
+# variables, freezes and dumps.
+run_case watch_sysctl watch_sysctl_case
+run_case watch_dump watch_dump_case
+run_case watch_three watch_three_case
+run_case watch_unknown_symbol watch_unknown_symbol_case
+run_case bad_watch_fourth bad "--watch at most 3" --kernel "$KERNEL_IMAGE" \
+	--watch a --watch b --watch c --watch d -- /bin/busybox true
+run_case bad_watch_unaligned bad "--watch aligned" --kernel "$KERNEL_IMAGE" \
+	--watch vm_swappiness+2 -- /bin/busybox true
+run_case bad_watch_address bad "--watch aligned" --kernel "$KERNEL_IMAGE" \
+	--watch 0xffffffff81000002 --initrd "$FIXTURES/marker-init.cpio"
+run_case bad_watch_action bad "--watch action" --kernel "$KERNEL_IMAGE" \
+	--watch vm_swappiness:explode -- /bin/busybox true
+run_case bad_watch_symbol_without_prog bad "--watch PROG" --kernel "$KERNEL_IMAGE" \
+	--watch vm_swappiness --initrd "$FIXTURES/marker-init.cpio"
 summary

@@ -164,6 +164,11 @@ TEST(wire_type_and_phase_names)
 	EXPECT_EQ(WIRE_DMESG, 11);
 	EXPECT_EQ(WIRE_SNAPSHOT_REQUEST, 12);
 	EXPECT_EQ(WIRE_SNAPSHOT_REPLY, 13);
+	EXPECT_EQ(WIRE_KSYMS, 14);
+	EXPECT_EQ(WIRE_WATCH_ARMED, 15);
+	EXPECT_EQ(WIRE_TYPE_NR, 16);
+	EXPECT_STREQ(wire_type_name(WIRE_KSYMS), "KSYMS");
+	EXPECT_STREQ(wire_type_name(WIRE_WATCH_ARMED), "WATCH_ARMED");
 	EXPECT_STREQ(wire_phase_name(WIRE_PHASE_INIT_STARTED), "INIT_STARTED");
 	EXPECT_STREQ(wire_phase_name(WIRE_PHASE_FAILED), "FAILED");
 	EXPECT_STREQ(wire_phase_name(0), "UNKNOWN");
@@ -239,4 +244,434 @@ TEST(wire_lifecycle_round_trip)
 	EXPECT_EQ(wire_lifecycle_parse(&lc, b, WIRE_LIFECYCLE_MIN + WIRE_REASON_MAX + 1), -EBADMSG);
 	EXPECT_EQ(wire_lifecycle_parse(&lc, b, 3), -EBADMSG);
 	EXPECT_EQ(wire_lifecycle_build(b, 9, 1, "abcdef", 6), -ENOSPC);
+}
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+TEST(wire_snapshot_request_round_trip)
+{
+	static const u8 want[] = {0x04, 0x03, 0x02, 0x01, 3, 'a', '/', 'b'};
+	struct wire_snapshot_request rq;
+	char tag[WIRE_SNAPSHOT_TAG_MAX + 1];
+	u8 b[WIRE_SNAPSHOT_REQUEST_MIN + WIRE_SNAPSHOT_TAG_MAX + 8];
+
+	ASSERT_EQ(wire_snapshot_request_build(b, sizeof(b), 0x01020304, "a/b", 3), sizeof(want));
+	EXPECT_EQ(memcmp(b, want, sizeof(want)), 0);
+	memset(&rq, 0x55, sizeof(rq));
+	ASSERT_EQ(wire_snapshot_request_parse(&rq, b, sizeof(want)), 0);
+	EXPECT_EQ(rq.id, 0x01020304);
+	EXPECT_EQ(rq.tag_len, 3);
+	/* the tag is carried as is: sanitising it is the host's job */
+	EXPECT_STREQ(rq.tag, "a/b");
+
+	ASSERT_EQ(wire_snapshot_request_build(b, sizeof(b), 7, NULL, 0), WIRE_SNAPSHOT_REQUEST_MIN);
+	ASSERT_EQ(wire_snapshot_request_parse(&rq, b, WIRE_SNAPSHOT_REQUEST_MIN), 0);
+	EXPECT_EQ(rq.id, 7);
+	EXPECT_EQ(rq.tag_len, 0);
+	EXPECT_STREQ(rq.tag, "");
+
+	/* every byte value, a NUL included, at the longest tag */
+	for (size_t i = 0; i < WIRE_SNAPSHOT_TAG_MAX; i++)
+		tag[i] = (char)(i * 37 + 200);
+	tag[5] = '\0';
+	ASSERT_EQ(wire_snapshot_request_build(b, sizeof(b), 0xffffffff, tag, WIRE_SNAPSHOT_TAG_MAX),
+		  WIRE_SNAPSHOT_REQUEST_MIN + WIRE_SNAPSHOT_TAG_MAX);
+	ASSERT_EQ(
+	    wire_snapshot_request_parse(&rq, b, WIRE_SNAPSHOT_REQUEST_MIN + WIRE_SNAPSHOT_TAG_MAX),
+	    0);
+	EXPECT_EQ(rq.id, 0xffffffff);
+	EXPECT_EQ(rq.tag_len, WIRE_SNAPSHOT_TAG_MAX);
+	EXPECT_EQ(memcmp(rq.tag, tag, WIRE_SNAPSHOT_TAG_MAX), 0);
+	EXPECT_EQ(rq.tag[WIRE_SNAPSHOT_TAG_MAX], '\0');
+}
+
+TEST(wire_snapshot_request_rejects)
+{
+	static char tag[WIRE_SNAPSHOT_TAG_MAX + 2];
+	u8 b[WIRE_SNAPSHOT_REQUEST_MIN + WIRE_SNAPSHOT_TAG_MAX + 8] = {0};
+	struct wire_snapshot_request rq;
+
+	memset(tag, 't', sizeof(tag));
+	EXPECT_EQ(wire_snapshot_request_build(b, sizeof(b), 1, tag, WIRE_SNAPSHOT_TAG_MAX + 1),
+		  -EMSGSIZE);
+	EXPECT_EQ(wire_snapshot_request_build(b, WIRE_SNAPSHOT_REQUEST_MIN + 2, 1, "abc", 3),
+		  -ENOSPC);
+	EXPECT_EQ(wire_snapshot_request_build(b, WIRE_SNAPSHOT_REQUEST_MIN - 1, 1, NULL, 0),
+		  -ENOSPC);
+
+	ASSERT_EQ(wire_snapshot_request_build(b, sizeof(b), 1, "abc", 3), 8);
+	/* shorter than the fixed part, or than the tag length says */
+	for (size_t len = 0; len < 8; len++)
+		EXPECT_EQ(wire_snapshot_request_parse(&rq, b, len), -EBADMSG);
+	/* bytes after the tag */
+	EXPECT_EQ(wire_snapshot_request_parse(&rq, b, 9), -EBADMSG);
+	/* a tag length over the maximum, even with the bytes there */
+	b[4] = WIRE_SNAPSHOT_TAG_MAX + 1;
+	EXPECT_EQ(wire_snapshot_request_parse(
+		      &rq, b, WIRE_SNAPSHOT_REQUEST_MIN + WIRE_SNAPSHOT_TAG_MAX + 1),
+		  -EBADMSG);
+	b[4] = 0xff;
+	EXPECT_EQ(wire_snapshot_request_parse(&rq, b, sizeof(b)), -EBADMSG);
+}
+
+TEST(wire_snapshot_reply_round_trip)
+{
+	static const s32 vals[] = {0, -1, -ENOSPC, INT32_MIN};
+	struct wire_snapshot_reply rp;
+	u8 b[16];
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(vals); i++) {
+		ASSERT_EQ(wire_snapshot_reply_build(b, sizeof(b), 100 + i, vals[i]),
+			  WIRE_SNAPSHOT_REPLY_LEN);
+		ASSERT_EQ(wire_snapshot_reply_parse(&rp, b, WIRE_SNAPSHOT_REPLY_LEN), 0);
+		EXPECT_EQ(rp.id, 100 + i);
+		EXPECT_EQ(rp.status, vals[i]);
+	}
+	wire_snapshot_reply_build(b, sizeof(b), 0x11223344, -2);
+	EXPECT_EQ(b[0], 0x44);
+	EXPECT_EQ(b[3], 0x11);
+	EXPECT_EQ(b[4], 0xfe);
+	EXPECT_EQ(b[7], 0xff);
+}
+
+TEST(wire_snapshot_reply_rejects)
+{
+	struct wire_snapshot_reply rp;
+	u8 b[16] = {0};
+
+	EXPECT_EQ(wire_snapshot_reply_build(b, sizeof(b), 1, 1), -EINVAL);
+	EXPECT_EQ(wire_snapshot_reply_build(b, WIRE_SNAPSHOT_REPLY_LEN - 1, 1, 0), -ENOSPC);
+	ASSERT_EQ(wire_snapshot_reply_build(b, sizeof(b), 1, 0), WIRE_SNAPSHOT_REPLY_LEN);
+	for (size_t len = 0; len < sizeof(b); len++)
+		if (len != WIRE_SNAPSHOT_REPLY_LEN)
+			EXPECT_EQ(wire_snapshot_reply_parse(&rp, b, len), -EBADMSG);
+	/* a positive status is no errno */
+	wire_put_le32(b + 4, 1);
+	EXPECT_EQ(wire_snapshot_reply_parse(&rp, b, WIRE_SNAPSHOT_REPLY_LEN), -EBADMSG);
+	wire_put_le32(b + 4, INT32_MAX);
+	EXPECT_EQ(wire_snapshot_reply_parse(&rp, b, WIRE_SNAPSHOT_REPLY_LEN), -EBADMSG);
+}
+
+/* ---- watchpoints -------------------------------------------------------- */
+
+static void ksym_set(struct wire_ksym *k, u64 addr, const char *name)
+{
+	k->addr = addr;
+	ASSERT_LT(strlen(name), sizeof(k->name));
+	strcpy(k->name, name);
+}
+
+TEST(wire_ksym_name_rules)
+{
+	static char name[WIRE_KSYM_NAME_MAX + 2];
+
+	EXPECT_TRUE(wire_ksym_name_valid("vm_swappiness", 13));
+	EXPECT_TRUE(wire_ksym_name_valid("_", 1));
+	EXPECT_TRUE(wire_ksym_name_valid("foo.llvm.123456", 15));
+	EXPECT_TRUE(wire_ksym_name_valid("$x.0", 4));
+	EXPECT_TRUE(wire_ksym_name_valid("AZaz09_.$", 9));
+	EXPECT_FALSE(wire_ksym_name_valid("", 0));
+	EXPECT_FALSE(wire_ksym_name_valid("a b", 3));
+	EXPECT_FALSE(wire_ksym_name_valid("a,b", 3));
+	EXPECT_FALSE(wire_ksym_name_valid("a/b", 3));
+	EXPECT_FALSE(wire_ksym_name_valid("a\0b", 3));
+	EXPECT_FALSE(wire_ksym_name_valid("a\tb", 3));
+	EXPECT_FALSE(wire_ksym_name_valid("a\nb", 3));
+	EXPECT_FALSE(wire_ksym_name_valid("\x80", 1));
+	EXPECT_FALSE(wire_ksym_name_valid("a-b", 3));
+	EXPECT_FALSE(wire_ksym_name_valid("\x1b[0m", 4));
+	memset(name, 'n', sizeof(name));
+	EXPECT_TRUE(wire_ksym_name_valid(name, WIRE_KSYM_NAME_MAX));
+	EXPECT_FALSE(wire_ksym_name_valid(name, WIRE_KSYM_NAME_MAX + 1));
+	/* every byte outside the set, alone */
+	for (int c = 0; c < 256; c++) {
+		char s = (char)c;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '$';
+
+		EXPECT_EQ(wire_ksym_name_valid(&s, 1), ok);
+	}
+}
+
+TEST(wire_ksyms_layout)
+{
+	static const u8 want[] = {
+	    2,	  0,	0,    0,			    /* count */
+	    0xc0, 0xb2, 0xa1, 0x82, 0xff, 0xff, 0xff, 0xff, /* address */
+	    2,	  'v',	'm',				    /* name length, name */
+	    0,	  0,	0,    0,    0,	  0,	0,    0,    /* not found */
+	    1,	  'x',
+	};
+	struct wire_ksym k[2];
+	u8 b[64];
+
+	ksym_set(&k[0], 0xffffffff82a1b2c0ULL, "vm");
+	ksym_set(&k[1], 0, "x");
+	ASSERT_EQ(wire_ksyms_build(b, sizeof(b), k, 2), sizeof(want));
+	EXPECT_EQ(memcmp(b, want, sizeof(want)), 0);
+}
+
+TEST(wire_ksyms_round_trip)
+{
+	struct wire_ksym k[WIRE_KSYMS_MAX], back[WIRE_KSYMS_MAX];
+	static u8 b[WIRE_KSYMS_LEN_MAX + 8];
+	u32 n = 99;
+	ssize_t len;
+
+	/* the largest payload there is: 16 names of the longest length */
+	for (u32 i = 0; i < WIRE_KSYMS_MAX; i++) {
+		k[i].addr = 0xffffffff81000000ULL + i * 0x1000;
+		memset(k[i].name, 'a' + i, WIRE_KSYM_NAME_MAX);
+		k[i].name[WIRE_KSYM_NAME_MAX] = '\0';
+	}
+	len = wire_ksyms_build(b, sizeof(b), k, WIRE_KSYMS_MAX);
+	ASSERT_EQ(len, WIRE_KSYMS_LEN_MAX);
+	ASSERT_EQ(wire_ksyms_parse(back, WIRE_KSYMS_MAX, &n, b, len), 0);
+	ASSERT_EQ(n, WIRE_KSYMS_MAX);
+	for (u32 i = 0; i < n; i++) {
+		EXPECT_EQ(back[i].addr, k[i].addr);
+		EXPECT_STREQ(back[i].name, k[i].name);
+	}
+
+	ksym_set(&k[0], 0xffffffff82a1b2c0ULL, "vm_swappiness");
+	ksym_set(&k[1], 0, "not_there");
+	ksym_set(&k[2], ~0ULL, "x.llvm.42");
+	len = wire_ksyms_build(b, sizeof(b), k, 3);
+	ASSERT_EQ(len, WIRE_KSYMS_MIN + 3 * WIRE_KSYM_ENTRY_MIN + 13 + 9 + 9);
+	ASSERT_EQ(wire_ksyms_parse(back, 3, &n, b, len), 0);
+	ASSERT_EQ(n, 3);
+	EXPECT_EQ(back[0].addr, 0xffffffff82a1b2c0ULL);
+	EXPECT_STREQ(back[0].name, "vm_swappiness");
+	EXPECT_EQ(back[1].addr, 0);
+	EXPECT_STREQ(back[1].name, "not_there");
+	EXPECT_EQ(back[2].addr, ~0ULL);
+	EXPECT_STREQ(back[2].name, "x.llvm.42");
+
+	/* none at all is a valid answer */
+	ASSERT_EQ(wire_ksyms_build(b, sizeof(b), k, 0), WIRE_KSYMS_MIN);
+	ASSERT_EQ(wire_ksyms_parse(back, 0, &n, b, WIRE_KSYMS_MIN), 0);
+	EXPECT_EQ(n, 0);
+}
+
+TEST(wire_ksyms_build_rejects)
+{
+	struct wire_ksym k[WIRE_KSYMS_MAX + 1];
+	u8 b[WIRE_KSYMS_LEN_MAX + 64];
+
+	for (u32 i = 0; i < ARRAY_SIZE(k); i++)
+		ksym_set(&k[i], i, "ok");
+	EXPECT_EQ(wire_ksyms_build(b, sizeof(b), k, WIRE_KSYMS_MAX + 1), -EMSGSIZE);
+	EXPECT_EQ(wire_ksyms_build(b, sizeof(b), k, 0xffffffff), -EMSGSIZE);
+	EXPECT_EQ(wire_ksyms_build(b, WIRE_KSYMS_MIN - 1, k, 0), -ENOSPC);
+	/* 4 + 9 + 2 bytes for one entry */
+	EXPECT_EQ(wire_ksyms_build(b, 14, k, 1), -ENOSPC);
+	EXPECT_EQ(wire_ksyms_build(b, 15, k, 1), 15);
+	EXPECT_EQ(wire_ksyms_build(b, 25, k, 2), -ENOSPC);
+	EXPECT_EQ(wire_ksyms_build(b, 26, k, 2), 26);
+
+	ksym_set(&k[1], 1, "");
+	EXPECT_EQ(wire_ksyms_build(b, sizeof(b), k, 2), -EINVAL);
+	ksym_set(&k[1], 1, "bad name");
+	EXPECT_EQ(wire_ksyms_build(b, sizeof(b), k, 2), -EINVAL);
+	/* a name filling the array with no NUL in it */
+	memset(k[1].name, 'n', sizeof(k[1].name));
+	EXPECT_EQ(wire_ksyms_build(b, sizeof(b), k, 2), -EINVAL);
+}
+
+/* A KSYMS payload entry by hand: any name length, any bytes. */
+static size_t ksyms_put(u8 *p, u64 addr, u8 name_len, const char *name)
+{
+	wire_put_le64(p, addr);
+	p[8] = name_len;
+	memcpy(p + 9, name, strlen(name));
+	return 9 + strlen(name);
+}
+
+TEST(wire_ksyms_parse_rejects)
+{
+	static const char *const bad[] = {"a b", "a\nb", "\x1b]0;x\x07", "a/b", "..\x80"};
+	static char longname[WIRE_KSYM_NAME_MAX + 2];
+	struct wire_ksym out[WIRE_KSYMS_MAX + 1];
+	u8 b[WIRE_KSYMS_LEN_MAX + 512];
+	u32 n = 1234;
+	size_t len;
+
+	/* no room for the count */
+	for (len = 0; len < WIRE_KSYMS_MIN; len++)
+		EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, len), -EBADMSG);
+
+	/* a count over the caller's max, or over the protocol's */
+	len = WIRE_KSYMS_MIN;
+	len += ksyms_put(b + len, 1, 1, "a");
+	len += ksyms_put(b + len, 2, 1, "b");
+	wire_put_le32(b, 2);
+	EXPECT_EQ(wire_ksyms_parse(out, 1, &n, b, len), -EBADMSG);
+	EXPECT_EQ(wire_ksyms_parse(out, 2, &n, b, len), 0);
+	EXPECT_EQ(n, 2);
+	n = 1234;
+	for (u32 i = 0; i < WIRE_KSYMS_MAX - 1; i++)
+		len += ksyms_put(b + len, 3, 1, "c");
+	wire_put_le32(b, WIRE_KSYMS_MAX + 1);
+	EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX + 1, &n, b, len), -EBADMSG);
+	wire_put_le32(b, 0xffffffff);
+	EXPECT_EQ(wire_ksyms_parse(out, 0xffffffff, &n, b, len), -EBADMSG);
+
+	/* a count larger than the entries there */
+	len = WIRE_KSYMS_MIN + ksyms_put(b + WIRE_KSYMS_MIN, 1, 1, "a");
+	wire_put_le32(b, 2);
+	EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, len), -EBADMSG);
+	/* trailing bytes after the entries; a count of 0 with bytes after it */
+	wire_put_le32(b, 1);
+	EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, len + 1), -EBADMSG);
+	wire_put_le32(b, 0);
+	EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, len), -EBADMSG);
+
+	/* a name length past the payload's end */
+	len = WIRE_KSYMS_MIN + ksyms_put(b + WIRE_KSYMS_MIN, 1, 5, "abcd");
+	wire_put_le32(b, 1);
+	EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, len), -EBADMSG);
+	len = WIRE_KSYMS_MIN + ksyms_put(b + WIRE_KSYMS_MIN, 1, 0xff, "abcd");
+	EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, len), -EBADMSG);
+
+	/* name length 0 */
+	len = WIRE_KSYMS_MIN + ksyms_put(b + WIRE_KSYMS_MIN, 1, 0, "");
+	EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, len), -EBADMSG);
+
+	/* name length 128, with the bytes there */
+	memset(longname, 'l', WIRE_KSYM_NAME_MAX + 1);
+	len = WIRE_KSYMS_MIN + ksyms_put(b + WIRE_KSYMS_MIN, 1, WIRE_KSYM_NAME_MAX + 1, longname);
+	EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, len), -EBADMSG);
+	longname[WIRE_KSYM_NAME_MAX] = '\0';
+	len = WIRE_KSYMS_MIN + ksyms_put(b + WIRE_KSYMS_MIN, 1, WIRE_KSYM_NAME_MAX, longname);
+	EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, len), 0);
+	EXPECT_EQ(n, 1);
+	EXPECT_EQ(strlen(out[0].name), WIRE_KSYM_NAME_MAX);
+
+	/* bytes outside the set, among them a NUL and terminal escapes */
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		len = WIRE_KSYMS_MIN + ksyms_put(b + WIRE_KSYMS_MIN, 1, strlen(bad[i]), bad[i]);
+		EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, len), -EBADMSG);
+	}
+	len = WIRE_KSYMS_MIN + ksyms_put(b + WIRE_KSYMS_MIN, 1, 3, "ab");
+	b[len++] = '\0';
+	EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, len), -EBADMSG);
+	/* a good entry then a bad one: refused whole */
+	wire_put_le32(b, 2);
+	len = WIRE_KSYMS_MIN + ksyms_put(b + WIRE_KSYMS_MIN, 1, 2, "ok");
+	len += ksyms_put(b + len, 1, 2, "-x");
+	EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, len), -EBADMSG);
+	/* n is only set on success */
+	EXPECT_EQ(n, 1);
+}
+
+TEST(wire_ksyms_every_truncation)
+{
+	struct wire_ksym k[WIRE_KSYMS_MAX], out[WIRE_KSYMS_MAX];
+	static u8 b[WIRE_KSYMS_LEN_MAX], scratch[WIRE_KSYMS_LEN_MAX];
+	ssize_t full;
+	u32 n;
+
+	for (u32 i = 0; i < WIRE_KSYMS_MAX; i++) {
+		k[i].addr = 0x1111111111111111ULL * (i + 1);
+		int l = snprintf(k[i].name, sizeof(k[i].name), "sym_%u_", i);
+
+		/* names of many lengths, up to 7 + 105 bytes */
+		memset(k[i].name + l, 'x', i * 7);
+		k[i].name[l + i * 7] = '\0';
+	}
+	for (u32 cnt = 0; cnt <= WIRE_KSYMS_MAX; cnt++) {
+		full = wire_ksyms_build(b, sizeof(b), k, cnt);
+		ASSERT_GT(full, 0);
+		ASSERT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, full), 0);
+		ASSERT_EQ(n, cnt);
+		for (u32 i = 0; i < cnt; i++) {
+			EXPECT_EQ(out[i].addr, k[i].addr);
+			EXPECT_STREQ(out[i].name, k[i].name);
+		}
+		/* every shorter length is a truncated entry; the builder agrees */
+		for (ssize_t len = 0; len < full; len++) {
+			EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, len), -EBADMSG);
+			EXPECT_EQ(wire_ksyms_build(scratch, len, k, cnt), -ENOSPC);
+		}
+		/* as is every longer one */
+		if ((size_t)full < sizeof(b))
+			EXPECT_EQ(wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, b, full + 1), -EBADMSG);
+	}
+}
+
+TEST(wire_ksyms_every_byte_flipped)
+{
+	struct wire_ksym k[3], out[WIRE_KSYMS_MAX];
+	u8 b[128], c[128];
+	ssize_t len;
+	u32 n;
+
+	ksym_set(&k[0], 0xffffffff82a1b2c0ULL, "vm_swappiness");
+	ksym_set(&k[1], 0, "x");
+	ksym_set(&k[2], 0xffff800080001000ULL, "sysctl_sched_base_slice");
+	len = wire_ksyms_build(b, sizeof(b), k, 3);
+	ASSERT_GT(len, 0);
+	/*
+	 * Whatever a damaged payload parses to, it is a valid answer: building
+	 * it again gives back the damaged bytes exactly.
+	 */
+	for (ssize_t i = 0; i < len; i++) {
+		for (int v = 0; v < 256; v++) {
+			u8 d[128];
+
+			memcpy(d, b, len);
+			d[i] = (u8)v;
+			if (wire_ksyms_parse(out, WIRE_KSYMS_MAX, &n, d, len))
+				continue;
+			ASSERT_LE(n, WIRE_KSYMS_MAX);
+			ASSERT_EQ(wire_ksyms_build(c, sizeof(c), out, n), len);
+			ASSERT_EQ(memcmp(c, d, len), 0);
+		}
+	}
+}
+
+TEST(wire_watch_armed_round_trip)
+{
+	static const s32 st[] = {0, -EBUSY, -ENOSPC, INT32_MIN};
+	struct wire_watch_armed wa;
+	u8 b[16];
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(st); i++) {
+		for (u32 armed = 0; armed <= WIRE_KSYMS_MAX; armed++) {
+			ASSERT_EQ(wire_watch_armed_build(b, sizeof(b), st[i], armed),
+				  WIRE_WATCH_ARMED_LEN);
+			ASSERT_EQ(wire_watch_armed_parse(&wa, b, WIRE_WATCH_ARMED_LEN), 0);
+			EXPECT_EQ(wa.status, st[i]);
+			EXPECT_EQ(wa.armed, armed);
+		}
+	}
+	wire_watch_armed_build(b, sizeof(b), -2, 3);
+	EXPECT_EQ(b[0], 0xfe);
+	EXPECT_EQ(b[3], 0xff);
+	EXPECT_EQ(b[4], 3);
+	EXPECT_EQ(b[7], 0);
+}
+
+TEST(wire_watch_armed_rejects)
+{
+	struct wire_watch_armed wa = {.status = 5, .armed = 5};
+	u8 b[16] = {0};
+
+	EXPECT_EQ(wire_watch_armed_build(b, sizeof(b), 1, 0), -EINVAL);
+	EXPECT_EQ(wire_watch_armed_build(b, sizeof(b), 0, WIRE_KSYMS_MAX + 1), -EINVAL);
+	EXPECT_EQ(wire_watch_armed_build(b, WIRE_WATCH_ARMED_LEN - 1, 0, 1), -ENOSPC);
+	ASSERT_EQ(wire_watch_armed_build(b, sizeof(b), 0, 1), WIRE_WATCH_ARMED_LEN);
+	for (size_t len = 0; len < sizeof(b); len++)
+		if (len != WIRE_WATCH_ARMED_LEN)
+			EXPECT_EQ(wire_watch_armed_parse(&wa, b, len), -EBADMSG);
+	wire_put_le32(b, 1);
+	EXPECT_EQ(wire_watch_armed_parse(&wa, b, WIRE_WATCH_ARMED_LEN), -EBADMSG);
+	wire_put_le32(b, 0);
+	wire_put_le32(b + 4, WIRE_KSYMS_MAX + 1);
+	EXPECT_EQ(wire_watch_armed_parse(&wa, b, WIRE_WATCH_ARMED_LEN), -EBADMSG);
+	wire_put_le32(b + 4, 0xffffffff);
+	EXPECT_EQ(wire_watch_armed_parse(&wa, b, WIRE_WATCH_ARMED_LEN), -EBADMSG);
+	/* nothing written on failure */
+	EXPECT_EQ(wa.status, 5);
+	EXPECT_EQ(wa.armed, 5);
 }

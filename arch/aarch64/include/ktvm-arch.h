@@ -3,6 +3,7 @@
 #ifndef KTVM_ARCH_AARCH64_H
 #define KTVM_ARCH_AARCH64_H
 
+#include "arch/aarch64/debugreg.h"
 #include "core/types.h"
 
 /* GICv3 redistributors are 128 KiB each; 123 fit in the window (layout.h). */
@@ -26,6 +27,14 @@ struct arch_vm {
 
 struct arch_vcpu {
 	u64 mpidr; /* affinity fields, as in the device tree */
+	/*
+	 * Watchpoints (arch/aarch64/watch.c): the addresses programmed, the
+	 * slots wanted, the slot being stepped over (-1: none) and the pc of
+	 * its store.
+	 */
+	u64 wp_addr[4];
+	struct a64_stepover wp_step;
+	u64 wp_pc;
 };
 
 #endif

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aarch64 watchpoints and state capture (core/arch.h): DBGWVR/DBGWCR
+ * through KVM_SET_GUEST_DEBUG (debugreg.h), stage-1 walks from TTBR0/1 and
+ * TCR_EL1 (ptwalk.h), registers for dumps.
+ *
+ * A watchpoint exception is taken before the store is performed (ARM DDI
+ * 0487, D2.10.5: the instruction does not complete). So on a hit the slot is
+ * disarmed and the vCPU single-steps that one instruction
+ * (KVM_GUESTDBG_SINGLESTEP); at the step exit the store has retired: the
+ * slot is re-armed and the hit reported, with the pc of the store. Each
+ * store is seen exactly once and the guest makes progress (the step-over
+ * state machine is a64_stepover, debugreg.h). No slot of this vCPU is
+ * armed during its one-instruction step (the other vCPUs keep theirs).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <linux/kvm.h>
+
+#include "arch/aarch64/debugreg.h"
+#include "arch/aarch64/kvm.h"
+#include "arch/aarch64/ptwalk.h"
+#include "core/arch.h"
+#include "core/error.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "core/watch.h"
+
+#define A64_SYSREG_SCTLR ARM64_SYS_REG(3, 0, 1, 0, 0)
+#define A64_SYSREG_TTBR0 ARM64_SYS_REG(3, 0, 2, 0, 0)
+#define A64_SYSREG_TTBR1 ARM64_SYS_REG(3, 0, 2, 0, 1)
+#define A64_SYSREG_TCR	 ARM64_SYS_REG(3, 0, 2, 0, 2)
+#define A64_SYSREG_ESR	 ARM64_SYS_REG(3, 0, 5, 2, 0)
+#define A64_SYSREG_FAR	 ARM64_SYS_REG(3, 0, 6, 0, 0)
+#define A64_SYSREG_VBAR	 ARM64_SYS_REG(3, 0, 12, 0, 0)
+#define A64_SYSREG_TPIDR ARM64_SYS_REG(3, 0, 13, 0, 4)
+
+/* Program what the step-over state says: the wanted slots but the stepped one. */
+static int a64_watch_program(struct vcpu *vcpu)
+{
+	struct kvm_guest_debug dbg;
+	struct a64_stepover *st = &vcpu->arch.wp_step;
+
+	a64_debugreg_build(&dbg, vcpu->arch.wp_addr, a64_stepover_hw_mask(st),
+			   a64_stepover_stepping(st));
+	if (ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
+		return error_host(-errno, "KVM_SET_GUEST_DEBUG: %s", strerror(errno));
+	return 0;
+}
+
+int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw)
+{
+	memcpy(vcpu->arch.wp_addr, hw->addr, sizeof(vcpu->arch.wp_addr));
+	a64_stepover_set_mask(&vcpu->arch.wp_step, hw->mask);
+	return a64_watch_program(vcpu);
+}
+
+int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 *pc)
+{
+	struct a64_stepover *st = &vcpu->arch.wp_step;
+	u32 hsr = run->debug.arch.hsr;
+	int s, ret;
+
+	switch (a64_debug_classify(hsr)) {
+	case A64_DEBUG_WATCH:
+		s = a64_debug_watch_slot(vcpu->arch.wp_addr, a64_stepover_hw_mask(st),
+					 run->debug.arch.far);
+		if (s < 0 || a64_stepover_on_watch(st, s) < 0)
+			break;
+		ret = a64_get_reg(vcpu, A64_CORE_REG(regs.pc), &vcpu->arch.wp_pc, "pc");
+		if (ret >= 0)
+			ret = a64_watch_program(vcpu);
+		return ret < 0 ? ret : 0;
+	case A64_DEBUG_STEP: {
+		u64 now;
+
+		s = a64_stepover_on_step(st);
+		ret = a64_get_reg(vcpu, A64_CORE_REG(regs.pc), &now, "pc");
+		if (ret >= 0)
+			ret = a64_watch_program(vcpu);
+		if (ret < 0)
+			return ret;
+		/*
+		 * The store retired only if the step ended on the next
+		 * instruction. An interrupt pending at the step is taken first
+		 * and the step ends on its vector, the store not done: re-armed,
+		 * it traps again when the handler returns to it.
+		 */
+		if (s < 0 || now != vcpu->arch.wp_pc + 4)
+			return 0;
+		*slot = (u32)s;
+		*pc = vcpu->arch.wp_pc;
+		return 1;
+	}
+	default:
+		break;
+	}
+	return error_host(-EPROTO, "debug exit ktvm did not ask for (ESR 0x%x, FAR 0x%llx)", hsr,
+			  (unsigned long long)run->debug.arch.far);
+}
+
+int arch_vcpu_gva_to_gpa(struct vcpu *vcpu, u64 gva, u64 *gpa)
+{
+	struct a64_mmu m;
+	struct gva_result out;
+	struct gva_reader r = {vm_read_gpa, vcpu->vm};
+	int ret;
+
+	ret = a64_get_reg(vcpu, A64_SYSREG_TTBR0, &m.ttbr0, "TTBR0_EL1");
+	if (ret >= 0)
+		ret = a64_get_reg(vcpu, A64_SYSREG_TTBR1, &m.ttbr1, "TTBR1_EL1");
+	if (ret >= 0)
+		ret = a64_get_reg(vcpu, A64_SYSREG_TCR, &m.tcr, "TCR_EL1");
+	if (ret >= 0)
+		ret = a64_get_reg(vcpu, A64_SYSREG_SCTLR, &m.sctlr, "SCTLR_EL1");
+	if (ret < 0)
+		return ret;
+	ret = a64_ptwalk(&m, gva, &r, &out);
+	if (ret < 0)
+		return ret;
+	*gpa = out.gpa;
+	return 0;
+}
+
+void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f)
+{
+	static const struct {
+		const char *name;
+		u64 id;
+	} sys[] = {
+	    {"sctlr_el1", A64_SYSREG_SCTLR}, {"ttbr0_el1", A64_SYSREG_TTBR0},
+	    {"ttbr1_el1", A64_SYSREG_TTBR1}, {"tcr_el1", A64_SYSREG_TCR},
+	    {"esr_el1", A64_SYSREG_ESR},     {"far_el1", A64_SYSREG_FAR},
+	    {"vbar_el1", A64_SYSREG_VBAR},   {"tpidr_el1", A64_SYSREG_TPIDR},
+	};
+	u64 v;
+
+	fputc('{', f);
+	for (int i = 0; i < 31; i++) {
+		if (a64_get_reg(vcpu, A64_CORE_REG(regs.regs[i]), &v, "x") < 0)
+			goto fail;
+		fprintf(f, "\"x%d\": \"0x%llx\", ", i, (unsigned long long)v);
+	}
+#define CORE(field, name)                                                                          \
+	do {                                                                                       \
+		if (a64_get_reg(vcpu, A64_CORE_REG(field), &v, name) < 0)                          \
+			goto fail;                                                                 \
+		fprintf(f, "\"%s\": \"0x%llx\", ", name, (unsigned long long)v);                   \
+	} while (0)
+	CORE(regs.sp, "sp_el0");
+	CORE(regs.pc, "pc");
+	CORE(regs.pstate, "pstate");
+	CORE(sp_el1, "sp_el1");
+	CORE(elr_el1, "elr_el1");
+	CORE(spsr[KVM_SPSR_EL1], "spsr_el1");
+#undef CORE
+	for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++) {
+		if (a64_get_reg(vcpu, sys[i].id, &v, sys[i].name) < 0)
+			goto fail;
+		fprintf(f, "%s\"%s\": \"0x%llx\"", i ? ", " : "", sys[i].name,
+			(unsigned long long)v);
+	}
+	fprintf(f, ", \"mpidr\": \"0x%llx\"}", (unsigned long long)vcpu->arch.mpidr);
+	return;
+fail:
+	fprintf(f, "\"error\": \"%s\"}", strerror(errno));
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86_64 watchpoints and state capture (core/arch.h): DR0-DR3 and DR7
+ * through KVM_SET_GUEST_DEBUG (debugreg.h), the fired slot from DR6, page
+ * walks from CR3 (ptwalk.h), registers for dumps.
+ *
+ * A data breakpoint is a trap (Intel SDM 3B 18.2.5): the write has
+ * completed when KVM_EXIT_DEBUG arrives, and run->debug.arch.pc is the
+ * instruction after the store.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <linux/kvm.h>
+
+#include "arch/x86_64/debugreg.h"
+#include "arch/x86_64/ptwalk.h"
+#include "core/arch.h"
+#include "core/error.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "core/watch.h"
+
+int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw)
+{
+	struct kvm_guest_debug dbg;
+
+	x86_debugreg_build(&dbg, hw->addr, hw->mask);
+	if (ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
+		return error_host(-errno, "KVM_SET_GUEST_DEBUG: %s", strerror(errno));
+	return 0;
+}
+
+int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 *pc)
+{
+	int s = x86_debugreg_fired(run->debug.arch.dr6, vcpu->watch.mask);
+
+	if (s < 0)
+		return error_host(-EPROTO,
+				  "debug exit ktvm did not ask for (exception %u, dr6 0x%llx, pc "
+				  "0x%llx)",
+				  run->debug.arch.exception, (unsigned long long)run->debug.arch.dr6,
+				  (unsigned long long)run->debug.arch.pc);
+	*slot = (u32)s;
+	*pc = run->debug.arch.pc;
+	return 1;
+}
+
+int arch_vcpu_gva_to_gpa(struct vcpu *vcpu, u64 gva, u64 *gpa)
+{
+	struct kvm_sregs sregs;
+	struct x86_mmu m;
+	struct gva_reader r = {vm_read_gpa, vcpu->vm};
+	struct gva_result out;
+	int ret;
+
+	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
+		return -errno;
+	m.cr0 = sregs.cr0;
+	m.cr3 = sregs.cr3;
+	m.cr4 = sregs.cr4;
+	m.efer = sregs.efer;
+	ret = x86_ptwalk(&m, gva, &r, &out);
+	if (ret < 0)
+		return ret;
+	*gpa = out.gpa;
+	return 0;
+}
+
+static void x86_dump_seg(FILE *f, const char *name, const struct kvm_segment *s)
+{
+	fprintf(f, ", \"%s\": {\"selector\": \"0x%x\", \"base\": \"0x%llx\", \"limit\": \"0x%x\"}",
+		name, s->selector, (unsigned long long)s->base, s->limit);
+}
+
+void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	struct kvm_debugregs d;
+
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 || ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0 ||
+	    ioctl(vcpu->fd, KVM_GET_DEBUGREGS, &d) < 0) {
+		fprintf(f, "{\"error\": \"%s\"}", strerror(errno));
+		return;
+	}
+#define R(name) fprintf(f, "\"" #name "\": \"0x%llx\", ", (unsigned long long)r.name)
+	fputc('{', f);
+	R(rip);
+	R(rflags);
+	R(rsp);
+	R(rbp);
+	R(rax);
+	R(rbx);
+	R(rcx);
+	R(rdx);
+	R(rsi);
+	R(rdi);
+	R(r8);
+	R(r9);
+	R(r10);
+	R(r11);
+	R(r12);
+	R(r13);
+	R(r14);
+	R(r15);
+#undef R
+	fprintf(f, "\"cr0\": \"0x%llx\", \"cr2\": \"0x%llx\", \"cr3\": \"0x%llx\", "
+		   "\"cr4\": \"0x%llx\", \"efer\": \"0x%llx\", \"apic_base\": \"0x%llx\"",
+		(unsigned long long)s.cr0, (unsigned long long)s.cr2, (unsigned long long)s.cr3,
+		(unsigned long long)s.cr4, (unsigned long long)s.efer,
+		(unsigned long long)s.apic_base);
+	x86_dump_seg(f, "cs", &s.cs);
+	x86_dump_seg(f, "ss", &s.ss);
+	x86_dump_seg(f, "gs", &s.gs);
+	fprintf(f, ", \"dr0\": \"0x%llx\", \"dr1\": \"0x%llx\", \"dr2\": \"0x%llx\", "
+		   "\"dr3\": \"0x%llx\", \"dr6\": \"0x%llx\", \"dr7\": \"0x%llx\"}",
+		(unsigned long long)d.db[0], (unsigned long long)d.db[1],
+		(unsigned long long)d.db[2], (unsigned long long)d.db[3],
+		(unsigned long long)d.dr6, (unsigned long long)d.dr7);
+}

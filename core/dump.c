@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/* JSON state dumps of a frozen VM (dump.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/arch.h"
+#include "core/clock.h"
+#include "core/dump.h"
+#include "core/dumpname.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/vm.h"
+#include "core/vm_watch.h"
+
+/* Bytes of guest memory dumped around each watched variable (from it on). */
+#define DUMP_WATCH_BYTES 16
+
+static void dump_hex(FILE *f, const u8 *p, size_t n)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+	fputc('"', f);
+}
+
+static void dump_hit(FILE *f, struct vm *vm, const struct watch_hit *h)
+{
+	struct watch_slot s;
+
+	watch_slot_get(&vm->watch, h->slot, &s);
+	fprintf(f, "{\"vcpu\": %u, \"slot\": %u, \"name\": ", h->vcpu, h->slot);
+	json_string(f, s.name, strlen(s.name));
+	fprintf(f, ", \"addr\": \"0x%llx\", \"pc\": \"0x%llx\", ", (unsigned long long)h->addr,
+		(unsigned long long)h->pc);
+	if (h->value_ok)
+		fprintf(f, "\"value\": %u}", h->value);
+	else
+		fprintf(f, "\"value\": null}");
+}
+
+static void dump_memory(FILE *f, struct vm *vm, struct vcpu *self)
+{
+	const char *sep = "";
+
+	fprintf(f, "  \"memory\": [");
+	for (u32 i = 0; i < WATCH_SLOTS; i++) {
+		struct watch_slot s;
+		u8 buf[DUMP_WATCH_BYTES];
+		u64 gpa = 0;
+
+		watch_slot_get(&vm->watch, i, &s);
+		if (!s.addr)
+			continue;
+		fprintf(f, "%s\n    {\"name\": ", sep);
+		json_string(f, s.name, strlen(s.name));
+		fprintf(f, ", \"gva\": \"0x%llx\", ", (unsigned long long)s.addr);
+		if (arch_vcpu_gva_to_gpa(self, s.addr, &gpa) == 0 &&
+		    vm_read_gva(self, s.addr, buf, sizeof(buf)) == 0) {
+			fprintf(f, "\"gpa\": \"0x%llx\", \"value\": %u, \"bytes\": ",
+				(unsigned long long)gpa,
+				(u32)buf[0] | (u32)buf[1] << 8 | (u32)buf[2] << 16 | (u32)buf[3] << 24);
+			dump_hex(f, buf, sizeof(buf));
+			fputc('}', f);
+		} else {
+			fprintf(f, "\"gpa\": null, \"error\": \"not mapped\"}");
+		}
+		sep = ",";
+	}
+	fprintf(f, "%s]", *sep ? "\n  " : "");
+}
+
+static void dump_body(FILE *f, struct vm *vm, struct vcpu *self, const char *tag,
+		      const struct watch_hit *hit)
+{
+	struct freeze *fz = &vm->freeze;
+	u32 nhits;
+
+	fprintf(f, "{\n  \"ktvm_dump\": 1,\n  \"arch\": \"%s\",\n  \"tag\": ", arch_name());
+	json_string(f, tag, strlen(tag));
+	fprintf(f, ",\n  \"time_ns\": %llu,\n  \"frozen_vcpus\": %u,\n  \"freeze_ms\": %.3f,\n",
+		(unsigned long long)(clock_now_ns() - atomic_load(&vm->t_first_run_ns)),
+		fz->parked + (self ? 1 : 0), (double)fz->last_ns / 1e6);
+	fprintf(f, "  \"trigger\": ");
+	if (hit)
+		dump_hit(f, vm, hit);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\n  \"vcpus\": [");
+	for (u32 i = 0; i < vm->cfg.nr_cpus; i++) {
+		fprintf(f, "%s\n    {\"id\": %u, \"regs\": ", i ? "," : "", i);
+		arch_vcpu_dump_regs(&vm->vcpus[i], f);
+		fputc('}', f);
+	}
+	fprintf(f, "\n  ],\n");
+	dump_memory(f, vm, self);
+	pthread_mutex_lock(&vm->watch.lock);
+	nhits = vm->watch.nr_hits;
+	pthread_mutex_unlock(&vm->watch.lock);
+	fprintf(f, ",\n  \"hits\": [");
+	/* Hits are appended only, and this one is frozen: entries below nhits are stable. */
+	for (u32 i = 0; i < nhits; i++) {
+		fprintf(f, "%s\n    ", i ? "," : "");
+		dump_hit(f, vm, &vm->watch.hits[i]);
+	}
+	fprintf(f, "%s]\n}\n", nhits ? "\n  " : "");
+}
+
+int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct watch_hit *hit,
+	       char *path, size_t size)
+{
+	const char *dir = vm->cfg.dump_dir ? vm->cfg.dump_dir : ".";
+	char name[160], file[4096];
+	unsigned int n = atomic_fetch_add(&vm->dumps, 1) + 1;
+	FILE *f;
+	int fd;
+
+	if (!self)
+		self = &vm->vcpus[0];
+	dumpname_sanitize(name, sizeof(name), tag, strlen(tag));
+	if ((size_t)snprintf(file, sizeof(file), "%s/ktvm-dump-%03u-%s.json", dir, n, name) >=
+	    sizeof(file))
+		return error_host(-ENAMETOOLONG, "--dump-dir %s: path too long", dir);
+	/* Never follow a link or overwrite: O_EXCL. */
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return error_host(-errno, "dump %s: %s", file, strerror(errno));
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return error_host(-ENOMEM, "dump %s: fdopen failed", file);
+	}
+	dump_body(f, vm, self, tag, hit);
+	if (fclose(f) != 0)
+		return error_host(-EIO, "dump %s: write failed", file);
+	if (path)
+		snprintf(path, size, "%s", file);
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * State dumps of a frozen VM (core/freeze.h) as JSON files in
+ * vm->cfg.dump_dir: every vCPU's registers (the arch's arch_vcpu_dump_regs()),
+ * the watched variables and the hits so far. The file is
+ * DIR/ktvm-dump-NNN-TAG.json with TAG sanitised (core/dumpname.h): it may
+ * come from the guest.
+ */
+#ifndef KTVM_CORE_DUMP_H
+#define KTVM_CORE_DUMP_H
+
+#include <stddef.h>
+
+#include "core/watch.h"
+
+struct vm;
+struct vcpu;
+
+/*
+ * Write a dump of vm, whose vCPUs are frozen; self is the vCPU whose page
+ * tables translate guest virtual addresses (NULL: vCPU 0), hit the trigger
+ * (NULL: none). The file's path goes to path (size bytes) if not NULL.
+ * 0, or a negative errno with a host error set.
+ */
+int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct watch_hit *hit,
+	       char *path, size_t size);
+
+#endif

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Watchpoints of a running VM (vm_watch.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "core/arch.h"
+#include "core/clock.h"
+#include "core/dump.h"
+#include "core/error.h"
+#include "core/freeze.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "core/vm_watch.h"
+
+static void vm_watch_request_all(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->cfg.nr_cpus; i++)
+		vcpu_request(&vm->vcpus[i], VCPU_REQ_WATCH);
+}
+
+int vm_watch_set(struct vm *vm, u32 slot, u64 gva, enum watch_action action, const char *name)
+{
+	int ret = watch_set(&vm->watch, slot, gva, action, name);
+
+	if (ret > 0)
+		vm_watch_request_all(vm);
+	return ret < 0 ? ret : 0;
+}
+
+int vm_watch_wait_armed(struct vm *vm, u64 timeout_ms)
+{
+	u64 deadline = clock_now_ns() + timeout_ms * 1000000ULL;
+
+	for (;;) {
+		struct watch_hw pub;
+		bool all = true;
+
+		watch_get(&vm->watch, &pub);
+		pthread_mutex_lock(&vm->watch.lock);
+		for (u32 i = 0; i < vm->cfg.nr_cpus && i < WATCH_MAX_VCPUS; i++)
+			if (atomic_load(&vm->vcpus[i].in_loop) &&
+			    (s32)(vm->watch.applied[i] - pub.gen) < 0)
+				all = false;
+		pthread_mutex_unlock(&vm->watch.lock);
+		if (all && !vm->watch.moving)
+			return 0;
+		if (vm_stopping(vm))
+			return -ECANCELED;
+		if (clock_now_ns() >= deadline)
+			return -ETIMEDOUT;
+		usleep(1000);
+	}
+}
+
+int vm_watch_apply(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	struct watch_hw hw;
+	int ret;
+
+	watch_get(&vm->watch, &hw);
+	ret = arch_vcpu_set_watch(vcpu, &hw);
+	if (ret < 0) {
+		vm_stop(vm, VM_END_ERROR, "vcpu %u: %s", vcpu->id, error_msg());
+		return ret;
+	}
+	vcpu->watch = hw;
+	if (watch_applied(&vm->watch, vcpu->id, hw.gen))
+		vm_watch_request_all(vm);
+	return 0;
+}
+
+int vm_read_gva(struct vcpu *vcpu, u64 gva, void *buf, size_t len)
+{
+	u8 *out = buf;
+
+	while (len) {
+		u64 gpa, chunk = 4096 - (gva & 4095);
+		void *p;
+		int ret;
+
+		if (chunk > len)
+			chunk = len;
+		ret = arch_vcpu_gva_to_gpa(vcpu, gva, &gpa);
+		if (ret < 0)
+			return ret;
+		p = vm_gpa(vcpu->vm, gpa, chunk);
+		if (!p)
+			return -EFAULT;
+		memcpy(out, p, chunk);
+		out += chunk;
+		gva += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/* Freeze every vCPU, dump, thaw; with stop, end the run instead of thawing. */
+static int vm_watch_freeze_dump(struct vcpu *vcpu, const struct watch_hit *hit, bool stop)
+{
+	struct vm *vm = vcpu->vm;
+	struct watch_slot s;
+	char tag[WATCH_NAME_MAX + 16];
+	int ret;
+
+	watch_slot_get(&vm->watch, hit->slot, &s);
+	snprintf(tag, sizeof(tag), "watch-%s", s.name[0] ? s.name : "addr");
+	ret = freeze_all(vm, vcpu, vm->cfg.freeze_timeout_ms);
+	if (ret == -ECANCELED)
+		return 1;
+	if (ret < 0)
+		fprintf(stderr, "ktvm: %s; dumping what can be read\n", error_msg());
+	if (dump_write(vm, vcpu, tag, hit, NULL, 0) < 0)
+		fprintf(stderr, "ktvm: dump: %s\n", error_msg());
+	if (stop) {
+		vm_stop(vm, VM_END_WATCH, "watchpoint %s hit on vcpu %u", s.name, vcpu->id);
+		freeze_thaw(vm);
+		return 1;
+	}
+	freeze_thaw(vm);
+	return 0;
+}
+
+int vm_watch_debug_exit(struct vcpu *vcpu, struct kvm_run *run)
+{
+	struct vm *vm = vcpu->vm;
+	struct watch_hit hit;
+	u8 v[WATCH_LEN];
+	int ret;
+
+	memset(&hit, 0, sizeof(hit));
+	ret = arch_vcpu_debug_exit(vcpu, run, &hit.slot, &hit.pc);
+	if (ret < 0) {
+		vm_stop(vm, VM_END_ERROR, "vcpu %u: %s", vcpu->id, error_msg());
+		return 1;
+	}
+	if (ret == 0)
+		return 0;
+	hit.vcpu = vcpu->id;
+	hit.t_ns = clock_now_ns();
+	hit.addr = vcpu->watch.addr[hit.slot];
+	/* x86 reports after the write; arm64 after stepping over it (arch). */
+	if (vm_read_gva(vcpu, hit.addr, v, sizeof(v)) == 0) {
+		hit.value = (u32)v[0] | (u32)v[1] << 8 | (u32)v[2] << 16 | (u32)v[3] << 24;
+		hit.value_ok = true;
+	}
+	ret = watch_hit(&vm->watch, &vcpu->watch, &hit);
+	if (ret == WATCH_DUMP || ret == WATCH_STOP)
+		return vm_watch_freeze_dump(vcpu, &hit, ret == WATCH_STOP);
+	return 0;
+}

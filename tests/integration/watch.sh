@@ -1,0 +1,94 @@
+# shellcheck shell=sh
+# Watchpoint cases of the integration tests (sourced by run.sh): ktvm run
+# --watch SYMBOL[:dump] arms a hardware data-write watchpoint on a guest
+# kernel variable; the payload $PAYLOADS/sysctl_write writes a sysctl
+# backed by a plain int N times (vm.swappiness -> vm_swappiness), and the
+# host must see exactly those N writes, in order, with the values written,
+# from kernel text, while the guest keeps running.
+
+# The hits in the JSON result as "VALUE PC" lines, in order.
+watch_hits() {
+	awk -F'\t' '
+	$1 ~ /^watch\.hits\.[0-9]+\.value$/ { split($1, p, "."); v[p[3]] = $2; if (p[3] + 1 > n) n = p[3] + 1 }
+	$1 ~ /^watch\.hits\.[0-9]+\.pc$/ { split($1, p, "."); pc[p[3]] = $2 }
+	END { for (i = 0; i < n; i++) print v[i], pc[i] }' "$json.flat"
+}
+
+# watch_check_hits FIRST N: the hits are FIRST..FIRST+N-1 and every pc lies
+# in the kernel text the payload printed ("text 0xSTART 0xEND").
+watch_check_hits() {
+	watch_hits >"$work/hits"
+	text=$(awk '$1 == "text" { print $2, $3 }' "$out")
+	d=$(awk -v first="$1" -v n="$2" -v text="$text" '
+	function pad(h) { sub(/^0x/, "", h); while (length(h) < 16) h = "0" h; return tolower(h) }
+	BEGIN { split(text, t, " "); lo = pad(t[1]); hi = pad(t[2]) }
+	{
+		k++
+		if ($1 != first + k - 1) { printf "hit %d value (expected %d, got %s)", k, first + k - 1, $1; done = 1; exit }
+		p = pad($2)
+		if (lo == pad("0") || p < lo || p >= hi) { printf "hit %d pc %s outside the kernel text %s", k, $2, text; done = 1; exit }
+	}
+	END { if (!done && k != n) printf "hits (expected %d, got %d)", n, k }' "$work/hits")
+	[ -z "$d" ] || fail "$d"
+}
+
+watch_run() {
+	ktvm_run run --kernel "$KERNEL_IMAGE" --memory 256 --timeout 120 --json "$json" "$@"
+}
+
+# N writes, N hits, values and pcs right, the guest runs to the end.
+watch_sysctl_case() {
+	watch_run --cpus 2 --watch vm_swappiness -- "$PAYLOADS/sysctl_write" \
+		/proc/sys/vm/swappiness 7 40
+	expect_status 0 || return 0
+	grep -qx 'wrote 7 last 46' "$out" || fail "payload output (expected \"wrote 7 last 46\", got \"$(tail -n1 "$out")\")" || return 0
+	expect_json watch.armed true || return 0
+	expect_json watch.slots.0.name vm_swappiness || return 0
+	expect_json watch.hits_stale 0 || return 0
+	watch_check_hits 40 7
+}
+
+# :dump freezes every vCPU at each hit and writes a dump; the last one holds
+# the last value written and a pc in kernel text; the guest goes on.
+watch_dump_case() {
+	mkdir -p "$cwd/dumps"
+	watch_run --cpus 2 --watch vm_swappiness:dump --dump-dir "$cwd/dumps" \
+		-- "$PAYLOADS/sysctl_write" /proc/sys/vm/swappiness 3 20
+	expect_status 0 || return 0
+	grep -qx 'wrote 3 last 22' "$out" || fail "payload output (expected \"wrote 3 last 22\")" || return 0
+	watch_check_hits 20 3
+	[ -z "$why" ] || return 0
+	expect_json watch.dumps 3 || return 0
+	n=$(find "$cwd/dumps" -name 'ktvm-dump-*.json' | wc -l | tr -d ' ')
+	expect_eq "dump files" 3 "$n" || return 0
+	last=$(find "$cwd/dumps" -name 'ktvm-dump-003-*.json')
+	json_flat "$last" >"$work/dump.flat"
+	expect_eq "dump trigger.value" 22 "$(json_get "$work/dump.flat" trigger.value)" || return 0
+	expect_eq "dump memory.0.value" 22 "$(json_get "$work/dump.flat" memory.0.value)" || return 0
+	expect_eq "dump frozen_vcpus" 2 "$(json_get "$work/dump.flat" frozen_vcpus)" || return 0
+	expect_eq "dump vcpus.1.id" 1 "$(json_get "$work/dump.flat" vcpus.1.id)" || return 0
+	pc=$(json_get "$work/dump.flat" trigger.pc)
+	hit3=$(sed -n 3p "$work/hits" | awk '{ print $2 }')
+	expect_eq "dump trigger.pc" "$hit3" "$pc" || return 0
+	grep -q '"error"' "$last" && fail "dump has an error: $(grep -o '"error"[^,}]*' "$last" | head -n1)"
+}
+
+# Three user slots at once, each seeing its own writes.
+watch_three_case() {
+	watch_run --watch vm_swappiness --watch vm_dirty_ratio --watch dirty_background_ratio \
+		--include "$PAYLOADS/sysctl_write:/bin/sysctl_write" -- /bin/busybox sh -c \
+		'sysctl_write /proc/sys/vm/swappiness 2 50 && sysctl_write /proc/sys/vm/dirty_ratio 3 30 && sysctl_write /proc/sys/vm/dirty_background_ratio 1 5'
+	expect_status 0 || return 0
+	expect_json watch.slots.2.name dirty_background_ratio || return 0
+	got=$(awk -F'\t' '$1 ~ /^watch\.hits\.[0-9]+\.slot$/ { printf "%s", $2 }' "$json.flat")
+	expect_eq "hit slots in order" 112223 "$got" || return 0
+	got=$(awk -F'\t' '$1 ~ /^watch\.hits\.[0-9]+\.value$/ { printf "%s ", $2 }' "$json.flat")
+	expect_eq "hit values" "50 51 30 31 32 5 " "$got"
+}
+
+# A symbol the guest kernel does not have: one line, status 2.
+watch_unknown_symbol_case() {
+	watch_run --watch ktvm_no_such_symbol -- /bin/busybox true
+	expect_status 2 || return 0
+	grep -q 'ktvm_no_such_symbol' "$err" || fail "stderr (expected the symbol named, got \"$(ktvm_summary)\")"
+}

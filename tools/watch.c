@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ktvm run's watchpoint options (watch.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/channel.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/ksyms_file.h"
+#include "core/vm.h"
+#include "core/vm_watch.h"
+#include "tools/watch.h"
+
+int run_watch_add(struct run_watch *w, const char *arg)
+{
+	if (w->n == AGENT_MAX_WATCHES)
+		return error_input(-EINVAL,
+				   "--watch %s: at most %d watchpoints (slot %d is kept for the "
+				   "scheduler-exit trigger)",
+				   arg, AGENT_MAX_WATCHES, WATCH_SLOT_SCHED);
+	if (watch_spec_parse(&w->spec[w->n], arg) < 0)
+		return -EINVAL;
+	w->n++;
+	return 0;
+}
+
+int run_watch_prepare(struct run_watch *w, bool payload, char *cmdline, size_t size)
+{
+	char list[512] = "";
+	size_t len = strlen(cmdline);
+	bool names = false;
+
+	for (u32 i = 0; i < w->n; i++) {
+		struct watch_spec *s = &w->spec[i];
+
+		if (!s->sym[0])
+			continue;
+		names = true;
+		if (w->symbols && ksyms_file_lookup(w->symbols, s->sym, &s->addr) < 0)
+			return error_input(-EINVAL, "--watch %s: %s", s->label, error_msg());
+		if (s->addr && (s->addr + s->offset) % WATCH_LEN)
+			return error_input(-EINVAL, "--watch %s: 0x%llx is not %d-byte aligned",
+					   s->label, (unsigned long long)(s->addr + s->offset),
+					   WATCH_LEN);
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 list[0] ? "," : "", s->sym);
+	}
+	if (!names) {
+		if (w->symbols)
+			return error_input(-EINVAL, "--symbols %s: no --watch names a symbol",
+					   w->symbols);
+		return 0;
+	}
+	if (!payload)
+		return error_input(-EINVAL, "--watch %s: a symbol needs a program to run (-- PROG): "
+					    "ktvm's init looks it up in the guest",
+				   w->spec[0].label);
+	if (w->symbols) {
+		if (ksyms_file_lookup(w->symbols, "_text", &w->text_file) < 0)
+			return error_input(-EINVAL, "--symbols %s: %s", w->symbols, error_msg());
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), ",_text");
+	}
+	if ((size_t)snprintf(cmdline + len, size - len, "%sktvm.watch=%s", len ? " " : "", list) >=
+	    size - len)
+		return error_input(-E2BIG, "--watch: the kernel command line is too long");
+	return 0;
+}
+
+int run_watch_start(struct run_watch *w, struct vm *vm, struct channel *ch)
+{
+	u32 slot = WATCH_SLOT_USER;
+
+	for (u32 i = 0; i < w->n; i++, slot++) {
+		const struct watch_spec *s = &w->spec[i];
+
+		if (!s->sym[0] && vm_watch_set(vm, slot, s->addr + s->offset, s->action, s->label) < 0)
+			return -EINVAL;
+	}
+	agent_init(&w->agent, vm, w->spec, w->n);
+	w->agent.text_file = w->text_file;
+	ch->request = agent_post;
+	ch->request_ctx = &w->agent;
+	if (agent_start(&w->agent) < 0)
+		return -ENOMEM;
+	w->agent_live = true;
+	return 0;
+}
+
+int run_watch_finish(struct run_watch *w)
+{
+	if (!w->agent_live)
+		return 0;
+	agent_stop(&w->agent);
+	if (w->agent.error)
+		return error_input(w->agent.error, "%s", w->agent.error_msg);
+	return 0;
+}
+
+void run_watch_json(FILE *f, const struct run_watch *w, struct vm *vm)
+{
+	struct watch_table *t = &vm->watch;
+	struct freeze *fz = &vm->freeze;
+
+	fprintf(f, ",\n  \"watch\": {\"armed\": %s, \"slots\": [",
+		w->agent_live && (w->agent.armed || !w->agent.error) ? "true" : "false");
+	for (u32 i = 0, first = 1; i < WATCH_SLOTS; i++) {
+		struct watch_slot s;
+
+		watch_slot_get(t, i, &s);
+		if (!s.addr)
+			continue;
+		fprintf(f, "%s{\"slot\": %u, \"name\": ", first ? "" : ", ", i);
+		json_string(f, s.name, strlen(s.name));
+		fprintf(f, ", \"addr\": \"0x%llx\", \"action\": \"%s\"}", (unsigned long long)s.addr,
+			watch_action_name(s.action));
+		first = 0;
+	}
+	fprintf(f, "], \"hits\": [");
+	for (u32 i = 0; i < t->nr_hits; i++) {
+		const struct watch_hit *h = &t->hits[i];
+
+		fprintf(f, "%s\n    {\"vcpu\": %u, \"slot\": %u, \"addr\": \"0x%llx\", \"pc\": "
+			   "\"0x%llx\", \"value\": ",
+			i ? "," : "", h->vcpu, h->slot, (unsigned long long)h->addr,
+			(unsigned long long)h->pc);
+		if (h->value_ok)
+			fprintf(f, "%u}", h->value);
+		else
+			fprintf(f, "null}");
+	}
+	fprintf(f, "%s], \"hits_dropped\": %llu, \"hits_stale\": %llu, \"dumps\": %u, "
+		   "\"freezes\": %llu, \"freeze_last_ms\": %.3f, \"freeze_max_ms\": %.3f, "
+		   "\"snapshots\": %u, \"snapshot_failures\": %u, \"requests_dropped\": %llu",
+		t->nr_hits ? "\n  " : "", (unsigned long long)t->hits_dropped,
+		(unsigned long long)t->hits_stale, atomic_load(&vm->dumps),
+		(unsigned long long)fz->freezes, (double)fz->last_ns / 1e6,
+		(double)fz->max_ns / 1e6, w->agent.snapshots, w->agent.snapshot_failures,
+		(unsigned long long)w->agent.dropped);
+	if (w->agent.error) {
+		fprintf(f, ", \"error\": ");
+		json_string(f, w->agent.error_msg, strlen(w->agent.error_msg));
+	}
+	fprintf(f, "}");
+}

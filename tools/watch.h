@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ktvm run --watch / --symbols / --dump-dir: the user's watchpoints
+ * (core/watch.h), from parsing to the result. An address is armed before
+ * the first vCPU runs; a symbol is looked up by the guest's init in
+ * /proc/kallsyms (ktvm.watch= on the kernel command line), and the host
+ * arms it when the answer arrives (core/agent.h), before init starts the
+ * payload. With --symbols FILE (a vmlinux with symbols or a System.map)
+ * the names are checked before boot and placed with the guest's _text
+ * (KASLR).
+ */
+#ifndef KTVM_TOOLS_WATCH_H
+#define KTVM_TOOLS_WATCH_H
+
+#include <stdio.h>
+
+#include "core/agent.h"
+#include "core/watch.h"
+
+struct vm;
+struct channel;
+
+struct run_watch {
+	struct watch_spec spec[AGENT_MAX_WATCHES];
+	u32 n;
+	const char *symbols; /* --symbols FILE, or NULL */
+	u64 text_file;	     /* _text in it */
+	bool agent_live;
+	struct agent agent;
+};
+
+/* --watch SPEC: 0, or -EINVAL with an input error (bad spec, a 4th watch). */
+int run_watch_add(struct run_watch *w, const char *arg);
+/*
+ * Before boot: resolve names in --symbols, and append ktvm.watch= for the
+ * names to cmdline (size bytes). payload: a program runs (the guest init
+ * looks names up). 0, or a negative errno with an input error.
+ */
+int run_watch_prepare(struct run_watch *w, bool payload, char *cmdline, size_t size);
+/* After vm_create, before vm_run: arm addresses, start the request thread. */
+int run_watch_start(struct run_watch *w, struct vm *vm, struct channel *ch);
+/* After vm_run: stop the request thread; its error (input error set) or 0. */
+int run_watch_finish(struct run_watch *w);
+/* ",\n  \"watch\": {...}" for the JSON result. */
+void run_watch_json(FILE *f, const struct run_watch *w, struct vm *vm);
+
+#endif
