@@ -108,9 +108,21 @@ static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 					addr = k[j].addr;
 		}
 		if (!addr) {
-			snprintf(msg, sizeof(msg),
-				 "--watch %s: the guest kernel has no symbol %s (/proc/kallsyms)",
-				 w->label, w->sym);
+			bool data = false;
+
+			for (u32 j = 0; j < n; j++)
+				if (!strcmp(k[j].name, AGENT_DATA_PROBE) && k[j].addr)
+					data = true;
+			if (data)
+				snprintf(msg, sizeof(msg),
+					 "--watch %s: the guest kernel has no symbol %s (/proc/kallsyms)",
+					 w->label, w->sym);
+			else
+				snprintf(msg, sizeof(msg),
+					 "--watch %s: the guest kernel's /proc/kallsyms lists no data "
+					 "symbols (built without CONFIG_KALLSYMS_ALL): give --symbols "
+					 "FILE (its System.map or vmlinux) or an address",
+					 w->label);
 			agent_fail(a, -ENOENT, msg);
 			return -ENOENT;
 		}

@@ -24,6 +24,12 @@
 #define AGENT_PAYLOAD_MAX  4096
 #define AGENT_MAX_WATCHES  (WATCH_SLOTS - WATCH_SLOT_USER)
 #define AGENT_ARM_TIMEOUT_MS 5000
+/*
+ * Asked for with the --watch names: if the guest finds no address for it
+ * either, its /proc/kallsyms has no data symbols at all (a kernel built
+ * without CONFIG_KALLSYMS_ALL, as Debian's arm64 6.1), which the error says.
+ */
+#define AGENT_DATA_PROBE "max_threads"
 
 struct vm;
 

@@ -72,8 +72,8 @@ static void dump_memory(FILE *f, struct vm *vm, struct vcpu *self)
 	fprintf(f, "%s]", *sep ? "\n  " : "");
 }
 
-static void dump_body(FILE *f, struct vm *vm, struct vcpu *self, const char *tag,
-		      const struct watch_hit *hit)
+static void dump_body(FILE *f, struct vm *vm, struct vcpu *self, bool self_frozen,
+		      const char *tag, const struct watch_hit *hit)
 {
 	struct freeze *fz = &vm->freeze;
 	u32 nhits;
@@ -82,7 +82,7 @@ static void dump_body(FILE *f, struct vm *vm, struct vcpu *self, const char *tag
 	json_string(f, tag, strlen(tag));
 	fprintf(f, ",\n  \"time_ns\": %llu,\n  \"frozen_vcpus\": %u,\n  \"freeze_ms\": %.3f,\n",
 		(unsigned long long)(clock_now_ns() - atomic_load(&vm->t_first_run_ns)),
-		fz->parked + (self ? 1 : 0), (double)fz->last_ns / 1e6);
+		fz->parked + (self_frozen ? 1 : 0), (double)fz->last_ns / 1e6);
 	fprintf(f, "  \"trigger\": ");
 	if (hit)
 		dump_hit(f, vm, hit);
@@ -114,6 +114,7 @@ int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct w
 	const char *dir = vm->cfg.dump_dir ? vm->cfg.dump_dir : ".";
 	char name[160], file[4096];
 	unsigned int n = atomic_fetch_add(&vm->dumps, 1) + 1;
+	bool self_frozen = self != NULL; /* a vCPU's own thread dumps: it is stopped too */
 	FILE *f;
 	int fd;
 
@@ -132,7 +133,7 @@ int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct w
 		close(fd);
 		return error_host(-ENOMEM, "dump %s: fdopen failed", file);
 	}
-	dump_body(f, vm, self, tag, hit);
+	dump_body(f, vm, self, self_frozen, tag, hit);
 	if (fclose(f) != 0)
 		return error_host(-EIO, "dump %s: write failed", file);
 	if (path)

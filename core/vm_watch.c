@@ -36,17 +36,16 @@ int vm_watch_wait_armed(struct vm *vm, u64 timeout_ms)
 	u64 deadline = clock_now_ns() + timeout_ms * 1000000ULL;
 
 	for (;;) {
-		struct watch_hw pub;
-		bool all = true;
+		bool all;
 
-		watch_get(&vm->watch, &pub);
 		pthread_mutex_lock(&vm->watch.lock);
+		all = !vm->watch.moving;
 		for (u32 i = 0; i < vm->cfg.nr_cpus && i < WATCH_MAX_VCPUS; i++)
 			if (atomic_load(&vm->vcpus[i].in_loop) &&
-			    (s32)(vm->watch.applied[i] - pub.gen) < 0)
+			    (s32)(vm->watch.applied[i] - vm->watch.pub.gen) < 0)
 				all = false;
 		pthread_mutex_unlock(&vm->watch.lock);
-		if (all && !vm->watch.moving)
+		if (all)
 			return 0;
 		if (vm_stopping(vm))
 			return -ECANCELED;

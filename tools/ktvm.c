@@ -174,7 +174,7 @@ static void json_more(FILE *f, const void *ctx)
 
 	if (m->pf)
 		pack_write_json(f, m->pf);
-	if (m->rw->n)
+	if (m->rw->n || m->rw->agent.snapshots || m->rw->agent.snapshot_failures)
 		run_watch_json(f, m->rw, m->vm);
 }
 

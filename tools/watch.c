@@ -61,6 +61,8 @@ int run_watch_prepare(struct run_watch *w, bool payload, char *cmdline, size_t s
 			return error_input(-EINVAL, "--symbols %s: %s", w->symbols, error_msg());
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), ",_text");
 	}
+	/* A data symbol every kernel has: without it, kallsyms lists no data (agent.c). */
+	snprintf(list + strlen(list), sizeof(list) - strlen(list), ",%s", AGENT_DATA_PROBE);
 	if ((size_t)snprintf(cmdline + len, size - len, "%sktvm.watch=%s", len ? " " : "", list) >=
 	    size - len)
 		return error_input(-E2BIG, "--watch: the kernel command line is too long");

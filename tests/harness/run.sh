@@ -31,6 +31,7 @@
 #   KTVM_HARNESS_KEEP         directory to keep L1's console log and results in
 #   KTVM_TESTS                names of the cases to run (default: all)
 #   BENCH_RUNS                --bench: runs per configuration (3)
+#   BENCH_PARTS               --bench: which parts (boot payload freeze: all)
 #   KTVM_L1_SMP, KTVM_L1_MEM  L1's CPUs (1) and MiB (2048)
 #   KTVM_L1_APPEND            extra L1 kernel parameters
 #   KTVM_QEMU                 QEMU binary for L1 (default: the one
@@ -504,6 +505,7 @@ stage_l1() {
 		[ -z "${KTVM_TESTS:-}" ] || echo "export KTVM_TESTS='$KTVM_TESTS'"
 		[ -z "${KTVM_WATCHDOG:-}" ] || echo "export KTVM_WATCHDOG='$KTVM_WATCHDOG'"
 		[ -z "${BENCH_RUNS:-}" ] || echo "export BENCH_RUNS='$BENCH_RUNS'"
+		[ -z "${BENCH_PARTS:-}" ] || echo "export BENCH_PARTS='$BENCH_PARTS'"
 	} >"$stage/ktvm/env"
 }
 

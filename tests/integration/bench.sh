@@ -19,6 +19,8 @@ set -eu
 check_env marker-init
 [ -x "${PAYLOADS:-}/pattern" ] || { echo "bench.sh: no \$PAYLOADS/pattern" >&2; exit 2; }
 runs=${BENCH_RUNS:-3}
+# BENCH_PARTS: which parts run (default all: boot payload freeze).
+bench_part() { case " ${BENCH_PARTS:-boot payload freeze} " in *" $1 "*) return 0 ;; esac; return 1; }
 rows=$work/rows
 
 # bench_run LABEL KERNEL CPUS RUN
@@ -38,6 +40,7 @@ bench_run() {
 	fi
 }
 
+if bench_part boot; then
 printf '%-8s %4s %3s  %-8s %8s %8s %11s  %s\n' kernel cpus run end setup_ms init_ms \
 	duration_ms "exits by reason"
 for form in $boot_forms; do
@@ -67,6 +70,7 @@ END {
 		printf "%-8s %4s  %8.0f %8.0f %11.0f\n", f[1], f[2], s[k] / n[k], t[k] / n[k], d[k] / n[k]
 	}
 }' "$rows"
+fi
 
 # payload_run LABEL RUN ARGS...: one payload run, stdout to a file.
 payload_run() {
@@ -89,6 +93,7 @@ payload_run() {
 	fi
 }
 
+if bench_part payload; then
 prows=$work/prows
 echo
 echo "payload runs ($(basename "$KERNEL_IMAGE"), 1 vCPU, 256 MiB; times in ms from process start):"
@@ -110,6 +115,7 @@ END {
 		printf "%-8s %10.0f %8.0f %11.0f %8s\n", k, r[k] / n[k], e[k] / n[k], d[k] / n[k],
 			tn[k] ? sprintf("%.1f", t[k] / tn[k]) : "-"
 }' "$prows"
+fi
 # freeze_run RUN: 4 vCPUs, four of the guest's processes spinning, and a
 # watchpoint with :dump on vm_swappiness written 10 times: each write freezes
 # every vCPU (the rendezvous time is freeze_ms in each dump), dumps and
@@ -117,7 +123,7 @@ END {
 freeze_run() {
 	rm -rf "$work/fdumps"
 	mkdir -p "$work/fdumps"
-	ktvm_run run --kernel "$KERNEL_IMAGE" --cpus 4 --memory 256 --timeout 180 --json "$json" \
+	ktvm_run run --kernel "$fkernel" --cpus 4 --memory 256 --timeout 180 --json "$json" \
 		--watch vm_swappiness:dump --dump-dir "$work/fdumps" \
 		--include "$PAYLOADS/sysctl_write:/bin/sysctl_write" -- /bin/busybox sh -c \
 		'for i in 1 2 3 4; do (while :; do :; done) & done; sysctl_write /proc/sys/vm/swappiness 10 60; kill $(jobs -p)'
@@ -134,9 +140,13 @@ freeze_run() {
 	fi
 }
 
+if bench_part freeze; then
 frows=$work/frows
+# aarch64's Debian 6.1 lists no data symbols in /proc/kallsyms: 6.12 there.
+fkernel=$KERNEL_IMAGE
+[ "$KTVM_ARCH" != aarch64 ] || fkernel=${KERNEL_612_IMAGE:-$KERNEL_IMAGE}
 echo
-echo "freeze of 4 spinning vCPUs ($(basename "$KERNEL_IMAGE"), a dump per watchpoint hit; ms):"
+echo "freeze of 4 spinning vCPUs ($(basename "$fkernel"), a dump per watchpoint hit; ms):"
 printf '%3s  %7s %12s %11s  %s\n' run freezes mean_freeze max_freeze "payload ok"
 i=1
 while [ $i -le "$runs" ]; do
@@ -145,4 +155,5 @@ while [ $i -le "$runs" ]; do
 	i=$((i + 1))
 done
 awk '{ n += $2; s += $2 * $3; if ($4 > m) m = $4 } END { if (n) printf "freeze mean %.3f ms, max %.3f ms over %d freezes\n", s / n, m, n }' "$frows"
+fi
 summary

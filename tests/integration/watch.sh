@@ -32,12 +32,26 @@ watch_check_hits() {
 	[ -z "$d" ] || fail "$d"
 }
 
+# The kernel the watch cases boot: Debian's 6.1, except on aarch64, whose
+# 6.1 is built without CONFIG_KALLSYMS_ALL (its /proc/kallsyms has no data
+# symbols: watch_no_data_symbols checks what ktvm says then): 6.12 there.
+watch_pick() {
+	wkernel=$KERNEL_IMAGE
+	[ "$KTVM_ARCH" = aarch64 ] || return 0
+	if [ ! -f "${KERNEL_612_IMAGE:-}" ]; then
+		skip_why="aarch64 needs Debian's 6.12 kernel here (KERNEL_612_IMAGE)"
+		return 1
+	fi
+	wkernel=$KERNEL_612_IMAGE
+}
+
 watch_run() {
-	ktvm_run run --kernel "$KERNEL_IMAGE" --memory 256 --timeout 120 --json "$json" "$@"
+	ktvm_run run --kernel "$wkernel" --memory 256 --timeout 120 --json "$json" "$@"
 }
 
 # N writes, N hits, values and pcs right, the guest runs to the end.
 watch_sysctl_case() {
+	watch_pick || return 0
 	watch_run --cpus 2 --watch vm_swappiness -- "$PAYLOADS/sysctl_write" \
 		/proc/sys/vm/swappiness 7 40
 	expect_status 0 || return 0
@@ -51,6 +65,7 @@ watch_sysctl_case() {
 # :dump freezes every vCPU at each hit and writes a dump; the last one holds
 # the last value written and a pc in kernel text; the guest goes on.
 watch_dump_case() {
+	watch_pick || return 0
 	mkdir -p "$cwd/dumps"
 	watch_run --cpus 2 --watch vm_swappiness:dump --dump-dir "$cwd/dumps" \
 		-- "$PAYLOADS/sysctl_write" /proc/sys/vm/swappiness 3 20
@@ -62,6 +77,8 @@ watch_dump_case() {
 	n=$(find "$cwd/dumps" -name 'ktvm-dump-*.json' | wc -l | tr -d ' ')
 	expect_eq "dump files" 3 "$n" || return 0
 	last=$(find "$cwd/dumps" -name 'ktvm-dump-003-*.json')
+	# For the log: the start of the dump.
+	head -c 1500 "$last" | sed "s/^/    $name: /" >&2
 	json_flat "$last" >"$work/dump.flat"
 	expect_eq "dump trigger.value" 22 "$(json_get "$work/dump.flat" trigger.value)" || return 0
 	expect_eq "dump memory.0.value" 22 "$(json_get "$work/dump.flat" memory.0.value)" || return 0
@@ -75,6 +92,7 @@ watch_dump_case() {
 
 # Three user slots at once, each seeing its own writes.
 watch_three_case() {
+	watch_pick || return 0
 	watch_run --watch vm_swappiness --watch vm_dirty_ratio --watch dirty_background_ratio \
 		--include "$PAYLOADS/sysctl_write:/bin/sysctl_write" -- /bin/busybox sh -c \
 		'sysctl_write /proc/sys/vm/swappiness 2 50 && sysctl_write /proc/sys/vm/dirty_ratio 3 30 && sysctl_write /proc/sys/vm/dirty_background_ratio 1 5'
@@ -88,7 +106,58 @@ watch_three_case() {
 
 # A symbol the guest kernel does not have: one line, status 2.
 watch_unknown_symbol_case() {
+	watch_pick || return 0
 	watch_run --watch ktvm_no_such_symbol -- /bin/busybox true
 	expect_status 2 || return 0
 	grep -q 'ktvm_no_such_symbol' "$err" || fail "stderr (expected the symbol named, got \"$(ktvm_summary)\")"
+}
+
+# A guest-requested snapshot: the payload writes a tag into the FIFO, the
+# host freezes every vCPU and dumps; the reply reaches the status file. A
+# hostile tag cannot put the dump anywhere else.
+watch_snapshot_case() {
+	watch_pick || return 0
+	mkdir -p "$cwd/dumps"
+	watch_run --cpus 2 --dump-dir "$cwd/dumps" -- /bin/busybox sh -c \
+		'echo "../../evil tag" > /run/ktvm/snapshot; n=0; until grep -q "^1 " /run/ktvm/snapshot.status; do sleep 0.05; n=$((n+1)); [ $n -lt 200 ] || exit 9; done; cat /run/ktvm/snapshot.status'
+	expect_status 0 || return 0
+	expect_file "status file" "1 0" "$out" || return 0
+	expect_json watch.snapshots 1 || return 0
+	n=$(find "$cwd" -name 'ktvm-dump-*' | wc -l | tr -d ' ')
+	expect_eq "dump files" 1 "$n" || return 0
+	f=$(find "$cwd/dumps" -maxdepth 1 -name 'ktvm-dump-001-snapshot-*.json')
+	[ -n "$f" ] || fail "no dump in the dump directory (got $(find "$cwd" -name 'ktvm-dump-*'))" || return 0
+	json_flat "$f" >"$work/dump.flat"
+	expect_eq "dump frozen_vcpus" 2 "$(json_get "$work/dump.flat" frozen_vcpus)" || return 0
+	expect_eq "dump trigger" null "$(json_get "$work/dump.flat" trigger)"
+}
+
+# The same on Debian's 6.12 (x86_64; aarch64 runs the cases above on it).
+watch_612_case() {
+	if [ ! -f "${KERNEL_612_IMAGE:-}" ]; then
+		skip_why="no Debian 6.12 kernel (KERNEL_612_IMAGE)"
+		return 0
+	fi
+	if [ "$KTVM_ARCH" = aarch64 ]; then
+		skip_why="aarch64 runs every watch case on 6.12 already"
+		return 0
+	fi
+	wkernel=$KERNEL_612_IMAGE
+	watch_run --cpus 2 --watch vm_swappiness -- "$PAYLOADS/sysctl_write" \
+		/proc/sys/vm/swappiness 4 70
+	expect_status 0 || return 0
+	watch_check_hits 70 4
+}
+
+# A kernel whose /proc/kallsyms has no data symbols (aarch64 Debian 6.1):
+# status 2, and the line says why and what to do.
+watch_no_data_symbols_case() {
+	if [ "$KTVM_ARCH" != aarch64 ]; then
+		skip_why="only Debian's aarch64 6.1 kernel lacks CONFIG_KALLSYMS_ALL"
+		return 0
+	fi
+	wkernel=$KERNEL_IMAGE
+	watch_run --watch vm_swappiness -- /bin/busybox true
+	expect_status 2 || return 0
+	grep -q 'CONFIG_KALLSYMS_ALL' "$err" || fail "stderr (expected CONFIG_KALLSYMS_ALL named, got \"$(ktvm_summary)\")"
 }
