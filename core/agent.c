@@ -76,7 +76,7 @@ static void agent_fail(struct agent *a, int err, const char *msg)
 static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 {
 	u64 slide = 0;
-	char msg[256];
+	char msg[512];
 	u32 slot = WATCH_SLOT_USER;
 
 	if (a->text_file) {

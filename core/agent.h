@@ -57,7 +57,7 @@ struct agent {
 	/* What happened, for the result (read after agent_stop()). */
 	bool armed;	    /* the symbol watchpoints were armed */
 	int error;	    /* 0, or why arming failed (-ENOENT: no such symbol) */
-	char error_msg[256];
+	char error_msg[512];
 	u32 snapshots, snapshot_failures;
 	char last_dump[4096];
 };
