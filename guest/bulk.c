@@ -202,12 +202,23 @@ int bulk_send(struct bulk *b, u32 type, const void *payload, size_t len)
 	};
 	int r;
 
+	static u8 whole[BULK_WRITE_ATOMIC];
+
 	if (b->err)
 		return b->err;
 	r = wire_encode_hdr(hdr, type, payload, len);
 	if (r)
 		return r;
-	r = bulk_write_all(b, iov, 2);
+	if (sizeof(hdr) + len <= sizeof(whole)) {
+		/* One write(), one buffer in the port (BULK_WRITE_ATOMIC). */
+		memcpy(whole, hdr, sizeof(hdr));
+		if (len)
+			memcpy(whole + sizeof(hdr), payload, len);
+		iov[0] = (struct iovec){.iov_base = whole, .iov_len = sizeof(hdr) + len};
+		r = bulk_write_all(b, iov, 1);
+	} else {
+		r = bulk_write_all(b, iov, 2);
+	}
 	if (r)
 		b->err = r;
 	return r;

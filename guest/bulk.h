@@ -29,6 +29,13 @@
 #define BULK_STALL_MS 30000
 
 #define BULK_RX_MAX 512 /* host -> guest frames are small replies */
+/*
+ * Linux's virtio_console turns one write() of up to 32 KiB into one buffer
+ * (port_fops_write); the port has no write_iter, so writev() is split into
+ * one write per segment. A frame up to this size is sent with one write()
+ * and so never interleaves with another writer's (the payload's, fd 3).
+ */
+#define BULK_WRITE_ATOMIC (32 * 1024)
 
 struct bulk {
 	int fd;

@@ -41,8 +41,12 @@
 #define PAYLOAD_WIRE_FD_STR "3"
 #define PAYLOAD_WIRE_ENV    "KTVM_WIRE_FD"
 #define PAYLOAD_ENV	    "/ktvm/env"
-/* The pipes' default capacity: one read never returns more. */
-#define PAYLOAD_CHUNK (64 * 1024)
+/*
+ * Bytes per STDOUT/STDERR frame: with its header, the most Linux's
+ * virtio_console takes in one write() (BULK_WRITE_ATOMIC), so that every
+ * frame is one buffer and cannot interleave with the payload's own frames.
+ */
+#define PAYLOAD_CHUNK (BULK_WRITE_ATOMIC - WIRE_HDR_SIZE)
 /* After the payload exits, how long a process it left behind may keep its pipes. */
 #define PAYLOAD_DRAIN_MS 2000
 
