@@ -78,6 +78,7 @@ static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 	u64 slide = 0;
 	char msg[512];
 	u32 slot = WATCH_SLOT_USER;
+	int ret;
 
 	if (a->text_file) {
 		u64 text = 0;
@@ -134,7 +135,10 @@ static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 			return -EINVAL;
 		}
 	}
-	if (vm_watch_wait_armed(a->vm, AGENT_ARM_TIMEOUT_MS) < 0) {
+	ret = vm_watch_wait_armed(a->vm, AGENT_ARM_TIMEOUT_MS);
+	if (ret == -ECANCELED)
+		return ret; /* the run is ending anyway: nothing to report */
+	if (ret < 0) {
 		agent_fail(a, -ETIMEDOUT, "the vCPUs did not program the watchpoints in time");
 		return -ETIMEDOUT;
 	}

@@ -71,12 +71,13 @@ int arch_vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run);
 struct watch_hw;
 int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw);
 /*
- * A KVM_EXIT_DEBUG: 1 with *slot and *pc set when a watched write has
- * completed (the value is in memory), 0 to run on (an arch step in
- * between), or a negative errno with a host error set (an exit ktvm did
- * not ask for).
+ * A KVM_EXIT_DEBUG: 1 with *slot, *addr (the address that slot watched
+ * when it fired) and *pc set when a watched write has completed (the value
+ * is in memory), 0 to run on (an arch step in between, or a debug
+ * exception of the guest's own, given back to it), or a negative errno
+ * with a host error set (an exit ktvm did not ask for).
  */
-int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 *pc);
+int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 *addr, u64 *pc);
 /*
  * Translate a guest virtual address with vcpu's current page tables
  * (registers read with KVM ioctls: the vCPU must not be in KVM_RUN, i.e.

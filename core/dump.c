@@ -17,6 +17,8 @@
 
 /* Bytes of guest memory dumped around each watched variable (from it on). */
 #define DUMP_WATCH_BYTES 16
+/* File numbers tried in a directory that earlier runs filled. */
+#define DUMP_NUMBER_MAX 99999
 
 static void dump_hex(FILE *f, const u8 *p, size_t n)
 {
@@ -113,21 +115,29 @@ int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct w
 {
 	const char *dir = vm->cfg.dump_dir ? vm->cfg.dump_dir : ".";
 	char name[160], file[4096];
-	unsigned int n = atomic_fetch_add(&vm->dumps, 1) + 1;
+	unsigned int n;
 	bool self_frozen = self != NULL; /* a vCPU's own thread dumps: it is stopped too */
 	FILE *f;
-	int fd;
+	int fd = -1;
 
 	if (!self)
 		self = &vm->vcpus[0];
+	if (atomic_fetch_add(&vm->dumps_tried, 1) >= DUMP_MAX_PER_RUN)
+		return error_host(-EDQUOT, "dump: this run already wrote %d dumps", DUMP_MAX_PER_RUN);
 	dumpname_sanitize(name, sizeof(name), tag, strlen(tag));
-	if ((size_t)snprintf(file, sizeof(file), "%s/ktvm-dump-%03u-%s.json", dir, n, name) >=
-	    sizeof(file))
-		return error_host(-ENAMETOOLONG, "--dump-dir %s: path too long", dir);
-	/* Never follow a link or overwrite: O_EXCL. */
-	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* Never follow a link or overwrite (O_EXCL): a name taken by an earlier run is skipped. */
+	for (n = atomic_load(&vm->dumps) + 1; fd < 0 && n <= DUMP_NUMBER_MAX; n++) {
+		if ((size_t)snprintf(file, sizeof(file), "%s/ktvm-dump-%03u-%s.json", dir, n,
+				     name) >= sizeof(file))
+			return error_host(-ENAMETOOLONG, "--dump-dir %s: path too long", dir);
+		fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd < 0 && errno != EEXIST)
+			return error_host(-errno, "dump %s: %s", file, strerror(errno));
+	}
 	if (fd < 0)
-		return error_host(-errno, "dump %s: %s", file, strerror(errno));
+		return error_host(-EEXIST, "dump: %s holds dumps numbered up to %d", dir,
+				  DUMP_NUMBER_MAX);
+	atomic_store(&vm->dumps, n - 1);
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
@@ -136,7 +146,13 @@ int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct w
 	dump_body(f, vm, self, self_frozen, tag, hit);
 	if (fclose(f) != 0)
 		return error_host(-EIO, "dump %s: write failed", file);
+	atomic_fetch_add(&vm->dumps_written, 1);
 	if (path)
 		snprintf(path, size, "%s", file);
 	return 0;
+}
+
+bool dump_over_limit(struct vm *vm)
+{
+	return atomic_load(&vm->dumps_tried) > DUMP_MAX_PER_RUN;
 }

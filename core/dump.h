@@ -16,13 +16,21 @@
 struct vm;
 struct vcpu;
 
+/* Dumps one run writes at most (a guest can ask for them in a loop). */
+#define DUMP_MAX_PER_RUN 64
+
 /*
  * Write a dump of vm, whose vCPUs are frozen; self is the vCPU whose page
  * tables translate guest virtual addresses (NULL: vCPU 0), hit the trigger
  * (NULL: none). The file's path goes to path (size bytes) if not NULL.
- * 0, or a negative errno with a host error set.
+ * 0, or a negative errno with a host error set: -EDQUOT past
+ * DUMP_MAX_PER_RUN. An existing file of the same name is never replaced:
+ * the next number is taken.
  */
 int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct watch_hit *hit,
 	       char *path, size_t size);
+
+/* Whether the run has used up its DUMP_MAX_PER_RUN dumps. */
+bool dump_over_limit(struct vm *vm);
 
 #endif

@@ -122,7 +122,9 @@ struct vm {
 
 	struct watch_table watch; /* core/vm_watch.h */
 	struct freeze freeze;	  /* core/freeze.h */
-	atomic_uint dumps;	  /* dumps written, numbers their files */
+	atomic_uint dumps;	  /* the number of the last dump file written */
+	atomic_uint dumps_tried;  /* dump_write() calls, against DUMP_MAX_PER_RUN */
+	atomic_uint dumps_written;
 
 	size_t phases_done;
 	struct arch_vm arch;

@@ -113,11 +113,14 @@ static int vm_watch_freeze_dump(struct vcpu *vcpu, const struct watch_hit *hit, 
 		return 1;
 	if (ret < 0)
 		fprintf(stderr, "ktvm: %s; dumping what can be read\n", error_msg());
-	if (dump_write(vm, vcpu, tag, hit, NULL, 0) < 0)
+	if (dump_write(vm, vcpu, tag, hit, NULL, 0) < 0 && !dump_over_limit(vm))
 		fprintf(stderr, "ktvm: dump: %s\n", error_msg());
 	if (stop) {
+		/*
+		 * No thaw: the parked vCPUs leave on their STOP request, so the
+		 * guest does not run past the state just dumped.
+		 */
 		vm_stop(vm, VM_END_WATCH, "watchpoint %s hit on vcpu %u", s.name, vcpu->id);
-		freeze_thaw(vm);
 		return 1;
 	}
 	freeze_thaw(vm);
@@ -128,11 +131,12 @@ int vm_watch_debug_exit(struct vcpu *vcpu, struct kvm_run *run)
 {
 	struct vm *vm = vcpu->vm;
 	struct watch_hit hit;
+	struct watch_hw fired;
 	u8 v[WATCH_LEN];
 	int ret;
 
 	memset(&hit, 0, sizeof(hit));
-	ret = arch_vcpu_debug_exit(vcpu, run, &hit.slot, &hit.pc);
+	ret = arch_vcpu_debug_exit(vcpu, run, &hit.slot, &hit.addr, &hit.pc);
 	if (ret < 0) {
 		vm_stop(vm, VM_END_ERROR, "vcpu %u: %s", vcpu->id, error_msg());
 		return 1;
@@ -141,13 +145,19 @@ int vm_watch_debug_exit(struct vcpu *vcpu, struct kvm_run *run)
 		return 0;
 	hit.vcpu = vcpu->id;
 	hit.t_ns = clock_now_ns();
-	hit.addr = vcpu->watch.addr[hit.slot];
 	/* x86 reports after the write; arm64 after stepping over it (arch). */
 	if (vm_read_gva(vcpu, hit.addr, v, sizeof(v)) == 0) {
 		hit.value = (u32)v[0] | (u32)v[1] << 8 | (u32)v[2] << 16 | (u32)v[3] << 24;
 		hit.value_ok = true;
 	}
-	ret = watch_hit(&vm->watch, &vcpu->watch, &hit);
+	/*
+	 * Checked against the address the slot had when it fired: on arm64
+	 * the vCPU may have applied a new table during the step-over.
+	 */
+	fired = vcpu->watch;
+	fired.addr[hit.slot] = hit.addr;
+	fired.mask |= 1u << hit.slot;
+	ret = watch_hit(&vm->watch, &fired, &hit);
 	if (ret == WATCH_DUMP || ret == WATCH_STOP)
 		return vm_watch_freeze_dump(vcpu, &hit, ret == WATCH_STOP);
 	return 0;

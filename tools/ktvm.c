@@ -521,9 +521,16 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	}
 	error_clear();
 	if (run_watch_finish(&rw) < 0) {
-		/* The guest kernel lacks a --watch symbol: bad input, said once. */
+		/*
+		 * The guest kernel lacks a --watch symbol: bad input, said once.
+		 * A host-side failure to arm counts only if nothing worse ended
+		 * the run.
+		 */
 		fprintf(stderr, "ktvm: %s\n", error_msg());
-		status = KTVM_EXIT_USAGE;
+		if (error_kind() == ERROR_INPUT)
+			status = KTVM_EXIT_USAGE;
+		else if (status == KTVM_EXIT_OK)
+			status = KTVM_EXIT_HOST;
 	} else if (payload && status == KTVM_EXIT_OK) {
 		status = payload_status(&ch);
 	}

@@ -94,8 +94,11 @@ int run_watch_finish(struct run_watch *w)
 	if (!w->agent_live)
 		return 0;
 	agent_stop(&w->agent);
-	if (w->agent.error)
+	/* The user's mistake (no such symbol, a misaligned one): bad input. */
+	if (w->agent.error == -ENOENT || w->agent.error == -EINVAL)
 		return error_input(w->agent.error, "%s", w->agent.error_msg);
+	if (w->agent.error)
+		return error_host(w->agent.error, "%s", w->agent.error_msg);
 	return 0;
 }
 
@@ -135,7 +138,7 @@ void run_watch_json(FILE *f, const struct run_watch *w, struct vm *vm)
 		   "\"freezes\": %llu, \"freeze_last_ms\": %.3f, \"freeze_max_ms\": %.3f, "
 		   "\"snapshots\": %u, \"snapshot_failures\": %u, \"requests_dropped\": %llu",
 		t->nr_hits ? "\n  " : "", (unsigned long long)t->hits_dropped,
-		(unsigned long long)t->hits_stale, atomic_load(&vm->dumps),
+		(unsigned long long)t->hits_stale, atomic_load(&vm->dumps_written),
 		(unsigned long long)fz->freezes, (double)fz->last_ns / 1e6,
 		(double)fz->max_ns / 1e6, w->agent.snapshots, w->agent.snapshot_failures,
 		(unsigned long long)w->agent.dropped);

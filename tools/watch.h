@@ -39,7 +39,10 @@ int run_watch_add(struct run_watch *w, const char *arg);
 int run_watch_prepare(struct run_watch *w, bool payload, char *cmdline, size_t size);
 /* After vm_create, before vm_run: arm addresses, start the request thread. */
 int run_watch_start(struct run_watch *w, struct vm *vm, struct channel *ch);
-/* After vm_run: stop the request thread; its error (input error set) or 0. */
+/*
+ * After vm_run: stop the request thread. 0, or its error: an input error
+ * for a symbol the guest lacks or a misaligned one, else a host error.
+ */
 int run_watch_finish(struct run_watch *w);
 /* ",\n  \"watch\": {...}" for the JSON result. */
 void run_watch_json(FILE *f, const struct run_watch *w, struct vm *vm);

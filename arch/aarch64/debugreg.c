@@ -155,3 +155,23 @@ int a64_stepover_on_step(struct a64_stepover *s)
 	s->pending_slot = -1;
 	return slot;
 }
+
+int a64_exception_vector(u64 pstate, u64 vbar, u64 *pc)
+{
+	/* PSTATE.nRW (bit 4) set: AArch32; M[3:0]: 0b0000 EL0t, 0b0100 EL1t, 0b0101 EL1h. */
+	if (pstate & 0x10)
+		return -EINVAL;
+	switch (pstate & 0xf) {
+	case 0x0:
+		*pc = vbar + 0x400;
+		return 0;
+	case 0x4:
+		*pc = vbar + 0x000;
+		return 0;
+	case 0x5:
+		*pc = vbar + 0x200;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}

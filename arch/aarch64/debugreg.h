@@ -125,4 +125,16 @@ int a64_stepover_on_watch(struct a64_stepover *s, int slot);
  */
 int a64_stepover_on_step(struct a64_stepover *s);
 
+/*
+ * Taking a synchronous exception to EL1 by hand (ARM DDI 0487, D1.10 and
+ * the vector table offsets of VBAR_EL1): for a BRK the guest executed
+ * (its BUG/WARN, kprobes), which KVM hands to us while we debug it. From
+ * PSTATE pstate, the vector is VBAR_EL1 plus 0x000 (EL1 with SP_EL0),
+ * 0x200 (EL1 with SP_EL1) or 0x400 (from AArch64 EL0); the new PSTATE is
+ * EL1h with D, A, I and F masked. -EINVAL for a PSTATE outside EL0/EL1
+ * AArch64 (not a guest kernel state we can enter from).
+ */
+#define A64_PSTATE_EL1H_MASKED 0x3c5ULL
+int a64_exception_vector(u64 pstate, u64 vbar, u64 *pc);
+
 #endif

@@ -58,7 +58,40 @@ int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw)
 	return a64_watch_program(vcpu);
 }
 
-int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 *pc)
+/*
+ * A BRK of the guest's own (BUG, WARN, kprobes): while we debug it KVM
+ * traps every debug exception to us (MDCR_EL2.TDE), so take it to the
+ * guest's EL1 by hand, as the hardware would have: ESR, ELR and SPSR of
+ * EL1, then PC at its vector in VBAR_EL1.
+ */
+static int a64_watch_reinject(struct vcpu *vcpu, u32 hsr)
+{
+	u64 pstate, pc, vbar, vector;
+	int ret;
+
+	ret = a64_get_reg(vcpu, A64_CORE_REG(regs.pstate), &pstate, "pstate");
+	if (ret >= 0)
+		ret = a64_get_reg(vcpu, A64_CORE_REG(regs.pc), &pc, "pc");
+	if (ret >= 0)
+		ret = a64_get_reg(vcpu, A64_SYSREG_VBAR, &vbar, "VBAR_EL1");
+	if (ret < 0)
+		return ret;
+	if (a64_exception_vector(pstate, vbar, &vector) < 0)
+		return error_host(-EPROTO, "BRK from PSTATE 0x%llx: not a state to enter EL1 from",
+				  (unsigned long long)pstate);
+	ret = a64_set_reg(vcpu, A64_SYSREG_ESR, hsr, "ESR_EL1");
+	if (ret >= 0)
+		ret = a64_set_reg(vcpu, A64_CORE_REG(elr_el1), pc, "ELR_EL1");
+	if (ret >= 0)
+		ret = a64_set_reg(vcpu, A64_CORE_REG(spsr[KVM_SPSR_EL1]), pstate, "SPSR_EL1");
+	if (ret >= 0)
+		ret = a64_set_reg(vcpu, A64_CORE_REG(regs.pstate), A64_PSTATE_EL1H_MASKED, "pstate");
+	if (ret >= 0)
+		ret = a64_set_reg(vcpu, A64_CORE_REG(regs.pc), vector, "pc");
+	return ret < 0 ? ret : 0;
+}
+
+int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 *addr, u64 *pc)
 {
 	struct a64_stepover *st = &vcpu->arch.wp_step;
 	u32 hsr = run->debug.arch.hsr;
@@ -68,8 +101,17 @@ int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 
 	case A64_DEBUG_WATCH:
 		s = a64_debug_watch_slot(vcpu->arch.wp_addr, a64_stepover_hw_mask(st),
 					 run->debug.arch.far);
-		if (s < 0 || a64_stepover_on_watch(st, s) < 0)
+		/*
+		 * A FAR no armed slot explains (with several armed, a DC ZVA or
+		 * a pair store may report one below the watched doubleword):
+		 * step over it all the same, and report nothing.
+		 */
+		vcpu->arch.wp_unattributed = s < 0;
+		if (s < 0)
+			s = __builtin_ctz(a64_stepover_hw_mask(st) | 0x10);
+		if (s >= 4 || a64_stepover_on_watch(st, s) < 0)
 			break;
+		vcpu->arch.wp_fired = vcpu->arch.wp_addr[s];
 		ret = a64_get_reg(vcpu, A64_CORE_REG(regs.pc), &vcpu->arch.wp_pc, "pc");
 		if (ret >= 0)
 			ret = a64_watch_program(vcpu);
@@ -89,12 +131,15 @@ int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 
 		 * and the step ends on its vector, the store not done: re-armed,
 		 * it traps again when the handler returns to it.
 		 */
-		if (s < 0 || now != vcpu->arch.wp_pc + 4)
+		if (s < 0 || now != vcpu->arch.wp_pc + 4 || vcpu->arch.wp_unattributed)
 			return 0;
 		*slot = (u32)s;
+		*addr = vcpu->arch.wp_fired;
 		*pc = vcpu->arch.wp_pc;
 		return 1;
 	}
+	case A64_DEBUG_BRK:
+		return a64_watch_reinject(vcpu, hsr);
 	default:
 		break;
 	}

@@ -33,17 +33,44 @@ int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw)
 	return 0;
 }
 
-int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 *pc)
+/*
+ * A #DB that is the guest's own (its single-step, e.g. a uprobe or a
+ * debugger in the guest): with KVM_GUESTDBG_USE_HW_BP every #DB comes to
+ * us, so give it back with the DR6 that says why (KVM_SET_DEBUGREGS) and
+ * KVM_GUESTDBG_INJECT_DB.
+ */
+static int x86_watch_reinject(struct vcpu *vcpu, u64 dr6)
+{
+	struct kvm_guest_debug dbg;
+	struct kvm_debugregs d;
+
+	if (ioctl(vcpu->fd, KVM_GET_DEBUGREGS, &d) < 0)
+		return error_host(-errno, "KVM_GET_DEBUGREGS: %s", strerror(errno));
+	d.dr6 = dr6;
+	if (ioctl(vcpu->fd, KVM_SET_DEBUGREGS, &d) < 0)
+		return error_host(-errno, "KVM_SET_DEBUGREGS: %s", strerror(errno));
+	x86_debugreg_build(&dbg, vcpu->watch.addr, vcpu->watch.mask);
+	dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_DB;
+	if (ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
+		return error_host(-errno, "KVM_SET_GUEST_DEBUG (inject #DB): %s", strerror(errno));
+	return 0;
+}
+
+int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 *addr, u64 *pc)
 {
 	int s = x86_debugreg_fired(run->debug.arch.dr6, vcpu->watch.mask);
 
-	if (s < 0)
+	if (s < 0) {
+		if (run->debug.arch.exception == 1) /* #DB */
+			return x86_watch_reinject(vcpu, run->debug.arch.dr6);
 		return error_host(-EPROTO,
 				  "debug exit ktvm did not ask for (exception %u, dr6 0x%llx, pc "
 				  "0x%llx)",
 				  run->debug.arch.exception, (unsigned long long)run->debug.arch.dr6,
 				  (unsigned long long)run->debug.arch.pc);
+	}
 	*slot = (u32)s;
+	*addr = vcpu->watch.addr[s];
 	*pc = run->debug.arch.pc;
 	return 1;
 }

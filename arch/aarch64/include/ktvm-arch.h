@@ -35,6 +35,8 @@ struct arch_vcpu {
 	u64 wp_addr[4];
 	struct a64_stepover wp_step;
 	u64 wp_pc;
+	u64 wp_fired;	      /* the stepped slot's address when it fired */
+	bool wp_unattributed; /* the step is over a store no slot explains */
 };
 
 #endif

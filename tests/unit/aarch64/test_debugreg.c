@@ -287,3 +287,17 @@ TEST(stepover_bad_slot)
 	EXPECT_EQ(a64_stepover_on_watch(&s, 4), -EINVAL);
 	EXPECT_FALSE(a64_stepover_stepping(&s));
 }
+
+TEST(exception_vector_offsets)
+{
+	u64 pc = 0;
+
+	EXPECT_EQ(a64_exception_vector(0x3c5, 0xffff800080010800ULL, &pc), 0); /* EL1h */
+	EXPECT_EQ(pc, 0xffff800080010a00ULL);
+	EXPECT_EQ(a64_exception_vector(0x3c4, 0x1000, &pc), 0); /* EL1t */
+	EXPECT_EQ(pc, 0x1000);
+	EXPECT_EQ(a64_exception_vector(0x0, 0x1000, &pc), 0); /* EL0t */
+	EXPECT_EQ(pc, 0x1400);
+	EXPECT_EQ(a64_exception_vector(0x10, 0x1000, &pc), -EINVAL); /* AArch32 */
+	EXPECT_EQ(a64_exception_vector(0x9, 0x1000, &pc), -EINVAL);  /* EL2h */
+}
