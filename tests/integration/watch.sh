@@ -118,14 +118,17 @@ watch_unknown_symbol_case() {
 watch_snapshot_case() {
 	watch_pick || return 0
 	mkdir -p "$cwd/dumps"
+	# An earlier run's dump of the same name is kept; this one takes 002.
+	echo old >"$cwd/dumps/ktvm-dump-001-snapshot-.._.._evil_tag.json"
 	watch_run --cpus 2 --dump-dir "$cwd/dumps" -- /bin/busybox sh -c \
 		'echo "../../evil tag" > /run/ktvm/snapshot; n=0; until grep -q "^1 " /run/ktvm/snapshot.status; do sleep 0.05; n=$((n+1)); [ $n -lt 200 ] || exit 9; done; cat /run/ktvm/snapshot.status'
 	expect_status 0 || return 0
 	expect_file "status file" "1 0" "$out" || return 0
 	expect_json watch.snapshots 1 || return 0
 	n=$(find "$cwd" -name 'ktvm-dump-*' | wc -l | tr -d ' ')
-	expect_eq "dump files" 1 "$n" || return 0
-	f=$(find "$cwd/dumps" -maxdepth 1 -name 'ktvm-dump-001-snapshot-*.json')
+	expect_eq "dump files" 2 "$n" || return 0
+	expect_file "the earlier dump" old "$cwd/dumps/ktvm-dump-001-snapshot-.._.._evil_tag.json" || return 0
+	f=$(find "$cwd/dumps" -maxdepth 1 -name 'ktvm-dump-002-snapshot-*.json')
 	[ -n "$f" ] || fail "no dump in the dump directory (got $(find "$cwd" -name 'ktvm-dump-*'))" || return 0
 	json_flat "$f" >"$work/dump.flat"
 	expect_eq "dump frozen_vcpus" 2 "$(json_get "$work/dump.flat" frozen_vcpus)" || return 0
