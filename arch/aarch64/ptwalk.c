@@ -3,24 +3,37 @@
  * aarch64 stage-1 EL1&0 translation table walk (ptwalk.h), VMSAv8-64 as
  * described in ARM DDI 0487 chapter D8, "The AArch64 Virtual Memory System
  * Architecture": D8.2 for the walk (VA range selection, granule, starting
- * level), D8.3 for the descriptor formats; TCR_EL1 and SCTLR_EL1 field
- * positions from their register descriptions.
+ * level), D8.3 for the descriptor formats; TCR_EL1, TTBRn_EL1 and SCTLR_EL1
+ * field positions from their register descriptions.
  *
  * A granule of 2^g bytes makes every table one granule of 8-byte
  * descriptors, so each level resolves g - 3 VA bits above the g-bit page
  * offset; level 3 maps pages, and the walk starts as many levels above it
  * as the VA size needs, the first table possibly smaller than a granule.
+ * A 52-bit VA with the 4K granule starts at level -1.
+ *
+ * Supported: the 4K, 16K and 64K granules; VAs of 16 (FEAT_TTST) to 48
+ * bits, and of 52 bits with TCR_EL1.DS (FEAT_LPA2, 4K and 16K) or the 64K
+ * granule (FEAT_LVA); 48-bit output addresses, and 52-bit ones with
+ * TCR_EL1.DS (OA 51:50 in descriptor bits 9:8, 49:48 in place, 4K level 0
+ * and 16K level 1 blocks) or with the 64K granule and a 52-bit
+ * TCR_EL1.IPS (FEAT_LPA: OA 51:48 in descriptor bits 15:12, 4 TiB level 1
+ * blocks); TTBR BADDR bits 51:48 in TTBR bits 5:2 in both; TBI, EPDx,
+ * SCTLR_EL1.EE, and the identity map with the MMU off.
  *
  * Only what decides the output address is modelled. Permissions, the
  * access flag (an AF=0 entry faults on access but still names its output
  * address), memory attributes, hardware AF/dirty updates and address-size
  * faults against TCR_EL1.IPS are not: the reader refuses what is not RAM.
+ * The PE's feature registers are not known either: a 52-bit TCR_EL1.IPS
+ * with the 64K granule is taken to mean the PE has 52-bit PAs
+ * (AArch64.PAMax() == 52), TCR_EL1.DS = 1 to mean it has FEAT_LPA2, and
+ * the 64K granule is assumed to come with FEAT_LVA.
  *
- * Not supported, -ENOTSUP: 52-bit VAs (TxSZ < 16: FEAT_LVA, FEAT_LPA2),
- * TCR_EL1.DS (FEAT_LPA2 descriptor formats), 52-bit PAs with the 64K
- * granule (FEAT_LPA: OA bits 51:48 in TTBR bits 5:2 and descriptor bits
- * 15:12, and 4 TiB level 1 blocks), and reserved TGx encodings. The
- * 128-bit descriptors of VMSAv9-128 (TCR2_EL1.D128) are assumed off.
+ * Not supported, -ENOTSUP: reserved TGx encodings, and a 64K level 1
+ * block when TCR_EL1.IPS is below 52 bits (valid only if the PE has 52-bit
+ * PAs, which the registers here do not tell). The 128-bit descriptors of
+ * VMSAv9-128 (TCR2_EL1.D128) are assumed off.
  */
 #include <errno.h>
 
@@ -37,12 +50,14 @@
 #define PTWALK_IPS_52	6 /* TCR_EL1.IPS (bits 34:32) for 52 bits */
 
 #define PTWALK_DESC_VALID (1ULL << 0)
-/* Bit 1: table at levels 0-2, block if clear; page at level 3, reserved if clear. */
+/* Bit 1: table at levels -1 to 2, block if clear; page at level 3, reserved if clear. */
 #define PTWALK_DESC_TABLE (1ULL << 1)
 
-#define PTWALK_OA_BITS	 48
-#define PTWALK_TXSZ_MIN	 16
-#define PTWALK_FLAT_PAGE 4096
+#define PTWALK_TXSZ_MIN	   16
+#define PTWALK_TXSZ_MIN_52 12
+/* With the MMU off the PA size is the PE's, unknown here: the largest without FEAT_LPA. */
+#define PTWALK_FLAT_PA_BITS 48
+#define PTWALK_FLAT_PAGE    4096
 
 /* Bits hi:lo of v, shifted down. */
 static u64 ptwalk_field(u64 v, unsigned int hi, unsigned int lo)
@@ -74,9 +89,9 @@ static int ptwalk_flat(const struct a64_mmu *m, u64 gva, struct gva_result *out)
 {
 	unsigned int top = ptwalk_top_bit(m->tcr, (gva >> 55) & 1);
 
-	if (ptwalk_field(gva, top, PTWALK_OA_BITS))
+	if (ptwalk_field(gva, top, PTWALK_FLAT_PA_BITS))
 		return -EINVAL;
-	out->gpa = gva & ptwalk_mask(PTWALK_OA_BITS - 1, 0);
+	out->gpa = gva & ptwalk_mask(PTWALK_FLAT_PA_BITS - 1, 0);
 	/* No table gives a mapping size: report the smallest granule. */
 	out->page_size = PTWALK_FLAT_PAGE;
 	return 0;
@@ -88,7 +103,8 @@ struct ptwalk_range {
 	unsigned int gshift;  /* log2 of the granule */
 	unsigned int va_bits; /* 64 - TxSZ */
 	bool disabled;	      /* EPDx */
-	bool lpa;	      /* 64K granule with 52-bit IPS: OA 51:48 in low bits */
+	bool ds;	      /* TCR_EL1.DS in effect: FEAT_LPA2 formats, 4K and 16K */
+	bool lpa;	      /* 64K granule with 52-bit IPS: FEAT_LPA formats */
 };
 
 /* TG0 and TG1 encode the same sizes differently. */
@@ -109,12 +125,10 @@ static int ptwalk_granule(u64 tcr, bool upper, unsigned int *gshift)
 static int ptwalk_select(const struct a64_mmu *m, u64 gva, struct ptwalk_range *rg)
 {
 	bool upper = (gva >> 55) & 1;
-	unsigned int txsz, top, max;
+	unsigned int txsz, top, min, max;
 	u64 high, want;
 	int rc;
 
-	if (m->tcr & PTWALK_TCR_DS)
-		return -ENOTSUP;
 	rc = ptwalk_granule(m->tcr, upper, &rg->gshift);
 	if (rc)
 		return rc;
@@ -128,14 +142,22 @@ static int ptwalk_select(const struct a64_mmu *m, u64 gva, struct ptwalk_range *
 		rg->disabled = m->tcr & PTWALK_TCR_EPD0;
 	}
 	/*
-	 * The smallest range FEAT_TTST allows is 16 bits (17 with the 64K
-	 * granule). A TxSZ beyond it may fault or be clamped, at the
-	 * implementation's choice; take the fault.
+	 * TCR_EL1.DS is RES0, its effective value 0, with the 64K granule;
+	 * TG0 and TG1 can differ, so it is decided per range.
 	 */
+	rg->ds = (m->tcr & PTWALK_TCR_DS) && rg->gshift != 16;
+	rg->lpa = rg->gshift == 16 && ptwalk_field(m->tcr, 34, 32) == PTWALK_IPS_52;
+
+	/*
+	 * VA ranges of 16 bits (17 with 64K, FEAT_TTST) up to 48, or 52 with
+	 * DS (FEAT_LPA2) or the 64K granule (FEAT_LVA). A TxSZ outside them
+	 * may fault or be clamped, at the implementation's choice (below the
+	 * minimum it must fault where FEAT_LVA is implemented): take the
+	 * fault.
+	 */
+	min = rg->ds || rg->gshift == 16 ? PTWALK_TXSZ_MIN_52 : PTWALK_TXSZ_MIN;
 	max = rg->gshift == 16 ? 47 : 48;
-	if (txsz < PTWALK_TXSZ_MIN)
-		return -ENOTSUP;
-	if (txsz > max)
+	if (txsz < min || txsz > max)
 		return -EINVAL;
 	rg->va_bits = 64 - txsz;
 
@@ -145,24 +167,72 @@ static int ptwalk_select(const struct a64_mmu *m, u64 gva, struct ptwalk_range *
 	want = upper ? ptwalk_mask(top - rg->va_bits, 0) : 0;
 	if (high != want)
 		return -EINVAL;
-
-	rg->lpa = rg->gshift == 16 && ptwalk_field(m->tcr, 34, 32) == PTWALK_IPS_52;
 	return 0;
 }
 
 /*
- * Whether a block descriptor is allowed at level (D8.3): 1 GiB and 2 MiB
- * with 4K, 32 MiB with 16K, 512 MiB with 64K. Level 0 (4K) and level 1
- * (16K) blocks need TCR_EL1.DS, refused earlier, so such a descriptor is
- * invalid; a 64K level 1 block is valid only where the PE has 52-bit PAs,
- * which the registers here do not tell.
+ * The first table's address (TTBRn_EL1): ASID in 63:48, BADDR in 47:1,
+ * CnP in 0. The table is aligned to its size, at least 64 bytes: BADDR
+ * bits below that are RES0, and treating them as zero is one of the
+ * behaviours the architecture permits. With DS in effect, or the 64K
+ * granule and a 52-bit IPS, bits 5:2 hold address bits 51:48 instead:
+ * they lie below the 64-byte minimum, never low address bits.
  */
-static int ptwalk_block_ok(unsigned int gshift, unsigned int level)
+static u64 ptwalk_base(const struct ptwalk_range *rg, unsigned int first_bits)
 {
-	if (level == 2 || (gshift == 12 && level == 1))
-		return 0;
-	if (gshift == 16 && level == 1)
-		return -ENOTSUP;
+	u64 align = MAX(8ULL << first_bits, 64ULL);
+	u64 base = rg->ttbr & ptwalk_mask(47, 0) & ~(align - 1);
+
+	if (rg->ds || rg->lpa)
+		base |= ptwalk_field(rg->ttbr, 5, 2) << 48;
+	return base;
+}
+
+/*
+ * The output address in descriptor d (D8.3), the table's or mapping's
+ * from bit lo up (the granule for a table, the size for a block or page);
+ * the bits below lo are attributes or RES0.
+ *  - 48-bit OA: bits 47:lo.
+ *  - DS (FEAT_LPA2): bits 49:lo; OA 51:50 in bits 9:8, which are then not
+ *    shareability (that comes from TCR_EL1.SHx).
+ *  - 64K granule, 52-bit IPS (FEAT_LPA): bits 47:lo; OA 51:48 in bits
+ *    15:12, RES0 otherwise.
+ */
+static u64 ptwalk_oa(const struct ptwalk_range *rg, u64 d, unsigned int lo)
+{
+	if (rg->ds)
+		return (d & ptwalk_mask(49, lo)) | ptwalk_field(d, 9, 8) << 50;
+	if (rg->lpa)
+		return (d & ptwalk_mask(47, lo)) | ptwalk_field(d, 15, 12) << 48;
+	return d & ptwalk_mask(47, lo);
+}
+
+/*
+ * Whether a block descriptor is allowed at level (D8.3, as the pseudocode's
+ * AArch64.BlockDescSupported()): 1 GiB and 2 MiB with 4K, 32 MiB with
+ * 16K, 512 MiB with 64K; with DS also 512 GiB (4K level 0) and 64 GiB
+ * (16K level 1). Level -1 holds only tables. A 64K level 1 block (4 TiB)
+ * is valid where the PE has 52-bit PAs: taken as so with a 52-bit IPS,
+ * unknown without.
+ */
+static int ptwalk_block_ok(const struct ptwalk_range *rg, int level)
+{
+	switch (rg->gshift) {
+	case 12:
+		if (level == 1 || level == 2 || (level == 0 && rg->ds))
+			return 0;
+		break;
+	case 14:
+		if (level == 2 || (level == 1 && rg->ds))
+			return 0;
+		break;
+	case 16:
+		if (level == 2)
+			return 0;
+		if (level == 1)
+			return rg->lpa ? 0 : -ENOTSUP;
+		break;
+	}
 	return -ENOENT;
 }
 
@@ -170,9 +240,9 @@ int a64_ptwalk(const struct a64_mmu *m, u64 gva, const struct gva_reader *r, str
 {
 	bool be = m->sctlr & PTWALK_SCTLR_EE;
 	struct ptwalk_range rg;
-	unsigned int stride, level, shift;
-	u64 va, table, first_size;
-	int rc;
+	unsigned int stride, shift;
+	u64 va, table;
+	int level, rc;
 
 	if (!(m->sctlr & PTWALK_SCTLR_M))
 		return ptwalk_flat(m, gva, out);
@@ -185,22 +255,14 @@ int a64_ptwalk(const struct a64_mmu *m, u64 gva, const struct gva_reader *r, str
 	/*
 	 * Start as many levels above 3 as the VA bits above the page offset
 	 * need at stride bits a level, rounded up: the first table takes the
-	 * remainder.
+	 * remainder. That is level -1 only for a 52-bit VA with 4K (40 bits,
+	 * 5 levels); the loop below then runs at most 5 times.
 	 */
 	stride = rg.gshift - 3;
-	level = 4 - (rg.va_bits - rg.gshift + stride - 1) / stride;
-	shift = rg.gshift + stride * (3 - level);
+	level = 4 - (int)((rg.va_bits - rg.gshift + stride - 1) / stride);
+	shift = rg.gshift + stride * (unsigned int)(3 - level);
 	va = gva & ptwalk_mask(rg.va_bits - 1, 0);
-
-	/*
-	 * TTBR: ASID in 63:48, BADDR in 47:1, CnP in 0. BADDR bits below the
-	 * first table's size (at least 64 bytes) are RES0; treating them as
-	 * zero is one of the behaviours the architecture permits.
-	 */
-	if (rg.lpa && ptwalk_field(rg.ttbr, 5, 2))
-		return -ENOTSUP;
-	first_size = MAX(8ULL << (rg.va_bits - shift), 64ULL);
-	table = rg.ttbr & ptwalk_mask(PTWALK_OA_BITS - 1, 0) & ~(first_size - 1);
+	table = ptwalk_base(&rg, rg.va_bits - shift);
 
 	for (;; level++, shift -= stride) {
 		u64 index = (va >> shift) & ((1ULL << stride) - 1);
@@ -212,26 +274,19 @@ int a64_ptwalk(const struct a64_mmu *m, u64 gva, const struct gva_reader *r, str
 			return rc;
 		if (!(d & PTWALK_DESC_VALID))
 			return -ENOENT;
-		/*
-		 * 64K granule, 52-bit IPS: bits 15:12 are OA bits 51:48.
-		 * Otherwise the bits between 11 and the granule are RES0 and
-		 * the address masks below drop them.
-		 */
-		if (rg.lpa && ptwalk_field(d, 15, 12))
-			return -ENOTSUP;
 		if (level < 3 && (d & PTWALK_DESC_TABLE)) {
-			table = d & ptwalk_mask(PTWALK_OA_BITS - 1, rg.gshift);
+			table = ptwalk_oa(&rg, d, rg.gshift);
 			continue;
 		}
 		if (level == 3 && !(d & PTWALK_DESC_TABLE))
 			return -ENOENT;
 		if (level < 3) {
-			rc = ptwalk_block_ok(rg.gshift, level);
+			rc = ptwalk_block_ok(&rg, level);
 			if (rc)
 				return rc;
 		}
 		/* A block's OA field starts at its size: the bits below are RES0. */
-		out->gpa = (d & ptwalk_mask(PTWALK_OA_BITS - 1, shift)) | (gva & (size - 1));
+		out->gpa = ptwalk_oa(&rg, d, shift) | (gva & (size - 1));
 		out->page_size = size;
 		return 0;
 	}
