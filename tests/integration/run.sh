@@ -303,6 +303,8 @@ run_case watch_unknown_symbol watch_unknown_symbol_case
 run_case watch_snapshot watch_snapshot_case
 run_case watch_612 watch_612_case
 run_case watch_no_data_symbols watch_no_data_symbols_case
+run_case bad_watch_symbols_missing watch_symbols_missing_case
+run_case bad_watch_symbols_stub watch_symbols_stub_case
 run_case bad_watch_fourth bad "--watch at most 3" --kernel "$KERNEL_IMAGE" \
 	--watch a --watch b --watch c --watch d -- /bin/busybox true
 run_case bad_watch_unaligned bad "--watch aligned" --kernel "$KERNEL_IMAGE" \

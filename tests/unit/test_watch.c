@@ -200,3 +200,13 @@ TEST(watch_spec_rejects)
 		EXPECT_NE(strstr(error_msg(), "--watch"), NULL);
 	}
 }
+
+/* A message that wraps the previous one keeps it whole (error_set copies first). */
+TEST(watch_spec_error_wraps_cleanly)
+{
+	struct watch_spec w;
+
+	error_clear();
+	EXPECT_EQ(watch_spec_parse(&w, "0x1002"), -EINVAL);
+	EXPECT_TRUE(!strcmp(error_msg(), "--watch 0x1002: watch address 0x1002 is not 4-byte aligned"));
+}
