@@ -135,6 +135,29 @@ static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 			return -EINVAL;
 		}
 	}
+	/* --dump-mem symbols: their addresses, for the dumps to come. */
+	for (u32 i = 0; i < a->vm->nr_regions; i++) {
+		struct dump_region *r = &a->vm->regions[i];
+		u64 addr = 0;
+
+		if (!r->sym[0])
+			continue;
+		if (r->file_addr) {
+			addr = r->file_addr + slide;
+		} else {
+			for (u32 j = 0; j < n && !addr; j++)
+				if (!strcmp(k[j].name, r->sym))
+					addr = k[j].addr;
+		}
+		if (!addr) {
+			snprintf(msg, sizeof(msg),
+				 "--dump-mem %s: the guest kernel has no symbol %s (/proc/kallsyms)",
+				 r->label, r->sym);
+			agent_fail(a, -ENOENT, msg);
+			return -ENOENT;
+		}
+		r->addr = addr;
+	}
 	ret = vm_watch_wait_armed(a->vm, AGENT_ARM_TIMEOUT_MS);
 	if (ret == -ECANCELED)
 		return ret; /* the run is ending anyway: nothing to report */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -43,6 +44,33 @@ static void dump_hit(FILE *f, struct vm *vm, const struct watch_hit *h)
 		fprintf(f, "\"value\": null}");
 }
 
+/* The --dump-mem regions, after the watched variables. */
+static void dump_regions(FILE *f, struct vm *vm, struct vcpu *self, const char *sep)
+{
+	static u8 buf[DUMP_REGION_MAX];
+
+	for (u32 i = 0; i < vm->nr_regions; i++) {
+		const struct dump_region *r = &vm->regions[i];
+		u64 gva = r->addr ? r->addr + r->offset : 0, gpa = 0;
+
+		fprintf(f, "%s\n    {\"name\": ", sep);
+		json_string(f, r->label, strlen(r->label));
+		if (!gva) {
+			fprintf(f, ", \"gva\": null, \"error\": \"not resolved\"}");
+		} else if (arch_vcpu_gva_to_gpa(self, gva, &gpa) == 0 &&
+			   vm_read_gva(self, gva, buf, r->len) == 0) {
+			fprintf(f, ", \"gva\": \"0x%llx\", \"gpa\": \"0x%llx\", \"bytes\": ",
+				(unsigned long long)gva, (unsigned long long)gpa);
+			dump_hex(f, buf, r->len);
+			fputc('}', f);
+		} else {
+			fprintf(f, ", \"gva\": \"0x%llx\", \"gpa\": null, \"error\": \"not mapped\"}",
+				(unsigned long long)gva);
+		}
+		sep = ",";
+	}
+}
+
 static void dump_memory(FILE *f, struct vm *vm, struct vcpu *self)
 {
 	const char *sep = "";
@@ -71,7 +99,8 @@ static void dump_memory(FILE *f, struct vm *vm, struct vcpu *self)
 		}
 		sep = ",";
 	}
-	fprintf(f, "%s]", *sep ? "\n  " : "");
+	dump_regions(f, vm, self, sep);
+	fprintf(f, "%s]", *sep || vm->nr_regions ? "\n  " : "");
 }
 
 static void dump_body(FILE *f, struct vm *vm, struct vcpu *self, bool self_frozen,
@@ -155,4 +184,30 @@ int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct w
 bool dump_over_limit(struct vm *vm)
 {
 	return atomic_load(&vm->dumps_tried) > DUMP_MAX_PER_RUN;
+}
+
+int dump_region_parse(struct dump_region *r, const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char *e;
+	unsigned long long len;
+
+	memset(r, 0, sizeof(*r));
+	if (strlen(s) >= sizeof(r->label))
+		return error_input(-EINVAL, "--dump-mem %.40s...: too long", s);
+	if (!colon)
+		return error_input(-EINVAL, "--dump-mem %s: want TARGET:LENGTH", s);
+	errno = 0;
+	len = strtoull(colon + 1, &e, 0);
+	if (errno || e == colon + 1 || *e || colon[1] < '0' || colon[1] > '9' || !len ||
+	    len > DUMP_REGION_MAX)
+		return error_input(-EINVAL, "--dump-mem %s: length must be 1-%d bytes", s,
+				   DUMP_REGION_MAX);
+	r->len = (u32)len;
+	snprintf(r->label, sizeof(r->label), "%.*s", (int)(colon - s), s);
+	if (watch_target_parse("--dump-mem", s, s, colon, r->sym, &r->addr, &r->offset) < 0)
+		return -EINVAL;
+	if (!r->sym[0] && !r->addr)
+		return error_input(-EINVAL, "--dump-mem %s: address 0", s);
+	return 0;
 }

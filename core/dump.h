@@ -16,6 +16,26 @@
 struct vm;
 struct vcpu;
 
+/*
+ * --dump-mem TARGET:LEN: guest memory every dump holds, LEN bytes at a
+ * symbol's address (+OFFSET; the guest's init reports it, as for --watch)
+ * or at an address, read through the guest's page tables.
+ */
+#define DUMP_MAX_REGIONS 8
+#define DUMP_REGION_MAX	 4096
+
+struct dump_region {
+	char label[WATCH_NAME_MAX]; /* as given, without ":LEN" */
+	char sym[WATCH_NAME_MAX];   /* "": addr is the address */
+	u64 addr;		    /* with sym: 0 until the guest reports it */
+	u64 file_addr;		    /* with sym and --symbols: its address there */
+	u64 offset;
+	u32 len;
+};
+
+/* Parse "SYMBOL[+OFFSET]:LEN" or "0xADDR[+OFFSET]:LEN". 0 or -EINVAL (input error). */
+int dump_region_parse(struct dump_region *r, const char *s);
+
 /* Dumps one run writes at most (a guest can ask for them in a loop). */
 #define DUMP_MAX_PER_RUN 64
 

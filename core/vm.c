@@ -383,6 +383,9 @@ int vm_create(struct vm **out, const struct vm_config *cfg)
 	pthread_cond_init(&vm->cond, &ca);
 	pthread_condattr_destroy(&ca);
 	watch_init(&vm->watch, cfg->nr_cpus);
+	vm->nr_regions = MIN(cfg->nr_regions, (u32)DUMP_MAX_REGIONS);
+	if (vm->nr_regions)
+		memcpy(vm->regions, cfg->regions, vm->nr_regions * sizeof(vm->regions[0]));
 	freeze_init(&vm->freeze);
 	if (!vm->cfg.freeze_timeout_ms)
 		vm->cfg.freeze_timeout_ms = VM_FREEZE_TIMEOUT_MS;

@@ -18,6 +18,7 @@
 
 #include "core/bus.h"
 #include "core/console.h"
+#include "core/dump.h"
 #include "core/freeze.h"
 #include "core/resources.h"
 #include "core/topology.h"
@@ -55,6 +56,8 @@ struct vm_config {
 	/* State dumps (core/dump.h): where they go (NULL: "."), freeze bound. */
 	const char *dump_dir;
 	u64 freeze_timeout_ms; /* 0: VM_FREEZE_TIMEOUT_MS */
+	const struct dump_region *regions; /* --dump-mem (core/dump.h), copied */
+	u32 nr_regions;
 };
 
 #define VM_FREEZE_TIMEOUT_MS 5000
@@ -125,6 +128,9 @@ struct vm {
 	atomic_uint dumps;	  /* the number of the last dump file written */
 	atomic_uint dumps_tried;  /* dump_write() calls, against DUMP_MAX_PER_RUN */
 	atomic_uint dumps_written;
+	/* --dump-mem; symbols get their address when the guest reports them (agent.c). */
+	struct dump_region regions[DUMP_MAX_REGIONS];
+	u32 nr_regions;
 
 	size_t phases_done;
 	struct arch_vm arch;

@@ -159,26 +159,53 @@ static bool watch_sym_char(char c)
 	       c == '_' || c == '.' || c == '$';
 }
 
-static int watch_spec_number(const char *spec, const char *p, const char *end, u64 *v)
+static int watch_spec_number(const char *opt, const char *spec, const char *p, const char *end,
+			     u64 *v)
 {
 	char *e;
 
 	if (p == end || *p < '0' || *p > '9')
-		return error_input(-EINVAL, "--watch %s: expected a number at \"%.*s\"", spec,
+		return error_input(-EINVAL, "%s %s: expected a number at \"%.*s\"", opt, spec,
 				   (int)(end - p), p);
 	errno = 0;
 	*v = strtoull(p, &e, 0);
 	if (errno || e != end)
-		return error_input(-EINVAL, "--watch %s: bad number \"%.*s\"", spec,
+		return error_input(-EINVAL, "%s %s: bad number \"%.*s\"", opt, spec,
 				   (int)(end - p), p);
+	return 0;
+}
+
+int watch_target_parse(const char *opt, const char *spec, const char *s, const char *end,
+		       char sym[WATCH_NAME_MAX], u64 *addr, u64 *offset)
+{
+	const char *plus = memchr(s, '+', (size_t)(end - s));
+	const char *name_end = plus ? plus : end;
+
+	sym[0] = '\0';
+	*addr = *offset = 0;
+	if (name_end == s)
+		return error_input(-EINVAL, "%s %s: no symbol or address", opt, spec);
+	if (s[0] >= '0' && s[0] <= '9') {
+		if (watch_spec_number(opt, spec, s, name_end, addr) < 0)
+			return -EINVAL;
+	} else {
+		for (const char *p = s; p < name_end; p++)
+			if (!watch_sym_char(*p))
+				return error_input(-EINVAL, "%s %s: '%c' cannot be in a symbol", opt,
+						   spec, *p);
+		if (name_end - s >= WATCH_NAME_MAX)
+			return error_input(-EINVAL, "%s %s: symbol too long", opt, spec);
+		memcpy(sym, s, (size_t)(name_end - s));
+		sym[name_end - s] = '\0';
+	}
+	if (plus && watch_spec_number(opt, spec, plus + 1, end, offset) < 0)
+		return -EINVAL;
 	return 0;
 }
 
 int watch_spec_parse(struct watch_spec *w, const char *s)
 {
 	const char *colon = strrchr(s, ':'), *end = colon ? colon : s + strlen(s);
-	const char *plus = memchr(s, '+', (size_t)(end - s));
-	const char *name_end = plus ? plus : end;
 
 	memset(w, 0, sizeof(*w));
 	if (strlen(s) >= sizeof(w->label))
@@ -196,21 +223,7 @@ int watch_spec_parse(struct watch_spec *w, const char *s)
 			return error_input(-EINVAL, "--watch %s: action \"%s\" is not log, dump or stop",
 					   s, colon + 1);
 	}
-	if (name_end == s)
-		return error_input(-EINVAL, "--watch %s: no symbol or address", s);
-	if (s[0] >= '0' && s[0] <= '9') {
-		if (watch_spec_number(s, s, name_end, &w->addr) < 0)
-			return -EINVAL;
-	} else {
-		for (const char *p = s; p < name_end; p++)
-			if (!watch_sym_char(*p))
-				return error_input(-EINVAL, "--watch %s: '%c' cannot be in a symbol", s,
-						   *p);
-		if (name_end - s >= WATCH_NAME_MAX)
-			return error_input(-EINVAL, "--watch %s: symbol too long", s);
-		memcpy(w->sym, s, (size_t)(name_end - s));
-	}
-	if (plus && watch_spec_number(s, plus + 1, end, &w->offset) < 0)
+	if (watch_target_parse("--watch", s, s, end, w->sym, &w->addr, &w->offset) < 0)
 		return -EINVAL;
 	if (w->offset % WATCH_LEN)
 		return error_input(-EINVAL, "--watch %s: offset %llu is not %d-byte aligned", s,

@@ -120,5 +120,12 @@ struct watch_spec {
  * or 0x hex). 0, or -EINVAL with an input error naming the spec.
  */
 int watch_spec_parse(struct watch_spec *w, const char *s);
+/*
+ * The SYMBOL[+OFFSET] or ADDRESS[+OFFSET] in [s, end): symbol into sym
+ * ("" for an address), address, offset. 0 or -EINVAL with an input error
+ * naming opt and spec.
+ */
+int watch_target_parse(const char *opt, const char *spec, const char *s, const char *end,
+		       char sym[WATCH_NAME_MAX], u64 *addr, u64 *offset);
 
 #endif

@@ -95,6 +95,8 @@ static const char usage_run[] =
     "  --symbols FILE    a vmlinux with symbols or a System.map: --watch names\n"
     "                    are checked before boot\n"
     "  --dump-dir DIR    where state dumps go (default: the current directory)\n"
+    "  --dump-mem T:LEN  also put LEN bytes (up to 4096) at T = SYMBOL[+OFFSET]\n"
+    "                    or 0xADDRESS into every dump; up to 8\n"
     "  --cmdline STR     extra kernel parameters, after ktvm's defaults; a parameter\n"
     "                    given here replaces ktvm's default of the same name\n"
     "  --timeout SEC     stop the guest after SEC seconds (default 300, 0 = never)\n"
@@ -276,6 +278,7 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		OPT_WATCH,
 		OPT_SYMBOLS,
 		OPT_DUMP_DIR,
+		OPT_DUMP_MEM,
 	};
 	static const struct option opts[] = {
 	    {"kernel", required_argument, NULL, OPT_KERNEL},
@@ -297,6 +300,7 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	    {"watch", required_argument, NULL, OPT_WATCH},
 	    {"symbols", required_argument, NULL, OPT_SYMBOLS},
 	    {"dump-dir", required_argument, NULL, OPT_DUMP_DIR},
+	    {"dump-mem", required_argument, NULL, OPT_DUMP_MEM},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -380,6 +384,11 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			break;
 		case OPT_DUMP_DIR:
 			cfg.dump_dir = optarg;
+			break;
+		case OPT_DUMP_MEM:
+			error_clear();
+			if (run_watch_add_region(&rw, optarg) < 0)
+				return usage_error("%s", error_msg());
 			break;
 		case OPT_TIMEOUT:
 			if (parse_u64("--timeout", optarg, 7 * 24 * 3600, &v))
@@ -475,7 +484,9 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			 cfg.cmdline ? cfg.cmdline : "");
 		cfg.cmdline = cmdline;
 	}
-	if (rw.n || rw.symbols) {
+	cfg.regions = rw.region;
+	cfg.nr_regions = rw.nr_regions;
+	if (rw.n || rw.nr_regions || rw.symbols) {
 		if (cfg.cmdline != cmdline)
 			snprintf(cmdline, sizeof(cmdline), "%s", cfg.cmdline ? cfg.cmdline : "");
 		cfg.cmdline = cmdline;

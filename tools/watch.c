@@ -25,6 +25,25 @@ int run_watch_add(struct run_watch *w, const char *arg)
 	return 0;
 }
 
+int run_watch_add_region(struct run_watch *w, const char *arg)
+{
+	if (w->nr_regions == DUMP_MAX_REGIONS)
+		return error_input(-EINVAL, "--dump-mem %s: at most %d regions", arg,
+				   DUMP_MAX_REGIONS);
+	if (dump_region_parse(&w->region[w->nr_regions], arg) < 0)
+		return -EINVAL;
+	w->nr_regions++;
+	return 0;
+}
+
+/* Append name to the comma-separated list (size bytes). */
+static void run_watch_list(char *list, size_t size, const char *name)
+{
+	size_t len = strlen(list);
+
+	snprintf(list + len, size - len, "%s%s", len ? "," : "", name);
+}
+
 int run_watch_prepare(struct run_watch *w, bool payload, char *cmdline, size_t size)
 {
 	char list[512] = "";
@@ -43,8 +62,17 @@ int run_watch_prepare(struct run_watch *w, bool payload, char *cmdline, size_t s
 			return error_input(-EINVAL, "--watch %s: 0x%llx is not %d-byte aligned",
 					   s->label, (unsigned long long)(s->addr + s->offset),
 					   WATCH_LEN);
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-			 list[0] ? "," : "", s->sym);
+		run_watch_list(list, sizeof(list), s->sym);
+	}
+	for (u32 i = 0; i < w->nr_regions; i++) {
+		struct dump_region *r = &w->region[i];
+
+		if (!r->sym[0])
+			continue;
+		names = true;
+		if (w->symbols && ksyms_file_lookup(w->symbols, r->sym, &r->file_addr) < 0)
+			return error_input(-EINVAL, "--dump-mem %s: %s", r->label, error_msg());
+		run_watch_list(list, sizeof(list), r->sym);
 	}
 	if (!names) {
 		if (w->symbols)
@@ -53,9 +81,8 @@ int run_watch_prepare(struct run_watch *w, bool payload, char *cmdline, size_t s
 		return 0;
 	}
 	if (!payload)
-		return error_input(-EINVAL, "--watch %s: a symbol needs a program to run (-- PROG): "
-					    "ktvm's init looks it up in the guest",
-				   w->spec[0].label);
+		return error_input(-EINVAL, "--watch/--dump-mem: a symbol needs a program to run "
+					    "(-- PROG): ktvm's init looks it up in the guest");
 	if (w->symbols) {
 		if (ksyms_file_lookup(w->symbols, "_text", &w->text_file) < 0)
 			return error_input(-EINVAL, "--symbols %s: %s", w->symbols, error_msg());

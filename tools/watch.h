@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "core/agent.h"
+#include "core/dump.h"
 #include "core/watch.h"
 
 struct vm;
@@ -23,6 +24,8 @@ struct channel;
 struct run_watch {
 	struct watch_spec spec[AGENT_MAX_WATCHES];
 	u32 n;
+	struct dump_region region[DUMP_MAX_REGIONS]; /* --dump-mem */
+	u32 nr_regions;
 	const char *symbols; /* --symbols FILE, or NULL */
 	u64 text_file;	     /* _text in it */
 	bool agent_live;
@@ -31,6 +34,8 @@ struct run_watch {
 
 /* --watch SPEC: 0, or -EINVAL with an input error (bad spec, a 4th watch). */
 int run_watch_add(struct run_watch *w, const char *arg);
+/* --dump-mem TARGET:LEN: the same rules, at most DUMP_MAX_REGIONS. */
+int run_watch_add_region(struct run_watch *w, const char *arg);
 /*
  * Before boot: resolve names in --symbols, and append ktvm.watch= for the
  * names to cmdline (size bytes). payload: a program runs (the guest init

@@ -68,6 +68,7 @@ watch_dump_case() {
 	watch_pick || return 0
 	mkdir -p "$cwd/dumps"
 	watch_run --cpus 2 --watch vm_swappiness:dump --dump-dir "$cwd/dumps" \
+		--dump-mem vm_swappiness:8 --dump-mem max_threads:4 \
 		-- "$PAYLOADS/sysctl_write" /proc/sys/vm/swappiness 3 20
 	expect_status 0 || return 0
 	grep -qx 'wrote 3 last 22' "$out" || fail "payload output (expected \"wrote 3 last 22\")" || return 0
@@ -82,6 +83,12 @@ watch_dump_case() {
 	json_flat "$last" >"$work/dump.flat"
 	expect_eq "dump trigger.value" 22 "$(json_get "$work/dump.flat" trigger.value)" || return 0
 	expect_eq "dump memory.0.value" 22 "$(json_get "$work/dump.flat" memory.0.value)" || return 0
+	# --dump-mem: the same variable as bytes (22 little-endian), and another one.
+	expect_eq "dump memory.1.name" vm_swappiness "$(json_get "$work/dump.flat" memory.1.name)" || return 0
+	b=$(json_get "$work/dump.flat" memory.1.bytes)
+	case "$b" in 16000000????????) ;; *) fail "dump memory.1.bytes (expected 16000000 and 4 more bytes, got $b)" || return 0 ;; esac
+	b=$(json_get "$work/dump.flat" memory.2.bytes)
+	case "$b" in ????????) ;; *) fail "dump memory.2.bytes (max_threads: expected 4 bytes, got $b)" || return 0 ;; esac
 	expect_eq "dump frozen_vcpus" 2 "$(json_get "$work/dump.flat" frozen_vcpus)" || return 0
 	expect_eq "dump vcpus.1.id" 1 "$(json_get "$work/dump.flat" vcpus.1.id)" || return 0
 	pc=$(json_get "$work/dump.flat" trigger.pc)

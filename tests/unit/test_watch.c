@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/dump.h"
 #include "core/watch.h"
 #include "tests/test.h"
 
@@ -209,4 +210,29 @@ TEST(watch_spec_error_wraps_cleanly)
 	error_clear();
 	EXPECT_EQ(watch_spec_parse(&w, "0x1002"), -EINVAL);
 	EXPECT_TRUE(!strcmp(error_msg(), "--watch 0x1002: watch address 0x1002 is not 4-byte aligned"));
+}
+
+TEST(dump_region_forms_and_rejects)
+{
+	struct dump_region r;
+	static const char *const bad[] = {
+	    "vm_swappiness", "vm_swappiness:0", "vm_swappiness:4097", "vm_swappiness:x",
+	    ":8",	     "0:8",		"a/b:8",	      "sym+:8",
+	    "sym:-1",
+	};
+
+	ASSERT_EQ(dump_region_parse(&r, "init_task+0x10:64"), 0);
+	EXPECT_TRUE(!strcmp(r.sym, "init_task"));
+	EXPECT_EQ(r.offset, 16);
+	EXPECT_EQ(r.len, 64);
+	EXPECT_TRUE(!strcmp(r.label, "init_task+0x10"));
+	/* no alignment needed for a dump */
+	ASSERT_EQ(dump_region_parse(&r, "0xffff888000001003:4096"), 0);
+	EXPECT_EQ(r.addr, 0xffff888000001003ULL);
+	EXPECT_EQ(r.len, 4096);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		error_clear();
+		EXPECT_EQ(dump_region_parse(&r, bad[i]), -EINVAL);
+		EXPECT_NE(strstr(error_msg(), "--dump-mem"), NULL);
+	}
 }
