@@ -134,8 +134,13 @@ void run_watch_json(FILE *f, const struct run_watch *w, struct vm *vm)
 	struct watch_table *t = &vm->watch;
 	struct freeze *fz = &vm->freeze;
 
+	bool names = false;
+
+	for (u32 i = 0; i < w->n; i++)
+		names |= w->spec[i].sym[0] != '\0';
+	/* Addresses are armed before the run; names once the guest reported them. */
 	fprintf(f, ",\n  \"watch\": {\"armed\": %s, \"slots\": [",
-		w->agent_live && (w->agent.armed || !w->agent.error) ? "true" : "false");
+		w->agent_live && (names ? w->agent.armed : true) ? "true" : "false");
 	for (u32 i = 0, first = 1; i < WATCH_SLOTS; i++) {
 		struct watch_slot s;
 
