@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "core/error.h"
 
@@ -10,14 +9,11 @@ static __thread enum error_kind error_cur;
 
 int error_set(enum error_kind kind, int code, const char *fmt, ...)
 {
-	char msg[sizeof(error_buf)];
 	va_list ap;
 
-	/* Through a copy: a caller may wrap the previous message (error_msg()) in the new one. */
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(error_buf, sizeof(error_buf), fmt, ap);
 	va_end(ap);
-	memcpy(error_buf, msg, sizeof(error_buf));
 	error_cur = kind;
 	return code;
 }

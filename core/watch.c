@@ -229,6 +229,11 @@ int watch_spec_parse(struct watch_spec *w, const char *s)
 		return error_input(-EINVAL, "--watch %s: offset %llu is not %d-byte aligned", s,
 				   (unsigned long long)w->offset, WATCH_LEN);
 	if (!w->sym[0] && watch_check_addr(w->addr + w->offset) < 0)
-		return error_input(-EINVAL, "--watch %s: %s", s, error_msg());
+	{
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", error_msg());
+		return error_input(-EINVAL, "--watch %s: %s", s, why);
+	}
 	return 0;
 }

@@ -25,6 +25,15 @@ int run_watch_add(struct run_watch *w, const char *arg)
 	return 0;
 }
 
+/* The last error, as an input error prefixed with "OPT WHAT: " (through a copy). */
+static int run_watch_wrap(const char *opt, const char *what)
+{
+	char why[256];
+
+	snprintf(why, sizeof(why), "%s", error_msg());
+	return error_input(-EINVAL, "%s %s: %s", opt, what, why);
+}
+
 int run_watch_add_region(struct run_watch *w, const char *arg)
 {
 	if (w->nr_regions == DUMP_MAX_REGIONS)
@@ -57,7 +66,7 @@ int run_watch_prepare(struct run_watch *w, bool payload, char *cmdline, size_t s
 			continue;
 		names = true;
 		if (w->symbols && ksyms_file_lookup(w->symbols, s->sym, &s->addr) < 0)
-			return error_input(-EINVAL, "--watch %s: %s", s->label, error_msg());
+			return run_watch_wrap("--watch", s->label);
 		if (s->addr && (s->addr + s->offset) % WATCH_LEN)
 			return error_input(-EINVAL, "--watch %s: 0x%llx is not %d-byte aligned",
 					   s->label, (unsigned long long)(s->addr + s->offset),
@@ -71,7 +80,7 @@ int run_watch_prepare(struct run_watch *w, bool payload, char *cmdline, size_t s
 			continue;
 		names = true;
 		if (w->symbols && ksyms_file_lookup(w->symbols, r->sym, &r->file_addr) < 0)
-			return error_input(-EINVAL, "--dump-mem %s: %s", r->label, error_msg());
+			return run_watch_wrap("--dump-mem", r->label);
 		run_watch_list(list, sizeof(list), r->sym);
 	}
 	if (!names) {
@@ -85,7 +94,7 @@ int run_watch_prepare(struct run_watch *w, bool payload, char *cmdline, size_t s
 					    "(-- PROG): ktvm's init looks it up in the guest");
 	if (w->symbols) {
 		if (ksyms_file_lookup(w->symbols, "_text", &w->text_file) < 0)
-			return error_input(-EINVAL, "--symbols %s: %s", w->symbols, error_msg());
+			return run_watch_wrap("--symbols", w->symbols);
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), ",_text");
 	}
 	/* A data symbol every kernel has: without it, kallsyms lists no data (agent.c). */
