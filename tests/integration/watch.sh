@@ -175,13 +175,13 @@ watch_no_data_symbols_case() {
 # --symbols FILE: names are checked before boot (status 2 at once, no
 # guest); Debian's stub System.map is named as such.
 watch_symbols_missing_case() {
-	printf 'ffffffff81000000 T _text\nffffffff82000000 D other_var\n' >"$cwd/System.map"
-	bad "--watch vm_swappiness" --kernel "$KERNEL_IMAGE" --symbols "$cwd/System.map" \
+	printf 'ffffffff81000000 T _text\nffffffff82000000 D other_var\n' >"$work/missing.map"
+	bad "--watch vm_swappiness" --kernel "$KERNEL_IMAGE" --symbols "$work/missing.map" \
 		--watch vm_swappiness -- /bin/busybox true
 }
 watch_symbols_stub_case() {
 	printf 'ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n' \
-		>"$cwd/System.map"
-	bad "--watch dbg" --kernel "$KERNEL_IMAGE" --symbols "$cwd/System.map" \
+		>"$work/stub.map"
+	bad "--watch placeholder" --kernel "$KERNEL_IMAGE" --symbols "$work/stub.map" \
 		--watch vm_swappiness -- /bin/busybox true
 }
