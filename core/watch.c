@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/watch.h"
+#include "wire/wire.h"
 
 void watch_init(struct watch_table *t, u32 nr_vcpus)
 {
@@ -152,13 +153,6 @@ const char *watch_action_name(enum watch_action a)
 	return "?";
 }
 
-/* Kernel symbol characters (what /proc/kallsyms shows for vmlinux symbols). */
-static bool watch_sym_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '.' || c == '$';
-}
-
 static int watch_spec_number(const char *opt, const char *spec, const char *p, const char *end,
 			     u64 *v)
 {
@@ -189,12 +183,13 @@ int watch_target_parse(const char *opt, const char *spec, const char *s, const c
 		if (watch_spec_number(opt, spec, s, name_end, addr) < 0)
 			return -EINVAL;
 	} else {
-		for (const char *p = s; p < name_end; p++)
-			if (!watch_sym_char(*p))
-				return error_input(-EINVAL, "%s %s: '%c' cannot be in a symbol", opt,
-						   spec, *p);
 		if (name_end - s >= WATCH_NAME_MAX)
 			return error_input(-EINVAL, "%s %s: symbol too long", opt, spec);
+		/* The names the guest's KSYMS frame may carry (wire.h). */
+		if (!wire_ksym_name_valid(s, (size_t)(name_end - s)))
+			return error_input(-EINVAL,
+					   "%s %s: not a kernel symbol name (letters, digits, _ . $)",
+					   opt, spec);
 		memcpy(sym, s, (size_t)(name_end - s));
 		sym[name_end - s] = '\0';
 	}
