@@ -50,4 +50,26 @@ u32 a64_topo_kvm_id(const struct topology *t, u32 cpu);
 /* vCPU cpu's MPIDR affinity, as the device tree's cpu nodes and PSCI name it. */
 u64 a64_topo_mpidr(const struct topology *t, u32 cpu);
 
+/*
+ * CLIDR_EL1 that matches the device tree's caches (fdt_topo.c): level 1
+ * separate instruction and data, levels 2 and 3 unified (ARM DDI 0487,
+ * CLIDR_EL1: Ctype<n> at [3n-1:3n-3], 0b011 separate, 0b100 unified;
+ * LoUIS [23:21], LoC [26:24], LoUU [29:27]). LoC 3 and LoU 1 claim no
+ * more than the hardware does: cleaning to the PoU and PoC stays needed.
+ *
+ * Linux builds a CPU's cache leaves from CLIDR's levels and types and then
+ * walks the device tree's cache nodes along them (arch/arm64/kernel/
+ * cacheinfo.c, drivers/base/cacheinfo.c cache_setup_of_node()). KVM since
+ * Linux 6.3 gives a guest a made-up CLIDR from CTR_EL0 (sys_regs.c
+ * reset_clidr()), with no cache at all when the host has CTR_EL0.IDC and
+ * DIC (QEMU's -cpu max): a 6.1 guest then finds no cache hierarchy and
+ * shows no caches, no LLC. Such a KVM takes this value from userspace;
+ * older ones keep the host's, which they refuse to change.
+ */
+#define A64_CTYPE_SEPARATE 0x3ULL
+#define A64_CTYPE_UNIFIED  0x4ULL
+#define A64_TOPO_CLIDR                                                                             \
+	(A64_CTYPE_SEPARATE | A64_CTYPE_UNIFIED << 3 | A64_CTYPE_UNIFIED << 6 | 1ULL << 21 |       \
+	 3ULL << 24 | 1ULL << 27)
+
 #endif

@@ -24,6 +24,8 @@
 #define A64_REG_MPIDR ARM64_SYS_REG(3, 0, 0, 0, 5)
 /* Aff3 [39:32], Aff2..Aff0 [23:0]; the rest (RES1 [31], U [30], MT [24]) stays KVM's. */
 #define A64_MPIDR_AFF_MASK 0xff00ffffffULL
+/* CLIDR_EL1: op0 3, op1 1, CRn 0, CRm 0, op2 1 */
+#define A64_REG_CLIDR ARM64_SYS_REG(3, 1, 0, 0, 1)
 /* PSTATE: EL1h, D, A, I, F masked */
 #define A64_PSTATE_BOOT 0x3c5ULL
 
@@ -100,6 +102,22 @@ static int a64_vcpu_mpidr(struct vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * The cache levels the device tree describes (topo.h A64_TOPO_CLIDR). A
+ * KVM before Linux 6.3 refuses (EINVAL: CLIDR is the host's there), and
+ * the host's CLIDR names real caches, which Linux matches to the device
+ * tree's nodes: nothing to do then.
+ */
+static int a64_vcpu_clidr(struct vcpu *vcpu)
+{
+	u64 v = A64_TOPO_CLIDR;
+	struct kvm_one_reg r = {.id = A64_REG_CLIDR, .addr = (u64)(unsigned long)&v};
+
+	if (ioctl(vcpu->fd, KVM_SET_ONE_REG, &r) < 0 && errno != EINVAL)
+		return error_host(-errno, "vcpu %u: set CLIDR_EL1: %s", vcpu->id, strerror(errno));
+	return 0;
+}
+
 int arch_vcpu_init(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
@@ -116,6 +134,8 @@ int arch_vcpu_init(struct vcpu *vcpu)
 		return error_host(-errno, "vcpu %u: KVM_ARM_VCPU_INIT: %s", vcpu->id,
 				  strerror(errno));
 	ret = a64_vcpu_mpidr(vcpu);
+	if (ret >= 0)
+		ret = a64_vcpu_clidr(vcpu);
 	if (ret < 0)
 		return ret;
 	a64_stepover_init(&vcpu->arch.wp_step, 0);

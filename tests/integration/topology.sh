@@ -161,15 +161,6 @@ topo_memory() {
 # JSON result.
 topo_boot() {
 	shape=$1 mem=$2 nmem=$3 ndist=$4 nlat=${5:-} nbw=${6:-} kernel=${7:-$KERNEL_IMAGE}
-	# Known problem (issue 5 note, 2026-12-04): on aarch64 this shape's
-	# guest hangs right after init loads its modules in about half of the
-	# nested runs (it passed 6 of 10 that day, at code with and without the
-	# watchpoint work), which a stop's CI cannot afford. Skipped until it is
-	# understood.
-	if [ "$KTVM_ARCH" = aarch64 ] && [ "$shape" = 2,4,1,2 ] && [ -z "${KTVM_TOPO_2412:-}" ]; then
-		skip_why="aarch64 2,4,1,2 hangs intermittently after init's modules (see issue 5); KTVM_TOPO_2412=1 runs it"
-		return 0
-	fi
 	set -- --topology "$shape" --memory "$mem"
 	[ -z "$nmem" ] || set -- "$@" --numa-mem "$nmem"
 	[ -z "$ndist" ] || set -- "$@" --numa-dist "$ndist"

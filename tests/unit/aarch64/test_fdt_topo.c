@@ -483,3 +483,31 @@ TEST(rejects_bad_topology)
 	topo.dist[1][0] = 10;
 	expect_error(&d, "NUMA distance 1->0 is 10");
 }
+
+/*
+ * CLIDR_EL1 as Linux reads it (arch/arm64/kernel/cacheinfo.c
+ * get_cache_type(), init_cache_level()): the levels and types must be the
+ * device tree's, or cache_setup_of_node() gives up on the CPU. And KVM's
+ * set_clidr() check: no RES0 bits, LoC and LoU not zero (else it claims
+ * CTR_EL0.IDC, refused on a host without it).
+ */
+TEST(clidr_matches_cache_nodes)
+{
+	u64 v = A64_TOPO_CLIDR;
+	u32 levels = 0;
+
+	for (u32 n = 1; n <= 7; n++) {
+		u64 ctype = (v >> (3 * (n - 1))) & 7;
+
+		if (!ctype)
+			break;
+		levels = n;
+		EXPECT_EQ(ctype, n == 1 ? 3u : 4u);
+	}
+	EXPECT_EQ(levels, 3u);
+	EXPECT_EQ((v >> 21) & 7, 1u); /* LoUIS */
+	EXPECT_EQ((v >> 24) & 7, 3u); /* LoC */
+	EXPECT_EQ((v >> 27) & 7, 1u); /* LoUU */
+	EXPECT_EQ(v >> 30, 0u);	      /* ICB and RES0 */
+	EXPECT_EQ(v & (0x7ULL << 9 | 0x7ULL << 12 | 0x7ULL << 15 | 0x7ULL << 18), 0u);
+}
