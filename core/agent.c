@@ -87,8 +87,9 @@ static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 			if (!strcmp(k[j].name, "_text"))
 				text = k[j].addr;
 		if (!text) {
-			agent_fail(a, -ENOENT, "the guest did not report _text: cannot place the "
-					       "symbols file's addresses");
+			agent_fail(a, -ENOENT,
+				   "the guest did not report _text: cannot place the "
+				   "symbols file's addresses");
 			return -ENOENT;
 		}
 		slide = text - a->text_file;
@@ -116,14 +117,16 @@ static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 					data = true;
 			if (data)
 				snprintf(msg, sizeof(msg),
-					 "--watch %s: the guest kernel has no symbol %s (/proc/kallsyms)",
+					 "--watch %s: the guest kernel has no symbol %s "
+					 "(/proc/kallsyms)",
 					 w->label, w->sym);
 			else
-				snprintf(msg, sizeof(msg),
-					 "--watch %s: the guest kernel's /proc/kallsyms lists no data "
-					 "symbols (built without CONFIG_KALLSYMS_ALL): give --symbols "
-					 "FILE (its System.map or vmlinux) or an address",
-					 w->label);
+				snprintf(
+				    msg, sizeof(msg),
+				    "--watch %s: the guest kernel's /proc/kallsyms lists no data "
+				    "symbols (built without CONFIG_KALLSYMS_ALL): give --symbols "
+				    "FILE (its System.map or vmlinux) or an address",
+				    w->label);
 			agent_fail(a, -ENOENT, msg);
 			return -ENOENT;
 		}
@@ -150,9 +153,10 @@ static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 					addr = k[j].addr;
 		}
 		if (!addr) {
-			snprintf(msg, sizeof(msg),
-				 "--dump-mem %s: the guest kernel has no symbol %s (/proc/kallsyms)",
-				 r->label, r->sym);
+			snprintf(
+			    msg, sizeof(msg),
+			    "--dump-mem %s: the guest kernel has no symbol %s (/proc/kallsyms)",
+			    r->label, r->sym);
 			agent_fail(a, -ENOENT, msg);
 			return -ENOENT;
 		}
@@ -205,8 +209,8 @@ static void agent_snapshot(struct agent *a, const struct agent_item *it)
 		return; /* nothing to answer: no id */
 	}
 	snprintf(tag, sizeof(tag), "snapshot-%.*s", (int)rq.tag_len, rq.tag);
-	ret = freeze_all(a->vm, NULL, a->vm->cfg.freeze_timeout_ms);
-	if (ret != -ECANCELED) {
+	ret = dump_refused(a->vm) ? -EDQUOT : freeze_all(a->vm, NULL, a->vm->cfg.freeze_timeout_ms);
+	if (ret != -ECANCELED && ret != -EDQUOT) {
 		int d = dump_write(a->vm, NULL, tag, NULL, a->last_dump, sizeof(a->last_dump));
 
 		freeze_thaw(a->vm);

@@ -51,6 +51,16 @@ void arch_cmdline_defaults(struct cmdline *cl);
 int arch_kernel_check(struct vm *vm);
 /* Kernel, initrd, command line (vm->cmdline) and firmware tables into guest memory. */
 int arch_boot_load(struct vm *vm);
+/*
+ * The kernel itself inside the image img (len bytes; name for messages),
+ * for reading its kallsyms before boot (core/kallsyms_image.h): *out is img
+ * for an uncompressed kernel, else a decompressed copy that *owned points
+ * to as well (free() it; NULL when nothing was allocated). 0, or a negative
+ * errno with an input error set (-ENOEXEC: not a kernel image of this
+ * arch, or a compression ktvm cannot undo).
+ */
+int arch_kernel_unpack(const u8 *img, size_t len, const char *name, const u8 **out, size_t *out_len,
+		       u8 **owned);
 
 /*
  * The vcpu_id KVM_CREATE_VCPU gets for vCPU index (0..nr_cpus-1; the core
@@ -71,13 +81,15 @@ int arch_vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run);
 struct watch_hw;
 int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw);
 /*
- * A KVM_EXIT_DEBUG: 1 with *slot, *addr (the address that slot watched
- * when it fired) and *pc set when a watched write has completed (the value
- * is in memory), 0 to run on (an arch step in between, or a debug
- * exception of the guest's own, given back to it), or a negative errno
- * with a host error set (an exit ktvm did not ask for).
+ * A KVM_EXIT_DEBUG: 1 when a watched write has completed (the value is in
+ * memory), with fired->mask the slots it hit (one store can cover several
+ * watched words: x86 sets a DR6 B bit for each), fired->addr[] the
+ * addresses those slots watched when they fired, and *pc set; 0 to run on
+ * (an arch step in between, or a debug exception of the guest's own, given
+ * back to it), or a negative errno with a host error set (an exit ktvm did
+ * not ask for).
  */
-int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 *addr, u64 *pc);
+int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, struct watch_hw *fired, u64 *pc);
 /*
  * Translate a guest virtual address with vcpu's current page tables
  * (registers read with KVM ioctls: the vCPU must not be in KVM_RUN, i.e.

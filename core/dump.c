@@ -64,7 +64,8 @@ static void dump_regions(FILE *f, struct vm *vm, struct vcpu *self, const char *
 			dump_hex(f, buf, r->len);
 			fputc('}', f);
 		} else {
-			fprintf(f, ", \"gva\": \"0x%llx\", \"gpa\": null, \"error\": \"not mapped\"}",
+			fprintf(f,
+				", \"gva\": \"0x%llx\", \"gpa\": null, \"error\": \"not mapped\"}",
 				(unsigned long long)gva);
 		}
 		sep = ",";
@@ -91,7 +92,8 @@ static void dump_memory(FILE *f, struct vm *vm, struct vcpu *self)
 		    vm_read_gva(self, s.addr, buf, sizeof(buf)) == 0) {
 			fprintf(f, "\"gpa\": \"0x%llx\", \"value\": %u, \"bytes\": ",
 				(unsigned long long)gpa,
-				(u32)buf[0] | (u32)buf[1] << 8 | (u32)buf[2] << 16 | (u32)buf[3] << 24);
+				(u32)buf[0] | (u32)buf[1] << 8 | (u32)buf[2] << 16 |
+				    (u32)buf[3] << 24);
 			dump_hex(f, buf, sizeof(buf));
 			fputc('}', f);
 		} else {
@@ -103,8 +105,8 @@ static void dump_memory(FILE *f, struct vm *vm, struct vcpu *self)
 	fprintf(f, "%s]", *sep || vm->nr_regions ? "\n  " : "");
 }
 
-static void dump_body(FILE *f, struct vm *vm, struct vcpu *self, bool self_frozen,
-		      const char *tag, const struct watch_hit *hit)
+static void dump_body(FILE *f, struct vm *vm, struct vcpu *self, bool self_frozen, const char *tag,
+		      const struct watch_hit *hit)
 {
 	struct freeze *fz = &vm->freeze;
 	u32 nhits;
@@ -152,7 +154,8 @@ int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct w
 	if (!self)
 		self = &vm->vcpus[0];
 	if (atomic_fetch_add(&vm->dumps_tried, 1) >= DUMP_MAX_PER_RUN)
-		return error_host(-EDQUOT, "dump: this run already wrote %d dumps", DUMP_MAX_PER_RUN);
+		return error_host(-EDQUOT, "dump: this run already wrote %d dumps",
+				  DUMP_MAX_PER_RUN);
 	dumpname_sanitize(name, sizeof(name), tag, strlen(tag));
 	/* Never follow a link or overwrite (O_EXCL): a name taken by an earlier run is skipped. */
 	for (n = atomic_load(&vm->dumps) + 1; fd < 0 && n <= DUMP_NUMBER_MAX; n++) {
@@ -184,6 +187,19 @@ int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct w
 bool dump_over_limit(struct vm *vm)
 {
 	return atomic_load(&vm->dumps_tried) > DUMP_MAX_PER_RUN;
+}
+
+bool dump_refused(struct vm *vm)
+{
+	if (atomic_load(&vm->dumps_tried) < DUMP_MAX_PER_RUN)
+		return false;
+	/* Counted as a try, so only the first refusal finds the count at the cap. */
+	if (atomic_fetch_add(&vm->dumps_tried, 1) == DUMP_MAX_PER_RUN)
+		fprintf(stderr,
+			"ktvm: %d dumps written this run; later watchpoint hits and snapshot "
+			"requests are recorded without freezing or dumping\n",
+			DUMP_MAX_PER_RUN);
+	return true;
 }
 
 int dump_region_parse(struct dump_region *r, const char *s)

@@ -52,5 +52,12 @@ int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct w
 
 /* Whether the run has used up its DUMP_MAX_PER_RUN dumps. */
 bool dump_over_limit(struct vm *vm);
+/*
+ * Before freezing for a dump: true when the run has used up its dumps, so
+ * the caller neither freezes nor dumps (a guest looping on a watched store
+ * or on snapshot requests costs one check each, not a freeze). The first
+ * refusal says so on stderr, once.
+ */
+bool dump_refused(struct vm *vm);
 
 #endif

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -9,11 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "core/error.h"
 #include "core/file.h"
 #include "core/kmod.h"
+#include "core/unpack.h"
 
 /* Bounds for the index files and for one module decompressed in memory. */
 #define KMOD_MAX_INDEX	(64 * MiB)
@@ -223,98 +222,22 @@ static int kmod_index_load(struct kmod_index *ix)
 	return 0;
 }
 
-/* Decompression by dlopen()ed libraries, so ktvm does not link them. */
-typedef int (*lzma_buffer_decode_fn)(u64 *memlimit, u32 flags, const void *allocator, const u8 *in,
-				     size_t *in_pos, size_t in_size, u8 *out, size_t *out_pos,
-				     size_t out_size);
-typedef size_t (*zstd_decompress_fn)(void *dst, size_t cap, const void *src, size_t len);
-typedef unsigned int (*zstd_is_error_fn)(size_t code);
-
-static int kmod_unxz(void *lib, const u8 *in, size_t len, u8 *out, size_t *out_len)
-{
-	lzma_buffer_decode_fn dec = (lzma_buffer_decode_fn)dlsym(lib, "lzma_stream_buffer_decode");
-	u64 memlimit = UINT64_MAX;
-	size_t in_pos = 0, out_pos = 0;
-	int r;
-
-	if (!dec)
-		return -ENOSYS;
-	r = dec(&memlimit, 0, NULL, in, &in_pos, len, out, &out_pos, *out_len);
-	*out_len = out_pos;
-	return r == 0 ? 0 : r == 10 /* LZMA_BUF_ERROR */ ? -ENOBUFS : -EBADMSG;
-}
-
-static int kmod_unzstd(void *lib, const u8 *in, size_t len, u8 *out, size_t *out_len)
-{
-	zstd_decompress_fn dec = (zstd_decompress_fn)dlsym(lib, "ZSTD_decompress");
-	zstd_is_error_fn is_err = (zstd_is_error_fn)dlsym(lib, "ZSTD_isError");
-	size_t r;
-
-	if (!dec || !is_err)
-		return -ENOSYS;
-	r = dec(out, *out_len, in, len);
-	if (is_err(r))
-		return r == (size_t)-70 /* ZSTD_error_dstSize_tooSmall */ ? -ENOBUFS : -EBADMSG;
-	*out_len = r;
-	return 0;
-}
-
-static int kmod_ungzip(const u8 *in, size_t len, u8 *out, size_t *out_len)
-{
-	z_stream zs = {0};
-	int zr;
-
-	if (inflateInit2(&zs, 15 + 32) != Z_OK)
-		return -ENOMEM;
-	zs.next_in = (Bytef *)in;
-	zs.avail_in = (uInt)MIN(len, (size_t)UINT32_MAX);
-	zs.next_out = out;
-	zs.avail_out = (uInt)MIN(*out_len, (size_t)UINT32_MAX);
-	zr = inflate(&zs, Z_FINISH);
-	*out_len = zs.total_out;
-	inflateEnd(&zs);
-	return zr == Z_STREAM_END ? 0 : zr == Z_BUF_ERROR ? -ENOBUFS : -EBADMSG;
-}
-
-/* Decompress a module by its suffix into a malloc'd buffer, growing it as needed. */
+/* Decompress a module by its suffix into a malloc'd buffer (core/unpack.h). */
 static int kmod_decompress(const char *path, const u8 *in, size_t len, u8 **out, size_t *out_len)
 {
-	const char *ext = strrchr(path, '.');
-	const char *soname = !strcmp(ext, ".xz") ? "liblzma.so.5" : "libzstd.so.1";
-	void *lib = NULL;
-	size_t cap = MAX(len * 4, (size_t)64 * KiB);
-	int ret;
+	const char *ext = strrchr(path, '.') ? strrchr(path, '.') : "";
+	enum unpack_format f = !strcmp(ext, ".xz")    ? UNPACK_XZ
+			       : !strcmp(ext, ".zst") ? UNPACK_ZSTD
+			       : !strcmp(ext, ".gz")  ? UNPACK_GZIP
+						      : UNPACK_NONE;
+	char why[256];
 
-	if (strcmp(ext, ".xz") && strcmp(ext, ".zst") && strcmp(ext, ".gz"))
+	if (f == UNPACK_NONE)
 		return error_input(-ENOTSUP, "module %s: unknown compression %s", path, ext);
-	if (strcmp(ext, ".gz")) {
-		lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-		if (!lib)
-			return error_input(-ENOSYS, "module %s: cannot decompress without %s: %s",
-					   path, soname, dlerror());
-	}
-	for (*out = NULL;; cap *= 2) {
-		u8 *p = realloc(*out, cap);
-
-		if (!p) {
-			ret = -ENOMEM;
-			break;
-		}
-		*out = p;
-		*out_len = cap;
-		ret = !lib		    ? kmod_ungzip(in, len, p, out_len)
-		      : !strcmp(ext, ".xz") ? kmod_unxz(lib, in, len, p, out_len)
-					    : kmod_unzstd(lib, in, len, p, out_len);
-		if (ret != -ENOBUFS || cap * 2 > KMOD_MAX_MODULE)
-			break;
-	}
-	if (lib)
-		dlclose(lib);
-	if (ret) {
-		free(*out);
-		*out = NULL;
-		return error_input(ret, "module %s: cannot decompress: %s", path,
-				   ret == -ENOBUFS ? "larger than the limit" : strerror(-ret));
+	int ret = unpack(f, in, len, KMOD_MAX_MODULE, out, out_len);
+	if (ret < 0) {
+		snprintf(why, sizeof(why), "%s", error_msg());
+		return error_input(ret, "module %s: %s", path, why);
 	}
 	return 0;
 }

@@ -107,6 +107,8 @@ static int vm_watch_freeze_dump(struct vcpu *vcpu, const struct watch_hit *hit, 
 	int ret;
 
 	watch_slot_get(&vm->watch, hit->slot, &s);
+	if (!stop && dump_refused(vm))
+		return 0;
 	snprintf(tag, sizeof(tag), "watch-%s", s.name[0] ? s.name : "addr");
 	ret = freeze_all(vm, vcpu, vm->cfg.freeze_timeout_ms);
 	if (ret == -ECANCELED)
@@ -130,35 +132,51 @@ static int vm_watch_freeze_dump(struct vcpu *vcpu, const struct watch_hit *hit, 
 int vm_watch_debug_exit(struct vcpu *vcpu, struct kvm_run *run)
 {
 	struct vm *vm = vcpu->vm;
-	struct watch_hit hit;
-	struct watch_hw fired;
+	struct watch_hit hit, act_hit;
+	struct watch_hw fired, table;
+	u64 pc;
 	u8 v[WATCH_LEN];
-	int ret;
+	int ret, act = WATCH_LOG;
 
-	memset(&hit, 0, sizeof(hit));
-	ret = arch_vcpu_debug_exit(vcpu, run, &hit.slot, &hit.addr, &hit.pc);
+	memset(&fired, 0, sizeof(fired));
+	ret = arch_vcpu_debug_exit(vcpu, run, &fired, &pc);
 	if (ret < 0) {
 		vm_stop(vm, VM_END_ERROR, "vcpu %u: %s", vcpu->id, error_msg());
 		return 1;
 	}
 	if (ret == 0)
 		return 0;
-	hit.vcpu = vcpu->id;
-	hit.t_ns = clock_now_ns();
-	/* x86 reports after the write; arm64 after stepping over it (arch). */
-	if (vm_read_gva(vcpu, hit.addr, v, sizeof(v)) == 0) {
-		hit.value = (u32)v[0] | (u32)v[1] << 8 | (u32)v[2] << 16 | (u32)v[3] << 24;
-		hit.value_ok = true;
+	/* A hit per slot the store met, lowest slot first; one freeze for them all. */
+	for (u32 s = 0; s < WATCH_SLOTS; s++) {
+		if (!(fired.mask & 1u << s))
+			continue;
+		memset(&hit, 0, sizeof(hit));
+		hit.slot = s;
+		hit.addr = fired.addr[s];
+		hit.pc = pc;
+		hit.vcpu = vcpu->id;
+		hit.t_ns = clock_now_ns();
+		/* x86 reports after the write; arm64 after stepping over it (arch). */
+		if (vm_read_gva(vcpu, hit.addr, v, sizeof(v)) == 0) {
+			hit.value = (u32)v[0] | (u32)v[1] << 8 | (u32)v[2] << 16 | (u32)v[3] << 24;
+			hit.value_ok = true;
+		}
+		/*
+		 * Checked against the address the slot had when it fired: on
+		 * arm64 the vCPU may have applied a new table during the
+		 * step-over.
+		 */
+		table = vcpu->watch;
+		table.addr[s] = hit.addr;
+		table.mask |= 1u << s;
+		ret = watch_hit(&vm->watch, &table, &hit);
+		/* The strongest action wins (stop over dump); its first hit names the dump. */
+		if ((ret == WATCH_DUMP || ret == WATCH_STOP) && ret > act) {
+			act = ret;
+			act_hit = hit;
+		}
 	}
-	/*
-	 * Checked against the address the slot had when it fired: on arm64
-	 * the vCPU may have applied a new table during the step-over.
-	 */
-	fired = vcpu->watch;
-	fired.addr[hit.slot] = hit.addr;
-	fired.mask |= 1u << hit.slot;
-	ret = watch_hit(&vm->watch, &fired, &hit);
-	if (ret == WATCH_DUMP || ret == WATCH_STOP)
-		return vm_watch_freeze_dump(vcpu, &hit, ret == WATCH_STOP);
+	if (act == WATCH_DUMP || act == WATCH_STOP)
+		return vm_watch_freeze_dump(vcpu, &act_hit, act == WATCH_STOP);
 	return 0;
 }

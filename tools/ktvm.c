@@ -91,9 +91,11 @@ static const char usage_run[] =
     "                    :log (record each write, the default), :dump (also\n"
     "                    freeze every vCPU and write a state dump) or :stop\n"
     "                    (dump and end the run, status 123); up to 3. A SYMBOL\n"
-    "                    needs PROG: the guest's init finds it in /proc/kallsyms\n"
-    "  --symbols FILE    a vmlinux with symbols or a System.map: --watch names\n"
-    "                    are checked before boot\n"
+    "                    is checked before boot in the kernel image's kallsyms\n"
+    "                    table and needs PROG: the guest's init finds where it\n"
+    "                    is in /proc/kallsyms\n"
+    "  --symbols FILE    a vmlinux with symbols or a System.map to take --watch\n"
+    "                    names from instead\n"
     "  --dump-dir DIR    where state dumps go (default: the current directory)\n"
     "  --dump-mem T:LEN  also put LEN bytes (up to 4096) at T = SYMBOL[+OFFSET]\n"
     "                    or 0xADDRESS into every dump; up to 8\n"
@@ -491,7 +493,7 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			snprintf(cmdline, sizeof(cmdline), "%s", cfg.cmdline ? cfg.cmdline : "");
 		cfg.cmdline = cmdline;
 		error_clear();
-		if (run_watch_prepare(&rw, payload, cmdline, sizeof(cmdline)) < 0) {
+		if (run_watch_prepare(&rw, payload, cfg.kernel, cmdline, sizeof(cmdline)) < 0) {
 			pack_cleanup(&pf);
 			return usage_error("%s", error_msg());
 		}

@@ -2,11 +2,15 @@
 /* ktvm run's watchpoint options (watch.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/arch.h"
 #include "core/channel.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "core/json.h"
+#include "core/kallsyms_image.h"
 #include "core/ksyms_file.h"
 #include "core/vm.h"
 #include "core/vm_watch.h"
@@ -53,7 +57,70 @@ static void run_watch_list(char *list, size_t size, const char *name)
 	snprintf(list + len, size - len, "%s%s", len ? "," : "", name);
 }
 
-int run_watch_prepare(struct run_watch *w, bool payload, char *cmdline, size_t size)
+/* One name against the image's table: 0, or -ENOENT with an input error. */
+static int run_watch_image_name(const struct kallsyms_image *k, bool data, const char *opt,
+				const char *label, const char *sym, const char *kernel)
+{
+	char type;
+
+	if (kallsyms_image_find(k, sym, &type) == 0)
+		return 0;
+	if (!data)
+		return error_input(-ENOENT,
+				   "%s %s: the kallsyms table of kernel %s lists no data symbols "
+				   "(built without CONFIG_KALLSYMS_ALL): give --symbols FILE (its "
+				   "System.map or vmlinux) or an address",
+				   opt, label, kernel);
+	return error_input(-ENOENT, "%s %s: kernel %s has no symbol %s (its kallsyms table)", opt,
+			   label, kernel, sym);
+}
+
+/*
+ * Without --symbols: check the names against the kallsyms table inside the
+ * kernel image (kallsyms_image.h), so a wrong name fails before boot. The
+ * guest's init still reports where they are (KASLR). An image whose table
+ * is not found (no CONFIG_KALLSYMS, a layout or compression ktvm does not
+ * read) is left to that check after boot; so is one that cannot be read,
+ * which the boot reports.
+ */
+static int run_watch_check_image(struct run_watch *w, const char *kernel)
+{
+	struct kallsyms_image k;
+	const u8 *img;
+	u8 *file, *owned = NULL;
+	size_t flen, len;
+	char type;
+	bool data;
+	int ret = 0;
+
+	if (file_map(kernel, "kernel", 1 * GiB, &file, &flen) < 0) {
+		error_clear();
+		return 0;
+	}
+	if (arch_kernel_unpack(file, flen, kernel, &img, &len, &owned) < 0 ||
+	    kallsyms_image_open(img, len, &k) < 0) {
+		error_clear();
+		goto out;
+	}
+	w->image_checked = true;
+	/* A data symbol every kernel has: without it, the table lists no variables. */
+	data = kallsyms_image_find(&k, AGENT_DATA_PROBE, &type) == 0;
+	for (u32 i = 0; i < w->n && ret == 0; i++)
+		if (w->spec[i].sym[0])
+			ret = run_watch_image_name(&k, data, "--watch", w->spec[i].label,
+						   w->spec[i].sym, kernel);
+	for (u32 i = 0; i < w->nr_regions && ret == 0; i++)
+		if (w->region[i].sym[0])
+			ret = run_watch_image_name(&k, data, "--dump-mem", w->region[i].label,
+						   w->region[i].sym, kernel);
+out:
+	free(owned);
+	file_unmap(file, flen);
+	return ret;
+}
+
+int run_watch_prepare(struct run_watch *w, bool payload, const char *kernel, char *cmdline,
+		      size_t size)
 {
 	char list[512] = "";
 	size_t len = strlen(cmdline);
@@ -92,6 +159,8 @@ int run_watch_prepare(struct run_watch *w, bool payload, char *cmdline, size_t s
 	if (!payload)
 		return error_input(-EINVAL, "--watch/--dump-mem: a symbol needs a program to run "
 					    "(-- PROG): ktvm's init looks it up in the guest");
+	if (!w->symbols && run_watch_check_image(w, kernel) < 0)
+		return -ENOENT;
 	if (w->symbols) {
 		if (ksyms_file_lookup(w->symbols, "_text", &w->text_file) < 0)
 			return run_watch_wrap("--symbols", w->symbols);
@@ -112,7 +181,8 @@ int run_watch_start(struct run_watch *w, struct vm *vm, struct channel *ch)
 	for (u32 i = 0; i < w->n; i++, slot++) {
 		const struct watch_spec *s = &w->spec[i];
 
-		if (!s->sym[0] && vm_watch_set(vm, slot, s->addr + s->offset, s->action, s->label) < 0)
+		if (!s->sym[0] &&
+		    vm_watch_set(vm, slot, s->addr + s->offset, s->action, s->label) < 0)
 			return -EINVAL;
 	}
 	agent_init(&w->agent, vm, w->spec, w->n);
@@ -158,16 +228,17 @@ void run_watch_json(FILE *f, const struct run_watch *w, struct vm *vm)
 			continue;
 		fprintf(f, "%s{\"slot\": %u, \"name\": ", first ? "" : ", ", i);
 		json_string(f, s.name, strlen(s.name));
-		fprintf(f, ", \"addr\": \"0x%llx\", \"action\": \"%s\"}", (unsigned long long)s.addr,
-			watch_action_name(s.action));
+		fprintf(f, ", \"addr\": \"0x%llx\", \"action\": \"%s\"}",
+			(unsigned long long)s.addr, watch_action_name(s.action));
 		first = 0;
 	}
 	fprintf(f, "], \"hits\": [");
 	for (u32 i = 0; i < t->nr_hits; i++) {
 		const struct watch_hit *h = &t->hits[i];
 
-		fprintf(f, "%s\n    {\"vcpu\": %u, \"slot\": %u, \"addr\": \"0x%llx\", \"pc\": "
-			   "\"0x%llx\", \"value\": ",
+		fprintf(f,
+			"%s\n    {\"vcpu\": %u, \"slot\": %u, \"addr\": \"0x%llx\", \"pc\": "
+			"\"0x%llx\", \"value\": ",
 			i ? "," : "", h->vcpu, h->slot, (unsigned long long)h->addr,
 			(unsigned long long)h->pc);
 		if (h->value_ok)
@@ -175,9 +246,10 @@ void run_watch_json(FILE *f, const struct run_watch *w, struct vm *vm)
 		else
 			fprintf(f, "null}");
 	}
-	fprintf(f, "%s], \"hits_dropped\": %llu, \"hits_stale\": %llu, \"dumps\": %u, "
-		   "\"freezes\": %llu, \"freeze_last_ms\": %.3f, \"freeze_max_ms\": %.3f, "
-		   "\"snapshots\": %u, \"snapshot_failures\": %u, \"requests_dropped\": %llu",
+	fprintf(f,
+		"%s], \"hits_dropped\": %llu, \"hits_stale\": %llu, \"dumps\": %u, "
+		"\"freezes\": %llu, \"freeze_last_ms\": %.3f, \"freeze_max_ms\": %.3f, "
+		"\"snapshots\": %u, \"snapshot_failures\": %u, \"requests_dropped\": %llu",
 		t->nr_hits ? "\n  " : "", (unsigned long long)t->hits_dropped,
 		(unsigned long long)t->hits_stale, atomic_load(&vm->dumps_written),
 		(unsigned long long)fz->freezes, (double)fz->last_ns / 1e6,

@@ -5,9 +5,10 @@
  * the first vCPU runs; a symbol is looked up by the guest's init in
  * /proc/kallsyms (ktvm.watch= on the kernel command line), and the host
  * arms it when the answer arrives (core/agent.h), before init starts the
- * payload. With --symbols FILE (a vmlinux with symbols or a System.map)
- * the names are checked before boot and placed with the guest's _text
- * (KASLR).
+ * payload. The names are checked before boot against the kallsyms table
+ * in the kernel image (core/kallsyms_image.h). With --symbols FILE (a
+ * vmlinux with symbols or a System.map) they are looked up there instead
+ * and placed with the guest's _text (KASLR).
  */
 #ifndef KTVM_TOOLS_WATCH_H
 #define KTVM_TOOLS_WATCH_H
@@ -28,6 +29,7 @@ struct run_watch {
 	u32 nr_regions;
 	const char *symbols; /* --symbols FILE, or NULL */
 	u64 text_file;	     /* _text in it */
+	bool image_checked;  /* names checked in the kernel image's kallsyms */
 	bool agent_live;
 	struct agent agent;
 };
@@ -37,11 +39,13 @@ int run_watch_add(struct run_watch *w, const char *arg);
 /* --dump-mem TARGET:LEN: the same rules, at most DUMP_MAX_REGIONS. */
 int run_watch_add_region(struct run_watch *w, const char *arg);
 /*
- * Before boot: resolve names in --symbols, and append ktvm.watch= for the
- * names to cmdline (size bytes). payload: a program runs (the guest init
- * looks names up). 0, or a negative errno with an input error.
+ * Before boot: resolve names in --symbols, or check them against the
+ * kallsyms table in the image of kernel; append ktvm.watch= for the names
+ * to cmdline (size bytes). payload: a program runs (the guest init looks
+ * names up). 0, or a negative errno with an input error.
  */
-int run_watch_prepare(struct run_watch *w, bool payload, char *cmdline, size_t size);
+int run_watch_prepare(struct run_watch *w, bool payload, const char *kernel, char *cmdline,
+		      size_t size);
 /* After vm_create, before vm_run: arm addresses, start the request thread. */
 int run_watch_start(struct run_watch *w, struct vm *vm, struct channel *ch);
 /*

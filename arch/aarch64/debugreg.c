@@ -111,7 +111,7 @@ int a64_debug_watch_slot(const u64 addr[4], u32 mask, u64 far)
 void a64_stepover_init(struct a64_stepover *s, u32 mask)
 {
 	s->mask_armed = mask & A64_DEBUGREG_SLOT_MASK;
-	s->pending_slot = -1;
+	s->pending = 0;
 }
 
 void a64_stepover_set_mask(struct a64_stepover *s, u32 mask)
@@ -122,38 +122,34 @@ void a64_stepover_set_mask(struct a64_stepover *s, u32 mask)
 u32 a64_stepover_hw_mask(const struct a64_stepover *s)
 {
 	/*
-	 * Every slot stays out until the step exit: the stepped slot would
-	 * fire again on the same store before it is done, and another slot
-	 * hit by the same instruction (an STP over two watched words) would
-	 * trap the step on that instruction forever. The cost: such a second
-	 * slot does not see that one store.
+	 * A stepped slot stays out until the step exit: it would fire again
+	 * on the same store before it is done. The others stay in, so a
+	 * store over two watched words traps once more for the second.
 	 */
-	if (s->pending_slot < 0)
-		return s->mask_armed;
-	return 0;
+	return s->mask_armed & ~s->pending;
 }
 
 bool a64_stepover_stepping(const struct a64_stepover *s)
 {
-	return s->pending_slot >= 0;
+	return s->pending != 0;
 }
 
 int a64_stepover_on_watch(struct a64_stepover *s, int slot)
 {
 	if (slot < 0 || slot >= A64_DEBUGREG_SLOTS)
 		return -EINVAL;
-	if (s->pending_slot >= 0)
+	if (s->pending & 1u << slot)
 		return -EBUSY;
-	s->pending_slot = slot;
+	s->pending |= 1u << slot;
 	return 0;
 }
 
-int a64_stepover_on_step(struct a64_stepover *s)
+u32 a64_stepover_on_step(struct a64_stepover *s)
 {
-	int slot = s->pending_slot;
+	u32 done = s->pending;
 
-	s->pending_slot = -1;
-	return slot;
+	s->pending = 0;
+	return done;
 }
 
 int a64_exception_vector(u64 pstate, u64 vbar, u64 *pc)

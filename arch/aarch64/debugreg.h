@@ -94,36 +94,42 @@ int a64_debug_watch_slot(const u64 addr[4], u32 mask, u64 far);
  * a64_stepover_hw_mask(), with KVM_GUESTDBG_SINGLESTEP while
  * a64_stepover_stepping():
  *
- *   watch exit on slot s   a64_stepover_on_watch(s): every slot is left
- *                          out, step on
- *   step exit              a64_stepover_on_step() returns s: report the hit;
- *                          s is programmed again if still wanted
+ *   watch exit on slot s   a64_stepover_on_watch(s): s is left out, step
+ *                          on (the other slots stay armed)
+ *   watch exit again       the same store also covers another watched word
+ *   (same instruction)     (an STP over two, an 8-byte store over both
+ *                          halves): that slot is left out too
+ *   step exit              a64_stepover_on_step() returns the slots left
+ *                          out: report a hit for each; they are programmed
+ *                          again if still wanted
+ *
+ * So one store is reported once per slot it wrote to, as x86 reports
+ * every DR6 B bit, and the step ends after at most four watch exits.
  */
 struct a64_stepover {
-	u32 mask_armed;	  /* what the user wants armed */
-	int pending_slot; /* the slot being stepped over, -1 none */
+	u32 mask_armed; /* what the user wants armed */
+	u32 pending;	/* the slots being stepped over */
 };
 
 void a64_stepover_init(struct a64_stepover *s, u32 mask);
 /* The user changed the armed set; a step in progress goes on. */
 void a64_stepover_set_mask(struct a64_stepover *s, u32 mask);
-/* The slots to program: the wanted ones, none while a step is on. */
+/* The slots to program: the wanted ones but those being stepped over. */
 u32 a64_stepover_hw_mask(const struct a64_stepover *s);
 /* Whether to single-step (KVM_GUESTDBG_SINGLESTEP). */
 bool a64_stepover_stepping(const struct a64_stepover *s);
 /*
- * A watchpoint exit for slot: start stepping over it. 0, -EBUSY if a step
- * is already in progress (state unchanged), -EINVAL if slot is not 0..3.
- * (No slot is armed during the step, so a stepped store that also covers
- * another watched word cannot trap the step again.)
+ * A watchpoint exit for slot: leave it out and step. 0, -EBUSY if that
+ * slot is already being stepped over (state unchanged), -EINVAL if slot is
+ * not 0..3.
  */
 int a64_stepover_on_watch(struct a64_stepover *s, int slot);
 /*
- * A step exit: the slot whose store has now completed (reported even if
- * the user disarmed it during the step), or -1 for a step exit with no
+ * A step exit: the slots whose store has now completed (reported even if
+ * the user disarmed them during the step), 0 for a step exit with no
  * step-over in progress.
  */
-int a64_stepover_on_step(struct a64_stepover *s);
+u32 a64_stepover_on_step(struct a64_stepover *s);
 
 /*
  * Taking a synchronous exception to EL1 by hand (ARM DDI 0487, D1.10 and

@@ -148,3 +148,17 @@ int arch_kernel_check(struct vm *vm)
 	vm->arch.image_size = im.image_size;
 	return 0;
 }
+
+/* An arm64 Image is the kernel uncompressed (booting.rst): nothing to undo. */
+int arch_kernel_unpack(const u8 *img, size_t len, const char *name, const u8 **out, size_t *out_len,
+		       u8 **owned)
+{
+	struct a64_image im;
+
+	*owned = NULL;
+	if (a64_image_parse(img, len, &im) < 0)
+		return error_input(-ENOEXEC, "kernel %s: not an arm64 Image", name);
+	*out = img;
+	*out_len = len;
+	return 0;
+}

@@ -9,9 +9,8 @@
  * disarmed and the vCPU single-steps that one instruction
  * (KVM_GUESTDBG_SINGLESTEP); at the step exit the store has retired: the
  * slot is re-armed and the hit reported, with the pc of the store. Each
- * store is seen exactly once and the guest makes progress (the step-over
- * state machine is a64_stepover, debugreg.h). No slot of this vCPU is
- * armed during its one-instruction step (the other vCPUs keep theirs).
+ * store is seen exactly once per slot it writes to and the guest makes
+ * progress (the step-over state machine is a64_stepover, debugreg.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -85,16 +84,18 @@ static int a64_watch_reinject(struct vcpu *vcpu, u32 hsr)
 	if (ret >= 0)
 		ret = a64_set_reg(vcpu, A64_CORE_REG(spsr[KVM_SPSR_EL1]), pstate, "SPSR_EL1");
 	if (ret >= 0)
-		ret = a64_set_reg(vcpu, A64_CORE_REG(regs.pstate), A64_PSTATE_EL1H_MASKED, "pstate");
+		ret =
+		    a64_set_reg(vcpu, A64_CORE_REG(regs.pstate), A64_PSTATE_EL1H_MASKED, "pstate");
 	if (ret >= 0)
 		ret = a64_set_reg(vcpu, A64_CORE_REG(regs.pc), vector, "pc");
 	return ret < 0 ? ret : 0;
 }
 
-int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 *addr, u64 *pc)
+int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, struct watch_hw *fired, u64 *pc)
 {
 	struct a64_stepover *st = &vcpu->arch.wp_step;
 	u32 hsr = run->debug.arch.hsr;
+	bool attributed, first;
 	int s, ret;
 
 	switch (a64_debug_classify(hsr)) {
@@ -104,22 +105,29 @@ int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 
 		/*
 		 * A FAR no armed slot explains (with several armed, a DC ZVA or
 		 * a pair store may report one below the watched doubleword):
-		 * step over it all the same, and report nothing.
+		 * step over it all the same, and report nothing for it.
 		 */
-		vcpu->arch.wp_unattributed = s < 0;
+		attributed = s >= 0;
 		if (s < 0)
 			s = __builtin_ctz(a64_stepover_hw_mask(st) | 0x10);
+		first = !a64_stepover_stepping(st);
 		if (s >= 4 || a64_stepover_on_watch(st, s) < 0)
 			break;
-		vcpu->arch.wp_fired = vcpu->arch.wp_addr[s];
-		ret = a64_get_reg(vcpu, A64_CORE_REG(regs.pc), &vcpu->arch.wp_pc, "pc");
+		if (first)
+			vcpu->arch.wp_report = 0;
+		if (attributed)
+			vcpu->arch.wp_report |= 1u << s;
+		vcpu->arch.wp_fired[s] = vcpu->arch.wp_addr[s];
+		/* A second slot of the same store traps at the same pc. */
+		ret = first ? a64_get_reg(vcpu, A64_CORE_REG(regs.pc), &vcpu->arch.wp_pc, "pc") : 0;
 		if (ret >= 0)
 			ret = a64_watch_program(vcpu);
 		return ret < 0 ? ret : 0;
 	case A64_DEBUG_STEP: {
 		u64 now;
+		u32 done;
 
-		s = a64_stepover_on_step(st);
+		done = a64_stepover_on_step(st) & vcpu->arch.wp_report;
 		ret = a64_get_reg(vcpu, A64_CORE_REG(regs.pc), &now, "pc");
 		if (ret >= 0)
 			ret = a64_watch_program(vcpu);
@@ -131,10 +139,13 @@ int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 
 		 * and the step ends on its vector, the store not done: re-armed,
 		 * it traps again when the handler returns to it.
 		 */
-		if (s < 0 || now != vcpu->arch.wp_pc + 4 || vcpu->arch.wp_unattributed)
+		if (!done || now != vcpu->arch.wp_pc + 4)
 			return 0;
-		*slot = (u32)s;
-		*addr = vcpu->arch.wp_fired;
+		memset(fired, 0, sizeof(*fired));
+		fired->mask = done;
+		for (s = 0; s < A64_DEBUGREG_SLOTS; s++)
+			if (done & 1u << s)
+				fired->addr[s] = vcpu->arch.wp_fired[s];
 		*pc = vcpu->arch.wp_pc;
 		return 1;
 	}

@@ -6,11 +6,15 @@
  * setup code runs.
  */
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/layout.h"
+#include "core/arch.h"
 #include "core/error.h"
+#include "core/unpack.h"
 
 #define SETUP_HDR_OFF	0x1f1
 #define HDRS_MAGIC	0x53726448 /* "HdrS" */
@@ -102,4 +106,56 @@ void bzimage_zero_page(struct boot_params *bp, const struct bzimage *bz,
 	}
 	bp->acpi_rsdp_addr = bi->rsdp_gpa; /* read by protocol 2.14+ kernels */
 	bp->e820_entries = (u8)x86_e820_build(bp->e820_table, E820_MAX_ENTRIES_ZEROPAGE, bi);
+}
+
+/* A bound on the decompressed kernel (Debian's 6.12 vmlinux is ~60 MiB). */
+#define BZIMAGE_UNPACK_MAX (1024 * MiB)
+
+/*
+ * An ELF vmlinux is the kernel as it is. A bzImage's compressed kernel is
+ * payload_length bytes at payload_offset past the setup code (boot.rst,
+ * protocol 2.08+), an ELF vmlinux once decompressed; the kernel build
+ * appends the decompressed size (4 bytes) to the stream, which zstd must
+ * not see.
+ */
+int arch_kernel_unpack(const u8 *img, size_t len, const char *name, const u8 **out, size_t *out_len,
+		       u8 **owned)
+{
+	struct bzimage bz;
+	enum unpack_format f;
+	size_t off, plen, n;
+	char why[256];
+	int ret;
+
+	*owned = NULL;
+	if (pvh_is_elf(img, len)) {
+		*out = img;
+		*out_len = len;
+		return 0;
+	}
+	ret = bzimage_parse(&bz, img, len, name);
+	if (ret < 0)
+		return ret;
+	if (bz.hdr_len < offsetof(struct setup_header, payload_length) + 4)
+		return error_input(-ENOEXEC, "kernel %s: setup header has no payload fields", name);
+	off = bz.setup_size + bz.hdr.payload_offset;
+	plen = bz.hdr.payload_length;
+	if (off > len || plen > len - off || plen < 8)
+		return error_input(-ENOEXEC,
+				   "kernel %s: payload (%zu bytes at %zu) outside the file", name,
+				   plen, off);
+	f = unpack_sniff(img + off, plen);
+	if (f == UNPACK_NONE)
+		return error_input(-ENOEXEC,
+				   "kernel %s: payload compressed other than with gzip, xz or zstd",
+				   name);
+	ret =
+	    unpack(f, img + off, f == UNPACK_ZSTD ? plen - 4 : plen, BZIMAGE_UNPACK_MAX, owned, &n);
+	if (ret < 0) {
+		snprintf(why, sizeof(why), "%s", error_msg());
+		return error_input(ret, "kernel %s: payload: %s", name, why);
+	}
+	*out = *owned;
+	*out_len = n;
+	return 0;
 }

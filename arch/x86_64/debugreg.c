@@ -63,10 +63,3 @@ u32 x86_debugreg_fired_mask(u64 dr6, u32 mask)
 	 */
 	return (u32)(dr6 & X86_DR6_B_MASK) & mask & X86_DEBUGREG_SLOT_MASK;
 }
-
-int x86_debugreg_fired(u64 dr6, u32 mask)
-{
-	u32 fired = x86_debugreg_fired_mask(dr6, mask);
-
-	return fired ? __builtin_ctz(fired) : -1;
-}

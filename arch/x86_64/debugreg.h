@@ -58,7 +58,5 @@ void x86_debugreg_build(struct kvm_guest_debug *dbg, const u64 addr[4], u32 mask
  * several B bits.
  */
 u32 x86_debugreg_fired_mask(u64 dr6, u32 mask);
-/* The lowest slot of x86_debugreg_fired_mask(), or -1 if none fired. */
-int x86_debugreg_fired(u64 dr6, u32 mask);
 
 #endif

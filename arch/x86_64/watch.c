@@ -56,21 +56,26 @@ static int x86_watch_reinject(struct vcpu *vcpu, u64 dr6)
 	return 0;
 }
 
-int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, u32 *slot, u64 *addr, u64 *pc)
+int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, struct watch_hw *fired, u64 *pc)
 {
-	int s = x86_debugreg_fired(run->debug.arch.dr6, vcpu->watch.mask);
+	u32 mask = x86_debugreg_fired_mask(run->debug.arch.dr6, vcpu->watch.mask);
 
-	if (s < 0) {
+	if (!mask) {
 		if (run->debug.arch.exception == 1) /* #DB */
 			return x86_watch_reinject(vcpu, run->debug.arch.dr6);
 		return error_host(-EPROTO,
 				  "debug exit ktvm did not ask for (exception %u, dr6 0x%llx, pc "
 				  "0x%llx)",
-				  run->debug.arch.exception, (unsigned long long)run->debug.arch.dr6,
+				  run->debug.arch.exception,
+				  (unsigned long long)run->debug.arch.dr6,
 				  (unsigned long long)run->debug.arch.pc);
 	}
-	*slot = (u32)s;
-	*addr = vcpu->watch.addr[s];
+	/* Every B bit: a store covering two watched words sets both (SDM 3B 18.2.3). */
+	memset(fired, 0, sizeof(*fired));
+	fired->mask = mask;
+	for (u32 s = 0; s < WATCH_SLOTS; s++)
+		if (mask & 1u << s)
+			fired->addr[s] = vcpu->watch.addr[s];
 	*pc = run->debug.arch.pc;
 	return 1;
 }
@@ -134,17 +139,19 @@ void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f)
 	R(r14);
 	R(r15);
 #undef R
-	fprintf(f, "\"cr0\": \"0x%llx\", \"cr2\": \"0x%llx\", \"cr3\": \"0x%llx\", "
-		   "\"cr4\": \"0x%llx\", \"efer\": \"0x%llx\", \"apic_base\": \"0x%llx\"",
+	fprintf(f,
+		"\"cr0\": \"0x%llx\", \"cr2\": \"0x%llx\", \"cr3\": \"0x%llx\", "
+		"\"cr4\": \"0x%llx\", \"efer\": \"0x%llx\", \"apic_base\": \"0x%llx\"",
 		(unsigned long long)s.cr0, (unsigned long long)s.cr2, (unsigned long long)s.cr3,
 		(unsigned long long)s.cr4, (unsigned long long)s.efer,
 		(unsigned long long)s.apic_base);
 	x86_dump_seg(f, "cs", &s.cs);
 	x86_dump_seg(f, "ss", &s.ss);
 	x86_dump_seg(f, "gs", &s.gs);
-	fprintf(f, ", \"dr0\": \"0x%llx\", \"dr1\": \"0x%llx\", \"dr2\": \"0x%llx\", "
-		   "\"dr3\": \"0x%llx\", \"dr6\": \"0x%llx\", \"dr7\": \"0x%llx\"}",
+	fprintf(f,
+		", \"dr0\": \"0x%llx\", \"dr1\": \"0x%llx\", \"dr2\": \"0x%llx\", "
+		"\"dr3\": \"0x%llx\", \"dr6\": \"0x%llx\", \"dr7\": \"0x%llx\"}",
 		(unsigned long long)d.db[0], (unsigned long long)d.db[1],
-		(unsigned long long)d.db[2], (unsigned long long)d.db[3],
-		(unsigned long long)d.dr6, (unsigned long long)d.dr7);
+		(unsigned long long)d.db[2], (unsigned long long)d.db[3], (unsigned long long)d.dr6,
+		(unsigned long long)d.dr7);
 }

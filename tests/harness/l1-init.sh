@@ -76,7 +76,9 @@ probe=$(/ktvm/bin/kvm-probe 2>&1) || setup_failed "no usable /dev/kvm in L1: $pr
 echo "KTVM-L1-ERR: harness: $probe" >&3
 
 # The kernel variables (KERNEL_IMAGE, ...) and KTVM_ARCH came with /ktvm/env.
-export KTVM=/ktvm/bin/ktvm PAYLOADS=/ktvm/payloads FIXTURES=/ktvm/fixtures \
+# KTVM_L1=tcg: the job's KVM runs in a machine QEMU emulates (TCG), for the
+# cases whose hardware behaviour TCG does not reproduce.
+export KTVM_L1=tcg KTVM=/ktvm/bin/ktvm PAYLOADS=/ktvm/payloads FIXTURES=/ktvm/fixtures \
 	TESTS=/ktvm/tests/integration PATH=/ktvm/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp
 cd /tmp || setup_failed "cannot enter /tmp"
 

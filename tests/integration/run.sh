@@ -299,8 +299,11 @@ run_case topo_bad_mem_sum topo_bad "--numa-mem --memory" \
 run_case watch_sysctl watch_sysctl_case
 run_case watch_dump watch_dump_case
 run_case watch_three watch_three_case
+run_case watch_wide_store watch_wide_store_case
 run_case watch_unknown_symbol watch_unknown_symbol_case
+run_case watch_unknown_symbol_bzimage watch_unknown_symbol_bzimage_case
 run_case watch_snapshot watch_snapshot_case
+run_case watch_snapshot_cap watch_snapshot_cap_case
 run_case watch_612 watch_612_case
 run_case watch_no_data_symbols watch_no_data_symbols_case
 run_case bad_watch_symbols_missing watch_symbols_missing_case

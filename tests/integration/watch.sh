@@ -111,12 +111,87 @@ watch_three_case() {
 	expect_eq "hit values" "50 51 30 31 32 5 " "$got"
 }
 
+# One store over two watched words: vm.dirty_bytes is an unsigned long, so
+# each write is one 8-byte store to vm_dirty_bytes and its upper half, and
+# each slot reports it (x86: both DR6 B bits of one exit; arm64: the step
+# over the store traps once more for the second slot).
+watch_wide_store_case() {
+	watch_pick || return 0
+	watch_run --watch vm_dirty_bytes --watch vm_dirty_bytes+4 \
+		--include "$PAYLOADS/sysctl_write:/bin/sysctl_write" -- /bin/busybox sh -c \
+		'sysctl_write /proc/sys/vm/dirty_bytes 3 1048576'
+	expect_status 0 || return 0
+	got=$(awk -F'\t' '$1 ~ /^watch\.hits\.[0-9]+\.slot$/ { printf "%s", $2 }' "$json.flat")
+	if [ "$KTVM_ARCH" = x86_64 ] && [ "${KTVM_L1:-}" = tcg ] && [ "$got" = 111 ]; then
+		got=$(awk -F'\t' '$1 ~ /^watch\.hits\.[0-9]+\.value$/ { printf "%s ", $2 }' "$json.flat")
+		expect_eq "hit values" "1048576 1048577 1048578 " "$got" || return 0
+		skip_why="x86_64 under QEMU TCG: one DR6 B bit per store (target/i386 marks only the first watchpoint a store meets), so slot 2's share is not seen here; slot 1's hits checked, DR6 decoding unit-tested"
+		return 0
+	fi
+	expect_eq "hit slots in order" 121212 "$got" || return 0
+	got=$(awk -F'\t' '$1 ~ /^watch\.hits\.[0-9]+\.value$/ { printf "%s ", $2 }' "$json.flat")
+	expect_eq "hit values" "1048576 0 1048577 0 1048578 0 " "$got" || return 0
+	got=$(awk -F'\t' '$1 ~ /^watch\.hits\.[0-9]+\.pc$/ { printf "%s ", $2 }' "$json.flat")
+	set -- $got
+	[ $# -eq 6 ] && [ "$1" = "$2" ] && [ "$3" = "$4" ] && [ "$5" = "$6" ] ||
+		fail "hit pcs (expected pairs, one store each, got $got)"
+}
+
+# A guest asking for snapshots in a loop: the run's 64 dumps are written,
+# later requests are refused (-EDQUOT, -122) without freezing, ktvm says so
+# once, and the guest goes on.
+watch_snapshot_cap_case() {
+	watch_pick || return 0
+	mkdir -p "$cwd/dumps"
+	watch_run --dump-dir "$cwd/dumps" -- /bin/busybox sh -c '
+		i=1
+		while [ $i -le 66 ]; do
+			echo "t$i" >/run/ktvm/snapshot
+			n=0
+			until grep -q "^$i " /run/ktvm/snapshot.status; do
+				sleep 0.02; n=$((n+1)); [ $n -lt 1000 ] || exit 9
+			done
+			i=$((i+1))
+		done
+		sed -n "64,66p" /run/ktvm/snapshot.status'
+	expect_status 0 || return 0
+	printf '64 0\n65 -122\n66 -122\n' >"$work/want"
+	expect_file "status lines 64-66" "$(cat "$work/want")" "$out" || return 0
+	expect_json watch.snapshots 64 || return 0
+	expect_json watch.snapshot_failures 2 || return 0
+	n=$(find "$cwd/dumps" -name 'ktvm-dump-*' | wc -l | tr -d ' ')
+	expect_eq "dump files" 64 "$n" || return 0
+	n=$(grep -c 'dumps written this run' "$err")
+	expect_eq "cap notices on stderr" 1 "$n"
+}
+
 # A symbol the guest kernel does not have: one line, status 2.
+# Found before boot in the image's kallsyms table: no guest ran, so no
+# result was written.
 watch_unknown_symbol_case() {
 	watch_pick || return 0
 	watch_run --watch ktvm_no_such_symbol -- /bin/busybox true
+	watch_expect_before_boot ktvm_no_such_symbol
+}
+
+# watch_expect_before_boot WORD: status 2, one stderr line naming WORD and
+# the kernel's kallsyms table, and no result file (the guest never ran).
+watch_expect_before_boot() {
 	expect_status 2 || return 0
-	grep -q 'ktvm_no_such_symbol' "$err" || fail "stderr (expected the symbol named, got \"$(ktvm_summary)\")"
+	grep -q "$1.*kallsyms table" "$err" || fail "stderr (expected $1 and the kallsyms table named, got \"$(ktvm_summary)\")" || return 0
+	[ ! -e "$json" ] || fail "a result was written: the guest booted first"
+}
+
+# The same from an x86 bzImage, whose kernel is xz-compressed (Debian's
+# 6.1): ktvm decompresses it to read the table.
+watch_unknown_symbol_bzimage_case() {
+	if [ "$KTVM_ARCH" != x86_64 ]; then
+		skip_why="only x86_64 boots a compressed kernel (bzImage)"
+		return 0
+	fi
+	wkernel=$KERNEL_BZIMAGE
+	watch_run --watch ktvm_no_such_symbol -- /bin/busybox true
+	watch_expect_before_boot ktvm_no_such_symbol
 }
 
 # A guest-requested snapshot: the payload writes a tag into the FIFO, the
@@ -168,7 +243,7 @@ watch_no_data_symbols_case() {
 	fi
 	wkernel=$KERNEL_IMAGE
 	watch_run --watch vm_swappiness -- /bin/busybox true
-	expect_status 2 || return 0
+	watch_expect_before_boot vm_swappiness || return 0
 	grep -q 'CONFIG_KALLSYMS_ALL' "$err" || fail "stderr (expected CONFIG_KALLSYMS_ALL named, got \"$(ktvm_summary)\")"
 }
 

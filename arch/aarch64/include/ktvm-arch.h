@@ -17,11 +17,11 @@
 struct a64_devices;
 
 struct arch_vm {
-	u64 text_offset;  /* from the Image header */
-	u64 image_size;	  /* from the Image header */
-	u64 entry;	  /* guest-physical address the boot vCPU starts at */
-	u64 fdt_gpa;	  /* the device tree, passed in x0 */
-	int gic_fd;	  /* the in-kernel GICv3 (KVM_CREATE_DEVICE), -1: none */
+	u64 text_offset; /* from the Image header */
+	u64 image_size;	 /* from the Image header */
+	u64 entry;	 /* guest-physical address the boot vCPU starts at */
+	u64 fdt_gpa;	 /* the device tree, passed in x0 */
+	int gic_fd;	 /* the in-kernel GICv3 (KVM_CREATE_DEVICE), -1: none */
 	struct a64_devices *devs;
 };
 
@@ -35,8 +35,8 @@ struct arch_vcpu {
 	u64 wp_addr[4];
 	struct a64_stepover wp_step;
 	u64 wp_pc;
-	u64 wp_fired;	      /* the stepped slot's address when it fired */
-	bool wp_unattributed; /* the step is over a store no slot explains */
+	u64 wp_fired[4]; /* the stepped slots' addresses when they fired */
+	u32 wp_report;	 /* stepped slots the FAR named (the others: unexplained) */
 };
 
 #endif

@@ -204,10 +204,10 @@ TEST(stepover_hit_step_report)
 	EXPECT_FALSE(a64_stepover_stepping(&s));
 
 	ASSERT_EQ(a64_stepover_on_watch(&s, 2), 0);
-	EXPECT_EQ(a64_stepover_hw_mask(&s), 0); /* all out during the step */
+	EXPECT_EQ(a64_stepover_hw_mask(&s), 1u << 0); /* the stepped slot is out */
 	EXPECT_TRUE(a64_stepover_stepping(&s));
 
-	EXPECT_EQ(a64_stepover_on_step(&s), 2);
+	EXPECT_EQ(a64_stepover_on_step(&s), 1u << 2);
 	EXPECT_EQ(a64_stepover_hw_mask(&s), 1u << 0 | 1u << 2);
 	EXPECT_FALSE(a64_stepover_stepping(&s));
 }
@@ -218,15 +218,15 @@ TEST(stepover_user_disarms_during_step)
 
 	a64_stepover_init(&s, 1u << 1 | 1u << 3);
 	ASSERT_EQ(a64_stepover_on_watch(&s, 1), 0);
-	EXPECT_EQ(a64_stepover_hw_mask(&s), 0);
+	EXPECT_EQ(a64_stepover_hw_mask(&s), 1u << 3);
 
 	/* Slot 1 is dropped and slot 0 added while the step is on. */
 	a64_stepover_set_mask(&s, 1u << 0 | 1u << 3);
 	EXPECT_TRUE(a64_stepover_stepping(&s));
-	EXPECT_EQ(a64_stepover_hw_mask(&s), 0);
+	EXPECT_EQ(a64_stepover_hw_mask(&s), 1u << 0 | 1u << 3);
 
 	/* The hit still completes and is reported; slot 1 is not re-armed. */
-	EXPECT_EQ(a64_stepover_on_step(&s), 1);
+	EXPECT_EQ(a64_stepover_on_step(&s), 1u << 1);
 	EXPECT_FALSE(a64_stepover_stepping(&s));
 	EXPECT_EQ(a64_stepover_hw_mask(&s), 1u << 0 | 1u << 3);
 }
@@ -241,7 +241,7 @@ TEST(stepover_user_rearms_pending_slot)
 	a64_stepover_set_mask(&s, 1u << 1);
 	/* Still out of the hardware until the step is done. */
 	EXPECT_EQ(a64_stepover_hw_mask(&s), 0);
-	EXPECT_EQ(a64_stepover_on_step(&s), 1);
+	EXPECT_EQ(a64_stepover_on_step(&s), 1u << 1);
 	EXPECT_EQ(a64_stepover_hw_mask(&s), 1u << 1);
 }
 
@@ -250,31 +250,47 @@ TEST(stepover_stray_step)
 	struct a64_stepover s;
 
 	a64_stepover_init(&s, 0xf);
-	EXPECT_EQ(a64_stepover_on_step(&s), -1);
+	EXPECT_EQ(a64_stepover_on_step(&s), 0);
 	EXPECT_EQ(a64_stepover_hw_mask(&s), 0xf);
 	EXPECT_FALSE(a64_stepover_stepping(&s));
 
 	ASSERT_EQ(a64_stepover_on_watch(&s, 0), 0);
-	EXPECT_EQ(a64_stepover_on_step(&s), 0);
+	EXPECT_EQ(a64_stepover_on_step(&s), 1u << 0);
 	/* A second step exit for the same hit is stray. */
-	EXPECT_EQ(a64_stepover_on_step(&s), -1);
+	EXPECT_EQ(a64_stepover_on_step(&s), 0);
 	EXPECT_EQ(a64_stepover_hw_mask(&s), 0xf);
 }
 
-TEST(stepover_double_hit)
+/* One store over two watched words (an STP, an 8-byte store over both halves). */
+TEST(stepover_store_hits_two_slots)
 {
 	struct a64_stepover s;
 
 	a64_stepover_init(&s, 0xf);
 	ASSERT_EQ(a64_stepover_on_watch(&s, 0), 0);
-	EXPECT_EQ(a64_stepover_on_watch(&s, 3), -EBUSY);
+	EXPECT_EQ(a64_stepover_hw_mask(&s), 0xeu);
+	/* The step traps again on the same store, for slot 3. */
+	ASSERT_EQ(a64_stepover_on_watch(&s, 3), 0);
+	EXPECT_EQ(a64_stepover_hw_mask(&s), 1u << 1 | 1u << 2);
+	EXPECT_TRUE(a64_stepover_stepping(&s));
+	/* A slot already stepped over cannot fire again: refused, state kept. */
 	EXPECT_EQ(a64_stepover_on_watch(&s, 0), -EBUSY);
-	/* The first step-over is unchanged. */
-	EXPECT_EQ(a64_stepover_hw_mask(&s), 0); /* all out while stepping */
-	EXPECT_EQ(a64_stepover_on_step(&s), 0);
-	EXPECT_EQ(a64_stepover_on_watch(&s, 3), 0);
+	EXPECT_EQ(a64_stepover_hw_mask(&s), 1u << 1 | 1u << 2);
+	EXPECT_EQ(a64_stepover_on_step(&s), 1u << 0 | 1u << 3);
+	EXPECT_EQ(a64_stepover_hw_mask(&s), 0xf);
+	EXPECT_FALSE(a64_stepover_stepping(&s));
+}
+
+/* Four slots on one store: the fourth watch exit leaves none armed, so the step ends. */
+TEST(stepover_all_slots_bounded)
+{
+	struct a64_stepover s;
+
+	a64_stepover_init(&s, 0xf);
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ(a64_stepover_on_watch(&s, i), 0);
 	EXPECT_EQ(a64_stepover_hw_mask(&s), 0);
-	EXPECT_EQ(a64_stepover_on_step(&s), 3);
+	EXPECT_EQ(a64_stepover_on_step(&s), 0xfu);
 }
 
 TEST(stepover_bad_slot)
