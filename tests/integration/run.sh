@@ -300,6 +300,7 @@ run_case watch_sysctl watch_sysctl_case
 run_case watch_dump watch_dump_case
 run_case watch_three watch_three_case
 run_case watch_wide_store watch_wide_store_case
+run_case watch_guest_debug watch_guest_debug_case
 run_case watch_unknown_symbol watch_unknown_symbol_case
 run_case watch_unknown_symbol_bzimage watch_unknown_symbol_bzimage_case
 run_case watch_snapshot watch_snapshot_case

@@ -111,6 +111,43 @@ watch_three_case() {
 	expect_eq "hit values" "50 51 30 31 32 5 " "$got"
 }
 
+# The guest's own debug exceptions while ktvm watches, which KVM hands to
+# ktvm while it debugs the guest; ktvm must give them back, and the
+# watchpoint keep counting writes. x86_64: ptrace single-steps (EFLAGS.TF,
+# each a #DB; x86 kprobes use int3, which KVM does not hand over); arm64: a
+# kprobe (BRK). (An arm64 guest's own single-step cannot work meanwhile:
+# KVM clears its MDSCR_EL1.SS while the host debugs it.)
+watch_guest_debug_case() {
+	watch_pick || return 0
+	if [ "$KTVM_ARCH" = x86_64 ]; then
+		what="ptrace steps" want=200
+		set -- --include "$PAYLOADS/singlestep:/bin/singlestep" -- /bin/busybox sh -c '
+			sysctl_write /proc/sys/vm/swappiness 3 70 || exit 13
+			singlestep 200 | sed "s/^steps/debug hits/"'
+	else
+		what="kprobe hits" want=3
+		set -- -- /bin/busybox sh -c '
+			t=/sys/kernel/tracing
+			[ -e $t/kprobe_events ] || busybox mount -t tracefs none $t || exit 10
+			echo 0 > /proc/sys/debug/kprobes-optimization
+			echo "p:ktvmprobe ksys_write" > $t/kprobe_events || exit 11
+			echo 1 > $t/events/kprobes/ktvmprobe/enable || exit 12
+			sysctl_write /proc/sys/vm/swappiness 3 70 || exit 13
+			echo 0 > $t/events/kprobes/ktvmprobe/enable
+			echo "debug hits $(grep -c ktvmprobe: $t/trace)"'
+	fi
+	watch_run --cpus 2 --watch vm_swappiness \
+		--include "$PAYLOADS/sysctl_write:/bin/sysctl_write" "$@"
+	expect_status 0 || return 0
+	n=$(awk '$1 == "debug" && $2 == "hits" { print $3 }' "$out")
+	[ -n "$n" ] && [ "$n" -ge "$want" ] || fail "$what (expected at least $want, got ${n:-none})" || return 0
+	watch_check_hits 70 3
+	[ -z "$why" ] || return 0
+	# Each of them came through ktvm as a debug exit, besides the watch's.
+	d=$(json_get "$json.flat" exits.debug)
+	[ "${d:-0}" -ge $((n + 3)) ] || fail "debug exits (expected at least $((n + 3)): $n $what and 3 watch hits, got ${d:-0})"
+}
+
 # One store over two watched words: vm.dirty_bytes is an unsigned long, so
 # each write is one 8-byte store to vm_dirty_bytes and its upper half, and
 # each slot reports it (x86: both DR6 B bits of one exit; arm64: the step
