@@ -121,12 +121,10 @@ static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 					 "(/proc/kallsyms)",
 					 w->label, w->sym);
 			else
-				snprintf(
-				    msg, sizeof(msg),
-				    "--watch %s: the guest kernel's /proc/kallsyms lists no data "
-				    "symbols (built without CONFIG_KALLSYMS_ALL): give --symbols "
-				    "FILE (its System.map or vmlinux) or an address",
-				    w->label);
+				snprintf(msg, sizeof(msg),
+					 "--watch %s: the guest kernel's "
+					 "/proc/kallsyms " AGENT_NO_DATA_HINT,
+					 w->label);
 			agent_fail(a, -ENOENT, msg);
 			return -ENOENT;
 		}

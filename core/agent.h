@@ -20,9 +20,9 @@
 #include "core/types.h"
 #include "core/watch.h"
 
-#define AGENT_QUEUE	   8
-#define AGENT_PAYLOAD_MAX  4096
-#define AGENT_MAX_WATCHES  (WATCH_SLOTS - WATCH_SLOT_USER)
+#define AGENT_QUEUE	     8
+#define AGENT_PAYLOAD_MAX    4096
+#define AGENT_MAX_WATCHES    (WATCH_SLOTS - WATCH_SLOT_USER)
 #define AGENT_ARM_TIMEOUT_MS 5000
 /*
  * Asked for with the --watch names: if the guest finds no address for it
@@ -30,6 +30,10 @@
  * without CONFIG_KALLSYMS_ALL, as Debian's arm64 6.1), which the error says.
  */
 #define AGENT_DATA_PROBE "max_threads"
+/* How a kernel without data symbols is told, by the host's and the guest's checks. */
+#define AGENT_NO_DATA_HINT                                                                         \
+	"lists no data symbols (built without CONFIG_KALLSYMS_ALL): give --symbols FILE (its "     \
+	"System.map or vmlinux) or an address"
 
 struct vm;
 
@@ -55,8 +59,8 @@ struct agent {
 	u64 dropped; /* requests that found the queue full or were too long */
 
 	/* What happened, for the result (read after agent_stop()). */
-	bool armed;	    /* the symbol watchpoints were armed */
-	int error;	    /* 0, or why arming failed (-ENOENT: no such symbol) */
+	bool armed; /* the symbol watchpoints were armed */
+	int error;  /* 0, or why arming failed (-ENOENT: no such symbol) */
 	char error_msg[512];
 	u32 snapshots, snapshot_failures;
 	char last_dump[4096];

@@ -141,6 +141,30 @@ static void dump_body(FILE *f, struct vm *vm, struct vcpu *self, bool self_froze
 	fprintf(f, "%s]\n}\n", nhits ? "\n  " : "");
 }
 
+/* Said once per run, by whoever first finds the cap reached. */
+static void dump_cap_note(struct vm *vm)
+{
+	if (!atomic_exchange(&vm->dump_cap_noted, true))
+		fprintf(stderr,
+			"ktvm: this run reached its %d dumps; later watchpoint hits and snapshot "
+			"requests are recorded without freezing or dumping\n",
+			DUMP_MAX_PER_RUN);
+}
+
+/* Take one of the run's DUMP_MAX_PER_RUN tries; the count never passes the cap. */
+static bool dump_reserve(struct vm *vm)
+{
+	unsigned int t = atomic_load(&vm->dumps_tried);
+
+	do {
+		if (t >= DUMP_MAX_PER_RUN) {
+			dump_cap_note(vm);
+			return false;
+		}
+	} while (!atomic_compare_exchange_weak(&vm->dumps_tried, &t, t + 1));
+	return true;
+}
+
 int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct watch_hit *hit,
 	       char *path, size_t size)
 {
@@ -153,8 +177,8 @@ int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct w
 
 	if (!self)
 		self = &vm->vcpus[0];
-	if (atomic_fetch_add(&vm->dumps_tried, 1) >= DUMP_MAX_PER_RUN)
-		return error_host(-EDQUOT, "dump: this run already wrote %d dumps",
+	if (!dump_reserve(vm))
+		return error_host(-EDQUOT, "dump: this run already tried %d dumps",
 				  DUMP_MAX_PER_RUN);
 	dumpname_sanitize(name, sizeof(name), tag, strlen(tag));
 	/* Never follow a link or overwrite (O_EXCL): a name taken by an earlier run is skipped. */
@@ -184,21 +208,11 @@ int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct w
 	return 0;
 }
 
-bool dump_over_limit(struct vm *vm)
-{
-	return atomic_load(&vm->dumps_tried) > DUMP_MAX_PER_RUN;
-}
-
 bool dump_refused(struct vm *vm)
 {
 	if (atomic_load(&vm->dumps_tried) < DUMP_MAX_PER_RUN)
 		return false;
-	/* Counted as a try, so only the first refusal finds the count at the cap. */
-	if (atomic_fetch_add(&vm->dumps_tried, 1) == DUMP_MAX_PER_RUN)
-		fprintf(stderr,
-			"ktvm: %d dumps written this run; later watchpoint hits and snapshot "
-			"requests are recorded without freezing or dumping\n",
-			DUMP_MAX_PER_RUN);
+	dump_cap_note(vm);
 	return true;
 }
 

@@ -44,19 +44,17 @@ int dump_region_parse(struct dump_region *r, const char *s);
  * tables translate guest virtual addresses (NULL: vCPU 0), hit the trigger
  * (NULL: none). The file's path goes to path (size bytes) if not NULL.
  * 0, or a negative errno with a host error set: -EDQUOT past
- * DUMP_MAX_PER_RUN. An existing file of the same name is never replaced:
+ * DUMP_MAX_PER_RUN tries (failed ones count). An existing file of the same name is never replaced:
  * the next number is taken.
  */
 int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct watch_hit *hit,
 	       char *path, size_t size);
 
-/* Whether the run has used up its DUMP_MAX_PER_RUN dumps. */
-bool dump_over_limit(struct vm *vm);
 /*
  * Before freezing for a dump: true when the run has used up its dumps, so
  * the caller neither freezes nor dumps (a guest looping on a watched store
- * or on snapshot requests costs one check each, not a freeze). The first
- * refusal says so on stderr, once.
+ * or on snapshot requests costs one check each, not a freeze). The cap is
+ * said on stderr once per run, here or by dump_write()'s -EDQUOT.
  */
 bool dump_refused(struct vm *vm);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/error.h"
 
@@ -14,6 +15,27 @@ int error_set(enum error_kind kind, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(error_buf, sizeof(error_buf), fmt, ap);
 	va_end(ap);
+	error_cur = kind;
+	return code;
+}
+
+int error_prefix(enum error_kind kind, int code, const char *fmt, ...)
+{
+	char old[sizeof(error_buf)];
+	size_t n;
+	va_list ap;
+
+	snprintf(old, sizeof(old), "%s", error_msg());
+	va_start(ap, fmt);
+	n = (size_t)vsnprintf(error_buf, sizeof(error_buf), fmt, ap);
+	va_end(ap);
+	if (n + 2 < sizeof(error_buf)) {
+		size_t k = MIN(strlen(old), sizeof(error_buf) - n - 3);
+
+		memcpy(error_buf + n, ": ", 2);
+		memcpy(error_buf + n + 2, old, k);
+		error_buf[n + 2 + k] = '\0';
+	}
 	error_cur = kind;
 	return code;
 }

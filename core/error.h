@@ -25,6 +25,12 @@ int error_set(enum error_kind kind, int code, const char *fmt, ...) __printf(3, 
 #define error_input(code, ...) error_set(ERROR_INPUT, code, __VA_ARGS__)
 #define error_host(code, ...)  error_set(ERROR_HOST, code, __VA_ARGS__)
 
+/*
+ * Put "PREFIX: " (fmt) before the recorded message, as an error of kind
+ * with code: "--watch foo: " before "no such symbol". Returns code.
+ */
+int error_prefix(enum error_kind kind, int code, const char *fmt, ...) __printf(3, 4);
+
 const char *error_msg(void);
 enum error_kind error_kind(void);
 void error_clear(void);

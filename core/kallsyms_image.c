@@ -44,6 +44,7 @@
 
 #include "core/error.h"
 #include "core/kallsyms_image.h"
+#include "wire/wire.h"
 
 /* Padding ALGN may add: up to 7 zero bytes. */
 #define KALLSYMS_IMAGE_PAD 8
@@ -56,18 +57,14 @@
 #define KALLSYMS_IMAGE_SYMS_MAX (1U << 22)
 /* Bytes per kallsyms_seqs_of_names entry. */
 #define KALLSYMS_IMAGE_SEQ_SIZE 3
+/*
+ * Steps (a marker read, a num_syms tried, an entry decoded) one open may
+ * take: Debian's four kernels need 126,000 to 236,000; a file made to look almost
+ * like the tables everywhere is given up on instead of searched for long.
+ */
+#define KALLSYMS_IMAGE_WORK_MAX (64U << 20)
 
 static const u8 kallsyms_image_digits[] = "0\0001\0002\0003\0004\0005\0006\0007\0008\0009";
-
-static u16 kallsyms_image_le16(const u8 *p)
-{
-	return (u16)(p[0] | p[1] << 8);
-}
-
-static u32 kallsyms_image_le32(const u8 *p)
-{
-	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
-}
 
 /* Bytes [from, to) of buf are all zero (ALGN padding). */
 static bool kallsyms_image_zero(const u8 *buf, size_t from, size_t to)
@@ -75,6 +72,15 @@ static bool kallsyms_image_zero(const u8 *buf, size_t from, size_t to)
 	for (; from < to; from++)
 		if (buf[from])
 			return false;
+	return true;
+}
+
+/* One step of the search's budget: false once it is spent. */
+static bool kallsyms_image_spend(struct kallsyms_image *k)
+{
+	if (!k->work_left)
+		return false;
+	k->work_left--;
 	return true;
 }
 
@@ -97,18 +103,18 @@ static bool kallsyms_image_tokens(const u8 *buf, size_t len, size_t d, struct ka
 	/* kallsyms_token_index follows after padding; its first entry is 0 */
 	for (size_t ti = end; ti < end + KALLSYMS_IMAGE_PAD && ti + 512 <= len; ti++) {
 		/* token_index['0'] */
-		size_t off = kallsyms_image_le16(buf + ti + 2 * '0'), t0, run;
+		size_t off = wire_get_le16(buf + ti + 2 * '0'), t0, run;
 		int i;
 
 		if (ti > end && buf[ti - 1])
 			break;
-		if (kallsyms_image_le16(buf + ti) || off > d)
+		if (wire_get_le16(buf + ti) || off > d)
 			continue;
 		t0 = d - off;
 		for (i = 0, run = t0; i < 256; i++) {
 			const u8 *nul;
 
-			if (t0 + kallsyms_image_le16(buf + ti + 2 * i) != run)
+			if (t0 + wire_get_le16(buf + ti + 2 * i) != run)
 				break;
 			nul = memchr(buf + run, 0, end - run);
 			if (!nul)
@@ -174,7 +180,10 @@ static bool kallsyms_image_decode(const u8 *buf, size_t ns, size_t ms, u32 num_s
 	for (u32 i = 0; i < num_syms; i++) {
 		size_t total;
 
-		if (!(i % 256) && off != kallsyms_image_le32(buf + ms + 4 * (i / 256)))
+		if (!kallsyms_image_spend(k))
+			return false;
+
+		if (!(i % 256) && off != wire_get_le32(buf + ms + 4 * (i / 256)))
 			return false;
 		if (!kallsyms_image_entry(buf + ns, ms - ns, two_byte, &off, &tok, &n))
 			return false;
@@ -199,15 +208,17 @@ static bool kallsyms_image_decode(const u8 *buf, size_t ns, size_t ms, u32 num_s
 static bool kallsyms_image_names(const u8 *buf, size_t ms, u32 m, size_t gap,
 				 struct kallsyms_image *k)
 {
-	u32 last = kallsyms_image_le32(buf + ms + 4 * (m - 1));
+	u32 last = wire_get_le32(buf + ms + 4 * (m - 1));
 
 	/* the last 1 to 256 names, of 2 to ENTRY_MAX bytes, follow the last marker */
 	for (size_t d = ALIGN_UP((size_t)last + 2 + 4, 4);
 	     d <= ms && d <= (size_t)last + KALLSYMS_IMAGE_STEP_MAX + 4 + KALLSYMS_IMAGE_PAD;
 	     d += 4) {
 		size_t q = ms - d, ns = q + 4;
-		u32 num_syms = kallsyms_image_le32(buf + q);
+		u32 num_syms = wire_get_le32(buf + q);
 
+		if (!kallsyms_image_spend(k))
+			return false;
 		if (!num_syms || (num_syms - 1) / 256 + 1 != m)
 			continue;
 		if (gap >= KALLSYMS_IMAGE_PAD &&
@@ -233,12 +244,15 @@ static bool kallsyms_image_names(const u8 *buf, size_t ms, u32 m, size_t gap,
  * marker alone, a zero word, would be found anywhere: at least two (over
  * 256 symbols; kernels have thousands) are required.
  */
-static u32 kallsyms_image_markers(const u8 *buf, size_t me, size_t *ms)
+static u32 kallsyms_image_markers(const u8 *buf, size_t me, size_t *ms, struct kallsyms_image *k)
 {
 	u32 m = 0, next = 0;
 
 	for (size_t pos = me; pos >= 4 && m < KALLSYMS_IMAGE_SYMS_MAX / 256; pos -= 4) {
-		u32 v = kallsyms_image_le32(buf + pos - 4);
+		u32 v = wire_get_le32(buf + pos - 4);
+
+		if (!kallsyms_image_spend(k))
+			return 0;
 
 		if (m++ && (v >= next || next - v < KALLSYMS_IMAGE_STEP_MIN ||
 			    next - v > KALLSYMS_IMAGE_STEP_MAX))
@@ -261,8 +275,10 @@ static bool kallsyms_image_tables(const u8 *buf, struct kallsyms_image *k)
 	/* the markers are .longs aligned as the token table is */
 	for (size_t gap = 0; gap <= t0 && gap < gap_max + 2 * KALLSYMS_IMAGE_PAD; gap += 4) {
 		size_t ms;
-		u32 m = kallsyms_image_markers(buf, t0 - gap, &ms);
+		u32 m = kallsyms_image_markers(buf, t0 - gap, &ms, k);
 
+		if (!k->work_left)
+			return false;
 		if (!m)
 			continue;
 		/*
@@ -285,16 +301,22 @@ int kallsyms_image_open(const u8 *buf, size_t len, struct kallsyms_image *k)
 	const u8 *p = buf;
 
 	memset(k, 0, sizeof(*k));
-	while (len - (size_t)(p - buf) >= dlen &&
+	k->work_left = KALLSYMS_IMAGE_WORK_MAX;
+	while (k->work_left && len - (size_t)(p - buf) >= dlen &&
 	       (p = memmem(p, len - (size_t)(p - buf), kallsyms_image_digits, dlen))) {
 		if (kallsyms_image_tokens(buf, len, (size_t)(p - buf), k) &&
 		    kallsyms_image_tables(buf, k))
 			return 0;
 		p++;
 	}
+	if (!k->work_left) {
+		memset(k, 0, sizeof(*k));
+		return error_input(-ENOEXEC, "no kallsyms tables found in %u search steps",
+				   KALLSYMS_IMAGE_WORK_MAX);
+	}
 	memset(k, 0, sizeof(*k));
 	return error_input(-ENOEXEC,
-			   "kernel image: no kallsyms tables found (built without CONFIG_KALLSYMS, "
+			   "no kallsyms tables found (built without CONFIG_KALLSYMS, "
 			   "compressed, truncated, or laid out as this reader does not know)");
 }
 
@@ -312,7 +334,7 @@ static bool kallsyms_image_expand(const struct kallsyms_image *k, const u8 *tok,
 	if (total < 1 || (want ? total != want_len + 1 : total > size))
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		const u8 *s = k->token_table + kallsyms_image_le16(k->token_index + 2 * tok[i]);
+		const u8 *s = k->token_table + wire_get_le16(k->token_index + 2 * tok[i]);
 
 		for (size_t j = 0; j < k->token_len[tok[i]]; j++, pos++) {
 			if (!pos)
@@ -343,7 +365,7 @@ int kallsyms_image_find(const struct kallsyms_image *k, const char *name, char *
 		}
 	}
 	return error_input(-ENOENT,
-			   "kernel image: no symbol %s in its kallsyms (%u symbols; without "
+			   "no symbol %s in its kallsyms (%u symbols; without "
 			   "CONFIG_KALLSYMS_ALL only functions are listed)",
 			   name, k->num_syms);
 }
@@ -361,8 +383,7 @@ int kallsyms_image_foreach(const struct kallsyms_image *k,
 		if (!kallsyms_image_entry(k->names, k->names_len, k->two_byte_len, &off, &tok,
 					  &n) ||
 		    !kallsyms_image_expand(k, tok, n, &type, name, sizeof(name), NULL, 0))
-			return error_input(-ENOEXEC, "kernel image: kallsyms entry %u unreadable",
-					   i);
+			return error_input(-ENOEXEC, "kallsyms entry %u unreadable", i);
 		ret = fn(arg, type, name);
 		if (ret)
 			return ret;

@@ -38,6 +38,7 @@ struct kallsyms_image {
 	 */
 	bool two_byte_len;
 	u16 token_len[256]; /* strlen() of each token */
+	u32 work_left;	    /* kallsyms_image_open()'s search budget (internal) */
 };
 
 /*

@@ -230,15 +230,11 @@ static int kmod_decompress(const char *path, const u8 *in, size_t len, u8 **out,
 			       : !strcmp(ext, ".zst") ? UNPACK_ZSTD
 			       : !strcmp(ext, ".gz")  ? UNPACK_GZIP
 						      : UNPACK_NONE;
-	char why[256];
-
 	if (f == UNPACK_NONE)
 		return error_input(-ENOTSUP, "module %s: unknown compression %s", path, ext);
-	int ret = unpack(f, in, len, KMOD_MAX_MODULE, out, out_len);
-	if (ret < 0) {
-		snprintf(why, sizeof(why), "%s", error_msg());
-		return error_input(ret, "module %s: %s", path, why);
-	}
+	int ret = unpack(f, in, len, 0, KMOD_MAX_MODULE, out, out_len);
+	if (ret < 0)
+		return error_prefix(ERROR_INPUT, ret, "module %s", path);
 	return 0;
 }
 

@@ -17,7 +17,9 @@ typedef int (*lzma_buffer_decode_fn)(u64 *memlimit, u32 flags, const void *alloc
 typedef size_t (*zstd_decompress_fn)(void *dst, size_t cap, const void *src, size_t len);
 typedef unsigned int (*zstd_is_error_fn)(size_t code);
 
-#define LZMA_BUF_ERROR		     10 /* lzma_ret: output buffer full */
+#define LZMA_BUF_ERROR 10 /* lzma_ret: output buffer full */
+/* The decoder's memory (its dictionary, which the stream's header sets). */
+#define UNPACK_XZ_MEMLIMIT	     (256 * MiB)
 #define ZSTD_ERROR_DSTSIZE_TOO_SMALL ((size_t)-70)
 /* lzma_stream_buffer_decode flag: stop at the end of the first stream. */
 #define LZMA_CONCATENATED_NOT 0
@@ -54,13 +56,15 @@ const char *unpack_name(enum unpack_format f)
 static int unpack_xz(void *lib, const u8 *in, size_t len, u8 *out, size_t *out_len)
 {
 	lzma_buffer_decode_fn dec = (lzma_buffer_decode_fn)dlsym(lib, "lzma_stream_buffer_decode");
-	u64 memlimit = UINT64_MAX;
+	u64 memlimit = UNPACK_XZ_MEMLIMIT;
 	size_t in_pos = 0, out_pos = 0;
 	int r;
 
 	if (!dec)
 		return -ENOSYS;
-	r = dec(&memlimit, LZMA_CONCATENATED_NOT, NULL, in, &in_pos, len, out, &out_pos, *out_len);
+	size_t cap = *out_len;
+
+	r = dec(&memlimit, LZMA_CONCATENATED_NOT, NULL, in, &in_pos, len, out, &out_pos, cap);
 	*out_len = out_pos;
 	return r == 0 ? 0 : r == LZMA_BUF_ERROR ? -ENOBUFS : -EBADMSG;
 }
@@ -94,14 +98,17 @@ static int unpack_gzip(const u8 *in, size_t len, u8 *out, size_t *out_len)
 	zr = inflate(&zs, Z_FINISH);
 	*out_len = zs.total_out;
 	inflateEnd(&zs);
-	return zr == Z_STREAM_END ? 0 : zr == Z_BUF_ERROR ? -ENOBUFS : -EBADMSG;
+	/* Z_BUF_ERROR also means the input ran out: only a full output is -ENOBUFS. */
+	if (zr == Z_STREAM_END)
+		return 0;
+	return zr == Z_BUF_ERROR && zs.avail_out == 0 ? -ENOBUFS : -EBADMSG;
 }
 
-int unpack(enum unpack_format f, const u8 *in, size_t len, size_t max_out, u8 **out,
-	   size_t *out_len)
+int unpack(enum unpack_format f, const u8 *in, size_t len, size_t size_hint, size_t max_out,
+	   u8 **out, size_t *out_len)
 {
 	const char *soname = f == UNPACK_XZ ? "liblzma.so.5" : "libzstd.so.1";
-	size_t cap = MIN(MAX(len * 4, (size_t)64 * KiB), max_out);
+	size_t cap = MIN(size_hint ? size_hint : MAX(len * 4, (size_t)64 * KiB), max_out);
 	void *lib = NULL;
 	int ret;
 
@@ -132,6 +139,15 @@ int unpack(enum unpack_format f, const u8 *in, size_t len, size_t max_out, u8 **
 				       : unpack_zstd(lib, in, len, p, out_len);
 		if (ret != -ENOBUFS)
 			break;
+		/*
+		 * Past its stated size: corrupt. (liblzma also answers a
+		 * truncated stream with LZMA_BUF_ERROR; without a stated
+		 * size that ends at max_out.)
+		 */
+		if (size_hint) {
+			ret = -EBADMSG;
+			break;
+		}
 		if (cap >= max_out) {
 			ret = -EFBIG;
 			break;

@@ -2,7 +2,7 @@
 /*
  * Decompressing a whole buffer: gzip with zlib, xz and zstd with liblzma
  * and libzstd loaded by dlopen() when needed, so ktvm links neither (both
- * are on any Debian system: libelf depends on them). Used for compressed
+ * are part of any Debian system: dpkg and apt use them). Used for compressed
  * kernel modules (.ko.xz, .ko.zst, .ko.gz; core/kmod.c) and for the
  * compressed kernel inside an x86 bzImage.
  */
@@ -26,15 +26,19 @@ const char *unpack_name(enum unpack_format f);
 
 /*
  * Decompress the stream in[0..len) of format f into a malloc'd buffer
- * (*out, *out_len; free() it), of at most max_out bytes. Trailing bytes
- * after the stream are ignored. 0, or with an input error set that the
+ * (*out, *out_len; free() it), of at most max_out bytes. size_hint, if not
+ * 0, is the size the stream's container states (a bzImage's size field):
+ * decompressed in one go, and a stream that does not fit is corrupt.
+ * Without it the buffer grows, each time decompressing again. Bytes after
+ * a gzip or xz stream are ignored. 0, or with an input error set that the
  * caller prefixes with what it was decompressing:
  *   -ENOSYS   the library for f cannot be loaded (the message names it)
- *   -EFBIG    the output would pass max_out
- *   -EBADMSG  corrupt or truncated data
+ *   -EFBIG    the output would pass max_out (also a truncated xz stream
+ *             without size_hint: liblzma cannot tell the two apart)
+ *   -EBADMSG  corrupt or truncated data, or more than size_hint
  *   -ENOMEM
  */
-int unpack(enum unpack_format f, const u8 *in, size_t len, size_t max_out, u8 **out,
-	   size_t *out_len);
+int unpack(enum unpack_format f, const u8 *in, size_t len, size_t size_hint, size_t max_out,
+	   u8 **out, size_t *out_len);
 
 #endif

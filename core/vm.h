@@ -35,7 +35,7 @@ struct vm_config {
 	const char *initrd;  /* NULL: none */
 	const char *cmdline; /* the user's; appended after ktvm's defaults, wins over them */
 	u32 nr_cpus;
-	u64 mem_size;	/* bytes */
+	u64 mem_size; /* bytes */
 	/*
 	 * NUMA nodes, LLCs, cores, threads (core/topology.h), finished with
 	 * topology_finish(); NULL: one node, one LLC, nr_cpus cores. It must
@@ -55,7 +55,7 @@ struct vm_config {
 	void *channel_ctx;
 	/* State dumps (core/dump.h): where they go (NULL: "."), freeze bound. */
 	const char *dump_dir;
-	u64 freeze_timeout_ms; /* 0: VM_FREEZE_TIMEOUT_MS */
+	u64 freeze_timeout_ms;		   /* 0: VM_FREEZE_TIMEOUT_MS */
 	const struct dump_region *regions; /* --dump-mem (core/dump.h), copied */
 	u32 nr_regions;
 };
@@ -123,10 +123,11 @@ struct vm {
 	char end_detail[256];
 	atomic_ullong t_first_run_ns;
 
-	struct watch_table watch; /* core/vm_watch.h */
-	struct freeze freeze;	  /* core/freeze.h */
-	atomic_uint dumps;	  /* the number of the last dump file written */
-	atomic_uint dumps_tried;  /* dump_write() calls, against DUMP_MAX_PER_RUN */
+	struct watch_table watch;   /* core/vm_watch.h */
+	struct freeze freeze;	    /* core/freeze.h */
+	atomic_uint dumps;	    /* the number of the last dump file written */
+	atomic_uint dumps_tried;    /* dump_write() tries, up to DUMP_MAX_PER_RUN */
+	atomic_bool dump_cap_noted; /* the cap was said on stderr */
 	atomic_uint dumps_written;
 	/* --dump-mem; symbols get their address when the guest reports them (agent.c). */
 	struct dump_region regions[DUMP_MAX_REGIONS];

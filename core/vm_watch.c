@@ -115,7 +115,8 @@ static int vm_watch_freeze_dump(struct vcpu *vcpu, const struct watch_hit *hit, 
 		return 1;
 	if (ret < 0)
 		fprintf(stderr, "ktvm: %s; dumping what can be read\n", error_msg());
-	if (dump_write(vm, vcpu, tag, hit, NULL, 0) < 0 && !dump_over_limit(vm))
+	ret = dump_write(vm, vcpu, tag, hit, NULL, 0);
+	if (ret < 0 && ret != -EDQUOT)
 		fprintf(stderr, "ktvm: dump: %s\n", error_msg());
 	if (stop) {
 		/*

@@ -41,8 +41,7 @@ static void watch_publish(struct watch_table *t, u32 slot, u64 addr)
 	t->pub.gen++;
 }
 
-int watch_set(struct watch_table *t, u32 slot, u64 addr, enum watch_action action,
-	      const char *name)
+int watch_set(struct watch_table *t, u32 slot, u64 addr, enum watch_action action, const char *name)
 {
 	int changed = 0;
 
@@ -164,8 +163,8 @@ static int watch_spec_number(const char *opt, const char *spec, const char *p, c
 	errno = 0;
 	*v = strtoull(p, &e, 0);
 	if (errno || e != end)
-		return error_input(-EINVAL, "%s %s: bad number \"%.*s\"", opt, spec,
-				   (int)(end - p), p);
+		return error_input(-EINVAL, "%s %s: bad number \"%.*s\"", opt, spec, (int)(end - p),
+				   p);
 	return 0;
 }
 
@@ -187,9 +186,9 @@ int watch_target_parse(const char *opt, const char *spec, const char *s, const c
 			return error_input(-EINVAL, "%s %s: symbol too long", opt, spec);
 		/* The names the guest's KSYMS frame may carry (wire.h). */
 		if (!wire_ksym_name_valid(s, (size_t)(name_end - s)))
-			return error_input(-EINVAL,
-					   "%s %s: not a kernel symbol name (letters, digits, _ . $)",
-					   opt, spec);
+			return error_input(
+			    -EINVAL, "%s %s: not a kernel symbol name (letters, digits, _ . $)",
+			    opt, spec);
 		memcpy(sym, s, (size_t)(name_end - s));
 		sym[name_end - s] = '\0';
 	}
@@ -215,8 +214,9 @@ int watch_spec_parse(struct watch_spec *w, const char *s)
 		else if (!strcmp(colon + 1, "stop"))
 			w->action = WATCH_STOP;
 		else
-			return error_input(-EINVAL, "--watch %s: action \"%s\" is not log, dump or stop",
-					   s, colon + 1);
+			return error_input(-EINVAL,
+					   "--watch %s: action \"%s\" is not log, dump or stop", s,
+					   colon + 1);
 	}
 	if (watch_target_parse("--watch", s, s, end, w->sym, &w->addr, &w->offset) < 0)
 		return -EINVAL;
@@ -224,11 +224,6 @@ int watch_spec_parse(struct watch_spec *w, const char *s)
 		return error_input(-EINVAL, "--watch %s: offset %llu is not %d-byte aligned", s,
 				   (unsigned long long)w->offset, WATCH_LEN);
 	if (!w->sym[0] && watch_check_addr(w->addr + w->offset) < 0)
-	{
-		char why[256];
-
-		snprintf(why, sizeof(why), "%s", error_msg());
-		return error_input(-EINVAL, "--watch %s: %s", s, why);
-	}
+		return error_prefix(ERROR_INPUT, -EINVAL, "--watch %s", s);
 	return 0;
 }

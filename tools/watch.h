@@ -29,7 +29,6 @@ struct run_watch {
 	u32 nr_regions;
 	const char *symbols; /* --symbols FILE, or NULL */
 	u64 text_file;	     /* _text in it */
-	bool image_checked;  /* names checked in the kernel image's kallsyms */
 	bool agent_live;
 	struct agent agent;
 };

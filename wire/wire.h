@@ -172,6 +172,11 @@ struct wire_watch_armed {
 	u32 armed;
 };
 
+static inline u16 wire_get_le16(const u8 *p)
+{
+	return (u16)(p[0] | p[1] << 8);
+}
+
 static inline u32 wire_get_le32(const u8 *p)
 {
 	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;

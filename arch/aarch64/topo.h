@@ -63,8 +63,9 @@ u64 a64_topo_mpidr(const struct topology *t, u32 cpu);
  * Linux 6.3 gives a guest a made-up CLIDR from CTR_EL0 (sys_regs.c
  * reset_clidr()), with no cache at all when the host has CTR_EL0.IDC and
  * DIC (QEMU's -cpu max): a 6.1 guest then finds no cache hierarchy and
- * shows no caches, no LLC. Such a KVM takes this value from userspace;
- * older ones keep the host's, which they refuse to change.
+ * shows no caches, no LLC. Such a KVM takes this value from userspace,
+ * though 6.3 to 6.9 lose it at a vCPU's reset (vcpu.c); older ones keep
+ * the host's, which they refuse to change.
  */
 #define A64_CTYPE_SEPARATE 0x3ULL
 #define A64_CTYPE_UNIFIED  0x4ULL

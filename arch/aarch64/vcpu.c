@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -104,17 +105,43 @@ static int a64_vcpu_mpidr(struct vcpu *vcpu)
 
 /*
  * The cache levels the device tree describes (topo.h A64_TOPO_CLIDR). A
- * KVM before Linux 6.3 refuses (EINVAL: CLIDR is the host's there), and
- * the host's CLIDR names real caches, which Linux matches to the device
- * tree's nodes: nothing to do then.
+ * KVM before Linux 6.3 refuses (EINVAL: CLIDR is the host's there, and
+ * names real caches, which Linux matches to the device tree's nodes).
+ * KVM 6.3 to 6.9 takes the value but resets CLIDR at every vCPU reset, so
+ * a secondary vCPU loses it at PSCI CPU_ON (6.10 resets it only once) and
+ * the CPUs would disagree about their caches. So vCPU 0 tries: it sets
+ * CLIDR, resets itself the way CPU_ON does (KVM_ARM_VCPU_INIT again), and
+ * reads it back; only if it survived does every vCPU get it.
  */
-static int a64_vcpu_clidr(struct vcpu *vcpu)
+static int a64_vcpu_clidr(struct vcpu *vcpu, const struct kvm_vcpu_init *init)
 {
-	u64 v = A64_TOPO_CLIDR;
-	struct kvm_one_reg r = {.id = A64_REG_CLIDR, .addr = (u64)(unsigned long)&v};
+	struct vm *vm = vcpu->vm;
+	u64 v;
+	int ret;
 
-	if (ioctl(vcpu->fd, KVM_SET_ONE_REG, &r) < 0 && errno != EINVAL)
-		return error_host(-errno, "vcpu %u: set CLIDR_EL1: %s", vcpu->id, strerror(errno));
+	if (vcpu->id > 0)
+		return vm->arch.clidr_set
+			   ? a64_set_reg(vcpu, A64_REG_CLIDR, A64_TOPO_CLIDR, "CLIDR_EL1")
+			   : 0;
+	vm->arch.clidr_set = false;
+	ret = a64_set_reg(vcpu, A64_REG_CLIDR, A64_TOPO_CLIDR, "CLIDR_EL1");
+	if (ret == -EINVAL) {
+		error_clear();
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
+	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, init) < 0)
+		return error_host(-errno, "vcpu 0: KVM_ARM_VCPU_INIT (reset): %s", strerror(errno));
+	ret = a64_get_reg(vcpu, A64_REG_CLIDR, &v, "CLIDR_EL1");
+	if (ret < 0)
+		return ret;
+	if (v == A64_TOPO_CLIDR)
+		vm->arch.clidr_set = true;
+	else
+		fprintf(stderr, "ktvm: note: this KVM resets CLIDR_EL1 when a vCPU starts (Linux "
+				"6.3-6.9): the guest's cache levels are KVM's, not the device "
+				"tree's\n");
 	return 0;
 }
 
@@ -133,9 +160,10 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init) < 0)
 		return error_host(-errno, "vcpu %u: KVM_ARM_VCPU_INIT: %s", vcpu->id,
 				  strerror(errno));
-	ret = a64_vcpu_mpidr(vcpu);
+	/* CLIDR first: vCPU 0's check resets it, MPIDR included. */
+	ret = a64_vcpu_clidr(vcpu, &init);
 	if (ret >= 0)
-		ret = a64_vcpu_clidr(vcpu);
+		ret = a64_vcpu_mpidr(vcpu);
 	if (ret < 0)
 		return ret;
 	a64_stepover_init(&vcpu->arch.wp_step, 0);

@@ -15,6 +15,7 @@
 #include "core/arch.h"
 #include "core/error.h"
 #include "core/unpack.h"
+#include "wire/wire.h"
 
 #define SETUP_HDR_OFF	0x1f1
 #define HDRS_MAGIC	0x53726448 /* "HdrS" */
@@ -123,8 +124,7 @@ int arch_kernel_unpack(const u8 *img, size_t len, const char *name, const u8 **o
 {
 	struct bzimage bz;
 	enum unpack_format f;
-	size_t off, plen, n;
-	char why[256];
+	size_t off, plen, n, hint;
 	int ret;
 
 	*owned = NULL;
@@ -149,12 +149,12 @@ int arch_kernel_unpack(const u8 *img, size_t len, const char *name, const u8 **o
 		return error_input(-ENOEXEC,
 				   "kernel %s: payload compressed other than with gzip, xz or zstd",
 				   name);
-	ret =
-	    unpack(f, img + off, f == UNPACK_ZSTD ? plen - 4 : plen, BZIMAGE_UNPACK_MAX, owned, &n);
-	if (ret < 0) {
-		snprintf(why, sizeof(why), "%s", error_msg());
-		return error_input(ret, "kernel %s: payload: %s", name, why);
-	}
+	/* The last 4 bytes: the size decompressed (gzip's ISIZE, else appended). */
+	hint = (size_t)wire_get_le32(img + off + plen - 4);
+	ret = unpack(f, img + off, f == UNPACK_ZSTD ? plen - 4 : plen, hint, BZIMAGE_UNPACK_MAX,
+		     owned, &n);
+	if (ret < 0)
+		return error_prefix(ERROR_INPUT, ret, "kernel %s: payload", name);
 	*out = *owned;
 	*out_len = n;
 	return 0;

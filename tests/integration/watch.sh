@@ -196,9 +196,30 @@ watch_snapshot_cap_case() {
 	expect_file "status lines 64-66" "$(cat "$work/want")" "$out" || return 0
 	expect_json watch.snapshots 64 || return 0
 	expect_json watch.snapshot_failures 2 || return 0
+	# The two refused requests froze nothing.
+	expect_json watch.freezes 64 || return 0
 	n=$(find "$cwd/dumps" -name 'ktvm-dump-*' | wc -l | tr -d ' ')
 	expect_eq "dump files" 64 "$n" || return 0
-	n=$(grep -c 'dumps written this run' "$err")
+	n=$(grep -c 'reached its 64 dumps' "$err")
+	expect_eq "cap notices on stderr" 1 "$n"
+}
+
+# The same cap for :dump: 66 watched writes, each recorded, 64 of them
+# frozen and dumped, the cap said once, the guest unharmed.
+watch_dump_cap_case() {
+	watch_pick || return 0
+	mkdir -p "$cwd/dumps"
+	watch_run --watch vm_swappiness:dump --dump-dir "$cwd/dumps" -- "$PAYLOADS/sysctl_write" \
+		/proc/sys/vm/swappiness 66 10
+	expect_status 0 || return 0
+	grep -qx 'wrote 66 last 75' "$out" || fail "payload output (expected \"wrote 66 last 75\")" || return 0
+	watch_check_hits 10 66
+	[ -z "$why" ] || return 0
+	expect_json watch.dumps 64 || return 0
+	expect_json watch.freezes 64 || return 0
+	n=$(find "$cwd/dumps" -name 'ktvm-dump-*' | wc -l | tr -d ' ')
+	expect_eq "dump files" 64 "$n" || return 0
+	n=$(grep -c 'reached its 64 dumps' "$err")
 	expect_eq "cap notices on stderr" 1 "$n"
 }
 
@@ -209,6 +230,20 @@ watch_unknown_symbol_case() {
 	watch_pick || return 0
 	watch_run --watch ktvm_no_such_symbol -- /bin/busybox true
 	watch_expect_before_boot ktvm_no_such_symbol
+}
+
+# The guest's own check, for images whose table ktvm cannot read
+# (KTVM_NO_IMAGE_KSYMS=1 skips the image): status 2 after boot, the line
+# naming the symbol and the guest's /proc/kallsyms.
+watch_unknown_symbol_guest_case() {
+	watch_pick || return 0
+	KTVM_NO_IMAGE_KSYMS=1
+	export KTVM_NO_IMAGE_KSYMS
+	watch_run --watch ktvm_no_such_symbol -- /bin/busybox true
+	unset KTVM_NO_IMAGE_KSYMS
+	expect_status 2 || return 0
+	grep -q 'ktvm_no_such_symbol.*/proc/kallsyms' "$err" || fail "stderr (expected the symbol and /proc/kallsyms named, got \"$(ktvm_summary)\")" || return 0
+	[ -e "$json" ] || fail "no result: the guest did not boot"
 }
 
 # watch_expect_before_boot WORD: status 2, one stderr line naming WORD and
@@ -281,7 +316,14 @@ watch_no_data_symbols_case() {
 	wkernel=$KERNEL_IMAGE
 	watch_run --watch vm_swappiness -- /bin/busybox true
 	watch_expect_before_boot vm_swappiness || return 0
-	grep -q 'CONFIG_KALLSYMS_ALL' "$err" || fail "stderr (expected CONFIG_KALLSYMS_ALL named, got \"$(ktvm_summary)\")"
+	grep -q 'CONFIG_KALLSYMS_ALL' "$err" || fail "stderr (expected CONFIG_KALLSYMS_ALL named, got \"$(ktvm_summary)\")" || return 0
+	# The guest's check says the same after boot.
+	KTVM_NO_IMAGE_KSYMS=1
+	export KTVM_NO_IMAGE_KSYMS
+	watch_run --watch vm_swappiness -- /bin/busybox true
+	unset KTVM_NO_IMAGE_KSYMS
+	expect_status 2 || return 0
+	grep -q '/proc/kallsyms.*CONFIG_KALLSYMS_ALL' "$err" || fail "stderr after boot (expected /proc/kallsyms and CONFIG_KALLSYMS_ALL named, got \"$(ktvm_summary)\")"
 }
 
 # --symbols FILE: names are checked before boot (status 2 at once, no

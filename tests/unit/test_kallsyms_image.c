@@ -437,7 +437,7 @@ TEST(kallsyms_image_truncated)
 
 struct corrupt_check {
 	const struct kallsyms_image *k;
-	int n;
+	int n, diff;
 };
 
 static int listed_found(void *arg, char type, const char *name)
@@ -446,14 +446,20 @@ static int listed_found(void *arg, char type, const char *name)
 	char t = 0;
 
 	/* what foreach lists, find finds (every 64th, to keep this quick) */
-	if (!(c->n++ % 64) && kallsyms_image_find(c->k, name, &t))
+	if (!(c->n % 64) && kallsyms_image_find(c->k, name, &t))
 		test_fail_at(__FILE__, __LINE__, "foreach lists %s, find does not", name);
+	/* and how many differ from what was written */
+	if ((size_t)c->n >= nsyms || syms[c->n].type != type || strcmp(syms[c->n].name, name))
+		c->diff++;
+	c->n++;
 	return 0;
 }
 
 /*
  * One byte changed at a time, all over the tables: open fails or gives
- * tables whose listed symbols are found.
+ * tables whose listed symbols are found, all as written but where the
+ * change can show: one name for a byte of the names, any number for a
+ * byte of the token table (a token's characters), none elsewhere.
  */
 TEST(kallsyms_image_corrupted)
 {
@@ -466,7 +472,7 @@ TEST(kallsyms_image_corrupted)
 	build(&bl, LAYOUT_6_2, true, &w);
 	len = embed(&bl);
 	for (int it = 0; it < 2000; it++) {
-		struct corrupt_check c = {&k, 0};
+		struct corrupt_check c = {&k, 0, 0};
 		size_t at = AT + rng() % bl.len;
 		u8 was = image[at];
 		int ret;
@@ -478,6 +484,11 @@ TEST(kallsyms_image_corrupted)
 			EXPECT_LE(k.num_syms, nsyms);
 			EXPECT_EQ(kallsyms_image_foreach(&k, listed_found, &c), 0);
 			EXPECT_EQ(c.n, k.num_syms);
+			EXPECT_EQ(k.num_syms, nsyms);
+			if (at - AT >= w.names && at - AT < w.names_end)
+				EXPECT_LE(c.diff, 1);
+			else if (at - AT < w.token_table || at - AT >= w.token_index)
+				EXPECT_EQ(c.diff, 0);
 		} else {
 			failed++;
 			EXPECT_EQ(ret, -ENOEXEC);

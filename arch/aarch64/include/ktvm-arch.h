@@ -23,6 +23,7 @@ struct arch_vm {
 	u64 fdt_gpa;	 /* the device tree, passed in x0 */
 	int gic_fd;	 /* the in-kernel GICv3 (KVM_CREATE_DEVICE), -1: none */
 	struct a64_devices *devs;
+	bool clidr_set; /* every vCPU gets A64_TOPO_CLIDR (vcpu.c) */
 };
 
 struct arch_vcpu {
