@@ -25,9 +25,9 @@ struct freeze {
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* CLOCK_MONOTONIC */
 	bool frozen;
-	u32 parked;	/* vCPUs in freeze_park() */
-	u64 freezes;	/* completed rendezvous */
-	u64 last_ns;	/* how long the last rendezvous took */
+	u32 parked;  /* vCPUs in freeze_park() */
+	u64 freezes; /* completed rendezvous */
+	u64 last_ns; /* how long the last rendezvous took */
 	u64 max_ns;
 };
 

@@ -65,9 +65,9 @@ int topology_parse_shape(struct topology *t, const char *s)
 	if (n < 0)
 		return n;
 	if (n != 4)
-		return error_input(-EINVAL,
-				   "--topology %s: want NODES,LLCS,CORES,THREADS (4 numbers, got %d)",
-				   s, n);
+		return error_input(
+		    -EINVAL, "--topology %s: want NODES,LLCS,CORES,THREADS (4 numbers, got %d)", s,
+		    n);
 	for (int i = 0; i < 4; i++) {
 		static const char *const what[] = {"NODES", "LLCS", "CORES", "THREADS"};
 
@@ -114,8 +114,9 @@ int topology_parse_dist(struct topology *t, const char *s)
 		if (n < 0)
 			return n;
 		if (rows && (u32)n != cols)
-			return error_input(-EINVAL, "--numa-dist: row %u has %d values, row 0 has %u",
-					   rows, n, cols);
+			return error_input(-EINVAL,
+					   "--numa-dist: row %u has %d values, row 0 has %u", rows,
+					   n, cols);
 		cols = (u32)n;
 		total += (u32)n;
 		rows++;
@@ -248,28 +249,31 @@ int topology_finish(struct topology *t, u64 *mem_mib, u32 max_vcpus)
 
 	if (t->llcs % t->nodes)
 		return error_input(-EINVAL,
-				   "--topology: %u LLCs cannot be spread evenly over %u nodes", t->llcs,
-				   t->nodes);
+				   "--topology: %u LLCs cannot be spread evenly over %u nodes",
+				   t->llcs, t->nodes);
 	if (cpus > max_vcpus)
 		return error_input(-ERANGE,
 				   "--topology: %u x %u x %u = %llu vCPUs; this backend supports "
 				   "at most %u",
-				   t->llcs, t->cores, t->threads, (unsigned long long)cpus, max_vcpus);
+				   t->llcs, t->cores, t->threads, (unsigned long long)cpus,
+				   max_vcpus);
 	if (t->explicit_mem) {
 		if (t->nr_nodes < t->nodes)
-			return error_input(-EINVAL,
-					   "--numa-mem: %u sizes for %u nodes with CPUs (extra sizes "
-					   "add memory-only nodes)",
-					   t->nr_nodes, t->nodes);
+			return error_input(
+			    -EINVAL,
+			    "--numa-mem: %u sizes for %u nodes with CPUs (extra sizes "
+			    "add memory-only nodes)",
+			    t->nr_nodes, t->nodes);
 		for (n = 0; n < t->nr_nodes; n++)
 			sum += t->mem_mib[n];
 		if (!*mem_mib)
 			*mem_mib = sum;
 		else if (sum != *mem_mib)
-			return error_input(-EINVAL,
-					   "--numa-mem: the nodes' memory sums to %llu MiB, --memory "
-					   "is %llu MiB",
-					   (unsigned long long)sum, (unsigned long long)*mem_mib);
+			return error_input(
+			    -EINVAL,
+			    "--numa-mem: the nodes' memory sums to %llu MiB, --memory "
+			    "is %llu MiB",
+			    (unsigned long long)sum, (unsigned long long)*mem_mib);
 	} else {
 		if (!*mem_mib)
 			return error_input(-EINVAL, "no memory size");
@@ -279,7 +283,8 @@ int topology_finish(struct topology *t, u64 *mem_mib, u32 max_vcpus)
 		t->mem_mib[0] += *mem_mib % t->nodes;
 		for (n = 0; n < t->nodes; n++)
 			if (!t->mem_mib[n])
-				return error_input(-EINVAL, "--memory %llu MiB: less than 1 MiB per node",
+				return error_input(-EINVAL,
+						   "--memory %llu MiB: less than 1 MiB per node",
 						   (unsigned long long)*mem_mib);
 	}
 	if (topo_check_perf(t, "--numa-latency", t->lat_rows, t->lat_cols) < 0 ||

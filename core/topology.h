@@ -33,22 +33,22 @@
 
 #include "core/types.h"
 
-#define TOPO_MAX_NODES	  16
-#define TOPO_LOCAL_DIST	  10
-#define TOPO_REMOTE_DIST  20
-#define TOPO_MAX_DIST	  254
+#define TOPO_MAX_NODES	 16
+#define TOPO_LOCAL_DIST	 10
+#define TOPO_REMOTE_DIST 20
+#define TOPO_MAX_DIST	 254
 /*
  * Linux's HMAT parser (drivers/acpi/numa/hmat.c hmat_normalize()) drops a
  * value whose entry x base unit passes UINT_MAX: latencies are in ps there.
  */
-#define TOPO_MAX_LAT_NS	  4000000
-#define TOPO_MAX_BW_MBS	  4000000000ULL
+#define TOPO_MAX_LAT_NS 4000000
+#define TOPO_MAX_BW_MBS 4000000000ULL
 
 struct topology {
-	u32 nodes;   /* nodes with CPUs */
-	u32 llcs;    /* in the whole machine */
-	u32 cores;   /* per LLC */
-	u32 threads; /* per core */
+	u32 nodes;    /* nodes with CPUs */
+	u32 llcs;     /* in the whole machine */
+	u32 cores;    /* per LLC */
+	u32 threads;  /* per core */
 	u32 nr_nodes; /* nodes in all: nodes + memory-only ones */
 	u64 mem_mib[TOPO_MAX_NODES];
 	u8 dist[TOPO_MAX_NODES][TOPO_MAX_NODES];

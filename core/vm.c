@@ -340,15 +340,15 @@ static int vm_check_config(const struct vm_config *cfg)
 		u64 sum = 0;
 
 		if (topology_nr_cpus(cfg->topo) != cfg->nr_cpus)
-			return error_input(-EINVAL, "--cpus %u disagrees with the topology's %u vCPUs",
+			return error_input(-EINVAL,
+					   "--cpus %u disagrees with the topology's %u vCPUs",
 					   cfg->nr_cpus, topology_nr_cpus(cfg->topo));
 		for (u32 n = 0; n < cfg->topo->nr_nodes; n++)
 			sum += cfg->topo->mem_mib[n];
 		if (sum * MiB != cfg->mem_size)
-			return error_input(-EINVAL,
-					   "the topology's nodes hold %llu MiB, the guest has %llu MiB",
-					   (unsigned long long)sum,
-					   (unsigned long long)(cfg->mem_size / MiB));
+			return error_input(
+			    -EINVAL, "the topology's nodes hold %llu MiB, the guest has %llu MiB",
+			    (unsigned long long)sum, (unsigned long long)(cfg->mem_size / MiB));
 		return arch_topology_check(cfg->topo);
 	}
 	return 0;

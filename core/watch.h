@@ -65,7 +65,7 @@ struct watch_table {
 	pthread_mutex_t lock;
 	struct watch_slot slot[WATCH_SLOTS]; /* what is wanted */
 	struct watch_hw pub;		     /* what vCPUs are told to program */
-	u32 moving;			     /* slots published disarmed on the way to slot[].addr */
+	u32 moving; /* slots published disarmed on the way to slot[].addr */
 	u32 nr_vcpus;
 	u32 applied[WATCH_MAX_VCPUS]; /* the generation each vCPU programmed */
 	struct watch_hit hits[WATCH_MAX_HITS];

@@ -40,7 +40,7 @@
 struct bulk {
 	int fd;
 	int stall_ms;
-	int err; /* first failed write; the stream is out of step after it */
+	int err;	    /* first failed write; the stream is out of step after it */
 	u8 rx[BULK_RX_MAX]; /* host bytes read but not yet a whole frame */
 	size_t rx_len;
 	u64 rx_skipped; /* bytes of garbage or of frames nobody waited for */

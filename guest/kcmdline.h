@@ -26,7 +26,7 @@
  * UARTs, ttyS0 (the kernel console) and ttyS1 (x86_64: COM2; aarch64: the
  * device tree's serial1), and init keeps ttyS0 to the kernel.
  */
-#define KCMDLINE_LOG_DEFAULT "/dev/ttyS1"
+#define KCMDLINE_LOG_DEFAULT  "/dev/ttyS1"
 #define KCMDLINE_PORT_DEFAULT "ktvm-bulk"
 
 #define KCMDLINE_LOG_KEY  "ktvm.log"

@@ -280,7 +280,8 @@ static int payload_wait(struct payload_result *res, struct payload_pipes *pp, st
 		ts.tv_nsec = (ms % 1000) * 1000000;
 		for (int i = 0; i < 2; i++)
 			pfd[i] = (struct pollfd){.fd = pp->fd[i], .events = POLLIN};
-		pfd[2] = (struct pollfd){.fd = payload_ctl.fn ? payload_ctl.fd : -1, .events = POLLIN};
+		pfd[2] =
+		    (struct pollfd){.fd = payload_ctl.fn ? payload_ctl.fd : -1, .events = POLLIN};
 		r = ppoll(pfd, 3, &ts, wait_mask);
 		if (r < 0 && errno != EINTR)
 			return -errno;

@@ -33,10 +33,11 @@ u32 arch_max_vcpus(void)
 int arch_topology_check(const struct topology *t)
 {
 	if (topology_has_perf(t))
-		return error_input(-ENOTSUP,
-				   "--numa-%s: not on aarch64: the device tree has no binding for "
-				   "memory latency or bandwidth (Linux reads them only from ACPI HMAT)",
-				   t->lat_rows ? "latency" : "bandwidth");
+		return error_input(
+		    -ENOTSUP,
+		    "--numa-%s: not on aarch64: the device tree has no binding for "
+		    "memory latency or bandwidth (Linux reads them only from ACPI HMAT)",
+		    t->lat_rows ? "latency" : "bandwidth");
 	return 0;
 }
 
@@ -121,8 +122,8 @@ int a64_gic_finish(struct vm *vm)
 			       "number of interrupts");
 	if (ret < 0)
 		return ret;
-	return a64_gic_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
-			    KVM_DEV_ARM_VGIC_CTRL_INIT, NULL, "init");
+	return a64_gic_attr(vm->arch.gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT,
+			    NULL, "init");
 }
 
 void arch_vm_exit(struct vm *vm)

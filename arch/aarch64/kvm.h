@@ -17,7 +17,7 @@ int a64_gic_finish(struct vm *vm);
 struct vcpu;
 /* KVM_REG_ARM_CORE id of a struct kvm_regs field (64-bit ones). */
 #define A64_CORE_REG(field)                                                                        \
-	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                                      \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                                     \
 	 (offsetof(struct kvm_regs, field) / sizeof(__u32)))
 /* KVM_{SET,GET}_ONE_REG of a 64-bit register; what names it in the error. */
 int a64_set_reg(struct vcpu *vcpu, u64 id, u64 val, const char *what);

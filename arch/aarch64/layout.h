@@ -19,29 +19,29 @@
 
 #include "core/types.h"
 
-#define A64_GICD_BASE	     0x08000000ULL
-#define A64_GICD_SIZE	     0x10000ULL
-#define A64_GICR_BASE	     0x080a0000ULL
-#define A64_GICR_STRIDE	     0x20000ULL /* RD_base + SGI_base frames */
-#define A64_GICR_LIMIT	     0x09000000ULL
-#define A64_GICR_MAX_VCPUS   ((A64_GICR_LIMIT - A64_GICR_BASE) / A64_GICR_STRIDE)
+#define A64_GICD_BASE	   0x08000000ULL
+#define A64_GICD_SIZE	   0x10000ULL
+#define A64_GICR_BASE	   0x080a0000ULL
+#define A64_GICR_STRIDE	   0x20000ULL /* RD_base + SGI_base frames */
+#define A64_GICR_LIMIT	   0x09000000ULL
+#define A64_GICR_MAX_VCPUS ((A64_GICR_LIMIT - A64_GICR_BASE) / A64_GICR_STRIDE)
 
-#define A64_UART0_BASE	     0x09000000ULL
-#define A64_UART1_BASE	     0x09001000ULL
-#define A64_UART_SIZE	     0x1000ULL
-#define A64_UART0_SPI	     1
-#define A64_UART1_SPI	     2
-#define A64_UART_CLOCK	     1843200 /* the 16550's usual crystal; baud divisors only */
+#define A64_UART0_BASE 0x09000000ULL
+#define A64_UART1_BASE 0x09001000ULL
+#define A64_UART_SIZE  0x1000ULL
+#define A64_UART0_SPI  1
+#define A64_UART1_SPI  2
+#define A64_UART_CLOCK 1843200 /* the 16550's usual crystal; baud divisors only */
 
-#define A64_DEVICES_BASE     0x0a000000ULL
-#define A64_DEVICES_SIZE     0x01000000ULL
-#define A64_DEVICES_SPI	     16
-#define A64_DEVICES_SPI_NR   16
+#define A64_DEVICES_BASE   0x0a000000ULL
+#define A64_DEVICES_SIZE   0x01000000ULL
+#define A64_DEVICES_SPI	   16
+#define A64_DEVICES_SPI_NR 16
 
-#define A64_RAM_BASE	     0x40000000ULL
+#define A64_RAM_BASE 0x40000000ULL
 
 /* GIC INTIDs: SPIs start at 32, PPIs at 16. */
-#define A64_SPI_INTID(spi)   ((spi) + 32)
+#define A64_SPI_INTID(spi) ((spi) + 32)
 /* Architected timer PPIs (Documentation: arm,armv8-timer): secure, non-secure, virtual, hyp. */
 #define A64_TIMER_PPI_SEC    13
 #define A64_TIMER_PPI_NONSEC 14

@@ -35,15 +35,17 @@ int arch_topology_check(const struct topology *t)
 	u32 unit;
 
 	if (t->lat_rows && x86_hmat_unit(t->lat_ns, t->nodes, t->nr_nodes, &unit) < 0)
-		return error_input(-ERANGE,
-				   "--numa-latency: the values do not fit the HMAT's 16-bit entries: "
-				   "the largest may be at most %u times their greatest common divisor",
-				   HMAT_MAX_ENTRY);
+		return error_input(
+		    -ERANGE,
+		    "--numa-latency: the values do not fit the HMAT's 16-bit entries: "
+		    "the largest may be at most %u times their greatest common divisor",
+		    HMAT_MAX_ENTRY);
 	if (t->bw_rows && x86_hmat_unit(t->bw_mbs, t->nodes, t->nr_nodes, &unit) < 0)
-		return error_input(-ERANGE,
-				   "--numa-bandwidth: the values do not fit the HMAT's 16-bit entries: "
-				   "the largest may be at most %u times their greatest common divisor",
-				   HMAT_MAX_ENTRY);
+		return error_input(
+		    -ERANGE,
+		    "--numa-bandwidth: the values do not fit the HMAT's 16-bit entries: "
+		    "the largest may be at most %u times their greatest common divisor",
+		    HMAT_MAX_ENTRY);
 	return 0;
 }
 

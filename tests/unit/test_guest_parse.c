@@ -215,7 +215,8 @@ TEST(payload_load_cmd_and_env)
 
 	write_bytes(test_tmp_path("cmd"), cmd, sizeof(cmd) - 1);
 	write_bytes(test_tmp_path("env"), env, sizeof(env) - 1);
-	ASSERT_EQ(payload_load(&p, test_tmp_path("cmd"), test_tmp_path("env"), why, sizeof(why)), 0);
+	ASSERT_EQ(payload_load(&p, test_tmp_path("cmd"), test_tmp_path("env"), why, sizeof(why)),
+		  0);
 	EXPECT_STREQ(p.path, "/ktvm/payload");
 	EXPECT_STREQ(p.argv[0], "/bin/busybox");
 	EXPECT_STREQ(p.argv[1], "sh");
@@ -235,7 +236,8 @@ TEST(payload_load_defaults)
 
 	/* only a path, without its NUL; no env file */
 	write_bytes(test_tmp_path("cmd1"), cmd, sizeof(cmd) - 1);
-	ASSERT_EQ(payload_load(&p, test_tmp_path("cmd1"), test_tmp_path("noenv"), why, sizeof(why)), 0);
+	ASSERT_EQ(payload_load(&p, test_tmp_path("cmd1"), test_tmp_path("noenv"), why, sizeof(why)),
+		  0);
 	EXPECT_STREQ(p.path, "/bin/true");
 	EXPECT_STREQ(p.argv[0], "/bin/true");
 	EXPECT_TRUE(p.argv[1] == NULL);
@@ -248,7 +250,8 @@ TEST(payload_load_defaults)
 
 	/* an empty env file is an empty environment */
 	write_bytes(test_tmp_path("env0"), "", 0);
-	ASSERT_EQ(payload_load(&p, test_tmp_path("cmd1"), test_tmp_path("env0"), why, sizeof(why)), 0);
+	ASSERT_EQ(payload_load(&p, test_tmp_path("cmd1"), test_tmp_path("env0"), why, sizeof(why)),
+		  0);
 	EXPECT_TRUE(p.envp[0] == NULL);
 	payload_free(&p);
 }
@@ -258,17 +261,21 @@ TEST(payload_load_errors)
 	struct payload p;
 	char why[256];
 
-	EXPECT_EQ(payload_load(&p, test_tmp_path("nocmd"), test_tmp_path("noenv"), why, sizeof(why)),
-		  -ENOENT);
+	EXPECT_EQ(
+	    payload_load(&p, test_tmp_path("nocmd"), test_tmp_path("noenv"), why, sizeof(why)),
+	    -ENOENT);
 	write_bytes(test_tmp_path("cmd0"), "", 0);
-	EXPECT_EQ(payload_load(&p, test_tmp_path("cmd0"), test_tmp_path("noenv"), why, sizeof(why)), -EINVAL);
+	EXPECT_EQ(payload_load(&p, test_tmp_path("cmd0"), test_tmp_path("noenv"), why, sizeof(why)),
+		  -EINVAL);
 	EXPECT_TRUE(strstr(why, "no path to exec") != NULL);
 	write_bytes(test_tmp_path("cmd00"), "\0argv0\0", 7);
-	EXPECT_EQ(payload_load(&p, test_tmp_path("cmd00"), test_tmp_path("noenv"), why, sizeof(why)),
-		  -EINVAL);
+	EXPECT_EQ(
+	    payload_load(&p, test_tmp_path("cmd00"), test_tmp_path("noenv"), why, sizeof(why)),
+	    -EINVAL);
 	/* a directory cannot be read */
 	write_bytes(test_tmp_path("cmd2"), "/x", 2);
-	EXPECT_EQ(payload_load(&p, test_tmp_path("cmd2"), test_tmpdir(), why, sizeof(why)), -EISDIR);
+	EXPECT_EQ(payload_load(&p, test_tmp_path("cmd2"), test_tmpdir(), why, sizeof(why)),
+		  -EISDIR);
 	EXPECT_TRUE(strstr(why, test_tmpdir()) != NULL);
 }
 

@@ -171,8 +171,7 @@ TEST(topology_latency_bandwidth)
 	memset(&t, 0, sizeof(t));
 	ASSERT_EQ(topology_parse_shape(&t, "2,2,1,1"), 0);
 	ASSERT_EQ(topology_parse_mem(&t, "100,100,50,50"), 0);
-	ASSERT_EQ(topology_parse_dist(&t, "10,20,30,30;20,10,30,30;30,30,10,40;30,30,40,10"),
-		  0);
+	ASSERT_EQ(topology_parse_dist(&t, "10,20,30,30;20,10,30,30;30,30,10,40;30,30,40,10"), 0);
 	ASSERT_EQ(topology_parse_latency(&t, "80,140,200,210;140,80,120,220"), 0);
 	ASSERT_EQ(topology_parse_bandwidth(&t, "9,8,7,6/5,4,3,2"), 0);
 	ASSERT_EQ(topology_finish(&t, &mem, 240), 0);

@@ -190,9 +190,8 @@ TEST(watch_spec_rejects)
 {
 	struct watch_spec w;
 	static const char *const bad[] = {
-	    "",	      ":dump",	    "sym:later", "sym+2",	  "sym+x",	"0x1002",
-	    "0",      "0xzz",	    "a/b",	 "sym+4:dump:x", "+4",	       "s y",
-	    "sym+-4", "0x1000+0x2",
+	    "",	    ":dump", "sym:later",    "sym+2", "sym+x", "0x1002", "0",
+	    "0xzz", "a/b",   "sym+4:dump:x", "+4",    "s y",   "sym+-4", "0x1000+0x2",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -209,15 +208,22 @@ TEST(watch_spec_error_wraps_cleanly)
 
 	error_clear();
 	EXPECT_EQ(watch_spec_parse(&w, "0x1002"), -EINVAL);
-	EXPECT_TRUE(!strcmp(error_msg(), "--watch 0x1002: watch address 0x1002 is not 4-byte aligned"));
+	EXPECT_TRUE(
+	    !strcmp(error_msg(), "--watch 0x1002: watch address 0x1002 is not 4-byte aligned"));
 }
 
 TEST(dump_region_forms_and_rejects)
 {
 	struct dump_region r;
 	static const char *const bad[] = {
-	    "vm_swappiness", "vm_swappiness:0", "vm_swappiness:4097", "vm_swappiness:x",
-	    ":8",	     "0:8",		"a/b:8",	      "sym+:8",
+	    "vm_swappiness",
+	    "vm_swappiness:0",
+	    "vm_swappiness:4097",
+	    "vm_swappiness:x",
+	    ":8",
+	    "0:8",
+	    "a/b:8",
+	    "sym+:8",
 	    "sym:-1",
 	};
 

@@ -301,7 +301,7 @@ static void read_hmat(const u8 *h, u32 nr_nodes, u32 nr_cpu_nodes, struct hmat_v
 		EXPECT_EQ(rd16(e + 2), 0);
 		if (rd16(e) == 0) {
 			ASSERT_EQ(rd32(e + 4), 40);
-			EXPECT_EQ(rd16(e + 8), 1); /* initiator valid */
+			EXPECT_EQ(rd16(e + 8), 1);		/* initiator valid */
 			ASSERT_EQ(rd32(e + 16), v->nr_domains); /* memory domain, in order */
 			v->initiator[v->nr_domains++] = rd32(e + 12);
 			EXPECT_EQ(rd16(e + 10) | rd32(e + 20) | rd64(e + 24) | rd64(e + 32), 0);
