@@ -159,6 +159,7 @@ run_case() {
 	if [ -n "${only:-}" ]; then
 		case " $only " in *" $name "*) ;; *) return 0 ;; esac
 	fi
+	ran="${ran:-} $name"
 	# Cases an earlier L1 already reported (the harness restarted L1).
 	case " ${KTVM_TESTS_DONE:-} " in *" $name "*) return 0 ;; esac
 	why='' skip_why=''
@@ -185,6 +186,15 @@ run_case() {
 }
 
 summary() {
+	# A name asked for that no case has here (a typo, another arch's case)
+	# would otherwise just not run.
+	for n in ${only:-}; do
+		case " ${ran:-} " in *" $n "*) ;; *)
+			echo "FAIL $n: no such case on $KTVM_ARCH (KTVM_TESTS or the arguments)"
+			failed=$((failed + 1))
+			;;
+		esac
+	done
 	line="$passed passed, $failed failed"
 	[ "$skipped" = 0 ] || line="$line, $skipped skipped"
 	echo "$line"
