@@ -20,6 +20,7 @@
 #include "core/phase.h"
 #include "core/vm.h"
 #include "core/vm_virtio.h"
+#include "core/vm_watch.h"
 
 #define VM_MIN_MEM	 (32 * MiB)
 #define VM_MAX_MEM	 (1024 * GiB)
@@ -435,6 +436,7 @@ static void vm_wait(struct vm *vm, u64 t_start)
 
 		if (deadline && now >= deadline) {
 			pthread_mutex_unlock(&vm->lock);
+			vm_watch_end_dump(vm, "timeout");
 			vm_stop(vm, VM_END_TIMEOUT, "no shutdown within %llu s",
 				(unsigned long long)(vm->cfg.timeout_ms / 1000));
 			pthread_mutex_lock(&vm->lock);
@@ -449,6 +451,7 @@ static void vm_wait(struct vm *vm, u64 t_start)
 			panic_at = now;
 		if (panic_at && now - panic_at >= VM_PANIC_GRACE_MS * 1000000ULL) {
 			pthread_mutex_unlock(&vm->lock);
+			vm_watch_end_dump(vm, "panic");
 			vm_stop(vm, VM_END_CRASH, "kernel panic");
 			pthread_mutex_lock(&vm->lock);
 			break;

@@ -130,6 +130,22 @@ static int vm_watch_freeze_dump(struct vcpu *vcpu, const struct watch_hit *hit, 
 	return 0;
 }
 
+void vm_watch_end_dump(struct vm *vm, const char *tag)
+{
+	int ret;
+
+	if (!vm->cfg.dump_dir || dump_refused(vm))
+		return;
+	ret = freeze_all(vm, NULL, vm->cfg.freeze_timeout_ms);
+	if (ret == -ECANCELED)
+		return;
+	if (ret < 0)
+		fprintf(stderr, "ktvm: %s; dumping what can be read\n", error_msg());
+	ret = dump_write(vm, NULL, tag, NULL, NULL, 0);
+	if (ret < 0 && ret != -EDQUOT)
+		fprintf(stderr, "ktvm: dump: %s\n", error_msg());
+}
+
 int vm_watch_debug_exit(struct vcpu *vcpu, struct kvm_run *run)
 {
 	struct vm *vm = vcpu->vm;

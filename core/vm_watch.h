@@ -33,6 +33,14 @@ int vm_watch_apply(struct vcpu *vcpu);
 /* KVM_EXIT_DEBUG: 0 to run on, 1 when this vCPU must stop. */
 int vm_watch_debug_exit(struct vcpu *vcpu, struct kvm_run *run);
 /*
+ * The run is ending because the guest failed (tag "timeout": it did not
+ * finish in time; "panic": it panicked and did not reboot): with a dump
+ * directory, freeze every vCPU where it is and write a dump, so a hung or
+ * crashed guest can be looked at as it was. The vCPUs stay parked: the
+ * caller ends the run. Called from the thread that waits on the run.
+ */
+void vm_watch_end_dump(struct vm *vm, const char *tag);
+/*
  * Read len bytes of guest virtual memory through vcpu's page tables (one
  * page at a time): 0, or a negative errno (-EFAULT: not mapped or not RAM).
  */

@@ -112,6 +112,47 @@ timeout_case() {
 	[ -z "$left" ] || fail "ktvm processes after the run (expected none, got pids $left)"
 }
 
+# With --dump-dir, a guest that times out is frozen where it hangs and
+# dumped: every vCPU's registers, before the run ends.
+timeout_dump_case() {
+	mkdir -p "$cwd/dumps"
+	ktvm_run run --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/hang-init.cpio" --cpus 2 \
+		--memory 256 --timeout 5 --dump-dir "$cwd/dumps" --json "$json"
+	expect_status 124 || return 0
+	end_dump_check timeout 2
+}
+
+# end_dump_check TAG VCPUS: one dump named for TAG, all VCPUS frozen, each
+# with registers and no error.
+end_dump_check() {
+	f=$(find "$cwd/dumps" -name "ktvm-dump-001-$1.json")
+	[ -n "$f" ] || fail "no $1 dump (got: $(ls "$cwd/dumps" | tr '\n' ' '))" || return 0
+	json_flat "$f" >"$work/dump.flat" || fail "the dump is not JSON" || return 0
+	expect_eq "dump tag" "$1" "$(json_get "$work/dump.flat" tag)" || return 0
+	expect_eq "dump frozen_vcpus" "$2" "$(json_get "$work/dump.flat" frozen_vcpus)" || return 0
+	i=0
+	while [ $i -lt "$2" ]; do
+		pc=$(json_get "$work/dump.flat" "vcpus.$i.regs.$end_pc")
+		case "$pc" in 0x[0-9a-f]*) ;; *) fail "dump vcpus.$i.regs.$end_pc (expected an address, got \"$pc\")" || return 0 ;; esac
+		i=$((i + 1))
+	done
+	grep -q '"error"' "$f" && fail "the dump has an error: $(grep -o '"error"[^,}]*' "$f" | head -n1)"
+	return 0
+}
+
+# A panic that does not reboot (panic=0 replaces ktvm's panic=-1): after
+# the grace period the run ends as a crash, and with --dump-dir the frozen
+# guest is dumped first.
+crash_panic_dump_case() {
+	mkdir -p "$cwd/dumps"
+	ktvm_run run --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/marker-init.cpio" --cpus 2 \
+		--memory 256 --timeout 120 --cmdline "rdinit=/no-such-init panic=0" \
+		--dump-dir "$cwd/dumps" --json "$json"
+	expect_status 121 || return 0
+	expect_json end crash || return 0
+	end_dump_check panic 2
+}
+
 # --- bad input: exit status 2, one "ktvm:" line naming the problem, and ---
 # --- nothing left behind ----------------------------------------------------
 
@@ -176,8 +217,8 @@ bad_random_kernel() {
 # tree's 2 MiB block). The memory given is above ktvm's minimum guest size
 # (32 MiB), so the kernel itself must be refused.
 case "$KTVM_ARCH" in
-x86_64) too_small_mib=48 ;;
-*) too_small_mib=32 ;;
+x86_64) too_small_mib=48 end_pc=rip ;;
+*) too_small_mib=32 end_pc=pc ;;
 esac
 bad_kernel_too_big() {
 	bad "$(basename "$KERNEL_IMAGE") memory" --kernel "$KERNEL_IMAGE" \
@@ -231,6 +272,8 @@ run_case crash_panic crash_case
 run_case tick tick_case
 run_case closed_stderr closed_stderr_case
 run_case timeout timeout_case
+run_case timeout_dump timeout_dump_case
+run_case crash_panic_dump crash_panic_dump_case
 run_case bad_missing_kernel bad_missing_kernel
 run_case "bad_truncated_$loader_form" bad_truncated_kernel
 # The acceptance criterion of the aarch64 backend: an x86 kernel is refused.
