@@ -68,6 +68,21 @@ const char *test_tmp_path(const char *name)
 	return bufs[i];
 }
 
+const char *test_debian_path(const char *rel)
+{
+	static char bufs[4][1024];
+	static int i;
+	const char *cache = getenv("KTVM_CACHE"), *home = getenv("HOME");
+
+	i = (i + 1) % 4;
+	if (cache && *cache)
+		snprintf(bufs[i], sizeof(bufs[i]), "%s/debian/%s", cache, rel);
+	else
+		snprintf(bufs[i], sizeof(bufs[i]), "%s/.cache/ktvm/debian/%s",
+			 home ? home : "/root", rel);
+	return bufs[i];
+}
+
 static void test_cleanup(void)
 {
 	char cmd[128];

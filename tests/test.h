@@ -33,6 +33,12 @@ void test_skip(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 
 const char *test_tmpdir(void);
 /* test_tmpdir()/name, in one of 4 rotating static buffers. */
 const char *test_tmp_path(const char *name);
+/*
+ * rel under the Debian files scripts/fetch-debian.sh fetched
+ * ($KTVM_CACHE/debian, else ~/.cache/ktvm/debian), in one of 4 rotating
+ * static buffers.
+ */
+const char *test_debian_path(const char *rel);
 
 #define TEST(name)                                                                                 \
 	static void test_fn_##name(void);                                                          \

@@ -531,18 +531,6 @@ TEST(kallsyms_image_random_bytes)
 
 /* ---- Debian's kernels -------------------------------------------------------- */
 
-static const char *debian(const char *rel)
-{
-	static char p[1024];
-	const char *cache = getenv("KTVM_CACHE"), *home = getenv("HOME");
-
-	if (cache && *cache)
-		snprintf(p, sizeof(p), "%s/debian/%s", cache, rel);
-	else
-		snprintf(p, sizeof(p), "%s/.cache/ktvm/debian/%s", home ? home : "/root", rel);
-	return p;
-}
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -554,7 +542,7 @@ static double now_ms(void)
 /* Open a Debian kernel and check the symbols it must and must not have. */
 static void check_debian(const char *rel, bool kallsyms_all)
 {
-	const char *path = debian(rel);
+	const char *path = test_debian_path(rel);
 	struct kallsyms_image k;
 	double t0, t1, t2;
 	struct stat st;

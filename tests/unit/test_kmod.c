@@ -295,24 +295,12 @@ static int pos(const struct kmod_list *l, const char *name)
 	return -1;
 }
 
-static const char *debian(const char *rel)
-{
-	static char p[1024];
-	const char *cache = getenv("KTVM_CACHE"), *home = getenv("HOME");
-
-	if (cache && *cache)
-		snprintf(p, sizeof(p), "%s/debian/%s", cache, rel);
-	else
-		snprintf(p, sizeof(p), "%s/.cache/ktvm/debian/%s", home ? home : "/root", rel);
-	return p;
-}
-
 static void read_release(const char *kdir, char *buf, size_t size)
 {
 	char path[1024];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/release", debian(kdir));
+	snprintf(path, sizeof(path), "%s/release", test_debian_path(kdir));
 	buf[0] = '\0';
 	f = fopen(path, "r");
 	if (!f)
@@ -330,9 +318,11 @@ TEST(kmod_debian_6_1_virtio)
 	struct kmod_list l;
 
 	read_release("amd64/linux-6.1", rel, sizeof(rel));
-	snprintf(dir, sizeof(dir), "%s/root/lib/modules/%s", debian("amd64/linux-6.1"), rel);
+	snprintf(dir, sizeof(dir), "%s/root/lib/modules/%s", test_debian_path("amd64/linux-6.1"),
+		 rel);
 	if (!rel[0] || access(dir, R_OK))
-		SKIP("no Debian 6.1 modules under %s (scripts/fetch-debian.sh)", debian(""));
+		SKIP("no Debian 6.1 modules under %s (scripts/fetch-debian.sh)",
+		     test_debian_path(""));
 	ASSERT_EQ(kmod_resolve(&l, dir, want, ARRAY_SIZE(want)), 0);
 	printf("    %s\n", names(&l));
 	EXPECT_LT(pos(&l, "virtio_ring"), pos(&l, "virtio_mmio"));
@@ -354,9 +344,11 @@ TEST(kmod_debian_6_12_xz_and_builtin)
 	int ret;
 
 	read_release("amd64/linux-6.12", rel, sizeof(rel));
-	snprintf(dir, sizeof(dir), "%s/root/usr/lib/modules/%s", debian("amd64/linux-6.12"), rel);
+	snprintf(dir, sizeof(dir), "%s/root/usr/lib/modules/%s",
+		 test_debian_path("amd64/linux-6.12"), rel);
 	if (!rel[0] || access(dir, R_OK))
-		SKIP("no Debian 6.12 modules under %s (scripts/fetch-debian.sh)", debian(""));
+		SKIP("no Debian 6.12 modules under %s (scripts/fetch-debian.sh)",
+		     test_debian_path(""));
 	ret = kmod_resolve(&l, dir, want, ARRAY_SIZE(want));
 	if (ret == -ENOSYS)
 		SKIP("%s", error_msg());
@@ -422,7 +414,7 @@ static void check_real(const char *kdir, const char *file)
 	char want[128], path[1024], rel[65];
 
 	read_release(kdir, want, sizeof(want));
-	snprintf(path, sizeof(path), "%s/%s", debian(kdir), file);
+	snprintf(path, sizeof(path), "%s/%s", test_debian_path(kdir), file);
 	if (!want[0] || access(path, R_OK)) {
 		printf("    %s: not present\n", path);
 		return;
@@ -436,9 +428,9 @@ TEST(kmod_release_debian_images)
 {
 	char path[1024];
 
-	snprintf(path, sizeof(path), "%s/bzImage", debian("amd64/linux-6.1"));
+	snprintf(path, sizeof(path), "%s/bzImage", test_debian_path("amd64/linux-6.1"));
 	if (access(path, R_OK))
-		SKIP("no Debian kernels under %s (scripts/fetch-debian.sh)", debian(""));
+		SKIP("no Debian kernels under %s (scripts/fetch-debian.sh)", test_debian_path(""));
 	check_real("amd64/linux-6.1", "bzImage");
 	check_real("amd64/linux-6.1", "vmlinux");
 	check_real("amd64/linux-6.12", "bzImage");
