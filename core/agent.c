@@ -72,6 +72,15 @@ static void agent_fail(struct agent *a, int err, const char *msg)
 	}
 }
 
+/* The first nonzero address the guest reported for name, 0 if none. */
+static u64 agent_ksym(const struct wire_ksym *k, u32 n, const char *name)
+{
+	for (u32 j = 0; j < n; j++)
+		if (k[j].addr && !strcmp(k[j].name, name))
+			return k[j].addr;
+	return 0;
+}
+
 /* KSYMS: arm each --watch symbol at its live address. */
 static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 {
@@ -96,26 +105,15 @@ static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 	}
 	for (u32 i = 0; i < a->nr_specs; i++) {
 		const struct watch_spec *w = &a->specs[i];
-		u64 addr = 0;
+		u64 addr;
 
 		if (!w->sym[0]) {
 			slot++; /* armed before the run */
 			continue;
 		}
-		if (w->addr) {
-			addr = w->addr + slide;
-		} else {
-			for (u32 j = 0; j < n && !addr; j++)
-				if (!strcmp(k[j].name, w->sym))
-					addr = k[j].addr;
-		}
+		addr = w->addr ? w->addr + slide : agent_ksym(k, n, w->sym);
 		if (!addr) {
-			bool data = false;
-
-			for (u32 j = 0; j < n; j++)
-				if (!strcmp(k[j].name, AGENT_DATA_PROBE) && k[j].addr)
-					data = true;
-			if (data)
+			if (agent_ksym(k, n, AGENT_DATA_PROBE))
 				snprintf(msg, sizeof(msg),
 					 "--watch %s: the guest kernel has no symbol %s "
 					 "(/proc/kallsyms)",
@@ -139,17 +137,11 @@ static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 	/* --dump-mem symbols: their addresses, for the dumps to come. */
 	for (u32 i = 0; i < a->vm->nr_regions; i++) {
 		struct dump_region *r = &a->vm->regions[i];
-		u64 addr = 0;
+		u64 addr;
 
 		if (!r->sym[0])
 			continue;
-		if (r->file_addr) {
-			addr = r->file_addr + slide;
-		} else {
-			for (u32 j = 0; j < n && !addr; j++)
-				if (!strcmp(k[j].name, r->sym))
-					addr = k[j].addr;
-		}
+		addr = r->file_addr ? r->file_addr + slide : agent_ksym(k, n, r->sym);
 		if (!addr) {
 			snprintf(
 			    msg, sizeof(msg),
