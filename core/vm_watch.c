@@ -98,26 +98,39 @@ int vm_read_gva(struct vcpu *vcpu, u64 gva, void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Freeze every vCPU but self (NULL: the caller is no vCPU) and write a dump
+ * tagged tag, for hit (NULL: none); what fails is said on stderr. The vCPUs
+ * stay frozen. -ECANCELED when the run is ending (nothing written), else 0.
+ */
+static int vm_watch_freeze_write(struct vm *vm, struct vcpu *self, const char *tag,
+				 const struct watch_hit *hit)
+{
+	int ret = freeze_all(vm, self, vm->cfg.freeze_timeout_ms);
+
+	if (ret == -ECANCELED)
+		return ret;
+	if (ret < 0)
+		fprintf(stderr, "ktvm: %s; dumping what can be read\n", error_msg());
+	ret = dump_write(vm, self, tag, hit, NULL, 0);
+	if (ret < 0 && ret != -EDQUOT)
+		fprintf(stderr, "ktvm: dump: %s\n", error_msg());
+	return 0;
+}
+
 /* Freeze every vCPU, dump, thaw; with stop, end the run instead of thawing. */
 static int vm_watch_freeze_dump(struct vcpu *vcpu, const struct watch_hit *hit, bool stop)
 {
 	struct vm *vm = vcpu->vm;
 	struct watch_slot s;
 	char tag[WATCH_NAME_MAX + 16];
-	int ret;
 
 	watch_slot_get(&vm->watch, hit->slot, &s);
 	if (!stop && dump_refused(vm))
 		return 0;
 	snprintf(tag, sizeof(tag), "watch-%s", s.name[0] ? s.name : "addr");
-	ret = freeze_all(vm, vcpu, vm->cfg.freeze_timeout_ms);
-	if (ret == -ECANCELED)
+	if (vm_watch_freeze_write(vm, vcpu, tag, hit) == -ECANCELED)
 		return 1;
-	if (ret < 0)
-		fprintf(stderr, "ktvm: %s; dumping what can be read\n", error_msg());
-	ret = dump_write(vm, vcpu, tag, hit, NULL, 0);
-	if (ret < 0 && ret != -EDQUOT)
-		fprintf(stderr, "ktvm: dump: %s\n", error_msg());
 	if (stop) {
 		/*
 		 * No thaw: the parked vCPUs leave on their STOP request, so the
@@ -132,18 +145,8 @@ static int vm_watch_freeze_dump(struct vcpu *vcpu, const struct watch_hit *hit, 
 
 void vm_watch_end_dump(struct vm *vm, const char *tag)
 {
-	int ret;
-
-	if (!vm->cfg.dump_dir || dump_refused(vm))
-		return;
-	ret = freeze_all(vm, NULL, vm->cfg.freeze_timeout_ms);
-	if (ret == -ECANCELED)
-		return;
-	if (ret < 0)
-		fprintf(stderr, "ktvm: %s; dumping what can be read\n", error_msg());
-	ret = dump_write(vm, NULL, tag, NULL, NULL, 0);
-	if (ret < 0 && ret != -EDQUOT)
-		fprintf(stderr, "ktvm: dump: %s\n", error_msg());
+	if (vm->cfg.dump_dir && !dump_refused(vm))
+		vm_watch_freeze_write(vm, NULL, tag, NULL);
 }
 
 int vm_watch_debug_exit(struct vcpu *vcpu, struct kvm_run *run)
