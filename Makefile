@@ -66,7 +66,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
 LDFLAGS += -Wl,--as-needed
 LDLIBS += $(LIB_LDLIBS) -lpthread
 
-LIB_SRCS := $(wildcard core/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard devices/*.c) \
+LIB_SRCS := $(wildcard core/*/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard devices/*.c) \
 	    $(wildcard devices/virtio/*.c) \
 	    $(wildcard wire/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -197,7 +197,7 @@ FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOU
 FUZZ_RUN_FLAGS ?= -max_len=16384 -timeout=10 -print_final_stats=1
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_WIRE_SRCS := tests/fuzz/fuzz_wire.c wire/wire.c wire/stream.c
-FUZZ_WIRE_DEPS := $(FUZZ_WIRE_SRCS) wire/wire.h wire/stream.h core/types.h
+FUZZ_WIRE_DEPS := $(FUZZ_WIRE_SRCS) wire/wire.h wire/stream.h core/base/types.h
 
 .PHONY: fuzz fuzz-corpus
 ifeq ($(ARCH),$(HOST_ARCH))

@@ -20,8 +20,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/console.h"
-#include "core/error.h"
+#include "core/vm/conlog.h"
+#include "core/base/error.h"
 #include "devices/serial.h"
 
 /* Register offsets ("Register Summary" table); DLAB is LCR bit 7. */

@@ -9,8 +9,8 @@
 
 #include <pthread.h>
 
-#include "core/bus.h"
-#include "core/types.h"
+#include "core/vm/bus.h"
+#include "core/base/types.h"
 
 struct console;
 struct serial;

@@ -18,7 +18,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#include "core/types.h"
+#include "core/base/types.h"
 #include "wire/wire.h"
 
 #define BULK_CLASS_DIR	     "/sys/class/virtio-ports"

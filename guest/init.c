@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/clock.h"
+#include "core/base/clock.h"
 #include "guest/bulk.h"
 #include "guest/kaddr.h"
 #include "guest/ksyms.h"

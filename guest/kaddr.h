@@ -16,7 +16,7 @@
 
 #include <stdio.h>
 
-#include "core/types.h"
+#include "core/base/types.h"
 #include "wire/wire.h"
 
 /* KERN_ADDRS fields this arch fills in; the rest are always 0. */

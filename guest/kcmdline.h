@@ -19,7 +19,7 @@
 
 #include <sys/types.h>
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 /*
  * The log device before the bulk port exists: ktvm gives every guest two

@@ -15,7 +15,7 @@
 #ifndef KTVM_GUEST_KSYMS_H
 #define KTVM_GUEST_KSYMS_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 #include "wire/wire.h"
 
 #define KSYMS_WATCH_KEY "ktvm.watch"

@@ -12,7 +12,7 @@
 #ifndef KTVM_GUEST_LOG_H
 #define KTVM_GUEST_LOG_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 #define LOG_PREFIX "ktvm-init: "
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Kernel modules listed in /ktvm/modules.order (core/initramfs.h): one guest
+ * Kernel modules listed in /ktvm/modules.order (core/image/initramfs.h): one guest
  * path a line, dependencies first, so loading them in order never needs
  * modprobe. Each is loaded with finit_module(2); compressed ones (.ko.xz,
  * .ko.zst, .ko.gz) with MODULE_INIT_COMPRESSED_FILE, which makes the kernel
@@ -12,7 +12,7 @@
 #ifndef KTVM_GUEST_MODULES_H
 #define KTVM_GUEST_MODULES_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 #define MODULES_ORDER "/ktvm/modules.order"
 

@@ -8,7 +8,7 @@
 #ifndef KTVM_GUEST_MOUNTS_H
 #define KTVM_GUEST_MOUNTS_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 /*
  * Mount everything, creating mount points. An optional file system that

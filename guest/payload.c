@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/clock.h"
+#include "core/base/clock.h"
 #include "guest/payload.h"
 
 /* include/uapi/linux/close_range.h (Linux 5.11) */

@@ -31,7 +31,7 @@
 
 #include <sys/types.h>
 
-#include "core/types.h"
+#include "core/base/types.h"
 #include "guest/bulk.h"
 #include "guest/strv.h"
 

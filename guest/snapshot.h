@@ -3,7 +3,7 @@
  * Guest-requested snapshots. The payload writes a tag and a newline into
  * the FIFO SNAPSHOT_FIFO; init (which owns the channel) sends
  * SNAPSHOT_REQUEST {id, tag}, the host freezes every vCPU, writes a dump
- * (core/dump.h, the tag sanitised into its file name) and answers
+ * (core/debug/dump.h, the tag sanitised into its file name) and answers
  * SNAPSHOT_REPLY {id, status}; init waits for it at most SNAPSHOT_WAIT_MS
  * and appends "ID STATUS" (status 0: dumped, else -errno) to
  * SNAPSHOT_STATUS, the request's id being its number from 1. So a shell
@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "core/types.h"
+#include "core/base/types.h"
 #include "guest/bulk.h"
 
 #define SNAPSHOT_DIR	 "/run/ktvm"

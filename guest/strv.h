@@ -7,7 +7,7 @@
 #ifndef KTVM_GUEST_STRV_H
 #define KTVM_GUEST_STRV_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 /* Together about the kernel's limit for argv plus envp (MAX_ARG_STRLEN * 16). */
 #define STRV_BYTES_MAX (2u << 20)

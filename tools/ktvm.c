@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ktvm command line. The only place that prints errors and picks exit
- * statuses; everything below it returns errors (core/error.h).
+ * statuses; everything below it returns errors (core/base/error.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,12 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/arch.h"
-#include "core/channel.h"
-#include "core/clock.h"
-#include "core/error.h"
-#include "core/result.h"
-#include "core/vm.h"
+#include "core/vm/arch.h"
+#include "core/run/channel.h"
+#include "core/base/clock.h"
+#include "core/base/error.h"
+#include "core/run/result.h"
+#include "core/vm/vm.h"
 #include "tools/pack.h"
 #include "tools/watch.h"
 

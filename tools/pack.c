@@ -7,11 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/clock.h"
-#include "core/error.h"
-#include "core/initramfs.h"
-#include "core/json.h"
-#include "core/kmod.h"
+#include "core/base/clock.h"
+#include "core/base/error.h"
+#include "core/image/initramfs.h"
+#include "core/base/json.h"
+#include "core/image/kmod.h"
 #include "guest/init-blob.h"
 #include "tools/pack.h"
 #include "wire/wire.h"

@@ -17,7 +17,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 #define PACK_MAX_INCLUDES 64
 #define PACK_MAX_ENV	  64
@@ -42,7 +42,7 @@ struct pack_files {
 	u64 build_ns; /* pack_prepare()'s wall time */
 };
 
-/* Build the initramfs; error message set (core/error.h) on failure. */
+/* Build the initramfs; error message set (core/base/error.h) on failure. */
 int pack_prepare(const struct pack_opts *o, struct pack_files *f);
 /*
  * The "initramfs" member of ktvm's JSON result (result_write_json()'s more

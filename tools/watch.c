@@ -5,15 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/arch.h"
-#include "core/channel.h"
-#include "core/error.h"
-#include "core/file.h"
-#include "core/json.h"
-#include "core/kallsyms_image.h"
-#include "core/ksyms_file.h"
-#include "core/vm.h"
-#include "core/vm_watch.h"
+#include "core/vm/arch.h"
+#include "core/run/channel.h"
+#include "core/base/error.h"
+#include "core/base/file.h"
+#include "core/base/json.h"
+#include "core/image/kallsyms_image.h"
+#include "core/image/ksyms_file.h"
+#include "core/vm/vm.h"
+#include "core/debug/vm_watch.h"
 #include "tools/watch.h"
 
 int run_watch_add(struct run_watch *w, const char *arg)

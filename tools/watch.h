@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ktvm run --watch / --symbols / --dump-dir: the user's watchpoints
- * (core/watch.h), from parsing to the result. An address is armed before
+ * (core/debug/watch.h), from parsing to the result. An address is armed before
  * the first vCPU runs; a symbol is looked up by the guest's init in
  * /proc/kallsyms (ktvm.watch= on the kernel command line), and the host
- * arms it when the answer arrives (core/agent.h), before init starts the
+ * arms it when the answer arrives (core/run/agent.h), before init starts the
  * payload. The names are checked before boot against the kallsyms table
- * in the kernel image (core/kallsyms_image.h). With --symbols FILE (a
+ * in the kernel image (core/image/kallsyms_image.h). With --symbols FILE (a
  * vmlinux with symbols or a System.map) they are looked up there instead
  * and placed with the guest's _text (KASLR).
  */
@@ -15,9 +15,9 @@
 
 #include <stdio.h>
 
-#include "core/agent.h"
-#include "core/dump.h"
-#include "core/watch.h"
+#include "core/run/agent.h"
+#include "core/debug/dump.h"
+#include "core/debug/watch.h"
 
 struct vm;
 struct channel;

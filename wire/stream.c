@@ -14,13 +14,15 @@
 
 #include "wire/stream.h"
 
-int wire_stream_init(struct wire_stream *s, u32 cap, wire_stream_fn fn, void *ctx)
+#define WIRE_MIN(a, b) ((a) < (b) ? (a) : (b))
+
+int wire_stream_init(struct wire_stream *s, uint32_t cap, wire_stream_fn fn, void *ctx)
 {
 	if (cap > WIRE_PAYLOAD_MAX)
 		return -EINVAL;
 	memset(s, 0, sizeof(*s));
 	s->cap = cap;
-	s->size = MIN((size_t)WIRE_STREAM_BUF_INIT, WIRE_HDR_SIZE + (size_t)cap);
+	s->size = WIRE_MIN((size_t)WIRE_STREAM_BUF_INIT, WIRE_HDR_SIZE + (size_t)cap);
 	s->buf = malloc(s->size);
 	if (!s->buf)
 		return -ENOMEM;
@@ -43,13 +45,13 @@ void wire_stream_destroy(struct wire_stream *s)
 static int stream_reserve(struct wire_stream *s, size_t need)
 {
 	size_t size = s->size;
-	u8 *buf;
+	uint8_t *buf;
 
 	if (need <= s->size)
 		return 0;
 	while (size < need)
 		size *= 2;
-	size = MIN(size, WIRE_HDR_SIZE + (size_t)s->cap);
+	size = WIRE_MIN(size, WIRE_HDR_SIZE + (size_t)s->cap);
 	buf = realloc(s->buf, size);
 	if (!buf)
 		return -ENOMEM;
@@ -64,7 +66,7 @@ static int stream_reserve(struct wire_stream *s, size_t need)
  * in s->need. With eof, nothing more will come: incomplete items are
  * discarded a byte at a time and everything is consumed.
  */
-static size_t stream_scan(struct wire_stream *s, const u8 *p, size_t n, bool eof)
+static size_t stream_scan(struct wire_stream *s, const uint8_t *p, size_t n, bool eof)
 {
 	size_t off = 0;
 
@@ -126,7 +128,7 @@ static size_t stream_scan(struct wire_stream *s, const u8 *p, size_t n, bool eof
 
 int wire_stream_feed(struct wire_stream *s, const void *data, size_t n)
 {
-	const u8 *p = data;
+	const uint8_t *p = data;
 	size_t used, take;
 
 	if (s->busy)
@@ -147,7 +149,7 @@ int wire_stream_feed(struct wire_stream *s, const void *data, size_t n)
 			break;
 		}
 		/* Complete the buffered item and no more; the rest goes the fast way. */
-		take = MIN(n, s->need - s->len);
+		take = WIRE_MIN(n, s->need - s->len);
 		memcpy(s->buf + s->len, p, take);
 		s->len += take;
 		p += take;

@@ -44,35 +44,38 @@
 #ifndef KTVM_WIRE_STREAM_H
 #define KTVM_WIRE_STREAM_H
 
-#include "core/types.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "wire/wire.h"
 
 #define WIRE_STREAM_CAP_DEFAULT WIRE_PAYLOAD_MAX
 #define WIRE_STREAM_BUF_INIT	4096 /* first buffer size; grows on demand */
 
-typedef void (*wire_stream_fn)(void *ctx, u32 type, const u8 *payload, u32 len);
+typedef void (*wire_stream_fn)(void *ctx, uint32_t type, const uint8_t *payload, uint32_t len);
 
 /*
  * Every fed byte ends up in exactly one of frame_bytes, crc_bytes,
  * resync_bytes, dropped_bytes, or is still pending (wire_stream_pending()).
  */
 struct wire_stream_stats {
-	u64 bytes_in;		   /* bytes fed */
-	u64 frames;		   /* frames delivered */
-	u64 by_type[WIRE_TYPE_NR]; /* frames delivered, by type ([0] stays 0) */
-	u64 frame_bytes;	   /* header + payload bytes of delivered frames */
-	u64 crc_errors;		   /* frames skipped for a CRC mismatch (rule 3) */
-	u64 crc_bytes;		   /* header + payload bytes of those */
-	u64 bad_headers;	   /* times sync was lost (runs of rule-1 slides) */
-	u64 resync_bytes;	   /* bytes slid over (rule 1, and at the end) */
-	u64 oversize;		   /* headers announcing a length over the cap */
-	u64 truncated;		   /* incomplete frames discarded by wire_stream_end() */
-	u64 dropped_bytes;	   /* bytes discarded because the buffer could not grow */
+	uint64_t bytes_in;		   /* bytes fed */
+	uint64_t frames;		   /* frames delivered */
+	uint64_t by_type[WIRE_TYPE_NR]; /* frames delivered, by type ([0] stays 0) */
+	uint64_t frame_bytes;	   /* header + payload bytes of delivered frames */
+	uint64_t crc_errors;		   /* frames skipped for a CRC mismatch (rule 3) */
+	uint64_t crc_bytes;		   /* header + payload bytes of those */
+	uint64_t bad_headers;	   /* times sync was lost (runs of rule-1 slides) */
+	uint64_t resync_bytes;	   /* bytes slid over (rule 1, and at the end) */
+	uint64_t oversize;		   /* headers announcing a length over the cap */
+	uint64_t truncated;		   /* incomplete frames discarded by wire_stream_end() */
+	uint64_t dropped_bytes;	   /* bytes discarded because the buffer could not grow */
 };
 
 struct wire_stream {
-	u32 cap;	   /* largest payload accepted */
-	u8 *buf;	   /* the incomplete item at the stream position */
+	uint32_t cap;	   /* largest payload accepted */
+	uint8_t *buf;	   /* the incomplete item at the stream position */
 	size_t len;	   /* bytes in buf; always < need */
 	size_t need;	   /* bytes that item needs: a header, or header + length */
 	size_t size;	   /* allocated; need <= size <= WIRE_HDR_SIZE + cap */
@@ -87,7 +90,7 @@ struct wire_stream {
  * cap: largest payload accepted, at most WIRE_PAYLOAD_MAX (-EINVAL above).
  * Returns 0 or -ENOMEM.
  */
-int wire_stream_init(struct wire_stream *s, u32 cap, wire_stream_fn fn, void *ctx);
+int wire_stream_init(struct wire_stream *s, uint32_t cap, wire_stream_fn fn, void *ctx);
 void wire_stream_destroy(struct wire_stream *s);
 
 /*

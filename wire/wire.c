@@ -38,19 +38,19 @@ static const char *const wire_phase_names[WIRE_PHASE_NR] = {
     [WIRE_PHASE_FAILED] = "FAILED",
 };
 
-bool wire_type_valid(u32 type)
+bool wire_type_valid(uint32_t type)
 {
 	return type > WIRE_INVALID && type < WIRE_TYPE_NR;
 }
 
-const char *wire_type_name(u32 type)
+const char *wire_type_name(uint32_t type)
 {
 	if (type < WIRE_TYPE_NR && wire_type_names[type])
 		return wire_type_names[type];
 	return "UNKNOWN";
 }
 
-const char *wire_phase_name(u32 phase)
+const char *wire_phase_name(uint32_t phase)
 {
 	if (phase < WIRE_PHASE_NR && wire_phase_names[phase])
 		return wire_phase_names[phase];
@@ -62,7 +62,7 @@ const char *wire_phase_name(u32 phase)
  * polynomial 0xedb88320, initial value and final xor 0xffffffff). zlib takes
  * a uInt length; payloads are capped far below that, but stay correct anyway.
  */
-u32 wire_crc32(const void *p, size_t n)
+uint32_t wire_crc32(const void *p, size_t n)
 {
 	const Bytef *b = p;
 	uLong crc = crc32(0L, Z_NULL, 0);
@@ -74,10 +74,10 @@ u32 wire_crc32(const void *p, size_t n)
 		b += chunk;
 		n -= chunk;
 	}
-	return (u32)crc;
+	return (uint32_t)crc;
 }
 
-void wire_hdr_encode(u8 out[WIRE_HDR_SIZE], const struct wire_hdr *h)
+void wire_hdr_encode(uint8_t out[WIRE_HDR_SIZE], const struct wire_hdr *h)
 {
 	wire_put_le32(out + 0, h->type);
 	wire_put_le32(out + 4, h->length);
@@ -85,7 +85,7 @@ void wire_hdr_encode(u8 out[WIRE_HDR_SIZE], const struct wire_hdr *h)
 	wire_put_le32(out + 12, h->reserved);
 }
 
-void wire_hdr_decode(struct wire_hdr *h, const u8 in[WIRE_HDR_SIZE])
+void wire_hdr_decode(struct wire_hdr *h, const uint8_t in[WIRE_HDR_SIZE])
 {
 	h->type = wire_get_le32(in + 0);
 	h->length = wire_get_le32(in + 4);
@@ -93,7 +93,7 @@ void wire_hdr_decode(struct wire_hdr *h, const u8 in[WIRE_HDR_SIZE])
 	h->reserved = wire_get_le32(in + 12);
 }
 
-int wire_hdr_check(const struct wire_hdr *h, u32 cap)
+int wire_hdr_check(const struct wire_hdr *h, uint32_t cap)
 {
 	if (!wire_type_valid(h->type) || h->reserved != 0)
 		return -EPROTO;
@@ -102,7 +102,7 @@ int wire_hdr_check(const struct wire_hdr *h, u32 cap)
 	return 0;
 }
 
-int wire_encode_hdr(u8 out[WIRE_HDR_SIZE], u32 type, const void *payload, size_t len)
+int wire_encode_hdr(uint8_t out[WIRE_HDR_SIZE], uint32_t type, const void *payload, size_t len)
 {
 	struct wire_hdr h;
 
@@ -111,17 +111,17 @@ int wire_encode_hdr(u8 out[WIRE_HDR_SIZE], u32 type, const void *payload, size_t
 	if (len > WIRE_PAYLOAD_MAX)
 		return -EMSGSIZE;
 	h.type = type;
-	h.length = (u32)len;
+	h.length = (uint32_t)len;
 	h.crc = wire_crc32(payload, len);
 	h.reserved = 0;
 	wire_hdr_encode(out, &h);
 	return 0;
 }
 
-ssize_t wire_encode(void *buf, size_t size, u32 type, const void *payload, size_t len)
+ssize_t wire_encode(void *buf, size_t size, uint32_t type, const void *payload, size_t len)
 {
-	u8 hdr[WIRE_HDR_SIZE];
-	u8 *out = buf;
+	uint8_t hdr[WIRE_HDR_SIZE];
+	uint8_t *out = buf;
 	int r;
 
 	r = wire_encode_hdr(hdr, type, payload, len);
@@ -135,9 +135,9 @@ ssize_t wire_encode(void *buf, size_t size, u32 type, const void *payload, size_
 	return WIRE_HDR_SIZE + len;
 }
 
-ssize_t wire_decode(struct wire_frame *f, const void *buf, size_t n, u32 cap)
+ssize_t wire_decode(struct wire_frame *f, const void *buf, size_t n, uint32_t cap)
 {
-	const u8 *p = buf;
+	const uint8_t *p = buf;
 	struct wire_hdr h;
 	int r;
 
@@ -162,7 +162,7 @@ ssize_t wire_decode(struct wire_frame *f, const void *buf, size_t n, u32 cap)
 
 ssize_t wire_kern_addrs_build(void *buf, size_t size, const struct wire_kern_addrs *ka)
 {
-	u8 *p = buf;
+	uint8_t *p = buf;
 
 	if (size < WIRE_KERN_ADDRS_LEN)
 		return -ENOSPC;
@@ -173,7 +173,7 @@ ssize_t wire_kern_addrs_build(void *buf, size_t size, const struct wire_kern_add
 
 int wire_kern_addrs_parse(struct wire_kern_addrs *ka, const void *payload, size_t len)
 {
-	const u8 *p = payload;
+	const uint8_t *p = payload;
 
 	if (len != WIRE_KERN_ADDRS_LEN)
 		return -EBADMSG;
@@ -182,26 +182,26 @@ int wire_kern_addrs_parse(struct wire_kern_addrs *ka, const void *payload, size_
 	return 0;
 }
 
-ssize_t wire_exit_build(void *buf, size_t size, s32 status)
+ssize_t wire_exit_build(void *buf, size_t size, int32_t status)
 {
 	if (size < WIRE_EXIT_LEN)
 		return -ENOSPC;
-	wire_put_le32(buf, (u32)status);
+	wire_put_le32(buf, (uint32_t)status);
 	return WIRE_EXIT_LEN;
 }
 
-int wire_exit_parse(s32 *status, const void *payload, size_t len)
+int wire_exit_parse(int32_t *status, const void *payload, size_t len)
 {
 	if (len != WIRE_EXIT_LEN)
 		return -EBADMSG;
-	*status = (s32)wire_get_le32(payload);
+	*status = (int32_t)wire_get_le32(payload);
 	return 0;
 }
 
-ssize_t wire_lifecycle_build(void *buf, size_t size, u32 phase, const char *reason,
+ssize_t wire_lifecycle_build(void *buf, size_t size, uint32_t phase, const char *reason,
 			     size_t reason_len)
 {
-	u8 *p = buf;
+	uint8_t *p = buf;
 
 	if (reason_len > WIRE_REASON_MAX)
 		return -EMSGSIZE;
@@ -215,7 +215,7 @@ ssize_t wire_lifecycle_build(void *buf, size_t size, u32 phase, const char *reas
 
 int wire_lifecycle_parse(struct wire_lifecycle *lc, const void *payload, size_t len)
 {
-	const u8 *p = payload;
+	const uint8_t *p = payload;
 
 	if (len < WIRE_LIFECYCLE_MIN || len - WIRE_LIFECYCLE_MIN > WIRE_REASON_MAX)
 		return -EBADMSG;
@@ -225,16 +225,16 @@ int wire_lifecycle_parse(struct wire_lifecycle *lc, const void *payload, size_t 
 	return 0;
 }
 
-ssize_t wire_snapshot_request_build(void *buf, size_t size, u32 id, const char *tag, size_t tag_len)
+ssize_t wire_snapshot_request_build(void *buf, size_t size, uint32_t id, const char *tag, size_t tag_len)
 {
-	u8 *p = buf;
+	uint8_t *p = buf;
 
 	if (tag_len > WIRE_SNAPSHOT_TAG_MAX)
 		return -EMSGSIZE;
 	if (size < WIRE_SNAPSHOT_REQUEST_MIN + tag_len)
 		return -ENOSPC;
 	wire_put_le32(p, id);
-	p[4] = (u8)tag_len;
+	p[4] = (uint8_t)tag_len;
 	if (tag_len)
 		memmove(p + WIRE_SNAPSHOT_REQUEST_MIN, tag, tag_len);
 	return WIRE_SNAPSHOT_REQUEST_MIN + tag_len;
@@ -242,8 +242,8 @@ ssize_t wire_snapshot_request_build(void *buf, size_t size, u32 id, const char *
 
 int wire_snapshot_request_parse(struct wire_snapshot_request *rq, const void *payload, size_t len)
 {
-	const u8 *p = payload;
-	u32 tag_len;
+	const uint8_t *p = payload;
+	uint32_t tag_len;
 
 	if (len < WIRE_SNAPSHOT_REQUEST_MIN)
 		return -EBADMSG;
@@ -257,27 +257,27 @@ int wire_snapshot_request_parse(struct wire_snapshot_request *rq, const void *pa
 	return 0;
 }
 
-ssize_t wire_snapshot_reply_build(void *buf, size_t size, u32 id, s32 status)
+ssize_t wire_snapshot_reply_build(void *buf, size_t size, uint32_t id, int32_t status)
 {
-	u8 *p = buf;
+	uint8_t *p = buf;
 
 	if (status > 0)
 		return -EINVAL;
 	if (size < WIRE_SNAPSHOT_REPLY_LEN)
 		return -ENOSPC;
 	wire_put_le32(p, id);
-	wire_put_le32(p + 4, (u32)status);
+	wire_put_le32(p + 4, (uint32_t)status);
 	return WIRE_SNAPSHOT_REPLY_LEN;
 }
 
 int wire_snapshot_reply_parse(struct wire_snapshot_reply *rp, const void *payload, size_t len)
 {
-	const u8 *p = payload;
-	s32 status;
+	const uint8_t *p = payload;
+	int32_t status;
 
 	if (len != WIRE_SNAPSHOT_REPLY_LEN)
 		return -EBADMSG;
-	status = (s32)wire_get_le32(p + 4);
+	status = (int32_t)wire_get_le32(p + 4);
 	if (status > 0)
 		return -EBADMSG;
 	rp->id = wire_get_le32(p);
@@ -299,9 +299,9 @@ bool wire_ksym_name_valid(const char *name, size_t len)
 	return true;
 }
 
-ssize_t wire_ksyms_build(void *buf, size_t size, const struct wire_ksym *k, u32 n)
+ssize_t wire_ksyms_build(void *buf, size_t size, const struct wire_ksym *k, uint32_t n)
 {
-	u8 *p = buf;
+	uint8_t *p = buf;
 	size_t off = WIRE_KSYMS_MIN;
 
 	if (n > WIRE_KSYMS_MAX)
@@ -309,7 +309,7 @@ ssize_t wire_ksyms_build(void *buf, size_t size, const struct wire_ksym *k, u32 
 	if (size < WIRE_KSYMS_MIN)
 		return -ENOSPC;
 	wire_put_le32(p, n);
-	for (u32 i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		size_t len = strnlen(k[i].name, sizeof(k[i].name));
 
 		if (!wire_ksym_name_valid(k[i].name, len))
@@ -317,25 +317,25 @@ ssize_t wire_ksyms_build(void *buf, size_t size, const struct wire_ksym *k, u32 
 		if (size - off < WIRE_KSYM_ENTRY_MIN + len)
 			return -ENOSPC;
 		wire_put_le64(p + off, k[i].addr);
-		p[off + 8] = (u8)len;
+		p[off + 8] = (uint8_t)len;
 		memcpy(p + off + WIRE_KSYM_ENTRY_MIN, k[i].name, len);
 		off += WIRE_KSYM_ENTRY_MIN + len;
 	}
 	return off;
 }
 
-int wire_ksyms_parse(struct wire_ksym *out, u32 max, u32 *n, const void *payload, size_t len)
+int wire_ksyms_parse(struct wire_ksym *out, uint32_t max, uint32_t *n, const void *payload, size_t len)
 {
-	const u8 *p = payload;
+	const uint8_t *p = payload;
 	size_t off = WIRE_KSYMS_MIN;
-	u32 count;
+	uint32_t count;
 
 	if (len < WIRE_KSYMS_MIN)
 		return -EBADMSG;
 	count = wire_get_le32(p);
 	if (count > max || count > WIRE_KSYMS_MAX)
 		return -EBADMSG;
-	for (u32 i = 0; i < count; i++) {
+	for (uint32_t i = 0; i < count; i++) {
 		size_t name_len;
 
 		if (len - off < WIRE_KSYM_ENTRY_MIN)
@@ -355,28 +355,28 @@ int wire_ksyms_parse(struct wire_ksym *out, u32 max, u32 *n, const void *payload
 	return 0;
 }
 
-ssize_t wire_watch_armed_build(void *buf, size_t size, s32 status, u32 armed)
+ssize_t wire_watch_armed_build(void *buf, size_t size, int32_t status, uint32_t armed)
 {
-	u8 *p = buf;
+	uint8_t *p = buf;
 
 	if (status > 0 || armed > WIRE_KSYMS_MAX)
 		return -EINVAL;
 	if (size < WIRE_WATCH_ARMED_LEN)
 		return -ENOSPC;
-	wire_put_le32(p, (u32)status);
+	wire_put_le32(p, (uint32_t)status);
 	wire_put_le32(p + 4, armed);
 	return WIRE_WATCH_ARMED_LEN;
 }
 
 int wire_watch_armed_parse(struct wire_watch_armed *wa, const void *payload, size_t len)
 {
-	const u8 *p = payload;
-	s32 status;
-	u32 armed;
+	const uint8_t *p = payload;
+	int32_t status;
+	uint32_t armed;
 
 	if (len != WIRE_WATCH_ARMED_LEN)
 		return -EBADMSG;
-	status = (s32)wire_get_le32(p);
+	status = (int32_t)wire_get_le32(p);
 	armed = wire_get_le32(p + 4);
 	if (status > 0 || armed > WIRE_KSYMS_MAX)
 		return -EBADMSG;

@@ -21,32 +21,32 @@
  *   value  name              dir  payload
  *   0      (invalid)         -    never sent; a header with type 0 is garbage
  *   1      SYS_RDY           g>h  empty: init is up and the channel works
- *   2      KERN_ADDRS        g>h  u64 phys_base, u64 page_offset_base (16 bytes)
- *   3      EXIT              g>h  s32 exit status of the payload (4 bytes)
+ *   2      KERN_ADDRS        g>h  uint64_t phys_base, uint64_t page_offset_base (16 bytes)
+ *   3      EXIT              g>h  int32_t exit status of the payload (4 bytes)
  *   4      STDOUT            g>h  raw bytes from the payload's stdout
  *   5      STDERR            g>h  raw bytes from the payload's stderr
- *   6      LIFECYCLE         g>h  u32 phase (enum wire_phase), then reason
+ *   6      LIFECYCLE         g>h  uint32_t phase (enum wire_phase), then reason
  *                                 text, 0..WIRE_REASON_MAX bytes, no NUL
  *   7      SCHED_EXIT        g>h  opaque: how the scheduler under test exited
  *   8      SCENARIO_START    g>h  opaque: a scenario begins
  *   9      SCENARIO_END      g>h  opaque: a scenario ended
  *   10     TEST_RESULT       g>h  opaque: a test's verdict
  *   11     DMESG             g>h  raw bytes of the guest kernel log
- *   12     SNAPSHOT_REQUEST  g>h  u32 request id, u8 tag length (0..WIRE_SNAPSHOT_TAG_MAX),
+ *   12     SNAPSHOT_REQUEST  g>h  uint32_t request id, uint8_t tag length (0..WIRE_SNAPSHOT_TAG_MAX),
  *                                 the tag bytes: the guest's name for the snapshot,
  *                                 any bytes (the host sanitises it before putting it
  *                                 in a file name)
- *   13     SNAPSHOT_REPLY    h>g  u32 request id (the request's), s32 status: 0 when
+ *   13     SNAPSHOT_REPLY    h>g  uint32_t request id (the request's), int32_t status: 0 when
  *                                 the snapshot was dumped, else a negative errno
  *                                 (8 bytes)
  *   14     KSYMS             g>h  the addresses of the kernel symbols the host asked
- *                                 for (ktvm.watch=, guest/ksyms.h): u32 count
+ *                                 for (ktvm.watch=, guest/ksyms.h): uint32_t count
  *                                 (0..WIRE_KSYMS_MAX), then count entries of
- *                                 u64 address (0: not found, or hidden),
- *                                 u8 name length (1..WIRE_KSYM_NAME_MAX),
+ *                                 uint64_t address (0: not found, or hidden),
+ *                                 uint8_t name length (1..WIRE_KSYM_NAME_MAX),
  *                                 the name bytes, no NUL, from [A-Za-z0-9_.$]
- *   15     WATCH_ARMED       h>g  s32 status (0: armed, else a negative errno),
- *                                 u32 watchpoints armed (0..WIRE_KSYMS_MAX) (8 bytes)
+ *   15     WATCH_ARMED       h>g  int32_t status (0: armed, else a negative errno),
+ *                                 uint32_t watchpoints armed (0..WIRE_KSYMS_MAX) (8 bytes)
  *
  * Names in KSYMS are checked because the host prints them and looks them up;
  * the set is what the kernel's symbol names are made of (C identifiers, the
@@ -64,7 +64,9 @@
 
 #include <sys/types.h>
 
-#include "core/types.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 enum wire_type {
 	WIRE_INVALID = 0,
@@ -120,27 +122,27 @@ enum wire_phase {
 #define WIRE_WATCH_ARMED_LEN 8
 
 struct wire_hdr {
-	u32 type;
-	u32 length;
-	u32 crc;
-	u32 reserved;
+	uint32_t type;
+	uint32_t length;
+	uint32_t crc;
+	uint32_t reserved;
 };
 
 /* One decoded frame; payload points into the buffer it was decoded from. */
 struct wire_frame {
-	u32 type;
-	u32 len;
-	const u8 *payload;
+	uint32_t type;
+	uint32_t len;
+	const uint8_t *payload;
 };
 
 struct wire_kern_addrs {
-	u64 phys_base;
-	u64 page_offset_base;
+	uint64_t phys_base;
+	uint64_t page_offset_base;
 };
 
 /* LIFECYCLE payload; reason points into the payload and is not NUL-terminated. */
 struct wire_lifecycle {
-	u32 phase;
+	uint32_t phase;
 	const char *reason;
 	size_t reason_len;
 };
@@ -151,43 +153,43 @@ struct wire_lifecycle {
  * the guest may put a NUL inside it: tag_len is the length that was sent.
  */
 struct wire_snapshot_request {
-	u32 id;
-	u32 tag_len;
+	uint32_t id;
+	uint32_t tag_len;
 	char tag[WIRE_SNAPSHOT_TAG_MAX + 1];
 };
 
 struct wire_snapshot_reply {
-	u32 id;
-	s32 status;
+	uint32_t id;
+	int32_t status;
 };
 
 /* One KSYMS entry; name is NUL-terminated. */
 struct wire_ksym {
-	u64 addr;
+	uint64_t addr;
 	char name[WIRE_KSYM_NAME_MAX + 1];
 };
 
 struct wire_watch_armed {
-	s32 status;
-	u32 armed;
+	int32_t status;
+	uint32_t armed;
 };
 
-static inline u16 wire_get_le16(const u8 *p)
+static inline uint16_t wire_get_le16(const uint8_t *p)
 {
-	return (u16)(p[0] | p[1] << 8);
+	return (uint16_t)(p[0] | p[1] << 8);
 }
 
-static inline u32 wire_get_le32(const u8 *p)
+static inline uint32_t wire_get_le32(const uint8_t *p)
 {
-	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static inline u64 wire_get_le64(const u8 *p)
+static inline uint64_t wire_get_le64(const uint8_t *p)
 {
-	return (u64)wire_get_le32(p) | (u64)wire_get_le32(p + 4) << 32;
+	return (uint64_t)wire_get_le32(p) | (uint64_t)wire_get_le32(p + 4) << 32;
 }
 
-static inline void wire_put_le32(u8 *p, u32 v)
+static inline void wire_put_le32(uint8_t *p, uint32_t v)
 {
 	p[0] = v;
 	p[1] = v >> 8;
@@ -195,36 +197,36 @@ static inline void wire_put_le32(u8 *p, u32 v)
 	p[3] = v >> 24;
 }
 
-static inline void wire_put_le64(u8 *p, u64 v)
+static inline void wire_put_le64(uint8_t *p, uint64_t v)
 {
-	wire_put_le32(p, (u32)v);
-	wire_put_le32(p + 4, (u32)(v >> 32));
+	wire_put_le32(p, (uint32_t)v);
+	wire_put_le32(p + 4, (uint32_t)(v >> 32));
 }
 
 /* Known types: 1 .. WIRE_TYPE_NR - 1, including the reserved ones. */
-bool wire_type_valid(u32 type);
+bool wire_type_valid(uint32_t type);
 /* "SYS_RDY", ...; "INVALID" for 0 and "UNKNOWN" past the table. Never NULL. */
-const char *wire_type_name(u32 type);
+const char *wire_type_name(uint32_t type);
 /* "INIT_STARTED", ...; "UNKNOWN" otherwise. Never NULL. */
-const char *wire_phase_name(u32 phase);
+const char *wire_phase_name(uint32_t phase);
 
 /* zlib's crc32() of n bytes (p may be NULL when n is 0). */
-u32 wire_crc32(const void *p, size_t n);
+uint32_t wire_crc32(const void *p, size_t n);
 
-void wire_hdr_encode(u8 out[WIRE_HDR_SIZE], const struct wire_hdr *h);
-void wire_hdr_decode(struct wire_hdr *h, const u8 in[WIRE_HDR_SIZE]);
+void wire_hdr_encode(uint8_t out[WIRE_HDR_SIZE], const struct wire_hdr *h);
+void wire_hdr_decode(struct wire_hdr *h, const uint8_t in[WIRE_HDR_SIZE]);
 /*
  * Is h a header a receiver with payload cap `cap` accepts? 0, -EPROTO
  * (unknown type or reserved != 0) or -EMSGSIZE (length over cap).
  */
-int wire_hdr_check(const struct wire_hdr *h, u32 cap);
+int wire_hdr_check(const struct wire_hdr *h, uint32_t cap);
 
 /*
  * Fill out[] with the header for a payload of len bytes at payload, for
  * senders that write the header and the payload separately (writev).
  * 0, -EINVAL (unknown type) or -EMSGSIZE (len > WIRE_PAYLOAD_MAX).
  */
-int wire_encode_hdr(u8 out[WIRE_HDR_SIZE], u32 type, const void *payload, size_t len);
+int wire_encode_hdr(uint8_t out[WIRE_HDR_SIZE], uint32_t type, const void *payload, size_t len);
 
 /*
  * Write one frame into buf (size bytes). payload may already sit at
@@ -232,7 +234,7 @@ int wire_encode_hdr(u8 out[WIRE_HDR_SIZE], u32 type, const void *payload, size_t
  * Returns the frame's size, WIRE_HDR_SIZE + len, or -EINVAL, -EMSGSIZE as
  * above, or -ENOSPC when buf is too small.
  */
-ssize_t wire_encode(void *buf, size_t size, u32 type, const void *payload, size_t len);
+ssize_t wire_encode(void *buf, size_t size, uint32_t type, const void *payload, size_t len);
 
 /*
  * Decode the frame at the start of buf (n bytes) for a receiver with payload
@@ -245,7 +247,7 @@ ssize_t wire_encode(void *buf, size_t size, u32 type, const void *payload, size_
  *   -EMSGSIZE  length over cap
  *   -EBADMSG   the payload's CRC does not match (f->type, f->len are set)
  */
-ssize_t wire_decode(struct wire_frame *f, const void *buf, size_t n, u32 cap);
+ssize_t wire_decode(struct wire_frame *f, const void *buf, size_t n, uint32_t cap);
 
 /*
  * Typed payloads. The builders write into buf (size bytes) and return the
@@ -258,16 +260,16 @@ ssize_t wire_decode(struct wire_frame *f, const void *buf, size_t n, u32 cap);
  */
 ssize_t wire_kern_addrs_build(void *buf, size_t size, const struct wire_kern_addrs *ka);
 int wire_kern_addrs_parse(struct wire_kern_addrs *ka, const void *payload, size_t len);
-ssize_t wire_exit_build(void *buf, size_t size, s32 status);
-int wire_exit_parse(s32 *status, const void *payload, size_t len);
-ssize_t wire_lifecycle_build(void *buf, size_t size, u32 phase, const char *reason,
+ssize_t wire_exit_build(void *buf, size_t size, int32_t status);
+int wire_exit_parse(int32_t *status, const void *payload, size_t len);
+ssize_t wire_lifecycle_build(void *buf, size_t size, uint32_t phase, const char *reason,
 			     size_t reason_len);
 int wire_lifecycle_parse(struct wire_lifecycle *lc, const void *payload, size_t len);
 
-ssize_t wire_snapshot_request_build(void *buf, size_t size, u32 id, const char *tag,
+ssize_t wire_snapshot_request_build(void *buf, size_t size, uint32_t id, const char *tag,
 				    size_t tag_len);
 int wire_snapshot_request_parse(struct wire_snapshot_request *rq, const void *payload, size_t len);
-ssize_t wire_snapshot_reply_build(void *buf, size_t size, u32 id, s32 status);
+ssize_t wire_snapshot_reply_build(void *buf, size_t size, uint32_t id, int32_t status);
 int wire_snapshot_reply_parse(struct wire_snapshot_reply *rp, const void *payload, size_t len);
 
 /*
@@ -282,11 +284,11 @@ bool wire_ksym_name_valid(const char *name, size_t len);
  * WIRE_KSYMS_MAX, a truncated entry, bytes after the last entry and a name
  * wire_ksym_name_valid() refuses; out[] may be partly written when it does.
  */
-ssize_t wire_ksyms_build(void *buf, size_t size, const struct wire_ksym *k, u32 n);
-int wire_ksyms_parse(struct wire_ksym *out, u32 max, u32 *n, const void *payload, size_t len);
+ssize_t wire_ksyms_build(void *buf, size_t size, const struct wire_ksym *k, uint32_t n);
+int wire_ksyms_parse(struct wire_ksym *out, uint32_t max, uint32_t *n, const void *payload, size_t len);
 
 /* WATCH_ARMED: status 0 or a negative errno; at most WIRE_KSYMS_MAX armed. */
-ssize_t wire_watch_armed_build(void *buf, size_t size, s32 status, u32 armed);
+ssize_t wire_watch_armed_build(void *buf, size_t size, int32_t status, uint32_t armed);
 int wire_watch_armed_parse(struct wire_watch_armed *wa, const void *payload, size_t len);
 
 #endif

@@ -13,10 +13,10 @@
 #include "arch/aarch64/fdt.h"
 #include "arch/aarch64/layout.h"
 #include "arch/aarch64/topo.h"
-#include "core/arch.h"
-#include "core/error.h"
-#include "core/resources.h"
-#include "core/vm.h"
+#include "core/vm/arch.h"
+#include "core/base/error.h"
+#include "core/vm/resources.h"
+#include "core/vm/vm.h"
 
 static int a64_build_fdt(struct vm *vm, u64 initrd_gpa)
 {

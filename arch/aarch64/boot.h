@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 #define A64_KERNEL_ALIGN (2 * MiB) /* the Image's base: 2 MiB aligned */
 #define A64_FDT_MAX	 (2 * MiB) /* booting.rst: at most 2 MiB, in its own 2 MiB block */

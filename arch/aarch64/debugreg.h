@@ -20,7 +20,7 @@
 #ifndef KTVM_ARCH_AARCH64_DEBUGREG_H
 #define KTVM_ARCH_AARCH64_DEBUGREG_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 struct kvm_guest_debug;
 

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 
 #include "arch/aarch64/layout.h"
-#include "core/arch.h"
-#include "core/error.h"
-#include "core/vm.h"
+#include "core/vm/arch.h"
+#include "core/base/error.h"
+#include "core/vm/vm.h"
 #include "devices/serial.h"
 
 struct a64_devices {

@@ -17,7 +17,7 @@
 #include <libfdt.h>
 
 #include "arch/aarch64/fdt_ctx.h"
-#include "core/error.h"
+#include "core/base/error.h"
 #include "ktvm-arch.h"
 
 /* <dt-bindings/interrupt-controller/arm-gic.h>, irq.h: an interrupt is <type number flags>. */

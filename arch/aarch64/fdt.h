@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 
-#include "core/topology.h"
-#include "core/types.h"
+#include "core/vm/topology.h"
+#include "core/base/types.h"
 #include "ktvm-arch.h"
 
 /* The GIC's phandle: the root's interrupt-parent, so every device's. */
@@ -37,7 +37,7 @@ struct a64_fdt_desc {
 	u32 nr_cpus;
 	const u64 *mpidr;
 	/*
-	 * The guest topology (core/topology.h, finished), nr_cpus vCPUs in
+	 * The guest topology (core/vm/topology.h, finished), nr_cpus vCPUs in
 	 * its numbering: cpu-map, cache nodes, and with more than one node
 	 * the NUMA nodes, whose memory then sums to ram_size.
 	 */

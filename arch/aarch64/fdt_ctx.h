@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "arch/aarch64/fdt.h"
-#include "core/types.h"
+#include "core/base/types.h"
 
 struct a64_fdt_ctx {
 	void *fdt;

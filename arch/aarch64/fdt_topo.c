@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guest topology (core/topology.h) in the device tree: what Linux 6.1
+ * The guest topology (core/vm/topology.h) in the device tree: what Linux 6.1
  * and 6.12 read to build their CPU, cache and NUMA topology on arm64.
  *
  * cpu-map (bindings/cpu/cpu-topology.txt): clusterN per LLC, numbered
@@ -42,7 +42,7 @@
 #include <libfdt.h>
 
 #include "arch/aarch64/fdt_ctx.h"
-#include "core/error.h"
+#include "core/base/error.h"
 #include "ktvm-arch.h"
 
 _Static_assert(ARCH_MAX_VCPUS <= 0x100, "cpu, L2 and L3 phandles must not overlap");

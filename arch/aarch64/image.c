@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "arch/aarch64/boot.h"
-#include "core/arch.h"
-#include "core/error.h"
-#include "core/vm.h"
+#include "core/vm/arch.h"
+#include "core/base/error.h"
+#include "core/vm/vm.h"
 
 /* Header fields, little-endian (booting.rst section 4). */
 #define IMAGE_HDR_SIZE	  64

@@ -10,11 +10,11 @@
 #include "arch/aarch64/kvm.h"
 #include "arch/aarch64/layout.h"
 #include "arch/aarch64/topo.h"
-#include "core/arch.h"
-#include "core/cmdline.h"
-#include "core/error.h"
-#include "core/resources.h"
-#include "core/vm.h"
+#include "core/vm/arch.h"
+#include "core/vm/cmdline.h"
+#include "core/base/error.h"
+#include "core/vm/resources.h"
+#include "core/vm/vm.h"
 
 const char *arch_name(void)
 {

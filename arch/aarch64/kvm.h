@@ -7,7 +7,7 @@
 
 #include <linux/kvm.h>
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 struct vm;
 

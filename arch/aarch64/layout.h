@@ -17,7 +17,7 @@
 #ifndef KTVM_ARCH_AARCH64_LAYOUT_H
 #define KTVM_ARCH_AARCH64_LAYOUT_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 #define A64_GICD_BASE	   0x08000000ULL
 #define A64_GICD_SIZE	   0x10000ULL

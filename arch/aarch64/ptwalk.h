@@ -2,13 +2,13 @@
 /*
  * Software walk of an aarch64 guest's stage-1 EL1&0 translation tables
  * (VMSAv8-64, ARM DDI 0487 chapter D8), for inspecting a stopped guest
- * (core/gva.h).
+ * (core/debug/gva.h).
  */
 #ifndef KTVM_ARCH_AARCH64_PTWALK_H
 #define KTVM_ARCH_AARCH64_PTWALK_H
 
-#include "core/gva.h"
-#include "core/types.h"
+#include "core/debug/gva.h"
+#include "core/base/types.h"
 
 /* A vCPU's EL1 translation registers: TTBR0_EL1, TTBR1_EL1, TCR_EL1, SCTLR_EL1. */
 struct a64_mmu {

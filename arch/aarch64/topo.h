@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The aarch64 view of the guest topology (core/topology.h): MPIDR_EL1.
+ * The aarch64 view of the guest topology (core/vm/topology.h): MPIDR_EL1.
  *
  * ARM DDI 0487, MPIDR_EL1: Aff3 [39:32], Aff2 [23:16], Aff1 [15:8],
  * Aff0 [7:0]; MT [24] says whether Aff0 counts threads, U [30] whether the
@@ -29,8 +29,8 @@
 #ifndef KTVM_ARCH_AARCH64_TOPO_H
 #define KTVM_ARCH_AARCH64_TOPO_H
 
-#include "core/topology.h"
-#include "core/types.h"
+#include "core/vm/topology.h"
+#include "core/base/types.h"
 
 /* ICC_SGI1R_EL1.TargetList: one bit per Aff0 value 0..15. */
 #define A64_TOPO_SGI_TARGETS 16

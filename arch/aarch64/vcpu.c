@@ -17,9 +17,9 @@
 #include "arch/aarch64/boot.h"
 #include "arch/aarch64/kvm.h"
 #include "arch/aarch64/topo.h"
-#include "core/arch.h"
-#include "core/error.h"
-#include "core/vm.h"
+#include "core/vm/arch.h"
+#include "core/base/error.h"
+#include "core/vm/vm.h"
 
 /* MPIDR_EL1: op0 3, op1 0, CRn 0, CRm 0, op2 5 (ARM DDI 0487, MPIDR_EL1) */
 #define A64_REG_MPIDR ARM64_SYS_REG(3, 0, 0, 0, 5)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * aarch64 watchpoints and state capture (core/arch.h): DBGWVR/DBGWCR
+ * aarch64 watchpoints and state capture (core/vm/arch.h): DBGWVR/DBGWCR
  * through KVM_SET_GUEST_DEBUG (debugreg.h), stage-1 walks from TTBR0/1 and
  * TCR_EL1 (ptwalk.h), registers for dumps.
  *
@@ -22,11 +22,11 @@
 #include "arch/aarch64/debugreg.h"
 #include "arch/aarch64/kvm.h"
 #include "arch/aarch64/ptwalk.h"
-#include "core/arch.h"
-#include "core/error.h"
-#include "core/vcpu.h"
-#include "core/vm.h"
-#include "core/watch.h"
+#include "core/vm/arch.h"
+#include "core/base/error.h"
+#include "core/vm/vcpu.h"
+#include "core/vm/vm.h"
+#include "core/debug/watch.h"
 
 #define A64_SYSREG_SCTLR ARM64_SYS_REG(3, 0, 1, 0, 0)
 #define A64_SYSREG_TTBR0 ARM64_SYS_REG(3, 0, 2, 0, 0)

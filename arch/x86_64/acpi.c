@@ -25,7 +25,7 @@
 #include "arch/x86_64/aml.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/platform.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 #define ACPI_OEM_ID	 "KTVM  "
 #define ACPI_CREATOR_ID	 "KTVM"

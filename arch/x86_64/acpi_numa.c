@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The NUMA tables (ACPI 6.5 5.2.16 SRAT, 5.2.17 SLIT, 5.2.28 HMAT) for the
- * guest topology (core/topology.h). The proximity domain of a node is its
+ * guest topology (core/vm/topology.h). The proximity domain of a node is its
  * index.
  *
  * SRAT lists every vCPU, in vCPU order, with its node, then each node's
@@ -20,7 +20,7 @@
 #include "arch/x86_64/acpi_table.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/platform.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 struct acpi_srat {
 	struct acpi_header h;

@@ -3,7 +3,7 @@
 #ifndef KTVM_ARCH_X86_64_ACPI_NUMA_H
 #define KTVM_ARCH_X86_64_ACPI_NUMA_H
 
-#include "core/topology.h"
+#include "core/vm/topology.h"
 
 /* HMAT locality data types (ACPI 6.5 5.2.28.5, table 5.147). */
 #define HMAT_ACCESS_LATENCY   0

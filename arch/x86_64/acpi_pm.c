@@ -18,7 +18,7 @@
 
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/layout.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 #define ACPI_PM_EVT_LEN	  4 /* PM1_STS at 0, PM1_EN at 2 (4.8.3.1) */
 #define ACPI_PM_CNT_LEN	  2

@@ -7,7 +7,7 @@
 #ifndef KTVM_ARCH_X86_64_ACPI_TABLE_H
 #define KTVM_ARCH_X86_64_ACPI_TABLE_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 /* Tables are little-endian; both ktvm hosts are too, so fields are plain stores. */
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian host");

@@ -17,7 +17,7 @@
 #ifndef KTVM_ARCH_X86_64_AML_H
 #define KTVM_ARCH_X86_64_AML_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 struct aml {
 	u8 *buf;

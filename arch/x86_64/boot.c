@@ -14,9 +14,9 @@
 #include "arch/x86_64/mptable.h"
 #include "arch/x86_64/platform.h"
 #include "arch/x86_64/topo.h"
-#include "core/arch.h"
-#include "core/error.h"
-#include "core/vm.h"
+#include "core/vm/arch.h"
+#include "core/base/error.h"
+#include "core/vm/vm.h"
 
 /* The boot protocol's default initrd_addr_max; PVH has no such field. */
 #define INITRD_ADDR_MAX_DEFAULT 0x37ffffffULL

@@ -11,8 +11,8 @@
 
 #include <asm/bootparam.h>
 
-#include "core/topology.h"
-#include "core/types.h"
+#include "core/vm/topology.h"
+#include "core/base/types.h"
 
 struct vm;
 

@@ -12,10 +12,10 @@
 
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/layout.h"
-#include "core/arch.h"
-#include "core/error.h"
-#include "core/unpack.h"
-#include "wire/wire.h"
+#include "core/vm/arch.h"
+#include "core/base/error.h"
+#include "core/image/unpack.h"
+#include "core/base/endian.h"
 
 #define SETUP_HDR_OFF	0x1f1
 #define HDRS_MAGIC	0x53726448 /* "HdrS" */
@@ -150,7 +150,7 @@ int arch_kernel_unpack(const u8 *img, size_t len, const char *name, const u8 **o
 				   "kernel %s: payload compressed other than with gzip, xz or zstd",
 				   name);
 	/* The last 4 bytes: the size decompressed (gzip's ISIZE, else appended). */
-	hint = (size_t)wire_get_le32(img + off + plen - 4);
+	hint = (size_t)get_le32(img + off + plen - 4);
 	ret = unpack(f, img + off, f == UNPACK_ZSTD ? plen - 4 : plen, hint, BZIMAGE_UNPACK_MAX,
 		     owned, &n);
 	if (ret < 0)

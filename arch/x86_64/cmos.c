@@ -13,7 +13,7 @@
 
 #include "arch/x86_64/cmos.h"
 #include "arch/x86_64/layout.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 /*
  * PC/AT ports: writing 0x70 selects a register (bits 6:0) and sets the NMI

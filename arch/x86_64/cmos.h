@@ -10,7 +10,7 @@
 
 #include <pthread.h>
 
-#include "core/bus.h"
+#include "core/vm/bus.h"
 
 struct cmos {
 	struct bus_region region; /* ports 0x70-0x71 */

@@ -5,7 +5,7 @@
 #include <sys/ioctl.h>
 
 #include "arch/x86_64/cpuid.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 static size_t cpuid_size(u32 nent)
 {

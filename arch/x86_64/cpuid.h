@@ -11,8 +11,8 @@
 
 #include <linux/kvm.h>
 
-#include "core/topology.h"
-#include "core/types.h"
+#include "core/vm/topology.h"
+#include "core/base/types.h"
 
 #define CPUID_MAX_ENTRIES 256
 /* Room left after KVM's entries for the leaves ktvm adds. */

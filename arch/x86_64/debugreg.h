@@ -16,7 +16,7 @@
 #ifndef KTVM_ARCH_X86_64_DEBUGREG_H
 #define KTVM_ARCH_X86_64_DEBUGREG_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 struct kvm_guest_debug;
 

@@ -12,9 +12,9 @@
 #include "arch/x86_64/cmos.h"
 #include "arch/x86_64/i8042.h"
 #include "arch/x86_64/layout.h"
-#include "core/arch.h"
-#include "core/error.h"
-#include "core/vm.h"
+#include "core/vm/arch.h"
+#include "core/base/error.h"
+#include "core/vm/vm.h"
 #include "devices/serial.h"
 
 struct x86_devices {

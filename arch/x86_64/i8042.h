@@ -7,7 +7,7 @@
 #ifndef KTVM_ARCH_X86_64_I8042_H
 #define KTVM_ARCH_X86_64_I8042_H
 
-#include "core/bus.h"
+#include "core/vm/bus.h"
 
 struct i8042;
 typedef void (*i8042_reset_fn)(struct i8042 *k);

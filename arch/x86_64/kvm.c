@@ -13,11 +13,11 @@
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/topo.h"
-#include "core/arch.h"
-#include "core/cmdline.h"
-#include "core/error.h"
-#include "core/resources.h"
-#include "core/vm.h"
+#include "core/vm/arch.h"
+#include "core/vm/cmdline.h"
+#include "core/base/error.h"
+#include "core/vm/resources.h"
+#include "core/vm/vm.h"
 
 const char *arch_name(void)
 {

@@ -43,7 +43,7 @@
 #define X86_4G		   0x100000000ULL
 #define X86_IOAPIC_ADDR	   0xfec00000ULL
 /*
- * virtio-mmio windows, allocated by core/resources.c, and their interrupt
+ * virtio-mmio windows, allocated by core/vm/resources.c, and their interrupt
  * lines: the IOAPIC pins above the 16 ISA IRQs (KVM's IOAPIC has 24).
  */
 #define X86_VIRTIO_MMIO_BASE 0xd0000000ULL

@@ -7,7 +7,7 @@
 #ifndef KTVM_ARCH_X86_64_MPTABLE_H
 #define KTVM_ARCH_X86_64_MPTABLE_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 struct x86_platform;
 

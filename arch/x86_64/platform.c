@@ -6,7 +6,7 @@
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/platform.h"
 #include "arch/x86_64/topo.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 /* ISA IRQs 0-15 are identity-mapped onto the first IOAPIC pins (IRQ0 on pin 2). */
 #define X86_ISA_IRQS 16

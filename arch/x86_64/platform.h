@@ -7,8 +7,8 @@
 #ifndef KTVM_ARCH_X86_64_PLATFORM_H
 #define KTVM_ARCH_X86_64_PLATFORM_H
 
-#include "core/topology.h"
-#include "core/types.h"
+#include "core/vm/topology.h"
+#include "core/base/types.h"
 #include "ktvm-arch.h"
 
 /*

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Software walk of an x86_64 guest's page tables, for inspecting a stopped
- * guest (core/gva.h). Long mode only: 4-level and 5-level paging (Intel SDM
+ * guest (core/debug/gva.h). Long mode only: 4-level and 5-level paging (Intel SDM
  * Vol 3A 4.5), the modes a 64-bit kernel runs in.
  */
 #ifndef KTVM_ARCH_X86_64_PTWALK_H
 #define KTVM_ARCH_X86_64_PTWALK_H
 
-#include "core/gva.h"
-#include "core/types.h"
+#include "core/debug/gva.h"
+#include "core/base/types.h"
 
 /* A vCPU's paging state, as KVM_GET_SREGS gives it. */
 struct x86_mmu {

@@ -15,8 +15,8 @@
 
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/layout.h"
-#include "core/error.h"
-#include "core/vm.h"
+#include "core/base/error.h"
+#include "core/vm/vm.h"
 
 bool pvh_is_elf(const u8 *img, size_t len)
 {

@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "arch/x86_64/topo.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 void x86_topo_init(struct x86_topo *x, const struct topology *t)
 {

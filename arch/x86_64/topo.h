@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The x86 view of the guest topology (core/topology.h): APIC IDs.
+ * The x86 view of the guest topology (core/vm/topology.h): APIC IDs.
  *
  * A vCPU's APIC ID spells its place, one bit field per level, each as wide
  * as its count needs (topology_bits()):
@@ -19,8 +19,8 @@
 #ifndef KTVM_ARCH_X86_64_TOPO_H
 #define KTVM_ARCH_X86_64_TOPO_H
 
-#include "core/topology.h"
-#include "core/types.h"
+#include "core/vm/topology.h"
+#include "core/base/types.h"
 
 /* xAPIC IDs are 8 bits and 0xff addresses every local APIC (Intel SDM 3A 10.6.2.1). */
 #define X86_APIC_ID_BROADCAST 0xff

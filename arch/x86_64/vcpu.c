@@ -14,9 +14,9 @@
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/topo.h"
-#include "core/arch.h"
-#include "core/error.h"
-#include "core/vm.h"
+#include "core/vm/arch.h"
+#include "core/base/error.h"
+#include "core/vm/vm.h"
 
 /* GDT selectors: the 64-bit boot protocol wants __BOOT_CS = 0x10, __BOOT_DS = 0x18. */
 #define SEL_CODE32 0x08

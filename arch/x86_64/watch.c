@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * x86_64 watchpoints and state capture (core/arch.h): DR0-DR3 and DR7
+ * x86_64 watchpoints and state capture (core/vm/arch.h): DR0-DR3 and DR7
  * through KVM_SET_GUEST_DEBUG (debugreg.h), the fired slot from DR6, page
  * walks from CR3 (ptwalk.h), registers for dumps.
  *
@@ -17,11 +17,11 @@
 
 #include "arch/x86_64/debugreg.h"
 #include "arch/x86_64/ptwalk.h"
-#include "core/arch.h"
-#include "core/error.h"
-#include "core/vcpu.h"
-#include "core/vm.h"
-#include "core/watch.h"
+#include "core/vm/arch.h"
+#include "core/base/error.h"
+#include "core/vm/vcpu.h"
+#include "core/vm/vm.h"
+#include "core/debug/watch.h"
 
 int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw)
 {

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "devices/virtio/console_internal.h"
 
 #define VIRTIO_CONSOLE_PASSES 8

@@ -37,7 +37,7 @@
 #ifndef KTVM_DEVICES_VIRTIO_CONSOLE_H
 #define KTVM_DEVICES_VIRTIO_CONSOLE_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 #include "devices/virtio/mmio.h"
 
 /* Feature bits, virtio 1.2 5.3.3. SIZE is not offered (no window size). */
@@ -123,7 +123,7 @@ struct virtio_console;
  * Create the device and its transport at mmio_base; interrupts go to
  * irq(t, level) with t->irq_ctx == irq_ctx. The caller puts
  * virtio_console_transport(c)->region on its MMIO bus. Returns -errno with
- * the error message set (core/error.h).
+ * the error message set (core/base/error.h).
  */
 int virtio_console_create(struct virtio_console **out, const struct virtio_console_config *cfg,
 			  u64 mmio_base, const struct virtq_mem *mem, virtio_mmio_irq_fn irq,

@@ -26,7 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "devices/virtio/mmio.h"
 
 static u32 virtio_mmio_status(const struct virtio_mmio *t)

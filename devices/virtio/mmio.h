@@ -44,8 +44,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "core/bus.h"
-#include "core/types.h"
+#include "core/vm/bus.h"
+#include "core/base/types.h"
 #include "devices/virtio/virtio.h"
 #include "devices/virtio/virtq.h"
 

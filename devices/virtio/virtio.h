@@ -7,7 +7,7 @@
 #ifndef KTVM_DEVICES_VIRTIO_VIRTIO_H
 #define KTVM_DEVICES_VIRTIO_VIRTIO_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 /* Device status field, virtio 1.2 2.1. */
 #define VIRTIO_STATUS_ACKNOWLEDGE	 0x01

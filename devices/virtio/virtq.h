@@ -19,7 +19,7 @@
 #ifndef KTVM_DEVICES_VIRTIO_VIRTQ_H
 #define KTVM_DEVICES_VIRTIO_VIRTQ_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 /* Descriptor table entry, virtio 1.2 2.7.5. All ring fields are little-endian. */
 struct virtq_desc {

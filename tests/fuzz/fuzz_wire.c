@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/types.h"
 #include "wire/stream.h"
 #include "wire/wire.h"
 

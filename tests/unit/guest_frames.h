@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/base/types.h"
 #include "tests/test.h"
 #include "wire/wire.h"
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/gva.h"
+#include "core/debug/gva.h"
 
 #define GVA_FAKE_SIZE	   0x100000
 #define GVA_FAKE_HIGH_SIZE 0x40000

@@ -8,14 +8,14 @@
  * element; strings decoded, other scalars as written. Each object or array
  * also gets a pair of its own, "{N}" or "[N]" with its member count, so an
  * empty one and a missing one differ. Written from the grammar, not from
- * core/json.c.
+ * core/base/json.c.
  */
 #ifndef KTVM_TESTS_UNIT_JSON_FLAT_H
 #define KTVM_TESTS_UNIT_JSON_FLAT_H
 
 #include <stdlib.h>
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 #define JF_MAX_DEPTH 32
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 
-#include "core/bus.h"
+#include "core/vm/bus.h"
 #include "tests/test.h"
 
 struct fake_dev {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/channel.c: the host end of the guest's bulk channel, fed frames as a
+ * core/run/channel.c: the host end of the guest's bulk channel, fed frames as a
  * hostile guest could send them: wrong-size typed payloads, over-long
  * reasons, floods of LIFECYCLE events, a second EXIT, output relayed to a
  * reader that went away, and every split of the byte stream. The JSON it
@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/channel.h"
-#include "core/clock.h"
+#include "core/run/channel.h"
+#include "core/base/clock.h"
 #include "tests/test.h"
 #include "tests/unit/json_flat.h"
 #include "tests/unit/wire_fake.h"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 
-#include "core/cmdline.h"
-#include "core/error.h"
+#include "core/vm/cmdline.h"
+#include "core/base/error.h"
 #include "tests/test.h"
 
 static void defaults(struct cmdline *d)

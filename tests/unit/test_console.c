@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core/console.h"
+#include "core/vm/conlog.h"
 #include "tests/test.h"
 
 static void put(struct console *c, const char *s)

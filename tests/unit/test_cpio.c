@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/cpio.h"
-#include "core/error.h"
+#include "core/image/cpio.h"
+#include "core/base/error.h"
 #include "tests/test.h"
 #include "tests/unit/test_initramfs_reader.h"
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Dump file names from hostile input (core/dumpname.c). */
+/* Dump file names from hostile input (core/debug/dumpname.c). */
 #include <errno.h>
 #include <string.h>
 
-#include "core/dumpname.h"
+#include "core/debug/dumpname.h"
 #include "tests/test.h"
 
 /* Sanitises a C string literal's bytes (sizeof - 1: NULs inside count). */

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/elfdeps.h"
-#include "core/error.h"
+#include "core/image/elfdeps.h"
+#include "core/base/error.h"
 #include "tests/test.h"
 
 struct fake_elf {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* core/error.c: recording, prefixing (the message prefixed is the old one), clearing. */
+/* core/base/error.c: recording, prefixing (the message prefixed is the old one), clearing. */
 #include <errno.h>
 #include <string.h>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "tests/test.h"
 
 TEST(prefix_keeps_the_old_message)

@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "core/types.h"
+#include "core/base/types.h"
 #include "guest/init-blob.h"
 #include "tests/test.h"
 

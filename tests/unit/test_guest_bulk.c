@@ -12,7 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "core/clock.h"
+#include "core/base/clock.h"
 #include "guest/bulk.h"
 #include "tests/test.h"
 #include "tests/unit/guest_frames.h"

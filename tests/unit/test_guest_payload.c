@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/clock.h"
+#include "core/base/clock.h"
 #include "guest/payload.h"
 #include "tests/test.h"
 #include "tests/unit/guest_frames.h"

@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/clock.h"
+#include "core/base/types.h"
+#include "core/base/clock.h"
 #include "guest/snapshot.h"
 #include "tests/test.h"
 #include "wire/wire.h"

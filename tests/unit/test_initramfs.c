@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/error.h"
-#include "core/initramfs.h"
-#include "core/initramfs_elf.h"
+#include "core/base/error.h"
+#include "core/image/initramfs.h"
+#include "core/image/initramfs_elf.h"
 #include "tests/test.h"
 #include "tests/unit/test_initramfs_reader.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Test-only reader for what core/cpio.c writes: gzip members (zlib) holding
+ * Test-only reader for what core/image/cpio.c writes: gzip members (zlib) holding
  * newc cpio archives, or plain archives, one after another. Written from the
  * format description (buffer-format.rst), not from the writer, and strict:
  * every header 4-byte aligned, hex fields, NUL-terminated names, data inside
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <zlib.h>
 
-#include "core/types.h"
+#include "core/base/types.h"
 #include "tests/test.h"
 
 struct rd_entry {

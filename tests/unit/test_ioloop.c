@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/ioloop.c: the VM's I/O thread. Handlers run when their descriptor is
+ * core/vm/ioloop.c: the VM's I/O thread. Handlers run when their descriptor is
  * readable; ioloop_stop() interrupts one blocked in read() or write() (the
  * kick signal, SIGRTMIN) and the handler sees ioloop_current_stopping();
  * the table's limit and its lifetime rules.
@@ -19,10 +19,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "core/channel.h"
-#include "core/clock.h"
-#include "core/error.h"
-#include "core/ioloop.h"
+#include "core/run/channel.h"
+#include "core/base/clock.h"
+#include "core/base/error.h"
+#include "core/vm/ioloop.h"
 #include "tests/test.h"
 #include "tests/unit/wire_fake.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
 
-#include "core/json.h"
+#include "core/base/json.h"
 #include "tests/test.h"
 
 static char *escape(const char *s, size_t n)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/kallsyms_image.c: kallsyms tables written here as scripts/kallsyms.c
+ * core/image/kallsyms_image.c: kallsyms tables written here as scripts/kallsyms.c
  * lays them out in the three orders Linux has used, embedded in filler at an
  * odd offset; the same cut short, corrupted and replaced by random bytes;
  * and, where scripts/fetch-debian.sh has put them, Debian's real kernels.
@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/error.h"
-#include "core/kallsyms_image.h"
+#include "core/base/error.h"
+#include "core/image/kallsyms_image.h"
 #include "tests/test.h"
 
 /* ---- an encoder, after scripts/kallsyms.c write_src() ------------------------ */

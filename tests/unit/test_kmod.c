@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "core/error.h"
-#include "core/kmod.h"
+#include "core/base/error.h"
+#include "core/image/kmod.h"
 #include "tests/test.h"
 
 static void put(const char *dir, const char *rel, const void *data, size_t len)

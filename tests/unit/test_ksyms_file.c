@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/ksyms_file.c: symbol addresses from a System.map and from a vmlinux,
+ * core/image/ksyms_file.c: symbol addresses from a System.map and from a vmlinux,
  * both written here (the ELF files with libelf), and the files that have
  * none: Debian's placeholder System.map and a stripped vmlinux.
  */
@@ -12,8 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/error.h"
-#include "core/ksyms_file.h"
+#include "core/base/types.h"
+#include "core/base/error.h"
+#include "core/image/ksyms_file.h"
 #include "tests/test.h"
 #include "wire/wire.h"
 

@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/error.h"
-#include "core/initramfs.h"
+#include "core/base/error.h"
+#include "core/image/initramfs.h"
 #include "tests/test.h"
 #include "tests/unit/test_initramfs_reader.h"
 #include "tools/pack.h"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 
-#include "core/cmdline.h"
-#include "core/resources.h"
+#include "core/vm/cmdline.h"
+#include "core/vm/resources.h"
 #include "tests/test.h"
 
 TEST(resources_mmio_aligned_and_bounded)

@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "core/console.h"
+#include "core/vm/conlog.h"
 #include "devices/serial.h"
 #include "tests/test.h"
 

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/error.h"
-#include "core/topology.h"
+#include "core/base/error.h"
+#include "core/vm/topology.h"
 #include "tests/test.h"
 
 /* Parse shape (and optionally memory and distances), then finish. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/unpack.c: each format back to the text it was made from (the xz and
+ * core/image/unpack.c: each format back to the text it was made from (the xz and
  * zstd streams were made with xz -9 --check=crc32 and zstd -19 from 100
  * lines "ktvm unpack test line"; gzip is made here with zlib), with
  * trailing bytes (a bzImage appends the size), truncated and corrupt
@@ -12,8 +12,8 @@
 
 #include <zlib.h>
 
-#include "core/error.h"
-#include "core/unpack.h"
+#include "core/base/error.h"
+#include "core/image/unpack.h"
 #include "tests/test.h"
 
 static const u8 text_xz[] = {

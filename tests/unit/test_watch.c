@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/error.h"
-#include "core/dump.h"
-#include "core/watch.h"
+#include "core/base/error.h"
+#include "core/debug/dump.h"
+#include "core/debug/watch.h"
 #include "tests/test.h"
 
 static struct watch_table t;

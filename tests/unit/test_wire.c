@@ -2,6 +2,7 @@
 /* wire/wire.c: frame encoding and decoding, typed payloads, names. */
 #include <errno.h>
 
+#include "core/base/types.h"
 #include "tests/test.h"
 #include "wire/wire.h"
 #include "tests/unit/wire_fake.h"

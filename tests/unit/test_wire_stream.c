@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "core/base/types.h"
 #include "tests/test.h"
 #include "wire/stream.h"
 #include "wire/wire.h"

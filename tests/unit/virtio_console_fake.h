@@ -14,7 +14,7 @@
 
 #include <errno.h>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "devices/virtio/console.h"
 #include "tests/test.h"
 

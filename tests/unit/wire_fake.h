@@ -6,6 +6,7 @@
 #ifndef KTVM_TESTS_UNIT_WIRE_FAKE_H
 #define KTVM_TESTS_UNIT_WIRE_FAKE_H
 
+#include "core/base/types.h"
 #include "tests/test.h"
 #include "wire/wire.h"
 

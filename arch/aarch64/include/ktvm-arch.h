@@ -4,7 +4,7 @@
 #define KTVM_ARCH_AARCH64_H
 
 #include "arch/aarch64/debugreg.h"
-#include "core/types.h"
+#include "core/base/types.h"
 
 /* GICv3 redistributors are 128 KiB each; 123 fit in the window (layout.h). */
 #define ARCH_MAX_VCPUS 123

@@ -3,7 +3,7 @@
 #ifndef KTVM_ARCH_X86_64_H
 #define KTVM_ARCH_X86_64_H
 
-#include "core/types.h"
+#include "core/base/types.h"
 
 #define ARCH_MAX_VCPUS 240
 /*

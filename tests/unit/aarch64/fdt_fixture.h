@@ -15,8 +15,8 @@
 #include "arch/aarch64/fdt.h"
 #include "arch/aarch64/layout.h"
 #include "arch/aarch64/topo.h"
-#include "core/error.h"
-#include "core/topology.h"
+#include "core/base/error.h"
+#include "core/vm/topology.h"
 #include "ktvm-arch.h"
 #include "tests/test.h"
 

@@ -11,9 +11,9 @@
 #include "arch/aarch64/boot.h"
 #include "arch/aarch64/layout.h"
 #include "arch/aarch64/topo.h"
-#include "core/arch.h"
-#include "core/error.h"
-#include "core/topology.h"
+#include "core/vm/arch.h"
+#include "core/base/error.h"
+#include "core/vm/topology.h"
 #include "ktvm-arch.h"
 #include "tests/test.h"
 

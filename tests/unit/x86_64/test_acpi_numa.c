@@ -7,8 +7,8 @@
 
 #include "arch/x86_64/acpi_numa.h"
 #include "arch/x86_64/topo.h"
-#include "core/arch.h"
-#include "core/error.h"
+#include "core/vm/arch.h"
+#include "core/base/error.h"
 #include "tests/test.h"
 #include "tests/unit/x86_64/acpi_fixture.h"
 #include "tests/unit/x86_64/topo_fixture.h"

@@ -5,8 +5,8 @@
 
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/layout.h"
-#include "core/error.h"
-#include "core/topology.h"
+#include "core/base/error.h"
+#include "core/vm/topology.h"
 #include "ktvm-arch.h"
 #include "tests/test.h"
 

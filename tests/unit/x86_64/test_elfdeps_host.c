@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "core/elfdeps.h"
-#include "core/error.h"
+#include "core/image/elfdeps.h"
+#include "core/base/error.h"
 #include "tests/test.h"
 
 /* The entry whose guest path ends in /name (as a regular file or a link). */

@@ -8,7 +8,7 @@
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/mptable.h"
 #include "arch/x86_64/platform.h"
-#include "core/error.h"
+#include "core/base/error.h"
 #include "tests/test.h"
 #include "tests/unit/x86_64/topo_fixture.h"
 

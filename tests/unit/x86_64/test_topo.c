@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "arch/x86_64/topo.h"
-#include "core/error.h"
+#include "core/base/error.h"
 #include "tests/test.h"
 #include "tests/unit/x86_64/topo_fixture.h"
 

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "core/topology.h"
+#include "core/vm/topology.h"
 #include "ktvm-arch.h"
 #include "tests/test.h"
 

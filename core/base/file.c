@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/base/error.h"
+#include "core/base/file.h"
+
+int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *len)
+{
+	struct stat st;
+	void *m;
+	int fd, ret;
+
+	*buf = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_input(-errno, "%s %s: %s", what, path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		ret = error_input(-errno, "%s %s: %s", what, path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = error_input(-EINVAL, "%s %s: not a regular file", what, path);
+		goto out;
+	}
+	if (st.st_size == 0) {
+		ret = error_input(-EINVAL, "%s %s: empty file", what, path);
+		goto out;
+	}
+	if ((u64)st.st_size > max) {
+		ret = error_input(-EFBIG, "%s %s: %llu MiB, larger than the %zu MiB limit", what,
+				  path, (unsigned long long)st.st_size / MiB, max / (size_t)MiB);
+		goto out;
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED) {
+		ret = error_input(-errno, "%s %s: cannot map: %s", what, path, strerror(errno));
+		goto out;
+	}
+	*buf = m;
+	*len = (size_t)st.st_size;
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+void file_unmap(u8 *buf, size_t len)
+{
+	if (buf)
+		munmap(buf, len);
+}

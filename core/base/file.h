@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef KTVM_CORE_FILE_H
+#define KTVM_CORE_FILE_H
+
+#include "core/base/types.h"
+
+/*
+ * Map a whole regular file, private and writable (copy-on-write), so large
+ * kernels and initrds are copied once, into guest memory, and not read into
+ * a buffer first. what names the file's role in messages ("kernel",
+ * "initrd"). Files over max bytes, empty files and non-regular files are
+ * refused as input errors. Release with file_unmap().
+ */
+int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *len);
+void file_unmap(u8 *buf, size_t len);
+
+#endif

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/* JSON state dumps of a frozen VM (dump.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/vm/arch.h"
+#include "core/base/clock.h"
+#include "core/debug/dump.h"
+#include "core/debug/dumpname.h"
+#include "core/base/error.h"
+#include "core/base/json.h"
+#include "core/vm/vm.h"
+#include "core/debug/vm_watch.h"
+
+/* Bytes of guest memory dumped around each watched variable (from it on). */
+#define DUMP_WATCH_BYTES 16
+/* File numbers tried in a directory that earlier runs filled. */
+#define DUMP_NUMBER_MAX 99999
+
+static void dump_hex(FILE *f, const u8 *p, size_t n)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+	fputc('"', f);
+}
+
+static void dump_hit(FILE *f, struct vm *vm, const struct watch_hit *h)
+{
+	struct watch_slot s;
+
+	watch_slot_get(&vm->watch, h->slot, &s);
+	fprintf(f, "{\"vcpu\": %u, \"slot\": %u, \"name\": ", h->vcpu, h->slot);
+	json_string(f, s.name, strlen(s.name));
+	fprintf(f, ", \"addr\": \"0x%llx\", \"pc\": \"0x%llx\", ", (unsigned long long)h->addr,
+		(unsigned long long)h->pc);
+	if (h->value_ok)
+		fprintf(f, "\"value\": %u}", h->value);
+	else
+		fprintf(f, "\"value\": null}");
+}
+
+/* The --dump-mem regions, after the watched variables. */
+static void dump_regions(FILE *f, struct vm *vm, struct vcpu *self, const char *sep)
+{
+	static u8 buf[DUMP_REGION_MAX];
+
+	for (u32 i = 0; i < vm->nr_regions; i++) {
+		const struct dump_region *r = &vm->regions[i];
+		u64 gva = r->addr ? r->addr + r->offset : 0, gpa = 0;
+
+		fprintf(f, "%s\n    {\"name\": ", sep);
+		json_string(f, r->label, strlen(r->label));
+		if (!gva) {
+			fprintf(f, ", \"gva\": null, \"error\": \"not resolved\"}");
+		} else if (arch_vcpu_gva_to_gpa(self, gva, &gpa) == 0 &&
+			   vm_read_gva(self, gva, buf, r->len) == 0) {
+			fprintf(f, ", \"gva\": \"0x%llx\", \"gpa\": \"0x%llx\", \"bytes\": ",
+				(unsigned long long)gva, (unsigned long long)gpa);
+			dump_hex(f, buf, r->len);
+			fputc('}', f);
+		} else {
+			fprintf(f,
+				", \"gva\": \"0x%llx\", \"gpa\": null, \"error\": \"not mapped\"}",
+				(unsigned long long)gva);
+		}
+		sep = ",";
+	}
+}
+
+static void dump_memory(FILE *f, struct vm *vm, struct vcpu *self)
+{
+	const char *sep = "";
+
+	fprintf(f, "  \"memory\": [");
+	for (u32 i = 0; i < WATCH_SLOTS; i++) {
+		struct watch_slot s;
+		u8 buf[DUMP_WATCH_BYTES];
+		u64 gpa = 0;
+
+		watch_slot_get(&vm->watch, i, &s);
+		if (!s.addr)
+			continue;
+		fprintf(f, "%s\n    {\"name\": ", sep);
+		json_string(f, s.name, strlen(s.name));
+		fprintf(f, ", \"gva\": \"0x%llx\", ", (unsigned long long)s.addr);
+		if (arch_vcpu_gva_to_gpa(self, s.addr, &gpa) == 0 &&
+		    vm_read_gva(self, s.addr, buf, sizeof(buf)) == 0) {
+			fprintf(f, "\"gpa\": \"0x%llx\", \"value\": %u, \"bytes\": ",
+				(unsigned long long)gpa,
+				(u32)buf[0] | (u32)buf[1] << 8 | (u32)buf[2] << 16 |
+				    (u32)buf[3] << 24);
+			dump_hex(f, buf, sizeof(buf));
+			fputc('}', f);
+		} else {
+			fprintf(f, "\"gpa\": null, \"error\": \"not mapped\"}");
+		}
+		sep = ",";
+	}
+	dump_regions(f, vm, self, sep);
+	fprintf(f, "%s]", *sep || vm->nr_regions ? "\n  " : "");
+}
+
+static void dump_body(FILE *f, struct vm *vm, struct vcpu *self, bool self_frozen, const char *tag,
+		      const struct watch_hit *hit)
+{
+	struct freeze *fz = &vm->freeze;
+	u32 nhits;
+
+	fprintf(f, "{\n  \"ktvm_dump\": 1,\n  \"arch\": \"%s\",\n  \"tag\": ", arch_name());
+	json_string(f, tag, strlen(tag));
+	fprintf(f, ",\n  \"time_ns\": %llu,\n  \"frozen_vcpus\": %u,\n  \"freeze_ms\": %.3f,\n",
+		(unsigned long long)(clock_now_ns() - atomic_load(&vm->t_first_run_ns)),
+		fz->parked + (self_frozen ? 1 : 0), (double)fz->last_ns / 1e6);
+	fprintf(f, "  \"trigger\": ");
+	if (hit)
+		dump_hit(f, vm, hit);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\n  \"vcpus\": [");
+	for (u32 i = 0; i < vm->cfg.nr_cpus; i++) {
+		fprintf(f, "%s\n    {\"id\": %u, \"regs\": ", i ? "," : "", i);
+		arch_vcpu_dump_regs(&vm->vcpus[i], f);
+		fputc('}', f);
+	}
+	fprintf(f, "\n  ],\n");
+	dump_memory(f, vm, self);
+	pthread_mutex_lock(&vm->watch.lock);
+	nhits = vm->watch.nr_hits;
+	pthread_mutex_unlock(&vm->watch.lock);
+	fprintf(f, ",\n  \"hits\": [");
+	/* Hits are appended only, and this one is frozen: entries below nhits are stable. */
+	for (u32 i = 0; i < nhits; i++) {
+		fprintf(f, "%s\n    ", i ? "," : "");
+		dump_hit(f, vm, &vm->watch.hits[i]);
+	}
+	fprintf(f, "%s]\n}\n", nhits ? "\n  " : "");
+}
+
+/* Said once per run, by whoever first finds the cap reached. */
+static void dump_cap_note(struct vm *vm)
+{
+	if (!atomic_exchange(&vm->dump_cap_noted, true))
+		fprintf(stderr,
+			"ktvm: this run reached its %d dumps; later watchpoint hits and snapshot "
+			"requests are recorded without freezing or dumping\n",
+			DUMP_MAX_PER_RUN);
+}
+
+/* Take one of the run's DUMP_MAX_PER_RUN tries; the count never passes the cap. */
+static bool dump_reserve(struct vm *vm)
+{
+	unsigned int t = atomic_load(&vm->dumps_tried);
+
+	do {
+		if (t >= DUMP_MAX_PER_RUN) {
+			dump_cap_note(vm);
+			return false;
+		}
+	} while (!atomic_compare_exchange_weak(&vm->dumps_tried, &t, t + 1));
+	return true;
+}
+
+int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct watch_hit *hit,
+	       char *path, size_t size)
+{
+	const char *dir = vm->cfg.dump_dir ? vm->cfg.dump_dir : ".";
+	char name[160], file[4096];
+	unsigned int n;
+	bool self_frozen = self != NULL; /* a vCPU's own thread dumps: it is stopped too */
+	FILE *f;
+	int fd = -1;
+
+	if (!self)
+		self = &vm->vcpus[0];
+	if (!dump_reserve(vm))
+		return error_host(-EDQUOT, "dump: this run already tried %d dumps",
+				  DUMP_MAX_PER_RUN);
+	dumpname_sanitize(name, sizeof(name), tag, strlen(tag));
+	/* Never follow a link or overwrite (O_EXCL): a name taken by an earlier run is skipped. */
+	for (n = atomic_load(&vm->dumps) + 1; fd < 0 && n <= DUMP_NUMBER_MAX; n++) {
+		if ((size_t)snprintf(file, sizeof(file), "%s/ktvm-dump-%03u-%s.json", dir, n,
+				     name) >= sizeof(file))
+			return error_host(-ENAMETOOLONG, "--dump-dir %s: path too long", dir);
+		fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd < 0 && errno != EEXIST)
+			return error_host(-errno, "dump %s: %s", file, strerror(errno));
+	}
+	if (fd < 0)
+		return error_host(-EEXIST, "dump: %s holds dumps numbered up to %d", dir,
+				  DUMP_NUMBER_MAX);
+	atomic_store(&vm->dumps, n - 1);
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return error_host(-ENOMEM, "dump %s: fdopen failed", file);
+	}
+	dump_body(f, vm, self, self_frozen, tag, hit);
+	if (fclose(f) != 0)
+		return error_host(-EIO, "dump %s: write failed", file);
+	atomic_fetch_add(&vm->dumps_written, 1);
+	if (path)
+		snprintf(path, size, "%s", file);
+	return 0;
+}
+
+bool dump_refused(struct vm *vm)
+{
+	if (atomic_load(&vm->dumps_tried) < DUMP_MAX_PER_RUN)
+		return false;
+	dump_cap_note(vm);
+	return true;
+}
+
+int dump_region_parse(struct dump_region *r, const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char *e;
+	unsigned long long len;
+
+	memset(r, 0, sizeof(*r));
+	if (strlen(s) >= sizeof(r->label))
+		return error_input(-EINVAL, "--dump-mem %.40s...: too long", s);
+	if (!colon)
+		return error_input(-EINVAL, "--dump-mem %s: want TARGET:LENGTH", s);
+	errno = 0;
+	len = strtoull(colon + 1, &e, 0);
+	if (errno || e == colon + 1 || *e || colon[1] < '0' || colon[1] > '9' || !len ||
+	    len > DUMP_REGION_MAX)
+		return error_input(-EINVAL, "--dump-mem %s: length must be 1-%d bytes", s,
+				   DUMP_REGION_MAX);
+	r->len = (u32)len;
+	snprintf(r->label, sizeof(r->label), "%.*s", (int)(colon - s), s);
+	if (watch_target_parse("--dump-mem", s, s, colon, r->sym, &r->addr, &r->offset) < 0)
+		return -EINVAL;
+	if (!r->sym[0] && !r->addr)
+		return error_input(-EINVAL, "--dump-mem %s: address 0", s);
+	return 0;
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/run/channel.h"
+#include "core/base/clock.h"
+#include "core/vm/ioloop.h"
+#include "core/base/json.h"
+
+static void channel_relay(struct channel_relay *r, const u8 *p, u32 len)
+{
+	r->bytes += len;
+	if (r->fd < 0 && !r->error)
+		return; /* not relayed at all: counted, not dropped */
+	while (len > 0 && r->fd >= 0) {
+		ssize_t n = write(r->fd, p, len);
+
+		if (n < 0 && errno == EINTR && !ioloop_current_stopping())
+			continue;
+		if (n <= 0) {
+			/* A closed stdout ends the relay, not the run. */
+			r->error = n < 0 ? errno : EIO;
+			r->fd = -1;
+			break;
+		}
+		p += n;
+		len -= (u32)n;
+	}
+	r->dropped += len;
+}
+
+static void channel_event_add(struct channel *c, u32 phase, const char *reason, size_t len)
+{
+	struct channel_event *e;
+
+	if (phase == WIRE_PHASE_FAILED && !c->failed) {
+		e = &c->failure;
+		c->failed = true;
+		goto fill;
+	}
+	if (c->nr_events == CHANNEL_MAX_EVENTS) {
+		c->events_dropped++;
+		return;
+	}
+	e = &c->events[c->nr_events++];
+fill:
+	e->phase = phase;
+	e->t_ns = clock_now_ns() - c->t_origin_ns;
+	len = MIN(len, (size_t)WIRE_REASON_MAX);
+	memcpy(e->reason, reason, len);
+	e->reason[len] = '\0';
+	/* The failure is also part of the log, in order. */
+	if (e == &c->failure && c->nr_events < CHANNEL_MAX_EVENTS)
+		c->events[c->nr_events++] = *e;
+	else if (e == &c->failure)
+		c->events_dropped++;
+}
+
+static void channel_frame(void *ctx, u32 type, const u8 *payload, u32 len)
+{
+	struct channel *c = ctx;
+	struct wire_lifecycle lc;
+	s32 status;
+
+	switch (type) {
+	case WIRE_STDOUT:
+		c->stdout_last_ns = clock_now_ns() - c->t_origin_ns;
+		if (!c->stdout_first_ns)
+			c->stdout_first_ns = c->stdout_last_ns;
+		channel_relay(&c->out, payload, len);
+		break;
+	case WIRE_STDERR:
+		channel_relay(&c->err, payload, len);
+		break;
+	case WIRE_SYS_RDY:
+		if (len)
+			c->malformed++;
+		else if (!c->sys_rdy) {
+			c->sys_rdy = true;
+			c->sys_rdy_ns = clock_now_ns() - c->t_origin_ns;
+		}
+		break;
+	case WIRE_EXIT:
+		if (wire_exit_parse(&status, payload, len) < 0)
+			c->malformed++;
+		else if (!c->have_exit) {
+			c->have_exit = true;
+			c->exit_status = status;
+			c->exit_ns = clock_now_ns() - c->t_origin_ns;
+		}
+		break;
+	case WIRE_KERN_ADDRS:
+		if (wire_kern_addrs_parse(&c->kern_addrs, payload, len) < 0)
+			c->malformed++;
+		else
+			c->have_kern_addrs = true;
+		break;
+	case WIRE_LIFECYCLE:
+		if (wire_lifecycle_parse(&lc, payload, len) < 0)
+			c->malformed++;
+		else
+			channel_event_add(c, lc.phase, lc.reason, lc.reason_len);
+		break;
+	case WIRE_KSYMS:
+	case WIRE_SNAPSHOT_REQUEST:
+		/* Requests: handed on (core/run/agent.h), which parses and answers them. */
+		if (c->request)
+			c->request(c->request_ctx, type, payload, len);
+		break;
+	default:
+		break; /* counted by the stream; acted on by later ktvm features */
+	}
+}
+
+int channel_init(struct channel *c, int out_fd, int err_fd, u64 t_origin_ns)
+{
+	memset(c, 0, sizeof(*c));
+	c->t_origin_ns = t_origin_ns;
+	c->out.fd = out_fd;
+	c->err.fd = err_fd;
+	return wire_stream_init(&c->ws, WIRE_STREAM_CAP_DEFAULT, channel_frame, c);
+}
+
+void channel_destroy(struct channel *c)
+{
+	wire_stream_destroy(&c->ws);
+}
+
+void channel_feed(void *ctx, const u8 *data, size_t len)
+{
+	struct channel *c = ctx;
+
+	wire_stream_feed(&c->ws, data, len);
+}
+
+void channel_end(struct channel *c)
+{
+	if (!c->ended)
+		wire_stream_end(&c->ws);
+	c->ended = true;
+}
+
+const struct wire_stream_stats *channel_stats(const struct channel *c)
+{
+	return &c->ws.st;
+}
+
+static void channel_json_event(FILE *f, const struct channel_event *e)
+{
+	const char *name = wire_phase_name(e->phase);
+
+	fprintf(f, "{\"phase\": ");
+	json_string(f, name, strlen(name));
+	fprintf(f, ", \"t_ms\": %llu, \"reason\": ", (unsigned long long)(e->t_ns / 1000000));
+	json_string(f, e->reason, strlen(e->reason));
+	fprintf(f, "}");
+}
+
+void channel_write_json(FILE *f, const struct channel *c, const char *in)
+{
+	const struct wire_stream_stats *st = &c->ws.st;
+	u32 t;
+
+	fprintf(f, "{\n%s  \"sys_rdy\": %s", in, c->sys_rdy ? "true" : "false");
+	fprintf(f, ",\n%s  \"sys_rdy_ms\": %llu", in,
+		(unsigned long long)(c->sys_rdy_ns / 1000000));
+	if (c->have_exit)
+		fprintf(f, ",\n%s  \"exit_status\": %d, \"exit_ms\": %llu", in, c->exit_status,
+			(unsigned long long)(c->exit_ns / 1000000));
+	else
+		fprintf(f, ",\n%s  \"exit_status\": null, \"exit_ms\": null", in);
+	if (c->have_kern_addrs)
+		fprintf(f,
+			",\n%s  \"kern_addrs\": {\"phys_base\": \"0x%llx\", "
+			"\"page_offset_base\": \"0x%llx\"}",
+			in, (unsigned long long)c->kern_addrs.phys_base,
+			(unsigned long long)c->kern_addrs.page_offset_base);
+	fprintf(f, ",\n%s  \"frames\": {", in);
+	for (t = 1; t < WIRE_TYPE_NR; t++)
+		fprintf(f, "%s\"%s\": %llu", t > 1 ? ", " : "", wire_type_name(t),
+			(unsigned long long)st->by_type[t]);
+	fprintf(f, "}");
+	fprintf(f, ",\n%s  \"bytes\": %llu, \"frame_bytes\": %llu", in,
+		(unsigned long long)st->bytes_in, (unsigned long long)st->frame_bytes);
+	fprintf(f, ",\n%s  \"crc_errors\": %llu, \"crc_bytes\": %llu", in,
+		(unsigned long long)st->crc_errors, (unsigned long long)st->crc_bytes);
+	fprintf(f, ",\n%s  \"bad_headers\": %llu, \"resync_bytes\": %llu", in,
+		(unsigned long long)st->bad_headers, (unsigned long long)st->resync_bytes);
+	fprintf(f, ",\n%s  \"oversize\": %llu, \"truncated\": %llu, \"dropped_bytes\": %llu", in,
+		(unsigned long long)st->oversize, (unsigned long long)st->truncated,
+		(unsigned long long)st->dropped_bytes);
+	fprintf(f, ",\n%s  \"malformed\": %llu", in, (unsigned long long)c->malformed);
+	fprintf(f, ",\n%s  \"stdout_bytes\": %llu, \"stdout_dropped\": %llu", in,
+		(unsigned long long)c->out.bytes, (unsigned long long)c->out.dropped);
+	fprintf(f, ",\n%s  \"stdout_first_us\": %llu, \"stdout_last_us\": %llu", in,
+		(unsigned long long)(c->stdout_first_ns / 1000),
+		(unsigned long long)(c->stdout_last_ns / 1000));
+	fprintf(f, ",\n%s  \"assembler_buffer_bytes\": %llu", in, (unsigned long long)c->ws.size);
+	fprintf(f, ",\n%s  \"stderr_bytes\": %llu, \"stderr_dropped\": %llu", in,
+		(unsigned long long)c->err.bytes, (unsigned long long)c->err.dropped);
+	fprintf(f, ",\n%s  \"failure\": ", in);
+	if (c->failed)
+		channel_json_event(f, &c->failure);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\n%s  \"lifecycle\": [", in);
+	for (t = 0; t < c->nr_events; t++) {
+		fprintf(f, "%s", t ? ", " : "");
+		channel_json_event(f, &c->events[t]);
+	}
+	fprintf(f, "],\n%s  \"lifecycle_dropped\": %llu\n%s}", in,
+		(unsigned long long)c->events_dropped, in);
+}

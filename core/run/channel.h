@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host end of the guest channel: the bytes of the "ktvm-bulk" port go
+ * through the wire stream assembler (wire/stream.h), and each frame is acted
+ * on: STDOUT and STDERR are relayed to the host's descriptors as they
+ * arrive, EXIT, LIFECYCLE, KERN_ADDRS and SYS_RDY are recorded for the
+ * result; every other known type is counted.
+ *
+ * Everything here comes from the guest: typed payloads of the wrong size
+ * are counted as malformed and otherwise ignored, reasons are kept only up
+ * to WIRE_REASON_MAX bytes, the LIFECYCLE log keeps the first
+ * CHANNEL_MAX_EVENTS entries, and a second EXIT does not replace the first.
+ *
+ * channel_feed() runs on the VM's I/O thread (and once more, from the
+ * thread that drains the rings, after the I/O thread stopped); the
+ * accessors are for after the run.
+ */
+#ifndef KTVM_CORE_CHANNEL_H
+#define KTVM_CORE_CHANNEL_H
+
+#include <stdio.h>
+
+#include "core/base/types.h"
+#include "wire/stream.h"
+
+#define CHANNEL_MAX_EVENTS 32
+
+struct channel_event {
+	u32 phase;
+	u64 t_ns; /* since the channel's time origin */
+	char reason[WIRE_REASON_MAX + 1];
+};
+
+struct channel_relay {
+	int fd;	     /* -1: not relayed */
+	u64 bytes;   /* payload bytes received */
+	u64 dropped; /* bytes that could not be written (fd closed, error) */
+	int error;   /* errno of the first failed write, 0 if none */
+};
+
+struct channel {
+	struct wire_stream ws;
+	u64 t_origin_ns;
+	struct channel_relay out, err;
+	bool sys_rdy;
+	u64 sys_rdy_ns;
+	bool have_exit;
+	s32 exit_status;
+	u64 exit_ns;
+	u64 stdout_first_ns, stdout_last_ns; /* first and last STDOUT frame; 0: none */
+	bool have_kern_addrs;
+	struct wire_kern_addrs kern_addrs;
+	struct channel_event events[CHANNEL_MAX_EVENTS];
+	u32 nr_events;
+	u64 events_dropped;
+	bool failed; /* a LIFECYCLE FAILED arrived; failure holds it */
+	struct channel_event failure;
+	u64 malformed; /* known frames whose payload has the wrong size */
+	bool ended;
+	/*
+	 * Guest requests (KSYMS, SNAPSHOT_REQUEST) go here unparsed, on the
+	 * I/O thread; the callee must copy what it keeps and must not block
+	 * or send to the guest from this call (core/run/agent.h queues them).
+	 */
+	void (*request)(void *ctx, u32 type, const u8 *payload, u32 len);
+	void *request_ctx;
+};
+
+/* out_fd/err_fd receive STDOUT/STDERR payloads (-1: count only). */
+int channel_init(struct channel *c, int out_fd, int err_fd, u64 t_origin_ns);
+void channel_destroy(struct channel *c);
+/* Bytes from the port; the signature of vm_config.channel_rx. */
+void channel_feed(void *ctx, const u8 *data, size_t len);
+/* No more bytes will come: settle what is pending (wire_stream_end()). */
+void channel_end(struct channel *c);
+
+const struct wire_stream_stats *channel_stats(const struct channel *c);
+/* The "channel" object of ktvm's JSON result (no trailing newline). */
+void channel_write_json(FILE *f, const struct channel *c, const char *indent);
+
+#endif

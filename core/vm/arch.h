@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What an architecture backend provides to the core. Each arch/<name>/
+ * directory defines every hook below once; the core never tests the arch.
+ */
+#ifndef KTVM_CORE_ARCH_H
+#define KTVM_CORE_ARCH_H
+
+#include <stdio.h>
+
+#include "core/base/types.h"
+
+struct vm;
+struct vcpu;
+struct kvm_run;
+struct cmdline;
+struct resources;
+
+const char *arch_name(void);
+/* Largest vCPU count the backend supports. */
+u32 arch_max_vcpus(void);
+struct topology;
+/*
+ * Refuse a finished topology (core/vm/topology.h) the backend cannot describe
+ * to the guest: 0, or a negative errno with an input error set.
+ */
+int arch_topology_check(const struct topology *t);
+/*
+ * The guest-physical window and interrupt lines ktvm's own devices are
+ * placed in (resources_init()). Line numbers are what KVM_IRQFD takes: a GSI
+ * on x86, an SPI index on aarch64.
+ */
+void arch_resources_init(struct resources *r);
+/* Refuse a /dev/kvm that cannot run stock kernels; error message set. */
+int arch_kvm_check(int kvm_fd);
+
+/* Add RAM slots for vm->cfg.mem_size (the arch places holes). */
+int arch_vm_memory_layout(struct vm *vm);
+/* After KVM_CREATE_VM and memory: interrupt controller, timers. */
+int arch_vm_init(struct vm *vm);
+void arch_vm_exit(struct vm *vm);
+/* The platform devices the arch always has (UARTs, RTC, reset/power). */
+int arch_devices_init(struct vm *vm);
+void arch_devices_exit(struct vm *vm);
+/* ktvm's default kernel parameters for this arch (console, reboot method). */
+void arch_cmdline_defaults(struct cmdline *cl);
+/*
+ * Check vm->kernel_img (format, entry point, memory it needs against
+ * vm->cfg.mem_size) before any KVM object exists; input errors set.
+ */
+int arch_kernel_check(struct vm *vm);
+/* Kernel, initrd, command line (vm->cmdline) and firmware tables into guest memory. */
+int arch_boot_load(struct vm *vm);
+/*
+ * The kernel itself inside the image img (len bytes; name for messages),
+ * for reading its kallsyms before boot (core/image/kallsyms_image.h): *out is img
+ * for an uncompressed kernel, else a decompressed copy that *owned points
+ * to as well (free() it; NULL when nothing was allocated). 0, or a negative
+ * errno with an input error set (-ENOEXEC: not a kernel image of this
+ * arch, or a compression ktvm cannot undo).
+ */
+int arch_kernel_unpack(const u8 *img, size_t len, const char *name, const u8 **out, size_t *out_len,
+		       u8 **owned);
+
+/*
+ * The vcpu_id KVM_CREATE_VCPU gets for vCPU index (0..nr_cpus-1; the core
+ * keeps using the index). x86: the APIC ID, which KVM derives from it.
+ */
+u32 arch_vcpu_kvm_id(const struct vm *vm, u32 index);
+/* After KVM_CREATE_VCPU: CPUID, boot registers, local interrupt controller. */
+int arch_vcpu_init(struct vcpu *vcpu);
+void arch_vcpu_exit(struct vcpu *vcpu);
+/* An exit reason the core does not handle. 0: run again; <0: stop the VM. */
+int arch_vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run);
+
+/*
+ * Watchpoints (core/debug/watch.h, core/debug/vm_watch.h), on the vCPU's own thread:
+ * program the debug hardware for hw (KVM_SET_GUEST_DEBUG), 0 or a negative
+ * errno with a host error set.
+ */
+struct watch_hw;
+int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw);
+/*
+ * A KVM_EXIT_DEBUG: 1 when a watched write has completed (the value is in
+ * memory), with fired->mask the slots it hit (one store can cover several
+ * watched words: x86 sets a DR6 B bit for each), fired->addr[] the
+ * addresses those slots watched when they fired, and *pc set; 0 to run on
+ * (an arch step in between, or a debug exception of the guest's own, given
+ * back to it), or a negative errno with a host error set (an exit ktvm did
+ * not ask for).
+ */
+int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, struct watch_hw *fired, u64 *pc);
+/*
+ * Translate a guest virtual address with vcpu's current page tables
+ * (registers read with KVM ioctls: the vCPU must not be in KVM_RUN, i.e.
+ * the caller is its thread or it is parked). 0 or a negative errno.
+ */
+int arch_vcpu_gva_to_gpa(struct vcpu *vcpu, u64 gva, u64 *gpa);
+/* Write vcpu's registers as one JSON object (same rule as above). */
+void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f);
+
+/* Drive a device interrupt line (level-style: 1 asserts, 0 deasserts). */
+int arch_irq_line(struct vm *vm, u32 irq, bool level);
+
+#endif

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The vCPU rendezvous (freeze.h). */
+#include <errno.h>
+#include <time.h>
+
+#include "core/base/clock.h"
+#include "core/base/error.h"
+#include "core/vm/freeze.h"
+#include "core/vm/vcpu.h"
+#include "core/vm/vm.h"
+
+/* How often a parked or waiting thread looks at VCPU_REQ_STOP and the deadline. */
+#define FREEZE_POLL_NS (20 * 1000000ULL)
+
+void freeze_init(struct freeze *fz)
+{
+	pthread_condattr_t ca;
+
+	pthread_mutex_init(&fz->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&fz->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	fz->frozen = false;
+	fz->parked = 0;
+	fz->freezes = fz->last_ns = fz->max_ns = 0;
+}
+
+void freeze_destroy(struct freeze *fz)
+{
+	pthread_cond_destroy(&fz->cond);
+	pthread_mutex_destroy(&fz->lock);
+}
+
+static void freeze_wait(struct freeze *fz, u64 until_ns)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(until_ns / 1000000000ULL);
+	ts.tv_nsec = (long)(until_ns % 1000000000ULL);
+	pthread_cond_timedwait(&fz->cond, &fz->lock, &ts);
+}
+
+static bool freeze_stop_asked(const struct vcpu *vcpu)
+{
+	return vcpu && (atomic_load(&((struct vcpu *)vcpu)->requests) & VCPU_REQ_STOP);
+}
+
+/* Called with fz->lock held: park vcpu until the freeze ends (or it must stop). */
+static void freeze_park_locked(struct freeze *fz, struct vcpu *vcpu)
+{
+	fz->parked++;
+	pthread_cond_broadcast(&fz->cond);
+	while (fz->frozen && !freeze_stop_asked(vcpu))
+		freeze_wait(fz, clock_now_ns() + FREEZE_POLL_NS);
+	fz->parked--;
+	pthread_cond_broadcast(&fz->cond);
+}
+
+void freeze_park(struct vcpu *vcpu)
+{
+	struct freeze *fz = &vcpu->vm->freeze;
+
+	pthread_mutex_lock(&fz->lock);
+	if (fz->frozen)
+		freeze_park_locked(fz, vcpu);
+	pthread_mutex_unlock(&fz->lock);
+}
+
+/* vCPU threads that are running (started and not yet past their loop). */
+static u32 freeze_live(struct vm *vm)
+{
+	u32 n = 0;
+
+	for (u32 i = 0; i < vm->cfg.nr_cpus; i++)
+		if (atomic_load(&vm->vcpus[i].in_loop))
+			n++;
+	return n;
+}
+
+int freeze_all(struct vm *vm, struct vcpu *self, u64 timeout_ms)
+{
+	struct freeze *fz = &vm->freeze;
+	u64 t0 = clock_now_ns(), deadline = t0 + timeout_ms * 1000000ULL;
+	u32 want;
+
+	pthread_mutex_lock(&fz->lock);
+	/* Another freeze is on: take part in it first. */
+	while (fz->frozen) {
+		if (vm_stopping(vm)) {
+			pthread_mutex_unlock(&fz->lock);
+			return -ECANCELED;
+		}
+		if (self)
+			freeze_park_locked(fz, self);
+		else
+			freeze_wait(fz, clock_now_ns() + FREEZE_POLL_NS);
+	}
+	fz->frozen = true;
+	pthread_mutex_unlock(&fz->lock);
+
+	for (u32 i = 0; i < vm->cfg.nr_cpus; i++)
+		if (&vm->vcpus[i] != self)
+			vcpu_request(&vm->vcpus[i], VCPU_REQ_PARK);
+
+	pthread_mutex_lock(&fz->lock);
+	for (;;) {
+		want = freeze_live(vm) - (self ? 1 : 0);
+		if (fz->parked >= want)
+			break;
+		if (vm_stopping(vm)) {
+			pthread_mutex_unlock(&fz->lock);
+			return -ECANCELED;
+		}
+		if (clock_now_ns() >= deadline) {
+			u32 parked = fz->parked;
+
+			pthread_mutex_unlock(&fz->lock);
+			return error_host(-ETIMEDOUT,
+					  "freeze: %u of %u vCPUs parked within %llu ms", parked,
+					  want, (unsigned long long)timeout_ms);
+		}
+		freeze_wait(fz, MIN(deadline, clock_now_ns() + FREEZE_POLL_NS));
+	}
+	fz->freezes++;
+	fz->last_ns = clock_now_ns() - t0;
+	if (fz->last_ns > fz->max_ns)
+		fz->max_ns = fz->last_ns;
+	pthread_mutex_unlock(&fz->lock);
+	return 0;
+}
+
+void freeze_thaw(struct vm *vm)
+{
+	struct freeze *fz = &vm->freeze;
+
+	pthread_mutex_lock(&fz->lock);
+	fz->frozen = false;
+	pthread_cond_broadcast(&fz->cond);
+	pthread_mutex_unlock(&fz->lock);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Freezing every vCPU at a rendezvous, so the guest's state can be read as
+ * it was at one moment (a watchpoint hit, a snapshot request).
+ *
+ * freeze_all() sets VCPU_REQ_PARK on every vCPU but the caller's own and
+ * kicks them; each leaves KVM_RUN (the kick makes it return EINTR, from a
+ * halted vCPU too) and parks in freeze_park() until freeze_thaw(). While
+ * parked, no vCPU is inside KVM_RUN, so the freezer may issue vCPU ioctls
+ * (registers) on any of them and read guest memory that none is changing.
+ * One freeze at a time: a vCPU that wants to freeze while another freeze is
+ * on parks first (or it would deadlock with the freezer waiting for it).
+ */
+#ifndef KTVM_CORE_FREEZE_H
+#define KTVM_CORE_FREEZE_H
+
+#include <pthread.h>
+
+#include "core/base/types.h"
+
+struct vm;
+struct vcpu;
+
+struct freeze {
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* CLOCK_MONOTONIC */
+	bool frozen;
+	u32 parked;  /* vCPUs in freeze_park() */
+	u64 freezes; /* completed rendezvous */
+	u64 last_ns; /* how long the last rendezvous took */
+	u64 max_ns;
+};
+
+void freeze_init(struct freeze *fz);
+void freeze_destroy(struct freeze *fz);
+/*
+ * Park every vCPU but self (NULL: called from a thread that is not a
+ * vCPU's) and wait up to timeout_ms until they are parked. 0; -ETIMEDOUT
+ * (error set, naming how many parked) -- the freeze stays on and must still
+ * be thawed; -ECANCELED when the VM is stopping.
+ */
+int freeze_all(struct vm *vm, struct vcpu *self, u64 timeout_ms);
+void freeze_thaw(struct vm *vm);
+/* On a vCPU's thread, for VCPU_REQ_PARK: wait while the VM is frozen. */
+void freeze_park(struct vcpu *vcpu);
+
+#endif

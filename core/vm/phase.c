@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/vm/phase.h"
+
+int phases_run(struct vm *vm, const struct phase *phases, size_t n, size_t *done)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = phases[i].setup(vm);
+		if (ret < 0) {
+			phases_unwind(vm, phases, i);
+			*done = 0;
+			return ret;
+		}
+	}
+	*done = n;
+	return 0;
+}
+
+void phases_unwind(struct vm *vm, const struct phase *phases, size_t done)
+{
+	while (done > 0) {
+		done--;
+		if (phases[done].teardown)
+			phases[done].teardown(vm);
+	}
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VM setup as an explicit, ordered list of phases. phases_run() runs each
+ * setup in order; if one fails it tears down, in reverse, exactly the phases
+ * that completed, so a failed setup leaves nothing behind.
+ */
+#ifndef KTVM_CORE_PHASE_H
+#define KTVM_CORE_PHASE_H
+
+#include "core/base/types.h"
+
+struct vm;
+
+struct phase {
+	const char *name;
+	int (*setup)(struct vm *vm);
+	void (*teardown)(struct vm *vm); /* may be NULL */
+};
+
+/* Returns 0 with *done = n, or the failing phase's error with the rest undone. */
+int phases_run(struct vm *vm, const struct phase *phases, size_t n, size_t *done);
+/* Tears down phases[done-1] .. phases[0]. */
+void phases_unwind(struct vm *vm, const struct phase *phases, size_t done);
+
+#endif

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "core/vm/arch.h"
+#include "core/base/clock.h"
+#include "core/base/error.h"
+#include "core/vm/freeze.h"
+#include "core/vm/vcpu.h"
+#include "core/vm/vm.h"
+#include "core/debug/vm_watch.h"
+
+/*
+ * The kvm_run of the vCPU running on this thread, for the kick handler. Set
+ * when the thread starts and cleared before it ends; kvm_run is unmapped
+ * only after the thread is joined, so the handler never sees a stale map.
+ */
+static __thread struct kvm_run *vcpu_tls_run;
+
+static void vcpu_kick_handler(int sig)
+{
+	struct kvm_run *run = vcpu_tls_run;
+
+	(void)sig;
+	/* KVM API: immediate_exit makes the next (or a pending) KVM_RUN return EINTR. */
+	if (run)
+		run->immediate_exit = 1;
+}
+
+static int vcpu_signal_ret;
+
+static void vcpu_signal_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = vcpu_kick_handler;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a kick must interrupt, not resume, blocking calls. */
+	if (sigaction(SIGRTMIN, &sa, NULL) < 0)
+		vcpu_signal_ret = error_host(-errno, "sigaction(SIGRTMIN): %s", strerror(errno));
+}
+
+int vcpu_signal_setup(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, vcpu_signal_init);
+	return vcpu_signal_ret;
+}
+
+int vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu)
+{
+	int ret;
+
+	memset(vcpu, 0, sizeof(*vcpu));
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->fd = -1;
+	pthread_mutex_init(&vcpu->thread_lock, NULL);
+	ret = vcpu_signal_setup();
+	if (ret < 0)
+		return ret;
+	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)arch_vcpu_kvm_id(vm, id));
+	if (vcpu->fd < 0)
+		return error_host(-errno, "vcpu %u: KVM_CREATE_VCPU(%u): %s", id,
+				  arch_vcpu_kvm_id(vm, id), strerror(errno));
+	vcpu->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
+	if (vcpu->run == MAP_FAILED) {
+		ret = error_host(-errno, "vcpu %u: mmap kvm_run: %s", id, strerror(errno));
+		vcpu->run = NULL;
+		close(vcpu->fd);
+		vcpu->fd = -1;
+		return ret;
+	}
+	ret = arch_vcpu_init(vcpu);
+	if (ret < 0) {
+		munmap(vcpu->run, vm->run_size);
+		vcpu->run = NULL;
+		close(vcpu->fd);
+		vcpu->fd = -1;
+	}
+	return ret;
+}
+
+void vcpu_destroy(struct vcpu *vcpu)
+{
+	if (vcpu->fd < 0)
+		return;
+	vcpu_join(vcpu);
+	arch_vcpu_exit(vcpu);
+	if (vcpu->run)
+		munmap(vcpu->run, vcpu->vm->run_size);
+	vcpu->run = NULL;
+	close(vcpu->fd);
+	vcpu->fd = -1;
+	pthread_mutex_destroy(&vcpu->thread_lock);
+}
+
+static int vcpu_handle_io(struct vcpu *vcpu, struct kvm_run *run)
+{
+	struct vm *vm = vcpu->vm;
+	u32 size = run->io.size, count = run->io.count;
+	u64 off = run->io.data_offset;
+	u8 *data = (u8 *)run;
+	u32 i;
+
+	/* The data area lies inside the kvm_run mapping (KVM API 5, KVM_EXIT_IO). */
+	if (size == 0 || size > 4 || off > vm->run_size || (u64)size * count > vm->run_size - off)
+		return 0;
+	for (i = 0; i < count; i++)
+		bus_dispatch(&vm->pio, vcpu, run->io.port, data + off + (u64)i * size, size,
+			     run->io.direction == KVM_EXIT_IO_OUT);
+	return 0;
+}
+
+/* Returns 0 to keep running, 1 when this vCPU should stop. */
+static int vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run)
+{
+	struct vm *vm = vcpu->vm;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		return vcpu_handle_io(vcpu, run);
+	case KVM_EXIT_MMIO:
+		if (run->mmio.len > 8)
+			return 0;
+		bus_dispatch(&vm->mmio, vcpu, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+			     run->mmio.is_write);
+		return 0;
+	case KVM_EXIT_INTR:
+	case KVM_EXIT_HLT:
+		return 0;
+	case KVM_EXIT_DEBUG:
+		return vm_watch_debug_exit(vcpu, run);
+	case KVM_EXIT_SHUTDOWN:
+		vm_stop(vm, VM_END_CRASH, "vcpu %u: shutdown exit (triple fault)", vcpu->id);
+		return 1;
+	case KVM_EXIT_SYSTEM_EVENT:
+		switch (run->system_event.type) {
+		case KVM_SYSTEM_EVENT_SHUTDOWN:
+			vm_stop(vm, VM_END_POWEROFF, "vcpu %u: system shutdown event", vcpu->id);
+			break;
+		case KVM_SYSTEM_EVENT_RESET:
+			vm_stop(vm, VM_END_REBOOT, "vcpu %u: system reset event", vcpu->id);
+			break;
+		default:
+			vm_stop(vm, VM_END_CRASH, "vcpu %u: system event %u", vcpu->id,
+				run->system_event.type);
+			break;
+		}
+		return 1;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vm_stop(vm, VM_END_CRASH, "vcpu %u: KVM internal error, suberror %u", vcpu->id,
+			run->internal.suberror);
+		return 1;
+	case KVM_EXIT_FAIL_ENTRY:
+		vm_stop(vm, VM_END_CRASH, "vcpu %u: VM entry failed, reason 0x%llx", vcpu->id,
+			(unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		return 1;
+	default:
+		if (arch_vcpu_handle_exit(vcpu, run) < 0) {
+			if (!vm_stopping(vm))
+				vm_stop(vm, VM_END_ERROR, "vcpu %u: unhandled exit %s (%u)",
+					vcpu->id, vcpu_exit_name(run->exit_reason),
+					run->exit_reason);
+			return 1;
+		}
+		return 0;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+	struct kvm_run *run = vcpu->run;
+	char name[16];
+	sigset_t set;
+
+	snprintf(name, sizeof(name), "ktvm-vcpu%u", vcpu->id);
+	pthread_setname_np(pthread_self(), name);
+	vcpu_tls_run = run;
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	atomic_store(&vcpu->in_loop, true);
+	for (;;) {
+		unsigned int req;
+
+		/*
+		 * Clear immediate_exit before looking at requests: a kick whose
+		 * request we do not see here sets it again after this point,
+		 * so KVM_RUN below returns at once instead of entering the guest.
+		 */
+		run->immediate_exit = 0;
+		req = atomic_load(&vcpu->requests);
+		if (req & VCPU_REQ_STOP)
+			break;
+		if (req & VCPU_REQ_PARK) {
+			atomic_fetch_and(&vcpu->requests, ~(unsigned int)VCPU_REQ_PARK);
+			freeze_park(vcpu);
+			continue;
+		}
+		if (req & VCPU_REQ_WATCH) {
+			atomic_fetch_and(&vcpu->requests, ~(unsigned int)VCPU_REQ_WATCH);
+			if (vm_watch_apply(vcpu) < 0)
+				break;
+			continue;
+		}
+		unsigned long long zero = 0;
+		atomic_compare_exchange_strong(&vm->t_first_run_ns, &zero, clock_now_ns());
+		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			vm_stop(vm, VM_END_ERROR, "vcpu %u: KVM_RUN: %s", vcpu->id,
+				strerror(errno));
+			break;
+		}
+		if (run->exit_reason < VCPU_EXIT_REASONS)
+			vcpu->exits[run->exit_reason]++;
+		if (vcpu_handle_exit(vcpu, run))
+			break;
+	}
+	atomic_store(&vcpu->in_loop, false);
+	vcpu_tls_run = NULL;
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *vcpu)
+{
+	sigset_t set, old;
+	int ret;
+
+	/* The thread starts with SIGRTMIN blocked and unblocks it once vcpu_tls_run is set. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	pthread_mutex_lock(&vcpu->thread_lock);
+	ret = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+	if (ret == 0) {
+		vcpu->thread_live = true;
+		vcpu->thread_started = true;
+	}
+	pthread_mutex_unlock(&vcpu->thread_lock);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret)
+		return error_host(-ret, "vcpu %u: cannot start thread: %s", vcpu->id,
+				  strerror(ret));
+	return 0;
+}
+
+void vcpu_request(struct vcpu *vcpu, enum vcpu_request req)
+{
+	atomic_fetch_or(&vcpu->requests, (unsigned int)req);
+	vcpu_kick(vcpu);
+}
+
+void vcpu_kick(struct vcpu *vcpu)
+{
+	pthread_mutex_lock(&vcpu->thread_lock);
+	/* thread_live is cleared only after the thread has been joined. */
+	if (vcpu->thread_live)
+		pthread_kill(vcpu->thread, SIGRTMIN);
+	pthread_mutex_unlock(&vcpu->thread_lock);
+}
+
+bool vcpu_join(struct vcpu *vcpu)
+{
+	bool joined = false;
+
+	pthread_mutex_lock(&vcpu->thread_lock);
+	if (vcpu->thread_live) {
+		pthread_join(vcpu->thread, NULL);
+		vcpu->thread_live = false;
+		joined = true;
+	}
+	pthread_mutex_unlock(&vcpu->thread_lock);
+	return joined;
+}
+
+/* Like vcpu_join but gives up after timeout_ms; false if still running. */
+bool vcpu_timedjoin(struct vcpu *vcpu, u64 timeout_ms)
+{
+	struct timespec ts;
+	bool done = true;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(timeout_ms / 1000);
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&vcpu->thread_lock);
+	if (vcpu->thread_live) {
+		if (pthread_timedjoin_np(vcpu->thread, NULL, &ts) == 0)
+			vcpu->thread_live = false;
+		else
+			done = false;
+	}
+	pthread_mutex_unlock(&vcpu->thread_lock);
+	return done;
+}
+
+const char *vcpu_exit_name(u32 reason)
+{
+	static const char *const names[] = {
+	    [KVM_EXIT_UNKNOWN] = "unknown",
+	    [KVM_EXIT_EXCEPTION] = "exception",
+	    [KVM_EXIT_IO] = "io",
+	    [KVM_EXIT_HYPERCALL] = "hypercall",
+	    [KVM_EXIT_DEBUG] = "debug",
+	    [KVM_EXIT_HLT] = "hlt",
+	    [KVM_EXIT_MMIO] = "mmio",
+	    [KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open",
+	    [KVM_EXIT_SHUTDOWN] = "shutdown",
+	    [KVM_EXIT_FAIL_ENTRY] = "fail_entry",
+	    [KVM_EXIT_INTR] = "intr",
+	    [KVM_EXIT_SET_TPR] = "set_tpr",
+	    [KVM_EXIT_TPR_ACCESS] = "tpr_access",
+	    [KVM_EXIT_NMI] = "nmi",
+	    [KVM_EXIT_INTERNAL_ERROR] = "internal_error",
+	    [KVM_EXIT_OSI] = "osi",
+	    [KVM_EXIT_PAPR_HCALL] = "papr_hcall",
+	    [KVM_EXIT_WATCHDOG] = "watchdog",
+	    [KVM_EXIT_EPR] = "epr",
+	    [KVM_EXIT_SYSTEM_EVENT] = "system_event",
+	    [KVM_EXIT_IOAPIC_EOI] = "ioapic_eoi",
+	    [KVM_EXIT_HYPERV] = "hyperv",
+	    [KVM_EXIT_X86_RDMSR] = "x86_rdmsr",
+	    [KVM_EXIT_X86_WRMSR] = "x86_wrmsr",
+	    [KVM_EXIT_DIRTY_RING_FULL] = "dirty_ring_full",
+	    [KVM_EXIT_X86_BUS_LOCK] = "x86_bus_lock",
+	};
+
+	if (reason < ARRAY_SIZE(names) && names[reason])
+		return names[reason];
+	return "other";
+}

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "core/vm/arch.h"
+#include "core/base/clock.h"
+#include "core/vm/cmdline.h"
+#include "core/base/error.h"
+#include "core/base/file.h"
+#include "core/vm/phase.h"
+#include "core/vm/vm.h"
+#include "core/vm/vm_virtio.h"
+#include "core/debug/vm_watch.h"
+
+#define VM_MIN_MEM	 (32 * MiB)
+#define VM_MAX_MEM	 (1024 * GiB)
+#define VM_JOIN_LIMIT_MS 5000
+/* After the kernel says it panicked, give it this long to reboot by itself. */
+#define VM_PANIC_GRACE_MS 2000
+
+const char *vm_end_name(enum vm_end end)
+{
+	static const char *const names[] = {
+	    [VM_END_NONE] = "none",   [VM_END_POWEROFF] = "poweroff", [VM_END_REBOOT] = "reboot",
+	    [VM_END_CRASH] = "crash", [VM_END_TIMEOUT] = "timeout",   [VM_END_ERROR] = "error",
+	    [VM_END_WATCH] = "watch",
+	};
+
+	return (unsigned int)end < ARRAY_SIZE(names) ? names[end] : "?";
+}
+
+void vm_stop(struct vm *vm, enum vm_end why, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&vm->lock);
+	if (vm->end == VM_END_NONE) {
+		vm->end = why;
+		va_start(ap, fmt);
+		vsnprintf(vm->end_detail, sizeof(vm->end_detail), fmt, ap);
+		va_end(ap);
+		pthread_cond_broadcast(&vm->cond);
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+bool vm_stopping(struct vm *vm)
+{
+	bool s;
+
+	pthread_mutex_lock(&vm->lock);
+	s = vm->end != VM_END_NONE;
+	pthread_mutex_unlock(&vm->lock);
+	return s;
+}
+
+void *vm_gpa(struct vm *vm, u64 gpa, u64 len)
+{
+	u32 i;
+
+	for (i = 0; i < vm->nr_mem; i++) {
+		struct vm_mem_slot *m = &vm->mem[i];
+
+		if (gpa >= m->gpa && gpa - m->gpa <= m->size && len <= m->size - (gpa - m->gpa))
+			return m->hva + (gpa - m->gpa);
+	}
+	return NULL;
+}
+
+u64 vm_mem_total(const struct vm *vm)
+{
+	u64 total = 0;
+	u32 i;
+
+	for (i = 0; i < vm->nr_mem; i++)
+		total += vm->mem[i].size;
+	return total;
+}
+
+int vm_read_gpa(void *vm, u64 gpa, void *buf, size_t len)
+{
+	void *p = vm_gpa(vm, gpa, len);
+
+	if (!p)
+		return -EFAULT;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+int vm_mem_add(struct vm *vm, u64 gpa, u64 size)
+{
+	struct kvm_userspace_memory_region region;
+	struct vm_mem_slot *m;
+	void *hva;
+
+	if (vm->nr_mem == VM_MAX_MEM_SLOTS)
+		return error_host(-ENOSPC, "guest memory: too many slots");
+	hva = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
+	if (hva == MAP_FAILED)
+		return error_host(-errno, "guest memory: cannot map %llu MiB: %s",
+				  (unsigned long long)(size / MiB), strerror(errno));
+	memset(&region, 0, sizeof(region));
+	region.slot = vm->nr_mem;
+	region.guest_phys_addr = gpa;
+	region.memory_size = size;
+	region.userspace_addr = (u64)(uintptr_t)hva;
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		int err = errno;
+
+		munmap(hva, size);
+		return error_host(-err, "guest memory: KVM_SET_USER_MEMORY_REGION at 0x%llx: %s",
+				  (unsigned long long)gpa, strerror(err));
+	}
+	m = &vm->mem[vm->nr_mem++];
+	m->gpa = gpa;
+	m->size = size;
+	m->hva = hva;
+	return 0;
+}
+
+/* ---- setup phases, in order (see phases[] below) ---- */
+
+#define VM_KERNEL_MAX_FILE (512 * MiB)
+#define VM_INITRD_MAX_FILE (4 * GiB)
+
+static void vm_free_inputs(struct vm *vm)
+{
+	file_unmap(vm->kernel_img, vm->kernel_len);
+	file_unmap(vm->initrd_img, vm->initrd_len);
+	vm->kernel_img = vm->initrd_img = NULL;
+	vm->kernel_len = vm->initrd_len = 0;
+}
+
+static int vm_phase_inputs(struct vm *vm)
+{
+	int ret;
+
+	ret = file_map(vm->cfg.kernel, "kernel", VM_KERNEL_MAX_FILE, &vm->kernel_img,
+		       &vm->kernel_len);
+	if (ret < 0)
+		return ret;
+	if (vm->cfg.initrd) {
+		ret = file_map(vm->cfg.initrd, "initrd", VM_INITRD_MAX_FILE, &vm->initrd_img,
+			       &vm->initrd_len);
+		if (ret < 0)
+			goto fail;
+	}
+	ret = arch_kernel_check(vm);
+	if (ret < 0)
+		goto fail;
+	return 0;
+fail:
+	vm_free_inputs(vm);
+	return ret;
+}
+
+static int vm_phase_boot(struct vm *vm)
+{
+	int ret = arch_boot_load(vm);
+
+	vm_free_inputs(vm);
+	return ret;
+}
+
+static int vm_phase_kvm(struct vm *vm)
+{
+	int ver, size, ret;
+
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0)
+		return error_host(-errno, "/dev/kvm: %s", strerror(errno));
+	ver = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (ver != KVM_API_VERSION) {
+		ret = error_host(-ENOTSUP, "/dev/kvm: KVM API version %d, need %d", ver,
+				 KVM_API_VERSION);
+		goto fail;
+	}
+	ret = arch_kvm_check(vm->kvm_fd);
+	if (ret < 0)
+		goto fail;
+	size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < (int)sizeof(struct kvm_run)) {
+		ret = error_host(-ENOTSUP, "/dev/kvm: KVM_GET_VCPU_MMAP_SIZE returned %d", size);
+		goto fail;
+	}
+	vm->run_size = (size_t)size;
+	return 0;
+fail:
+	close(vm->kvm_fd);
+	vm->kvm_fd = -1;
+	return ret;
+}
+
+static void vm_unphase_kvm(struct vm *vm)
+{
+	close(vm->kvm_fd);
+	vm->kvm_fd = -1;
+}
+
+static int vm_phase_create(struct vm *vm)
+{
+	do {
+		vm->fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	} while (vm->fd < 0 && errno == EINTR);
+	if (vm->fd < 0)
+		return error_host(-errno, "KVM_CREATE_VM: %s", strerror(errno));
+	return 0;
+}
+
+static void vm_unphase_create(struct vm *vm)
+{
+	close(vm->fd);
+	vm->fd = -1;
+}
+
+static void vm_unphase_memory(struct vm *vm)
+{
+	while (vm->nr_mem > 0) {
+		struct vm_mem_slot *m = &vm->mem[--vm->nr_mem];
+
+		munmap(m->hva, m->size);
+	}
+}
+
+static int vm_phase_memory(struct vm *vm)
+{
+	int ret = arch_vm_memory_layout(vm);
+
+	/* A failed phase is not torn down by phases_run: undo the slots added so far. */
+	if (ret < 0)
+		vm_unphase_memory(vm);
+	return ret;
+}
+
+static int vm_phase_console(struct vm *vm)
+{
+	return console_init(&vm->console, CONSOLE_DEFAULT_CAP, vm->cfg.console_fd,
+			    vm->cfg.t_start_ns);
+}
+
+static void vm_unphase_console(struct vm *vm)
+{
+	console_destroy(&vm->console);
+}
+
+static int vm_phase_cmdline(struct vm *vm)
+{
+	struct cmdline defaults, out;
+	int ret;
+
+	cmdline_init(&defaults);
+	arch_cmdline_defaults(&defaults);
+	if (ARCH_VIRTIO_MMIO_CMDLINE)
+		resources_virtio_cmdline(&vm->res, &defaults);
+	ret = cmdline_build(&out, &defaults, vm->cfg.cmdline, sizeof(vm->cmdline) - 1);
+	if (ret < 0)
+		return ret;
+	memcpy(vm->cmdline, out.buf, out.len + 1);
+	return 0;
+}
+
+static int vm_phase_vcpus(struct vm *vm)
+{
+	u32 i;
+	int ret;
+
+	vm->vcpus = calloc(vm->cfg.nr_cpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return error_host(-ENOMEM, "cannot allocate %u vCPUs", vm->cfg.nr_cpus);
+	for (i = 0; i < vm->cfg.nr_cpus; i++) {
+		ret = vcpu_create(vm, i, &vm->vcpus[i]);
+		if (ret < 0) {
+			while (i > 0)
+				vcpu_destroy(&vm->vcpus[--i]);
+			free(vm->vcpus);
+			vm->vcpus = NULL;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void vm_unphase_vcpus(struct vm *vm)
+{
+	u32 i;
+
+	if (!vm->vcpus)
+		return;
+	for (i = 0; i < vm->cfg.nr_cpus; i++)
+		vcpu_destroy(&vm->vcpus[i]);
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+}
+
+static const struct phase vm_phases[] = {
+    {"resources", vm_virtio_plan, vm_virtio_exit},
+    {"cmdline", vm_phase_cmdline, NULL},
+    {"inputs", vm_phase_inputs, vm_free_inputs},
+    {"kvm", vm_phase_kvm, vm_unphase_kvm},
+    {"vm", vm_phase_create, vm_unphase_create},
+    {"memory", vm_phase_memory, vm_unphase_memory},
+    {"platform", arch_vm_init, arch_vm_exit},
+    {"console", vm_phase_console, vm_unphase_console},
+    {"devices", arch_devices_init, arch_devices_exit},
+    {"boot", vm_phase_boot, NULL},
+    {"vcpus", vm_phase_vcpus, vm_unphase_vcpus},
+    /*
+     * After the vCPUs: arm64 KVM refuses KVM_IRQFD (EAGAIN) until the GIC
+     * is initialised, which needs every vCPU. The firmware tables were
+     * built from the resource registry ("resources") already.
+     */
+    {"virtio", vm_virtio_init, vm_virtio_exit},
+};
+
+static int vm_check_config(const struct vm_config *cfg)
+{
+	if (!cfg->kernel || !*cfg->kernel)
+		return error_input(-EINVAL, "no kernel given (--kernel PATH)");
+	if (cfg->nr_cpus < 1 || cfg->nr_cpus > arch_max_vcpus())
+		return error_input(-EINVAL, "--cpus %u: must be between 1 and %u", cfg->nr_cpus,
+				   arch_max_vcpus());
+	if (cfg->mem_size < VM_MIN_MEM || cfg->mem_size > VM_MAX_MEM)
+		return error_input(-EINVAL, "--memory %llu MiB: must be between %llu and %llu MiB",
+				   (unsigned long long)(cfg->mem_size / MiB),
+				   (unsigned long long)(VM_MIN_MEM / MiB),
+				   (unsigned long long)(VM_MAX_MEM / MiB));
+	if (cfg->mem_size % MiB)
+		return error_input(-EINVAL, "memory size must be a whole number of MiB");
+	if (cfg->topo) {
+		u64 sum = 0;
+
+		if (topology_nr_cpus(cfg->topo) != cfg->nr_cpus)
+			return error_input(-EINVAL,
+					   "--cpus %u disagrees with the topology's %u vCPUs",
+					   cfg->nr_cpus, topology_nr_cpus(cfg->topo));
+		for (u32 n = 0; n < cfg->topo->nr_nodes; n++)
+			sum += cfg->topo->mem_mib[n];
+		if (sum * MiB != cfg->mem_size)
+			return error_input(
+			    -EINVAL, "the topology's nodes hold %llu MiB, the guest has %llu MiB",
+			    (unsigned long long)sum, (unsigned long long)(cfg->mem_size / MiB));
+		return arch_topology_check(cfg->topo);
+	}
+	return 0;
+}
+
+int vm_create(struct vm **out, const struct vm_config *cfg)
+{
+	struct vm *vm;
+	int ret;
+
+	*out = NULL;
+	ret = vm_check_config(cfg);
+	if (ret < 0)
+		return ret;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return error_host(-ENOMEM, "cannot allocate the VM");
+	vm->cfg = *cfg;
+	if (cfg->topo)
+		vm->topo = *cfg->topo;
+	else
+		topology_default(&vm->topo, cfg->nr_cpus, cfg->mem_size / MiB);
+	vm->cfg.topo = &vm->topo;
+	vm->kvm_fd = -1;
+	vm->fd = -1;
+	bus_init(&vm->pio, "pio");
+	bus_init(&vm->mmio, "mmio");
+	pthread_mutex_init(&vm->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&vm->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	watch_init(&vm->watch, cfg->nr_cpus);
+	vm->nr_regions = MIN(cfg->nr_regions, (u32)DUMP_MAX_REGIONS);
+	if (vm->nr_regions)
+		memcpy(vm->regions, cfg->regions, vm->nr_regions * sizeof(vm->regions[0]));
+	freeze_init(&vm->freeze);
+	if (!vm->cfg.freeze_timeout_ms)
+		vm->cfg.freeze_timeout_ms = VM_FREEZE_TIMEOUT_MS;
+
+	ret = phases_run(vm, vm_phases, ARRAY_SIZE(vm_phases), &vm->phases_done);
+	if (ret < 0) {
+		freeze_destroy(&vm->freeze);
+		watch_destroy(&vm->watch);
+		pthread_cond_destroy(&vm->cond);
+		pthread_mutex_destroy(&vm->lock);
+		free(vm);
+		return ret;
+	}
+	*out = vm;
+	return 0;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (!vm)
+		return;
+	phases_unwind(vm, vm_phases, vm->phases_done);
+	freeze_destroy(&vm->freeze);
+	watch_destroy(&vm->watch);
+	pthread_cond_destroy(&vm->cond);
+	pthread_mutex_destroy(&vm->lock);
+	free(vm);
+}
+
+static void vm_deadline(struct timespec *ts, u64 at_ns)
+{
+	ts->tv_sec = (time_t)(at_ns / 1000000000ULL);
+	ts->tv_nsec = (long)(at_ns % 1000000000ULL);
+}
+
+/* Waits until something ends the run: the guest, a panic, or the timeout. */
+static void vm_wait(struct vm *vm, u64 t_start)
+{
+	u64 deadline = vm->cfg.timeout_ms ? t_start + vm->cfg.timeout_ms * 1000000ULL : 0;
+	u64 panic_at = 0;
+
+	pthread_mutex_lock(&vm->lock);
+	while (vm->end == VM_END_NONE) {
+		u64 now = clock_now_ns(), wake = now + 200 * 1000000ULL;
+		struct timespec ts;
+		bool panicked;
+
+		if (deadline && now >= deadline) {
+			pthread_mutex_unlock(&vm->lock);
+			vm_watch_end_dump(vm, "timeout");
+			vm_stop(vm, VM_END_TIMEOUT, "no shutdown within %llu s",
+				(unsigned long long)(vm->cfg.timeout_ms / 1000));
+			pthread_mutex_lock(&vm->lock);
+			break;
+		}
+		/*
+		 * A panic that never reboots must still end the run. Read without
+		 * the console lock: a vCPU may hold it, blocked on a live copy.
+		 */
+		panicked = atomic_load(&vm->console.panic_seen);
+		if (panicked && !panic_at)
+			panic_at = now;
+		if (panic_at && now - panic_at >= VM_PANIC_GRACE_MS * 1000000ULL) {
+			pthread_mutex_unlock(&vm->lock);
+			vm_watch_end_dump(vm, "panic");
+			vm_stop(vm, VM_END_CRASH, "kernel panic");
+			pthread_mutex_lock(&vm->lock);
+			break;
+		}
+		if (deadline && wake > deadline)
+			wake = deadline;
+		vm_deadline(&ts, wake);
+		pthread_cond_timedwait(&vm->cond, &vm->lock, &ts);
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+/* Stop every vCPU and join its thread; returns how many threads were joined. */
+static u32 vm_stop_vcpus(struct vm *vm)
+{
+	u64 give_up = clock_now_ns() + VM_JOIN_LIMIT_MS * 1000000ULL;
+	u32 i, joined = 0, live;
+
+	atomic_store(&vm->console.stop_stream, true);
+	for (i = 0; i < vm->cfg.nr_cpus; i++)
+		atomic_fetch_or(&vm->vcpus[i].requests, VCPU_REQ_STOP);
+	do {
+		live = 0;
+		for (i = 0; i < vm->cfg.nr_cpus; i++) {
+			struct vcpu *v = &vm->vcpus[i];
+
+			if (!v->thread_started)
+				continue;
+			vcpu_kick(v);
+			if (vcpu_timedjoin(v, 20)) {
+				if (v->thread_started) {
+					joined++;
+					v->thread_started = false;
+				}
+			} else {
+				live++;
+			}
+		}
+	} while (live && clock_now_ns() < give_up);
+	return joined;
+}
+
+int vm_run(struct vm *vm, struct vm_result *res)
+{
+	u64 t_start = clock_now_ns(), t_first, t_end;
+	u32 i, started = 0;
+	int ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	ret = vm_virtio_start(vm);
+	if (ret < 0)
+		vm_stop(vm, VM_END_ERROR, "%s", error_msg());
+	for (i = 0; i < vm->cfg.nr_cpus && ret == 0; i++) {
+		ret = vcpu_start(&vm->vcpus[i]);
+		if (ret < 0) {
+			vm_stop(vm, VM_END_ERROR, "%s", error_msg());
+			break;
+		}
+		started++;
+	}
+	if (ret == 0)
+		vm_wait(vm, t_start);
+	res->threads_joined = vm_stop_vcpus(vm);
+	t_end = clock_now_ns();
+	vm_virtio_drain(vm);
+
+	res->nr_vcpus = vm->cfg.nr_cpus;
+	res->end = vm->end;
+	snprintf(res->detail, sizeof(res->detail), "%s", vm->end_detail);
+	res->timed_out = vm->end == VM_END_TIMEOUT;
+	t_first = atomic_load(&vm->t_first_run_ns);
+	if (!t_first)
+		t_first = t_start;
+	res->setup_ns = t_first - vm->cfg.t_start_ns;
+	res->duration_ns = t_end - t_first;
+	/* The console's clock starts at process start. */
+	if (vm->console.init_ns && vm->cfg.t_start_ns + vm->console.init_ns > t_first)
+		res->init_ns = vm->cfg.t_start_ns + vm->console.init_ns - t_first;
+	/* A kernel that panicked and then rebooted (panic=-1) crashed. */
+	if (atomic_load(&vm->console.panic_seen) && res->end != VM_END_TIMEOUT) {
+		res->end = VM_END_CRASH;
+		snprintf(res->detail, sizeof(res->detail), "%.200s", vm->console.panic_line);
+	}
+	for (i = 0; i < vm->cfg.nr_cpus; i++)
+		for (u32 r = 0; r < VCPU_EXIT_REASONS; r++)
+			res->exits[r] += vm->vcpus[i].exits[r];
+	res->console = console_text(&vm->console, &res->console_len);
+	res->console_dropped = vm->console.dropped;
+	if (res->threads_joined != started)
+		return error_host(-ETIMEDOUT, "%u of %u vCPU threads did not stop",
+				  started - res->threads_joined, started);
+	return 0;
+}
+
+void vm_result_free(struct vm_result *res)
+{
+	free(res->console);
+	res->console = NULL;
+}

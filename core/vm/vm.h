@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VM object and its lifecycle.
+ *
+ *   vm_create()  opens KVM and runs the ordered setup phases (memory, arch
+ *                platform, devices, kernel load, vCPUs); on failure it unwinds
+ *                what it did and returns a message in core/base/error.h.
+ *   vm_run()     starts one thread per vCPU, waits until the guest shuts down,
+ *                reboots, crashes, or the timeout passes, then stops and joins
+ *                every vCPU thread and fills a struct vm_result.
+ *   vm_destroy() tears everything down.
+ */
+#ifndef KTVM_CORE_VM_H
+#define KTVM_CORE_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "core/vm/bus.h"
+#include "core/vm/conlog.h"
+#include "core/debug/dump.h"
+#include "core/vm/freeze.h"
+#include "core/vm/resources.h"
+#include "core/vm/topology.h"
+#include "core/base/types.h"
+#include "core/vm/vcpu.h"
+#include "core/debug/watch.h"
+#include "ktvm-arch.h"
+
+#define VM_MAX_MEM_SLOTS 8
+#define VM_MAX_CMDLINE	 4096
+
+struct vm_config {
+	const char *kernel;
+	const char *initrd;  /* NULL: none */
+	const char *cmdline; /* the user's; appended after ktvm's defaults, wins over them */
+	u32 nr_cpus;
+	u64 mem_size; /* bytes */
+	/*
+	 * NUMA nodes, LLCs, cores, threads (core/vm/topology.h), finished with
+	 * topology_finish(); NULL: one node, one LLC, nr_cpus cores. It must
+	 * agree with nr_cpus and mem_size.
+	 */
+	const struct topology *topo;
+	u64 timeout_ms; /* 0: none */
+	int console_fd; /* live copy of the console, -1: none */
+	u64 t_start_ns; /* process start, for setup timing (clock_now_ns()) */
+	/*
+	 * The guest channel (core/vm/vm_virtio.h): a virtio console whose port
+	 * "ktvm-bulk" delivers the guest's bytes to channel_rx, on the I/O
+	 * thread, in order. Without it the guest has no virtio devices.
+	 */
+	bool channel;
+	void (*channel_rx)(void *ctx, const u8 *data, size_t len);
+	void *channel_ctx;
+	/* State dumps (core/debug/dump.h): where they go (NULL: "."), freeze bound. */
+	const char *dump_dir;
+	u64 freeze_timeout_ms;		   /* 0: VM_FREEZE_TIMEOUT_MS */
+	const struct dump_region *regions; /* --dump-mem (core/debug/dump.h), copied */
+	u32 nr_regions;
+};
+
+#define VM_FREEZE_TIMEOUT_MS 5000
+
+/* How a run ended. Order matters only for the names in vm_end_name(). */
+enum vm_end {
+	VM_END_NONE = 0,
+	VM_END_POWEROFF, /* guest powered off */
+	VM_END_REBOOT,	 /* guest asked for a reset (i8042, ACPI reset, PSCI) */
+	VM_END_CRASH,	 /* kernel panic, triple fault, KVM internal error */
+	VM_END_TIMEOUT,	 /* the wall-clock timeout passed */
+	VM_END_ERROR,	 /* the host side failed (KVM_RUN error) */
+	VM_END_WATCH,	 /* a watchpoint with the stop action fired */
+};
+
+struct vm_result {
+	enum vm_end end;
+	char detail[256]; /* what ended it: "i8042 reset", "triple fault on vcpu 2", ... */
+	bool timed_out;
+	u64 setup_ns;	 /* process start to the first KVM_RUN */
+	u64 duration_ns; /* first KVM_RUN to the end of the run */
+	u64 init_ns;	 /* first KVM_RUN to the kernel starting init, 0 if never */
+	char *console;	 /* NUL-terminated capture of the kernel console */
+	size_t console_len;
+	u64 console_dropped;
+	u32 nr_vcpus;
+	u32 threads_joined;
+	u64 exits[VCPU_EXIT_REASONS]; /* KVM exits by KVM_EXIT_* reason, all vCPUs */
+};
+
+struct vm_virtio;
+
+struct vm_mem_slot {
+	u64 gpa;
+	u64 size;
+	u8 *hva;
+};
+
+struct vm {
+	struct vm_config cfg;
+	int kvm_fd;
+	int fd;
+	size_t run_size; /* mmap size of struct kvm_run */
+	struct vm_mem_slot mem[VM_MAX_MEM_SLOTS];
+	u32 nr_mem;
+	struct bus pio;
+	struct bus mmio;
+	struct vcpu *vcpus; /* cfg.nr_cpus entries */
+	struct console console;
+	struct resources res;	  /* MMIO windows and lines of ktvm's devices */
+	struct topology topo;	  /* always set: cfg.topo or the flat default */
+	struct vm_virtio *virtio; /* core/vm/vm_virtio.h; NULL without virtio devices */
+	char cmdline[VM_MAX_CMDLINE];
+	/* Input files, read and checked before KVM is touched; freed once loaded. */
+	u8 *kernel_img;
+	size_t kernel_len;
+	u8 *initrd_img;
+	size_t initrd_len;
+
+	pthread_mutex_t lock; /* guards end, end_detail */
+	pthread_cond_t cond;  /* signalled when end is set */
+	enum vm_end end;
+	char end_detail[256];
+	atomic_ullong t_first_run_ns;
+
+	struct watch_table watch;   /* core/debug/vm_watch.h */
+	struct freeze freeze;	    /* core/vm/freeze.h */
+	atomic_uint dumps;	    /* the number of the last dump file written */
+	atomic_uint dumps_tried;    /* dump_write() tries, up to DUMP_MAX_PER_RUN */
+	atomic_bool dump_cap_noted; /* the cap was said on stderr */
+	atomic_uint dumps_written;
+	/* --dump-mem; symbols get their address when the guest reports them (agent.c). */
+	struct dump_region regions[DUMP_MAX_REGIONS];
+	u32 nr_regions;
+
+	size_t phases_done;
+	struct arch_vm arch;
+};
+
+int vm_create(struct vm **out, const struct vm_config *cfg);
+int vm_run(struct vm *vm, struct vm_result *res);
+void vm_destroy(struct vm *vm);
+void vm_result_free(struct vm_result *res);
+
+/* Ask the run to end; the first reason given wins. Safe from any thread. */
+void vm_stop(struct vm *vm, enum vm_end why, const char *fmt, ...) __printf(3, 4);
+bool vm_stopping(struct vm *vm);
+
+/* Host pointer for [gpa, gpa+len), or NULL unless it lies within one RAM slot. */
+void *vm_gpa(struct vm *vm, u64 gpa, u64 len);
+/* Copy len bytes of guest RAM at gpa (vm is a struct vm; core/debug/gva.h reader): 0 or -EFAULT. */
+int vm_read_gpa(void *vm, u64 gpa, void *buf, size_t len);
+int vm_mem_add(struct vm *vm, u64 gpa, u64 size);
+/* Total guest RAM in bytes. */
+u64 vm_mem_total(const struct vm *vm);
+
+const char *vm_end_name(enum vm_end end);
+
+#endif
