@@ -66,10 +66,28 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
 LDFLAGS += -Wl,--as-needed
 LDLIBS += $(LIB_LDLIBS) -lpthread
 
-LIB_SRCS := $(wildcard core/*/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard devices/*.c) \
-	    $(wildcard devices/virtio/*.c) \
-	    $(wildcard wire/*.c)
+# The arch's debug hooks (core/debug/arch.h) are optional: an arch.mk that
+# does not set ARCH_HAS_DEBUG := y gets core/debug/arch_none.c instead of its
+# ARCH_DEBUG_SRCS.
+ARCH_SRCS := $(wildcard arch/$(ARCH)/*.c)
+ifeq ($(ARCH_HAS_DEBUG),y)
+ARCH_DEBUG_FILES := $(addprefix arch/$(ARCH)/,$(ARCH_DEBUG_SRCS))
+DEBUG_NONE :=
+else
+ARCH_DEBUG_FILES :=
+ARCH_SRCS := $(filter-out $(addprefix arch/$(ARCH)/,$(ARCH_DEBUG_SRCS)),$(ARCH_SRCS))
+DEBUG_NONE := core/debug/arch_none.c
+endif
+CORE_SRCS := $(filter-out core/debug/arch_none.c,$(wildcard core/*/*.c)) $(DEBUG_NONE)
+DEVICE_SRCS := $(wildcard devices/*.c) $(wildcard devices/virtio/*.c)
+LIB_SRCS := $(CORE_SRCS) $(ARCH_SRCS) $(DEVICE_SRCS) $(wildcard wire/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+# The VM runtime alone (core/base, core/vm, the arch without its debug
+# hooks, devices): libktvm-vm.a. tests/layers.sh links a program against it
+# to show that core/vm needs nothing of core/debug.
+VM_SRCS := $(wildcard core/base/*.c) $(wildcard core/vm/*.c) \
+	   $(filter-out $(ARCH_DEBUG_FILES),$(ARCH_SRCS)) $(DEVICE_SRCS)
+VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/%.o)
 TOOL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/*.c))
 # tests/unit/*.c run on every arch; tests/unit/$(ARCH)/*.c only on that one.
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(wildcard tests/unit/$(ARCH)/*.c)
@@ -109,6 +127,10 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libktvm.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/libktvm-vm.a: $(VM_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 

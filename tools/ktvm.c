@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/debug/arch.h"
 #include "core/vm/arch.h"
 #include "core/run/channel.h"
 #include "core/base/clock.h"
@@ -387,7 +388,7 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			rw.symbols = optarg;
 			break;
 		case OPT_DUMP_DIR:
-			cfg.dump_dir = optarg;
+			rw.dump_dir = optarg;
 			break;
 		case OPT_DUMP_MEM:
 			error_clear();
@@ -488,8 +489,12 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			 cfg.cmdline ? cfg.cmdline : "");
 		cfg.cmdline = cmdline;
 	}
-	cfg.regions = rw.region;
-	cfg.nr_regions = rw.nr_regions;
+	if ((rw.n || rw.nr_regions || rw.dump_dir) && !arch_debug_supported()) {
+		pack_cleanup(&pf);
+		return usage_error("--watch, --dump-mem, --dump-dir: watchpoints and state dumps "
+				   "are not supported on %s",
+				   arch_name());
+	}
 	if (rw.n || rw.nr_regions || rw.symbols) {
 		if (cfg.cmdline != cmdline)
 			snprintf(cmdline, sizeof(cmdline), "%s", cfg.cmdline ? cfg.cmdline : "");
@@ -500,9 +505,9 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			return usage_error("%s", error_msg());
 		}
 	}
-	if (cfg.dump_dir && access(cfg.dump_dir, W_OK | X_OK) < 0) {
+	if (rw.dump_dir && access(rw.dump_dir, W_OK | X_OK) < 0) {
 		pack_cleanup(&pf);
-		return usage_error("--dump-dir %s: %s", cfg.dump_dir, strerror(errno));
+		return usage_error("--dump-dir %s: %s", rw.dump_dir, strerror(errno));
 	}
 	ret =
 	    channel_init(&ch, payload ? STDOUT_FILENO : -1, payload ? STDERR_FILENO : -1, t_start);
@@ -523,6 +528,7 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	error_clear();
 	if (run_watch_start(&rw, vm, &ch) < 0) {
 		fprintf(stderr, "ktvm: %s\n", error_msg());
+		run_watch_end(&rw);
 		vm_destroy(vm);
 		channel_destroy(&ch);
 		return error_kind() == ERROR_INPUT ? KTVM_EXIT_USAGE : KTVM_EXIT_HOST;
@@ -569,16 +575,24 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			(double)res.duration_ns / 1e9);
 	vm_result_free(&res);
 	if (!stuck) {
+		run_watch_end(&rw);
 		vm_destroy(vm);
 		channel_destroy(&ch);
 	}
 	return status;
 }
 
+/* Library warnings (core/base/error.h error_warn()), one line each. */
+static void warn_print(const char *msg)
+{
+	fprintf(stderr, "ktvm: %s\n", msg);
+}
+
 int main(int argc, char **argv)
 {
 	u64 t_start = clock_now_ns();
 
+	error_set_warn_handler(warn_print);
 	/* A closed stderr (ktvm ... --console 2>&1 | head) must not kill the run. */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2)

@@ -13,7 +13,8 @@
 #include "core/image/kallsyms_image.h"
 #include "core/image/ksyms_file.h"
 #include "core/vm/vm.h"
-#include "core/debug/vm_watch.h"
+#include "core/debug/arch.h"
+#include "core/debug/debug.h"
 #include "tools/watch.h"
 
 int run_watch_add(struct run_watch *w, const char *arg)
@@ -172,16 +173,29 @@ int run_watch_prepare(struct run_watch *w, bool payload, const char *kernel, cha
 
 int run_watch_start(struct run_watch *w, struct vm *vm, struct channel *ch)
 {
+	const struct debug_config dc = {
+	    .dump_dir = w->dump_dir,
+	    .regions = w->region,
+	    .nr_regions = w->nr_regions,
+	};
 	u32 slot = WATCH_SLOT_USER;
+	int ret;
 
+	/* Without debug support, runs that ask for none of it go on (snapshots are refused). */
+	if (!arch_debug_supported() && !w->n && !w->nr_regions && !w->dump_dir)
+		goto agent;
+	ret = debug_attach(&w->dbg, vm, &dc);
+	if (ret < 0)
+		return ret;
 	for (u32 i = 0; i < w->n; i++, slot++) {
 		const struct watch_spec *s = &w->spec[i];
 
 		if (!s->sym[0] &&
-		    vm_watch_set(vm, slot, s->addr + s->offset, s->action, s->label) < 0)
+		    debug_watch_set(w->dbg, slot, s->addr + s->offset, s->action, s->label) < 0)
 			return -EINVAL;
 	}
-	agent_init(&w->agent, vm, w->spec, w->n);
+agent:
+	agent_init(&w->agent, vm, w->dbg, w->spec, w->n);
 	w->agent.text_file = w->text_file;
 	ch->request = agent_post;
 	ch->request_ctx = &w->agent;
@@ -204,9 +218,16 @@ int run_watch_finish(struct run_watch *w)
 	return 0;
 }
 
+void run_watch_end(struct run_watch *w)
+{
+	debug_detach(w->dbg);
+	w->dbg = NULL;
+}
+
 void run_watch_json(FILE *f, const struct run_watch *w, struct vm *vm)
 {
-	struct watch_table *t = &vm->watch;
+	static struct watch_table none; /* no debugger attached: nothing armed, no hits */
+	struct watch_table *t = w->dbg ? &w->dbg->watch : &none;
 	struct freeze *fz = &vm->freeze;
 
 	bool names = false;
@@ -247,7 +268,7 @@ void run_watch_json(FILE *f, const struct run_watch *w, struct vm *vm)
 		"\"freezes\": %llu, \"freeze_last_ms\": %.3f, \"freeze_max_ms\": %.3f, "
 		"\"snapshots\": %u, \"snapshot_failures\": %u, \"requests_dropped\": %llu",
 		t->nr_hits ? "\n  " : "", (unsigned long long)t->hits_dropped,
-		(unsigned long long)t->hits_stale, atomic_load(&vm->dumps_written),
+		(unsigned long long)t->hits_stale, w->dbg ? atomic_load(&w->dbg->dumps_written) : 0,
 		(unsigned long long)fz->freezes, (double)fz->last_ns / 1e6,
 		(double)fz->max_ns / 1e6, w->agent.snapshots, w->agent.snapshot_failures,
 		(unsigned long long)w->agent.dropped);

@@ -27,7 +27,9 @@ struct run_watch {
 	u32 n;
 	struct dump_region region[DUMP_MAX_REGIONS]; /* --dump-mem */
 	u32 nr_regions;
-	const char *symbols; /* --symbols FILE, or NULL */
+	const char *symbols;  /* --symbols FILE, or NULL */
+	const char *dump_dir; /* --dump-dir DIR, or NULL */
+	struct vm_debug *dbg; /* core/debug/debug.h, from run_watch_start() to run_watch_end() */
 	u64 text_file;	     /* _text in it */
 	bool agent_live;
 	struct agent agent;
@@ -45,13 +47,18 @@ int run_watch_add_region(struct run_watch *w, const char *arg);
  */
 int run_watch_prepare(struct run_watch *w, bool payload, const char *kernel, char *cmdline,
 		      size_t size);
-/* After vm_create, before vm_run: arm addresses, start the request thread. */
+/*
+ * After vm_create, before vm_run: attach the debugger, arm addresses, start
+ * the request thread.
+ */
 int run_watch_start(struct run_watch *w, struct vm *vm, struct channel *ch);
 /*
  * After vm_run: stop the request thread. 0, or its error: an input error
  * for a symbol the guest lacks or a misaligned one, else a host error.
  */
 int run_watch_finish(struct run_watch *w);
+/* Before vm_destroy: detach the debugger. */
+void run_watch_end(struct run_watch *w);
 /* ",\n  \"watch\": {...}" for the JSON result. */
 void run_watch_json(FILE *f, const struct run_watch *w, struct vm *vm);
 

@@ -12,3 +12,6 @@ ARCH_TARGET_RUN := qemu-aarch64-static -L /usr/aarch64-linux-gnu -E LD_LIBRARY_P
 ARCH_LIB_LDFLAGS :=
 # libfdt-dev:arm64, extracted by scripts/deps.sh
 ARCH_LIBDIR := $(ARCH_SYSROOT)/usr/lib/aarch64-linux-gnu
+# Debug hooks (core/debug/arch.h): watchpoints, debug exits, page walks, dumps.
+ARCH_HAS_DEBUG := y
+ARCH_DEBUG_SRCS := debug.c debugreg.c ptwalk.c

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "arch/aarch64/kvm.h"
 #include "arch/aarch64/layout.h"
 #include "core/vm/arch.h"
 #include "core/base/error.h"
@@ -21,7 +22,7 @@ struct a64_devices {
 
 static void a64_serial_irq(struct serial *s, bool level)
 {
-	arch_irq_line(s->irq_ctx, s->irq, level);
+	a64_irq_line(s->irq_ctx, s->irq, level);
 }
 
 void arch_devices_exit(struct vm *vm)

@@ -139,7 +139,7 @@ void arch_resources_init(struct resources *r)
 }
 
 /* irq is an SPI index (layout.h); KVM_IRQ_LINE wants type and INTID. */
-int arch_irq_line(struct vm *vm, u32 irq, bool level)
+int a64_irq_line(struct vm *vm, u32 irq, bool level)
 {
 	struct kvm_irq_level l = {
 	    .irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | A64_SPI_INTID(irq),
@@ -151,7 +151,7 @@ int arch_irq_line(struct vm *vm, u32 irq, bool level)
 	return 0;
 }
 
-void arch_cmdline_defaults(struct cmdline *cl)
+void arch_cmdline_defaults(struct cmdline *cl, const struct resources *r)
 {
 	/*
 	 * console on UART 0 (the device tree's serial0); PSCI SYSTEM_RESET and

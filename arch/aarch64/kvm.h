@@ -11,6 +11,8 @@
 
 struct vm;
 
+/* Drive SPI irq (layout.h), level-style: 1 asserts, 0 deasserts. 0 or -errno. */
+int a64_irq_line(struct vm *vm, u32 irq, bool level);
 /* Initialise the GICv3 once every vCPU is created (KVM_DEV_ARM_VGIC_CTRL_INIT). */
 int a64_gic_finish(struct vm *vm);
 

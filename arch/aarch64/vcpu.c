@@ -139,9 +139,8 @@ static int a64_vcpu_clidr(struct vcpu *vcpu, const struct kvm_vcpu_init *init)
 	if (v == A64_TOPO_CLIDR)
 		vm->arch.clidr_set = true;
 	else
-		fprintf(stderr, "ktvm: note: this KVM resets CLIDR_EL1 when a vCPU starts (Linux "
-				"6.3-6.9): the guest's cache levels are KVM's, not the device "
-				"tree's\n");
+		error_warn("note: this KVM resets CLIDR_EL1 when a vCPU starts (Linux 6.3-6.9): "
+			   "the guest's cache levels are KVM's, not the device tree's");
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "arch/x86_64/cmos.h"
 #include "arch/x86_64/i8042.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/platform.h"
 #include "core/vm/arch.h"
 #include "core/base/error.h"
 #include "core/vm/vm.h"
@@ -28,7 +29,7 @@ struct x86_devices {
 
 static void x86_serial_irq(struct serial *s, bool level)
 {
-	arch_irq_line(s->irq_ctx, s->irq, level);
+	x86_irq_line(s->irq_ctx, s->irq, level);
 }
 
 static void x86_i8042_reset(struct i8042 *k)

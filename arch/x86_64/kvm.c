@@ -12,6 +12,7 @@
 #include "arch/x86_64/acpi_numa.h"
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/platform.h"
 #include "arch/x86_64/topo.h"
 #include "core/vm/arch.h"
 #include "core/vm/cmdline.h"
@@ -194,7 +195,7 @@ void arch_resources_init(struct resources *r)
 		       X86_VIRTIO_GSI_COUNT);
 }
 
-int arch_irq_line(struct vm *vm, u32 irq, bool level)
+int x86_irq_line(struct vm *vm, u32 irq, bool level)
 {
 	struct kvm_irq_level l = {.irq = irq, .level = level ? 1 : 0};
 
@@ -203,11 +204,13 @@ int arch_irq_line(struct vm *vm, u32 irq, bool level)
 	return 0;
 }
 
-void arch_cmdline_defaults(struct cmdline *cl)
+void arch_cmdline_defaults(struct cmdline *cl, const struct resources *r)
 {
 	/*
 	 * console on COM1; reboot through the i8042 reset line, which ends the
 	 * run; reboot at once on panic so a crash never waits for the timeout.
 	 */
 	cmdline_add(cl, "console=ttyS0 reboot=k panic=-1");
+	/* Kernels with CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES find the devices here; Debian's in the DSDT. */
+	resources_virtio_cmdline(r, cl);
 }

@@ -57,4 +57,8 @@ void x86_platform_init_topology(struct x86_platform *p, const struct topology *t
  */
 int x86_platform_check(const struct x86_platform *p);
 
+struct vm;
+/* Drive GSI irq through the in-kernel IOAPIC, level-style: 1 asserts, 0 deasserts. 0 or -errno. */
+int x86_irq_line(struct vm *vm, u32 irq, bool level);
+
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,27 @@ int error_prefix(enum error_kind kind, int code, const char *fmt, ...)
 	}
 	error_cur = kind;
 	return code;
+}
+
+static _Atomic(error_warn_fn) error_warn_handler;
+
+void error_set_warn_handler(error_warn_fn fn)
+{
+	atomic_store(&error_warn_handler, fn);
+}
+
+void error_warn(const char *fmt, ...)
+{
+	error_warn_fn fn = atomic_load(&error_warn_handler);
+	char msg[512];
+	va_list ap;
+
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fn(msg);
 }
 
 const char *error_msg(void)

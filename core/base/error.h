@@ -5,7 +5,8 @@
  * Library functions return a negative errno and, where the caller would want
  * to tell a user what went wrong, record a one-line message naming the thing
  * and the reason ("kernel /x/bzImage: not a bzImage (no HdrS magic)") plus a
- * kind. Only tools/ prints messages and chooses exit statuses. The record is
+ * kind. Only tools/ prints messages and chooses exit statuses; warnings go
+ * through error_warn() to a handler tools/ installs. The record is
  * per thread, so vCPU threads and the main thread do not clobber each other.
  */
 #ifndef KTVM_CORE_ERROR_H
@@ -32,6 +33,16 @@ int error_set(enum error_kind kind, int code, const char *fmt, ...) __printf(3, 
 int error_prefix(enum error_kind kind, int code, const char *fmt, ...) __printf(3, 4);
 
 const char *error_msg(void);
+/*
+ * A warning: something the user should hear about that does not stop the
+ * operation ("dumping what can be read", "this KVM resets CLIDR_EL1").
+ * Library code never prints; it hands the one-line message to the handler
+ * tools/ installed (from any thread; the handler serialises if it must).
+ * Without a handler the warning is dropped.
+ */
+void error_warn(const char *fmt, ...) __printf(1, 2);
+typedef void (*error_warn_fn)(const char *msg);
+void error_set_warn_handler(error_warn_fn fn);
 enum error_kind error_kind(void);
 void error_clear(void);
 

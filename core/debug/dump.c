@@ -7,14 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/vm/arch.h"
+#include "core/debug/arch.h"
+#include "core/debug/debug.h"
+#include "core/debug/gva.h"
 #include "core/base/clock.h"
 #include "core/debug/dump.h"
 #include "core/debug/dumpname.h"
 #include "core/base/error.h"
 #include "core/base/json.h"
 #include "core/vm/vm.h"
-#include "core/debug/vm_watch.h"
 
 /* Bytes of guest memory dumped around each watched variable (from it on). */
 #define DUMP_WATCH_BYTES 16
@@ -29,11 +30,11 @@ static void dump_hex(FILE *f, const u8 *p, size_t n)
 	fputc('"', f);
 }
 
-static void dump_hit(FILE *f, struct vm *vm, const struct watch_hit *h)
+static void dump_hit(FILE *f, struct vm_debug *d, const struct watch_hit *h)
 {
 	struct watch_slot s;
 
-	watch_slot_get(&vm->watch, h->slot, &s);
+	watch_slot_get(&d->watch, h->slot, &s);
 	fprintf(f, "{\"vcpu\": %u, \"slot\": %u, \"name\": ", h->vcpu, h->slot);
 	json_string(f, s.name, strlen(s.name));
 	fprintf(f, ", \"addr\": \"0x%llx\", \"pc\": \"0x%llx\", ", (unsigned long long)h->addr,
@@ -45,12 +46,12 @@ static void dump_hit(FILE *f, struct vm *vm, const struct watch_hit *h)
 }
 
 /* The --dump-mem regions, after the watched variables. */
-static void dump_regions(FILE *f, struct vm *vm, struct vcpu *self, const char *sep)
+static void dump_regions(FILE *f, struct vm_debug *d, struct vcpu *self, const char *sep)
 {
 	static u8 buf[DUMP_REGION_MAX];
 
-	for (u32 i = 0; i < vm->nr_regions; i++) {
-		const struct dump_region *r = &vm->regions[i];
+	for (u32 i = 0; i < d->nr_regions; i++) {
+		const struct dump_region *r = &d->regions[i];
 		u64 gva = r->addr ? r->addr + r->offset : 0, gpa = 0;
 
 		fprintf(f, "%s\n    {\"name\": ", sep);
@@ -58,7 +59,7 @@ static void dump_regions(FILE *f, struct vm *vm, struct vcpu *self, const char *
 		if (!gva) {
 			fprintf(f, ", \"gva\": null, \"error\": \"not resolved\"}");
 		} else if (arch_vcpu_gva_to_gpa(self, gva, &gpa) == 0 &&
-			   vm_read_gva(self, gva, buf, r->len) == 0) {
+			   gva_read(self, gva, buf, r->len) == 0) {
 			fprintf(f, ", \"gva\": \"0x%llx\", \"gpa\": \"0x%llx\", \"bytes\": ",
 				(unsigned long long)gva, (unsigned long long)gpa);
 			dump_hex(f, buf, r->len);
@@ -72,7 +73,7 @@ static void dump_regions(FILE *f, struct vm *vm, struct vcpu *self, const char *
 	}
 }
 
-static void dump_memory(FILE *f, struct vm *vm, struct vcpu *self)
+static void dump_memory(FILE *f, struct vm_debug *d, struct vcpu *self)
 {
 	const char *sep = "";
 
@@ -82,14 +83,14 @@ static void dump_memory(FILE *f, struct vm *vm, struct vcpu *self)
 		u8 buf[DUMP_WATCH_BYTES];
 		u64 gpa = 0;
 
-		watch_slot_get(&vm->watch, i, &s);
+		watch_slot_get(&d->watch, i, &s);
 		if (!s.addr)
 			continue;
 		fprintf(f, "%s\n    {\"name\": ", sep);
 		json_string(f, s.name, strlen(s.name));
 		fprintf(f, ", \"gva\": \"0x%llx\", ", (unsigned long long)s.addr);
 		if (arch_vcpu_gva_to_gpa(self, s.addr, &gpa) == 0 &&
-		    vm_read_gva(self, s.addr, buf, sizeof(buf)) == 0) {
+		    gva_read(self, s.addr, buf, sizeof(buf)) == 0) {
 			fprintf(f, "\"gpa\": \"0x%llx\", \"value\": %u, \"bytes\": ",
 				(unsigned long long)gpa,
 				(u32)buf[0] | (u32)buf[1] << 8 | (u32)buf[2] << 16 |
@@ -101,13 +102,14 @@ static void dump_memory(FILE *f, struct vm *vm, struct vcpu *self)
 		}
 		sep = ",";
 	}
-	dump_regions(f, vm, self, sep);
-	fprintf(f, "%s]", *sep || vm->nr_regions ? "\n  " : "");
+	dump_regions(f, d, self, sep);
+	fprintf(f, "%s]", *sep || d->nr_regions ? "\n  " : "");
 }
 
-static void dump_body(FILE *f, struct vm *vm, struct vcpu *self, bool self_frozen, const char *tag,
-		      const struct watch_hit *hit)
+static void dump_body(FILE *f, struct vm_debug *d, struct vcpu *self, bool self_frozen,
+		      const char *tag, const struct watch_hit *hit)
 {
+	struct vm *vm = d->vm;
 	struct freeze *fz = &vm->freeze;
 	u32 nhits;
 
@@ -118,7 +120,7 @@ static void dump_body(FILE *f, struct vm *vm, struct vcpu *self, bool self_froze
 		fz->parked + (self_frozen ? 1 : 0), (double)fz->last_ns / 1e6);
 	fprintf(f, "  \"trigger\": ");
 	if (hit)
-		dump_hit(f, vm, hit);
+		dump_hit(f, d, hit);
 	else
 		fprintf(f, "null");
 	fprintf(f, ",\n  \"vcpus\": [");
@@ -128,47 +130,46 @@ static void dump_body(FILE *f, struct vm *vm, struct vcpu *self, bool self_froze
 		fputc('}', f);
 	}
 	fprintf(f, "\n  ],\n");
-	dump_memory(f, vm, self);
-	pthread_mutex_lock(&vm->watch.lock);
-	nhits = vm->watch.nr_hits;
-	pthread_mutex_unlock(&vm->watch.lock);
+	dump_memory(f, d, self);
+	pthread_mutex_lock(&d->watch.lock);
+	nhits = d->watch.nr_hits;
+	pthread_mutex_unlock(&d->watch.lock);
 	fprintf(f, ",\n  \"hits\": [");
 	/* Hits are appended only, and this one is frozen: entries below nhits are stable. */
 	for (u32 i = 0; i < nhits; i++) {
 		fprintf(f, "%s\n    ", i ? "," : "");
-		dump_hit(f, vm, &vm->watch.hits[i]);
+		dump_hit(f, d, &d->watch.hits[i]);
 	}
 	fprintf(f, "%s]\n}\n", nhits ? "\n  " : "");
 }
 
 /* Said once per run, by whoever first finds the cap reached. */
-static void dump_cap_note(struct vm *vm)
+static void dump_cap_note(struct vm_debug *d)
 {
-	if (!atomic_exchange(&vm->dump_cap_noted, true))
-		fprintf(stderr,
-			"ktvm: this run reached its %d dumps; later watchpoint hits and snapshot "
-			"requests are recorded without freezing or dumping\n",
-			DUMP_MAX_PER_RUN);
+	if (!atomic_exchange(&d->dump_cap_noted, true))
+		error_warn("this run reached its %d dumps; later watchpoint hits and snapshot "
+			   "requests are recorded without freezing or dumping",
+			   DUMP_MAX_PER_RUN);
 }
 
 /* Take one of the run's DUMP_MAX_PER_RUN tries; the count never passes the cap. */
-static bool dump_reserve(struct vm *vm)
+static bool dump_reserve(struct vm_debug *d)
 {
-	unsigned int t = atomic_load(&vm->dumps_tried);
+	unsigned int t = atomic_load(&d->dumps_tried);
 
 	do {
 		if (t >= DUMP_MAX_PER_RUN) {
-			dump_cap_note(vm);
+			dump_cap_note(d);
 			return false;
 		}
-	} while (!atomic_compare_exchange_weak(&vm->dumps_tried, &t, t + 1));
+	} while (!atomic_compare_exchange_weak(&d->dumps_tried, &t, t + 1));
 	return true;
 }
 
-int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct watch_hit *hit,
+int dump_write(struct vm_debug *d, struct vcpu *self, const char *tag, const struct watch_hit *hit,
 	       char *path, size_t size)
 {
-	const char *dir = vm->cfg.dump_dir ? vm->cfg.dump_dir : ".";
+	const char *dir = d->cfg.dump_dir ? d->cfg.dump_dir : ".";
 	char name[160], file[4096];
 	unsigned int n;
 	bool self_frozen = self != NULL; /* a vCPU's own thread dumps: it is stopped too */
@@ -176,13 +177,13 @@ int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct w
 	int fd = -1;
 
 	if (!self)
-		self = &vm->vcpus[0];
-	if (!dump_reserve(vm))
+		self = &d->vm->vcpus[0];
+	if (!dump_reserve(d))
 		return error_host(-EDQUOT, "dump: this run already tried %d dumps",
 				  DUMP_MAX_PER_RUN);
 	dumpname_sanitize(name, sizeof(name), tag, strlen(tag));
 	/* Never follow a link or overwrite (O_EXCL): a name taken by an earlier run is skipped. */
-	for (n = atomic_load(&vm->dumps) + 1; fd < 0 && n <= DUMP_NUMBER_MAX; n++) {
+	for (n = atomic_load(&d->dumps) + 1; fd < 0 && n <= DUMP_NUMBER_MAX; n++) {
 		if ((size_t)snprintf(file, sizeof(file), "%s/ktvm-dump-%03u-%s.json", dir, n,
 				     name) >= sizeof(file))
 			return error_host(-ENAMETOOLONG, "--dump-dir %s: path too long", dir);
@@ -193,26 +194,26 @@ int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct w
 	if (fd < 0)
 		return error_host(-EEXIST, "dump: %s holds dumps numbered up to %d", dir,
 				  DUMP_NUMBER_MAX);
-	atomic_store(&vm->dumps, n - 1);
+	atomic_store(&d->dumps, n - 1);
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
 		return error_host(-ENOMEM, "dump %s: fdopen failed", file);
 	}
-	dump_body(f, vm, self, self_frozen, tag, hit);
+	dump_body(f, d, self, self_frozen, tag, hit);
 	if (fclose(f) != 0)
 		return error_host(-EIO, "dump %s: write failed", file);
-	atomic_fetch_add(&vm->dumps_written, 1);
+	atomic_fetch_add(&d->dumps_written, 1);
 	if (path)
 		snprintf(path, size, "%s", file);
 	return 0;
 }
 
-bool dump_refused(struct vm *vm)
+bool dump_refused(struct vm_debug *d)
 {
-	if (atomic_load(&vm->dumps_tried) < DUMP_MAX_PER_RUN)
+	if (atomic_load(&d->dumps_tried) < DUMP_MAX_PER_RUN)
 		return false;
-	dump_cap_note(vm);
+	dump_cap_note(d);
 	return true;
 }
 

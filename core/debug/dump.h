@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * State dumps of a frozen VM (core/vm/freeze.h) as JSON files in
- * vm->cfg.dump_dir: every vCPU's registers (the arch's arch_vcpu_dump_regs()),
+ * State dumps of a frozen VM (core/vm/freeze.h) as JSON files in the
+ * debugger's dump_dir (core/debug/debug.h): every vCPU's registers (the arch's arch_vcpu_dump_regs()),
  * the watched variables and the hits so far. The file is
  * DIR/ktvm-dump-NNN-TAG.json with TAG sanitised (core/debug/dumpname.h): it may
  * come from the guest.
@@ -13,7 +13,7 @@
 
 #include "core/debug/watch.h"
 
-struct vm;
+struct vm_debug;
 struct vcpu;
 
 /*
@@ -40,22 +40,22 @@ int dump_region_parse(struct dump_region *r, const char *s);
 #define DUMP_MAX_PER_RUN 64
 
 /*
- * Write a dump of vm, whose vCPUs are frozen; self is the vCPU whose page
+ * Write a dump of d's VM, whose vCPUs are frozen; self is the vCPU whose page
  * tables translate guest virtual addresses (NULL: vCPU 0), hit the trigger
  * (NULL: none). The file's path goes to path (size bytes) if not NULL.
  * 0, or a negative errno with a host error set: -EDQUOT past
  * DUMP_MAX_PER_RUN tries (failed ones count). An existing file of the same name is never replaced:
  * the next number is taken.
  */
-int dump_write(struct vm *vm, struct vcpu *self, const char *tag, const struct watch_hit *hit,
+int dump_write(struct vm_debug *d, struct vcpu *self, const char *tag, const struct watch_hit *hit,
 	       char *path, size_t size);
 
 /*
  * Before freezing for a dump: true when the run has used up its dumps, so
  * the caller neither freezes nor dumps (a guest looping on a watched store
  * or on snapshot requests costs one check each, not a freeze). The cap is
- * said on stderr once per run, here or by dump_write()'s -EDQUOT.
+ * said once per run (error_warn()), here or by dump_write()'s -EDQUOT.
  */
-bool dump_refused(struct vm *vm);
+bool dump_refused(struct vm_debug *d);
 
 #endif

@@ -16,8 +16,8 @@
  *   -EFAULT   a table could not be read (the reader's error)
  *   -ENOTSUP  a paging mode the walker does not implement
  */
-#ifndef KTVM_CORE_GVA_H
-#define KTVM_CORE_GVA_H
+#ifndef KTVM_CORE_DEBUG_GVA_H
+#define KTVM_CORE_DEBUG_GVA_H
 
 #include <errno.h>
 #include <stddef.h>
@@ -57,5 +57,13 @@ static inline int gva_read_u64(const struct gva_reader *r, u64 gpa, bool big_end
 	*val = v;
 	return 0;
 }
+
+struct vcpu;
+/*
+ * Read len bytes of guest virtual memory through vcpu's page tables (one
+ * page at a time; the arch's arch_vcpu_gva_to_gpa(), core/debug/arch.h):
+ * 0, or a negative errno (-EFAULT: not mapped or not RAM).
+ */
+int gva_read(struct vcpu *vcpu, u64 gva, void *buf, size_t len);
 
 #endif

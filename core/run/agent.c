@@ -11,16 +11,18 @@
 #include "core/vm/freeze.h"
 #include "core/vm/vm.h"
 #include "core/vm/vm_virtio.h"
-#include "core/debug/vm_watch.h"
+#include "core/debug/debug.h"
 #include "wire/wire.h"
 
 /* How long the guest's reply may wait for room in the port. */
 #define AGENT_SEND_TIMEOUT_MS 5000
 
-int agent_init(struct agent *a, struct vm *vm, const struct watch_spec *specs, u32 nr_specs)
+int agent_init(struct agent *a, struct vm *vm, struct vm_debug *dbg,
+	       const struct watch_spec *specs, u32 nr_specs)
 {
 	memset(a, 0, sizeof(*a));
 	a->vm = vm;
+	a->dbg = dbg;
 	a->specs = specs;
 	a->nr_specs = nr_specs;
 	pthread_mutex_init(&a->lock, NULL);
@@ -128,15 +130,15 @@ static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 		}
 		addr += w->offset;
 		error_clear();
-		if (vm_watch_set(a->vm, slot++, addr, w->action, w->label) < 0) {
+		if (debug_watch_set(a->dbg, slot++, addr, w->action, w->label) < 0) {
 			snprintf(msg, sizeof(msg), "--watch %s: %s", w->label, error_msg());
 			agent_fail(a, -EINVAL, msg);
 			return -EINVAL;
 		}
 	}
 	/* --dump-mem symbols: their addresses, for the dumps to come. */
-	for (u32 i = 0; i < a->vm->nr_regions; i++) {
-		struct dump_region *r = &a->vm->regions[i];
+	for (u32 i = 0; i < a->dbg->nr_regions; i++) {
+		struct dump_region *r = &a->dbg->regions[i];
 		u64 addr;
 
 		if (!r->sym[0])
@@ -152,7 +154,7 @@ static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 		}
 		r->addr = addr;
 	}
-	ret = vm_watch_wait_armed(a->vm, AGENT_ARM_TIMEOUT_MS);
+	ret = debug_watch_wait_armed(a->dbg, AGENT_ARM_TIMEOUT_MS);
 	if (ret == -ECANCELED)
 		return ret; /* the run is ending anyway: nothing to report */
 	if (ret < 0) {
@@ -174,7 +176,10 @@ static void agent_ksyms(struct agent *a, const struct agent_item *it)
 	if (a->armed || a->error)
 		return; /* once per run; a repeat is ignored */
 	ret = wire_ksyms_parse(k, WIRE_KSYMS_MAX, &n, it->data, it->len);
-	if (ret < 0) {
+	if (ret >= 0 && !a->dbg) {
+		agent_fail(a, -ENOTSUP, "watchpoints are not supported on this arch");
+		ret = -ENOTSUP;
+	} else if (ret < 0) {
 		agent_fail(a, -EPROTO, "the guest's KSYMS frame is malformed");
 		ret = -EPROTO;
 	} else {
@@ -199,9 +204,13 @@ static void agent_snapshot(struct agent *a, const struct agent_item *it)
 		return; /* nothing to answer: no id */
 	}
 	snprintf(tag, sizeof(tag), "snapshot-%.*s", (int)rq.tag_len, rq.tag);
-	ret = dump_refused(a->vm) ? -EDQUOT : freeze_all(a->vm, NULL, a->vm->cfg.freeze_timeout_ms);
-	if (ret != -ECANCELED && ret != -EDQUOT) {
-		int d = dump_write(a->vm, NULL, tag, NULL, a->last_dump, sizeof(a->last_dump));
+	if (!a->dbg)
+		ret = -ENOTSUP; /* no debug support on this arch (core/debug/arch.h) */
+	else
+		ret = dump_refused(a->dbg) ? -EDQUOT
+					   : freeze_all(a->vm, NULL, a->dbg->cfg.freeze_timeout_ms);
+	if (ret != -ECANCELED && ret != -EDQUOT && ret != -ENOTSUP) {
+		int d = dump_write(a->dbg, NULL, tag, NULL, a->last_dump, sizeof(a->last_dump));
 
 		freeze_thaw(a->vm);
 		if (ret == 0)

@@ -36,6 +36,7 @@
 	"System.map or vmlinux) or an address"
 
 struct vm;
+struct vm_debug;
 
 struct agent_item {
 	u32 type, len;
@@ -44,6 +45,7 @@ struct agent_item {
 
 struct agent {
 	struct vm *vm;
+	struct vm_debug *dbg; /* core/debug/debug.h: watchpoints, dumps */
 	const struct watch_spec *specs;
 	u32 nr_specs;
 	u64 text_file; /* _text in the symbols file (0: none): KASLR slide = live - this */
@@ -66,7 +68,8 @@ struct agent {
 	char last_dump[4096];
 };
 
-int agent_init(struct agent *a, struct vm *vm, const struct watch_spec *specs, u32 nr_specs);
+int agent_init(struct agent *a, struct vm *vm, struct vm_debug *dbg,
+	       const struct watch_spec *specs, u32 nr_specs);
 int agent_start(struct agent *a);
 /* The channel's request callback (core/run/channel.h). */
 void agent_post(void *ctx, u32 type, const u8 *payload, u32 len);

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What an architecture backend provides to the core. Each arch/<name>/
- * directory defines every hook below once; the core never tests the arch.
+ * What an architecture backend must provide to the VM runtime: the
+ * platform, the boot, the vCPUs. Each arch/<name>/ directory defines every
+ * hook below once, and embeds its state in struct vm and struct vcpu
+ * through its include/ktvm-arch.h (struct arch_vm, struct arch_vcpu); the
+ * core never tests the arch. The optional debug hooks (watchpoints, debug
+ * exits, page walks, register dumps) are core/debug/arch.h.
  */
 #ifndef KTVM_CORE_ARCH_H
 #define KTVM_CORE_ARCH_H
@@ -42,8 +46,12 @@ void arch_vm_exit(struct vm *vm);
 /* The platform devices the arch always has (UARTs, RTC, reset/power). */
 int arch_devices_init(struct vm *vm);
 void arch_devices_exit(struct vm *vm);
-/* ktvm's default kernel parameters for this arch (console, reboot method). */
-void arch_cmdline_defaults(struct cmdline *cl);
+/*
+ * ktvm's default kernel parameters for this arch (console, reboot method),
+ * and what the guest must be told on the command line about the devices in
+ * r (x86: virtio_mmio.device=..., arm64: nothing, the device tree says it).
+ */
+void arch_cmdline_defaults(struct cmdline *cl, const struct resources *r);
 /*
  * Check vm->kernel_img (format, entry point, memory it needs against
  * vm->cfg.mem_size) before any KVM object exists; input errors set.
@@ -72,34 +80,5 @@ int arch_vcpu_init(struct vcpu *vcpu);
 void arch_vcpu_exit(struct vcpu *vcpu);
 /* An exit reason the core does not handle. 0: run again; <0: stop the VM. */
 int arch_vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run);
-
-/*
- * Watchpoints (core/debug/watch.h, core/debug/vm_watch.h), on the vCPU's own thread:
- * program the debug hardware for hw (KVM_SET_GUEST_DEBUG), 0 or a negative
- * errno with a host error set.
- */
-struct watch_hw;
-int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw);
-/*
- * A KVM_EXIT_DEBUG: 1 when a watched write has completed (the value is in
- * memory), with fired->mask the slots it hit (one store can cover several
- * watched words: x86 sets a DR6 B bit for each), fired->addr[] the
- * addresses those slots watched when they fired, and *pc set; 0 to run on
- * (an arch step in between, or a debug exception of the guest's own, given
- * back to it), or a negative errno with a host error set (an exit ktvm did
- * not ask for).
- */
-int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, struct watch_hw *fired, u64 *pc);
-/*
- * Translate a guest virtual address with vcpu's current page tables
- * (registers read with KVM ioctls: the vCPU must not be in KVM_RUN, i.e.
- * the caller is its thread or it is parked). 0 or a negative errno.
- */
-int arch_vcpu_gva_to_gpa(struct vcpu *vcpu, u64 gva, u64 *gpa);
-/* Write vcpu's registers as one JSON object (same rule as above). */
-void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f);
-
-/* Drive a device interrupt line (level-style: 1 asserts, 0 deasserts). */
-int arch_irq_line(struct vm *vm, u32 irq, bool level);
 
 #endif

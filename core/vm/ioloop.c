@@ -10,7 +10,7 @@
 #include "core/base/clock.h"
 #include "core/base/error.h"
 #include "core/vm/ioloop.h"
-#include "core/vm/vcpu.h"
+#include "core/vm/kick.h"
 
 static __thread struct ioloop *ioloop_tls;
 
@@ -57,12 +57,8 @@ static void *ioloop_thread(void *arg)
 {
 	struct ioloop *l = arg;
 	struct epoll_event evs[16];
-	sigset_t set;
-
 	/* The kick signal must reach this thread to interrupt a blocked handler. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGRTMIN);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	kick_unblock();
 	ioloop_tls = l;
 	while (!ioloop_stopping(l)) {
 		int n = epoll_wait(l->epfd, evs, ARRAY_SIZE(evs), -1);
@@ -83,7 +79,7 @@ static void *ioloop_thread(void *arg)
 
 int ioloop_start(struct ioloop *l)
 {
-	int ret = vcpu_signal_setup();
+	int ret = kick_setup();
 
 	if (ret < 0)
 		return ret;
@@ -117,7 +113,7 @@ bool ioloop_stop(struct ioloop *l, u32 limit_ms)
 			break;
 		if (clock_now_ns() >= give_up)
 			return false;
-		pthread_kill(l->thread, SIGRTMIN);
+		pthread_kill(l->thread, KICK_SIGNAL);
 	}
 	l->started = false;
 	return true;

@@ -14,48 +14,9 @@
 #include "core/base/clock.h"
 #include "core/base/error.h"
 #include "core/vm/freeze.h"
+#include "core/vm/kick.h"
 #include "core/vm/vcpu.h"
 #include "core/vm/vm.h"
-#include "core/debug/vm_watch.h"
-
-/*
- * The kvm_run of the vCPU running on this thread, for the kick handler. Set
- * when the thread starts and cleared before it ends; kvm_run is unmapped
- * only after the thread is joined, so the handler never sees a stale map.
- */
-static __thread struct kvm_run *vcpu_tls_run;
-
-static void vcpu_kick_handler(int sig)
-{
-	struct kvm_run *run = vcpu_tls_run;
-
-	(void)sig;
-	/* KVM API: immediate_exit makes the next (or a pending) KVM_RUN return EINTR. */
-	if (run)
-		run->immediate_exit = 1;
-}
-
-static int vcpu_signal_ret;
-
-static void vcpu_signal_init(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = vcpu_kick_handler;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a kick must interrupt, not resume, blocking calls. */
-	if (sigaction(SIGRTMIN, &sa, NULL) < 0)
-		vcpu_signal_ret = error_host(-errno, "sigaction(SIGRTMIN): %s", strerror(errno));
-}
-
-int vcpu_signal_setup(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	pthread_once(&once, vcpu_signal_init);
-	return vcpu_signal_ret;
-}
 
 int vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu)
 {
@@ -66,7 +27,7 @@ int vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu)
 	vcpu->id = id;
 	vcpu->fd = -1;
 	pthread_mutex_init(&vcpu->thread_lock, NULL);
-	ret = vcpu_signal_setup();
+	ret = kick_setup();
 	if (ret < 0)
 		return ret;
 	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)arch_vcpu_kvm_id(vm, id));
@@ -127,6 +88,9 @@ static int vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run)
 {
 	struct vm *vm = vcpu->vm;
 
+	if (run->exit_reason < VCPU_EXIT_REASONS && vm->hooks.exit[run->exit_reason].fn)
+		return vm->hooks.exit[run->exit_reason].fn(vm->hooks.exit[run->exit_reason].ctx,
+							   vcpu, run);
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		return vcpu_handle_io(vcpu, run);
@@ -139,8 +103,6 @@ static int vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run)
 	case KVM_EXIT_INTR:
 	case KVM_EXIT_HLT:
 		return 0;
-	case KVM_EXIT_DEBUG:
-		return vm_watch_debug_exit(vcpu, run);
 	case KVM_EXIT_SHUTDOWN:
 		vm_stop(vm, VM_END_CRASH, "vcpu %u: shutdown exit (triple fault)", vcpu->id);
 		return 1;
@@ -184,14 +146,11 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = vcpu->vm;
 	struct kvm_run *run = vcpu->run;
 	char name[16];
-	sigset_t set;
 
 	snprintf(name, sizeof(name), "ktvm-vcpu%u", vcpu->id);
 	pthread_setname_np(pthread_self(), name);
-	vcpu_tls_run = run;
-	sigemptyset(&set);
-	sigaddset(&set, SIGRTMIN);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	kick_bind(run);
+	kick_unblock();
 
 	atomic_store(&vcpu->in_loop, true);
 	for (;;) {
@@ -211,9 +170,9 @@ static void *vcpu_thread(void *arg)
 			freeze_park(vcpu);
 			continue;
 		}
-		if (req & VCPU_REQ_WATCH) {
-			atomic_fetch_and(&vcpu->requests, ~(unsigned int)VCPU_REQ_WATCH);
-			if (vm_watch_apply(vcpu) < 0)
+		if (req & VCPU_REQ_HOOK) {
+			atomic_fetch_and(&vcpu->requests, ~(unsigned int)VCPU_REQ_HOOK);
+			if (vm->hooks.request && vm->hooks.request(vm->hooks.request_ctx, vcpu) < 0)
 				break;
 			continue;
 		}
@@ -232,19 +191,17 @@ static void *vcpu_thread(void *arg)
 			break;
 	}
 	atomic_store(&vcpu->in_loop, false);
-	vcpu_tls_run = NULL;
+	kick_bind(NULL);
 	return NULL;
 }
 
 int vcpu_start(struct vcpu *vcpu)
 {
-	sigset_t set, old;
+	sigset_t old;
 	int ret;
 
-	/* The thread starts with SIGRTMIN blocked and unblocks it once vcpu_tls_run is set. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGRTMIN);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
+	/* The thread starts with the kick blocked and unblocks it once its kvm_run is bound. */
+	kick_block(&old);
 	pthread_mutex_lock(&vcpu->thread_lock);
 	ret = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
 	if (ret == 0) {
@@ -270,7 +227,7 @@ void vcpu_kick(struct vcpu *vcpu)
 	pthread_mutex_lock(&vcpu->thread_lock);
 	/* thread_live is cleared only after the thread has been joined. */
 	if (vcpu->thread_live)
-		pthread_kill(vcpu->thread, SIGRTMIN);
+		pthread_kill(vcpu->thread, KICK_SIGNAL);
 	pthread_mutex_unlock(&vcpu->thread_lock);
 }
 

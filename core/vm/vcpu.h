@@ -3,13 +3,15 @@
  * vCPU threads.
  *
  * Each vCPU runs KVM_RUN in its own thread. Other threads ask a vCPU to do
- * something (stop, park for a freeze, re-program its watchpoints) by
- * setting a request bit and kicking it: the kick
- * sends SIGRTMIN to the thread, whose handler sets immediate_exit in the
- * thread's own kvm_run (reached through a thread-local pointer that the
- * thread clears before it unmaps kvm_run, so a late signal never writes to a
- * mapping that is gone). KVM_RUN then returns EINTR, or does not enter the
- * guest at all, and the loop looks at its requests before running again.
+ * something (stop, park for a freeze, run the request hook that a subsystem
+ * such as the debugger registered) by setting a request bit and kicking it
+ * (core/vm/kick.h): KVM_RUN then returns EINTR, or does not enter the guest
+ * at all, and the loop looks at its requests before running again.
+ *
+ * The loop handles the exits every VM needs (I/O and MMIO through the
+ * buses, shutdown, reset, crashes); an exit reason a subsystem registered a
+ * handler for (vm_set_exit_handler(), e.g. KVM_EXIT_DEBUG) goes to that
+ * handler first, and what is left to the arch.
  */
 #ifndef KTVM_CORE_VCPU_H
 #define KTVM_CORE_VCPU_H
@@ -18,7 +20,6 @@
 #include <stdatomic.h>
 
 #include "core/base/types.h"
-#include "core/debug/watch.h"
 #include "ktvm-arch.h"
 
 struct vm;
@@ -29,8 +30,8 @@ struct kvm_run;
 
 enum vcpu_request {
 	VCPU_REQ_STOP = 1u << 0,
-	VCPU_REQ_PARK = 1u << 1,  /* core/vm/freeze.h */
-	VCPU_REQ_WATCH = 1u << 2, /* program the published watchpoints (core/debug/watch.h) */
+	VCPU_REQ_PARK = 1u << 1, /* core/vm/freeze.h */
+	VCPU_REQ_HOOK = 1u << 2, /* call the VM's request hook (vm_set_request_handler()) */
 };
 
 struct vcpu {
@@ -47,15 +48,9 @@ struct vcpu {
 	atomic_uint requests;
 	atomic_bool in_loop;	      /* the thread runs its loop (core/vm/freeze.c counts them) */
 	u64 exits[VCPU_EXIT_REASONS]; /* written only by the vCPU thread */
-	struct watch_hw watch;	      /* the watchpoints this vCPU programmed */
 	struct arch_vcpu arch;
 };
 
-/*
- * Install the kick signal's handler (SIGRTMIN, no SA_RESTART), once per
- * process. Other threads that must be interruptible (the I/O thread) use it.
- */
-int vcpu_signal_setup(void);
 int vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu);
 void vcpu_destroy(struct vcpu *vcpu);
 int vcpu_start(struct vcpu *vcpu);

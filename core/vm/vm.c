@@ -20,7 +20,6 @@
 #include "core/vm/phase.h"
 #include "core/vm/vm.h"
 #include "core/vm/vm_virtio.h"
-#include "core/debug/vm_watch.h"
 
 #define VM_MIN_MEM	 (32 * MiB)
 #define VM_MAX_MEM	 (1024 * GiB)
@@ -260,9 +259,7 @@ static int vm_phase_cmdline(struct vm *vm)
 	int ret;
 
 	cmdline_init(&defaults);
-	arch_cmdline_defaults(&defaults);
-	if (ARCH_VIRTIO_MMIO_CMDLINE)
-		resources_virtio_cmdline(&vm->res, &defaults);
+	arch_cmdline_defaults(&defaults, &vm->res);
 	ret = cmdline_build(&out, &defaults, vm->cfg.cmdline, sizeof(vm->cmdline) - 1);
 	if (ret < 0)
 		return ret;
@@ -383,18 +380,11 @@ int vm_create(struct vm **out, const struct vm_config *cfg)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&vm->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	watch_init(&vm->watch, cfg->nr_cpus);
-	vm->nr_regions = MIN(cfg->nr_regions, (u32)DUMP_MAX_REGIONS);
-	if (vm->nr_regions)
-		memcpy(vm->regions, cfg->regions, vm->nr_regions * sizeof(vm->regions[0]));
 	freeze_init(&vm->freeze);
-	if (!vm->cfg.freeze_timeout_ms)
-		vm->cfg.freeze_timeout_ms = VM_FREEZE_TIMEOUT_MS;
 
 	ret = phases_run(vm, vm_phases, ARRAY_SIZE(vm_phases), &vm->phases_done);
 	if (ret < 0) {
 		freeze_destroy(&vm->freeze);
-		watch_destroy(&vm->watch);
 		pthread_cond_destroy(&vm->cond);
 		pthread_mutex_destroy(&vm->lock);
 		free(vm);
@@ -410,10 +400,43 @@ void vm_destroy(struct vm *vm)
 		return;
 	phases_unwind(vm, vm_phases, vm->phases_done);
 	freeze_destroy(&vm->freeze);
-	watch_destroy(&vm->watch);
 	pthread_cond_destroy(&vm->cond);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
+}
+
+int vm_set_exit_handler(struct vm *vm, u32 exit_reason, vm_exit_fn fn, void *ctx)
+{
+	if (exit_reason >= VCPU_EXIT_REASONS)
+		return -EINVAL;
+	vm->hooks.exit[exit_reason].fn = fn;
+	vm->hooks.exit[exit_reason].ctx = ctx;
+	return 0;
+}
+
+void vm_set_request_handler(struct vm *vm, vm_request_fn fn, void *ctx)
+{
+	vm->hooks.request = fn;
+	vm->hooks.request_ctx = ctx;
+}
+
+void vm_set_end_handler(struct vm *vm, vm_end_fn fn, void *ctx)
+{
+	vm->hooks.end = fn;
+	vm->hooks.end_ctx = ctx;
+}
+
+void vm_request_all(struct vm *vm, enum vcpu_request req)
+{
+	for (u32 i = 0; i < vm->cfg.nr_cpus; i++)
+		vcpu_request(&vm->vcpus[i], req);
+}
+
+/* The run is ending because the guest failed: let a subsystem look first. */
+static void vm_before_end(struct vm *vm, const char *why)
+{
+	if (vm->hooks.end)
+		vm->hooks.end(vm->hooks.end_ctx, vm, why);
 }
 
 static void vm_deadline(struct timespec *ts, u64 at_ns)
@@ -436,7 +459,7 @@ static void vm_wait(struct vm *vm, u64 t_start)
 
 		if (deadline && now >= deadline) {
 			pthread_mutex_unlock(&vm->lock);
-			vm_watch_end_dump(vm, "timeout");
+			vm_before_end(vm, "timeout");
 			vm_stop(vm, VM_END_TIMEOUT, "no shutdown within %llu s",
 				(unsigned long long)(vm->cfg.timeout_ms / 1000));
 			pthread_mutex_lock(&vm->lock);
@@ -451,7 +474,7 @@ static void vm_wait(struct vm *vm, u64 t_start)
 			panic_at = now;
 		if (panic_at && now - panic_at >= VM_PANIC_GRACE_MS * 1000000ULL) {
 			pthread_mutex_unlock(&vm->lock);
-			vm_watch_end_dump(vm, "panic");
+			vm_before_end(vm, "panic");
 			vm_stop(vm, VM_END_CRASH, "kernel panic");
 			pthread_mutex_lock(&vm->lock);
 			break;

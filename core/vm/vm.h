@@ -18,13 +18,11 @@
 
 #include "core/vm/bus.h"
 #include "core/vm/conlog.h"
-#include "core/debug/dump.h"
 #include "core/vm/freeze.h"
 #include "core/vm/resources.h"
 #include "core/vm/topology.h"
 #include "core/base/types.h"
 #include "core/vm/vcpu.h"
-#include "core/debug/watch.h"
 #include "ktvm-arch.h"
 
 #define VM_MAX_MEM_SLOTS 8
@@ -53,14 +51,7 @@ struct vm_config {
 	bool channel;
 	void (*channel_rx)(void *ctx, const u8 *data, size_t len);
 	void *channel_ctx;
-	/* State dumps (core/debug/dump.h): where they go (NULL: "."), freeze bound. */
-	const char *dump_dir;
-	u64 freeze_timeout_ms;		   /* 0: VM_FREEZE_TIMEOUT_MS */
-	const struct dump_region *regions; /* --dump-mem (core/debug/dump.h), copied */
-	u32 nr_regions;
 };
-
-#define VM_FREEZE_TIMEOUT_MS 5000
 
 /* How a run ended. Order matters only for the names in vm_end_name(). */
 enum vm_end {
@@ -89,6 +80,35 @@ struct vm_result {
 };
 
 struct vm_virtio;
+struct vm_debug;
+
+/*
+ * Hooks through which a subsystem (the debugger, core/debug/) takes part in
+ * a run without the runtime knowing it. Set them before vm_run(): the vCPU
+ * threads read them without a lock.
+ *
+ *   exit     an exit reason's handler, called on the vCPU's thread before
+ *            the runtime's own handling: 0 to run on, 1 to stop this vCPU.
+ *   request  VCPU_REQ_HOOK, on the vCPU's thread: <0 stops this vCPU.
+ *   end      the run is ending because the guest failed ("timeout": it did
+ *            not finish in time; "panic": it panicked and did not reboot),
+ *            called on the thread in vm_run() before the vCPUs are stopped,
+ *            while the guest is still as it was.
+ */
+typedef int (*vm_exit_fn)(void *ctx, struct vcpu *vcpu, struct kvm_run *run);
+typedef int (*vm_request_fn)(void *ctx, struct vcpu *vcpu);
+typedef void (*vm_end_fn)(void *ctx, struct vm *vm, const char *why);
+
+struct vm_hooks {
+	struct {
+		vm_exit_fn fn;
+		void *ctx;
+	} exit[VCPU_EXIT_REASONS];
+	vm_request_fn request;
+	void *request_ctx;
+	vm_end_fn end;
+	void *end_ctx;
+};
 
 struct vm_mem_slot {
 	u64 gpa;
@@ -123,15 +143,9 @@ struct vm {
 	char end_detail[256];
 	atomic_ullong t_first_run_ns;
 
-	struct watch_table watch;   /* core/debug/vm_watch.h */
-	struct freeze freeze;	    /* core/vm/freeze.h */
-	atomic_uint dumps;	    /* the number of the last dump file written */
-	atomic_uint dumps_tried;    /* dump_write() tries, up to DUMP_MAX_PER_RUN */
-	atomic_bool dump_cap_noted; /* the cap was said on stderr */
-	atomic_uint dumps_written;
-	/* --dump-mem; symbols get their address when the guest reports them (agent.c). */
-	struct dump_region regions[DUMP_MAX_REGIONS];
-	u32 nr_regions;
+	struct freeze freeze; /* core/vm/freeze.h */
+	struct vm_hooks hooks;
+	struct vm_debug *debug; /* owned by core/debug/debug.h; NULL: not attached */
 
 	size_t phases_done;
 	struct arch_vm arch;
@@ -155,5 +169,12 @@ int vm_mem_add(struct vm *vm, u64 gpa, u64 size);
 u64 vm_mem_total(const struct vm *vm);
 
 const char *vm_end_name(enum vm_end end);
+
+/* Register a hook (struct vm_hooks); before vm_run(). -EINVAL: no such exit reason. */
+int vm_set_exit_handler(struct vm *vm, u32 exit_reason, vm_exit_fn fn, void *ctx);
+void vm_set_request_handler(struct vm *vm, vm_request_fn fn, void *ctx);
+void vm_set_end_handler(struct vm *vm, vm_end_fn fn, void *ctx);
+/* Set req on every vCPU and kick it. */
+void vm_request_all(struct vm *vm, enum vcpu_request req);
 
 #endif

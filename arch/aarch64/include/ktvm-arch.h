@@ -12,7 +12,6 @@
  * No virtio_mmio.device= on the command line: the device tree describes the
  * devices, and the parameter's irq would be a Linux IRQ number, not an SPI.
  */
-#define ARCH_VIRTIO_MMIO_CMDLINE 0
 
 struct a64_devices;
 

@@ -11,7 +11,6 @@
  * (virtio_mmio.device=, for kernels with CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES
  * and no ACPI): its irq is a GSI, which is what Linux expects on x86.
  */
-#define ARCH_VIRTIO_MMIO_CMDLINE 1
 
 struct kvm_cpuid2;
 struct x86_devices;
@@ -31,6 +30,9 @@ struct arch_vm {
 
 struct arch_vcpu {
 	u32 apic_id; /* also its KVM vcpu_id (arch_vcpu_kvm_id()) */
+	/* Watchpoints (debug.c): what DR0-DR3/DR7 were last programmed with. */
+	u64 dr_addr[4];
+	u32 dr_mask;
 };
 
 #endif

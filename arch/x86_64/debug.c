@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * x86_64 watchpoints and state capture (core/vm/arch.h): DR0-DR3 and DR7
+ * x86_64 watchpoints and state capture (core/debug/arch.h): DR0-DR3 and DR7
  * through KVM_SET_GUEST_DEBUG (debugreg.h), the fired slot from DR6, page
  * walks from CR3 (ptwalk.h), registers for dumps.
  *
@@ -17,11 +17,16 @@
 
 #include "arch/x86_64/debugreg.h"
 #include "arch/x86_64/ptwalk.h"
-#include "core/vm/arch.h"
+#include "core/debug/arch.h"
 #include "core/base/error.h"
 #include "core/vm/vcpu.h"
 #include "core/vm/vm.h"
 #include "core/debug/watch.h"
+
+bool arch_debug_supported(void)
+{
+	return true;
+}
 
 int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw)
 {
@@ -30,6 +35,8 @@ int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw)
 	x86_debugreg_build(&dbg, hw->addr, hw->mask);
 	if (ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
 		return error_host(-errno, "KVM_SET_GUEST_DEBUG: %s", strerror(errno));
+	memcpy(vcpu->arch.dr_addr, hw->addr, sizeof(vcpu->arch.dr_addr));
+	vcpu->arch.dr_mask = hw->mask;
 	return 0;
 }
 
@@ -49,7 +56,7 @@ static int x86_watch_reinject(struct vcpu *vcpu, u64 dr6)
 	d.dr6 = dr6;
 	if (ioctl(vcpu->fd, KVM_SET_DEBUGREGS, &d) < 0)
 		return error_host(-errno, "KVM_SET_DEBUGREGS: %s", strerror(errno));
-	x86_debugreg_build(&dbg, vcpu->watch.addr, vcpu->watch.mask);
+	x86_debugreg_build(&dbg, vcpu->arch.dr_addr, vcpu->arch.dr_mask);
 	dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_INJECT_DB;
 	if (ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
 		return error_host(-errno, "KVM_SET_GUEST_DEBUG (inject #DB): %s", strerror(errno));
@@ -58,7 +65,7 @@ static int x86_watch_reinject(struct vcpu *vcpu, u64 dr6)
 
 int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, struct watch_hw *fired, u64 *pc)
 {
-	u32 mask = x86_debugreg_fired_mask(run->debug.arch.dr6, vcpu->watch.mask);
+	u32 mask = x86_debugreg_fired_mask(run->debug.arch.dr6, vcpu->arch.dr_mask);
 
 	if (!mask) {
 		if (run->debug.arch.exception == 1) /* #DB */
@@ -75,7 +82,7 @@ int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, struct watch_hw
 	fired->mask = mask;
 	for (u32 s = 0; s < WATCH_SLOTS; s++)
 		if (mask & 1u << s)
-			fired->addr[s] = vcpu->watch.addr[s];
+			fired->addr[s] = vcpu->arch.dr_addr[s];
 	*pc = run->debug.arch.pc;
 	return 1;
 }

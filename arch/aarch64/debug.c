@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * aarch64 watchpoints and state capture (core/vm/arch.h): DBGWVR/DBGWCR
+ * aarch64 watchpoints and state capture (core/debug/arch.h): DBGWVR/DBGWCR
  * through KVM_SET_GUEST_DEBUG (debugreg.h), stage-1 walks from TTBR0/1 and
  * TCR_EL1 (ptwalk.h), registers for dumps.
  *
@@ -22,7 +22,7 @@
 #include "arch/aarch64/debugreg.h"
 #include "arch/aarch64/kvm.h"
 #include "arch/aarch64/ptwalk.h"
-#include "core/vm/arch.h"
+#include "core/debug/arch.h"
 #include "core/base/error.h"
 #include "core/vm/vcpu.h"
 #include "core/vm/vm.h"
@@ -48,6 +48,11 @@ static int a64_watch_program(struct vcpu *vcpu)
 	if (ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
 		return error_host(-errno, "KVM_SET_GUEST_DEBUG: %s", strerror(errno));
 	return 0;
+}
+
+bool arch_debug_supported(void)
+{
+	return true;
 }
 
 int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw)

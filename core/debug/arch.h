@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What an architecture backend may provide to the debugger (core/debug/):
+ * hardware watchpoints, debug exits, guest page walks and register dumps.
+ * Optional: an arch whose arch.mk does not set ARCH_HAS_DEBUG := y gets
+ * core/debug/arch_none.c instead, where arch_debug_supported() is false and
+ * every hook refuses with -ENOTSUP, and ktvm refuses --watch, --dump-mem and
+ * state dumps on it with one clear message.
+ *
+ * The vCPU hooks issue vCPU ioctls: the caller is the vCPU's own thread, or
+ * the vCPU is parked (core/vm/freeze.h), i.e. not in KVM_RUN.
+ */
+#ifndef KTVM_CORE_DEBUG_ARCH_H
+#define KTVM_CORE_DEBUG_ARCH_H
+
+#include <stdio.h>
+
+#include "core/base/types.h"
+#include "core/vm/arch.h"
+
+struct vcpu;
+struct kvm_run;
+struct watch_hw;
+
+/* Whether the hooks below are implemented. */
+bool arch_debug_supported(void);
+/*
+ * Program the debug hardware for hw (KVM_SET_GUEST_DEBUG), on the vCPU's
+ * own thread: 0, or a negative errno with a host error set.
+ */
+int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw);
+/*
+ * A KVM_EXIT_DEBUG: 1 when a watched write has completed (the value is in
+ * memory), with fired->mask the slots it hit (one store can cover several
+ * watched words: x86 sets a DR6 B bit for each), fired->addr[] the
+ * addresses those slots watched when they fired, and *pc set; 0 to run on
+ * (an arch step in between, or a debug exception of the guest's own, given
+ * back to it), or a negative errno with a host error set (an exit ktvm did
+ * not ask for).
+ */
+int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, struct watch_hw *fired, u64 *pc);
+/*
+ * Translate a guest virtual address with vcpu's current page tables
+ * (core/debug/gva.h). 0 or a negative errno.
+ */
+int arch_vcpu_gva_to_gpa(struct vcpu *vcpu, u64 gva, u64 *gpa);
+/* Write vcpu's registers as one JSON object. */
+void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f);
+
+#endif

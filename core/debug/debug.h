@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The debugger: watchpoints on a running VM, freezes and state dumps. It
+ * plugs into the runtime through its hooks (core/vm/vm.h struct vm_hooks),
+ * as gdb does in Firecracker: the runtime knows nothing of it.
+ *
+ *   debug_attach()  after vm_create(), before vm_run(): registers the
+ *                   KVM_EXIT_DEBUG handler, the VCPU_REQ_HOOK handler (every
+ *                   vCPU programs the published watchpoint slots on its own
+ *                   thread) and the before-end hook (a run that times out or
+ *                   panics is frozen and dumped when a dump directory is set).
+ *   debug_detach()  after vm_run(), before vm_destroy().
+ *
+ * A KVM_EXIT_DEBUG that the arch reports as a completed hit is recorded with
+ * the value now in guest memory, and, by the slot's action, the VM is frozen
+ * (core/vm/freeze.h) and dumped (core/debug/dump.h), then resumed or
+ * stopped. The arch side is core/debug/arch.h.
+ */
+#ifndef KTVM_CORE_DEBUG_DEBUG_H
+#define KTVM_CORE_DEBUG_DEBUG_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "core/base/types.h"
+#include "core/debug/dump.h"
+#include "core/debug/watch.h"
+
+struct vm;
+struct vcpu;
+
+#define DEBUG_FREEZE_TIMEOUT_MS 5000
+
+struct debug_config {
+	const char *dump_dir;		   /* where dumps go (NULL: "."); also turns on end dumps */
+	u64 freeze_timeout_ms;		   /* 0: DEBUG_FREEZE_TIMEOUT_MS */
+	const struct dump_region *regions; /* --dump-mem (core/debug/dump.h), copied */
+	u32 nr_regions;
+};
+
+struct vm_debug {
+	struct vm *vm;
+	struct debug_config cfg;
+	struct watch_table watch;
+	struct watch_hw *hw;	    /* per vCPU: the slots it programmed last */
+	atomic_uint dumps;	    /* the number of the last dump file written */
+	atomic_uint dumps_tried;    /* dump_write() tries, up to DUMP_MAX_PER_RUN */
+	atomic_bool dump_cap_noted; /* the cap was said (error_warn()) */
+	atomic_uint dumps_written;
+	/* --dump-mem; symbols get their address when the guest reports them (agent.c). */
+	struct dump_region regions[DUMP_MAX_REGIONS];
+	u32 nr_regions;
+};
+
+/*
+ * Attach a debugger to vm (vm->debug points to it). 0, or a negative errno
+ * with an error set: -ENOTSUP when the arch has no debug support
+ * (core/debug/arch.h), -ENOMEM.
+ */
+int debug_attach(struct vm_debug **out, struct vm *vm, const struct debug_config *cfg);
+void debug_detach(struct vm_debug *d);
+
+/*
+ * Arm slot at guest virtual address gva (0: disarm) and ask every vCPU to
+ * re-program. 0, or a negative errno with an input error set.
+ */
+int debug_watch_set(struct vm_debug *d, u32 slot, u64 gva, enum watch_action action,
+		    const char *name);
+/*
+ * Wait up to timeout_ms until every running vCPU programmed the published
+ * slots: 0, -ETIMEDOUT, or -ECANCELED when the run is ending.
+ */
+int debug_watch_wait_armed(struct vm_debug *d, u64 timeout_ms);
+/*
+ * Freeze every vCPU but self (NULL: the caller is no vCPU) and write a dump
+ * tagged tag, for hit (NULL: none); what fails is said through
+ * error_warn(). The vCPUs stay frozen: the caller thaws or ends the run.
+ * -ECANCELED when the run is ending (nothing written), else 0.
+ */
+int debug_freeze_dump(struct vm_debug *d, struct vcpu *self, const char *tag,
+		      const struct watch_hit *hit);
+
+#endif
