@@ -20,7 +20,7 @@
 #include "core/run/result.h"
 #include "core/vm/vm.h"
 #include "tools/pack.h"
-#include "tools/watch.h"
+#include "tools/watch_opts.h"
 
 /* Exit statuses (also in --help and README.md). */
 enum {
@@ -170,7 +170,7 @@ static void print_tail(const char *text, size_t len, unsigned int lines)
 
 struct json_more {
 	const struct pack_files *pf; /* NULL: no PROG */
-	const struct run_watch *rw;
+	const struct watch_opts *rw;
 	struct vm *vm;
 };
 
@@ -181,7 +181,7 @@ static void json_more(FILE *f, const void *ctx)
 	if (m->pf)
 		pack_write_json(f, m->pf);
 	if (m->rw->n || m->rw->agent.snapshots || m->rw->agent.snapshot_failures)
-		run_watch_json(f, m->rw, m->vm);
+		watch_opts_json(f, m->rw, m->vm);
 }
 
 static int write_json(const char *path, const struct vm_result *res, const struct channel *ch,
@@ -326,7 +326,7 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 	struct vm_result res;
 	struct vm *vm;
 	struct topology topo;
-	static struct run_watch rw;
+	static struct watch_opts rw;
 	struct json_more more;
 	bool have_shape = false, have_topo = false, have_cpus = false, have_mem = false;
 	bool verbose = false, stuck, payload;
@@ -380,7 +380,7 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			break;
 		case OPT_WATCH:
 			error_clear();
-			if (run_watch_add(&rw, optarg) < 0)
+			if (watch_opts_add(&rw, optarg) < 0)
 				return usage_error("%s", error_msg());
 			break;
 		case OPT_SYMBOLS:
@@ -391,7 +391,7 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			break;
 		case OPT_DUMP_MEM:
 			error_clear();
-			if (run_watch_add_region(&rw, optarg) < 0)
+			if (watch_opts_add_region(&rw, optarg) < 0)
 				return usage_error("%s", error_msg());
 			break;
 		case OPT_TIMEOUT:
@@ -495,7 +495,7 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 			snprintf(cmdline, sizeof(cmdline), "%s", cfg.cmdline ? cfg.cmdline : "");
 		cfg.cmdline = cmdline;
 		error_clear();
-		if (run_watch_prepare(&rw, payload, cfg.kernel, cmdline, sizeof(cmdline)) < 0) {
+		if (watch_opts_prepare(&rw, payload, cfg.kernel, cmdline, sizeof(cmdline)) < 0) {
 			pack_cleanup(&pf);
 			return usage_error("%s", error_msg());
 		}
@@ -521,7 +521,7 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		return error_kind() == ERROR_INPUT ? KTVM_EXIT_USAGE : KTVM_EXIT_HOST;
 	}
 	error_clear();
-	if (run_watch_start(&rw, vm, &ch) < 0) {
+	if (watch_opts_start(&rw, vm, &ch) < 0) {
 		fprintf(stderr, "ktvm: %s\n", error_msg());
 		vm_destroy(vm);
 		channel_destroy(&ch);
@@ -535,7 +535,7 @@ static int cmd_run(int argc, char **argv, u64 t_start)
 		status = KTVM_EXIT_HOST;
 	}
 	error_clear();
-	if (run_watch_finish(&rw) < 0) {
+	if (watch_opts_finish(&rw) < 0) {
 		/*
 		 * The guest kernel lacks a --watch symbol: bad input, said once.
 		 * A host-side failure to arm counts only if nothing worse ended
