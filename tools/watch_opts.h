@@ -10,8 +10,8 @@
  * vmlinux with symbols or a System.map) they are looked up there instead
  * and placed with the guest's _text (KASLR).
  */
-#ifndef KTVM_TOOLS_WATCH_H
-#define KTVM_TOOLS_WATCH_H
+#ifndef KTVM_TOOLS_WATCH_OPTS_H
+#define KTVM_TOOLS_WATCH_OPTS_H
 
 #include <stdio.h>
 
@@ -22,44 +22,44 @@
 struct vm;
 struct channel;
 
-struct run_watch {
+struct watch_opts {
 	struct watch_spec spec[AGENT_MAX_WATCHES];
 	u32 n;
 	struct dump_region region[DUMP_MAX_REGIONS]; /* --dump-mem */
 	u32 nr_regions;
 	const char *symbols;  /* --symbols FILE, or NULL */
 	const char *dump_dir; /* --dump-dir DIR, or NULL */
-	struct vm_debug *dbg; /* core/debug/debug.h, from run_watch_start() to run_watch_end() */
+	struct vm_debug *dbg; /* core/debug/debug.h, from watch_opts_start() to watch_opts_end() */
 	u64 text_file;	     /* _text in it */
 	bool agent_live;
 	struct agent agent;
 };
 
 /* --watch SPEC: 0, or -EINVAL with an input error (bad spec, a 4th watch). */
-int run_watch_add(struct run_watch *w, const char *arg);
+int watch_opts_add(struct watch_opts *w, const char *arg);
 /* --dump-mem TARGET:LEN: the same rules, at most DUMP_MAX_REGIONS. */
-int run_watch_add_region(struct run_watch *w, const char *arg);
+int watch_opts_add_region(struct watch_opts *w, const char *arg);
 /*
  * Before boot: resolve names in --symbols, or check them against the
  * kallsyms table in the image of kernel; append ktvm.watch= for the names
  * to cmdline (size bytes). payload: a program runs (the guest init looks
  * names up). 0, or a negative errno with an input error.
  */
-int run_watch_prepare(struct run_watch *w, bool payload, const char *kernel, char *cmdline,
-		      size_t size);
+int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, char *cmdline,
+		       size_t size);
 /*
  * After vm_create, before vm_run: attach the debugger, arm addresses, start
  * the request thread.
  */
-int run_watch_start(struct run_watch *w, struct vm *vm, struct channel *ch);
+int watch_opts_start(struct watch_opts *w, struct vm *vm, struct channel *ch);
 /*
  * After vm_run: stop the request thread. 0, or its error: an input error
  * for a symbol the guest lacks or a misaligned one, else a host error.
  */
-int run_watch_finish(struct run_watch *w);
+int watch_opts_finish(struct watch_opts *w);
 /* Before vm_destroy: detach the debugger. */
-void run_watch_end(struct run_watch *w);
+void watch_opts_end(struct watch_opts *w);
 /* ",\n  \"watch\": {...}" for the JSON result. */
-void run_watch_json(FILE *f, const struct run_watch *w, struct vm *vm);
+void watch_opts_json(FILE *f, const struct watch_opts *w, struct vm *vm);
 
 #endif

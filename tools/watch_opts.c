@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ktvm run's watchpoint options (watch.h). */
+/* ktvm run's watchpoint options (watch_opts.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +15,9 @@
 #include "core/vm/vm.h"
 #include "core/debug/arch.h"
 #include "core/debug/debug.h"
-#include "tools/watch.h"
+#include "tools/watch_opts.h"
 
-int run_watch_add(struct run_watch *w, const char *arg)
+int watch_opts_add(struct watch_opts *w, const char *arg)
 {
 	if (w->n == AGENT_MAX_WATCHES)
 		return error_input(-EINVAL,
@@ -30,7 +30,7 @@ int run_watch_add(struct run_watch *w, const char *arg)
 	return 0;
 }
 
-int run_watch_add_region(struct run_watch *w, const char *arg)
+int watch_opts_add_region(struct watch_opts *w, const char *arg)
 {
 	if (w->nr_regions == DUMP_MAX_REGIONS)
 		return error_input(-EINVAL, "--dump-mem %s: at most %d regions", arg,
@@ -42,7 +42,7 @@ int run_watch_add_region(struct run_watch *w, const char *arg)
 }
 
 /* Append name to the comma-separated list (size bytes). */
-static void run_watch_list(char *list, size_t size, const char *name)
+static void watch_opts_list(char *list, size_t size, const char *name)
 {
 	size_t len = strlen(list);
 
@@ -50,8 +50,8 @@ static void run_watch_list(char *list, size_t size, const char *name)
 }
 
 /* One name against the image's table: 0, or -ENOENT with an input error. */
-static int run_watch_image_name(const struct kallsyms_image *k, bool data, const char *opt,
-				const char *label, const char *sym, const char *kernel)
+static int watch_opts_image_name(const struct kallsyms_image *k, bool data, const char *opt,
+				 const char *label, const char *sym, const char *kernel)
 {
 	char type;
 
@@ -74,7 +74,7 @@ static int run_watch_image_name(const struct kallsyms_image *k, bool data, const
  * cannot be read, which the boot reports. KTVM_NO_IMAGE_KSYMS=1 skips this
  * check (the tests use it to exercise the guest's).
  */
-static int run_watch_check_image(struct run_watch *w, const char *kernel)
+static int watch_opts_check_image(struct watch_opts *w, const char *kernel)
 {
 	struct kallsyms_image k;
 	const char *skip = getenv("KTVM_NO_IMAGE_KSYMS");
@@ -104,20 +104,20 @@ static int run_watch_check_image(struct run_watch *w, const char *kernel)
 	error_clear();
 	for (u32 i = 0; i < w->n && ret == 0; i++)
 		if (w->spec[i].sym[0])
-			ret = run_watch_image_name(&k, data, "--watch", w->spec[i].label,
-						   w->spec[i].sym, kernel);
+			ret = watch_opts_image_name(&k, data, "--watch", w->spec[i].label,
+						    w->spec[i].sym, kernel);
 	for (u32 i = 0; i < w->nr_regions && ret == 0; i++)
 		if (w->region[i].sym[0])
-			ret = run_watch_image_name(&k, data, "--dump-mem", w->region[i].label,
-						   w->region[i].sym, kernel);
+			ret = watch_opts_image_name(&k, data, "--dump-mem", w->region[i].label,
+						    w->region[i].sym, kernel);
 out:
 	free(owned);
 	file_unmap(file, flen);
 	return ret;
 }
 
-int run_watch_prepare(struct run_watch *w, bool payload, const char *kernel, char *cmdline,
-		      size_t size)
+int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, char *cmdline,
+		       size_t size)
 {
 	char list[512] = "";
 	size_t len = strlen(cmdline);
@@ -135,7 +135,7 @@ int run_watch_prepare(struct run_watch *w, bool payload, const char *kernel, cha
 			return error_input(-EINVAL, "--watch %s: 0x%llx is not %d-byte aligned",
 					   s->label, (unsigned long long)(s->addr + s->offset),
 					   WATCH_LEN);
-		run_watch_list(list, sizeof(list), s->sym);
+		watch_opts_list(list, sizeof(list), s->sym);
 	}
 	for (u32 i = 0; i < w->nr_regions; i++) {
 		struct dump_region *r = &w->region[i];
@@ -145,7 +145,7 @@ int run_watch_prepare(struct run_watch *w, bool payload, const char *kernel, cha
 		names = true;
 		if (w->symbols && ksyms_file_lookup(w->symbols, r->sym, &r->file_addr) < 0)
 			return error_prefix(ERROR_INPUT, -EINVAL, "--dump-mem %s", r->label);
-		run_watch_list(list, sizeof(list), r->sym);
+		watch_opts_list(list, sizeof(list), r->sym);
 	}
 	if (!names) {
 		if (w->symbols)
@@ -156,7 +156,7 @@ int run_watch_prepare(struct run_watch *w, bool payload, const char *kernel, cha
 	if (!payload)
 		return error_input(-EINVAL, "--watch/--dump-mem: a symbol needs a program to run "
 					    "(-- PROG): ktvm's init looks it up in the guest");
-	if (!w->symbols && run_watch_check_image(w, kernel) < 0)
+	if (!w->symbols && watch_opts_check_image(w, kernel) < 0)
 		return -ENOENT;
 	if (w->symbols) {
 		if (ksyms_file_lookup(w->symbols, "_text", &w->text_file) < 0)
@@ -171,7 +171,7 @@ int run_watch_prepare(struct run_watch *w, bool payload, const char *kernel, cha
 	return 0;
 }
 
-int run_watch_start(struct run_watch *w, struct vm *vm, struct channel *ch)
+int watch_opts_start(struct watch_opts *w, struct vm *vm, struct channel *ch)
 {
 	const struct debug_config dc = {
 	    .dump_dir = w->dump_dir,
@@ -205,7 +205,7 @@ agent:
 	return 0;
 }
 
-int run_watch_finish(struct run_watch *w)
+int watch_opts_finish(struct watch_opts *w)
 {
 	if (!w->agent_live)
 		return 0;
@@ -218,13 +218,13 @@ int run_watch_finish(struct run_watch *w)
 	return 0;
 }
 
-void run_watch_end(struct run_watch *w)
+void watch_opts_end(struct watch_opts *w)
 {
 	debug_detach(w->dbg);
 	w->dbg = NULL;
 }
 
-void run_watch_json(FILE *f, const struct run_watch *w, struct vm *vm)
+void watch_opts_json(FILE *f, const struct watch_opts *w, struct vm *vm)
 {
 	static struct watch_table none; /* no debugger attached: nothing armed, no hits */
 	struct watch_table *t = w->dbg ? &w->dbg->watch : &none;

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the ktvm command's files share: its exit statuses (also in --help
+ * and README.md) and how it reports a usage error (ktvm.c).
+ */
+#ifndef KTVM_TOOLS_KTVM_H
+#define KTVM_TOOLS_KTVM_H
+
+#include "core/base/types.h"
+
+enum {
+	KTVM_EXIT_OK = 0,	   /* the guest powered off or rebooted by itself */
+	KTVM_EXIT_USAGE = 2,	   /* bad arguments or input files */
+	KTVM_EXIT_CRASH = 121,	   /* kernel panic, triple fault, KVM internal error */
+	KTVM_EXIT_NO_RESULT = 122, /* the guest ended without the payload's exit status */
+	KTVM_EXIT_WATCH = 123,	   /* a --watch ...:stop watchpoint fired */
+	KTVM_EXIT_TIMEOUT = 124,   /* --timeout passed (like timeout(1)) */
+	KTVM_EXIT_HOST = 125,	   /* host-side failure: no usable KVM, out of memory, ... */
+};
+
+/* "ktvm: MESSAGE (see 'ktvm run --help')" on stderr; KTVM_EXIT_USAGE. */
+__printf(1, 2) int ktvm_usage_error(const char *fmt, ...);
+
+#endif

@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ktvm run, stage by stage (run.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/debug/arch.h"
+#include "core/base/error.h"
+#include "core/run/result.h"
+#include "core/vm/arch.h"
+#include "tools/ktvm.h"
+#include "tools/run.h"
+
+#define RUN_DEFAULT_CPUS       1
+#define RUN_DEFAULT_MEMORY_MIB 256
+#define RUN_DEFAULT_TIMEOUT_S  300
+/* Console lines shown when a run fails and the console was not streamed. */
+#define RUN_TAIL_LINES 30
+
+enum {
+	OPT_KERNEL = 256,
+	OPT_INITRD,
+	OPT_CPUS,
+	OPT_MEMORY,
+	OPT_CMDLINE,
+	OPT_TIMEOUT,
+	OPT_CONSOLE,
+	OPT_JSON,
+	OPT_INCLUDE,
+	OPT_ENV,
+	OPT_MODULES_DIR,
+	OPT_TOPOLOGY,
+	OPT_NUMA_MEM,
+	OPT_NUMA_DIST,
+	OPT_NUMA_LAT,
+	OPT_NUMA_BW,
+	OPT_WATCH,
+	OPT_SYMBOLS,
+	OPT_DUMP_DIR,
+	OPT_DUMP_MEM,
+};
+
+static const struct option run_options[] = {
+    {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"initrd", required_argument, NULL, OPT_INITRD},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"cmdline", required_argument, NULL, OPT_CMDLINE},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"console", no_argument, NULL, OPT_CONSOLE},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"include", required_argument, NULL, OPT_INCLUDE},
+    {"env", required_argument, NULL, OPT_ENV},
+    {"modules-dir", required_argument, NULL, OPT_MODULES_DIR},
+    {"topology", required_argument, NULL, OPT_TOPOLOGY},
+    {"numa-mem", required_argument, NULL, OPT_NUMA_MEM},
+    {"numa-dist", required_argument, NULL, OPT_NUMA_DIST},
+    {"numa-latency", required_argument, NULL, OPT_NUMA_LAT},
+    {"numa-bandwidth", required_argument, NULL, OPT_NUMA_BW},
+    {"watch", required_argument, NULL, OPT_WATCH},
+    {"symbols", required_argument, NULL, OPT_SYMBOLS},
+    {"dump-dir", required_argument, NULL, OPT_DUMP_DIR},
+    {"dump-mem", required_argument, NULL, OPT_DUMP_MEM},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int run_parse_u64(const char *opt, const char *s, u64 max, u64 *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return ktvm_usage_error("%s '%s': not a whole number", opt, s ? s : "");
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return ktvm_usage_error("%s '%s': not a whole number", opt, s);
+	if (v > max)
+		return ktvm_usage_error("%s %llu: larger than %llu", opt, v,
+					(unsigned long long)max);
+	*out = v;
+	return 0;
+}
+
+/* --topology and --numa-*: parsed here, finished by run_parse_topology(). */
+static int run_parse_numa(struct run_opts *o, int opt, const char *arg)
+{
+	int ret;
+
+	error_clear();
+	ret = opt == OPT_TOPOLOGY    ? topology_parse_shape(&o->topo, arg)
+	      : opt == OPT_NUMA_MEM  ? topology_parse_mem(&o->topo, arg)
+	      : opt == OPT_NUMA_DIST ? topology_parse_dist(&o->topo, arg)
+	      : opt == OPT_NUMA_LAT  ? topology_parse_latency(&o->topo, arg)
+				     : topology_parse_bandwidth(&o->topo, arg);
+	if (ret < 0)
+		return ktvm_usage_error("%s", error_msg());
+	o->have_shape |= opt == OPT_TOPOLOGY;
+	o->have_topo = true;
+	return 0;
+}
+
+/* --include and --env: what goes into the payload's initramfs. */
+static int run_parse_pack(struct pack_opts *po, int opt, const char *arg)
+{
+	if (opt == OPT_INCLUDE) {
+		if (po->nr_includes == PACK_MAX_INCLUDES)
+			return ktvm_usage_error("more than %d --include options",
+						PACK_MAX_INCLUDES);
+		if (!*arg || *arg == ':')
+			return ktvm_usage_error("--include '%s': no host path", arg);
+		po->includes[po->nr_includes++] = arg;
+		return 0;
+	}
+	if (po->nr_env == PACK_MAX_ENV)
+		return ktvm_usage_error("more than %d --env options", PACK_MAX_ENV);
+	if (!strchr(arg, '=') || *arg == '=')
+		return ktvm_usage_error("--env '%s': not KEY=VALUE", arg);
+	po->env[po->nr_env++] = arg;
+	return 0;
+}
+
+/*
+ * One option getopt_long() returned: 0, an exit status, or -1 for none of
+ * ours (run_parse() says what was wrong).
+ */
+static int run_parse_opt(struct run_opts *o, int opt, char *arg)
+{
+	struct vm_config *cfg = &o->cfg;
+	u64 v;
+
+	switch (opt) {
+	case OPT_KERNEL:
+		cfg->kernel = arg;
+		return 0;
+	case OPT_INITRD:
+		cfg->initrd = arg;
+		return 0;
+	case OPT_CPUS:
+		/* Ranges are vm_create's to check (vm_check_config); parse only. */
+		if (run_parse_u64("--cpus", arg, UINT_MAX, &v))
+			return KTVM_EXIT_USAGE;
+		cfg->nr_cpus = (u32)v;
+		o->have_cpus = true;
+		return 0;
+	case OPT_MEMORY:
+		if (run_parse_u64("--memory", arg, UINT64_MAX / MiB, &v))
+			return KTVM_EXIT_USAGE;
+		cfg->mem_size = v * MiB;
+		o->have_mem = true;
+		return 0;
+	case OPT_TOPOLOGY:
+	case OPT_NUMA_MEM:
+	case OPT_NUMA_DIST:
+	case OPT_NUMA_LAT:
+	case OPT_NUMA_BW:
+		return run_parse_numa(o, opt, arg);
+	case OPT_CMDLINE:
+		cfg->cmdline = arg;
+		return 0;
+	case OPT_WATCH:
+		error_clear();
+		if (watch_opts_add(&o->wo, arg) < 0)
+			return ktvm_usage_error("%s", error_msg());
+		return 0;
+	case OPT_SYMBOLS:
+		o->wo.symbols = arg;
+		return 0;
+	case OPT_DUMP_DIR:
+		o->wo.dump_dir = arg;
+		return 0;
+	case OPT_DUMP_MEM:
+		error_clear();
+		if (watch_opts_add_region(&o->wo, arg) < 0)
+			return ktvm_usage_error("%s", error_msg());
+		return 0;
+	case OPT_TIMEOUT:
+		if (run_parse_u64("--timeout", arg, 7 * 24 * 3600, &v))
+			return KTVM_EXIT_USAGE;
+		cfg->timeout_ms = v * 1000ULL;
+		return 0;
+	case OPT_CONSOLE:
+		cfg->console_fd = STDERR_FILENO;
+		return 0;
+	case OPT_JSON:
+		o->json = arg;
+		return 0;
+	case OPT_INCLUDE:
+	case OPT_ENV:
+		return run_parse_pack(&o->po, opt, arg);
+	case OPT_MODULES_DIR:
+		o->po.modules_dir = arg;
+		return 0;
+	case 'v':
+		o->verbose = true;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* An option getopt_long() did not take (it returned '?'). */
+static int run_parse_bad(char **argv)
+{
+	/* optopt holds a short option's letter, or a long option's val (>= 256). */
+	if (optopt > 0 && optopt < 256)
+		return ktvm_usage_error("unknown option -%c", optopt);
+	if (optopt >= 256)
+		return ktvm_usage_error("option %s takes no value", argv[optind - 1]);
+	return ktvm_usage_error("unknown option %s", argv[optind - 1]);
+}
+
+/* With --topology or --numa-*: fill in the rest and check it against --cpus/--memory. */
+static int run_parse_topology(struct run_opts *o)
+{
+	struct vm_config *cfg = &o->cfg;
+	struct topology *topo = &o->topo;
+	u64 mem_mib = o->have_mem || !topo->explicit_mem ? cfg->mem_size / MiB : 0;
+
+	if (!o->have_shape) {
+		topo->nodes = topo->llcs = topo->threads = 1;
+		topo->cores = cfg->nr_cpus;
+	} else if (o->have_cpus && cfg->nr_cpus != topology_nr_cpus(topo)) {
+		return ktvm_usage_error("--cpus %u disagrees with --topology (%u vCPUs)",
+					cfg->nr_cpus, topology_nr_cpus(topo));
+	}
+	error_clear();
+	if (topology_finish(topo, &mem_mib, arch_max_vcpus()) < 0 || arch_topology_check(topo) < 0)
+		return ktvm_usage_error("%s", error_msg());
+	cfg->nr_cpus = topology_nr_cpus(topo);
+	cfg->mem_size = mem_mib * MiB;
+	cfg->topo = topo;
+	return 0;
+}
+
+int run_parse(struct run_opts *o, int argc, char **argv, u64 t_start)
+{
+	int opt, ret;
+
+	memset(o, 0, sizeof(*o));
+	o->cfg = (struct vm_config){
+	    .nr_cpus = RUN_DEFAULT_CPUS,
+	    .mem_size = RUN_DEFAULT_MEMORY_MIB * MiB,
+	    .timeout_ms = RUN_DEFAULT_TIMEOUT_S * 1000ULL,
+	    .console_fd = -1,
+	    .t_start_ns = t_start,
+	    .channel = true,
+	    .channel_rx = channel_feed,
+	};
+	opterr = 0;
+	optind = 1;
+	/* Leading ':' makes a missing value come back as ':', not '?'. */
+	while ((opt = getopt_long(argc, argv, "+:hv", run_options, NULL)) != -1) {
+		if (opt == 'h') {
+			o->help = true;
+			return 0;
+		}
+		if (opt == ':')
+			return ktvm_usage_error("option %s needs a value", argv[optind - 1]);
+		ret = run_parse_opt(o, opt, optarg);
+		if (ret < 0)
+			return run_parse_bad(argv);
+		if (ret)
+			return ret;
+	}
+	if (!o->cfg.kernel)
+		return ktvm_usage_error("no kernel given (--kernel PATH)");
+	if (o->have_topo) {
+		ret = run_parse_topology(o);
+		if (ret)
+			return ret;
+	}
+	if (optind < argc)
+		o->prog = argv + optind;
+	if (o->prog && o->cfg.initrd)
+		return ktvm_usage_error("--initrd and a program to run exclude each other");
+	if (!o->prog && (o->po.nr_includes || o->po.nr_env || o->po.modules_dir))
+		return ktvm_usage_error("--include, --env and --modules-dir need a program to "
+					"run (-- PROG [ARGS...])");
+	return 0;
+}
+
+/* How a failure error_msg() was set for ends: bad input or the host's fault. */
+static int run_error_status(void)
+{
+	return error_kind() == ERROR_INPUT ? KTVM_EXIT_USAGE : KTVM_EXIT_HOST;
+}
+
+/* With PROG: the initramfs that runs it, and a quiet boot. */
+static int run_prepare_pack(struct run *r)
+{
+	struct vm_config *cfg = &r->o.cfg;
+	struct pack_opts *po = &r->o.po;
+
+	po->kernel = cfg->kernel;
+	po->argv = r->o.prog;
+	if (pack_prepare(po, &r->pf) < 0) {
+		fprintf(stderr, "ktvm: %s\n", error_msg());
+		pack_cleanup(&r->pf);
+		return run_error_status();
+	}
+	if (!r->pf.modules_dir[0] && r->o.verbose)
+		fprintf(stderr,
+			"ktvm: no modules for %s found beside the kernel; it must "
+			"have virtio_mmio and virtio_console built in\n",
+			r->pf.release);
+	cfg->initrd = r->pf.initrd;
+	/* A quiet boot is several times faster on a serial console; the user's loglevel= wins. */
+	snprintf(r->cmdline, sizeof(r->cmdline), "quiet%s%s", cfg->cmdline ? " " : "",
+		 cfg->cmdline ? cfg->cmdline : "");
+	cfg->cmdline = r->cmdline;
+	return 0;
+}
+
+/* --watch, --dump-mem, --symbols: resolve or check names, ktvm.watch= on the cmdline. */
+static int run_prepare_watch(struct run *r)
+{
+	struct vm_config *cfg = &r->o.cfg;
+	struct watch_opts *wo = &r->o.wo;
+
+	if ((wo->n || wo->nr_regions || wo->dump_dir) && !arch_debug_supported())
+		return ktvm_usage_error("--watch, --dump-mem, --dump-dir: watchpoints and state "
+					"dumps are not supported on %s",
+					arch_name());
+	if (!wo->n && !wo->nr_regions && !wo->symbols)
+		return 0;
+	if (cfg->cmdline != r->cmdline)
+		snprintf(r->cmdline, sizeof(r->cmdline), "%s", cfg->cmdline ? cfg->cmdline : "");
+	cfg->cmdline = r->cmdline;
+	error_clear();
+	if (watch_opts_prepare(wo, r->o.prog, cfg->kernel, r->cmdline, sizeof(r->cmdline)) < 0)
+		return ktvm_usage_error("%s", error_msg());
+	return 0;
+}
+
+int run_prepare(struct run *r)
+{
+	struct vm_config *cfg = &r->o.cfg;
+	bool payload = r->o.prog;
+	int ret;
+
+	error_clear();
+	if (payload) {
+		ret = run_prepare_pack(r);
+		if (ret)
+			return ret;
+	}
+	ret = run_prepare_watch(r);
+	if (ret)
+		goto err;
+	if (r->o.wo.dump_dir && access(r->o.wo.dump_dir, W_OK | X_OK) < 0) {
+		ret = ktvm_usage_error("--dump-dir %s: %s", r->o.wo.dump_dir, strerror(errno));
+		goto err;
+	}
+	ret = channel_init(&r->ch, payload ? STDOUT_FILENO : -1, payload ? STDERR_FILENO : -1,
+			   cfg->t_start_ns);
+	if (ret < 0) {
+		fprintf(stderr, "ktvm: cannot set up the guest channel: %s\n", strerror(-ret));
+		ret = KTVM_EXIT_HOST;
+		goto err;
+	}
+	cfg->channel_ctx = &r->ch;
+	return 0;
+err:
+	pack_cleanup(&r->pf);
+	return ret;
+}
+
+int run_vm(struct run *r)
+{
+	int ret;
+
+	ret = vm_create(&r->vm, &r->o.cfg);
+	/* The initramfs is mapped by now (or not needed): no file stays behind. */
+	pack_cleanup(&r->pf);
+	if (ret < 0) {
+		fprintf(stderr, "ktvm: %s\n", error_msg());
+		return run_error_status();
+	}
+	error_clear();
+	if (watch_opts_start(&r->o.wo, r->vm, &r->ch) < 0) {
+		fprintf(stderr, "ktvm: %s\n", error_msg());
+		ret = run_error_status();
+		watch_opts_end(&r->o.wo);
+		vm_destroy(r->vm);
+		r->vm = NULL;
+		return ret;
+	}
+	r->ret = vm_run(r->vm, &r->res);
+	channel_end(&r->ch);
+	return 0;
+}
+
+static int run_status_for(enum vm_end end)
+{
+	switch (end) {
+	case VM_END_POWEROFF:
+	case VM_END_REBOOT:
+		return KTVM_EXIT_OK;
+	case VM_END_CRASH:
+		return KTVM_EXIT_CRASH;
+	case VM_END_TIMEOUT:
+		return KTVM_EXIT_TIMEOUT;
+	case VM_END_WATCH:
+		return KTVM_EXIT_WATCH;
+	default:
+		return KTVM_EXIT_HOST;
+	}
+}
+
+static const char *run_end_words(enum vm_end end)
+{
+	switch (end) {
+	case VM_END_POWEROFF:
+		return "guest powered off";
+	case VM_END_REBOOT:
+		return "guest rebooted";
+	case VM_END_CRASH:
+		return "guest crashed";
+	case VM_END_TIMEOUT:
+		return "timed out";
+	case VM_END_WATCH:
+		return "stopped by a watchpoint";
+	default:
+		return "run failed";
+	}
+}
+
+/*
+ * With PROG: the status ktvm exits with once the guest ended by itself.
+ * The payload's own, if init reported it; else why not.
+ */
+static int run_payload_status(const struct channel *ch)
+{
+	if (ch->have_exit) {
+		if (ch->failed)
+			fprintf(stderr, "ktvm: guest init: %s\n", ch->failure.reason);
+		/* The guest chooses the number: keep it a valid exit status. */
+		return ch->exit_status >= 0 && ch->exit_status <= 255 ? ch->exit_status : 255;
+	}
+	if (ch->failed)
+		fprintf(stderr, "ktvm: guest init failed: %s\n", ch->failure.reason);
+	else if (!ch->sys_rdy)
+		fprintf(stderr, "ktvm: the guest channel never came up: init did not start, "
+				"or the guest found no virtio console (see the console; "
+				"--modules-dir)\n");
+	else
+		fprintf(stderr, "ktvm: the guest ended without reporting the payload's exit "
+				"status\n");
+	return KTVM_EXIT_NO_RESULT;
+}
+
+/* How the run ended, the watchpoints' outcome and the payload's status. */
+static int run_status(struct run *r)
+{
+	int status = run_status_for(r->res.end);
+
+	if (r->ret < 0) {
+		fprintf(stderr, "ktvm: %s\n", error_msg());
+		status = KTVM_EXIT_HOST;
+	}
+	error_clear();
+	if (watch_opts_finish(&r->o.wo) < 0) {
+		/*
+		 * The guest kernel lacks a --watch symbol: bad input, said once.
+		 * A host-side failure to arm counts only if nothing worse ended
+		 * the run.
+		 */
+		fprintf(stderr, "ktvm: %s\n", error_msg());
+		if (error_kind() == ERROR_INPUT)
+			status = KTVM_EXIT_USAGE;
+		else if (status == KTVM_EXIT_OK)
+			status = KTVM_EXIT_HOST;
+	} else if (r->o.prog && status == KTVM_EXIT_OK) {
+		status = run_payload_status(&r->ch);
+	}
+	return status;
+}
+
+static void run_print_tail(const char *text, size_t len, unsigned int lines)
+{
+	size_t start = len;
+	unsigned int n = 0;
+
+	while (start > 0 && n <= lines) {
+		start--;
+		if (text[start] == '\n' && start + 1 < len)
+			n++;
+	}
+	if (n > lines)
+		start++;
+	fprintf(stderr, "ktvm: last console lines:\n");
+	fwrite(text + start, 1, len - start, stderr);
+	if (len && text[len - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+/* result_write_json()'s more callback: the initramfs and the watchpoints. */
+static void run_json_more(FILE *f, const void *ctx)
+{
+	const struct run *r = ctx;
+	const struct watch_opts *wo = &r->o.wo;
+
+	if (r->o.prog)
+		pack_write_json(f, &r->pf);
+	if (wo->n || wo->agent.snapshots || wo->agent.snapshot_failures)
+		watch_opts_json(f, wo, r->vm);
+}
+
+static int run_write_json(const char *path, const struct run *r, int status)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f) {
+		fprintf(stderr, "ktvm: --json %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	result_write_json(f, &r->res, &r->ch, status, run_json_more, r);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "ktvm: --json %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int run_report(struct run *r)
+{
+	const struct run_opts *o = &r->o;
+	const struct vm_result *res = &r->res;
+	bool failed = run_status_for(res->end) != KTVM_EXIT_OK || r->ret < 0;
+	int status = run_status(r);
+
+	if (o->json && run_write_json(o->json, r, status) < 0 && status == KTVM_EXIT_OK)
+		status = KTVM_EXIT_HOST;
+	if (o->prog && (r->ch.out.dropped || r->ch.err.dropped) && o->verbose)
+		fprintf(stderr, "ktvm: %llu bytes of the payload's output could not be written\n",
+			(unsigned long long)(r->ch.out.dropped + r->ch.err.dropped));
+	if (failed || (status == KTVM_EXIT_NO_RESULT && o->prog)) {
+		if (o->cfg.console_fd < 0 && res->console_len)
+			run_print_tail(res->console, res->console_len, RUN_TAIL_LINES);
+	}
+	if (!o->prog || o->verbose || failed)
+		fprintf(stderr, "ktvm: %s (%s) after %.3f s\n", run_end_words(res->end),
+			res->detail, (double)res->duration_ns / 1e9);
+	return status;
+}
+
+void run_cleanup(struct run *r)
+{
+	vm_result_free(&r->res);
+	/* A vCPU thread that would not stop still uses the VM: leave it to exit(). */
+	if (r->ret == -ETIMEDOUT)
+		return;
+	watch_opts_end(&r->o.wo);
+	if (r->vm)
+		vm_destroy(r->vm);
+	channel_destroy(&r->ch);
+}

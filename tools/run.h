@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ktvm run, by stage: run_parse() turns the arguments into struct run_opts,
+ * run_prepare() builds what the VM needs (the payload's initramfs, the
+ * --watch names on the command line, the guest channel), run_vm() creates
+ * and runs the VM, run_report() picks the exit status and tells the user.
+ * Each returns 0 to go on or the exit status to end with; a stage that fails
+ * undoes its own work, run_cleanup() undoes run_prepare()'s and run_vm()'s.
+ */
+#ifndef KTVM_TOOLS_RUN_H
+#define KTVM_TOOLS_RUN_H
+
+#include "core/run/channel.h"
+#include "core/vm/topology.h"
+#include "core/vm/vm.h"
+#include "tools/pack.h"
+#include "tools/watch_opts.h"
+
+struct run_opts {
+	struct vm_config cfg;
+	struct pack_opts po;
+	struct topology topo;
+	struct watch_opts wo;
+	const char *json; /* --json FILE, or NULL */
+	char **prog;	  /* PROG [ARGS...], NULL-terminated; NULL: no PROG */
+	bool have_shape, have_topo, have_cpus, have_mem;
+	bool verbose;
+	bool help; /* -h: print the usage, run nothing */
+};
+
+struct run {
+	struct run_opts o;
+	struct pack_files pf;
+	char cmdline[VM_MAX_CMDLINE];
+	struct channel ch;
+	struct vm *vm;
+	struct vm_result res;
+	int ret; /* vm_run()'s */
+};
+
+/* Options and their checks; t_start is the process start (clock_now_ns()). */
+int run_parse(struct run_opts *o, int argc, char **argv, u64 t_start);
+int run_prepare(struct run *r);
+int run_vm(struct run *r);
+int run_report(struct run *r);
+/* After run_vm(), failed or not (then run_report()): free the result, the VM, the channel. */
+void run_cleanup(struct run *r);
+
+#endif
