@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/vm/conlog.h"
 #include "core/base/error.h"
 #include "devices/serial.h"
 
@@ -181,7 +180,7 @@ static void serial_write_thr(struct serial *s, u8 val)
 	 */
 	if (!(s->mcr & MCR_LOOP)) {
 		if (s->out)
-			console_write(s->out, &val, 1);
+			s->out(s->out_ctx, &val, 1);
 		s->tx_bytes++;
 	}
 
@@ -345,8 +344,8 @@ static void serial_reset(struct serial *s)
 	s->iir = serial_iir(s);
 }
 
-int serial_init(struct serial *s, const char *name, u64 base, u32 irq, struct console *out,
-		serial_irq_fn set_irq, void *irq_ctx)
+int serial_init(struct serial *s, const char *name, u64 base, u32 irq, serial_out_fn out,
+		void *out_ctx, serial_irq_fn set_irq, void *irq_ctx)
 {
 	int ret;
 
@@ -360,6 +359,7 @@ int serial_init(struct serial *s, const char *name, u64 base, u32 irq, struct co
 	s->region.len = UART_NR_REGS;
 	s->region.access = serial_access;
 	s->out = out;
+	s->out_ctx = out_ctx;
 	s->set_irq = set_irq;
 	s->irq_ctx = irq_ctx;
 	s->irq = irq;

@@ -250,8 +250,6 @@ int run_parse(struct run_opts *o, int argc, char **argv, u64 t_start)
 	    .timeout_ms = RUN_DEFAULT_TIMEOUT_S * 1000ULL,
 	    .console_fd = -1,
 	    .t_start_ns = t_start,
-	    .channel = true,
-	    .channel_rx = channel_feed,
 	};
 	opterr = 0;
 	optind = 1;
@@ -365,7 +363,7 @@ int run_prepare(struct run *r)
 		ret = KTVM_EXIT_HOST;
 		goto err;
 	}
-	cfg->channel_ctx = &r->ch;
+	devices_build(&r->devs, &r->ch, cfg);
 	return 0;
 err:
 	pack_cleanup(&r->pf);

@@ -195,7 +195,7 @@ int watch_opts_start(struct watch_opts *w, struct vm *vm, struct channel *ch)
 			return -EINVAL;
 	}
 agent:
-	agent_init(&w->agent, vm, w->dbg, w->spec, w->n);
+	agent_init(&w->agent, vm, w->dbg, ch, w->spec, w->n);
 	w->agent.text_file = w->text_file;
 	ch->request = agent_post;
 	ch->request_ctx = &w->agent;

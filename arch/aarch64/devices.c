@@ -12,6 +12,7 @@
 #include "arch/aarch64/layout.h"
 #include "core/vm/arch.h"
 #include "core/base/error.h"
+#include "core/vm/conlog.h"
 #include "core/vm/vm.h"
 #include "devices/serial.h"
 
@@ -53,7 +54,7 @@ int arch_devices_init(struct vm *vm)
 		return error_host(-ENOMEM, "cannot allocate aarch64 devices");
 	vm->arch.devs = d;
 	for (int i = 0; i < 2 && ret >= 0; i++) {
-		ret = serial_init(&d->uart[i], name[i], base[i], spi[i], &vm->console,
+		ret = serial_init(&d->uart[i], name[i], base[i], spi[i], conlog_sink, &vm->console,
 				  a64_serial_irq, vm);
 		d->inited[i] = ret >= 0;
 		if (ret >= 0)

@@ -15,6 +15,7 @@
 #include "arch/x86_64/platform.h"
 #include "core/vm/arch.h"
 #include "core/base/error.h"
+#include "core/vm/conlog.h"
 #include "core/vm/vm.h"
 #include "devices/serial.h"
 
@@ -84,11 +85,11 @@ int arch_devices_init(struct vm *vm)
 	if (!d)
 		return error_host(-ENOMEM, "cannot allocate x86 devices");
 	vm->arch.devs = d;
-	ret = serial_init(&d->com1, "com1", X86_COM1_PORT, X86_COM1_IRQ, &vm->console,
+	ret = serial_init(&d->com1, "com1", X86_COM1_PORT, X86_COM1_IRQ, conlog_sink, &vm->console,
 			  x86_serial_irq, vm);
 	if (ret >= 0)
 		/* ktvm's guest init writes its own messages to COM2: keep them with the console. */
-		ret = serial_init(&d->com2, "com2", X86_COM2_PORT, X86_COM2_IRQ, &vm->console,
+		ret = serial_init(&d->com2, "com2", X86_COM2_PORT, X86_COM2_IRQ, conlog_sink, &vm->console,
 				  x86_serial_irq, vm);
 	if (ret >= 0)
 		ret = cmos_init(&d->cmos, below, vm->cfg.mem_size - below);

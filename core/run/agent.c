@@ -10,18 +10,19 @@
 #include "core/base/error.h"
 #include "core/vm/freeze.h"
 #include "core/vm/vm.h"
-#include "core/vm/vm_virtio.h"
+#include "core/run/channel.h"
 #include "core/debug/debug.h"
 #include "wire/wire.h"
 
 /* How long the guest's reply may wait for room in the port. */
 #define AGENT_SEND_TIMEOUT_MS 5000
 
-int agent_init(struct agent *a, struct vm *vm, struct vm_debug *dbg,
+int agent_init(struct agent *a, struct vm *vm, struct vm_debug *dbg, struct channel *ch,
 	       const struct watch_spec *specs, u32 nr_specs)
 {
 	memset(a, 0, sizeof(*a));
 	a->vm = vm;
+	a->ch = ch;
 	a->dbg = dbg;
 	a->specs = specs;
 	a->nr_specs = nr_specs;
@@ -58,7 +59,7 @@ static int agent_send(struct agent *a, u32 type, const void *payload, size_t len
 	if (n < 0)
 		return (int)n;
 	for (int waited = 0;; waited++) {
-		int ret = vm_virtio_channel_send(a->vm, frame, (size_t)n);
+		int ret = channel_send(a->ch, frame, (size_t)n);
 
 		if (ret != -EAGAIN || waited >= AGENT_SEND_TIMEOUT_MS || vm_stopping(a->vm))
 			return ret;

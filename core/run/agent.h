@@ -37,6 +37,7 @@
 
 struct vm;
 struct vm_debug;
+struct channel;
 
 struct agent_item {
 	u32 type, len;
@@ -45,7 +46,8 @@ struct agent_item {
 
 struct agent {
 	struct vm *vm;
-	struct vm_debug *dbg; /* core/debug/debug.h: watchpoints, dumps */
+	struct vm_debug *dbg; /* core/debug/debug.h: watchpoints, dumps (NULL: none) */
+	struct channel *ch;   /* replies go out through it */
 	const struct watch_spec *specs;
 	u32 nr_specs;
 	u64 text_file; /* _text in the symbols file (0: none): KASLR slide = live - this */
@@ -68,7 +70,7 @@ struct agent {
 	char last_dump[4096];
 };
 
-int agent_init(struct agent *a, struct vm *vm, struct vm_debug *dbg,
+int agent_init(struct agent *a, struct vm *vm, struct vm_debug *dbg, struct channel *ch,
 	       const struct watch_spec *specs, u32 nr_specs);
 int agent_start(struct agent *a);
 /* The channel's request callback (core/run/channel.h). */

@@ -212,3 +212,8 @@ void channel_write_json(FILE *f, const struct channel *c, const char *in)
 	fprintf(f, "],\n%s  \"lifecycle_dropped\": %llu\n%s}", in,
 		(unsigned long long)c->events_dropped, in);
 }
+
+int channel_send(struct channel *c, const void *data, size_t len)
+{
+	return c->send ? c->send(c->send_ctx, data, len) : -ENODEV;
+}

@@ -64,12 +64,21 @@ struct channel {
 	 */
 	void (*request)(void *ctx, u32 type, const u8 *payload, u32 len);
 	void *request_ctx;
+	/*
+	 * Host -> guest bytes, through the device that carries the channel
+	 * (devices/virtio/console_attach.h): 0, -EAGAIN (no room now),
+	 * -ENODEV (no device). Set by whoever built the VM's devices.
+	 */
+	int (*send)(void *ctx, const void *data, size_t len);
+	void *send_ctx;
 };
 
 /* out_fd/err_fd receive STDOUT/STDERR payloads (-1: count only). */
 int channel_init(struct channel *c, int out_fd, int err_fd, u64 t_origin_ns);
 void channel_destroy(struct channel *c);
-/* Bytes from the port; the signature of vm_config.channel_rx. */
+/* Bytes to the guest (the send callback): 0, -EAGAIN, -ENODEV. Any thread but the I/O thread. */
+int channel_send(struct channel *c, const void *data, size_t len);
+/* Bytes from the port, on the I/O thread (ctx: the channel). */
 void channel_feed(void *ctx, const u8 *data, size_t len);
 /* No more bytes will come: settle what is pending (wire_stream_end()). */
 void channel_end(struct channel *c);

@@ -9,7 +9,7 @@
 #include "core/vm/conlog.h"
 #include "core/base/error.h"
 
-int console_init(struct console *c, size_t cap, int stream_fd, u64 t_origin_ns)
+int conlog_init(struct conlog *c, size_t cap, int stream_fd, u64 t_origin_ns)
 {
 	memset(c, 0, sizeof(*c));
 	c->cap = cap;
@@ -23,7 +23,7 @@ int console_init(struct console *c, size_t cap, int stream_fd, u64 t_origin_ns)
 	return 0;
 }
 
-void console_destroy(struct console *c)
+void conlog_destroy(struct conlog *c)
 {
 	if (!c->buf)
 		return;
@@ -36,7 +36,7 @@ void console_destroy(struct console *c)
  * Milestones the kernel prints itself: init/main.c "Run %s as init process"
  * and kernel/panic.c "Kernel panic - not syncing: ...".
  */
-static void console_scan_line(struct console *c)
+static void console_scan_line(struct conlog *c)
 {
 	c->line[c->line_len] = '\0';
 	if (!c->init_ns && strstr(c->line, " as init process"))
@@ -48,7 +48,7 @@ static void console_scan_line(struct console *c)
 	c->line_len = 0;
 }
 
-void console_write(struct console *c, const u8 *data, size_t n)
+void conlog_write(struct conlog *c, const u8 *data, size_t n)
 {
 	size_t i, keep;
 
@@ -65,7 +65,7 @@ void console_write(struct console *c, const u8 *data, size_t n)
 			console_scan_line(c);
 		} else if (ch != '\r') {
 			/* An over-long line is scanned in pieces; bounded either way. */
-			if (c->line_len == CONSOLE_LINE_MAX - 1)
+			if (c->line_len == CONLOG_LINE_MAX - 1)
 				console_scan_line(c);
 			c->line[c->line_len++] = ch;
 		}
@@ -89,7 +89,7 @@ void console_write(struct console *c, const u8 *data, size_t n)
 	pthread_mutex_unlock(&c->lock);
 }
 
-char *console_text(struct console *c, size_t *len)
+char *conlog_text(struct conlog *c, size_t *len)
 {
 	char *t;
 
@@ -102,4 +102,9 @@ char *console_text(struct console *c, size_t *len)
 	}
 	pthread_mutex_unlock(&c->lock);
 	return t;
+}
+
+void conlog_sink(void *ctx, const u8 *data, size_t n)
+{
+	conlog_write(ctx, data, n);
 }

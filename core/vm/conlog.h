@@ -8,36 +8,38 @@
  * the run result can say when userspace started and whether the guest
  * crashed. Everything written here is guest-controlled: bounded by the cap.
  */
-#ifndef KTVM_CORE_CONSOLE_H
-#define KTVM_CORE_CONSOLE_H
+#ifndef KTVM_CORE_VM_CONLOG_H
+#define KTVM_CORE_VM_CONLOG_H
 
 #include <pthread.h>
 #include <stdatomic.h>
 
 #include "core/base/types.h"
 
-#define CONSOLE_DEFAULT_CAP (8 * MiB)
-#define CONSOLE_LINE_MAX    512
+#define CONLOG_DEFAULT_CAP (8 * MiB)
+#define CONLOG_LINE_MAX    512
 
-struct console {
+struct conlog {
 	pthread_mutex_t lock;
 	char *buf;
 	size_t len, cap;
 	u64 dropped;   /* bytes past the cap */
 	int stream_fd; /* -1: no live copy */
-	char line[CONSOLE_LINE_MAX];
+	char line[CONLOG_LINE_MAX];
 	size_t line_len;
 	u64 t_origin_ns;	 /* time base for the milestones below */
 	u64 init_ns;		 /* when "as init process" appeared, 0 if never */
 	atomic_bool panic_seen;	 /* "Kernel panic - not syncing" appeared; read without the lock */
 	atomic_bool stop_stream; /* set when the run ends: a blocked live copy gives up */
-	char panic_line[CONSOLE_LINE_MAX];
+	char panic_line[CONLOG_LINE_MAX];
 };
 
-int console_init(struct console *c, size_t cap, int stream_fd, u64 t_origin_ns);
-void console_destroy(struct console *c);
-void console_write(struct console *c, const u8 *data, size_t n);
+int conlog_init(struct conlog *c, size_t cap, int stream_fd, u64 t_origin_ns);
+void conlog_destroy(struct conlog *c);
+void conlog_write(struct conlog *c, const u8 *data, size_t n);
+/* conlog_write() for a byte sink that takes a void * (devices/serial.h): ctx is the conlog. */
+void conlog_sink(void *ctx, const u8 *data, size_t n);
 /* Copy of the captured text, NUL-terminated; caller frees. */
-char *console_text(struct console *c, size_t *len);
+char *conlog_text(struct conlog *c, size_t *len);
 
 #endif

@@ -19,7 +19,6 @@
 #include "core/base/file.h"
 #include "core/vm/phase.h"
 #include "core/vm/vm.h"
-#include "core/vm/vm_virtio.h"
 
 #define VM_MIN_MEM	 (32 * MiB)
 #define VM_MAX_MEM	 (1024 * GiB)
@@ -244,13 +243,13 @@ static int vm_phase_memory(struct vm *vm)
 
 static int vm_phase_console(struct vm *vm)
 {
-	return console_init(&vm->console, CONSOLE_DEFAULT_CAP, vm->cfg.console_fd,
+	return conlog_init(&vm->console, CONLOG_DEFAULT_CAP, vm->cfg.console_fd,
 			    vm->cfg.t_start_ns);
 }
 
 static void vm_unphase_console(struct vm *vm)
 {
-	console_destroy(&vm->console);
+	conlog_destroy(&vm->console);
 }
 
 static int vm_phase_cmdline(struct vm *vm)
@@ -300,8 +299,63 @@ static void vm_unphase_vcpus(struct vm *vm)
 	vm->vcpus = NULL;
 }
 
+/* The window and lines of ktvm's devices, then each device's place in them. */
+static int vm_phase_resources(struct vm *vm)
+{
+	int ret;
+
+	arch_resources_init(&vm->res);
+	for (u32 i = 0; i < vm->cfg.nr_devices; i++) {
+		const struct vm_device_ops *ops = vm->cfg.devices[i].ops;
+
+		ret = ops->plan ? ops->plan(vm, &vm->cfg.devices[i]) : 0;
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+#define VM_IO_STOP_MS 5000
+
+static void vm_unphase_attach(struct vm *vm)
+{
+	if (!vm->io_ready)
+		return;
+	/* A handler that does not stop still uses its device: leak rather than free under it. */
+	if (!ioloop_stop(&vm->io, VM_IO_STOP_MS))
+		return;
+	while (vm->nr_attached > 0) {
+		struct vm_device *d = &vm->cfg.devices[--vm->nr_attached];
+
+		if (d->ops->detach)
+			d->ops->detach(vm, d);
+	}
+	ioloop_destroy(&vm->io);
+	vm->io_ready = false;
+}
+
+static int vm_phase_attach(struct vm *vm)
+{
+	int ret = ioloop_init(&vm->io);
+
+	if (ret < 0)
+		return ret;
+	vm->io_ready = true;
+	for (u32 i = 0; i < vm->cfg.nr_devices; i++) {
+		struct vm_device *d = &vm->cfg.devices[i];
+
+		ret = d->ops->attach ? d->ops->attach(vm, d) : 0;
+		if (ret < 0) {
+			vm_unphase_attach(vm);
+			return ret;
+		}
+		vm->nr_attached++;
+	}
+	return 0;
+}
+
 static const struct phase vm_phases[] = {
-    {"resources", vm_virtio_plan, vm_virtio_exit},
+    {"resources", vm_phase_resources, NULL},
     {"cmdline", vm_phase_cmdline, NULL},
     {"inputs", vm_phase_inputs, vm_free_inputs},
     {"kvm", vm_phase_kvm, vm_unphase_kvm},
@@ -317,11 +371,17 @@ static const struct phase vm_phases[] = {
      * is initialised, which needs every vCPU. The firmware tables were
      * built from the resource registry ("resources") already.
      */
-    {"virtio", vm_virtio_init, vm_virtio_exit},
+    {"attach", vm_phase_attach, vm_unphase_attach},
 };
 
 static int vm_check_config(const struct vm_config *cfg)
 {
+	if (cfg->nr_devices > VM_MAX_DEVICES || (cfg->nr_devices && !cfg->devices))
+		return error_input(-EINVAL, "%u devices: at most %u", cfg->nr_devices,
+				   VM_MAX_DEVICES);
+	for (u32 i = 0; i < cfg->nr_devices; i++)
+		if (!cfg->devices[i].ops)
+			return error_input(-EINVAL, "device %u has no ops", i);
 	if (!cfg->kernel || !*cfg->kernel)
 		return error_input(-EINVAL, "no kernel given (--kernel PATH)");
 	if (cfg->nr_cpus < 1 || cfg->nr_cpus > arch_max_vcpus())
@@ -487,6 +547,24 @@ static void vm_wait(struct vm *vm, u64 t_start)
 	pthread_mutex_unlock(&vm->lock);
 }
 
+/*
+ * After the vCPUs: stop the I/O thread and let each device process what
+ * the guest queued but nobody has read yet (Linux's port write returns
+ * once the buffer is in the ring, so a guest that powers off right after
+ * writing leaves data there).
+ */
+static void vm_drain(struct vm *vm)
+{
+	if (!vm->io_ready || !ioloop_stop(&vm->io, VM_IO_STOP_MS))
+		return;
+	for (u32 i = 0; i < vm->nr_attached; i++) {
+		struct vm_device *d = &vm->cfg.devices[i];
+
+		if (d->ops->drain)
+			d->ops->drain(vm, d);
+	}
+}
+
 /* Stop every vCPU and join its thread; returns how many threads were joined. */
 static u32 vm_stop_vcpus(struct vm *vm)
 {
@@ -524,7 +602,7 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
-	ret = vm_virtio_start(vm);
+	ret = vm->io.nr ? ioloop_start(&vm->io) : 0;
 	if (ret < 0)
 		vm_stop(vm, VM_END_ERROR, "%s", error_msg());
 	for (i = 0; i < vm->cfg.nr_cpus && ret == 0; i++) {
@@ -539,7 +617,7 @@ int vm_run(struct vm *vm, struct vm_result *res)
 		vm_wait(vm, t_start);
 	res->threads_joined = vm_stop_vcpus(vm);
 	t_end = clock_now_ns();
-	vm_virtio_drain(vm);
+	vm_drain(vm);
 
 	res->nr_vcpus = vm->cfg.nr_cpus;
 	res->end = vm->end;
@@ -561,7 +639,7 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	for (i = 0; i < vm->cfg.nr_cpus; i++)
 		for (u32 r = 0; r < VCPU_EXIT_REASONS; r++)
 			res->exits[r] += vm->vcpus[i].exits[r];
-	res->console = console_text(&vm->console, &res->console_len);
+	res->console = conlog_text(&vm->console, &res->console_len);
 	res->console_dropped = vm->console.dropped;
 	if (res->threads_joined != started)
 		return error_host(-ETIMEDOUT, "%u of %u vCPU threads did not stop",

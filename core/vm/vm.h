@@ -18,7 +18,9 @@
 
 #include "core/vm/bus.h"
 #include "core/vm/conlog.h"
+#include "core/vm/device.h"
 #include "core/vm/freeze.h"
+#include "core/vm/ioloop.h"
 #include "core/vm/resources.h"
 #include "core/vm/topology.h"
 #include "core/base/types.h"
@@ -44,13 +46,11 @@ struct vm_config {
 	int console_fd; /* live copy of the console, -1: none */
 	u64 t_start_ns; /* process start, for setup timing (clock_now_ns()) */
 	/*
-	 * The guest channel (core/vm/vm_virtio.h): a virtio console whose port
-	 * "ktvm-bulk" delivers the guest's bytes to channel_rx, on the I/O
-	 * thread, in order. Without it the guest has no virtio devices.
+	 * The devices beyond the arch's platform (core/vm/device.h), in the
+	 * order they are planned and attached; the array must outlive the VM.
 	 */
-	bool channel;
-	void (*channel_rx)(void *ctx, const u8 *data, size_t len);
-	void *channel_ctx;
+	struct vm_device *devices;
+	u32 nr_devices;
 };
 
 /* How a run ended. Order matters only for the names in vm_end_name(). */
@@ -79,7 +79,6 @@ struct vm_result {
 	u64 exits[VCPU_EXIT_REASONS]; /* KVM exits by KVM_EXIT_* reason, all vCPUs */
 };
 
-struct vm_virtio;
 struct vm_debug;
 
 /*
@@ -126,10 +125,12 @@ struct vm {
 	struct bus pio;
 	struct bus mmio;
 	struct vcpu *vcpus; /* cfg.nr_cpus entries */
-	struct console console;
+	struct conlog console;
 	struct resources res;	  /* MMIO windows and lines of ktvm's devices */
 	struct topology topo;	  /* always set: cfg.topo or the flat default */
-	struct vm_virtio *virtio; /* core/vm/vm_virtio.h; NULL without virtio devices */
+	struct ioloop io;	  /* the I/O thread: the devices' notifications */
+	bool io_ready;		  /* io initialised (the "attach" phase) */
+	u32 nr_attached;	  /* cfg.devices[] attached so far */
 	char cmdline[VM_MAX_CMDLINE];
 	/* Input files, read and checked before KVM is touched; freed once loaded. */
 	u8 *kernel_img;

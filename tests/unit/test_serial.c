@@ -58,10 +58,10 @@ static u8 uart_in(struct serial *s, u64 off)
 	return val;
 }
 
-static void uart_setup(struct serial *s, struct irq_log *log, struct console *c)
+static void uart_setup(struct serial *s, struct irq_log *log, struct conlog *c)
 {
 	memset(log, 0, sizeof(*log));
-	ASSERT_EQ(serial_init(s, "ttyS0", COM1, 4, c, fake_set_irq, log), 0);
+	ASSERT_EQ(serial_init(s, "ttyS0", COM1, 4, c ? conlog_sink : NULL, c, fake_set_irq, log), 0);
 }
 
 TEST(init_fills_region)
@@ -233,20 +233,20 @@ TEST(autoconfig_detects_16550a)
 {
 	struct serial s;
 	struct irq_log log;
-	struct console c;
+	struct conlog c;
 	char *text;
 	size_t len;
 
-	ASSERT_EQ(console_init(&c, 4096, -1, 0), 0);
+	ASSERT_EQ(conlog_init(&c, 4096, -1, 0), 0);
 	uart_setup(&s, &log, &c);
 	EXPECT_STREQ(linux_autoconfig(&s), "16550A");
 	/* Probing neither printed anything nor interrupted. */
-	text = console_text(&c, &len);
+	text = conlog_text(&c, &len);
 	EXPECT_EQ(len, 0);
 	free(text);
 	EXPECT_EQ(log.raises, 0);
 	serial_destroy(&s);
-	console_destroy(&c);
+	conlog_destroy(&c);
 }
 
 TEST(fifo_bits_follow_fcr)
@@ -283,11 +283,11 @@ TEST(dlab_selects_divisor_latch)
 {
 	struct serial s;
 	struct irq_log log;
-	struct console c;
+	struct conlog c;
 	char *text;
 	size_t len;
 
-	ASSERT_EQ(console_init(&c, 4096, -1, 0), 0);
+	ASSERT_EQ(conlog_init(&c, 4096, -1, 0), 0);
 	uart_setup(&s, &log, &c);
 	uart_out(&s, IER, 0x05);
 	uart_out(&s, LCR, 0x83);
@@ -310,24 +310,24 @@ TEST(dlab_selects_divisor_latch)
 	uart_out(&s, LCR, 0x03);
 
 	/* Divisor writes are not transmitted. */
-	text = console_text(&c, &len);
+	text = conlog_text(&c, &len);
 	EXPECT_EQ(len, 0);
 	free(text);
 	EXPECT_EQ(s.tx_bytes, 0);
 	serial_destroy(&s);
-	console_destroy(&c);
+	conlog_destroy(&c);
 }
 
 TEST(thr_bytes_reach_console)
 {
 	struct serial s;
 	struct irq_log log;
-	struct console c;
+	struct conlog c;
 	const char *msg = "Linux version 6.1\r\n";
 	char *text;
 	size_t len;
 
-	ASSERT_EQ(console_init(&c, 4096, -1, 0), 0);
+	ASSERT_EQ(conlog_init(&c, 4096, -1, 0), 0);
 	uart_setup(&s, &log, &c);
 	uart_out(&s, LCR, 0x03);
 	for (const char *p = msg; *p; p++) {
@@ -341,12 +341,12 @@ TEST(thr_bytes_reach_console)
 	EXPECT_EQ(uart_in(&s, LSR), 0x60);
 	EXPECT_EQ(uart_in(&s, RX), 0);
 
-	text = console_text(&c, &len);
+	text = conlog_text(&c, &len);
 	EXPECT_STREQ(text, msg);
 	free(text);
 	EXPECT_EQ(s.tx_bytes, strlen(msg));
 	serial_destroy(&s);
-	console_destroy(&c);
+	conlog_destroy(&c);
 }
 
 TEST(thr_without_console)
