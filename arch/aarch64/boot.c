@@ -20,50 +20,42 @@
 
 static int a64_build_fdt(struct vm *vm, u64 initrd_gpa)
 {
-	struct a64_fdt_virtio virtio[RESOURCES_MAX_DEVICES];
 	u64 mpidr[ARCH_MAX_VCPUS];
 	struct a64_fdt_desc d;
-	u32 nr_virtio = 0;
 	void *buf;
 	int size;
 
 	for (u32 i = 0; i < vm->cfg.nr_cpus; i++)
 		mpidr[i] = a64_topo_mpidr(&vm->topo, i);
-	for (u32 i = 0; i < vm->res.nr_devs; i++) {
-		const struct resource_device *r = &vm->res.devs[i];
-
-		if (r->kind != RESOURCE_VIRTIO_MMIO)
-			continue;
-		virtio[nr_virtio++] = (struct a64_fdt_virtio){r->base, r->size, r->irq};
-	}
 	memset(&d, 0, sizeof(d));
-	d.ram_base = A64_RAM_BASE;
-	d.ram_size = vm->cfg.mem_size;
-	d.nr_cpus = vm->cfg.nr_cpus;
+	d.dt.ram_base = A64_RAM_BASE;
+	d.dt.ram_size = vm->cfg.mem_size;
+	d.dt.nr_cpus = vm->cfg.nr_cpus;
+	d.dt.topo = &vm->topo;
+	d.dt.uart_base[0] = A64_UART0_BASE;
+	d.dt.uart_base[1] = A64_UART1_BASE;
+	d.dt.uart_size = A64_UART_SIZE;
+	d.dt.uart_irq[0] = A64_UART0_SPI;
+	d.dt.uart_irq[1] = A64_UART1_SPI;
+	d.dt.uart_clock = A64_UART_CLOCK;
+	/* The registry's irqs are SPI indexes on aarch64, the form the tree takes. */
+	d.dt.devs = vm->res.devs;
+	d.dt.nr_devs = vm->res.nr_devs;
+	d.dt.bootargs = vm->cmdline;
+	if (vm->initrd_len) {
+		d.dt.initrd_start = initrd_gpa;
+		d.dt.initrd_end = initrd_gpa + vm->initrd_len;
+	}
+	d.dt.stdout_path = "serial0:115200n8";
 	d.mpidr = mpidr;
-	d.topo = &vm->topo;
 	d.gicd_base = A64_GICD_BASE;
 	d.gicd_size = A64_GICD_SIZE;
 	d.gicr_base = A64_GICR_BASE;
 	d.gicr_size = A64_GICR_STRIDE * vm->cfg.nr_cpus;
-	d.uart_base[0] = A64_UART0_BASE;
-	d.uart_base[1] = A64_UART1_BASE;
-	d.uart_size = A64_UART_SIZE;
-	d.uart_spi[0] = A64_UART0_SPI;
-	d.uart_spi[1] = A64_UART1_SPI;
-	d.uart_clock = A64_UART_CLOCK;
 	d.timer_ppi[0] = A64_TIMER_PPI_SEC;
 	d.timer_ppi[1] = A64_TIMER_PPI_NONSEC;
 	d.timer_ppi[2] = A64_TIMER_PPI_VIRT;
 	d.timer_ppi[3] = A64_TIMER_PPI_HYP;
-	d.virtio = virtio;
-	d.nr_virtio = nr_virtio;
-	d.bootargs = vm->cmdline;
-	if (vm->initrd_len) {
-		d.initrd_start = initrd_gpa;
-		d.initrd_end = initrd_gpa + vm->initrd_len;
-	}
-	d.stdout_path = "serial0:115200n8";
 
 	buf = calloc(1, A64_FDT_BUF_SIZE);
 	if (!buf)

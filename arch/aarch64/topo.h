@@ -51,7 +51,7 @@ u32 a64_topo_kvm_id(const struct topology *t, u32 cpu);
 u64 a64_topo_mpidr(const struct topology *t, u32 cpu);
 
 /*
- * CLIDR_EL1 that matches the device tree's caches (fdt_topo.c): level 1
+ * CLIDR_EL1 that matches the device tree's caches (core/fw/dtree_topo.c): level 1
  * separate instruction and data, levels 2 and 3 unified (ARM DDI 0487,
  * CLIDR_EL1: Ctype<n> at [3n-1:3n-3], 0b011 separate, 0b100 unified;
  * LoUIS [23:21], LoC [26:24], LoUU [29:27]). LoC 3 and LoU 1 claim no

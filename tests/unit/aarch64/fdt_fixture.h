@@ -28,10 +28,13 @@ static struct topology topo;
 #define INITRD_END   (INITRD_START + 0x123456)
 #define VIRTIO_SIZE  0x200
 
-static const struct a64_fdt_virtio virtio3[] = {
-    {A64_DEVICES_BASE, VIRTIO_SIZE, A64_DEVICES_SPI},
-    {A64_DEVICES_BASE + VIRTIO_SIZE, VIRTIO_SIZE, A64_DEVICES_SPI + 1},
-    {A64_DEVICES_BASE + 2 * VIRTIO_SIZE, VIRTIO_SIZE, A64_DEVICES_SPI + 2},
+/* As the resource registry holds them: the irqs are SPI indexes. */
+static const struct resource_device virtio3[] = {
+    {"virtio0", RESOURCE_VIRTIO_MMIO, A64_DEVICES_BASE, VIRTIO_SIZE, A64_DEVICES_SPI},
+    {"virtio1", RESOURCE_VIRTIO_MMIO, A64_DEVICES_BASE + VIRTIO_SIZE, VIRTIO_SIZE,
+     A64_DEVICES_SPI + 1},
+    {"virtio2", RESOURCE_VIRTIO_MMIO, A64_DEVICES_BASE + 2 * VIRTIO_SIZE, VIRTIO_SIZE,
+     A64_DEVICES_SPI + 2},
 };
 
 /*
@@ -49,27 +52,30 @@ static inline struct a64_fdt_desc desc_topo(const struct topology *t)
 	for (i = 0; i < ARRAY_SIZE(mpidr); i++)
 		mpidr[i] = i < nr_cpus ? a64_topo_mpidr(&topo, i) : a64_mpidr(i);
 	return (struct a64_fdt_desc){
-	    .ram_base = A64_RAM_BASE,
-	    .ram_size = ram,
-	    .nr_cpus = nr_cpus,
+	    .dt =
+		{
+		    .ram_base = A64_RAM_BASE,
+		    .ram_size = ram,
+		    .nr_cpus = nr_cpus,
+		    .topo = &topo,
+		    .uart_base = {A64_UART0_BASE, A64_UART1_BASE},
+		    .uart_size = A64_UART_SIZE,
+		    .uart_irq = {A64_UART0_SPI, A64_UART1_SPI},
+		    .uart_clock = A64_UART_CLOCK,
+		    .devs = virtio3,
+		    .nr_devs = ARRAY_SIZE(virtio3),
+		    .bootargs = "console=ttyS0 earlycon panic=-1",
+		    .initrd_start = INITRD_START,
+		    .initrd_end = INITRD_END,
+		    .stdout_path = "serial0:115200n8",
+		},
 	    .mpidr = mpidr,
-	    .topo = &topo,
 	    .timer_ppi = {A64_TIMER_PPI_SEC, A64_TIMER_PPI_NONSEC, A64_TIMER_PPI_VIRT,
 			  A64_TIMER_PPI_HYP},
 	    .gicd_base = A64_GICD_BASE,
 	    .gicd_size = A64_GICD_SIZE,
 	    .gicr_base = A64_GICR_BASE,
 	    .gicr_size = nr_cpus * A64_GICR_STRIDE,
-	    .uart_base = {A64_UART0_BASE, A64_UART1_BASE},
-	    .uart_size = A64_UART_SIZE,
-	    .uart_spi = {A64_UART0_SPI, A64_UART1_SPI},
-	    .uart_clock = A64_UART_CLOCK,
-	    .virtio = virtio3,
-	    .nr_virtio = ARRAY_SIZE(virtio3),
-	    .bootargs = "console=ttyS0 earlycon panic=-1",
-	    .initrd_start = INITRD_START,
-	    .initrd_end = INITRD_END,
-	    .stdout_path = "serial0:115200n8",
 	};
 }
 

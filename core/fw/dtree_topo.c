@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The guest topology (core/vm/topology.h) in the device tree: what Linux 6.1
- * and 6.12 read to build their CPU, cache and NUMA topology on arm64.
+ * and 6.12 read to build their CPU, cache and NUMA topology. The bindings
+ * are arch-neutral; what the kernels do with them is described for arm64,
+ * the first arch to use them.
  *
  * cpu-map (bindings/cpu/cpu-topology.txt): clusterN per LLC, numbered
  * machine-wide, coreN within it, threadN below it when THREADS > 1, each
@@ -41,33 +43,30 @@
 
 #include <libfdt.h>
 
-#include "arch/aarch64/fdt_ctx.h"
 #include "core/base/error.h"
-#include "ktvm-arch.h"
+#include "core/fw/dtree_topo.h"
 
-_Static_assert(ARCH_MAX_VCPUS <= 0x100, "cpu, L2 and L3 phandles must not overlap");
+#define DTREE_TOPO_CACHE_LINE 64
 
-#define A64_FDT_CACHE_LINE 64
-
-struct a64_fdt_cache {
+struct dtree_topo_cache {
 	u32 size, ways;
 };
 
-static const struct a64_fdt_cache a64_fdt_l1 = {32 * KiB, 8}; /* each of i and d */
-static const struct a64_fdt_cache a64_fdt_l2 = {1 * MiB, 16};
-static const struct a64_fdt_cache a64_fdt_l3 = {16 * MiB, 16};
+static const struct dtree_topo_cache dtree_topo_l1 = {32 * KiB, 8}; /* each of i and d */
+static const struct dtree_topo_cache dtree_topo_l2 = {1 * MiB, 16};
+static const struct dtree_topo_cache dtree_topo_l3 = {16 * MiB, 16};
 
-static u32 a64_fdt_cache_sets(const struct a64_fdt_cache *k)
+static u32 dtree_topo_cache_sets(const struct dtree_topo_cache *k)
 {
-	return k->size / (k->ways * A64_FDT_CACHE_LINE);
+	return k->size / (k->ways * DTREE_TOPO_CACHE_LINE);
 }
 
-static bool a64_fdt_numa(const struct topology *t)
+static bool dtree_topo_numa(const struct topology *t)
 {
 	return t->nr_nodes > 1;
 }
 
-static int a64_fdt_topo_check_mem(const struct a64_fdt_desc *d)
+static int dtree_topo_check_mem(const struct dtree_desc *d)
 {
 	const struct topology *t = d->topo;
 	u64 sum = 0;
@@ -91,7 +90,7 @@ static int a64_fdt_topo_check_mem(const struct a64_fdt_desc *d)
 	return 0;
 }
 
-int a64_fdt_topo_check(const struct a64_fdt_desc *d)
+int dtree_topo_check(const struct dtree_desc *d)
 {
 	const struct topology *t = d->topo;
 
@@ -104,94 +103,94 @@ int a64_fdt_topo_check(const struct a64_fdt_desc *d)
 				  "device tree: topology %u,%u,%u,%u with %u nodes does not "
 				  "describe %u vCPUs",
 				  t->nodes, t->llcs, t->cores, t->threads, t->nr_nodes, d->nr_cpus);
-	return a64_fdt_numa(t) ? a64_fdt_topo_check_mem(d) : 0;
+	return dtree_topo_numa(t) ? dtree_topo_check_mem(d) : 0;
 }
 
 /* The three properties of one cache; prefix "i-", "d-" (L1) or "" (the rest). */
-static void a64_fdt_cache(struct a64_fdt_ctx *c, const char *prefix, const struct a64_fdt_cache *k)
+static void dtree_topo_cache(struct fdtw *w, const char *prefix, const struct dtree_topo_cache *k)
 {
 	char name[32];
 
 	snprintf(name, sizeof(name), "%scache-size", prefix);
-	a64_fdt_u32(c, name, k->size);
+	fdtw_u32(w, name, k->size);
 	snprintf(name, sizeof(name), "%scache-line-size", prefix);
-	a64_fdt_u32(c, name, A64_FDT_CACHE_LINE);
+	fdtw_u32(w, name, DTREE_TOPO_CACHE_LINE);
 	snprintf(name, sizeof(name), "%scache-sets", prefix);
-	a64_fdt_u32(c, name, a64_fdt_cache_sets(k));
+	fdtw_u32(w, name, dtree_topo_cache_sets(k));
 }
 
-void a64_fdt_topo_cpu(struct a64_fdt_ctx *c, const struct a64_fdt_desc *d, u32 cpu)
+void dtree_topo_cpu(struct fdtw *w, const struct dtree_desc *d, u32 cpu)
 {
 	const struct topology *t = d->topo;
 	struct topo_cpu p;
 
 	topology_cpu(t, cpu, &p);
-	a64_fdt_cache(c, "d-", &a64_fdt_l1);
-	a64_fdt_cache(c, "i-", &a64_fdt_l1);
-	a64_fdt_u32(c, "next-level-cache", A64_FDT_PHANDLE_L2(cpu / t->threads));
-	if (a64_fdt_numa(t))
-		a64_fdt_u32(c, "numa-node-id", p.node);
-	a64_fdt_u32(c, "phandle", A64_FDT_PHANDLE_CPU(cpu));
+	dtree_topo_cache(w, "d-", &dtree_topo_l1);
+	dtree_topo_cache(w, "i-", &dtree_topo_l1);
+	fdtw_u32(w, "next-level-cache", DTREE_PHANDLE_L2(cpu / t->threads));
+	if (dtree_topo_numa(t))
+		fdtw_u32(w, "numa-node-id", p.node);
+	fdtw_u32(w, "phandle", DTREE_PHANDLE_CPU(cpu));
 }
 
-static void a64_fdt_cache_node(struct a64_fdt_ctx *c, u32 level, u32 n,
-			       const struct a64_fdt_cache *k, u32 phandle, u32 next)
+static void dtree_topo_cache_node(struct fdtw *w, u32 level, u32 n,
+				  const struct dtree_topo_cache *k, u32 phandle, u32 next)
 {
-	a64_fdt_begin(c, "l%u-cache-%u", level, n);
-	a64_fdt_string(c, "compatible", "cache");
-	a64_fdt_flag(c, "cache-unified");
-	a64_fdt_u32(c, "cache-level", level);
-	a64_fdt_cache(c, "", k);
+	fdtw_begin(w, "l%u-cache-%u", level, n);
+	fdtw_string(w, "compatible", "cache");
+	fdtw_flag(w, "cache-unified");
+	fdtw_u32(w, "cache-level", level);
+	dtree_topo_cache(w, "", k);
 	if (next)
-		a64_fdt_u32(c, "next-level-cache", next);
-	a64_fdt_u32(c, "phandle", phandle);
-	a64_fdt_end(c);
+		fdtw_u32(w, "next-level-cache", next);
+	fdtw_u32(w, "phandle", phandle);
+	fdtw_end(w);
 }
 
 /* A cpu-map leaf (a core without SMT, or a thread): the vCPU's cpu node. */
-static void a64_fdt_cpu_map_leaf(struct a64_fdt_ctx *c, const char *kind, u32 idx, u32 cpu)
+static void dtree_topo_cpu_map_leaf(struct fdtw *w, const char *kind, u32 idx, u32 cpu)
 {
-	a64_fdt_begin(c, "%s%u", kind, idx);
-	a64_fdt_u32(c, "cpu", A64_FDT_PHANDLE_CPU(cpu));
-	a64_fdt_end(c);
+	fdtw_begin(w, "%s%u", kind, idx);
+	fdtw_u32(w, "cpu", DTREE_PHANDLE_CPU(cpu));
+	fdtw_end(w);
 }
 
-static void a64_fdt_cpu_map(struct a64_fdt_ctx *c, const struct topology *t)
+static void dtree_topo_cpu_map(struct fdtw *w, const struct topology *t)
 {
 	u32 cpu = 0;
 
-	a64_fdt_begin(c, "cpu-map");
+	fdtw_begin(w, "cpu-map");
 	for (u32 llc = 0; llc < t->llcs; llc++) {
-		a64_fdt_begin(c, "cluster%u", llc);
+		fdtw_begin(w, "cluster%u", llc);
 		for (u32 core = 0; core < t->cores; core++) {
 			if (t->threads == 1) {
-				a64_fdt_cpu_map_leaf(c, "core", core, cpu++);
+				dtree_topo_cpu_map_leaf(w, "core", core, cpu++);
 				continue;
 			}
-			a64_fdt_begin(c, "core%u", core);
+			fdtw_begin(w, "core%u", core);
 			for (u32 thread = 0; thread < t->threads; thread++)
-				a64_fdt_cpu_map_leaf(c, "thread", thread, cpu++);
-			a64_fdt_end(c);
+				dtree_topo_cpu_map_leaf(w, "thread", thread, cpu++);
+			fdtw_end(w);
 		}
-		a64_fdt_end(c);
+		fdtw_end(w);
 	}
-	a64_fdt_end(c);
+	fdtw_end(w);
 }
 
-void a64_fdt_topo_cpus(struct a64_fdt_ctx *c, const struct a64_fdt_desc *d)
+void dtree_topo_cpus(struct fdtw *w, const struct dtree_desc *d)
 {
 	const struct topology *t = d->topo;
 	u32 nr_cores = t->llcs * t->cores;
 
 	for (u32 core = 0; core < nr_cores; core++)
-		a64_fdt_cache_node(c, 2, core, &a64_fdt_l2, A64_FDT_PHANDLE_L2(core),
-				   A64_FDT_PHANDLE_L3(core / t->cores));
+		dtree_topo_cache_node(w, 2, core, &dtree_topo_l2, DTREE_PHANDLE_L2(core),
+				      DTREE_PHANDLE_L3(core / t->cores));
 	for (u32 llc = 0; llc < t->llcs; llc++)
-		a64_fdt_cache_node(c, 3, llc, &a64_fdt_l3, A64_FDT_PHANDLE_L3(llc), 0);
-	a64_fdt_cpu_map(c, t);
+		dtree_topo_cache_node(w, 3, llc, &dtree_topo_l3, DTREE_PHANDLE_L3(llc), 0);
+	dtree_topo_cpu_map(w, t);
 }
 
-static void a64_fdt_distance_map(struct a64_fdt_ctx *c, const struct topology *t)
+static void dtree_topo_distance_map(struct fdtw *w, const struct topology *t)
 {
 	fdt32_t m[TOPO_MAX_NODES * TOPO_MAX_NODES * 3];
 	u32 k = 0;
@@ -203,21 +202,21 @@ static void a64_fdt_distance_map(struct a64_fdt_ctx *c, const struct topology *t
 			m[k++] = cpu_to_fdt32(j);
 			m[k++] = cpu_to_fdt32(t->dist[i][j]);
 		}
-	a64_fdt_begin(c, "distance-map");
-	a64_fdt_string(c, "compatible", "numa-distance-map-v1");
-	a64_fdt_prop(c, "distance-matrix", m, k * sizeof(m[0]));
-	a64_fdt_end(c);
+	fdtw_begin(w, "distance-map");
+	fdtw_string(w, "compatible", "numa-distance-map-v1");
+	fdtw_prop(w, "distance-matrix", m, k * sizeof(m[0]));
+	fdtw_end(w);
 }
 
-void a64_fdt_topo_memory(struct a64_fdt_ctx *c, const struct a64_fdt_desc *d)
+void dtree_topo_memory(struct fdtw *w, const struct dtree_desc *d)
 {
 	const struct topology *t = d->topo;
 
-	if (!a64_fdt_numa(t)) {
-		a64_fdt_begin(c, "memory@%llx", (unsigned long long)d->ram_base);
-		a64_fdt_string(c, "device_type", "memory");
-		a64_fdt_reg(c, d->ram_base, d->ram_size, 0, 0, 1);
-		a64_fdt_end(c);
+	if (!dtree_topo_numa(t)) {
+		fdtw_begin(w, "memory@%llx", (unsigned long long)d->ram_base);
+		fdtw_string(w, "device_type", "memory");
+		fdtw_reg(w, d->ram_base, d->ram_size, 0, 0, 1);
+		fdtw_end(w);
 		return;
 	}
 	/*
@@ -227,11 +226,11 @@ void a64_fdt_topo_memory(struct a64_fdt_ctx *c, const struct a64_fdt_desc *d)
 	for (u32 n = 0; n < t->nr_nodes; n++) {
 		u64 base = d->ram_base + topology_node_mem_offset(t, n);
 
-		a64_fdt_begin(c, "memory@%llx", (unsigned long long)base);
-		a64_fdt_string(c, "device_type", "memory");
-		a64_fdt_reg(c, base, t->mem_mib[n] * MiB, 0, 0, 1);
-		a64_fdt_u32(c, "numa-node-id", n);
-		a64_fdt_end(c);
+		fdtw_begin(w, "memory@%llx", (unsigned long long)base);
+		fdtw_string(w, "device_type", "memory");
+		fdtw_reg(w, base, t->mem_mib[n] * MiB, 0, 0, 1);
+		fdtw_u32(w, "numa-node-id", n);
+		fdtw_end(w);
 	}
-	a64_fdt_distance_map(c, t);
+	dtree_topo_distance_map(w, t);
 }
