@@ -82,10 +82,10 @@ CORE_SRCS := $(filter-out core/debug/arch_none.c,$(wildcard core/*/*.c)) $(DEBUG
 DEVICE_SRCS := $(wildcard devices/*.c) $(wildcard devices/virtio/*.c)
 LIB_SRCS := $(CORE_SRCS) $(ARCH_SRCS) $(DEVICE_SRCS) $(wildcard wire/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-# The VM runtime alone (core/base, core/vm, the arch without its debug
-# hooks, devices): libktvm-vm.a. tests/layers.sh links a program against it
-# to show that core/vm needs nothing of core/debug.
-VM_SRCS := $(wildcard core/base/*.c) $(wildcard core/vm/*.c) \
+# The VM runtime without the debugger (core/ but debug/ and run/, the arch
+# without its debug hooks, devices): libktvm-vm.a. tests/layers.sh links a
+# program against it to show that core/vm needs nothing of core/debug.
+VM_SRCS := $(filter-out core/debug/% core/run/%,$(CORE_SRCS)) \
 	   $(filter-out $(ARCH_DEBUG_FILES),$(ARCH_SRCS)) $(DEVICE_SRCS)
 VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/%.o)
 TOOL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/*.c))
@@ -126,13 +126,18 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/libktvm.a: $(LIB_OBJS)
+# Rebuilt when the Makefile changes: its member list is computed here.
+$(BUILD)/libktvm.a: $(LIB_OBJS) Makefile arch/$(ARCH)/arch.mk
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(filter %.o,$^)
 
-$(BUILD)/libktvm-vm.a: $(VM_OBJS)
+$(BUILD)/libktvm-vm.a: $(VM_OBJS) Makefile arch/$(ARCH)/arch.mk
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(filter %.o,$^)
+
+# Links only the runtime: the layering check (tests/layers.sh).
+$(BUILD)/tests/layers/vm_only: $(BUILD)/tests/layers/vm_only.o $(BUILD)/libktvm-vm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/ktvm: $(TOOL_OBJS) $(BUILD)/guest/init-blob.o $(BUILD)/libktvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -176,15 +181,15 @@ $(BUILD)/fixtures/%: tests/fixtures/%.c tests/fixtures/fixture.h
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
-check-unit: $(UNIT_BINS)
-	@tests/run-unit.sh "$(TARGET_RUN)" $(UNIT_BINS)
+check-unit: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only
+	@tests/run-unit.sh "$(TARGET_RUN)" $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a
 
 check-integration: $(BUILD)/ktvm fixtures
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/harness/run.sh
 
-check: $(UNIT_BINS) $(BUILD)/ktvm fixtures
+check: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only $(BUILD)/ktvm fixtures
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) TARGET_RUN="$(TARGET_RUN)" \
-		tests/check.sh $(UNIT_BINS)
+		tests/check.sh $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a
 
 bench: $(BUILD)/ktvm fixtures
 	@BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/bench-host.sh

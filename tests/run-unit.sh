@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run unit-test binaries and sum their "N passed, N failed[, N skipped]" lines.
-#   tests/run-unit.sh "RUNNER" BIN...   (RUNNER: e.g. qemu-aarch64-static, or "")
+#   tests/run-unit.sh "RUNNER" BIN...   (RUNNER: e.g. qemu-aarch64-static, or "";
+#                                       BIN may be SCRIPT.sh:ARG, run on the host)
 set -u
 # shellcheck source=tests/summary.sh
 . "$(dirname "$0")/summary.sh"
@@ -11,8 +12,16 @@ trap 'rm -f "$log"' EXIT INT TERM
 for bin in "$@"; do
 	name=$(basename "$bin")
 	echo "== $name"
-	# shellcheck disable=SC2086 # the runner is a command with arguments
-	$runner "$bin" >"$log" 2>&1
+	case "$bin" in
+	*.sh:*) # a host-side check script and its argument, not a target binary
+		name=$(basename "${bin%%:*}")
+		"${bin%%:*}" "${bin#*:}" >"$log" 2>&1
+		;;
+	*)
+		# shellcheck disable=SC2086 # the runner is a command with arguments
+		$runner "$bin" >"$log" 2>&1
+		;;
+	esac
 	rc=$?
 	cat "$log"
 	before=$sum_f

@@ -30,7 +30,7 @@ struct watch_opts {
 	const char *symbols;  /* --symbols FILE, or NULL */
 	const char *dump_dir; /* --dump-dir DIR, or NULL */
 	struct vm_debug *dbg; /* core/debug/debug.h, from watch_opts_start() to watch_opts_end() */
-	u64 text_file;	     /* _text in it */
+	u64 text_file;	      /* _text in it */
 	bool agent_live;
 	struct agent agent;
 };

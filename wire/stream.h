@@ -60,17 +60,17 @@ typedef void (*wire_stream_fn)(void *ctx, uint32_t type, const uint8_t *payload,
  * resync_bytes, dropped_bytes, or is still pending (wire_stream_pending()).
  */
 struct wire_stream_stats {
-	uint64_t bytes_in;		   /* bytes fed */
-	uint64_t frames;		   /* frames delivered */
+	uint64_t bytes_in;		/* bytes fed */
+	uint64_t frames;		/* frames delivered */
 	uint64_t by_type[WIRE_TYPE_NR]; /* frames delivered, by type ([0] stays 0) */
-	uint64_t frame_bytes;	   /* header + payload bytes of delivered frames */
-	uint64_t crc_errors;		   /* frames skipped for a CRC mismatch (rule 3) */
-	uint64_t crc_bytes;		   /* header + payload bytes of those */
-	uint64_t bad_headers;	   /* times sync was lost (runs of rule-1 slides) */
-	uint64_t resync_bytes;	   /* bytes slid over (rule 1, and at the end) */
-	uint64_t oversize;		   /* headers announcing a length over the cap */
-	uint64_t truncated;		   /* incomplete frames discarded by wire_stream_end() */
-	uint64_t dropped_bytes;	   /* bytes discarded because the buffer could not grow */
+	uint64_t frame_bytes;		/* header + payload bytes of delivered frames */
+	uint64_t crc_errors;		/* frames skipped for a CRC mismatch (rule 3) */
+	uint64_t crc_bytes;		/* header + payload bytes of those */
+	uint64_t bad_headers;		/* times sync was lost (runs of rule-1 slides) */
+	uint64_t resync_bytes;		/* bytes slid over (rule 1, and at the end) */
+	uint64_t oversize;		/* headers announcing a length over the cap */
+	uint64_t truncated;		/* incomplete frames discarded by wire_stream_end() */
+	uint64_t dropped_bytes;		/* bytes discarded because the buffer could not grow */
 };
 
 struct wire_stream {

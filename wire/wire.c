@@ -225,7 +225,8 @@ int wire_lifecycle_parse(struct wire_lifecycle *lc, const void *payload, size_t 
 	return 0;
 }
 
-ssize_t wire_snapshot_request_build(void *buf, size_t size, uint32_t id, const char *tag, size_t tag_len)
+ssize_t wire_snapshot_request_build(void *buf, size_t size, uint32_t id, const char *tag,
+				    size_t tag_len)
 {
 	uint8_t *p = buf;
 
@@ -324,7 +325,8 @@ ssize_t wire_ksyms_build(void *buf, size_t size, const struct wire_ksym *k, uint
 	return off;
 }
 
-int wire_ksyms_parse(struct wire_ksym *out, uint32_t max, uint32_t *n, const void *payload, size_t len)
+int wire_ksyms_parse(struct wire_ksym *out, uint32_t max, uint32_t *n, const void *payload,
+		     size_t len)
 {
 	const uint8_t *p = payload;
 	size_t off = WIRE_KSYMS_MIN;

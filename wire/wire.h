@@ -285,7 +285,8 @@ bool wire_ksym_name_valid(const char *name, size_t len);
  * wire_ksym_name_valid() refuses; out[] may be partly written when it does.
  */
 ssize_t wire_ksyms_build(void *buf, size_t size, const struct wire_ksym *k, uint32_t n);
-int wire_ksyms_parse(struct wire_ksym *out, uint32_t max, uint32_t *n, const void *payload, size_t len);
+int wire_ksyms_parse(struct wire_ksym *out, uint32_t max, uint32_t *n, const void *payload,
+		     size_t len);
 
 /* WATCH_ARMED: status 0 or a negative errno; at most WIRE_KSYMS_MAX armed. */
 ssize_t wire_watch_armed_build(void *buf, size_t size, int32_t status, uint32_t armed);

@@ -13,5 +13,6 @@ ARCH_LIB_LDFLAGS :=
 # libfdt-dev:arm64, extracted by scripts/deps.sh
 ARCH_LIBDIR := $(ARCH_SYSROOT)/usr/lib/aarch64-linux-gnu
 # Debug hooks (core/debug/arch.h): watchpoints, debug exits, page walks, dumps.
+# (debugreg.c stays: every vCPU embeds the step-over state at creation.)
 ARCH_HAS_DEBUG := y
-ARCH_DEBUG_SRCS := debug.c debugreg.c ptwalk.c
+ARCH_DEBUG_SRCS := debug.c ptwalk.c

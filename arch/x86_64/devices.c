@@ -89,8 +89,8 @@ int arch_devices_init(struct vm *vm)
 			  x86_serial_irq, vm);
 	if (ret >= 0)
 		/* ktvm's guest init writes its own messages to COM2: keep them with the console. */
-		ret = serial_init(&d->com2, "com2", X86_COM2_PORT, X86_COM2_IRQ, conlog_sink, &vm->console,
-				  x86_serial_irq, vm);
+		ret = serial_init(&d->com2, "com2", X86_COM2_PORT, X86_COM2_IRQ, conlog_sink,
+				  &vm->console, x86_serial_irq, vm);
 	if (ret >= 0)
 		ret = cmos_init(&d->cmos, below, vm->cfg.mem_size - below);
 	if (ret >= 0)

@@ -181,8 +181,7 @@ int debug_attach(struct vm_debug **out, struct vm *vm, const struct debug_config
 
 	*out = NULL;
 	if (!arch_debug_supported())
-		return error_input(-ENOTSUP,
-				   "watchpoints and state dumps are not supported on %s",
+		return error_input(-ENOTSUP, "watchpoints and state dumps are not supported on %s",
 				   arch_name());
 	d = calloc(1, sizeof(*d));
 	if (d)

@@ -6,8 +6,8 @@
  * take user requests. A slot watches 4 aligned bytes at a guest virtual
  * address, for writes only. The table is the host's wish; every vCPU
  * programs its own debug registers from a copy of it (struct watch_hw), on
- * its own thread, before its next KVM_RUN (vcpu.c, VCPU_REQ_WATCH), and
- * says which generation it applied.
+ * its own thread, before its next KVM_RUN (the debugger's VCPU_REQ_HOOK,
+ * debug.c), and says which generation it applied.
  *
  * Moving an armed slot to a new address takes two rounds: first the slot is
  * published disarmed; once every vCPU has applied that generation, the new
@@ -82,7 +82,7 @@ int watch_check_addr(u64 addr);
 /*
  * Arm slot at addr (or move it there), or disarm it (addr 0). Returns 1
  * when the published table changed (every vCPU must be asked to re-program:
- * VCPU_REQ_WATCH), 0 when nothing changed, or a negative errno with an
+ * VCPU_REQ_HOOK), 0 when nothing changed, or a negative errno with an
  * input error set (bad slot or address).
  */
 int watch_set(struct watch_table *t, u32 slot, u64 addr, enum watch_action action,

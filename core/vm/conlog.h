@@ -17,7 +17,7 @@
 #include "core/base/types.h"
 
 #define CONLOG_DEFAULT_CAP (8 * MiB)
-#define CONLOG_LINE_MAX    512
+#define CONLOG_LINE_MAX	   512
 
 struct conlog {
 	pthread_mutex_t lock;

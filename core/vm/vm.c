@@ -244,7 +244,7 @@ static int vm_phase_memory(struct vm *vm)
 static int vm_phase_console(struct vm *vm)
 {
 	return conlog_init(&vm->console, CONLOG_DEFAULT_CAP, vm->cfg.console_fd,
-			    vm->cfg.t_start_ns);
+			   vm->cfg.t_start_ns);
 }
 
 static void vm_unphase_console(struct vm *vm)

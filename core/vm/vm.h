@@ -126,11 +126,11 @@ struct vm {
 	struct bus mmio;
 	struct vcpu *vcpus; /* cfg.nr_cpus entries */
 	struct conlog console;
-	struct resources res;	  /* MMIO windows and lines of ktvm's devices */
-	struct topology topo;	  /* always set: cfg.topo or the flat default */
-	struct ioloop io;	  /* the I/O thread: the devices' notifications */
-	bool io_ready;		  /* io initialised (the "attach" phase) */
-	u32 nr_attached;	  /* cfg.devices[] attached so far */
+	struct resources res; /* MMIO windows and lines of ktvm's devices */
+	struct topology topo; /* always set: cfg.topo or the flat default */
+	struct ioloop io;     /* the I/O thread: the devices' notifications */
+	bool io_ready;	      /* io initialised (the "attach" phase) */
+	u32 nr_attached;      /* cfg.devices[] attached so far */
 	char cmdline[VM_MAX_CMDLINE];
 	/* Input files, read and checked before KVM is touched; freed once loaded. */
 	u8 *kernel_img;

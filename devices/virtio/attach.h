@@ -38,9 +38,9 @@ struct virtio_attach_notify {
 
 struct virtio_attach {
 	struct vm *vm;
-	const char *name; /* for messages and the resource registry */
-	u64 base;	  /* the MMIO window (VIRTIO_MMIO_REGION_SIZE bytes) */
-	u32 irq;	  /* its interrupt line */
+	const char *name;     /* for messages and the resource registry */
+	u64 base;	      /* the MMIO window (VIRTIO_MMIO_REGION_SIZE bytes) */
+	u32 irq;	      /* its interrupt line */
 	struct virtq_mem mem; /* guest RAM, for the model's queues */
 	struct virtio_mmio *t;
 	bool on_bus;

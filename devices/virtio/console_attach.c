@@ -43,8 +43,8 @@ static int console_attach_attach(struct vm *vm, struct vm_device *dev)
 	};
 	int ret;
 
-	ret = virtio_console_create(&c->con, &cfg, c->va.base, &c->va.mem, virtio_attach_irq,
-				    &c->va);
+	ret =
+	    virtio_console_create(&c->con, &cfg, c->va.base, &c->va.mem, virtio_attach_irq, &c->va);
 	if (ret < 0)
 		return ret;
 	ret = virtio_attach_wire(&c->va, virtio_console_transport(c->con));

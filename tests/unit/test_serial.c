@@ -61,7 +61,8 @@ static u8 uart_in(struct serial *s, u64 off)
 static void uart_setup(struct serial *s, struct irq_log *log, struct conlog *c)
 {
 	memset(log, 0, sizeof(*log));
-	ASSERT_EQ(serial_init(s, "ttyS0", COM1, 4, c ? conlog_sink : NULL, c, fake_set_irq, log), 0);
+	ASSERT_EQ(serial_init(s, "ttyS0", COM1, 4, c ? conlog_sink : NULL, c, fake_set_irq, log),
+		  0);
 }
 
 TEST(init_fills_region)
