@@ -4,8 +4,8 @@
  * embedded in ktvm (init-blob.S), which packs it as /init.
  *
  * In order: mount what a payload expects (mounts.h), open the log device
- * (log.h), load /ktvm/modules.order (modules.h), find and open the bulk
- * port (bulk.h), send SYS_RDY, LIFECYCLE INIT_STARTED and KERN_ADDRS
+ * (log.h), load /ktvm/modules.order (modules.h), find and open the channel
+ * port (chan.h), send SYS_RDY, LIFECYCLE INIT_STARTED and KERN_ADDRS
  * (kaddr.h), run the payload (payload.h), send LIFECYCLE SHUTDOWN, and
  * power off. A failure before the port is open can only be logged; after
  * it, it is sent as LIFECYCLE FAILED. Either way the guest then powers off:
@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "core/base/clock.h"
-#include "guest/bulk.h"
+#include "guest/chan.h"
 #include "guest/kaddr.h"
 #include "guest/ksyms.h"
 #include "guest/snapshot.h"
@@ -63,15 +63,15 @@ static void init_reap_all(void)
 	}
 }
 
-static void __attribute__((noreturn)) init_poweroff(struct bulk *b)
+static void __attribute__((noreturn)) init_poweroff(struct chan *ch)
 {
-	if (b)
-		bulk_phase(b, WIRE_PHASE_SHUTDOWN);
+	if (ch)
+		chan_phase(ch, WIRE_PHASE_SHUTDOWN);
 	kill(-1, SIGKILL);
 	init_reap_all();
 	sync();
-	if (b)
-		bulk_close(b);
+	if (ch)
+		chan_close(ch);
 	reboot(RB_POWER_OFF);
 	log_msg("reboot(RB_POWER_OFF): %s", strerror(errno));
 	for (;;)
@@ -79,7 +79,10 @@ static void __attribute__((noreturn)) init_poweroff(struct bulk *b)
 }
 
 /* Give up: say why where the host can see it, then power off. */
-static void __attribute__((noreturn)) __printf(2, 3) init_fail(struct bulk *b, const char *fmt, ...)
+static void __attribute__((noreturn)) init_fail(struct chan *ch, const char *fmt, ...)
+    __printf(2, 3);
+
+static void init_fail(struct chan *ch, const char *fmt, ...)
 {
 	char reason[WIRE_REASON_MAX + 1];
 	va_list ap;
@@ -88,9 +91,9 @@ static void __attribute__((noreturn)) __printf(2, 3) init_fail(struct bulk *b, c
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	log_msg("failed: %s", reason);
-	if (b)
-		bulk_lifecycle(b, WIRE_PHASE_FAILED, "%s", reason);
-	init_poweroff(b);
+	if (ch)
+		chan_lifecycle(ch, WIRE_PHASE_FAILED, "%s", reason);
+	init_poweroff(ch);
 }
 
 /*
@@ -118,7 +121,7 @@ static void init_cmdline(char *log_dev, size_t log_size, char *port, size_t port
 	if (kcmdline_get(cmdline, KCMDLINE_LOG_KEY, log_dev, log_size) < 0)
 		snprintf(log_dev, log_size, "%s", KCMDLINE_LOG_DEFAULT);
 	if (kcmdline_get(cmdline, KCMDLINE_PORT_KEY, port, port_size) <= 0)
-		snprintf(port, port_size, "%s", KCMDLINE_PORT_DEFAULT);
+		snprintf(port, port_size, "%s", CHAN_PORT_NAME);
 	if (kcmdline_get(cmdline, KSYMS_WATCH_KEY, init_watch, sizeof(init_watch)) < 0)
 		init_watch[0] = '\0';
 }
@@ -128,7 +131,7 @@ static void init_cmdline(char *log_dev, size_t log_size, char *port, size_t port
  * the host has armed its watchpoints, so the payload's first write is
  * already watched.
  */
-static void init_watchpoints(struct bulk *b)
+static void init_watchpoints(struct chan *ch)
 {
 	struct wire_ksym k[WIRE_KSYMS_MAX];
 	u8 buf[WIRE_HDR_SIZE + WIRE_KSYMS_MAX * (WIRE_KSYM_NAME_MAX + 16)], reply[64];
@@ -140,21 +143,22 @@ static void init_watchpoints(struct bulk *b)
 		return;
 	nk = ksyms_parse_request(init_watch, k, WIRE_KSYMS_MAX);
 	if (nk < 0)
-		init_fail(b, "ktvm.watch=%s: not a list of kernel symbols", init_watch);
+		init_fail(ch, "ktvm.watch=%s: not a list of kernel symbols", init_watch);
 	r = ksyms_lookup("/proc/kallsyms", k, (u32)nk);
 	if (r < 0)
-		init_fail(b, "/proc/kallsyms: %s", strerror(-r));
+		init_fail(ch, "/proc/kallsyms: %s", strerror(-r));
 	n = wire_ksyms_build(buf, sizeof(buf), k, (u32)nk);
-	if (n < 0 || bulk_send(b, WIRE_KSYMS, buf, (size_t)n))
-		init_fail(NULL, "bulk port: cannot send KSYMS");
-	n = bulk_recv(b, WIRE_WATCH_ARMED, reply, sizeof(reply), INIT_WATCH_WAIT_MS);
+	if (n < 0 || chan_send(ch, WIRE_KSYMS, buf, (size_t)n))
+		init_fail(NULL, "channel: cannot send KSYMS");
+	n = chan_recv(ch, WIRE_WATCH_ARMED, reply, sizeof(reply), INIT_WATCH_WAIT_MS);
 	if (n < 0)
-		init_fail(b, "no WATCH_ARMED from the host within %d ms: %s", INIT_WATCH_WAIT_MS,
+		init_fail(ch, "no WATCH_ARMED from the host within %d ms: %s", INIT_WATCH_WAIT_MS,
 			  strerror((int)-n));
 	if (wire_watch_armed_parse(&armed, reply, (size_t)n) < 0)
-		init_fail(b, "malformed WATCH_ARMED from the host");
+		init_fail(ch, "malformed WATCH_ARMED from the host");
 	if (armed.status < 0)
-		init_fail(b, "the host could not arm the watchpoints: %s", strerror(-armed.status));
+		init_fail(ch, "the host could not arm the watchpoints: %s",
+			  strerror(-armed.status));
 	log_msg("watchpoints armed: %u", armed.armed);
 }
 
@@ -178,7 +182,7 @@ static void init_snapshot(void *ctx, const char *tag, size_t len)
 	}
 }
 
-static void init_payload(struct bulk *b)
+static void init_payload(struct chan *ch)
 {
 	struct payload_result res;
 	struct payload p;
@@ -188,21 +192,21 @@ static void init_payload(struct bulk *b)
 	r = payload_load(&p, PAYLOAD_CMD, PAYLOAD_ENV, why, sizeof(why));
 	if (r == -ENOENT) {
 		log_msg("no %s: no payload", PAYLOAD_CMD);
-		if (bulk_exit(b, 0))
-			init_fail(NULL, "bulk port: %s", strerror(-b->err));
+		if (chan_exit(ch, 0))
+			init_fail(NULL, "channel: %s", strerror(-ch->err));
 		return;
 	}
 	if (r)
-		init_fail(b, "%s", why);
+		init_fail(ch, "%s", why);
 	ctl = snapshot_fifo_open(SNAPSHOT_FIFO, &keep);
 	if (ctl < 0)
 		log_msg("%s: %s (no snapshots)", SNAPSHOT_FIFO, strerror(-ctl));
 	else
-		payload_set_control(ctl, init_snapshot, b);
+		payload_set_control(ctl, init_snapshot, ch);
 	log_msg("running %s", p.path);
-	r = payload_run(&p, b, PAYLOAD_DRAIN_MS, &res, why, sizeof(why));
+	r = payload_run(&p, ch, PAYLOAD_DRAIN_MS, &res, why, sizeof(why));
 	if (r)
-		init_fail(b, "payload %s: %s", p.path, why);
+		init_fail(ch, "payload %s: %s", p.path, why);
 	if (res.exec_err)
 		log_msg("exec %s: %s", p.path, strerror(res.exec_err));
 	else
@@ -215,11 +219,11 @@ int main(void)
 	char log_dev[256], port[256], mount_err[256], dev[512], why[1024];
 	struct modules_result mods;
 	struct wire_kern_addrs ka;
-	struct bulk b;
+	struct chan ch;
 	const char *log_used;
 	int r;
 
-	/* a closed bulk port or pipe must fail a write, not kill init */
+	/* a closed channel port or pipe must fail a write, not kill init */
 	signal(SIGPIPE, SIG_IGN);
 	umask(022);
 	if (chdir("/"))
@@ -229,7 +233,7 @@ int main(void)
 	init_stdio();
 	init_cmdline(log_dev, sizeof(log_dev), port, sizeof(port));
 	log_used = log_open(log_dev);
-	log_msg("started (log %s, bulk port \"%s\")", log_used ? log_used : "-", port);
+	log_msg("started (log %s, channel port \"%s\")", log_used ? log_used : "-", port);
 	if (log_used && strcmp(log_used, log_dev))
 		log_msg("%s: cannot open, logging to %s", log_dev, log_used);
 
@@ -238,34 +242,34 @@ int main(void)
 		log_msg("%s: %s", MODULES_ORDER, strerror(-r));
 	log_msg("modules: %u loaded, %u failed", mods.loaded, mods.failed);
 
-	r = bulk_find(BULK_CLASS_DIR, BULK_DEV_DIR, port, BULK_FIND_TIMEOUT_MS, dev, sizeof(dev),
+	r = chan_find(CHAN_CLASS_DIR, CHAN_DEV_DIR, port, CHAN_FIND_TIMEOUT_MS, dev, sizeof(dev),
 		      why, sizeof(why));
 	if (r) {
-		log_msg("bulk port: not found after %d ms: %s", BULK_FIND_TIMEOUT_MS, why);
+		log_msg("channel port: not found after %d ms: %s", CHAN_FIND_TIMEOUT_MS, why);
 		if (mods.failed)
 			log_msg("modules that failed: %s", mods.failures);
 		if (mount_err[0])
 			log_msg("also: %s", mount_err);
-		init_fail(NULL, "no bulk port, nothing can reach the host");
+		init_fail(NULL, "no channel port, nothing can reach the host");
 	}
-	r = bulk_open(&b, dev);
+	r = chan_open(&ch, dev);
 	if (r)
-		init_fail(NULL, "bulk port %s: %s", dev, strerror(-r));
+		init_fail(NULL, "channel port %s: %s", dev, strerror(-r));
 
-	r = bulk_send(&b, WIRE_SYS_RDY, NULL, 0);
+	r = chan_send(&ch, WIRE_SYS_RDY, NULL, 0);
 	if (!r)
-		r = bulk_phase(&b, WIRE_PHASE_INIT_STARTED);
+		r = chan_phase(&ch, WIRE_PHASE_INIT_STARTED);
 	if (r)
-		init_fail(NULL, "bulk port %s: %s", dev, strerror(-r));
+		init_fail(NULL, "channel port %s: %s", dev, strerror(-r));
 	if (mount_err[0])
-		init_fail(&b, "%s", mount_err);
+		init_fail(&ch, "%s", mount_err);
 
 	kaddr_collect(&ka, "/proc/kallsyms", "/proc/kcore");
-	if (bulk_kern_addrs(&b, &ka))
-		init_fail(NULL, "bulk port %s: %s", dev, strerror(-b.err));
+	if (chan_kern_addrs(&ch, &ka))
+		init_fail(NULL, "channel port %s: %s", dev, strerror(-ch.err));
 
-	init_watchpoints(&b);
-	init_payload(&b);
+	init_watchpoints(&ch);
+	init_payload(&ch);
 	log_msg("powering off");
-	init_poweroff(&b);
+	init_poweroff(&ch);
 }

@@ -4,8 +4,8 @@
  * ktvm passes to init through it:
  *
  *   ktvm.log=DEV    where init logs (log.h); default KCMDLINE_LOG_DEFAULT
- *   ktvm.port=NAME  the virtio-serial port carrying frames (bulk.h);
- *                   default "ktvm-bulk"
+ *   ktvm.port=NAME  the virtio-serial port of the channel (chan.h);
+ *                   default CHAN_PORT_NAME
  *   ktvm.watch=A,B  kernel symbols whose addresses init reports (KSYMS)
  *                   before the payload; it waits for WATCH_ARMED
  *                   (ksyms.h: KSYMS_WATCH_KEY)
@@ -22,12 +22,11 @@
 #include "core/base/types.h"
 
 /*
- * The log device before the bulk port exists: ktvm gives every guest two
+ * The log device before the channel port exists: ktvm gives every guest two
  * UARTs, ttyS0 (the kernel console) and ttyS1 (x86_64: COM2; aarch64: the
  * device tree's serial1), and init keeps ttyS0 to the kernel.
  */
-#define KCMDLINE_LOG_DEFAULT  "/dev/ttyS1"
-#define KCMDLINE_PORT_DEFAULT "ktvm-bulk"
+#define KCMDLINE_LOG_DEFAULT "/dev/ttyS1"
 
 #define KCMDLINE_LOG_KEY  "ktvm.log"
 #define KCMDLINE_PORT_KEY "ktvm.port"

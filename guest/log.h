@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * init's own messages, one line each, prefixed "ktvm-init: ". They go to the
- * log device named by ktvm.log= (kcmdline.h), which exists before the bulk
+ * log device named by ktvm.log= (kcmdline.h), which exists before the channel
  * port does and still works when the port is the thing that failed. Lines
  * logged before log_open() (the mounts that make /dev appear) are kept in a
  * small backlog and written when the device opens.

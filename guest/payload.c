@@ -229,7 +229,7 @@ static void payload_control(void)
 }
 
 /* One read from fd[i] becomes one frame; EOF or an error closes it. */
-static int payload_pump(struct payload_pipes *pp, int i, struct bulk *b)
+static int payload_pump(struct payload_pipes *pp, int i, struct chan *ch)
 {
 	static u8 buf[PAYLOAD_CHUNK];
 	ssize_t n = read(pp->fd[i], buf, sizeof(buf));
@@ -241,14 +241,14 @@ static int payload_pump(struct payload_pipes *pp, int i, struct bulk *b)
 		pp->fd[i] = -1;
 		return 0;
 	}
-	return bulk_send(b, i ? WIRE_STDERR : WIRE_STDOUT, buf, n);
+	return chan_send(ch, i ? WIRE_STDERR : WIRE_STDOUT, buf, n);
 }
 
 /*
- * Move output to b until the payload has exited and both pipes are closed,
+ * Move output to ch until the payload has exited and both pipes are closed,
  * or drain_ms after it exited. Reaps every child on the way.
  */
-static int payload_wait(struct payload_result *res, struct payload_pipes *pp, struct bulk *b,
+static int payload_wait(struct payload_result *res, struct payload_pipes *pp, struct chan *ch,
 			int drain_ms, const sigset_t *wait_mask)
 {
 	u64 deadline = 0;
@@ -290,7 +290,7 @@ static int payload_wait(struct payload_result *res, struct payload_pipes *pp, st
 		for (int i = 0; r > 0 && i < 2; i++) {
 			if (pfd[i].fd < 0 || !pfd[i].revents)
 				continue;
-			r = payload_pump(pp, i, b);
+			r = payload_pump(pp, i, ch);
 			if (r)
 				return r;
 			r = 1;
@@ -298,7 +298,7 @@ static int payload_wait(struct payload_result *res, struct payload_pipes *pp, st
 	}
 }
 
-int payload_run(const struct payload *p, struct bulk *b, int drain_ms, struct payload_result *res,
+int payload_run(const struct payload *p, struct chan *ch, int drain_ms, struct payload_result *res,
 		char *why, size_t why_size)
 {
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, report[2] = {-1, -1}, in[2];
@@ -309,9 +309,9 @@ int payload_run(const struct payload *p, struct bulk *b, int drain_ms, struct pa
 
 	memset(res, 0, sizeof(*res));
 	why[0] = '\0';
-	r = bulk_phase(b, WIRE_PHASE_PAYLOAD_STARTING);
+	r = chan_phase(ch, WIRE_PHASE_PAYLOAD_STARTING);
 	if (r) {
-		snprintf(why, why_size, "bulk port: %s", strerror(-r));
+		snprintf(why, why_size, "channel: %s", strerror(-r));
 		return r;
 	}
 	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(report, O_CLOEXEC)) {
@@ -341,7 +341,7 @@ int payload_run(const struct payload *p, struct bulk *b, int drain_ms, struct pa
 
 	res->pid = fork();
 	if (res->pid == 0)
-		payload_child(p, stdin_fd, out[1], err[1], report[1], b ? b->fd : -1);
+		payload_child(p, stdin_fd, out[1], err[1], report[1], ch ? ch->fd : -1);
 	r = res->pid < 0 ? -errno : 0;
 	close(stdin_fd);
 	if (r) {
@@ -358,11 +358,11 @@ int payload_run(const struct payload *p, struct bulk *b, int drain_ms, struct pa
 	pp.fd[0] = out[0];
 	pp.fd[1] = err[0];
 	out[0] = err[0] = -1;
-	r = payload_wait(res, &pp, b, drain_ms, &wait_mask);
+	r = payload_wait(res, &pp, ch, drain_ms, &wait_mask);
 	if (r) {
 		snprintf(why, why_size, "%s: %s",
 			 r == -ECHILD ? "waitpid"
-			 : b->err     ? "bulk port"
+			 : ch->err    ? "channel"
 				      : "ppoll",
 			 strerror(-r));
 		if (!res->exited && r != -ECHILD) {
@@ -374,17 +374,17 @@ int payload_run(const struct payload *p, struct bulk *b, int drain_ms, struct pa
 
 	if (res->exec_err) {
 		res->status = payload_exec_status(res->exec_err);
-		r = bulk_lifecycle(b, WIRE_PHASE_FAILED, "exec %s: %s", p->path,
+		r = chan_lifecycle(ch, WIRE_PHASE_FAILED, "exec %s: %s", p->path,
 				   strerror(res->exec_err));
 	} else {
 		res->status = payload_exit_status(res->wstatus);
 	}
 	if (!r)
-		r = bulk_exit(b, res->status);
+		r = chan_exit(ch, res->status);
 	if (!r)
-		r = bulk_phase(b, WIRE_PHASE_PAYLOAD_DONE);
+		r = chan_phase(ch, WIRE_PHASE_PAYLOAD_DONE);
 	if (r)
-		snprintf(why, why_size, "bulk port: %s", strerror(-r));
+		snprintf(why, why_size, "channel: %s", strerror(-r));
 
 restore:
 	sigaction(SIGCHLD, &old_sa, NULL);

@@ -32,7 +32,7 @@
 #include <sys/types.h>
 
 #include "core/base/types.h"
-#include "guest/bulk.h"
+#include "guest/chan.h"
 #include "guest/strv.h"
 
 #define PAYLOAD_CMD "/ktvm/cmd"
@@ -43,10 +43,10 @@
 #define PAYLOAD_ENV	    "/ktvm/env"
 /*
  * Bytes per STDOUT/STDERR frame: with its header, the most Linux's
- * virtio_console takes in one write() (BULK_WRITE_ATOMIC), so that every
+ * virtio_console takes in one write() (CHAN_WRITE_ATOMIC), so that every
  * frame is one buffer and cannot interleave with the payload's own frames.
  */
-#define PAYLOAD_CHUNK (BULK_WRITE_ATOMIC - WIRE_HDR_SIZE)
+#define PAYLOAD_CHUNK (CHAN_WRITE_ATOMIC - WIRE_HDR_SIZE)
 /* After the payload exits, how long a process it left behind may keep its pipes. */
 #define PAYLOAD_DRAIN_MS 2000
 
@@ -81,13 +81,13 @@ s32 payload_exit_status(int wstatus);
 s32 payload_exec_status(int err);
 
 /*
- * Run p and send its frames (above) to b. Reaps every child that exits
+ * Run p and send its frames (above) to ch. Reaps every child that exits
  * meanwhile (as PID 1 must), and waits at most drain_ms after the payload
  * exited for its pipes to close. Returns 0 once PAYLOAD_DONE is sent,
  * whatever the payload did; -errno with why if init could not run it or
  * could not send (the payload is then killed).
  */
-int payload_run(const struct payload *p, struct bulk *b, int drain_ms, struct payload_result *res,
+int payload_run(const struct payload *p, struct chan *ch, int drain_ms, struct payload_result *res,
 		char *why, size_t why_size);
 
 /*

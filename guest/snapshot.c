@@ -11,7 +11,7 @@
 #include "guest/snapshot.h"
 #include "wire/wire.h"
 
-int snapshot_request(struct bulk *b, u32 id, const char *tag, size_t len, int timeout_ms)
+int snapshot_request(struct chan *ch, u32 id, const char *tag, size_t len, int timeout_ms)
 {
 	u8 buf[WIRE_SNAPSHOT_REQUEST_MIN + WIRE_SNAPSHOT_TAG_MAX], reply[32];
 	u64 deadline = clock_now_ns() + (u64)MAX(timeout_ms, 0) * 1000000ULL;
@@ -23,7 +23,7 @@ int snapshot_request(struct bulk *b, u32 id, const char *tag, size_t len, int ti
 	n = wire_snapshot_request_build(buf, sizeof(buf), id, tag, len);
 	if (n < 0)
 		return (int)n;
-	r = bulk_send(b, WIRE_SNAPSHOT_REQUEST, buf, (size_t)n);
+	r = chan_send(ch, WIRE_SNAPSHOT_REQUEST, buf, (size_t)n);
 	if (r)
 		return r;
 	for (;;) {
@@ -32,7 +32,7 @@ int snapshot_request(struct bulk *b, u32 id, const char *tag, size_t len, int ti
 
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		n = bulk_recv(b, WIRE_SNAPSHOT_REPLY, reply, sizeof(reply),
+		n = chan_recv(ch, WIRE_SNAPSHOT_REPLY, reply, sizeof(reply),
 			      (int)((deadline - now + 999999) / 1000000));
 		if (n == -EMSGSIZE)
 			continue; /* not a reply the host would send: skipped */

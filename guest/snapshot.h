@@ -18,7 +18,7 @@
 #include <stddef.h>
 
 #include "core/base/types.h"
-#include "guest/bulk.h"
+#include "guest/chan.h"
 
 #define SNAPSHOT_DIR	 "/run/ktvm"
 #define SNAPSHOT_FIFO	 SNAPSHOT_DIR "/snapshot"
@@ -31,7 +31,7 @@
  * port's -errno. Replies to other ids are skipped. tag is cut at
  * WIRE_SNAPSHOT_TAG_MAX bytes.
  */
-int snapshot_request(struct bulk *b, u32 id, const char *tag, size_t len, int timeout_ms);
+int snapshot_request(struct chan *ch, u32 id, const char *tag, size_t len, int timeout_ms);
 /*
  * Make the FIFO at path (its directory too) and open it for reading,
  * non-blocking; *keep gets a write end init holds so that a payload closing

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * guest/snapshot.c and bulk_recv(): a request goes out as one frame, the
+ * guest/snapshot.c and chan_recv(): a request goes out as one frame, the
  * reply with its id is found among garbage, other frames and replies to
  * other ids, and no reply means a bounded wait. The host is the other end
  * of a socketpair.
@@ -39,21 +39,21 @@ TEST(snapshot_reply_found_among_noise)
 {
 	struct wire_snapshot_request rq;
 	struct wire_frame f;
-	struct bulk b;
+	struct chan ch;
 	u8 armed[WIRE_WATCH_ARMED_LEN], got[256];
 	int sv[2];
 	ssize_t n;
 
 	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	bulk_attach(&b, sv[0], 1000);
+	chan_attach(&ch, sv[0], 1000);
 	/* queued before the request: garbage, another frame, a reply to another id */
 	ASSERT_EQ(write(sv[1], "\xff\x01garbage", 9), 9);
 	ASSERT_EQ(wire_watch_armed_build(armed, sizeof(armed), 0, 1), WIRE_WATCH_ARMED_LEN);
 	host_send(sv[1], WIRE_WATCH_ARMED, armed, sizeof(armed));
 	host_reply(sv[1], 6, -5);
 	host_reply(sv[1], 7, -22);
-	EXPECT_EQ(snapshot_request(&b, 7, "before-exit", 11, 2000), -22);
-	EXPECT_GT(b.rx_skipped, 9);
+	EXPECT_EQ(snapshot_request(&ch, 7, "before-exit", 11, 2000), -22);
+	EXPECT_GT(ch.rx_skipped, 9);
 	/* what the host got: one SNAPSHOT_REQUEST {7, "before-exit"} */
 	n = read(sv[1], got, sizeof(got));
 	ASSERT_GT(n, 0);
@@ -69,32 +69,32 @@ TEST(snapshot_reply_found_among_noise)
 
 TEST(snapshot_without_reply_times_out)
 {
-	struct bulk b;
+	struct chan ch;
 	int sv[2];
 	u64 t0;
 	static char tag[200];
 
 	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	bulk_attach(&b, sv[0], 1000);
+	chan_attach(&ch, sv[0], 1000);
 	memset(tag, 'x', sizeof(tag));
 	t0 = clock_now_ns();
 	/* an overlong tag is cut, not refused */
-	EXPECT_EQ(snapshot_request(&b, 1, tag, sizeof(tag), 100), -ETIMEDOUT);
+	EXPECT_EQ(snapshot_request(&ch, 1, tag, sizeof(tag), 100), -ETIMEDOUT);
 	EXPECT_GE(clock_now_ns() - t0, 100 * 1000000ULL);
 	close(sv[0]);
 	close(sv[1]);
 }
 
-TEST(bulk_recv_refuses_oversize_payload)
+TEST(chan_recv_refuses_oversize_payload)
 {
-	struct bulk b;
+	struct chan ch;
 	u8 small[4], p[8] = {1, 0, 0, 0, 0, 0, 0, 0};
 	int sv[2];
 
 	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	bulk_attach(&b, sv[0], 1000);
+	chan_attach(&ch, sv[0], 1000);
 	host_send(sv[1], WIRE_SNAPSHOT_REPLY, p, sizeof(p));
-	EXPECT_EQ(bulk_recv(&b, WIRE_SNAPSHOT_REPLY, small, sizeof(small), 500), -EMSGSIZE);
+	EXPECT_EQ(chan_recv(&ch, WIRE_SNAPSHOT_REPLY, small, sizeof(small), 500), -EMSGSIZE);
 	close(sv[1]);
 	close(sv[0]);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The bulk port: finding it and writing frames to it (bulk.h). */
+/* The guest end of the channel: finding its port, writing and reading frames (chan.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,14 +11,14 @@
 #include <unistd.h>
 
 #include "core/base/clock.h"
-#include "guest/bulk.h"
+#include "guest/chan.h"
 #include "guest/readfile.h"
 
-#define BULK_NAME_MAX 256
-/* How long to sleep when poll() cannot wait for us (see bulk_wait_writable). */
-#define BULK_RETRY_MS 10
+#define CHAN_NAME_MAX 256
+/* How long to sleep when poll() cannot wait for us (see chan_wait_writable). */
+#define CHAN_RETRY_MS 10
 
-static void bulk_sleep_ms(int ms)
+static void chan_sleep_ms(int ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
 
@@ -26,9 +26,9 @@ static void bulk_sleep_ms(int ms)
 		;
 }
 
-static void bulk_appendf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+static void chan_appendf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
-static void bulk_appendf(char *buf, size_t size, const char *fmt, ...)
+static void chan_appendf(char *buf, size_t size, const char *fmt, ...)
 {
 	size_t used = strnlen(buf, size);
 	va_list ap;
@@ -44,12 +44,13 @@ static void bulk_appendf(char *buf, size_t size, const char *fmt, ...)
  * One pass over class_dir: 1 and path set if the named port and its node
  * exist, else 0 with why describing this pass.
  */
-static int bulk_scan(const char *class_dir, const char *dev_dir, const char *name, char *path,
+static int chan_scan(const char *class_dir, const char *dev_dir, const char *name, char *path,
 		     size_t size, char *why, size_t why_size)
 {
-	char file[512], got[BULK_NAME_MAX];
+	char file[512], got[CHAN_NAME_MAX];
 	unsigned int ports = 0;
 	struct dirent *de;
+	int found;
 	DIR *d;
 
 	why[0] = '\0';
@@ -60,7 +61,7 @@ static int bulk_scan(const char *class_dir, const char *dev_dir, const char *nam
 			 class_dir, strerror(errno));
 		return 0;
 	}
-	bulk_appendf(why, why_size, "no port named \"%s\" in %s (ports:", name, class_dir);
+	chan_appendf(why, why_size, "no port named \"%s\" in %s (ports:", name, class_dir);
 	while ((de = readdir(d))) {
 		ssize_t n;
 
@@ -71,70 +72,71 @@ static int bulk_scan(const char *class_dir, const char *dev_dir, const char *nam
 		n = readfile(file, got, sizeof(got));
 		/* the name attribute appears once the host has sent a name */
 		if (n <= 0) {
-			bulk_appendf(why, why_size, " %s unnamed", de->d_name);
+			chan_appendf(why, why_size, " %s unnamed", de->d_name);
 			continue;
 		}
 		got[strcspn(got, "\n")] = '\0';
-		bulk_appendf(why, why_size, " %s=\"%s\"", de->d_name, got);
+		chan_appendf(why, why_size, " %s=\"%s\"", de->d_name, got);
 		if (strcmp(got, name))
 			continue;
 		snprintf(path, size, "%s/%s", dev_dir, de->d_name);
+		found = access(path, F_OK) == 0;
+		/* de points into d's buffer: done with it before closedir() */
+		if (!found)
+			snprintf(why, why_size, "port \"%s\" is %s/%s but %s does not exist", name,
+				 class_dir, de->d_name, path);
 		closedir(d);
-		if (access(path, F_OK) == 0)
-			return 1;
-		snprintf(why, why_size, "port \"%s\" is %s/%s but %s does not exist", name,
-			 class_dir, de->d_name, path);
-		return 0;
+		return found;
 	}
 	closedir(d);
-	bulk_appendf(why, why_size, "%s)", ports ? "" : " none");
+	chan_appendf(why, why_size, "%s)", ports ? "" : " none");
 	return 0;
 }
 
-int bulk_find(const char *class_dir, const char *dev_dir, const char *name, int timeout_ms,
+int chan_find(const char *class_dir, const char *dev_dir, const char *name, int timeout_ms,
 	      char *path, size_t size, char *why, size_t why_size)
 {
 	u64 deadline = clock_now_ns() + (u64)MAX(timeout_ms, 0) * 1000000;
 
 	for (;;) {
-		if (bulk_scan(class_dir, dev_dir, name, path, size, why, why_size)) {
+		if (chan_scan(class_dir, dev_dir, name, path, size, why, why_size)) {
 			why[0] = '\0';
 			return 0;
 		}
 		if (clock_now_ns() >= deadline)
 			return -ETIMEDOUT;
-		bulk_sleep_ms(BULK_FIND_STEP_MS);
+		chan_sleep_ms(CHAN_FIND_STEP_MS);
 	}
 }
 
-int bulk_open(struct bulk *b, const char *path)
+int chan_open(struct chan *ch, const char *path)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return -errno;
-	bulk_attach(b, fd, BULK_STALL_MS);
+	chan_attach(ch, fd, CHAN_STALL_MS);
 	return 0;
 }
 
-void bulk_attach(struct bulk *b, int fd, int stall_ms)
+void chan_attach(struct chan *ch, int fd, int stall_ms)
 {
 	int fl = fcntl(fd, F_GETFL);
 
 	if (fl >= 0)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-	b->fd = fd;
-	b->stall_ms = stall_ms;
-	b->err = 0;
-	b->rx_len = 0;
-	b->rx_skipped = 0;
+	ch->fd = fd;
+	ch->stall_ms = stall_ms;
+	ch->err = 0;
+	ch->rx_len = 0;
+	ch->rx_skipped = 0;
 }
 
-void bulk_close(struct bulk *b)
+void chan_close(struct chan *ch)
 {
-	if (b->fd >= 0)
-		close(b->fd);
-	b->fd = -1;
+	if (ch->fd >= 0)
+		close(ch->fd);
+	ch->fd = -1;
 }
 
 /*
@@ -142,19 +144,19 @@ void bulk_close(struct bulk *b)
  * POLLHUP without POLLOUT while the host has not opened the port, and
  * returns at once: then sleep a little instead of spinning.
  */
-static void bulk_wait_writable(int fd, int ms)
+static void chan_wait_writable(int fd, int ms)
 {
 	struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 	int r = poll(&pfd, 1, ms);
 
 	if (r > 0 && !(pfd.revents & POLLOUT))
-		bulk_sleep_ms(MIN(ms, BULK_RETRY_MS));
+		chan_sleep_ms(MIN(ms, CHAN_RETRY_MS));
 }
 
-int bulk_write_all(struct bulk *b, const struct iovec *iov, int iovcnt)
+int chan_write_all(struct chan *ch, const struct iovec *iov, int iovcnt)
 {
 	struct iovec v[4];
-	u64 stall_ns = (u64)MAX(b->stall_ms, 0) * 1000000;
+	u64 stall_ns = (u64)MAX(ch->stall_ms, 0) * 1000000;
 	u64 last = clock_now_ns();
 	int i = 0;
 
@@ -169,7 +171,7 @@ int bulk_write_all(struct bulk *b, const struct iovec *iov, int iovcnt)
 			i++;
 			continue;
 		}
-		n = writev(b->fd, v + i, iovcnt - i);
+		n = writev(ch->fd, v + i, iovcnt - i);
 		if (n > 0) {
 			last = clock_now_ns();
 			while (n > 0) {
@@ -188,12 +190,12 @@ int bulk_write_all(struct bulk *b, const struct iovec *iov, int iovcnt)
 		now = clock_now_ns();
 		if (now - last >= stall_ns)
 			return -ETIMEDOUT;
-		bulk_wait_writable(b->fd, (int)MAX((stall_ns - (now - last)) / 1000000, 1));
+		chan_wait_writable(ch->fd, (int)MAX((stall_ns - (now - last)) / 1000000, 1));
 	}
 	return 0;
 }
 
-int bulk_send(struct bulk *b, u32 type, const void *payload, size_t len)
+int chan_send(struct chan *ch, u32 type, const void *payload, size_t len)
 {
 	u8 hdr[WIRE_HDR_SIZE];
 	struct iovec iov[2] = {
@@ -202,37 +204,37 @@ int bulk_send(struct bulk *b, u32 type, const void *payload, size_t len)
 	};
 	int r;
 
-	static u8 whole[BULK_WRITE_ATOMIC];
+	static u8 whole[CHAN_WRITE_ATOMIC];
 
-	if (b->err)
-		return b->err;
+	if (ch->err)
+		return ch->err;
 	r = wire_encode_hdr(hdr, type, payload, len);
 	if (r)
 		return r;
 	if (sizeof(hdr) + len <= sizeof(whole)) {
-		/* One write(), one buffer in the port (BULK_WRITE_ATOMIC). */
+		/* One write(), one buffer in the port (CHAN_WRITE_ATOMIC). */
 		memcpy(whole, hdr, sizeof(hdr));
 		if (len)
 			memcpy(whole + sizeof(hdr), payload, len);
 		iov[0] = (struct iovec){.iov_base = whole, .iov_len = sizeof(hdr) + len};
-		r = bulk_write_all(b, iov, 1);
+		r = chan_write_all(ch, iov, 1);
 	} else {
-		r = bulk_write_all(b, iov, 2);
+		r = chan_write_all(ch, iov, 2);
 	}
 	if (r)
-		b->err = r;
+		ch->err = r;
 	return r;
 }
 
-int bulk_phase(struct bulk *b, u32 phase)
+int chan_phase(struct chan *ch, u32 phase)
 {
 	u8 buf[WIRE_LIFECYCLE_MIN];
 	ssize_t n = wire_lifecycle_build(buf, sizeof(buf), phase, NULL, 0);
 
-	return n < 0 ? (int)n : bulk_send(b, WIRE_LIFECYCLE, buf, n);
+	return n < 0 ? (int)n : chan_send(ch, WIRE_LIFECYCLE, buf, n);
 }
 
-int bulk_lifecycle(struct bulk *b, u32 phase, const char *fmt, ...)
+int chan_lifecycle(struct chan *ch, u32 phase, const char *fmt, ...)
 {
 	char reason[WIRE_REASON_MAX + 1];
 	u8 buf[WIRE_LIFECYCLE_MIN + WIRE_REASON_MAX];
@@ -247,49 +249,49 @@ int bulk_lifecycle(struct bulk *b, u32 phase, const char *fmt, ...)
 		len = 0;
 	n = wire_lifecycle_build(buf, sizeof(buf), phase, reason,
 				 MIN((size_t)len, (size_t)WIRE_REASON_MAX));
-	return n < 0 ? (int)n : bulk_send(b, WIRE_LIFECYCLE, buf, n);
+	return n < 0 ? (int)n : chan_send(ch, WIRE_LIFECYCLE, buf, n);
 }
 
-int bulk_exit(struct bulk *b, s32 status)
+int chan_exit(struct chan *ch, s32 status)
 {
 	u8 buf[WIRE_EXIT_LEN];
 	ssize_t n = wire_exit_build(buf, sizeof(buf), status);
 
-	return n < 0 ? (int)n : bulk_send(b, WIRE_EXIT, buf, n);
+	return n < 0 ? (int)n : chan_send(ch, WIRE_EXIT, buf, n);
 }
 
-int bulk_kern_addrs(struct bulk *b, const struct wire_kern_addrs *ka)
+int chan_kern_addrs(struct chan *ch, const struct wire_kern_addrs *ka)
 {
 	u8 buf[WIRE_KERN_ADDRS_LEN];
 	ssize_t n = wire_kern_addrs_build(buf, sizeof(buf), ka);
 
-	return n < 0 ? (int)n : bulk_send(b, WIRE_KERN_ADDRS, buf, n);
+	return n < 0 ? (int)n : chan_send(ch, WIRE_KERN_ADDRS, buf, n);
 }
 
-/* One whole frame at the front of b->rx: its size, 0 for not yet, or skip bytes. */
-static ssize_t bulk_rx_frame(struct bulk *b, struct wire_frame *f)
+/* One whole frame at the front of ch->rx: its size, 0 for not yet, or skip bytes. */
+static ssize_t chan_rx_frame(struct chan *ch, struct wire_frame *f)
 {
 	for (;;) {
-		ssize_t n = wire_decode(f, b->rx, b->rx_len, BULK_RX_MAX - WIRE_HDR_SIZE);
+		ssize_t n = wire_decode(f, ch->rx, ch->rx_len, CHAN_RX_MAX - WIRE_HDR_SIZE);
 
 		if (n > 0 || n == -EAGAIN)
 			return n > 0 ? n : 0;
 		/* Not a frame here (garbage, too long, bad CRC): resynchronise a byte on. */
-		memmove(b->rx, b->rx + 1, --b->rx_len);
-		b->rx_skipped++;
-		if (!b->rx_len)
+		memmove(ch->rx, ch->rx + 1, --ch->rx_len);
+		ch->rx_skipped++;
+		if (!ch->rx_len)
 			return 0;
 	}
 }
 
-ssize_t bulk_recv(struct bulk *b, u32 type, void *buf, size_t size, int timeout_ms)
+ssize_t chan_recv(struct chan *ch, u32 type, void *buf, size_t size, int timeout_ms)
 {
 	u64 deadline = clock_now_ns() + (u64)MAX(timeout_ms, 0) * 1000000ULL;
 
 	for (;;) {
 		struct wire_frame f;
-		ssize_t n = bulk_rx_frame(b, &f);
-		struct pollfd pfd = {.fd = b->fd, .events = POLLIN};
+		ssize_t n = chan_rx_frame(ch, &f);
+		struct pollfd pfd = {.fd = ch->fd, .events = POLLIN};
 		u64 now;
 
 		if (n > 0) {
@@ -298,10 +300,10 @@ ssize_t bulk_recv(struct bulk *b, u32 type, void *buf, size_t size, int timeout_
 
 			if (want && (size_t)len <= size)
 				memcpy(buf, f.payload, (size_t)len);
-			memmove(b->rx, b->rx + n, b->rx_len - (size_t)n);
-			b->rx_len -= (size_t)n;
+			memmove(ch->rx, ch->rx + n, ch->rx_len - (size_t)n);
+			ch->rx_len -= (size_t)n;
 			if (!want) {
-				b->rx_skipped += (u64)n;
+				ch->rx_skipped += (u64)n;
 				continue;
 			}
 			return (size_t)len <= size ? len : -EMSGSIZE;
@@ -312,12 +314,12 @@ ssize_t bulk_recv(struct bulk *b, u32 type, void *buf, size_t size, int timeout_
 		if (poll(&pfd, 1, (int)((deadline - now + 999999) / 1000000)) < 0 && errno != EINTR)
 			return -errno;
 		if (pfd.revents & POLLIN) {
-			ssize_t r = read(b->fd, b->rx + b->rx_len, sizeof(b->rx) - b->rx_len);
+			ssize_t r = read(ch->fd, ch->rx + ch->rx_len, sizeof(ch->rx) - ch->rx_len);
 
 			if (r < 0 && errno != EAGAIN && errno != EINTR)
 				return -errno;
 			if (r > 0)
-				b->rx_len += (size_t)r;
+				ch->rx_len += (size_t)r;
 		} else if (pfd.revents & (POLLERR | POLLNVAL)) {
 			return -EIO;
 		} else if (pfd.revents & POLLHUP) {
