@@ -363,7 +363,7 @@ int run_prepare(struct run *r)
 		ret = KTVM_EXIT_HOST;
 		goto err;
 	}
-	devices_build(&r->devs, &r->ch, cfg);
+	devlist_build(&r->devs, &r->ch, cfg);
 	return 0;
 err:
 	pack_cleanup(&r->pf);

@@ -13,7 +13,7 @@
 #include "core/run/channel.h"
 #include "core/vm/topology.h"
 #include "core/vm/vm.h"
-#include "tools/devices.h"
+#include "tools/devlist.h"
 #include "tools/pack.h"
 #include "tools/watch_opts.h"
 
@@ -34,7 +34,7 @@ struct run {
 	struct pack_files pf;
 	char cmdline[VM_MAX_CMDLINE];
 	struct channel ch;
-	struct devices devs;
+	struct devlist devs;
 	struct vm *vm;
 	struct vm_result res;
 	int ret; /* vm_run()'s */

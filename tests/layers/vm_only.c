@@ -39,8 +39,8 @@ int main(int argc, char **argv)
 	}
 	ret = vm_run(vm, &res);
 	printf("vm_only: %s (%s) after %.3f s, %u of %u vCPU threads joined\n",
-	       vm_end_name(res.end), res.detail, (double)res.duration_ns / 1e9,
-	       res.threads_joined, res.nr_vcpus);
+	       vm_end_name(res.end), res.detail, (double)res.duration_ns / 1e9, res.threads_joined,
+	       res.nr_vcpus);
 	vm_result_free(&res);
 	if (ret == 0)
 		vm_destroy(vm);

@@ -20,7 +20,7 @@
 
 /*
  * How many frames a run may send: one STDOUT frame per read of the pipe, and
- * a busy machine splits 300000 bytes into more reads than 64 (CI saw it).
+ * a busy machine splits 300000 bytes into more reads than 64 (seen here).
  */
 #define MAX_FRAMES 4096
 

@@ -4,8 +4,8 @@
  * virtio console that carries the guest channel. A new device is a model in
  * devices/ plus one entry here.
  */
-#ifndef KTVM_TOOLS_DEVICES_H
-#define KTVM_TOOLS_DEVICES_H
+#ifndef KTVM_TOOLS_DEVLIST_H
+#define KTVM_TOOLS_DEVLIST_H
 
 #include "core/vm/device.h"
 #include "devices/virtio/console_attach.h"
@@ -13,7 +13,7 @@
 struct channel;
 struct vm_config;
 
-struct devices {
+struct devlist {
 	struct console_attach console;
 	struct vm_device list[VM_MAX_DEVICES];
 	u32 n;
@@ -24,6 +24,6 @@ struct devices {
  * wired both ways to ch (its bytes to channel_feed(), ch->send to the
  * port). d and ch must outlive the VM.
  */
-void devices_build(struct devices *d, struct channel *ch, struct vm_config *cfg);
+void devlist_build(struct devlist *d, struct channel *ch, struct vm_config *cfg);
 
 #endif
