@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* core/base/error.c: recording, prefixing (the message prefixed is the old one), clearing. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/base/error.h"
@@ -49,4 +50,33 @@ TEST(clear)
 	error_clear();
 	EXPECT_EQ(error_kind(), ERROR_NONE);
 	EXPECT_STREQ(error_msg(), "unknown error");
+}
+
+static char warned[2][512];
+static int nwarned;
+
+static void warn_capture(const char *msg)
+{
+	if (nwarned < 2)
+		snprintf(warned[nwarned], sizeof(warned[0]), "%s", msg);
+	nwarned++;
+}
+
+/* Warnings go to the installed handler, formatted, one call each; none without one. */
+TEST(warn_goes_to_the_handler)
+{
+	nwarned = 0;
+	error_set_warn_handler(NULL);
+	error_warn("dropped %d", 1);
+	EXPECT_EQ(nwarned, 0);
+	error_set_warn_handler(warn_capture);
+	error_input(-EINVAL, "kept");
+	error_warn("freeze: %u of %u vCPUs parked", 1u, 2u);
+	error_warn("%s", "dump: no room");
+	error_set_warn_handler(NULL);
+	EXPECT_EQ(nwarned, 2);
+	EXPECT_STREQ(warned[0], "freeze: 1 of 2 vCPUs parked");
+	EXPECT_STREQ(warned[1], "dump: no room");
+	/* A warning leaves the recorded error alone. */
+	EXPECT_STREQ(error_msg(), "kept");
 }
