@@ -146,6 +146,8 @@ static int vm_phase_inputs(struct vm *vm)
 {
 	int ret;
 
+	if (vm->cfg.raw)
+		return 0;
 	ret = file_map(vm->cfg.kernel, "kernel", VM_KERNEL_MAX_FILE, &vm->kernel_img,
 		       &vm->kernel_len);
 	if (ret < 0)
@@ -167,7 +169,7 @@ fail:
 
 static int vm_phase_boot(struct vm *vm)
 {
-	int ret = arch_boot_load(vm);
+	int ret = vm->cfg.raw ? arch_boot_raw(vm) : arch_boot_load(vm);
 
 	vm_free_inputs(vm);
 	return ret;
@@ -325,7 +327,7 @@ static const struct phase vm_phases[] = {
 
 static int vm_check_config(const struct vm_config *cfg)
 {
-	if (!cfg->kernel || !*cfg->kernel)
+	if (!cfg->raw && (!cfg->kernel || !*cfg->kernel))
 		return error_input(-EINVAL, "no kernel given (--kernel PATH)");
 	if (cfg->nr_cpus < 1 || cfg->nr_cpus > arch_max_vcpus())
 		return error_input(-EINVAL, "--cpus %u: must be between 1 and %u", cfg->nr_cpus,

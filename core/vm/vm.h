@@ -58,6 +58,13 @@ struct vm_config {
 	u64 freeze_timeout_ms;		   /* 0: VM_FREEZE_TIMEOUT_MS */
 	const struct dump_region *regions; /* --dump-mem (core/debug/dump.h), copied */
 	u32 nr_regions;
+	/*
+	 * Raw boot (tests/kvm): instead of a kernel, raw_len bytes of guest code
+	 * at raw, loaded and started on every vCPU by arch_boot_raw()
+	 * (core/vm/arch.h); kernel and initrd are not read. NULL: a kernel.
+	 */
+	const u8 *raw;
+	size_t raw_len;
 };
 
 #define VM_FREEZE_TIMEOUT_MS 5000
