@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154,SC2034 # out, err, work, skip_why: run_case's (lib.sh)
 # The KVM test tier (tests/kvm, README "The KVM test tier"): C programs
 # $KVMTESTS/test_* that boot guests of a few instructions through ktvm's
 # raw-image entry. Each of their cases (PROGRAM --list) is one case here,
