@@ -6,6 +6,7 @@
 #                         where hardware virtualization exists, else in the
 #                         nested harness); ends with "N passed, N failed"
 #   make check-unit       unit tests only (no KVM needed)
+#   make check-kvm        the KVM test tier only (tests/kvm: tiny raw guests)
 #   make bench            setup and boot timings (docs/benchmarks.md)
 #   make deps             install missing Debian packages (idempotent)
 #   make format           clang-format the tree
@@ -108,9 +109,18 @@ GUEST_LIB_OBJS := $(patsubst guest/%.c,$(BUILD)/guest/host/%.o,$(filter-out gues
 GUEST_INIT := $(BUILD)/guest/ktvm-init
 GUEST_CFLAGS := -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I. -MMD -MP
 
+# The KVM test tier (tests/kvm): programs that boot tiny guests through the
+# raw-image entry, one per tests/kvm/test_*.c, each linked with the guests
+# (tests/kvm/guests/$(ARCH)/*.S, cut to raw .text) and the tier's helpers.
+KVM_TEST_SRCS := $(wildcard tests/kvm/test_*.c)
+KVM_TEST_BINS := $(patsubst tests/kvm/%.c,$(BUILD)/tests/kvm/%,$(KVM_TEST_SRCS))
+KVM_GUEST_BINS := $(patsubst tests/kvm/guests/$(ARCH)/%.S,$(BUILD)/tests/kvm/guests/%.bin,\
+		    $(wildcard tests/kvm/guests/$(ARCH)/*.S))
+OBJCOPY := $(CROSS_COMPILE)objcopy
+
 .SECONDARY:
-.PHONY: all check check-unit check-integration bench deps format clean help fixtures
-all: $(BUILD)/ktvm fixtures
+.PHONY: all check check-unit check-integration check-kvm bench deps format clean help fixtures
+all: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS)
 
 fixtures: $(FIXTURE_BINS) $(PAYLOAD_BINS)
 
@@ -186,13 +196,43 @@ $(BUILD)/fixtures/%: tests/fixtures/%.c tests/fixtures/fixture.h
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
+$(BUILD)/tests/kvm/guests/%.o: tests/kvm/guests/$(ARCH)/%.S tests/kvm/guests/layout.h \
+		tests/kvm/guests/$(ARCH)/guest.h
+	@mkdir -p $(@D)
+	$(CC) -I. -c -o $@ $<
+
+$(BUILD)/tests/kvm/guests/%.bin: $(BUILD)/tests/kvm/guests/%.o
+	$(OBJCOPY) -O binary -j .text $< $@
+
+# Depends on the .bin files: .incbin reads them at assembly time.
+$(BUILD)/tests/kvm/guests.o: tests/kvm/guests.S $(KVM_GUEST_BINS)
+	@mkdir -p $(@D)
+	$(CC) -c -Wa,-I$(BUILD)/tests/kvm/guests -o $@ $<
+
+# The runtime's cases link libktvm-vm.a, which has no debugger (core/debug):
+# the runtime is tested without it. The debugger's (test_watch, test_freeze
+# for its timeout dump) link all of libktvm.a.
+KVM_DEBUG_TESTS := $(BUILD)/tests/kvm/test_watch $(BUILD)/tests/kvm/test_freeze
+$(BUILD)/tests/kvm/test_%: $(BUILD)/tests/kvm/test_%.o $(BUILD)/tests/kvm/kvm.o \
+		$(BUILD)/tests/kvm/guests.o $(BUILD)/tests/test.o $(BUILD)/libktvm-vm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(KVM_DEBUG_TESTS): $(BUILD)/tests/kvm/%: $(BUILD)/tests/kvm/%.o $(BUILD)/tests/kvm/kvm.o \
+		$(BUILD)/tests/kvm/guests.o $(BUILD)/tests/test.o $(BUILD)/libktvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Builds the tier and runs only it (KTVM_TESTS=kvm) where KVM can: directly
+# or in the nested harness. make check runs it with the integration tests.
+check-kvm: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS)
+	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) KTVM_TESTS=kvm tests/harness/run.sh
+
 check-unit: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only
 	@tests/run-unit.sh "$(TARGET_RUN)" $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a
 
-check-integration: $(BUILD)/ktvm fixtures
+check-integration: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS)
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/harness/run.sh
 
-check: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only $(BUILD)/ktvm fixtures
+check: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only $(BUILD)/ktvm fixtures $(KVM_TEST_BINS)
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) TARGET_RUN="$(TARGET_RUN)" \
 		tests/check.sh $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a
 
@@ -210,7 +250,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '2,12p' Makefile
+	@sed -n '2,13p' Makefile
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -113,6 +113,12 @@ int main(int argc, char **argv)
 	const char *only = argc > 1 ? argv[1] : NULL;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* --list: the case names, one a line, for runners that run cases one by one. */
+	if (only && !strcmp(only, "--list")) {
+		for (struct test_case *tc = test_head; tc; tc = tc->next)
+			printf("%s\n", tc->name);
+		return 0;
+	}
 	for (struct test_case *tc = test_head; tc; tc = tc->next) {
 		int r;
 

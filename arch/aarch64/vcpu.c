@@ -51,12 +51,17 @@ int a64_get_reg(struct vcpu *vcpu, u64 id, u64 *val, const char *what)
 static int a64_boot_regs(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
+	/* booting.rst: x0 = the device tree; a raw guest (arch_boot_raw()): index, load address. */
+	u64 x[4] = {vm->arch.fdt_gpa, 0, 0, 0};
 	int ret;
 
+	if (vm->cfg.raw) {
+		x[0] = vcpu->id;
+		x[1] = vm->arch.entry;
+	}
 	ret = a64_set_reg(vcpu, A64_CORE_REG(regs.pstate), A64_PSTATE_BOOT, "pstate");
 	for (int i = 0; i < 4 && ret >= 0; i++)
-		ret = a64_set_reg(vcpu, A64_CORE_REG(regs.regs[i]), i == 0 ? vm->arch.fdt_gpa : 0,
-				  "x0-x3");
+		ret = a64_set_reg(vcpu, A64_CORE_REG(regs.regs[i]), x[i], "x0-x3");
 	if (ret >= 0)
 		ret = a64_set_reg(vcpu, A64_CORE_REG(regs.pc), vm->arch.entry, "pc");
 	return ret;
@@ -154,7 +159,8 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	if (ioctl(vm->fd, KVM_ARM_PREFERRED_TARGET, &init) < 0)
 		return error_host(-errno, "KVM_ARM_PREFERRED_TARGET: %s", strerror(errno));
 	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
-	if (vcpu->id > 0)
+	/* A raw guest (arch_boot_raw()) starts every vCPU at its code. */
+	if (vcpu->id > 0 && !vm->cfg.raw)
 		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
 	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init) < 0)
 		return error_host(-errno, "vcpu %u: KVM_ARM_VCPU_INIT: %s", vcpu->id,
@@ -166,7 +172,7 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	if (ret < 0)
 		return ret;
 	a64_stepover_init(&vcpu->arch.wp_step, 0);
-	if (vcpu->id == 0) {
+	if (vcpu->id == 0 || vm->cfg.raw) {
 		ret = a64_boot_regs(vcpu);
 		if (ret < 0)
 			return ret;

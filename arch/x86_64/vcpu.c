@@ -102,7 +102,7 @@ static int x86_boot_cpu_state(struct vcpu *vcpu)
 
 	x86_write_boot_tables(vm);
 	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
-		return error_host(-errno, "vcpu 0: KVM_GET_SREGS: %s", strerror(errno));
+		return error_host(-errno, "vcpu %u: KVM_GET_SREGS: %s", vcpu->id, strerror(errno));
 	sregs.gdt.base = X86_GDT_ADDR;
 	sregs.gdt.limit = 6 * 8 - 1;
 	sregs.idt.base = X86_IDT_ADDR;
@@ -131,11 +131,25 @@ static int x86_boot_cpu_state(struct vcpu *vcpu)
 		regs.rsi = vm->arch.boot_info_gpa;
 		regs.rsp = X86_ZERO_PAGE_ADDR + 0x1ff0; /* unused by the kernel; keep it sane */
 	}
+	if (vm->cfg.raw) {
+		/* arch_boot_raw(): index, load address, a page of stack per vCPU. */
+		regs.rdi = vcpu->id;
+		regs.rsi = vm->arch.entry_addr;
+		regs.rsp = vm->arch.entry_addr + 0x20000 - (u64)vcpu->id * 0x1000;
+	}
 	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
 	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0)
-		return error_host(-errno, "vcpu 0: KVM_SET_SREGS: %s", strerror(errno));
+		return error_host(-errno, "vcpu %u: KVM_SET_SREGS: %s", vcpu->id, strerror(errno));
 	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0)
-		return error_host(-errno, "vcpu 0: KVM_SET_REGS: %s", strerror(errno));
+		return error_host(-errno, "vcpu %u: KVM_SET_REGS: %s", vcpu->id, strerror(errno));
+	/* A raw guest's APs run at once instead of waiting for INIT/SIPI. */
+	if (vcpu->id > 0) {
+		struct kvm_mp_state mp = {.mp_state = KVM_MP_STATE_RUNNABLE};
+
+		if (ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp) < 0)
+			return error_host(-errno, "vcpu %u: KVM_SET_MP_STATE: %s", vcpu->id,
+					  strerror(errno));
+	}
 	return 0;
 }
 
@@ -201,7 +215,8 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	ret = x86_fpu_setup(vcpu);
 	if (ret < 0)
 		return ret;
-	if (vcpu->id == 0)
+	/* A raw guest (arch_boot_raw()) starts every vCPU at its code. */
+	if (vcpu->id == 0 || vm->cfg.raw)
 		return x86_boot_cpu_state(vcpu);
 	return 0;
 }

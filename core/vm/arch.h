@@ -60,6 +60,18 @@ int arch_kernel_check(struct vm *vm);
 /* Kernel, initrd, command line (vm->cmdline) and firmware tables into guest memory. */
 int arch_boot_load(struct vm *vm);
 /*
+ * Raw boot (vm_config.raw, tests/kvm), instead of arch_boot_load(): copy the
+ * code to arch_raw_gpa() and start every vCPU there at the kernel's
+ * privilege level with interrupts masked; the guest's address space maps
+ * virtual to physical 1:1 (x86_64: long mode, identity-mapped first 4 GiB;
+ * aarch64: EL1h, MMU off). Registers: the vCPU index in rdi / x0 and
+ * arch_raw_gpa() in rsi / x1; x86_64 also a stack below
+ * arch_raw_gpa() + 0x20000 - index * 0x1000 in rsp. 0, or a negative errno
+ * with an input error set (code empty or too large).
+ */
+u64 arch_raw_gpa(void);
+int arch_boot_raw(struct vm *vm);
+/*
  * The kernel itself inside the image img (len bytes; name for messages),
  * for reading its kallsyms before boot (core/image/kallsyms_image.h): *out is img
  * for an uncompressed kernel, else a decompressed copy that *owned points

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+
+#include "core/base/error.h"
 #include "core/vm/phase.h"
+
+int phase_fail_at = -1;
 
 int phases_run(struct vm *vm, const struct phase *phases, size_t n, size_t *done)
 {
@@ -7,7 +12,11 @@ int phases_run(struct vm *vm, const struct phase *phases, size_t n, size_t *done
 	int ret;
 
 	for (i = 0; i < n; i++) {
-		ret = phases[i].setup(vm);
+		if ((int)i == phase_fail_at)
+			ret = error_host(-EIO, "phase %s: failure injected (phase_fail_at %zu)",
+					 phases[i].name, i);
+		else
+			ret = phases[i].setup(vm);
 		if (ret < 0) {
 			phases_unwind(vm, phases, i);
 			*done = 0;

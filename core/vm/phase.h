@@ -22,4 +22,11 @@ int phases_run(struct vm *vm, const struct phase *phases, size_t n, size_t *done
 /* Tears down phases[done-1] .. phases[0]. */
 void phases_unwind(struct vm *vm, const struct phase *phases, size_t done);
 
+/*
+ * Test hook (tests/kvm/test_phases.c), -1 outside tests: phases_run() fails
+ * the phase at this index with -EIO instead of running its setup, so the
+ * unwinding of every prefix of the table can be checked.
+ */
+extern int phase_fail_at;
+
 #endif

@@ -144,6 +144,8 @@ static int vm_phase_inputs(struct vm *vm)
 {
 	int ret;
 
+	if (vm->cfg.raw)
+		return 0;
 	ret = file_map(vm->cfg.kernel, "kernel", VM_KERNEL_MAX_FILE, &vm->kernel_img,
 		       &vm->kernel_len);
 	if (ret < 0)
@@ -165,7 +167,7 @@ fail:
 
 static int vm_phase_boot(struct vm *vm)
 {
-	int ret = arch_boot_load(vm);
+	int ret = vm->cfg.raw ? arch_boot_raw(vm) : arch_boot_load(vm);
 
 	vm_free_inputs(vm);
 	return ret;
@@ -382,7 +384,7 @@ static int vm_check_config(const struct vm_config *cfg)
 	for (u32 i = 0; i < cfg->nr_devices; i++)
 		if (!cfg->devices[i].ops)
 			return error_input(-EINVAL, "device %u has no ops", i);
-	if (!cfg->kernel || !*cfg->kernel)
+	if (!cfg->raw && (!cfg->kernel || !*cfg->kernel))
 		return error_input(-EINVAL, "no kernel given (--kernel PATH)");
 	if (cfg->nr_cpus < 1 || cfg->nr_cpus > arch_max_vcpus())
 		return error_input(-EINVAL, "--cpus %u: must be between 1 and %u", cfg->nr_cpus,

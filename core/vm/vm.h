@@ -51,6 +51,13 @@ struct vm_config {
 	 */
 	struct vm_device *devices;
 	u32 nr_devices;
+	/*
+	 * Raw boot (tests/kvm): instead of a kernel, raw_len bytes of guest code
+	 * at raw, loaded and started on every vCPU by arch_boot_raw()
+	 * (core/vm/arch.h); kernel and initrd are not read. NULL: a kernel.
+	 */
+	const u8 *raw;
+	size_t raw_len;
 };
 
 /* How a run ended. Order matters only for the names in vm_end_name(). */

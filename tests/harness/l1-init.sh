@@ -79,7 +79,7 @@ echo "KTVM-L1-ERR: harness: $probe" >&3
 # KTVM_L1=tcg: the job's KVM runs in a machine QEMU emulates (TCG), for the
 # cases whose hardware behaviour TCG does not reproduce.
 export KTVM_L1=tcg KTVM=/ktvm/bin/ktvm PAYLOADS=/ktvm/payloads FIXTURES=/ktvm/fixtures \
-	TESTS=/ktvm/tests/integration PATH=/ktvm/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp
+	KVMTESTS=/ktvm/kvm TESTS=/ktvm/tests/integration PATH=/ktvm/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp
 cd /tmp || setup_failed "cannot enter /tmp"
 
 # The job's stderr reaches the host through a prefixing filter.

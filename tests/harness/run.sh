@@ -16,7 +16,9 @@
 # and KERNEL_612_VMLINUX, on aarch64 KERNEL_FOREIGN (an x86 bzImage, which
 # ktvm must refuse); each kernel with its modules beside it. Also FIXTURES
 # (the guest initrds NAME.cpio), PAYLOADS (the test programs of
-# tests/payloads) and TESTS (the tests/integration directory).
+# tests/payloads), KVMTESTS (the KVM test tier's programs, tests/kvm,
+# which tests/integration/run.sh runs first) and TESTS (the
+# tests/integration directory).
 #
 # Environment:
 #   ARCH, BUILD, KTVM_CACHE   as in the Makefile (host arch, build/$ARCH,
@@ -342,7 +344,7 @@ run_direct() {
 		export "${var?}"
 	done < <(kernel_vars "$kdir" "$kdir612" "$foreign_kernel")
 	export KTVM=$BUILD/ktvm KTVM_ARCH=$ARCH PAYLOADS=$BUILD/payloads \
-		FIXTURES=$BUILD/fixtures TESTS=$root/tests/integration
+		FIXTURES=$BUILD/fixtures TESTS=$root/tests/integration KVMTESTS=$BUILD/tests/kvm
 	case "$job" in
 	tests) set -- sh "$root/tests/integration/run.sh" ;;
 	bench) set -- sh "$root/tests/integration/bench.sh" ;;
@@ -486,6 +488,13 @@ stage_l1() {
 	for m in "$BUILD"/payloads/*; do
 		[ -f "$m" ] || continue
 		copy_with_libs "$m" "$stage" "/ktvm/payloads/${m##*/}"
+	done
+	# The KVM test tier's programs (tests/kvm), with their shared libraries.
+	mkdir -p "$stage/ktvm/kvm"
+	for m in "$BUILD"/tests/kvm/test_*; do
+		case "$m" in *.o | *.d) continue ;; esac
+		[ -f "$m" ] && [ -x "$m" ] || continue
+		copy_with_libs "$m" "$stage" "/ktvm/kvm/${m##*/}"
 	done
 	# L2 kernels, laid out as kernel_vars describes them, each with the
 	# modules ktvm packs for its guests.

@@ -21,10 +21,13 @@ set -eu
 . "$(dirname "$0")/topology.sh"
 # shellcheck source=tests/integration/watch.sh
 . "$(dirname "$0")/watch.sh"
+# shellcheck source=tests/integration/kvm.sh
+. "$(dirname "$0")/kvm.sh"
 
 # Read by run_case.
 # shellcheck disable=SC2034
 only=${*:-${KTVM_TESTS:-}}
+kvm_select
 
 # --- boot: the guest reaches init with every CPU and reboots --------------
 
@@ -260,6 +263,8 @@ bad_unknown_option() {
 	bad frobnicate --kernel "$KERNEL_IMAGE" --frobnicate --timeout 30
 }
 
+# The KVM test tier first (kvm.sh): tiny raw guests, well under a second each.
+kvm_tier
 check_env marker-init hang-init
 
 for form in $boot_forms; do

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The freeze rendezvous (core/vm/freeze.h) on a running guest, and the timeout's. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "core/vm/freeze.h"
+#include "tests/kvm/kvm.h"
+#include "tests/kvm/kvm_debug.h"
+
+static u32 freeze_parked(struct vm *vm)
+{
+	u32 n;
+
+	pthread_mutex_lock(&vm->freeze.lock);
+	n = vm->freeze.parked;
+	pthread_mutex_unlock(&vm->freeze.lock);
+	return n;
+}
+
+static bool freeze_none_parked(struct vm *vm, u64 unused)
+{
+	return freeze_parked(vm) == 0;
+}
+
+static bool freeze_counter_past(struct vm *vm, u64 at)
+{
+	return kvm_get64(vm, G_COUNTER) > at;
+}
+
+/*
+ * n vCPUs, those in halt_mask in HLT / WFI, vCPU 0 spinning: every vCPU
+ * parks, vCPU 0's counter stands still while frozen and moves after thaw.
+ */
+static void freeze_case(u32 n, u64 halt_mask)
+{
+	struct kvm_guest g = KVM_GUEST(spin);
+	struct vm_config cfg;
+	struct kvm_bg bg;
+	struct vm *vm;
+	u64 c0, c1;
+	int ret;
+
+	kvm_require();
+	kvm_config(&cfg, &g, n);
+	vm = kvm_create(&cfg);
+	kvm_set64(vm, G_HALT_MASK, halt_mask);
+	kvm_start(&bg, vm);
+	if (!kvm_wait(vm, (void *)kvm_counters_running, (1ULL << n) - 1, 10000)) {
+		kvm_stop(&bg);
+		ASSERT_TRUE(kvm_counters_running(vm, (1ULL << n) - 1));
+	}
+	ret = freeze_all(vm, NULL, 5000);
+	EXPECT_EQ(ret, 0);
+	EXPECT_EQ(freeze_parked(vm), n);
+	c0 = kvm_get64(vm, G_COUNTER);
+	usleep(200 * 1000);
+	c1 = kvm_get64(vm, G_COUNTER);
+	EXPECT_EQ(c1, c0);
+	EXPECT_EQ(vm->freeze.freezes, 1);
+	freeze_thaw(vm);
+	EXPECT_TRUE(kvm_wait(vm, (void *)freeze_counter_past, c1, 5000));
+	/* The halted ones leave their park too (they may be scheduled after vCPU 0). */
+	EXPECT_TRUE(kvm_wait(vm, freeze_none_parked, 0, 5000));
+	kvm_stop(&bg);
+	EXPECT_EQ(bg.ret, 0);
+	EXPECT_EQ(bg.res.threads_joined, n);
+	vm_result_free(&bg.res);
+	vm_destroy(vm);
+}
+
+TEST(kvm_freeze_spin)
+{
+	freeze_case(3, 0);
+}
+
+/* vCPUs 1 and 2 halted with interrupts masked: the kick must still bring them out. */
+TEST(kvm_freeze_halt)
+{
+	freeze_case(3, 0x6);
+}
+
+/*
+ * A guest that never ends, with a timeout and a dump directory: the run
+ * ends as a timeout, after freezing every vCPU for the timeout dump, and
+ * every thread is joined (parked ones leave on their stop request).
+ */
+TEST(kvm_freeze_timeout)
+{
+	struct kvm_guest g = KVM_GUEST(spin);
+	struct vm_config cfg;
+	struct vm_result res;
+	struct vm *vm;
+	char path[512];
+	u64 c;
+
+	kvm_require();
+	kvm_config(&cfg, &g, 2);
+	cfg.timeout_ms = 500;
+	vm = kvm_create(&cfg);
+	kvm_debug(vm); /* its before-end hook writes the timeout dump */
+	EXPECT_EQ(vm_run(vm, &res), 0);
+	EXPECT_EQ(res.end, VM_END_TIMEOUT);
+	EXPECT_TRUE(res.timed_out);
+	EXPECT_EQ(res.threads_joined, 2);
+	EXPECT_GE(res.duration_ns, 500 * 1000000ULL);
+	EXPECT_LT(res.duration_ns, 6000 * 1000000ULL);
+	EXPECT_EQ(vm->freeze.freezes, 1);
+	EXPECT_EQ(freeze_parked(vm), 0);
+	EXPECT_EQ(atomic_load(&vm->debug->dumps_written), 1);
+	snprintf(path, sizeof(path), "%s/ktvm-dump-001-timeout.json", test_tmpdir());
+	EXPECT_EQ(access(path, R_OK), 0);
+	EXPECT_GT(kvm_get64(vm, G_COUNTER), 0);
+	EXPECT_GT(kvm_get64(vm, G_COUNTER + 8), 0);
+	c = kvm_get64(vm, G_COUNTER);
+	usleep(50 * 1000);
+	EXPECT_EQ(kvm_get64(vm, G_COUNTER), c);
+	vm_result_free(&res);
+	kvm_destroy_debug(vm);
+}

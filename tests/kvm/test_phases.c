@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vm_create()'s setup phases unwind what they did: a failure injected at
+ * each phase in turn (phase_fail_at, core/vm/phase.h) leaves no file
+ * descriptor, mapping or thread behind.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "core/base/error.h"
+#include "core/vm/phase.h"
+#include "tests/kvm/kvm.h"
+
+/* Far more than vm_phases[] has: the loop ends at the first index that does not fail. */
+#define PHASES_MAX 64
+
+static void phases_rx(void *ctx, const u8 *data, size_t len)
+{
+}
+
+TEST(kvm_phase_unwind)
+{
+	struct kvm_guest g = KVM_GUEST(spin);
+	struct vm_config cfg;
+	struct kvm_console kc;
+	struct vm *vm;
+	u32 fds, maps, threads;
+	int i, ret;
+
+	kvm_require();
+	kvm_config(&cfg, &g, 2);
+	/* With the console, so the attach phase has eventfds, an irqfd and an I/O loop to undo. */
+	kvm_console(&cfg, &kc, phases_rx, NULL);
+	/* Twice first: the C library's first-use allocations settle. */
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(vm_create(&vm, &cfg), 0);
+		vm_destroy(vm);
+	}
+	fds = kvm_fds();
+	maps = kvm_maps();
+	threads = kvm_threads();
+	for (i = 0; i < PHASES_MAX; i++) {
+		vm = NULL;
+		phase_fail_at = i;
+		ret = vm_create(&vm, &cfg);
+		phase_fail_at = -1;
+		if (ret == 0) {
+			/* Past the last phase: nothing was injected. */
+			vm_destroy(vm);
+			break;
+		}
+		printf("  phase %d: %s\n", i, error_msg());
+		EXPECT_EQ(ret, -EIO);
+		EXPECT_TRUE(strstr(error_msg(), "failure injected") != NULL);
+		EXPECT_TRUE(vm == NULL);
+		EXPECT_EQ(kvm_fds(), fds);
+		EXPECT_EQ(kvm_maps(), maps);
+		EXPECT_EQ(kvm_threads(), threads);
+	}
+	/* The table has phases from KVM's open to the devices: more than a handful. */
+	EXPECT_GE(i, 6);
+	EXPECT_LT(i, PHASES_MAX);
+	EXPECT_EQ(kvm_fds(), fds);
+	EXPECT_EQ(kvm_maps(), maps);
+	EXPECT_EQ(kvm_threads(), threads);
+}
