@@ -79,6 +79,10 @@ ARCH_DEBUG_FILES :=
 ARCH_SRCS := $(filter-out $(addprefix arch/$(ARCH)/,$(ARCH_DEBUG_SRCS)),$(ARCH_SRCS))
 DEBUG_NONE := core/debug/arch_none.c
 endif
+# The archives' members depend on ARCH_HAS_DEBUG, which may come from the
+# command line: a stamp holding its value makes them rebuild when it changes.
+DEBUG_STAMP := $(BUILD)/debug-$(if $(filter y,$(ARCH_HAS_DEBUG)),y,n).stamp
+$(shell mkdir -p $(BUILD) && [ -f $(DEBUG_STAMP) ] || { rm -f $(BUILD)/debug-*.stamp; touch $(DEBUG_STAMP); })
 CORE_SRCS := $(filter-out core/debug/arch_none.c,$(wildcard core/*/*.c)) $(DEBUG_NONE)
 DEVICE_SRCS := $(wildcard devices/*.c) $(wildcard devices/virtio/*.c)
 LIB_SRCS := $(CORE_SRCS) $(ARCH_SRCS) $(DEVICE_SRCS) $(wildcard wire/*.c)
@@ -137,11 +141,11 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # Rebuilt when the Makefile changes: its member list is computed here.
-$(BUILD)/libktvm.a: $(LIB_OBJS) Makefile arch/$(ARCH)/arch.mk
+$(BUILD)/libktvm.a: $(LIB_OBJS) Makefile arch/$(ARCH)/arch.mk $(DEBUG_STAMP)
 	@rm -f $@
 	$(AR) rcs $@ $(filter %.o,$^)
 
-$(BUILD)/libktvm-vm.a: $(VM_OBJS) Makefile arch/$(ARCH)/arch.mk
+$(BUILD)/libktvm-vm.a: $(VM_OBJS) Makefile arch/$(ARCH)/arch.mk $(DEBUG_STAMP)
 	@rm -f $@
 	$(AR) rcs $@ $(filter %.o,$^)
 

@@ -51,7 +51,7 @@ void error_set_warn_handler(error_warn_fn fn)
 void error_warn(const char *fmt, ...)
 {
 	error_warn_fn fn = atomic_load(&error_warn_handler);
-	char msg[512];
+	char msg[sizeof(error_buf) + 128]; /* room for an error_msg() and words around it */
 	va_list ap;
 
 	if (!fn)

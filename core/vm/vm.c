@@ -323,9 +323,15 @@ static void vm_unphase_attach(struct vm *vm)
 {
 	if (!vm->io_ready)
 		return;
-	/* A handler that does not stop still uses its device: leak rather than free under it. */
-	if (!ioloop_stop(&vm->io, VM_IO_STOP_MS))
+	/*
+	 * A handler that does not stop still uses its device and the VM: leak
+	 * rather than free under it (vm_run() said so; the caller then keeps
+	 * the VM).
+	 */
+	if (vm->io_stuck || !ioloop_stop(&vm->io, VM_IO_STOP_MS)) {
+		vm->io_stuck = true;
 		return;
+	}
 	while (vm->nr_attached > 0) {
 		struct vm_device *d = &vm->cfg.devices[--vm->nr_attached];
 
@@ -557,8 +563,12 @@ static void vm_wait(struct vm *vm, u64 t_start)
  */
 static void vm_drain(struct vm *vm)
 {
-	if (!vm->io_ready || !ioloop_stop(&vm->io, VM_IO_STOP_MS))
+	if (!vm->io_ready)
 		return;
+	if (!ioloop_stop(&vm->io, VM_IO_STOP_MS)) {
+		vm->io_stuck = true;
+		return;
+	}
 	for (u32 i = 0; i < vm->nr_attached; i++) {
 		struct vm_device *d = &vm->cfg.devices[i];
 
@@ -646,6 +656,9 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	if (res->threads_joined != started)
 		return error_host(-ETIMEDOUT, "%u of %u vCPU threads did not stop",
 				  started - res->threads_joined, started);
+	if (vm->io_stuck)
+		return error_host(-ETIMEDOUT, "the I/O thread did not stop within %u ms",
+				  VM_IO_STOP_MS);
 	return 0;
 }
 

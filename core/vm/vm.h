@@ -7,7 +7,9 @@
  *                what it did and returns a message in core/base/error.h.
  *   vm_run()     starts one thread per vCPU, waits until the guest shuts down,
  *                reboots, crashes, or the timeout passes, then stops and joins
- *                every vCPU thread and fills a struct vm_result.
+ *                every vCPU thread and fills a struct vm_result. -ETIMEDOUT
+ *                when a vCPU thread or the I/O thread would not stop: they
+ *                still use the VM, so the caller must not vm_destroy() it.
  *   vm_destroy() tears everything down.
  */
 #ifndef KTVM_CORE_VM_H
@@ -137,6 +139,7 @@ struct vm {
 	struct topology topo; /* always set: cfg.topo or the flat default */
 	struct ioloop io;     /* the I/O thread: the devices' notifications */
 	bool io_ready;	      /* io initialised (the "attach" phase) */
+	bool io_stuck;	      /* a handler did not stop: the VM must not be freed */
 	u32 nr_attached;      /* cfg.devices[] attached so far */
 	char cmdline[VM_MAX_CMDLINE];
 	/* Input files, read and checked before KVM is touched; freed once loaded. */
