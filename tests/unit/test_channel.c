@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/run/channel.c: the host end of the guest's bulk channel, fed frames as a
+ * core/run/channel.c: the host end of the guest channel, fed frames as a
  * hostile guest could send them: wrong-size typed payloads, over-long
  * reasons, floods of LIFECYCLE events, a second EXIT, output relayed to a
  * reader that went away, and every split of the byte stream. The JSON it
