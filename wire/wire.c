@@ -9,6 +9,8 @@
 
 #include "wire/wire.h"
 
+#define WIRE_MIN_LEN(a, b) ((a) < (b) ? (a) : (b))
+
 static const char *const wire_type_names[WIRE_TYPE_NR] = {
     [WIRE_INVALID] = "INVALID",
     [WIRE_SYS_RDY] = "SYS_RDY",
@@ -26,6 +28,7 @@ static const char *const wire_type_names[WIRE_TYPE_NR] = {
     [WIRE_SNAPSHOT_REPLY] = "SNAPSHOT_REPLY",
     [WIRE_KSYMS] = "KSYMS",
     [WIRE_WATCH_ARMED] = "WATCH_ARMED",
+    [WIRE_SCHED_LOG] = "SCHED_LOG",
 };
 
 static const char *const wire_phase_names[WIRE_PHASE_NR] = {
@@ -36,6 +39,7 @@ static const char *const wire_phase_names[WIRE_PHASE_NR] = {
     [WIRE_PHASE_PAYLOAD_DONE] = "PAYLOAD_DONE",
     [WIRE_PHASE_SHUTDOWN] = "SHUTDOWN",
     [WIRE_PHASE_FAILED] = "FAILED",
+    [WIRE_PHASE_SCHED_DONE] = "SCHED_DONE",
 };
 
 bool wire_type_valid(uint32_t type)
@@ -384,5 +388,35 @@ int wire_watch_armed_parse(struct wire_watch_armed *wa, const void *payload, siz
 		return -EBADMSG;
 	wa->status = status;
 	wa->armed = armed;
+	return 0;
+}
+
+ssize_t wire_sched_exit_build(void *buf, size_t size, uint32_t stage, const char *reason)
+{
+	size_t n = reason ? strnlen(reason, WIRE_REASON_MAX) : 0;
+	uint8_t *p = buf;
+
+	if (stage != WIRE_SCHED_ATTACH && stage != WIRE_SCHED_RUN)
+		return -EINVAL;
+	if (size < WIRE_SCHED_EXIT_MIN + n)
+		return -ENOSPC;
+	wire_put_le32(p, stage);
+	memcpy(p + WIRE_SCHED_EXIT_MIN, reason, n);
+	return (ssize_t)(WIRE_SCHED_EXIT_MIN + n);
+}
+
+int wire_sched_exit_parse(struct wire_sched_exit *se, const void *payload, size_t len)
+{
+	const uint8_t *p = payload;
+	size_t n;
+
+	if (len < WIRE_SCHED_EXIT_MIN)
+		return -EBADMSG;
+	se->stage = wire_get_le32(p);
+	if (se->stage != WIRE_SCHED_ATTACH && se->stage != WIRE_SCHED_RUN)
+		return -EBADMSG;
+	n = WIRE_MIN_LEN(len - WIRE_SCHED_EXIT_MIN, (size_t)WIRE_REASON_MAX);
+	memcpy(se->reason, p + WIRE_SCHED_EXIT_MIN, n);
+	se->reason[n] = '\0';
 	return 0;
 }

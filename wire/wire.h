@@ -27,7 +27,12 @@
  *   5      STDERR            g>h  raw bytes from the payload's stderr
  *   6      LIFECYCLE         g>h  uint32_t phase (enum wire_phase), then reason
  *                                 text, 0..WIRE_REASON_MAX bytes, no NUL
- *   7      SCHED_EXIT        g>h  opaque: how the scheduler under test exited
+ *   7      SCHED_EXIT        g>h  the scheduler under test failed: uint32_t stage
+ *                                 (enum wire_sched_stage: it never attached, or it
+ *                                 left or died while the payload ran), then reason
+ *                                 text, 0..WIRE_REASON_MAX bytes, no NUL. A payload
+ *                                 may send one too; the host takes any SCHED_EXIT,
+ *                                 well-formed or not, as a scheduler failure
  *   8      SCENARIO_START    g>h  opaque: a scenario begins
  *   9      SCENARIO_END      g>h  opaque: a scenario ended
  *   10     TEST_RESULT       g>h  opaque: a test's verdict
@@ -47,6 +52,9 @@
  *                                 the name bytes, no NUL, from [A-Za-z0-9_.$]
  *   15     WATCH_ARMED       h>g  int32_t status (0: armed, else a negative errno),
  *                                 uint32_t watchpoints armed (0..WIRE_KSYMS_MAX) (8 bytes)
+ *   16     SCHED_LOG         g>h  raw bytes of the scheduler's stdout and stderr, and
+ *                                 the guest kernel's sched_ext lines ("kernel: ..."),
+ *                                 in the order init read them
  *
  * Names in KSYMS are checked because the host prints them and looks them up;
  * the set is what the kernel's symbol names are made of (C identifiers, the
@@ -85,6 +93,7 @@ enum wire_type {
 	WIRE_SNAPSHOT_REPLY = 13,
 	WIRE_KSYMS = 14,
 	WIRE_WATCH_ARMED = 15,
+	WIRE_SCHED_LOG = 16,
 	WIRE_TYPE_NR, /* one past the last known type; grows as types are added */
 };
 
@@ -97,6 +106,7 @@ enum wire_phase {
 	WIRE_PHASE_PAYLOAD_DONE = 5,	 /* payload exited (EXIT carries the status) */
 	WIRE_PHASE_SHUTDOWN = 6,	 /* init is powering the guest off */
 	WIRE_PHASE_FAILED = 7,		 /* init gave up; the reason says why */
+	WIRE_PHASE_SCHED_DONE = 8,	 /* the scheduler detached cleanly after the payload */
 	WIRE_PHASE_NR,
 };
 
@@ -120,6 +130,13 @@ enum wire_phase {
 #define WIRE_KSYMS_LEN_MAX                                                                         \
 	(WIRE_KSYMS_MIN + WIRE_KSYMS_MAX * (WIRE_KSYM_ENTRY_MIN + WIRE_KSYM_NAME_MAX))
 #define WIRE_WATCH_ARMED_LEN 8
+#define WIRE_SCHED_EXIT_MIN  4 /* the stage; the reason follows */
+
+/* SCHED_EXIT stages: when the scheduler under test failed. */
+enum wire_sched_stage {
+	WIRE_SCHED_ATTACH = 1, /* it never attached (verifier, load, exit, timeout) */
+	WIRE_SCHED_RUN = 2,    /* it was kicked out or died while the payload ran */
+};
 
 struct wire_hdr {
 	uint32_t type;
@@ -287,6 +304,16 @@ bool wire_ksym_name_valid(const char *name, size_t len);
 ssize_t wire_ksyms_build(void *buf, size_t size, const struct wire_ksym *k, uint32_t n);
 int wire_ksyms_parse(struct wire_ksym *out, uint32_t max, uint32_t *n, const void *payload,
 		     size_t len);
+
+/* SCHED_EXIT: stage (enum wire_sched_stage) and reason (NUL-terminated, cut to WIRE_REASON_MAX). */
+struct wire_sched_exit {
+	uint32_t stage;
+	char reason[WIRE_REASON_MAX + 1];
+};
+
+ssize_t wire_sched_exit_build(void *buf, size_t size, uint32_t stage, const char *reason);
+/* 0, or -EBADMSG: too short, or a stage that is not one of enum wire_sched_stage. */
+int wire_sched_exit_parse(struct wire_sched_exit *se, const void *payload, size_t len);
 
 /* WATCH_ARMED: status 0 or a negative errno; at most WIRE_KSYMS_MAX armed. */
 ssize_t wire_watch_armed_build(void *buf, size_t size, int32_t status, uint32_t armed);

@@ -167,13 +167,52 @@ TEST(wire_type_and_phase_names)
 	EXPECT_EQ(WIRE_SNAPSHOT_REPLY, 13);
 	EXPECT_EQ(WIRE_KSYMS, 14);
 	EXPECT_EQ(WIRE_WATCH_ARMED, 15);
-	EXPECT_EQ(WIRE_TYPE_NR, 16);
+	EXPECT_EQ(WIRE_SCHED_LOG, 16);
+	EXPECT_EQ(WIRE_TYPE_NR, 17);
+	EXPECT_STREQ(wire_type_name(WIRE_SCHED_LOG), "SCHED_LOG");
+	EXPECT_EQ(WIRE_PHASE_SCHED_DONE, 8);
+	EXPECT_STREQ(wire_phase_name(WIRE_PHASE_SCHED_DONE), "SCHED_DONE");
 	EXPECT_STREQ(wire_type_name(WIRE_KSYMS), "KSYMS");
 	EXPECT_STREQ(wire_type_name(WIRE_WATCH_ARMED), "WATCH_ARMED");
 	EXPECT_STREQ(wire_phase_name(WIRE_PHASE_INIT_STARTED), "INIT_STARTED");
 	EXPECT_STREQ(wire_phase_name(WIRE_PHASE_FAILED), "FAILED");
 	EXPECT_STREQ(wire_phase_name(0), "UNKNOWN");
 	EXPECT_STREQ(wire_phase_name(WIRE_PHASE_NR), "UNKNOWN");
+}
+
+/* SCHED_EXIT: a stage and a reason; what is not a stage is refused both ways. */
+TEST(wire_sched_exit_round_trip)
+{
+	char reason[WIRE_REASON_MAX + 40];
+	struct wire_sched_exit se;
+	u8 buf[WIRE_SCHED_EXIT_MIN + WIRE_REASON_MAX];
+	ssize_t n;
+
+	n = wire_sched_exit_build(buf, sizeof(buf), WIRE_SCHED_RUN, "runnable task stall");
+	ASSERT_EQ(n, WIRE_SCHED_EXIT_MIN + 19);
+	ASSERT_EQ(wire_sched_exit_parse(&se, buf, (size_t)n), 0);
+	EXPECT_EQ(se.stage, WIRE_SCHED_RUN);
+	EXPECT_STREQ(se.reason, "runnable task stall");
+	/* no reason at all */
+	n = wire_sched_exit_build(buf, sizeof(buf), WIRE_SCHED_ATTACH, NULL);
+	ASSERT_EQ(n, WIRE_SCHED_EXIT_MIN);
+	ASSERT_EQ(wire_sched_exit_parse(&se, buf, (size_t)n), 0);
+	EXPECT_EQ(se.stage, WIRE_SCHED_ATTACH);
+	EXPECT_STREQ(se.reason, "");
+	/* a reason longer than WIRE_REASON_MAX is cut, both ways */
+	memset(reason, 'r', sizeof(reason) - 1);
+	reason[sizeof(reason) - 1] = '\0';
+	n = wire_sched_exit_build(buf, sizeof(buf), WIRE_SCHED_RUN, reason);
+	EXPECT_EQ(n, WIRE_SCHED_EXIT_MIN + WIRE_REASON_MAX);
+	ASSERT_EQ(wire_sched_exit_parse(&se, buf, (size_t)n), 0);
+	EXPECT_EQ(strlen(se.reason), WIRE_REASON_MAX);
+	/* refused */
+	EXPECT_EQ(wire_sched_exit_build(buf, sizeof(buf), 0, "x"), -EINVAL);
+	EXPECT_EQ(wire_sched_exit_build(buf, sizeof(buf), 3, "x"), -EINVAL);
+	EXPECT_EQ(wire_sched_exit_build(buf, 5, WIRE_SCHED_RUN, "xx"), -ENOSPC);
+	EXPECT_EQ(wire_sched_exit_parse(&se, buf, 3), -EBADMSG);
+	wire_put_le32(buf, 7);
+	EXPECT_EQ(wire_sched_exit_parse(&se, buf, 8), -EBADMSG);
 }
 
 /* ---- typed payloads --------------------------------------------------- */

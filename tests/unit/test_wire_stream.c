@@ -202,6 +202,7 @@ static size_t sample_stream(u8 *out, struct want *w, unsigned int *nw)
 	ADD(WIRE_SNAPSHOT_REPLY, "s", 1);
 	ADD(WIRE_KSYMS, ksyms, (size_t)ksyms_len);
 	ADD(WIRE_WATCH_ARMED, armed, sizeof(armed));
+	ADD(WIRE_SCHED_LOG, text, sizeof(text) - 1);
 	ADD(WIRE_EXIT, ex, sizeof(ex));
 #undef ADD
 	return off;
