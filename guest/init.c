@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -37,6 +38,7 @@
 #include "guest/mounts.h"
 #include "guest/payload.h"
 #include "guest/readfile.h"
+#include "guest/sched.h"
 
 /* Processes left at shutdown get this long to die after SIGKILL. */
 #define INIT_REAP_MS 2000
@@ -112,6 +114,7 @@ static void init_stdio(void)
 }
 
 static char init_watch[KSYMS_WATCH_ARG_MAX]; /* ktvm.watch=, "" if none */
+static char init_sched_wait[16];	     /* ktvm.sched_wait=, "" if none */
 
 static void init_cmdline(char *log_dev, size_t log_size, char *port, size_t port_size)
 {
@@ -124,6 +127,8 @@ static void init_cmdline(char *log_dev, size_t log_size, char *port, size_t port
 		snprintf(port, port_size, "%s", CHAN_PORT_NAME);
 	if (kcmdline_get(cmdline, KSYMS_WATCH_KEY, init_watch, sizeof(init_watch)) < 0)
 		init_watch[0] = '\0';
+	if (kcmdline_get(cmdline, SCHED_WAIT_KEY, init_sched_wait, sizeof(init_sched_wait)) < 0)
+		init_sched_wait[0] = '\0';
 }
 
 /*
@@ -180,6 +185,36 @@ static void init_snapshot(void *ctx, const char *tag, size_t len)
 			log_msg("%s: %s", SNAPSHOT_STATUS, strerror(errno));
 		close(fd);
 	}
+}
+
+static struct sched init_sched;
+static bool init_sched_on;
+
+/* The scheduler under test, if the host packed one: started and attached before the payload. */
+static void init_scheduler(struct chan *ch)
+{
+	char why[512], *end;
+	unsigned long wait = SCHED_WAIT_DEFAULT_S;
+	int r;
+
+	r = sched_load(&init_sched, SCHED_CMD, why, sizeof(why));
+	if (r == -ENOENT)
+		return;
+	if (r)
+		init_fail(ch, "%s", why);
+	if (init_sched_wait[0]) {
+		wait = strtoul(init_sched_wait, &end, 10);
+		if (*end || !wait || wait > SCHED_WAIT_MAX_S)
+			init_fail(ch, "%s=%s: not 1-%d seconds", SCHED_WAIT_KEY, init_sched_wait,
+				  SCHED_WAIT_MAX_S);
+	}
+	r = sched_attach(&init_sched, ch, (u32)wait, why, sizeof(why));
+	if (r == -ECANCELED)
+		init_poweroff(ch); /* SCHED_EXIT said why */
+	if (r)
+		init_fail(ch, "scheduler: %s", why);
+	sched_aside(&init_sched);
+	init_sched_on = true;
 }
 
 static void init_payload(struct chan *ch)
@@ -269,7 +304,10 @@ int main(void)
 		init_fail(NULL, "channel port %s: %s", dev, strerror(-ch.err));
 
 	init_watchpoints(&ch);
+	init_scheduler(&ch);
 	init_payload(&ch);
+	if (init_sched_on && sched_finish(&init_sched))
+		init_fail(NULL, "channel: %s", strerror(-ch.err));
 	log_msg("powering off");
 	init_poweroff(&ch);
 }

@@ -212,6 +212,16 @@ void payload_set_control(int fd, void (*fn)(void *ctx, const char *line, size_t 
 	payload_ctl.len = 0;
 }
 
+static struct payload_aside payload_aside;
+
+void payload_set_aside(const struct payload_aside *a)
+{
+	if (a)
+		payload_aside = *a;
+	else
+		payload_aside = (struct payload_aside){0};
+}
+
 /* Whatever the control FIFO holds, as lines to payload_ctl.fn. */
 static void payload_control(void)
 {
@@ -254,15 +264,19 @@ static int payload_wait(struct payload_result *res, struct payload_pipes *pp, st
 	u64 deadline = 0;
 
 	for (;;) {
-		struct pollfd pfd[3];
+		struct pollfd pfd[4];
 		struct timespec ts;
 		int status, r;
 		u64 now, ms;
 		pid_t w;
 
 		while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (w != res->pid)
-				continue; /* an orphan reparented to init */
+			if (w != res->pid) {
+				/* the child running beside it, or an orphan reparented to init */
+				if (payload_aside.reaped)
+					payload_aside.reaped(payload_aside.ctx, w, status);
+				continue;
+			}
 			res->exited = true;
 			res->wstatus = status;
 			deadline = clock_now_ns() + (u64)MAX(drain_ms, 0) * 1000000;
@@ -282,9 +296,14 @@ static int payload_wait(struct payload_result *res, struct payload_pipes *pp, st
 			pfd[i] = (struct pollfd){.fd = pp->fd[i], .events = POLLIN};
 		pfd[2] =
 		    (struct pollfd){.fd = payload_ctl.fn ? payload_ctl.fd : -1, .events = POLLIN};
-		r = ppoll(pfd, 3, &ts, wait_mask);
+		pfd[3] = (struct pollfd){
+		    .fd = payload_aside.readable && payload_aside.fd ? *payload_aside.fd : -1,
+		    .events = POLLIN};
+		r = ppoll(pfd, 4, &ts, wait_mask);
 		if (r < 0 && errno != EINTR)
 			return -errno;
+		if (r > 0 && pfd[3].fd >= 0 && pfd[3].revents)
+			payload_aside.readable(payload_aside.ctx);
 		if (r > 0 && pfd[2].fd >= 0 && (pfd[2].revents & POLLIN))
 			payload_control();
 		for (int i = 0; r > 0 && i < 2; i++) {

@@ -99,4 +99,19 @@ int payload_run(const struct payload *p, struct chan *ch, int drain_ms, struct p
 #define PAYLOAD_CTL_LINE 128
 void payload_set_control(int fd, void (*fn)(void *ctx, const char *line, size_t len), void *ctx);
 
+/*
+ * A process init runs beside the payload (the scheduler under test,
+ * sched.h): while payload_run() waits, readable(ctx) is called when *fd
+ * has input or hung up (the callee reads it, and closes it and sets *fd to
+ * -1 at EOF; *fd < 0: nothing to watch), and reaped(ctx, pid, wstatus) for
+ * every child but the payload that exits. NULL: none.
+ */
+struct payload_aside {
+	int *fd;
+	void (*readable)(void *ctx);
+	void (*reaped)(void *ctx, pid_t pid, int wstatus);
+	void *ctx;
+};
+void payload_set_aside(const struct payload_aside *a);
+
 #endif
