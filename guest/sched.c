@@ -300,8 +300,9 @@ int sched_attach(struct sched *s, struct chan *ch, u32 wait_s, char *why, size_t
 			break;
 		}
 		if (clock_now_ns() >= deadline) {
-			snprintf(why, why_size, "%s did not attach within %u s (sched_ext state: %s)",
-				 s->path, wait_s, state[0] ? state : "unreadable");
+			snprintf(why, why_size,
+				 "%s did not attach within %u s (sched_ext state: %s)", s->path,
+				 wait_s, state[0] ? state : "unreadable");
 			break;
 		}
 	}

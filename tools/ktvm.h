@@ -9,9 +9,12 @@
 #include "core/base/types.h"
 
 enum {
-	KTVM_EXIT_OK = 0,	   /* the guest powered off or rebooted by itself */
-	KTVM_EXIT_USAGE = 2,	   /* bad arguments or input files */
-	KTVM_EXIT_CRASH = 121,	   /* kernel panic, triple fault, KVM internal error */
+	KTVM_EXIT_OK = 0,	      /* the guest powered off or rebooted by itself */
+	KTVM_EXIT_USAGE = 2,	      /* bad arguments or input files */
+	KTVM_EXIT_SCHED_ATTACH = 119, /* --scheduler: it never attached */
+	KTVM_EXIT_SCHED_FAILED =
+	    120,	       /* --scheduler: it left or died while PROG ran, or a SCHED_EXIT */
+	KTVM_EXIT_CRASH = 121, /* kernel panic, triple fault, KVM internal error */
 	KTVM_EXIT_NO_RESULT = 122, /* the guest ended without the payload's exit status */
 	KTVM_EXIT_WATCH = 123,	   /* a --watch ...:stop watchpoint fired */
 	KTVM_EXIT_TIMEOUT = 124,   /* --timeout passed (like timeout(1)) */

@@ -10,6 +10,8 @@
 #include "core/base/clock.h"
 #include "core/base/error.h"
 #include "core/image/initramfs.h"
+#include "core/vm/arch.h"
+#include "core/image/initramfs_elf.h"
 #include "core/base/json.h"
 #include "core/image/kmod.h"
 #include "guest/init-blob.h"
@@ -169,9 +171,47 @@ static bool pack_modules_dir(const char *kernel, const char *rel, char *out, siz
 	return false;
 }
 
+/*
+ * --scheduler: a host ELF program for the guest's arch (a script or another
+ * arch's binary could not run there), packed with its libraries as
+ * PACK_SCHED_PATH; its command written to DIR/sched. The two "HOST:GUEST"
+ * includes into inc and cmd_inc (PATH_MAX + 32 bytes each).
+ */
+static int pack_sched(const struct pack_opts *o, const char *dir, char *inc, char *cmdf,
+		      char *cmd_inc)
+{
+	const char *cmd[PACK_MAX_SCHED_ARGS + 3];
+	char host[PATH_MAX];
+	struct initramfs_elf e;
+	const char *triplet;
+	size_t n = 0;
+
+	if (!pack_find(o->sched, host, sizeof(host)))
+		return error_input(-ENOENT, "--scheduler %s: %s", o->sched,
+				   strchr(o->sched, '/') ? "no such file" : "not found in PATH");
+	if (!initramfs_elf_is_elf(host) || initramfs_elf_read(host, &e) < 0)
+		return error_input(-ENOEXEC, "--scheduler %s: not an ELF program", host);
+	triplet = initramfs_elf_triplet(e.class, e.data, e.machine);
+	initramfs_elf_free(&e);
+	if (!triplet || strncmp(triplet, arch_name(), strlen(arch_name())) ||
+	    triplet[strlen(arch_name())] != '-')
+		return error_input(-ENOEXEC, "--scheduler %s: not a program for %s (%s)", host,
+				   arch_name(), triplet ? triplet : "unknown machine");
+	snprintf(inc, PATH_MAX + 32, "%s:%s", host, PACK_SCHED_PATH);
+	cmd[n++] = PACK_SCHED_PATH;
+	cmd[n++] = o->sched;
+	for (u32 i = 0; i < o->nr_sched_args; i++)
+		cmd[n++] = o->sched_args[i];
+	cmd[n] = NULL;
+	snprintf(cmdf, PATH_MAX + 16, "%s/sched", dir);
+	snprintf(cmd_inc, PATH_MAX + 32, "%s:/ktvm/sched", cmdf);
+	return pack_write(cmdf, cmd, "scheduler command");
+}
+
 int pack_prepare(const struct pack_opts *o, struct pack_files *f)
 {
-	const char *includes[PACK_MAX_INCLUDES + 3];
+	const char *includes[PACK_MAX_INCLUDES + 5];
+	char sched_inc[PATH_MAX + 32], schedf[PATH_MAX + 16], schedf_inc[PATH_MAX + 32];
 	char host[PATH_MAX], init[PATH_MAX], cmdf[PATH_MAX + 16], envf[PATH_MAX + 16];
 	char cmd_inc[PATH_MAX + 32], env_inc[PATH_MAX + 32];
 	const char *tmpdir = getenv("TMPDIR"), *exec_path;
@@ -223,6 +263,13 @@ int pack_prepare(const struct pack_opts *o, struct pack_files *f)
 			return ret;
 		snprintf(env_inc, sizeof(env_inc), "%s:/ktvm/env", envf);
 		includes[n++] = env_inc;
+	}
+	if (o->sched) {
+		ret = pack_sched(o, f->dir, sched_inc, schedf, schedf_inc);
+		if (ret < 0)
+			return ret;
+		includes[n++] = sched_inc;
+		includes[n++] = schedf_inc;
 	}
 	includes[n] = NULL;
 
@@ -278,7 +325,7 @@ void pack_write_json(FILE *f, const void *ctx)
 
 void pack_cleanup(struct pack_files *f)
 {
-	static const char *const names[] = {"cmd", "env", "initrd.cpio"};
+	static const char *const names[] = {"cmd", "env", "sched", "initrd.cpio"};
 	char path[PATH_MAX + 16];
 
 	if (!f->dir[0])

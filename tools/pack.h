@@ -6,6 +6,9 @@
  * files that tell init what to run:
  *   /ktvm/cmd  NUL-terminated: the path to exec, then argv[0], argv[1], ...
  *   /ktvm/env  NUL-terminated KEY=VALUE strings (only with --env)
+ *   /ktvm/sched  with --scheduler: NUL-terminated, the path to exec
+ *              (PACK_SCHED_PATH, the scheduler's host file), argv[0] (its name
+ *              as given), its --sched-arg arguments
  * PROG is looked up like a shell does (a name without '/' in $PATH); a host
  * file is packed as /ktvm/payload. An absolute path that is not a host file
  * is run as a guest path (a file an --include put there): if it is missing
@@ -19,8 +22,10 @@
 
 #include "core/base/types.h"
 
-#define PACK_MAX_INCLUDES 64
-#define PACK_MAX_ENV	  64
+#define PACK_MAX_INCLUDES   64
+#define PACK_MAX_ENV	    64
+#define PACK_MAX_SCHED_ARGS 32
+#define PACK_SCHED_PATH	    "/ktvm/scheduler"
 
 struct pack_opts {
 	const char *kernel;
@@ -30,6 +35,10 @@ struct pack_opts {
 	const char *env[PACK_MAX_ENV + 1];
 	u32 nr_env;
 	const char *modules_dir; /* NULL: found next to the kernel (payload.c) */
+	/* --scheduler: packed as PACK_SCHED_PATH, its command in /ktvm/sched (guest/sched.h) */
+	const char *sched;
+	const char *sched_args[PACK_MAX_SCHED_ARGS + 1];
+	u32 nr_sched_args;
 };
 
 struct pack_files {

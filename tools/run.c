@@ -18,6 +18,8 @@
 #define RUN_DEFAULT_CPUS       1
 #define RUN_DEFAULT_MEMORY_MIB 256
 #define RUN_DEFAULT_TIMEOUT_S  300
+/* guest/sched.h SCHED_WAIT_MAX_S: what the guest's init takes. */
+#define RUN_SCHED_WAIT_MAX_S 600
 /* Console lines shown when a run fails and the console was not streamed. */
 #define RUN_TAIL_LINES 30
 
@@ -42,6 +44,9 @@ enum {
 	OPT_SYMBOLS,
 	OPT_DUMP_DIR,
 	OPT_DUMP_MEM,
+	OPT_SCHEDULER,
+	OPT_SCHED_ARG,
+	OPT_SCHED_WAIT,
 };
 
 static const struct option run_options[] = {
@@ -65,6 +70,9 @@ static const struct option run_options[] = {
     {"symbols", required_argument, NULL, OPT_SYMBOLS},
     {"dump-dir", required_argument, NULL, OPT_DUMP_DIR},
     {"dump-mem", required_argument, NULL, OPT_DUMP_MEM},
+    {"scheduler", required_argument, NULL, OPT_SCHEDULER},
+    {"sched-arg", required_argument, NULL, OPT_SCHED_ARG},
+    {"sched-wait", required_argument, NULL, OPT_SCHED_WAIT},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -197,6 +205,23 @@ static int run_parse_opt(struct run_opts *o, int opt, char *arg)
 	case OPT_MODULES_DIR:
 		o->po.modules_dir = arg;
 		return 0;
+	case OPT_SCHEDULER:
+		if (!*arg)
+			return ktvm_usage_error("--scheduler '': no program");
+		o->po.sched = arg;
+		return 0;
+	case OPT_SCHED_ARG:
+		if (o->po.nr_sched_args == PACK_MAX_SCHED_ARGS)
+			return ktvm_usage_error("more than %d --sched-arg options",
+						PACK_MAX_SCHED_ARGS);
+		o->po.sched_args[o->po.nr_sched_args++] = arg;
+		return 0;
+	case OPT_SCHED_WAIT:
+		return run_parse_u64("--sched-wait", arg, RUN_SCHED_WAIT_MAX_S, &o->sched_wait)
+			   ?: (o->sched_wait
+				   ? 0
+				   : ktvm_usage_error("--sched-wait 0: must be 1-%d seconds",
+						      RUN_SCHED_WAIT_MAX_S));
 	case 'v':
 		o->verbose = true;
 		return 0;
@@ -281,6 +306,11 @@ int run_parse(struct run_opts *o, int argc, char **argv, u64 t_start)
 	if (!o->prog && (o->po.nr_includes || o->po.nr_env || o->po.modules_dir))
 		return ktvm_usage_error("--include, --env and --modules-dir need a program to "
 					"run (-- PROG [ARGS...])");
+	if (!o->po.sched && (o->po.nr_sched_args || o->sched_wait))
+		return ktvm_usage_error("--sched-arg and --sched-wait need --scheduler");
+	if (o->po.sched && !o->prog)
+		return ktvm_usage_error("--scheduler needs a program to run under it "
+					"(-- PROG [ARGS...]), the workload");
 	return 0;
 }
 
@@ -312,6 +342,9 @@ static int run_prepare_pack(struct run *r)
 	/* A quiet boot is several times faster on a serial console; the user's loglevel= wins. */
 	snprintf(r->cmdline, sizeof(r->cmdline), "quiet%s%s", cfg->cmdline ? " " : "",
 		 cfg->cmdline ? cfg->cmdline : "");
+	if (r->o.sched_wait)
+		snprintf(r->cmdline + strlen(r->cmdline), sizeof(r->cmdline) - strlen(r->cmdline),
+			 " ktvm.sched_wait=%llu", (unsigned long long)r->o.sched_wait);
 	cfg->cmdline = r->cmdline;
 	return 0;
 }
@@ -454,6 +487,24 @@ static int run_payload_status(const struct channel *ch)
 	return KTVM_EXIT_NO_RESULT;
 }
 
+/* A SCHED_EXIT arrived (from init, or from PROG): the scheduler failed, whatever PROG did. */
+static int run_sched_status(const struct channel *ch)
+{
+	const struct channel_sched *s = &ch->sched;
+
+	if (s->stage == WIRE_SCHED_ATTACH) {
+		fprintf(stderr, "ktvm: the scheduler did not attach: %s\n", s->reason);
+		return KTVM_EXIT_SCHED_ATTACH;
+	}
+	if (ch->have_exit)
+		fprintf(stderr,
+			"ktvm: the scheduler failed while PROG ran (PROG exited with %d): %s\n",
+			ch->exit_status, s->reason);
+	else
+		fprintf(stderr, "ktvm: the scheduler failed: %s\n", s->reason);
+	return KTVM_EXIT_SCHED_FAILED;
+}
+
 /* How the run ended, the watchpoints' outcome and the payload's status. */
 static int run_status(struct run *r)
 {
@@ -476,7 +527,7 @@ static int run_status(struct run *r)
 		else if (status == KTVM_EXIT_OK)
 			status = KTVM_EXIT_HOST;
 	} else if (r->o.prog && status == KTVM_EXIT_OK) {
-		status = run_payload_status(&r->ch);
+		status = r->ch.sched.failed ? run_sched_status(&r->ch) : run_payload_status(&r->ch);
 	}
 	return status;
 }

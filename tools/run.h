@@ -23,6 +23,7 @@ struct run_opts {
 	struct topology topo;
 	struct watch_opts wo;
 	const char *json; /* --json FILE, or NULL */
+	u64 sched_wait;	  /* --sched-wait SEC, 0: the guest's default */
 	char **prog;	  /* PROG [ARGS...], NULL-terminated; NULL: no PROG */
 	bool have_shape, have_topo, have_cpus, have_mem;
 	bool verbose;

@@ -57,6 +57,86 @@ fill:
 		c->events_dropped++;
 }
 
+/* One complete line of the scheduler's output (without its newline): relayed tagged. */
+static void channel_sched_line(struct channel_sched *s, const char *p, size_t len)
+{
+	char line[CHANNEL_SCHED_LINE_MAX + 16];
+	int n = snprintf(line, sizeof(line), "sched: %.*s\n", (int)len, p);
+
+	channel_relay(&s->log, (const u8 *)line, (u32)MIN((size_t)n, sizeof(line) - 1));
+}
+
+/* SCHED_LOG: kept (up to a cap) and relayed a line at a time. */
+static void channel_sched_log(struct channel_sched *s, const u8 *p, u32 len)
+{
+	size_t keep = MIN((size_t)len, CHANNEL_SCHED_LOG_MAX - s->text_len);
+
+	s->bytes += len;
+	memcpy(s->text + s->text_len, p, keep);
+	s->text_len += keep;
+	s->text[s->text_len] = '\0';
+	for (u32 i = 0; i < len; i++) {
+		if (p[i] == '\n' || s->line_len == sizeof(s->line)) {
+			channel_sched_line(s, s->line, s->line_len);
+			s->line_len = 0;
+			if (p[i] == '\n')
+				continue;
+		}
+		s->line[s->line_len++] = (char)p[i];
+	}
+}
+
+/* The scheduler's lifecycle phases (guest/sched.h). */
+static void channel_sched_phase(struct channel *c, const struct wire_lifecycle *lc)
+{
+	struct channel_sched *s = &c->sched;
+	u64 now = clock_now_ns() - c->t_origin_ns;
+	size_t n = MIN(lc->reason_len, (size_t)WIRE_REASON_MAX);
+	char *dst;
+
+	switch (lc->phase) {
+	case WIRE_PHASE_SCHED_STARTING:
+		s->started = true;
+		s->started_ns = now;
+		dst = s->path;
+		break;
+	case WIRE_PHASE_SCHED_READY:
+		s->attached = true;
+		s->attached_ns = now;
+		dst = s->ops;
+		break;
+	case WIRE_PHASE_SCHED_DONE:
+		s->detached = true;
+		s->detached_ns = now;
+		dst = s->detach;
+		break;
+	default:
+		return;
+	}
+	memcpy(dst, lc->reason, n);
+	dst[n] = '\0';
+}
+
+/* Any SCHED_EXIT, from init or from the payload, is a scheduler failure; the first is kept. */
+static void channel_sched_exit(struct channel *c, const u8 *payload, u32 len)
+{
+	struct channel_sched *s = &c->sched;
+	struct wire_sched_exit se;
+
+	if (s->failed)
+		return;
+	s->failed = true;
+	if (wire_sched_exit_parse(&se, payload, len) < 0) {
+		c->malformed++;
+		s->stage = 0;
+		snprintf(s->reason, sizeof(s->reason), "a SCHED_EXIT frame (%u bytes) said so",
+			 len);
+		return;
+	}
+	s->stage = se.stage;
+	snprintf(s->reason, sizeof(s->reason), "%s", se.reason);
+}
+
 static void channel_frame(void *ctx, u32 type, const u8 *payload, u32 len)
 {
 	struct channel *c = ctx;
@@ -99,8 +179,16 @@ static void channel_frame(void *ctx, u32 type, const u8 *payload, u32 len)
 	case WIRE_LIFECYCLE:
 		if (wire_lifecycle_parse(&lc, payload, len) < 0)
 			c->malformed++;
-		else
+		else {
 			channel_event_add(c, lc.phase, lc.reason, lc.reason_len);
+			channel_sched_phase(c, &lc);
+		}
+		break;
+	case WIRE_SCHED_LOG:
+		channel_sched_log(&c->sched, payload, len);
+		break;
+	case WIRE_SCHED_EXIT:
+		channel_sched_exit(c, payload, len);
 		break;
 	case WIRE_KSYMS:
 	case WIRE_SNAPSHOT_REQUEST:
@@ -119,6 +207,7 @@ int channel_init(struct channel *c, int out_fd, int err_fd, u64 t_origin_ns)
 	c->t_origin_ns = t_origin_ns;
 	c->out.fd = out_fd;
 	c->err.fd = err_fd;
+	c->sched.log.fd = err_fd;
 	return wire_stream_init(&c->ws, WIRE_STREAM_CAP_DEFAULT, channel_frame, c);
 }
 
@@ -138,6 +227,10 @@ void channel_end(struct channel *c)
 {
 	if (!c->ended)
 		wire_stream_end(&c->ws);
+	if (!c->ended && c->sched.line_len) {
+		channel_sched_line(&c->sched, c->sched.line, c->sched.line_len);
+		c->sched.line_len = 0;
+	}
 	c->ended = true;
 }
 
@@ -154,6 +247,44 @@ static void channel_json_event(FILE *f, const struct channel_event *e)
 	json_string(f, name, strlen(name));
 	fprintf(f, ", \"t_ms\": %llu, \"reason\": ", (unsigned long long)(e->t_ns / 1000000));
 	json_string(f, e->reason, strlen(e->reason));
+	fprintf(f, "}");
+}
+
+static const char *channel_sched_stage(u32 stage)
+{
+	return stage == WIRE_SCHED_ATTACH ? "attach" : stage == WIRE_SCHED_RUN ? "run" : "unknown";
+}
+
+static void channel_sched_json(FILE *f, const struct channel_sched *s)
+{
+	if (!s->started && !s->failed) {
+		fprintf(f, "null");
+		return;
+	}
+	fprintf(f, "{\"path\": ");
+	json_string(f, s->path, strlen(s->path));
+	fprintf(f, ", \"attached\": %s, \"ops\": ", s->attached ? "true" : "false");
+	json_string(f, s->ops, strlen(s->ops));
+	if (s->attached)
+		fprintf(f, ", \"attach_ms\": %llu, \"attached_ms\": %llu",
+			(unsigned long long)((s->attached_ns - s->started_ns) / 1000000),
+			(unsigned long long)(s->attached_ns / 1000000));
+	fprintf(f, ", \"detached\": %s", s->detached ? "true" : "false");
+	if (s->detached) {
+		fprintf(f, ", \"detached_ms\": %llu, \"detach\": ",
+			(unsigned long long)(s->detached_ns / 1000000));
+		json_string(f, s->detach, strlen(s->detach));
+	}
+	fprintf(f, ", \"failure\": ");
+	if (s->failed) {
+		fprintf(f, "{\"stage\": \"%s\", \"reason\": ", channel_sched_stage(s->stage));
+		json_string(f, s->reason, strlen(s->reason));
+		fprintf(f, "}");
+	} else {
+		fprintf(f, "null");
+	}
+	fprintf(f, ", \"log_bytes\": %llu, \"log\": ", (unsigned long long)s->bytes);
+	json_string(f, s->text, s->text_len);
 	fprintf(f, "}");
 }
 
@@ -209,8 +340,11 @@ void channel_write_json(FILE *f, const struct channel *c, const char *in)
 		fprintf(f, "%s", t ? ", " : "");
 		channel_json_event(f, &c->events[t]);
 	}
-	fprintf(f, "],\n%s  \"lifecycle_dropped\": %llu\n%s}", in,
-		(unsigned long long)c->events_dropped, in);
+	fprintf(f, "],\n%s  \"lifecycle_dropped\": %llu", in,
+		(unsigned long long)c->events_dropped);
+	fprintf(f, ",\n%s  \"sched\": ", in);
+	channel_sched_json(f, &c->sched);
+	fprintf(f, "\n%s}", in);
 }
 
 int channel_send(struct channel *c, const void *data, size_t len)

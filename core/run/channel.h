@@ -38,6 +38,28 @@ struct channel_relay {
 	int error;   /* errno of the first failed write, 0 if none */
 };
 
+/* Scheduler output kept for the result; the rest is counted. */
+#define CHANNEL_SCHED_LOG_MAX  (16 * 1024)
+#define CHANNEL_SCHED_LINE_MAX 512
+
+/* The scheduler under test (guest/sched.h), as the guest reported it. */
+struct channel_sched {
+	bool started, attached, detached;
+	u64 started_ns, attached_ns, detached_ns; /* since the channel's time origin */
+	char path[WIRE_REASON_MAX + 1];
+	char ops[WIRE_REASON_MAX + 1];	  /* the kernel's name for it (root/ops) */
+	char detach[WIRE_REASON_MAX + 1]; /* SCHED_DONE's reason */
+	bool failed;			  /* a SCHED_EXIT arrived; the first is kept */
+	u32 stage;			  /* enum wire_sched_stage; 0: malformed */
+	char reason[WIRE_REASON_MAX + 1];
+	struct channel_relay log;	   /* SCHED_LOG bytes, as "sched: LINE" lines */
+	char line[CHANNEL_SCHED_LINE_MAX]; /* a line not yet complete */
+	size_t line_len;
+	char text[CHANNEL_SCHED_LOG_MAX + 1]; /* the first CHANNEL_SCHED_LOG_MAX bytes */
+	size_t text_len;
+	u64 bytes; /* SCHED_LOG bytes in all */
+};
+
 struct channel {
 	struct wire_stream ws;
 	u64 t_origin_ns;
@@ -71,9 +93,13 @@ struct channel {
 	 */
 	int (*send)(void *ctx, const void *data, size_t len);
 	void *send_ctx;
+	struct channel_sched sched;
 };
 
-/* out_fd/err_fd receive STDOUT/STDERR payloads (-1: count only). */
+/*
+ * out_fd/err_fd receive STDOUT/STDERR payloads (-1: count only); err_fd
+ * also the scheduler's output, as lines "sched: LINE".
+ */
 int channel_init(struct channel *c, int out_fd, int err_fd, u64 t_origin_ns);
 void channel_destroy(struct channel *c);
 /* Bytes to the guest (the send callback): 0, -EAGAIN, -ENODEV. Any thread but the I/O thread. */

@@ -553,10 +553,77 @@ TEST(channel_other_types_only_counted)
 	feed_all(&c, &b);
 	for (u32 t = WIRE_SCHED_EXIT; t < WIRE_TYPE_NR; t++)
 		EXPECT_EQ(channel_stats(&c)->by_type[t], 1);
-	EXPECT_EQ(c.malformed, 0);
+	/* but SCHED_EXIT, which is never only counted: "opaque" is no stage */
+	EXPECT_EQ(c.malformed, 1);
+	EXPECT_TRUE(c.sched.failed);
+	EXPECT_EQ(c.sched.stage, 0);
+	EXPECT_STREQ(c.sched.text, "opaque"); /* SCHED_LOG */
 	EXPECT_EQ(c.out.bytes + c.err.bytes, 0);
 	EXPECT_FALSE(c.sys_rdy || c.have_exit || c.have_kern_addrs || c.failed);
 	EXPECT_EQ(c.nr_events, 0);
+	channel_destroy(&c);
+	fb_free(&b);
+}
+
+/* The scheduler's frames: phases, its output as tagged lines, the first SCHED_EXIT. */
+TEST(channel_sched_frames)
+{
+	struct fb b = {0};
+	struct channel c;
+	int p[2];
+	char out[512] = "";
+	u8 se[64];
+	ssize_t n;
+
+	ASSERT_EQ(pipe(p), 0);
+	ASSERT_EQ(channel_init(&c, -1, p[1], 0), 0);
+	fb_lc(&b, WIRE_PHASE_SCHED_STARTING, "/ktvm/scheduler");
+	fb_str(&b, WIRE_SCHED_LOG, "loading\npart");
+	fb_str(&b, WIRE_SCHED_LOG, "ial line\n");
+	fb_lc(&b, WIRE_PHASE_SCHED_READY, "fifo");
+	n = wire_sched_exit_build(se, sizeof(se), WIRE_SCHED_RUN, "runnable task stall");
+	fb_frame(&b, WIRE_SCHED_EXIT, se, (size_t)n);
+	n = wire_sched_exit_build(se, sizeof(se), WIRE_SCHED_ATTACH, "second");
+	fb_frame(&b, WIRE_SCHED_EXIT, se, (size_t)n);
+	fb_str(&b, WIRE_SCHED_LOG, "no newline at the end");
+	channel_feed(&c, b.d, b.n);
+	channel_end(&c);
+	close(p[1]);
+	n = read(p[0], out, sizeof(out) - 1);
+	close(p[0]);
+	ASSERT_GT(n, 0);
+	out[n] = '\0';
+	EXPECT_STREQ(out, "sched: loading\nsched: partial line\nsched: no newline at the end\n");
+	EXPECT_TRUE(c.sched.started);
+	EXPECT_STREQ(c.sched.path, "/ktvm/scheduler");
+	EXPECT_TRUE(c.sched.attached);
+	EXPECT_STREQ(c.sched.ops, "fifo");
+	EXPECT_FALSE(c.sched.detached);
+	EXPECT_TRUE(c.sched.failed);
+	EXPECT_EQ(c.sched.stage, WIRE_SCHED_RUN);
+	EXPECT_STREQ(c.sched.reason, "runnable task stall");
+	EXPECT_EQ(c.malformed, 0);
+	EXPECT_STREQ(c.sched.text, "loading\npartial line\nno newline at the end");
+	channel_destroy(&c);
+	fb_free(&b);
+}
+
+/* A flood of scheduler output: the result keeps a capped part, every byte counted. */
+TEST(channel_sched_log_capped)
+{
+	struct fb b = {0};
+	struct channel c;
+	static char chunk[4096];
+
+	memset(chunk, 'x', sizeof(chunk) - 1);
+	ASSERT_EQ(channel_init(&c, -1, -1, 0), 0);
+	for (int i = 0; i < 10; i++)
+		fb_str(&b, WIRE_SCHED_LOG, chunk);
+	channel_feed(&c, b.d, b.n);
+	channel_end(&c);
+	EXPECT_EQ(c.sched.text_len, CHANNEL_SCHED_LOG_MAX);
+	EXPECT_EQ(strlen(c.sched.text), CHANNEL_SCHED_LOG_MAX);
+	EXPECT_EQ(c.sched.bytes, 10 * (sizeof(chunk) - 1));
 	channel_destroy(&c);
 	fb_free(&b);
 }

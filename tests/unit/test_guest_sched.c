@@ -116,7 +116,7 @@ TEST(sched_attaches_runs_and_detaches)
 	char why[256], reason[256], log[1024];
 
 	sched_setup(&r, ATTACHES "trap 'echo bye; echo disabled > $D/state; rm -rf $D/root; "
-			    "exit 0' INT; while :; do sleep 0.02; done");
+				 "exit 0' INT; while :; do sleep 0.02; done");
 	ASSERT_EQ(sched_attach(&r.s, &r.ch, 5, why, sizeof(why)), 0);
 	EXPECT_STREQ(r.s.ops, "fifo");
 	EXPECT_FALSE(r.s.exited);

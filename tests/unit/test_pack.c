@@ -425,6 +425,57 @@ static void expect_modules(const char *k, const char *modules_dir, const char *d
  * (DIR/../lib/modules, DIR/../usr/lib/modules), then the host's
  * /lib/modules/R. Each is found while those before it are missing.
  */
+/* --scheduler: the host ELF packed as /ktvm/scheduler, its command in /ktvm/sched. */
+TEST(pack_scheduler)
+{
+	char prog[] = "/ktvm-test-no-such-dir/prog", *argv[] = {prog, NULL};
+	static const char cmd[] = "/ktvm/scheduler\0/proc/self/exe\0--mode\0error-after=5";
+	struct pack_opts o;
+	const struct rd_entry *e;
+	struct pack_files f;
+	struct rd r;
+
+	setup();
+	o = opts(argv);
+	o.sched = "/proc/self/exe"; /* this test: an ELF of the guest's arch */
+	o.sched_args[0] = "--mode";
+	o.sched_args[1] = "error-after=5";
+	o.nr_sched_args = 2;
+	if (pack_prepare(&o, &f)) {
+		test_fail_at(__FILE__, __LINE__, "pack_prepare: %s", error_msg());
+		pack_cleanup(&f);
+		return;
+	}
+	ASSERT_EQ(rd_load(&r, f.initrd), 0);
+	e = rd_find(&r, "ktvm/sched");
+	EXPECT_TRUE(e && e->size == sizeof(cmd) && !memcmp(e->data, cmd, sizeof(cmd)));
+	e = rd_find(&r, "ktvm/scheduler");
+	EXPECT_TRUE(e && e->size > 64 && !memcmp(e->data, "\177ELF", 4));
+	rd_free(&r);
+	pack_cleanup(&f);
+	expect_tmp_empty();
+}
+
+/* --scheduler refuses what cannot run in the guest, before anything is built. */
+TEST(pack_scheduler_refused)
+{
+	char prog[] = "/ktvm-test-no-such-dir/prog", *argv[] = {prog, NULL};
+	struct pack_opts o;
+	struct pack_files f;
+
+	setup();
+	o = opts(argv);
+	o.sched = "/ktvm-test-no-such-dir/sched";
+	EXPECT_EQ(pack_prepare(&o, &f), -ENOENT);
+	EXPECT_STREQ(error_msg(), "--scheduler /ktvm-test-no-such-dir/sched: no such file");
+	pack_cleanup(&f);
+	o.sched = "/etc/passwd";
+	EXPECT_EQ(pack_prepare(&o, &f), -ENOEXEC);
+	EXPECT_STREQ(error_msg(), "--scheduler /etc/passwd: not an ELF program");
+	pack_cleanup(&f);
+	expect_tmp_empty();
+}
+
 TEST(pack_modules_dir_order)
 {
 	const char *rel[] = {
