@@ -308,7 +308,7 @@ exact_deps() {
 
 fetch_kernel() {
 	local arch=$1 series=$2 dir meta suites ver img imgver deb rel bz files mods
-	local pkgs src
+	local pkgs
 	dir=$cache/$arch/linux-$series
 	if [ $refresh = 0 ] && [ -f "$dir/.stamp" ]; then
 		cached "kernel $series $arch: cached in $dir ($(cat "$dir/.stamp"))"
@@ -395,16 +395,19 @@ tools/lib/str_error_r.c tools/lib/string.c tools/lib/ctype.c tools/lib/hweight.c
 tools/lib/find_bit.c tools/lib/list_sort.c tools/lib/rbtree.c tools/lib/zalloc.c
 tools/lib/bitmap.c
 scripts/bpf_doc.py kernel/bpf/disasm.c kernel/bpf/disasm.h
-include/uapi/linux/bpf.h include/linux/compiler-version.h'
+include/uapi/linux/bpf.h include/linux/compiler-version.h
+arch/arm64/include/uapi/asm/bpf_perf_event.h'
 
 # Fetches linux-source-X.Y=VER (the tarball inside) and extracts only
 # $source_parts into src/linux-UPSTREAM/ (shared by every architecture).
 fetch_source() {
-	local ver=$1 up series dir deb tarball top parts p
+	local ver=$1 up series dir deb tarball top parts p stamp
 	up=$(source_dirname "$ver")
 	series=$(echo "$up" | cut -d. -f1,2)
 	dir=$cache/src/linux-$up
-	if [ $refresh = 0 ] && [ -f "$dir/.stamp" ]; then
+	# The stamp names the package and the parts: a changed list extracts again.
+	stamp="linux-source-$series=$ver parts:$(echo "$source_parts" | md5sum | cut -c1-8)"
+	if [ $refresh = 0 ] && [ "$(cat "$dir/.stamp" 2>/dev/null)" = "$stamp" ]; then
 		cached "source $up: cached in $dir ($(cat "$dir/.stamp"))"
 		return 0
 	fi
@@ -431,7 +434,7 @@ fetch_source() {
 	rm -f "$dir.new/.tar-errors"
 	rm -rf "$dir.deb"
 	[ -f "$dir.new/tools/sched_ext/Makefile" ] || die "$tarball: no tools/sched_ext/Makefile"
-	echo "linux-source-$series=$ver" >"$dir.new/.stamp"
+	echo "$stamp" >"$dir.new/.stamp"
 	rm -rf "$dir"
 	mv "$dir.new" "$dir"
 	say "source $up: tools/sched_ext, tools/lib/bpf, tools/bpf/bpftool and what they need in $dir ($(du -sh "$dir" | cut -f1))"
