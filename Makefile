@@ -238,10 +238,11 @@ check-kvm: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS)
 check-unit: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only
 	@tests/run-unit.sh "$(TARGET_RUN)" $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a
 
-check-integration: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS)
+check-integration: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS) schedulers-if-fetched
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/harness/run.sh
 
-check: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only $(BUILD)/ktvm fixtures $(KVM_TEST_BINS)
+check: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only $(BUILD)/ktvm fixtures $(KVM_TEST_BINS) \
+	schedulers-if-fetched
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) TARGET_RUN="$(TARGET_RUN)" \
 		tests/check.sh $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a
 
