@@ -8,6 +8,10 @@
 #   make check-unit       unit tests only (no KVM needed)
 #   make check-kvm        the KVM test tier only (tests/kvm: tiny raw guests)
 #   make bench            setup and boot timings (docs/benchmarks.md)
+#   make schedulers       upstream sched_ext schedulers (scx_simple, scx_qmap) for
+#                         ARCH, built against the Debian 7.x kernel's BTF and
+#                         source (scripts/build-schedulers.sh); part of make
+#                         when that kernel is fetched
 #   make deps             install missing Debian packages (idempotent)
 #   make format           clang-format the tree
 
@@ -123,8 +127,9 @@ KVM_GUEST_BINS := $(patsubst tests/kvm/guests/$(ARCH)/%.S,$(BUILD)/tests/kvm/gue
 OBJCOPY := $(CROSS_COMPILE)objcopy
 
 .SECONDARY:
-.PHONY: all check check-unit check-integration check-kvm bench deps format clean help fixtures
-all: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS)
+.PHONY: all check check-unit check-integration check-kvm bench deps format clean help fixtures \
+	schedulers schedulers-if-fetched
+all: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS) schedulers-if-fetched
 
 fixtures: $(FIXTURE_BINS) $(PAYLOAD_BINS)
 
@@ -233,16 +238,38 @@ check-kvm: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS)
 check-unit: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only
 	@tests/run-unit.sh "$(TARGET_RUN)" $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a
 
-check-integration: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS)
+check-integration: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS) schedulers-if-fetched
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/harness/run.sh
 
-check: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only $(BUILD)/ktvm fixtures $(KVM_TEST_BINS)
+check: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only $(BUILD)/ktvm fixtures $(KVM_TEST_BINS) \
+	schedulers-if-fetched
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) TARGET_RUN="$(TARGET_RUN)" \
 		tests/check.sh $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a
 
 bench: $(BUILD)/ktvm fixtures
 	@BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/bench-host.sh
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/harness/run.sh --bench
+
+# sched_ext schedulers from the Debian 7.x kernel's source, against its BTF:
+# vmlinux.h comes from ktvm btf, so ktvm is built for this host first.
+# make (all) builds them when scripts/fetch-debian.sh has fetched that kernel,
+# else says in one line why not; make schedulers insists.
+HOST_KTVM := build/$(HOST_ARCH)/ktvm
+SCHED_ENV = HOST_KTVM=$(CURDIR)/$(HOST_KTVM) CROSS_COMPILE=$(CROSS_COMPILE) KTVM_CACHE=$(KTVM_CACHE)
+ifeq ($(ARCH),$(HOST_ARCH))
+$(BUILD)/schedulers/.host-ktvm: $(BUILD)/ktvm
+	@mkdir -p $(@D) && touch $@
+else
+.PHONY: $(BUILD)/schedulers/.host-ktvm
+$(BUILD)/schedulers/.host-ktvm:
+	@$(MAKE) --no-print-directory ARCH=$(HOST_ARCH) $(HOST_KTVM)
+endif
+schedulers: $(BUILD)/schedulers/.host-ktvm
+	@$(SCHED_ENV) scripts/build-schedulers.sh $(ARCH) $(BUILD)/schedulers
+
+schedulers-if-fetched: $(if $(wildcard $(KTVM_CACHE)/debian/$(ARCH_DEB_ARCH)/linux-7/.stamp),\
+			$(BUILD)/schedulers/.host-ktvm)
+	@$(SCHED_ENV) scripts/build-schedulers.sh --optional $(ARCH) $(BUILD)/schedulers
 
 deps:
 	@KTVM_CACHE=$(KTVM_CACHE) scripts/deps.sh $(ARCH)
@@ -255,7 +282,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '2,13p' Makefile
+	@sed -n '2,17p' Makefile
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -5,10 +5,13 @@
 #
 #   ITEM     all (default: kernel 6.1, busybox and qemu), kernel, busybox, qemu
 #   DEBARCH  Debian architecture of the guest: amd64 (default), arm64
-#   VERSION  kernel series for ITEM=kernel: 6.1 (bookworm, default) or 6.12 (trixie)
+#   VERSION  kernel series for ITEM=kernel: 6.1 (bookworm, default), 6.12
+#            (trixie) or 7 (the newest 7.x of trixie-backports, forky and
+#            sid: sched_ext; with the tools part of its linux-source)
 #
 # Examples: scripts/fetch-debian.sh
 #           scripts/fetch-debian.sh kernel amd64 6.12
+#           scripts/fetch-debian.sh kernel arm64 7
 #
 # Packages come from the Debian mirror already configured in this system's apt
 # sources (no host name is written here), through a private apt state so the
@@ -22,6 +25,10 @@
 #                                 release (uname -r); amd64: bzImage (the
 #                                 /boot/vmlinuz) and vmlinux (its ELF payload,
 #                                 PVH entry); arm64: Image
+#                                 7: also src, the link to its source tree
+#   src/linux-UPSTREAM/           linux-source-X.Y, only tools/sched_ext,
+#                                 tools/lib/bpf, tools/bpf/bpftool and what
+#                                 they build from (any DEBARCH)
 #   DEBARCH/busybox/root/bin/busybox
 #   host-HOSTARCH/qemu-TARGET/    root/ (QEMU from bookworm-backports) and
 #                                 qemu-system-TARGET: a wrapper that runs it, or
@@ -34,7 +41,7 @@ set -eu
 shopt -s extglob
 
 usage() {
-	sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -135,8 +142,8 @@ find_source() {
 }
 
 # Writes the private sources.list: the system's Debian mirror for bookworm,
-# bookworm-updates, bookworm-backports and trixie, and the security mirror
-# if one is configured.
+# bookworm-updates, bookworm-backports, trixie, trixie-backports, forky and
+# sid, and the security mirror if one is configured.
 write_sources() {
 	local main sec uri key suri skey keyopt
 	main=$(find_source bookworm)
@@ -156,6 +163,10 @@ write_sources() {
 		echo "deb $keyopt $uri bookworm-updates main"
 		echo "deb $keyopt $uri bookworm-backports main"
 		echo "deb $keyopt $uri trixie main"
+		# Debian's 7.x kernels (sched_ext enabled) are only here.
+		echo "deb $keyopt $uri trixie-backports main"
+		echo "deb $keyopt $uri forky main"
+		echo "deb $keyopt $uri sid main"
 		sec=$(find_source bookworm-security)
 		if [ -n "$sec" ]; then
 			read -r suri skey <<<"$sec"
@@ -287,11 +298,21 @@ bzimage_to_vmlinux() {
 	mv "$out.new" "$out"
 }
 
+# Names of the packages PKG=VER depends on at exactly version VER whose
+# names match the extended regex RE, as NAME=VER lines.
+exact_deps() {
+	local arch=$1 spec=$2 re=$3
+	apt_cache "$arch" show "$spec" | sed -n 's/^Depends: //p' | head -n1 | tr ',|' '\n\n' |
+		sed -n 's/^ *\([^ ]*\) *(= *\([^)]*\)).*/\1=\2/p' | grep -E "^($re)=" || true
+}
+
 fetch_kernel() {
 	local arch=$1 series=$2 dir meta suites ver img imgver deb rel bz files mods
+	local pkgs
 	dir=$cache/$arch/linux-$series
 	if [ $refresh = 0 ] && [ -f "$dir/.stamp" ]; then
 		cached "kernel $series $arch: cached in $dir ($(cat "$dir/.stamp"))"
+		[ "$series" != 7 ] || fetch_source "$(cat "$dir/source-version")"
 		return 0
 	fi
 	apt_update "$arch"
@@ -299,29 +320,43 @@ fetch_kernel() {
 	case "$series" in
 	6.1) suites='bookworm(-updates|-security)?' ;;
 	6.12) suites='trixie(-updates|-security)?' ;;
+	# The newest 7.x wherever it is: backports drop old versions.
+	7) suites='trixie-backports|forky|sid' ;;
 	*) suites='[a-z-]+' ;;
 	esac
 	ver=$(pick_version "$arch" "$meta" "$series." "$suites")
-	[ -n "$ver" ] || die "no $meta with a $series.x kernel in suites $suites"
-	img=$(apt_cache "$arch" show "$meta=$ver" | sed -n 's/^Depends: //p' | head -n1 |
-		tr ',' '\n' | sed -n 's/^ *\(linux-image-[^ ]*\) *(= *\([^)]*\)).*/\1=\2/p' | head -n1)
+	if [ -z "$ver" ]; then
+		[ "$series" != 7 ] || die "no Debian 7.x kernel for $arch: no $meta of version 7.* in $suites (sched_ext needs one; Debian's 6.x kernels do not enable it)"
+		die "no $meta with a $series.x kernel in suites $suites"
+	fi
+	img=$(exact_deps "$arch" "$meta=$ver" 'linux-image-[^ ]*' | head -n1)
 	[ -n "$img" ] || die "cannot resolve the image package from $meta=$ver Depends"
 	imgver=${img#*=}
 	if [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$img" ]; then
 		say "kernel $series $arch: up to date in $dir ($img)"
+		[ "$series" != 7 ] || fetch_source "$imgver"
 		return 0
 	fi
-	say "kernel $series $arch: fetching $img"
-	deb=$(download "$arch" "$img")
+	# From 7.x on, linux-image-REL is empty and depends on linux-binary-REL
+	# (the kernel), linux-modules-REL and linux-base-REL.
+	mapfile -t pkgs < <(exact_deps "$arch" "$img" 'linux-(binary|modules|base)-[^ ]*')
+	say "kernel $series $arch: fetching $img${pkgs[*]:+ ${pkgs[*]}}"
+	mapfile -t deb < <(download "$arch" "$img" "${pkgs[@]}")
 	mkdir -p "$dir"
-	extract "$dir/root" "$deb"
+	extract "$dir/root" "${deb[@]}"
 	bz=$(compgen -G "$dir/root/boot/vmlinuz-*" | head -n1 || true)
-	[ -n "$bz" ] || die "$deb has no /boot/vmlinuz-*"
-	rel=${bz##*/vmlinuz-}
+	if [ -n "$bz" ]; then
+		rel=${bz##*/vmlinuz-}
+	else
+		bz=$(compgen -G "$dir/root/usr/lib/modules/*/vmlinuz" | head -n1 || true)
+		[ -n "$bz" ] || die "${deb[*]}: no /boot/vmlinuz-* nor /usr/lib/modules/*/vmlinuz"
+		rel=${bz%/vmlinuz}
+		rel=${rel##*/}
+	fi
 	echo "$rel" >"$dir/release"
 	case "$arch" in
 	amd64)
-		ln -sfn "root/boot/vmlinuz-$rel" "$dir/bzImage"
+		ln -sfn "${bz#"$dir"/}" "$dir/bzImage"
 		bzimage_to_vmlinux "$bz" "$dir/vmlinux"
 		files="bzImage, vmlinux (ELF)"
 		;;
@@ -329,14 +364,80 @@ fetch_kernel() {
 		# Debian's arm64 vmlinuz is the uncompressed Image ("ARM\x64" at 0x38).
 		[ "$(od -An -c -j 56 -N4 "$bz" | tr -d ' ')" = ARMd ] ||
 			die "$bz: not an arm64 Image (no ARM\\x64 magic at 0x38)"
-		ln -sfn "root/boot/vmlinuz-$rel" "$dir/Image"
+		ln -sfn "${bz#"$dir"/}" "$dir/Image"
 		files="Image"
 		;;
 	esac
-	echo "$img" >"$dir/.stamp"
 	mods=lib/modules/$rel
 	[ -d "$dir/root/$mods" ] || mods=usr/lib/modules/$rel
+	if [ "$series" = 7 ]; then
+		echo "$imgver" >"$dir/source-version"
+		fetch_source "$imgver"
+		ln -sfn "../../src/linux-$(source_dirname "$imgver")" "$dir/src"
+		files="$files, source tree src/"
+	fi
+	echo "$img" >"$dir/.stamp"
 	say "kernel $series $arch: $rel ($imgver) in $dir: $files, modules in root/$mods"
+}
+
+# The source directory's name for Debian version VER: the upstream part.
+source_dirname() {
+	local v=${1#*:}
+	echo "${v%%-*}"
+}
+
+# The parts of linux-source's tree that tools/sched_ext, tools/lib/bpf and
+# tools/bpf/bpftool build from: their make includes and headers, the BPF
+# helper generator and the verifier's disassembler (bpftool links it).
+source_parts='tools/sched_ext tools/lib/bpf tools/bpf/bpftool tools/bpf/Makefile.helpers
+tools/include tools/arch/x86/include tools/arch/arm64/include tools/build tools/scripts
+tools/lib/str_error_r.c tools/lib/string.c tools/lib/ctype.c tools/lib/hweight.c
+tools/lib/find_bit.c tools/lib/list_sort.c tools/lib/rbtree.c tools/lib/zalloc.c
+tools/lib/bitmap.c
+scripts/bpf_doc.py kernel/bpf/disasm.c kernel/bpf/disasm.h
+include/uapi/linux/bpf.h include/linux/compiler-version.h
+arch/arm64/include/uapi/asm/bpf_perf_event.h'
+
+# Fetches linux-source-X.Y=VER (the tarball inside) and extracts only
+# $source_parts into src/linux-UPSTREAM/ (shared by every architecture).
+fetch_source() {
+	local ver=$1 up series dir deb tarball top parts p stamp
+	up=$(source_dirname "$ver")
+	series=$(echo "$up" | cut -d. -f1,2)
+	dir=$cache/src/linux-$up
+	# The stamp names the package and the parts: a changed list extracts again.
+	stamp="linux-source-$series=$ver parts:$(echo "$source_parts" | md5sum | cut -c1-8)"
+	if [ $refresh = 0 ] && [ "$(cat "$dir/.stamp" 2>/dev/null)" = "$stamp" ]; then
+		cached "source $up: cached in $dir ($(cat "$dir/.stamp"))"
+		return 0
+	fi
+	apt_update "$host_debarch"
+	say "source $up: fetching linux-source-$series=$ver"
+	deb=$(download "$host_debarch" "linux-source-$series=$ver")
+	rm -rf "$dir.deb"
+	mkdir -p "$dir.deb"
+	dpkg-deb -x "$deb" "$dir.deb" || die "dpkg-deb -x $deb failed"
+	tarball=$(compgen -G "$dir.deb/usr/src/linux-source-$series.tar.*" | head -n1 || true)
+	[ -n "$tarball" ] || die "$deb has no /usr/src/linux-source-$series.tar.*"
+	top=linux-source-$series
+	parts=()
+	for p in $source_parts; do
+		parts+=("$top/$p")
+	done
+	rm -rf "$dir.new"
+	mkdir -p "$dir.new"
+	# A part missing from this version's tree is no error here; the build
+	# names what it lacks.
+	tar -xf "$tarball" -C "$dir.new" --strip-components=1 --wildcards \
+		--no-wildcards-match-slash "${parts[@]}" 2>"$dir.new/.tar-errors" ||
+		grep -v 'Not found in archive\|Exiting with failure' "$dir.new/.tar-errors" >&2 || true
+	rm -f "$dir.new/.tar-errors"
+	rm -rf "$dir.deb"
+	[ -f "$dir.new/tools/sched_ext/Makefile" ] || die "$tarball: no tools/sched_ext/Makefile"
+	echo "$stamp" >"$dir.new/.stamp"
+	rm -rf "$dir"
+	mv "$dir.new" "$dir"
+	say "source $up: tools/sched_ext, tools/lib/bpf, tools/bpf/bpftool and what they need in $dir ($(du -sh "$dir" | cut -f1))"
 }
 
 # Whether FILE is an ELF executable for Debian architecture ARCH (e_machine

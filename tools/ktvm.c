@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ktvm command line: main(), the usage texts and the dispatch to the
- * commands (ktvm run: run.h). tools/ is the only place that prints errors
+ * commands (ktvm run: run.h; ktvm btf: btf.h). tools/ is the only place that prints errors
  * and picks exit statuses (ktvm.h); everything below it returns errors
  * (core/base/error.h).
  */
@@ -13,15 +13,17 @@
 #include "core/base/clock.h"
 #include "core/base/error.h"
 #include "core/vm/arch.h"
+#include "tools/btf.h"
 #include "tools/ktvm.h"
 #include "tools/run.h"
 
 static const char usage_main[] =
     "usage: ktvm run --kernel PATH [options] [-- PROG [ARGS...]]\n"
+    "       ktvm btf --kernel PATH [--check STRUCT] [--raw OUT] [--c-header OUT]\n"
     "       ktvm --help | --version\n"
     "\n"
     "ktvm boots a Linux kernel in a KVM virtual machine to test process schedulers.\n"
-    "Run 'ktvm run --help' for the options.\n";
+    "Run 'ktvm run --help' or 'ktvm btf --help' for the options.\n";
 
 static const char usage_run[] =
     "usage: ktvm run --kernel PATH [options] [-- PROG [ARGS...]]\n"
@@ -169,5 +171,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return ktvm_run(argc - 1, argv + 1, t_start);
+	if (!strcmp(argv[1], "btf"))
+		return btf_main(argc - 1, argv + 1);
 	return ktvm_usage_error("unknown command '%s'", argv[1]);
 }

@@ -14,7 +14,10 @@
 # boot by default: x86_64 the ELF vmlinux, aarch64 the Image), on x86_64
 # also KERNEL_BZIMAGE and KERNEL_VMLINUX (6.1 as bzImage and as ELF vmlinux)
 # and KERNEL_612_VMLINUX, on aarch64 KERNEL_FOREIGN (an x86 bzImage, which
-# ktvm must refuse); each kernel with its modules beside it. Also FIXTURES
+# ktvm must refuse); each kernel with its modules beside it. KERNEL_7_IMAGE
+# is Debian's newest 7.x kernel (sched_ext) in the same form, when it could
+# be fetched, and SCHEDULERS the sched_ext schedulers built against it
+# (make schedulers: build/$ARCH/schedulers), when built. Also FIXTURES
 # (the guest initrds NAME.cpio), PAYLOADS (the test programs of
 # tests/payloads), KVMTESTS (the KVM test tier's programs, tests/kvm,
 # which tests/integration/run.sh runs first) and TESTS (the
@@ -297,6 +300,7 @@ finish_job() {
 
 kdir=$KTVM_CACHE/debian/$debarch/linux-6.1
 kdir612=$KTVM_CACHE/debian/$debarch/linux-6.12
+kdir7=$KTVM_CACHE/debian/$debarch/linux-7
 case "${KTVM_L1_KERNEL:-$l1_series_default}" in
 6.1) l1kdir=$kdir ;;
 6.12) l1kdir=$kdir612 ;;
@@ -311,19 +315,24 @@ fetch_kernels() {
 		harness_fail "scripts/fetch-debian.sh kernel $debarch failed"
 	"$root/scripts/fetch-debian.sh" --quiet kernel "$debarch" 6.12 ||
 		harness_fail "scripts/fetch-debian.sh kernel $debarch 6.12 failed"
+	# Debian's 7.x (sched_ext) comes from suites that move; without it the
+	# sched_* cases skip and say so.
+	"$root/scripts/fetch-debian.sh" --quiet kernel "$debarch" 7 ||
+		note "no Debian 7.x kernel for $debarch: the sched_* cases will skip"
 	if [ -n "$foreign" ]; then
 		"$root/scripts/fetch-debian.sh" --quiet kernel "${foreign% *}" ||
 			harness_fail "scripts/fetch-debian.sh kernel ${foreign% *} failed"
 	fi
 }
 
-# kernel_vars DIR DIR612 FOREIGN: the job's kernel variables as NAME=PATH
-# lines, for the 6.1 files in DIR, the 6.12 one in DIR612 and the foreign
-# kernel FOREIGN (empty: none).
+# kernel_vars DIR DIR612 FOREIGN DIR7: the job's kernel variables as
+# NAME=PATH lines, for the 6.1 files in DIR, the 6.12 one in DIR612, the
+# foreign kernel FOREIGN and the 7.x one in DIR7 (empty: none).
 kernel_vars() {
 	local f
 	echo "KERNEL_IMAGE=$1/$l2_default"
 	echo "KERNEL_612_IMAGE=$2/$l2_612"
+	[ -z "$4" ] || echo "KERNEL_7_IMAGE=$4/$l2_default"
 	for f in $l2_kernels; do
 		case "$f" in
 		bzImage) echo "KERNEL_BZIMAGE=$1/$f" ;;
@@ -342,7 +351,9 @@ run_direct() {
 	build_helpers
 	while IFS= read -r var; do
 		export "${var?}"
-	done < <(kernel_vars "$kdir" "$kdir612" "$foreign_kernel")
+	done < <(kernel_vars "$kdir" "$kdir612" "$foreign_kernel" \
+		"$([ ! -f "$kdir7/$l2_default" ] || echo "$kdir7")")
+	[ ! -x "$BUILD/schedulers/scx_simple" ] || export SCHEDULERS=$BUILD/schedulers
 	export KTVM=$BUILD/ktvm KTVM_ARCH=$ARCH PAYLOADS=$BUILD/payloads \
 		FIXTURES=$BUILD/fixtures TESTS=$root/tests/integration KVMTESTS=$BUILD/tests/kvm
 	case "$job" in
@@ -507,6 +518,21 @@ stage_l1() {
 		cp "$kdir612/$l2_612" "$stage/ktvm/kernels/6.12/$l2_612"
 		stage_l2_modules "$kdir612" "$stage/ktvm/kernels/6.12"
 	fi
+	if [ -f "$kdir7/$l2_default" ]; then
+		mkdir -p "$stage/ktvm/kernels/7"
+		cp -L "$kdir7/$l2_default" "$stage/ktvm/kernels/7/$l2_default"
+		cp "$kdir7/release" "$stage/ktvm/kernels/7/"
+		stage_l2_modules "$kdir7" "$stage/ktvm/kernels/7"
+	fi
+	# The sched_ext schedulers (static), when make schedulers built them.
+	if [ -x "$BUILD/schedulers/scx_simple" ]; then
+		mkdir -p "$stage/ktvm/schedulers"
+		for m in "$BUILD"/schedulers/*; do
+			if [ -f "$m" ] && [ -x "$m" ]; then
+				cp "$m" "$stage/ktvm/schedulers/"
+			fi
+		done
+	fi
 	if [ -n "$foreign_kernel" ]; then
 		mkdir -p "$stage/ktvm/kernels/foreign"
 		cp -L "$foreign_kernel" "$stage/ktvm/kernels/foreign/"
@@ -521,8 +547,10 @@ stage_l1() {
 		echo "MODULES='${mods# }'"
 		echo "export KTVM_ARCH=$ARCH"
 		kernel_vars /ktvm/kernels /ktvm/kernels/6.12 \
-			"${foreign_kernel:+/ktvm/kernels/foreign/${foreign_kernel##*/}}" |
+			"${foreign_kernel:+/ktvm/kernels/foreign/${foreign_kernel##*/}}" \
+			"$([ ! -d "$stage/ktvm/kernels/7" ] || echo /ktvm/kernels/7)" |
 			sed "s/^\([A-Z0-9_]*\)=\(.*\)/export \1='\2'/"
+		[ ! -d "$stage/ktvm/schedulers" ] || echo "export SCHEDULERS=/ktvm/schedulers"
 		# Test selection, the per-run watchdog and the bench's run count
 		# pass through to L1.
 		[ -z "${KTVM_TESTS:-}" ] || echo "export KTVM_TESTS='$KTVM_TESTS'"

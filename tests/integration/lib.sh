@@ -226,7 +226,7 @@ check_env() {
 	if [ -z "$missing" ]; then
 		# Cases run ktvm from their own working directory.
 		for v in KTVM $vars KERNEL_612_IMAGE KERNEL_612_VMLINUX KERNEL_FOREIGN FIXTURES \
-			PAYLOADS; do
+			PAYLOADS KERNEL_7_IMAGE SCHEDULERS; do
 			eval "f=\${$v:-}"
 			case "$f" in /* | '') ;; *) eval "$v=\$(pwd)/\$f" ;; esac
 		done

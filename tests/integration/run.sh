@@ -23,6 +23,8 @@ set -eu
 . "$(dirname "$0")/watch.sh"
 # shellcheck source=tests/integration/kvm.sh
 . "$(dirname "$0")/kvm.sh"
+# shellcheck source=tests/integration/sched.sh
+. "$(dirname "$0")/sched.sh"
 
 # Read by run_case.
 # shellcheck disable=SC2034
@@ -369,4 +371,6 @@ run_case bad_watch_action bad "--watch action" --kernel "$KERNEL_IMAGE" \
 	--watch vm_swappiness:explode -- /bin/busybox true
 run_case bad_watch_symbol_without_prog bad "--watch PROG" --kernel "$KERNEL_IMAGE" \
 	--watch vm_swappiness --initrd "$FIXTURES/marker-init.cpio"
+# sched_ext (sched.sh): a BPF scheduler's life on Debian's 7.x kernel.
+run_case sched_scx_simple sched_scx_simple_case
 summary

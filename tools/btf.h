@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ktvm btf: a kernel image's BTF on the host (core/image/btf_image.h): is a
+ * type there (sched_ext_ops: can this kernel run sched_ext schedulers), the
+ * raw blob, or vmlinux.h for BPF programs built against the kernel.
+ */
+#ifndef KTVM_TOOLS_BTF_H
+#define KTVM_TOOLS_BTF_H
+
+/* argv[0] is "btf". Returns the exit status. */
+int btf_main(int argc, char **argv);
+
+#endif
