@@ -257,6 +257,9 @@ clean:
 help:
 	@sed -n '2,13p' Makefile
 
+# ktvm's fixture sched_ext scheduler (make ktvm-fifo).
+include tests/schedulers/schedulers.mk
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ---- fuzz (wire/) ------------------------------------------------------------
