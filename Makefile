@@ -266,10 +266,13 @@ $(BUILD)/schedulers/.host-ktvm:
 endif
 schedulers: $(BUILD)/schedulers/.host-ktvm
 	@$(SCHED_ENV) scripts/build-schedulers.sh $(ARCH) $(BUILD)/schedulers
+	@$(MAKE) --no-print-directory ARCH=$(ARCH) BUILD=$(BUILD) ktvm-fifo
 
 schedulers-if-fetched: $(if $(wildcard $(KTVM_CACHE)/debian/$(ARCH_DEB_ARCH)/linux-7/.stamp),\
 			$(BUILD)/schedulers/.host-ktvm)
 	@$(SCHED_ENV) scripts/build-schedulers.sh --optional $(ARCH) $(BUILD)/schedulers
+	$(if $(wildcard $(KTVM_CACHE)/debian/$(ARCH_DEB_ARCH)/linux-7/.stamp),\
+		@$(MAKE) --no-print-directory ARCH=$(ARCH) BUILD=$(BUILD) ktvm-fifo)
 
 deps:
 	@KTVM_CACHE=$(KTVM_CACHE) scripts/deps.sh $(ARCH)
@@ -283,6 +286,9 @@ clean:
 
 help:
 	@sed -n '2,17p' Makefile
+
+# ktvm's fixture sched_ext scheduler (make ktvm-fifo).
+include tests/schedulers/schedulers.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

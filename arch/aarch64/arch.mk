@@ -16,3 +16,5 @@ ARCH_LIBDIR := $(ARCH_SYSROOT)/usr/lib/aarch64-linux-gnu
 # (debugreg.c stays: every vCPU embeds the step-over state at creation.)
 ARCH_HAS_DEBUG := y
 ARCH_DEBUG_SRCS := debug.c ptwalk.c
+# The kernel's name for this arch in BPF programs (-D__TARGET_ARCH_arm64: bpf_tracing.h).
+ARCH_BPF_TARGET := arm64

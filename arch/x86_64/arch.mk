@@ -7,3 +7,5 @@ ARCH_LIB_LDFLAGS :=
 # Debug hooks (core/debug/arch.h): watchpoints, debug exits, page walks, dumps.
 ARCH_HAS_DEBUG := y
 ARCH_DEBUG_SRCS := debug.c debugreg.c ptwalk.c
+# The kernel's name for this arch in BPF programs (-D__TARGET_ARCH_x86: bpf_tracing.h).
+ARCH_BPF_TARGET := x86
