@@ -112,6 +112,16 @@ bool sched_disabled_reason(const char *msg, char *out, size_t size)
 	return true;
 }
 
+/* "sched_ext: OPS: MSG" after a disabled line: ": MSG" onto reason. */
+static void sched_append_msg(char *reason, size_t size, const char *msg)
+{
+	const char *p = strncmp(msg, "sched_ext: ", 11) ? NULL : strstr(msg + 11, ": ");
+	size_t n = strlen(reason);
+
+	if (p && n + 2 < size)
+		snprintf(reason + n, size - n, ": %s", p + 2);
+}
+
 static void sched_send(struct sched *s, u32 type, const void *buf, size_t len)
 {
 	int r;
@@ -174,13 +184,16 @@ static void sched_how(const struct sched *s, char *buf, size_t size)
 }
 
 /*
- * The kernel's sched_ext lines, as SCHED_LOG "kernel: ..." lines; the
- * reason of the last 'disabled (...)' one into reason ("" if none).
+ * The kernel's sched_ext lines, as SCHED_LOG "kernel: ..." lines; into
+ * reason ("" if none) the last 'disabled (REASON)' one's REASON and, when
+ * the next line is the scheduler's message ("sched_ext: OPS: MSG", as the
+ * kernel prints scx_bpf_error()'s and the watchdog's), ": MSG".
  */
 static void sched_kernel_lines(struct sched *s, char *reason, size_t size)
 {
 	char rec[2048], msg[1024], line[1100];
 	size_t total = 0;
+	bool after_disabled = false;
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
 	reason[0] = '\0';
@@ -194,9 +207,16 @@ static void sched_kernel_lines(struct sched *s, char *reason, size_t size)
 		if (n <= 0)
 			break;
 		total += (size_t)n;
-		if (!sched_kmsg_line(rec, (size_t)n, msg, sizeof(msg)))
+		if (!sched_kmsg_line(rec, (size_t)n, msg, sizeof(msg))) {
+			after_disabled = false;
 			continue;
-		sched_disabled_reason(msg, reason, size);
+		}
+		if (sched_disabled_reason(msg, reason, size)) {
+			after_disabled = true;
+		} else if (after_disabled) {
+			sched_append_msg(reason, size, msg);
+			after_disabled = false;
+		}
 		n = snprintf(line, sizeof(line), "kernel: %s\n", msg);
 		sched_send(s, WIRE_SCHED_LOG, line, (size_t)MIN((size_t)n, sizeof(line) - 1));
 	}

@@ -12,6 +12,7 @@
 #include "core/base/error.h"
 #include "core/run/result.h"
 #include "core/vm/arch.h"
+#include "tools/btf.h"
 #include "tools/ktvm.h"
 #include "tools/run.h"
 
@@ -325,7 +326,22 @@ static int run_prepare_pack(struct run *r)
 {
 	struct vm_config *cfg = &r->o.cfg;
 	struct pack_opts *po = &r->o.po;
+	int has;
 
+	/* A scheduler needs a kernel that can run one: refused before anything is built. */
+	if (po->sched) {
+		error_clear();
+		has = btf_kernel_has(cfg->kernel, "sched_ext_ops");
+		if (has < 0)
+			return ktvm_usage_error("--scheduler: kernel %s: %s (sched_ext needs "
+						"CONFIG_DEBUG_INFO_BTF)",
+						cfg->kernel, error_msg());
+		if (!has)
+			return ktvm_usage_error(
+			    "--scheduler: kernel %s has no sched_ext (CONFIG_SCHED_CLASS_EXT is "
+			    "not set: its BTF has no struct sched_ext_ops)",
+			    cfg->kernel);
+	}
 	po->kernel = cfg->kernel;
 	po->argv = r->o.prog;
 	if (pack_prepare(po, &r->pf) < 0) {

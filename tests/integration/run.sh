@@ -373,4 +373,10 @@ run_case bad_watch_symbol_without_prog bad "--watch PROG" --kernel "$KERNEL_IMAG
 	--watch vm_swappiness --initrd "$FIXTURES/marker-init.cpio"
 # sched_ext (sched.sh): a BPF scheduler's life on Debian's 7.x kernel.
 run_case sched_scx_simple sched_scx_simple_case
+run_case sched_fifo_normal sched_fifo_normal_case
+run_case sched_simple_option sched_simple_option_case
+run_case sched_fifo_error sched_fifo_error_case
+run_case sched_fifo_stall sched_fifo_stall_case
+run_case sched_fifo_reject sched_fifo_reject_case
+run_case sched_bad_kernel sched_bad_kernel_case
 summary

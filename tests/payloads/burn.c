@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * burn [MS [N]]: N CPU-bound processes (default: one per online CPU), each
+ * spinning for MS milliseconds of wall time (default 1000), then exit 0.
+ * The processes are named "burn" (a scheduler's stall-comm=burn finds them).
+ * Prints "burn: N processes MS ms" when all are done.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long burn_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int main(int argc, char **argv)
+{
+	long ms = argc > 1 ? atol(argv[1]) : 1000;
+	long n = argc > 2 ? atol(argv[2]) : sysconf(_SC_NPROCESSORS_ONLN);
+	int failed = 0;
+
+	if (ms < 1 || ms > 600000 || n < 1 || n > 1024) {
+		fprintf(stderr, "burn: usage: burn [MS 1-600000 [N 1-1024]]\n");
+		return 2;
+	}
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			long long end = burn_now_ms() + ms;
+			volatile unsigned long spin = 0;
+
+			while (burn_now_ms() < end)
+				spin++;
+			_exit(0);
+		}
+		if (pid < 0) {
+			perror("burn: fork");
+			return 1;
+		}
+	}
+	for (long i = 0; i < n; i++) {
+		int st;
+
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			failed++;
+	}
+	printf("burn: %ld processes %ld ms\n", n, ms);
+	return failed ? 1 : 0;
+}
