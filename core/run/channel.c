@@ -60,8 +60,8 @@ fill:
 /* One complete line of the scheduler's output (without its newline): relayed tagged. */
 static void channel_sched_line(struct channel_sched *s, const char *p, size_t len)
 {
-	char line[CHANNEL_SCHED_LINE_MAX + 16];
-	int n = snprintf(line, sizeof(line), "sched: %.*s\n", (int)len, p);
+	char line[CHANNEL_SCHED_LINE_MAX + 24];
+	int n = snprintf(line, sizeof(line), "ktvm: sched: %.*s\n", (int)len, p);
 
 	channel_relay(&s->log, (const u8 *)line, (u32)MIN((size_t)n, sizeof(line) - 1));
 }

@@ -52,7 +52,7 @@ struct channel_sched {
 	bool failed;			  /* a SCHED_EXIT arrived; the first is kept */
 	u32 stage;			  /* enum wire_sched_stage; 0: malformed */
 	char reason[WIRE_REASON_MAX + 1];
-	struct channel_relay log;	   /* SCHED_LOG bytes, as "sched: LINE" lines */
+	struct channel_relay log;	   /* SCHED_LOG bytes, as "ktvm: sched: LINE" lines */
 	char line[CHANNEL_SCHED_LINE_MAX]; /* a line not yet complete */
 	size_t line_len;
 	char text[CHANNEL_SCHED_LOG_MAX + 1]; /* the first CHANNEL_SCHED_LOG_MAX bytes */
@@ -98,7 +98,7 @@ struct channel {
 
 /*
  * out_fd/err_fd receive STDOUT/STDERR payloads (-1: count only); err_fd
- * also the scheduler's output, as lines "sched: LINE".
+ * also the scheduler's output, as lines "ktvm: sched: LINE".
  */
 int channel_init(struct channel *c, int out_fd, int err_fd, u64 t_origin_ns);
 void channel_destroy(struct channel *c);

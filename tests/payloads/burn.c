@@ -2,11 +2,14 @@
 /*
  * burn [MS [N]]: N CPU-bound processes (default: one per online CPU), each
  * spinning for MS milliseconds of wall time (default 1000), then exit 0.
- * The processes are named "burn" (a scheduler's stall-comm=burn finds them).
+ * The processes name themselves "burn" (PR_SET_NAME: ktvm packs a payload as
+ * /ktvm/payload, which would be their comm), so a scheduler's
+ * stall-comm=burn finds them.
  * Prints "burn: N processes MS ms" when all are done.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +39,7 @@ int main(int argc, char **argv)
 			long long end = burn_now_ms() + ms;
 			volatile unsigned long spin = 0;
 
+			prctl(PR_SET_NAME, "burn", 0, 0, 0);
 			while (burn_now_ms() < end)
 				spin++;
 			_exit(0);

@@ -593,7 +593,8 @@ TEST(channel_sched_frames)
 	close(p[0]);
 	ASSERT_GT(n, 0);
 	out[n] = '\0';
-	EXPECT_STREQ(out, "sched: loading\nsched: partial line\nsched: no newline at the end\n");
+	EXPECT_STREQ(out, "ktvm: sched: loading\nktvm: sched: partial line\nktvm: sched: no "
+			  "newline at the end\n");
 	EXPECT_TRUE(c.sched.started);
 	EXPECT_STREQ(c.sched.path, "/ktvm/scheduler");
 	EXPECT_TRUE(c.sched.attached);
