@@ -19,8 +19,8 @@ set -eu
 check_env marker-init
 [ -x "${PAYLOADS:-}/pattern" ] || { echo "bench.sh: no \$PAYLOADS/pattern" >&2; exit 2; }
 runs=${BENCH_RUNS:-3}
-# BENCH_PARTS: which parts run (default all: boot payload freeze).
-bench_part() { case " ${BENCH_PARTS:-boot payload freeze} " in *" $1 "*) return 0 ;; esac; return 1; }
+# BENCH_PARTS: which parts run (default all: boot payload freeze sched).
+bench_part() { case " ${BENCH_PARTS:-boot payload freeze sched} " in *" $1 "*) return 0 ;; esac; return 1; }
 rows=$work/rows
 
 # bench_run LABEL KERNEL CPUS RUN
@@ -155,5 +155,50 @@ while [ $i -le "$runs" ]; do
 	i=$((i + 1))
 done
 awk '{ n += $2; s += $2 * $3; if ($4 > m) m = $4 } END { if (n) printf "freeze mean %.3f ms, max %.3f ms over %d freezes\n", s / n, m, n }' "$frows"
+fi
+# sched_phase_ms FLAT PHASE: t_ms of the guest's lifecycle event PHASE, or "-".
+sched_phase_ms() {
+	awk -F'\t' -v p="$2" '$1 ~ /^channel\.lifecycle\.[0-9]+\.phase$/ && $2 == p && !k {
+		k = $1; sub(/\.phase$/, ".t_ms", k) } { v[$1] = $2 } END { print (k in v) ? v[k] : "-" }' "$1"
+}
+
+# sched_run RUN: Debian's 7.x kernel on 4 vCPUs with ktvm_fifo: from ktvm's
+# start to the scheduler's start in the guest, to its attach (the kernel
+# says enabled), and from attach to the payload's start (lifecycle t_ms).
+sched_bench_run() {
+	ktvm_run run --kernel "$KERNEL_7_IMAGE" --topology 1,2,2,1 --memory 512 --timeout 180 \
+		--json "$json" --scheduler "$SCHEDULERS/ktvm_fifo" -- "$PAYLOADS/burn" 200
+	f=$json.flat
+	start=$(sched_phase_ms "$f" SCHED_STARTING)
+	attached=$(json_get "$f" channel.sched.attached_ms)
+	attach=$(json_get "$f" channel.sched.attach_ms)
+	pstart=$(sched_phase_ms "$f" PAYLOAD_STARTING)
+	gap=-
+	case "$pstart$attached" in *[!0-9]*) ;; *) gap=$((pstart - attached)) ;; esac
+	printf '%3s  %9s %11s %9s %15s\n' "$1" "$start" "$attached" "$attach" "$gap" | tee -a "$srows"
+	if [ "$rc" = 0 ] && [ "$gap" != - ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "bench.sh: sched run $1: exit status $rc: $(ktvm_summary)" >&2
+	fi
+}
+
+if bench_part sched; then
+	if [ -f "${KERNEL_7_IMAGE:-}" ] && [ -x "${SCHEDULERS:-}/ktvm_fifo" ]; then
+		srows=$work/srows
+		echo
+		echo "sched_ext: ktvm_fifo on Debian 7.x, 4 vCPUs (ms since ktvm started; attach = start to enabled):"
+		printf '%3s  %9s %11s %9s %15s\n' run sched_start attached_ms attach_ms attach_to_prog
+		i=1
+		while [ $i -le "$runs" ]; do
+			json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
+			sched_bench_run $i
+			i=$((i + 1))
+		done
+		awk '{ n++; a += $3; b += $4; c += $5 } END { if (n) printf "means: attached %.0f ms after ktvm started, attach %.0f ms, attach to PROG %.0f ms\n", a / n, b / n, c / n }' "$srows"
+	else
+		echo "bench.sh: sched part skipped: no Debian 7.x kernel or no ktvm_fifo (make schedulers)"
+	fi
 fi
 summary
