@@ -308,7 +308,15 @@ int sched_attach(struct sched *s, struct chan *ch, u32 wait_s, char *why, size_t
 		sched_ops(s->sysfs, s->ops, sizeof(s->ops));
 		if (!strcmp(state, "enabled") && s->ops[0] && !s->exited) {
 			log_msg("scheduler %s attached", s->ops);
-			if (chan_lifecycle(ch, WIRE_PHASE_SCHED_READY, "%s", s->ops)) {
+			char path[256], sw[8] = "";
+
+			/* switch_all: 1 when sched_ext runs every task, 0 for a partial switch. */
+			snprintf(path, sizeof(path), "%s/switch_all", s->sysfs);
+			if (readfile(path, sw, sizeof(sw)) < 0)
+				sw[0] = '\0';
+			sw[strcspn(sw, "\n")] = '\0';
+			if (chan_lifecycle(ch, WIRE_PHASE_SCHED_READY, "%s switch_all=%s", s->ops,
+					   sw[0] ? sw : "?")) {
 				snprintf(why, why_size, "channel: %s", strerror(-ch->err));
 				return -EIO;
 			}

@@ -14,8 +14,9 @@
  * bytes go to the host as SCHED_LOG frames, as they come. The frames, in
  * order:
  *   LIFECYCLE SCHED_STARTING "PATH"
- *   LIFECYCLE SCHED_READY "OPS" once the kernel's state says "enabled" and
- *     root/ops names it, or SCHED_EXIT ATTACH "REASON" (it exited, or did
+ *   LIFECYCLE SCHED_READY "OPS switch_all=S" once the kernel's state says
+ *     "enabled" and root/ops names it (S: switch_all, 1 when sched_ext runs
+ *     every task, "?" if unreadable), or SCHED_EXIT ATTACH "REASON" (it exited, or did
  *     not attach in time) and init gives up;
  *   (the payload runs)
  *   after it: SCHED_EXIT RUN "REASON" if the scheduler left or died while it

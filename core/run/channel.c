@@ -115,6 +115,17 @@ static void channel_sched_phase(struct channel *c, const struct wire_lifecycle *
 	}
 	memcpy(dst, lc->reason, n);
 	dst[n] = '\0';
+	/* SCHED_READY: "OPS switch_all=S" (guest/sched.h). */
+	if (dst == s->ops) {
+		char *sw = strstr(s->ops, " switch_all=");
+
+		s->switch_all = -1;
+		if (sw) {
+			if (!strcmp(sw + 12, "1") || !strcmp(sw + 12, "0"))
+				s->switch_all = sw[12] - '0';
+			*sw = '\0';
+		}
+	}
 }
 
 /* Any SCHED_EXIT, from init or from the payload, is a scheduler failure; the first is kept. */
@@ -269,6 +280,10 @@ static void channel_sched_json(FILE *f, const struct channel_sched *s)
 		fprintf(f, ", \"attach_ms\": %llu, \"attached_ms\": %llu",
 			(unsigned long long)((s->attached_ns - s->started_ns) / 1000000),
 			(unsigned long long)(s->attached_ns / 1000000));
+	if (s->attached && s->switch_all >= 0)
+		fprintf(f, ", \"switch_all\": %s", s->switch_all ? "true" : "false");
+	else if (s->attached)
+		fprintf(f, ", \"switch_all\": null");
 	fprintf(f, ", \"detached\": %s", s->detached ? "true" : "false");
 	if (s->detached) {
 		fprintf(f, ", \"detached_ms\": %llu, \"detach\": ",

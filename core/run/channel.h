@@ -48,6 +48,7 @@ struct channel_sched {
 	u64 started_ns, attached_ns, detached_ns; /* since the channel's time origin */
 	char path[WIRE_REASON_MAX + 1];
 	char ops[WIRE_REASON_MAX + 1];	  /* the kernel's name for it (root/ops) */
+	int switch_all;			  /* 1: it runs every task, 0: some of them; -1: unknown */
 	char detach[WIRE_REASON_MAX + 1]; /* SCHED_DONE's reason */
 	bool failed;			  /* a SCHED_EXIT arrived; the first is kept */
 	u32 stage;			  /* enum wire_sched_stage; 0: malformed */

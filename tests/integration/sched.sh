@@ -74,6 +74,7 @@ sched_fifo_normal_case() {
 		return 0
 	expect_json channel.sched.attached true || return 0
 	expect_json channel.sched.ops ktvm_fifo || return 0
+	expect_json channel.sched.switch_all true || return 0
 	expect_json channel.sched.detached true || return 0
 	expect_json channel.sched.failure null || return 0
 }

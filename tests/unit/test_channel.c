@@ -580,7 +580,7 @@ TEST(channel_sched_frames)
 	fb_lc(&b, WIRE_PHASE_SCHED_STARTING, "/ktvm/scheduler");
 	fb_str(&b, WIRE_SCHED_LOG, "loading\npart");
 	fb_str(&b, WIRE_SCHED_LOG, "ial line\n");
-	fb_lc(&b, WIRE_PHASE_SCHED_READY, "fifo");
+	fb_lc(&b, WIRE_PHASE_SCHED_READY, "fifo switch_all=1");
 	n = wire_sched_exit_build(se, sizeof(se), WIRE_SCHED_RUN, "runnable task stall");
 	fb_frame(&b, WIRE_SCHED_EXIT, se, (size_t)n);
 	n = wire_sched_exit_build(se, sizeof(se), WIRE_SCHED_ATTACH, "second");
@@ -599,6 +599,7 @@ TEST(channel_sched_frames)
 	EXPECT_STREQ(c.sched.path, "/ktvm/scheduler");
 	EXPECT_TRUE(c.sched.attached);
 	EXPECT_STREQ(c.sched.ops, "fifo");
+	EXPECT_EQ(c.sched.switch_all, 1);
 	EXPECT_FALSE(c.sched.detached);
 	EXPECT_TRUE(c.sched.failed);
 	EXPECT_EQ(c.sched.stage, WIRE_SCHED_RUN);

@@ -107,7 +107,8 @@ static bool sched_exit_frame(const struct sched_run *r, struct wire_sched_exit *
 }
 
 #define ATTACHES                                                                                   \
-	"echo loading; mkdir -p $D/root; echo fifo > $D/root/ops; echo enabled > $D/state; "
+	"echo loading; mkdir -p $D/root; echo fifo > $D/root/ops; echo 1 > $D/switch_all; "        \
+	"echo enabled > $D/state; "
 
 TEST(sched_attaches_runs_and_detaches)
 {
@@ -126,7 +127,7 @@ TEST(sched_attaches_runs_and_detaches)
 	EXPECT_EQ(sched_phase(&r, 0, reason, sizeof(reason)), WIRE_PHASE_SCHED_STARTING);
 	EXPECT_STREQ(reason, "/bin/sh");
 	EXPECT_EQ(sched_phase(&r, 1, reason, sizeof(reason)), WIRE_PHASE_SCHED_READY);
-	EXPECT_STREQ(reason, "fifo");
+	EXPECT_STREQ(reason, "fifo switch_all=1");
 	EXPECT_EQ(sched_phase(&r, 2, reason, sizeof(reason)), WIRE_PHASE_SCHED_DONE);
 	EXPECT_STREQ(reason, "fifo detached, exited with status 0");
 	EXPECT_FALSE(sched_exit_frame(&r, &se));
