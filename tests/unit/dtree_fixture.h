@@ -17,6 +17,7 @@
 #include "core/fw/dtree.h"
 #include "core/vm/topology.h"
 #include "tests/test.h"
+#include "tests/unit/dtb_read.h"
 
 #define RAM_BASE     0x40000000ULL
 #define UART0_BASE   0x09000000ULL
@@ -38,7 +39,6 @@
 #define TEST_EDGE	 1 /* the second interrupt cell */
 #define TEST_LEVEL	 4
 
-static u8 dtb[256 * KiB];
 static struct topology topo;
 
 static const struct resource_device virtio3[] = {
@@ -115,6 +115,12 @@ static inline struct dtree_desc desc_topo(const struct topology *t)
 	};
 }
 
+static inline void topo_make(struct topology *t, const char *shape, u64 mem_mib,
+			     const char *numa_mem, const char *dist)
+{
+	topology_make(t, shape, mem_mib, numa_mem, dist, DTREE_MAX_CPUS);
+}
+
 /* nr_cpus vCPUs and no --topology: 1,1,nr_cpus,1, 512 MiB. */
 static inline struct dtree_desc desc(u32 nr_cpus)
 {
@@ -122,23 +128,6 @@ static inline struct dtree_desc desc(u32 nr_cpus)
 
 	topology_default(&t, nr_cpus, 512);
 	return desc_topo(&t);
-}
-
-/*
- * A finished topology from the command-line forms: shape "N,L,C,T",
- * numa_mem "M0,M1,..." or NULL for an even split of mem_mib, dist as
- * --numa-dist or NULL.
- */
-static inline void topo_make(struct topology *t, const char *shape, u64 mem_mib,
-			     const char *numa_mem, const char *dist)
-{
-	memset(t, 0, sizeof(*t));
-	ASSERT_EQ(topology_parse_shape(t, shape), 0);
-	if (numa_mem)
-		ASSERT_EQ(topology_parse_mem(t, numa_mem), 0);
-	if (dist)
-		ASSERT_EQ(topology_parse_dist(t, dist), 0);
-	ASSERT_EQ(topology_finish(t, &mem_mib, DTREE_MAX_CPUS), 0);
 }
 
 /* What an arch's build function does, without nodes of its own. */

@@ -16,36 +16,6 @@ struct shape {
 	u32 nodes, llcs, cores, threads;
 };
 
-static int node_at(const char *path)
-{
-	int off = fdt_path_offset(dtb, path);
-
-	if (off < 0)
-		printf("  node %s: %s\n", path, fdt_strerror(off));
-	ASSERT_GE(off, 0);
-	return off;
-}
-
-/* A one-cell property of the node at off; -1 if it has none. */
-static s64 cell(int off, const char *name)
-{
-	int len;
-	const fdt32_t *p = fdt_getprop(dtb, off, name, &len);
-
-	if (!p)
-		return -1;
-	ASSERT_EQ(len, 4);
-	return fdt32_ld(p);
-}
-
-static int children(int off)
-{
-	int child, n = 0;
-
-	fdt_for_each_subnode(child, dtb, off) n++;
-	return n;
-}
-
 /* The vCPU whose cpu node phandle ph names: its reg among the hardware ids. */
 static int cpu_of_phandle(u32 ph, u32 nr_cpus)
 {
@@ -72,7 +42,7 @@ static int cpu_node(u32 cpu)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/cpus/cpu@%llx", (unsigned long long)cpu_reg(cpu));
-	return node_at(path);
+	return node(path);
 }
 
 static void build_shape(const char *shape, u64 mem, const char *numa_mem, const char *dist)
@@ -93,18 +63,18 @@ static void build_shape(const char *shape, u64 mem, const char *numa_mem, const 
 static void check_cpu_map(struct shape s)
 {
 	u32 nr = s.llcs * s.cores * s.threads, seen = 0;
-	int map = node_at("/cpus/cpu-map"), cl, co, th;
+	int map = node("/cpus/cpu-map"), cl, co, th;
 	char path[96];
 
 	EXPECT_EQ(children(map), s.llcs);
 	for (u32 l = 0; l < s.llcs; l++) {
 		snprintf(path, sizeof(path), "/cpus/cpu-map/cluster%u", l);
-		cl = node_at(path);
+		cl = node(path);
 		EXPECT_EQ(children(cl), s.cores);
 		EXPECT_EQ(cell(cl, "cpu"), -1);
 		for (u32 c = 0; c < s.cores; c++) {
 			snprintf(path, sizeof(path), "/cpus/cpu-map/cluster%u/core%u", l, c);
-			co = node_at(path);
+			co = node(path);
 			if (s.threads == 1) {
 				EXPECT_EQ(children(co), 0);
 				EXPECT_EQ(cpu_of_phandle((u32)cell(co, "cpu"), nr),
@@ -117,7 +87,7 @@ static void check_cpu_map(struct shape s)
 			for (u32 t = 0; t < s.threads; t++) {
 				snprintf(path, sizeof(path),
 					 "/cpus/cpu-map/cluster%u/core%u/thread%u", l, c, t);
-				th = node_at(path);
+				th = node(path);
 				EXPECT_EQ(children(th), 0);
 				EXPECT_EQ(cpu_of_phandle((u32)cell(th, "cpu"), nr),
 					  (l * s.cores + c) * s.threads + t);
@@ -141,7 +111,7 @@ TEST(cpu_map_1_2_2_2)
 	build_shape("1,2,2,2", 512, NULL, NULL);
 	check_cpu_map((struct shape){1, 2, 2, 2});
 	/* cluster1/core1/thread0 is vCPU 6 = ((1 * 2) + 1) * 2 + 0 */
-	leaf = node_at("/cpus/cpu-map/cluster1/core1/thread0");
+	leaf = node("/cpus/cpu-map/cluster1/core1/thread0");
 	EXPECT_EQ(cpu_of_phandle((u32)cell(leaf, "cpu"), 8), 6);
 }
 
@@ -224,8 +194,8 @@ static void check_caches(struct shape s)
 		check_cache_node(l3[i], 3, 16 * 1024 * 1024, 16384);
 		EXPECT_EQ(next_cache(l3[i]), -1);
 		/* Under /cpus, where of_platform_populate() makes no device of them. */
-		EXPECT_EQ(fdt_parent_offset(dtb, l2[i]), node_at("/cpus"));
-		EXPECT_EQ(fdt_parent_offset(dtb, l3[i]), node_at("/cpus"));
+		EXPECT_EQ(fdt_parent_offset(dtb, l2[i]), node("/cpus"));
+		EXPECT_EQ(fdt_parent_offset(dtb, l3[i]), node("/cpus"));
 	}
 	for (u32 i = 0; i < nr; i++)
 		for (u32 j = 0; j < nr; j++) {
@@ -345,7 +315,7 @@ TEST(numa_2_4_1_2)
 	EXPECT_EQ(m[1].base, RAM_BASE + 256 * MiB);
 	EXPECT_EQ(m[1].size, 256 * MiB);
 	EXPECT_EQ(m[1].nid, 1);
-	node_at("/memory@50000000");
+	node("/memory@50000000");
 	ASSERT_EQ(distances(dist, 2), 4);
 	EXPECT_EQ(dist[0][0], 10);
 	EXPECT_EQ(dist[0][1], 20);

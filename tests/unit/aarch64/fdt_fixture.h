@@ -19,8 +19,8 @@
 #include "core/vm/topology.h"
 #include "ktvm-arch.h"
 #include "tests/test.h"
+#include "tests/unit/dtb_read.h"
 
-static u8 dtb[256 * KiB];
 static u64 mpidr[ARCH_MAX_VCPUS];
 static struct topology topo;
 
@@ -79,6 +79,12 @@ static inline struct a64_fdt_desc desc_topo(const struct topology *t)
 	};
 }
 
+static inline void topo_make(struct topology *t, const char *shape, u64 mem_mib,
+			     const char *numa_mem, const char *dist)
+{
+	topology_make(t, shape, mem_mib, numa_mem, dist, ARCH_MAX_VCPUS);
+}
+
 /* What the boot code passes for nr_cpus vCPUs and no --topology: 1,1,nr_cpus,1, 512 MiB. */
 static inline struct a64_fdt_desc desc(u32 nr_cpus)
 {
@@ -86,23 +92,6 @@ static inline struct a64_fdt_desc desc(u32 nr_cpus)
 
 	topology_default(&t, nr_cpus, 512);
 	return desc_topo(&t);
-}
-
-/*
- * A finished topology from the command-line forms: shape "N,L,C,T",
- * numa_mem "M0,M1,..." or NULL for an even split of mem_mib, dist as
- * --numa-dist or NULL.
- */
-static inline void topo_make(struct topology *t, const char *shape, u64 mem_mib,
-			     const char *numa_mem, const char *dist)
-{
-	memset(t, 0, sizeof(*t));
-	ASSERT_EQ(topology_parse_shape(t, shape), 0);
-	if (numa_mem)
-		ASSERT_EQ(topology_parse_mem(t, numa_mem), 0);
-	if (dist)
-		ASSERT_EQ(topology_parse_dist(t, dist), 0);
-	ASSERT_EQ(topology_finish(t, &mem_mib, ARCH_MAX_VCPUS), 0);
 }
 
 /* Build d into dtb; the result must pass libfdt's full structure check. */

@@ -10,35 +10,13 @@
 
 #include "tests/unit/aarch64/fdt_fixture.h"
 
-static int node_at(const char *path)
-{
-	int off = fdt_path_offset(dtb, path);
-
-	if (off < 0)
-		printf("  node %s: %s\n", path, fdt_strerror(off));
-	ASSERT_GE(off, 0);
-	return off;
-}
-
-/* A one-cell property of the node at off; -1 if it has none. */
-static s64 cell(int off, const char *name)
-{
-	int len;
-	const fdt32_t *p = fdt_getprop(dtb, off, name, &len);
-
-	if (!p)
-		return -1;
-	ASSERT_EQ(len, 4);
-	return fdt32_ld(p);
-}
-
 /* vCPU cpu's node, found by its MPIDR as Linux finds the boot CPU's. */
 static int cpu_node(u32 cpu)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "/cpus/cpu@%llx", (unsigned long long)mpidr[cpu]);
-	return node_at(path);
+	return node(path);
 }
 
 /*
@@ -59,7 +37,7 @@ TEST(topology_on_mpidr_cpu_nodes)
 	for (u32 cpu = 0; cpu < 8; cpu++) {
 		snprintf(path, sizeof(path), "/cpus/cpu-map/cluster%u/core0/thread%u", cpu / 2,
 			 cpu % 2);
-		leaf = node_at(path);
+		leaf = node(path);
 		EXPECT_EQ(fdt_node_offset_by_phandle(dtb, (u32)cell(leaf, "cpu")), cpu_node(cpu));
 		EXPECT_EQ(fdt_get_phandle(dtb, cpu_node(cpu)), DTREE_PHANDLE_CPU(cpu));
 		l2 = fdt_node_offset_by_phandle(dtb, (u32)cell(cpu_node(cpu), "next-level-cache"));
