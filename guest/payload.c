@@ -35,22 +35,9 @@ int payload_load(struct payload *p, const char *cmd_path, const char *env_path, 
 	int r;
 
 	memset(p, 0, sizeof(*p));
-	why[0] = '\0';
-	r = strv_read(&p->cmd, cmd_path);
-	if (r == -ENOENT)
+	r = strv_read_cmd(&p->cmd, cmd_path, &p->path, &p->argv, why, why_size);
+	if (r)
 		return r;
-	if (r) {
-		snprintf(why, why_size, "%s: %s", cmd_path, strerror(-r));
-		goto fail;
-	}
-	if (!p->cmd.n || !p->cmd.v[0][0]) {
-		snprintf(why, why_size, "%s: no path to exec", cmd_path);
-		r = -EINVAL;
-		goto fail;
-	}
-	p->path = p->cmd.v[0];
-	/* v[] ends in NULL, so { path } is v itself when nothing follows */
-	p->argv = p->cmd.n > 1 ? &p->cmd.v[1] : &p->cmd.v[0];
 
 	r = strv_read(&p->env, env_path);
 	if (r == -ENOENT) {

@@ -22,28 +22,11 @@
 
 int sched_load(struct sched *s, const char *cmd_path, char *why, size_t why_size)
 {
-	int r;
-
 	memset(s, 0, sizeof(*s));
 	s->out = -1;
 	s->pid = -1;
 	s->sysfs = SCHED_SYSFS;
-	why[0] = '\0';
-	r = strv_read(&s->cmd, cmd_path);
-	if (r == -ENOENT)
-		return r;
-	if (r) {
-		snprintf(why, why_size, "%s: %s", cmd_path, strerror(-r));
-		return r;
-	}
-	if (!s->cmd.n || !s->cmd.v[0][0]) {
-		snprintf(why, why_size, "%s: no path to exec", cmd_path);
-		strv_free(&s->cmd);
-		return -EINVAL;
-	}
-	s->path = s->cmd.v[0];
-	s->argv = s->cmd.n > 1 ? &s->cmd.v[1] : &s->cmd.v[0];
-	return 0;
+	return strv_read_cmd(&s->cmd, cmd_path, &s->path, &s->argv, why, why_size);
 }
 
 void sched_free(struct sched *s)
@@ -54,26 +37,11 @@ void sched_free(struct sched *s)
 	strv_free(&s->cmd);
 }
 
-void sched_state(const char *sysfs, char *buf, size_t size)
-{
-	char path[256];
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/state", sysfs);
-	if (readfile(path, buf, size) < 0) {
-		buf[0] = '\0';
-		return;
-	}
-	n = strcspn(buf, "\n");
-	buf[n] = '\0';
-}
-
-/* root/ops: the attached scheduler's name, "" when none is attached. */
-static void sched_ops(const char *sysfs, char *buf, size_t size)
+void sched_sysfs(const char *sysfs, const char *name, char *buf, size_t size)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "%s/root/ops", sysfs);
+	snprintf(path, sizeof(path), "%s/%s", sysfs, name);
 	if (readfile(path, buf, size) < 0)
 		buf[0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
@@ -304,17 +272,14 @@ int sched_attach(struct sched *s, struct chan *ch, u32 wait_s, char *why, size_t
 	log_msg("scheduler %s started (pid %d)", s->path, (int)s->pid);
 	for (;;) {
 		sched_tick(s, SCHED_TICK_MS);
-		sched_state(s->sysfs, state, sizeof(state));
-		sched_ops(s->sysfs, s->ops, sizeof(s->ops));
+		sched_sysfs(s->sysfs, "state", state, sizeof(state));
+		sched_sysfs(s->sysfs, "root/ops", s->ops, sizeof(s->ops));
 		if (!strcmp(state, "enabled") && s->ops[0] && !s->exited) {
 			log_msg("scheduler %s attached", s->ops);
-			char path[256], sw[8] = "";
+			char sw[8];
 
 			/* switch_all: 1 when sched_ext runs every task, 0 for a partial switch. */
-			snprintf(path, sizeof(path), "%s/switch_all", s->sysfs);
-			if (readfile(path, sw, sizeof(sw)) < 0)
-				sw[0] = '\0';
-			sw[strcspn(sw, "\n")] = '\0';
+			sched_sysfs(s->sysfs, "switch_all", sw, sizeof(sw));
 			if (chan_lifecycle(ch, WIRE_PHASE_SCHED_READY, "%s switch_all=%s", s->ops,
 					   sw[0] ? sw : "?")) {
 				snprintf(why, why_size, "channel: %s", strerror(-ch->err));
@@ -374,7 +339,7 @@ int sched_finish(struct sched *s)
 
 	payload_set_aside(NULL);
 	sched_tick(s, 0);
-	sched_state(s->sysfs, state, sizeof(state));
+	sched_sysfs(s->sysfs, "state", state, sizeof(state));
 	if (s->exited || strcmp(state, "enabled")) {
 		bool died = s->exited; /* by itself, before the kill below */
 
@@ -396,7 +361,7 @@ int sched_finish(struct sched *s)
 	deadline = clock_now_ns() + SCHED_STOP_MS * 1000000ULL;
 	for (;;) {
 		sched_tick(s, SCHED_TICK_MS);
-		sched_state(s->sysfs, state, sizeof(state));
+		sched_sysfs(s->sysfs, "state", state, sizeof(state));
 		if (s->exited && strcmp(state, "enabled"))
 			break;
 		if (clock_now_ns() >= deadline) {

@@ -74,8 +74,12 @@ void sched_aside(struct sched *s);
 /* After the payload: judge and stop it (the frames above). 0, or -errno if the channel failed. */
 int sched_finish(struct sched *s);
 
-/* The kernel's sched_ext state ("enabled", "disabled", ...) into buf; "" if unreadable. */
-void sched_state(const char *sysfs, char *buf, size_t size);
+/*
+ * A file of the kernel's sched_ext directory (state: "enabled",
+ * "disabled", ...; root/ops; switch_all), first line, into buf; "" if
+ * unreadable.
+ */
+void sched_sysfs(const char *sysfs, const char *name, char *buf, size_t size);
 /*
  * From a /dev/kmsg record ("PRI,SEQ,TS,FLAGS;MESSAGE\n..."), the message
  * (up to its newline) into msg when it is a sched_ext line: true if so.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Files of NUL-terminated strings (strv.h). */
+#include <stdio.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -86,4 +87,27 @@ void strv_free(struct strv *sv)
 	free(sv->v);
 	free(sv->buf);
 	memset(sv, 0, sizeof(*sv));
+}
+
+int strv_read_cmd(struct strv *sv, const char *path, const char **exec, char *const **argv,
+		  char *why, size_t why_size)
+{
+	int r = strv_read(sv, path);
+
+	why[0] = '\0';
+	if (r == -ENOENT)
+		return r;
+	if (r) {
+		snprintf(why, why_size, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	if (!sv->n || !sv->v[0][0]) {
+		snprintf(why, why_size, "%s: no path to exec", path);
+		strv_free(sv);
+		return -EINVAL;
+	}
+	*exec = sv->v[0];
+	/* v[] ends in NULL, so { path } is v itself when nothing follows */
+	*argv = sv->n > 1 ? &sv->v[1] : &sv->v[0];
+	return 0;
 }

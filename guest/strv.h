@@ -29,5 +29,13 @@ int strv_parse(struct strv *sv, char *buf, size_t len);
 /* Read and split a file: 0, -ENOENT when it is missing, -EFBIG, or -errno. */
 int strv_read(struct strv *sv, const char *path);
 void strv_free(struct strv *sv);
+/*
+ * A command file (/ktvm/cmd, /ktvm/sched): the path to exec, then argv[0],
+ * argv[1], ... into sv; *exec the path, *argv the arguments ({ path } when
+ * only the path is there). 0; -ENOENT when the file is missing (why empty);
+ * another -errno with why filled in ("PATH: REASON") and sv freed.
+ */
+int strv_read_cmd(struct strv *sv, const char *path, const char **exec, char *const **argv,
+		  char *why, size_t why_size);
 
 #endif
