@@ -101,14 +101,8 @@ bool ioloop_stop(struct ioloop *l, u32 limit_ms)
 	if (write(l->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		return false;
 	for (;;) {
-		struct timespec ts;
+		struct timespec ts = clock_realtime_after_ms(20);
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 20 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
 		if (pthread_timedjoin_np(l->thread, NULL, &ts) == 0)
 			break;
 		if (clock_now_ns() >= give_up)

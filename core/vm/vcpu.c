@@ -248,16 +248,9 @@ bool vcpu_join(struct vcpu *vcpu)
 /* Like vcpu_join but gives up after timeout_ms; false if still running. */
 bool vcpu_timedjoin(struct vcpu *vcpu, u64 timeout_ms)
 {
-	struct timespec ts;
+	struct timespec ts = clock_realtime_after_ms(timeout_ms);
 	bool done = true;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += (time_t)(timeout_ms / 1000);
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&vcpu->thread_lock);
 	if (vcpu->thread_live) {
 		if (pthread_timedjoin_np(vcpu->thread, NULL, &ts) == 0)

@@ -116,17 +116,10 @@ void kvm_start(struct kvm_bg *bg, struct vm *vm)
 
 bool kvm_join(struct kvm_bg *bg, u64 limit_ms)
 {
-	struct timespec ts;
+	struct timespec ts = clock_realtime_after_ms(limit_ms);
 
 	if (!bg->started)
 		return true;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += (time_t)(limit_ms / 1000);
-	ts.tv_nsec += (long)(limit_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
 	if (pthread_timedjoin_np(bg->thread, NULL, &ts) != 0)
 		return false;
 	bg->started = false;
