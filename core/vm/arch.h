@@ -60,14 +60,16 @@ int arch_kernel_check(struct vm *vm);
 /* Kernel, initrd, command line (vm->cmdline) and firmware tables into guest memory. */
 int arch_boot_load(struct vm *vm);
 /*
- * Raw boot (vm_config.raw, tests/kvm), instead of arch_boot_load(): copy the
- * code to arch_raw_gpa() and start every vCPU there at the kernel's
- * privilege level with interrupts masked; the guest's address space maps
+ * Raw boot (vm_config.raw, tests/kvm), instead of arch_boot_load(): the
+ * core has copied the code (at most VM_RAW_MAX bytes) to arch_raw_gpa();
+ * the arch starts every vCPU there at the kernel's privilege level with
+ * interrupts masked; the guest's address space maps
  * virtual to physical 1:1 (x86_64: long mode, identity-mapped first 4 GiB;
  * aarch64: EL1h, MMU off). Registers: the vCPU index in rdi / x0 and
  * arch_raw_gpa() in rsi / x1; x86_64 also a stack below
- * arch_raw_gpa() + 0x20000 - index * 0x1000 in rsp. 0, or a negative errno
- * with an input error set (code empty or too large).
+ * arch_raw_gpa() + 0x20000 - index * 0x1000 in rsp. The code, its data page
+ * and the stacks lie in [arch_raw_gpa(), + 128 KiB), which must be RAM.
+ * 0, or a negative errno with an error set.
  */
 u64 arch_raw_gpa(void);
 int arch_boot_raw(struct vm *vm);

@@ -165,9 +165,26 @@ fail:
 	return ret;
 }
 
+/* Raw boot (tests/kvm): the code at arch_raw_gpa(), then the arch's entry state. */
+static int vm_boot_raw(struct vm *vm)
+{
+	u64 gpa = arch_raw_gpa();
+	u8 *dst;
+
+	if (!vm->cfg.raw_len || vm->cfg.raw_len > VM_RAW_MAX)
+		return error_input(-EINVAL, "raw guest code: %zu bytes, must be 1 to %llu",
+				   vm->cfg.raw_len, VM_RAW_MAX);
+	dst = vm_gpa(vm, gpa, VM_RAW_MAX);
+	if (!dst)
+		return error_input(-EFBIG, "raw guest code: no RAM at 0x%llx",
+				   (unsigned long long)gpa);
+	memcpy(dst, vm->cfg.raw, vm->cfg.raw_len);
+	return arch_boot_raw(vm);
+}
+
 static int vm_phase_boot(struct vm *vm)
 {
-	int ret = vm->cfg.raw ? arch_boot_raw(vm) : arch_boot_load(vm);
+	int ret = vm->cfg.raw ? vm_boot_raw(vm) : arch_boot_load(vm);
 
 	vm_free_inputs(vm);
 	return ret;

@@ -31,6 +31,7 @@
 
 #define VM_MAX_MEM_SLOTS 8
 #define VM_MAX_CMDLINE	 4096
+#define VM_RAW_MAX	 0x10000ULL /* bytes of raw guest code (vm_config.raw) */
 
 struct vm_config {
 	const char *kernel;
