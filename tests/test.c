@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Runner for tests/test.h: runs every registered case, prints the totals. */
+#include <sys/stat.h>
+#include <sys/mman.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -142,4 +145,21 @@ int main(int argc, char **argv)
 	else
 		printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
+}
+
+void *test_debian_map(const char *rel, size_t *len)
+{
+	const char *path = test_debian_path(rel);
+	struct stat st;
+	void *map;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		SKIP("no %s (scripts/fetch-debian.sh)", path);
+	ASSERT_EQ(fstat(fd, &st), 0);
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	ASSERT_TRUE(map != MAP_FAILED);
+	*len = (size_t)st.st_size;
+	return map;
 }

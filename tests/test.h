@@ -39,6 +39,11 @@ const char *test_tmp_path(const char *name);
  * static buffers.
  */
 const char *test_debian_path(const char *rel);
+/*
+ * test_debian_path(rel) mapped read-only, its size in *len (munmap() it);
+ * the case skips, naming the file, when it is not in the cache.
+ */
+void *test_debian_map(const char *rel, size_t *len);
 
 #define TEST(name)                                                                                 \
 	static void test_fn_##name(void);                                                          \

@@ -425,28 +425,19 @@ TEST(btf_image_c_header)
 
 static void check_debian(const char *rel, bool elf, bool sched_ext)
 {
-	const char *path = test_debian_path(rel);
 	struct btf_image bi;
-	struct stat st;
-	void *map;
-	int fd;
+	size_t len;
+	void *map = test_debian_map(rel, &len);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		SKIP("no %s (scripts/fetch-debian.sh kernel ...)", path);
-	ASSERT_EQ(fstat(fd, &st), 0);
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	ASSERT_TRUE(map != MAP_FAILED);
 	error_clear();
-	ASSERT_EQ(btf_image_open(map, (size_t)st.st_size, &bi), 0);
+	ASSERT_EQ(btf_image_open(map, len, &bi), 0);
 	printf("    BTF at %#zx, %zu bytes, %u types\n", bi.off, bi.len, btf_image_type_count(&bi));
 	EXPECT_EQ(bi.from_elf, elf);
 	EXPECT_GT(btf_image_type_count(&bi), 50000);
 	EXPECT_TRUE(btf_image_has_struct(&bi, "task_struct"));
 	EXPECT_EQ(btf_image_has_struct(&bi, "sched_ext_ops"), sched_ext);
 	btf_image_close(&bi);
-	munmap(map, (size_t)st.st_size);
+	munmap(map, len);
 }
 
 TEST(btf_image_debian_7_amd64_has_sched_ext)

@@ -542,24 +542,14 @@ static double now_ms(void)
 /* Open a Debian kernel and check the symbols it must and must not have. */
 static void check_debian(const char *rel, bool kallsyms_all)
 {
-	const char *path = test_debian_path(rel);
 	struct kallsyms_image k;
 	double t0, t1, t2;
-	struct stat st;
 	char type = 0;
-	void *map;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		SKIP("no %s (scripts/fetch-debian.sh)", path);
-	ASSERT_EQ(fstat(fd, &st), 0);
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	ASSERT_TRUE(map != MAP_FAILED);
+	size_t len;
+	void *map = test_debian_map(rel, &len);
 
 	t0 = now_ms();
-	ASSERT_EQ(kallsyms_image_open(map, (size_t)st.st_size, &k), 0);
+	ASSERT_EQ(kallsyms_image_open(map, len, &k), 0);
 	t1 = now_ms();
 	EXPECT_EQ(kallsyms_image_find(&k, "no_such_symbol_xyz", &type), -ENOENT);
 	t2 = now_ms();
@@ -581,7 +571,7 @@ static void check_debian(const char *rel, bool kallsyms_all)
 		EXPECT_EQ(kallsyms_image_find(&k, "vm_swappiness", &type), -ENOENT);
 		EXPECT_TRUE(strstr(error_msg(), "CONFIG_KALLSYMS_ALL") != NULL);
 	}
-	munmap(map, (size_t)st.st_size);
+	munmap(map, len);
 }
 
 TEST(kallsyms_image_debian_6_1_amd64)
