@@ -19,6 +19,18 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp
+# The heartbeat: a line on L1's kernel console every 5 s, with the case the
+# job is running (tests/integration/lib.sh writes it to $KTVM_CASE_FILE).
+# The host stops an L1 whose console stays silent (frozen under TCG).
+export KTVM_CASE_FILE=/tmp/.ktvm-case
+while :; do
+	read -r beat_up _ </proc/uptime
+	beat_case=
+	[ ! -f "$KTVM_CASE_FILE" ] || read -r beat_case <"$KTVM_CASE_FILE"
+	echo "KTVM-L1-BEAT $beat_up ${beat_case:--}" >/dev/console
+	sleep 5
+done &
+echo $! >/tmp/.ktvm-beat.pid
 # shellcheck disable=SC1091
 . /ktvm/env
 # A restarted L1 (the harness's second try) skips the cases already reported.

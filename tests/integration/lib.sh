@@ -166,7 +166,21 @@ run_case() {
 	cwd=$work/$name/cwd out=$work/$name/stdout err=$work/$name/stderr json=$work/$name/result.json
 	mkdir -p "$cwd"
 	start=$(now_ms)
+	# The case running now, for the L1 harness's heartbeat.
+	if [ -n "${KTVM_CASE_FILE:-}" ]; then
+		printf '%s\n' "$name" >"$KTVM_CASE_FILE"
+		# A beat now, so the host knows the case even if L1 froze at once.
+		read -r case_up _ </proc/uptime
+		echo "KTVM-L1-BEAT $case_up $name" >/dev/console 2>/dev/null
+	fi
+	# The harness's own check: this case stops L1's heartbeat and hangs, as
+	# if L1 froze under it (KTVM_HARNESS_FREEZE_CASE).
+	if [ "$name" = "${KTVM_HARNESS_FREEZE_CASE:-}" ] && [ -f /tmp/.ktvm-beat.pid ]; then
+		kill "$(cat /tmp/.ktvm-beat.pid)"
+		sleep 100000
+	fi
 	"$@" || true
+	[ -z "${KTVM_CASE_FILE:-}" ] || : >"$KTVM_CASE_FILE"
 	echo "run.sh: $name took $(awk -v ms=$(($(now_ms) - start)) 'BEGIN { printf "%.1f", ms / 1000 }') s" >&2
 	if [ -n "$skip_why" ]; then
 		echo "skip $name: $skip_why"
