@@ -14,5 +14,13 @@ int btf_main(int argc, char **argv);
  * input error (core/base/error.h) when the file or its BTF cannot be read.
  */
 int btf_kernel_has(const char *kernel, const char *name);
+struct scx_layout;
+/*
+ * Can kernel run sched_ext schedulers (1 or 0, or a negative errno with an
+ * input error: no BTF)? With lay, also its exit trigger's layout
+ * (core/run/scx_btf.h): -ENOENT with an input error when it cannot be
+ * resolved.
+ */
+int btf_kernel_scx_layout(const char *kernel, struct scx_layout *lay);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "core/debug/arch.h"
 #include "core/base/error.h"
+#include "core/debug/scx.h"
 #include "core/run/result.h"
 #include "core/vm/arch.h"
 #include "tools/btf.h"
@@ -48,6 +49,8 @@ enum {
 	OPT_SCHEDULER,
 	OPT_SCHED_ARG,
 	OPT_SCHED_WAIT,
+	OPT_WATCH_SCX,
+	OPT_NO_WATCH_SCX,
 };
 
 static const struct option run_options[] = {
@@ -74,6 +77,8 @@ static const struct option run_options[] = {
     {"scheduler", required_argument, NULL, OPT_SCHEDULER},
     {"sched-arg", required_argument, NULL, OPT_SCHED_ARG},
     {"sched-wait", required_argument, NULL, OPT_SCHED_WAIT},
+    {"watch-scx", no_argument, NULL, OPT_WATCH_SCX},
+    {"no-watch-scx", no_argument, NULL, OPT_NO_WATCH_SCX},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -223,6 +228,12 @@ static int run_parse_opt(struct run_opts *o, int opt, char *arg)
 				   ? 0
 				   : ktvm_usage_error("--sched-wait 0: must be 1-%d seconds",
 						      RUN_SCHED_WAIT_MAX_S));
+	case OPT_WATCH_SCX:
+		o->watch_scx = 1;
+		return 0;
+	case OPT_NO_WATCH_SCX:
+		o->watch_scx = 0;
+		return 0;
 	case 'v':
 		o->verbose = true;
 		return 0;
@@ -270,6 +281,7 @@ int run_parse(struct run_opts *o, int argc, char **argv, u64 t_start)
 	int opt, ret;
 
 	memset(o, 0, sizeof(*o));
+	o->watch_scx = -1;
 	o->cfg = (struct vm_config){
 	    .nr_cpus = RUN_DEFAULT_CPUS,
 	    .mem_size = RUN_DEFAULT_MEMORY_MIB * MiB,
@@ -312,6 +324,21 @@ int run_parse(struct run_opts *o, int argc, char **argv, u64 t_start)
 	if (o->po.sched && !o->prog)
 		return ktvm_usage_error("--scheduler needs a program to run under it "
 					"(-- PROG [ARGS...]), the workload");
+	if (o->watch_scx == 1 && !o->prog)
+		return ktvm_usage_error("--watch-scx needs a program to run (-- PROG [ARGS...]): "
+					"ktvm's init looks up sched_ext's symbols in the guest");
+	/* The exit trigger comes with --scheduler where the arch can watch. */
+	if (o->watch_scx < 0)
+		o->watch_scx = o->po.sched && arch_debug_supported();
+	if (o->watch_scx && !arch_debug_supported())
+		return ktvm_usage_error("--watch-scx: watchpoints are not supported on %s",
+					arch_name());
+	o->wo.scx = o->watch_scx == 1;
+	if (o->wo.scx && o->wo.n == AGENT_MAX_WATCHES)
+		return ktvm_usage_error("--watch: at most %d with the sched_ext exit trigger (it "
+					"takes slot %d and a slot for scx_root; --no-watch-scx "
+					"turns it off)",
+					AGENT_MAX_WATCHES - 1, WATCH_SLOT_SCHED);
 	return 0;
 }
 
@@ -329,18 +356,20 @@ static int run_prepare_pack(struct run *r)
 	int has;
 
 	/* A scheduler needs a kernel that can run one: refused before anything is built. */
-	if (po->sched) {
+	if (po->sched || r->o.wo.scx) {
+		const char *opt = po->sched ? "--scheduler" : "--watch-scx";
+
 		error_clear();
-		has = btf_kernel_has(cfg->kernel, "sched_ext_ops");
+		has = btf_kernel_scx_layout(cfg->kernel, r->o.wo.scx ? &r->o.wo.scx_lay : NULL);
 		if (has < 0)
-			return ktvm_usage_error("--scheduler: kernel %s: %s (sched_ext needs "
+			return ktvm_usage_error("%s: kernel %s: %s (sched_ext needs "
 						"CONFIG_DEBUG_INFO_BTF)",
-						cfg->kernel, error_msg());
+						opt, cfg->kernel, error_msg());
 		if (!has)
 			return ktvm_usage_error(
-			    "--scheduler: kernel %s has no sched_ext (CONFIG_SCHED_CLASS_EXT is "
+			    "%s: kernel %s has no sched_ext (CONFIG_SCHED_CLASS_EXT is "
 			    "not set: its BTF has no struct sched_ext_ops)",
-			    cfg->kernel);
+			    opt, cfg->kernel);
 	}
 	po->kernel = cfg->kernel;
 	po->argv = r->o.prog;
@@ -375,7 +404,7 @@ static int run_prepare_watch(struct run *r)
 		return ktvm_usage_error("--watch, --dump-mem, --dump-dir: watchpoints and state "
 					"dumps are not supported on %s",
 					arch_name());
-	if (!wo->n && !wo->nr_regions && !wo->symbols)
+	if (!wo->n && !wo->nr_regions && !wo->symbols && !wo->scx)
 		return 0;
 	if (cfg->cmdline != r->cmdline)
 		snprintf(r->cmdline, sizeof(r->cmdline), "%s", cfg->cmdline ? cfg->cmdline : "");
@@ -521,6 +550,26 @@ static int run_sched_status(const struct channel *ch)
 	return KTVM_EXIT_SCHED_FAILED;
 }
 
+/* What the sched_ext exit trigger caught, on stderr: true if a failure. */
+static bool run_scx_report(struct watch_opts *wo)
+{
+	struct scx_trigger *t = &wo->scx_trig;
+	const char *name;
+
+	if (!wo->scx_live || !t->caught)
+		return false;
+	name = scx_kind_name(&t->lay, t->kind);
+	fprintf(stderr, "ktvm: sched_ext: caught %s (%u) on cpu %u at pc 0x%llx", name ? name : "exit",
+		t->kind, t->claim_vcpu, (unsigned long long)t->claim_pc);
+	if (t->dump[0])
+		fprintf(stderr, "; state dump %s", t->dump);
+	fputc('\n', stderr);
+	if (t->info)
+		fprintf(stderr, "ktvm: sched_ext: %s%s%s\n", t->reason, t->msg[0] ? ": " : "",
+			t->msg);
+	return true;
+}
+
 /* How the run ended, the watchpoints' outcome and the payload's status. */
 static int run_status(struct run *r)
 {
@@ -544,6 +593,9 @@ static int run_status(struct run *r)
 			status = KTVM_EXIT_HOST;
 	} else if (r->o.prog && status == KTVM_EXIT_OK) {
 		status = r->ch.sched.failed ? run_sched_status(&r->ch) : run_payload_status(&r->ch);
+		/* The host caught the scheduler failing: that is the verdict. */
+		if (run_scx_report(&r->o.wo))
+			status = KTVM_EXIT_SCHED_FAILED;
 	}
 	return status;
 }
@@ -574,8 +626,10 @@ static void run_json_more(FILE *f, const void *ctx)
 
 	if (r->o.prog)
 		pack_write_json(f, &r->pf);
-	if (wo->n || wo->agent.snapshots || wo->agent.snapshot_failures)
+	if (wo->n || wo->agent.snapshots || wo->agent.snapshot_failures || wo->scx_live)
 		watch_opts_json(f, wo, r->vm);
+	if (wo->scx_live)
+		scx_trigger_json(f, (struct scx_trigger *)&wo->scx_trig, "  ");
 }
 
 static int run_write_json(const char *path, const struct run *r, int status)

@@ -15,6 +15,8 @@
 #include "core/vm/vm.h"
 #include "core/debug/arch.h"
 #include "core/debug/debug.h"
+#include "core/debug/scx.h"
+#include "wire/wire.h"
 #include "tools/watch_opts.h"
 
 int watch_opts_add(struct watch_opts *w, const char *arg)
@@ -147,6 +149,11 @@ int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, c
 			return error_prefix(ERROR_INPUT, -EINVAL, "--dump-mem %s", r->label);
 		watch_opts_list(list, sizeof(list), r->sym);
 	}
+	if (w->scx) {
+		names = true;
+		watch_opts_list(list, sizeof(list),
+				w->scx_lay.root ? SCX_SYMS_ROOT : SCX_SYMS_STATIC);
+	}
 	if (!names) {
 		if (w->symbols)
 			return error_input(-EINVAL, "--symbols %s: no --watch names a symbol",
@@ -156,7 +163,7 @@ int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, c
 	if (!payload)
 		return error_input(-EINVAL, "--watch/--dump-mem: a symbol needs a program to run "
 					    "(-- PROG): ktvm's init looks it up in the guest");
-	if (!w->symbols && watch_opts_check_image(w, kernel) < 0)
+	if (!w->symbols && (w->n || w->nr_regions) && watch_opts_check_image(w, kernel) < 0)
 		return -ENOENT;
 	if (w->symbols) {
 		if (ksyms_file_lookup(w->symbols, "_text", &w->text_file) < 0)
@@ -171,6 +178,25 @@ int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, c
 	return 0;
 }
 
+/* The agent's arm hook: the sched_ext trigger, at the guest's live addresses. */
+static int watch_opts_arm_scx(void *ctx, const struct wire_ksym *k, u32 n)
+{
+	struct watch_opts *w = ctx;
+	struct scx_addrs a = {
+	    .root = agent_ksym(k, n, "scx_root"),
+	    .exit_kind = agent_ksym(k, n, "scx_exit_kind"),
+	    .exit_info = agent_ksym(k, n, "scx_exit_info"),
+	    .ops = agent_ksym(k, n, "scx_ops"),
+	    .runqueues = agent_ksym(k, n, "runqueues"),
+	    .pcpu_offset = agent_ksym(k, n, "__per_cpu_offset"),
+	};
+	int ret = scx_trigger_start(&w->scx_trig, w->dbg, &w->scx_lay, &a, WATCH_SLOT_USER + w->n,
+				    w->nr_cpus);
+
+	w->scx_live = true;
+	return ret;
+}
+
 int watch_opts_start(struct watch_opts *w, struct vm *vm, struct channel *ch)
 {
 	const struct debug_config dc = {
@@ -182,7 +208,7 @@ int watch_opts_start(struct watch_opts *w, struct vm *vm, struct channel *ch)
 	int ret;
 
 	/* Without debug support, runs that ask for none of it go on (snapshots are refused). */
-	if (!arch_debug_supported() && !w->n && !w->nr_regions && !w->dump_dir)
+	if (!arch_debug_supported() && !w->n && !w->nr_regions && !w->dump_dir && !w->scx)
 		goto agent;
 	ret = debug_attach(&w->dbg, vm, &dc);
 	if (ret < 0)
@@ -197,6 +223,11 @@ int watch_opts_start(struct watch_opts *w, struct vm *vm, struct channel *ch)
 agent:
 	agent_init(&w->agent, vm, w->dbg, ch, w->spec, w->n);
 	w->agent.text_file = w->text_file;
+	if (w->scx) {
+		w->nr_cpus = vm->cfg.nr_cpus;
+		w->agent.arm_hook = watch_opts_arm_scx;
+		w->agent.arm_ctx = w;
+	}
 	ch->request = agent_post;
 	ch->request_ctx = &w->agent;
 	if (agent_start(&w->agent) < 0)
@@ -220,6 +251,9 @@ int watch_opts_finish(struct watch_opts *w)
 
 void watch_opts_end(struct watch_opts *w)
 {
+	if (w->scx_live)
+		scx_trigger_destroy(&w->scx_trig);
+	w->scx_live = false;
 	debug_detach(w->dbg);
 	w->dbg = NULL;
 }

@@ -17,6 +17,7 @@
 
 #include "core/run/agent.h"
 #include "core/debug/dump.h"
+#include "core/debug/scx.h"
 #include "core/debug/watch.h"
 
 struct vm;
@@ -33,6 +34,12 @@ struct watch_opts {
 	u64 text_file;	      /* _text in it */
 	bool agent_live;
 	struct agent agent;
+	/* The sched_ext exit trigger (core/debug/scx.h): --scheduler or --watch-scx. */
+	bool scx;
+	struct scx_layout scx_lay; /* from the kernel's BTF (watch_opts_prepare()) */
+	struct scx_trigger scx_trig;
+	bool scx_live;
+	u32 nr_cpus;
 };
 
 /* --watch SPEC: 0, or -EINVAL with an input error (bad spec, a 4th watch). */

@@ -72,19 +72,46 @@ static int debug_apply(void *ctx, struct vcpu *vcpu)
 	return 0;
 }
 
-int debug_freeze_dump(struct vm_debug *d, struct vcpu *self, const char *tag,
-		      const struct watch_hit *hit)
+void debug_slot_hook(struct vm_debug *d, u32 slot, debug_hit_fn fn, void *ctx)
+{
+	if (slot >= WATCH_SLOTS)
+		return;
+	d->hook[slot].fn = fn;
+	d->hook[slot].ctx = ctx;
+}
+
+void debug_dump_hook(struct vm_debug *d, debug_dump_fn fn, void *ctx)
+{
+	d->dump_extra = fn;
+	d->dump_extra_ctx = ctx;
+}
+
+int debug_freeze_dump_to(struct vm_debug *d, struct vcpu *self, const char *tag,
+			 const struct watch_hit *hit, char *path, size_t size)
 {
 	int ret = freeze_all(d->vm, self, d->cfg.freeze_timeout_ms);
 
+	if (path && size)
+		path[0] = '\0';
 	if (ret == -ECANCELED)
 		return ret;
 	if (ret < 0)
 		error_warn("%s; dumping what can be read", error_msg());
-	ret = dump_write(d, self, tag, hit, NULL, 0);
+	ret = dump_write(d, self, tag, hit, path, size);
 	if (ret < 0 && ret != -EDQUOT)
 		error_warn("dump: %s", error_msg());
 	return 0;
+}
+
+int debug_freeze_dump(struct vm_debug *d, struct vcpu *self, const char *tag,
+		      const struct watch_hit *hit)
+{
+	return debug_freeze_dump_to(d, self, tag, hit, NULL, 0);
+}
+
+void debug_thaw(struct vm_debug *d)
+{
+	freeze_thaw(d->vm);
 }
 
 /* Freeze every vCPU, dump, thaw; with stop, end the run instead of thawing. */
@@ -163,6 +190,8 @@ static int debug_exit(void *ctx, struct vcpu *vcpu, struct kvm_run *run)
 		table.addr[s] = hit.addr;
 		table.mask |= 1u << s;
 		ret = watch_hit(&d->watch, &table, &hit);
+		if (ret >= 0 && d->hook[s].fn)
+			ret = d->hook[s].fn(d->hook[s].ctx, vcpu, &hit, ret);
 		/* The strongest action wins (stop over dump); its first hit names the dump. */
 		if ((ret == WATCH_DUMP || ret == WATCH_STOP) && ret > act) {
 			act = ret;

@@ -21,6 +21,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/base/types.h"
 #include "core/debug/dump.h"
@@ -38,6 +39,16 @@ struct debug_config {
 	u32 nr_regions;
 };
 
+/*
+ * Called on the hitting vCPU's thread for each recorded hit on a slot that
+ * has one (debug_slot_hook()), after the table gave action (WATCH_LOG when
+ * the slot's filter kept it from acting); returns the action to take. It
+ * may read guest memory through the vCPU (gva_read()) and re-arm slots.
+ */
+typedef int (*debug_hit_fn)(void *ctx, struct vcpu *vcpu, const struct watch_hit *hit, int action);
+/* Adds ",\n  \"KEY\": ..." members to a dump, with every vCPU frozen (self: a stopped one). */
+typedef void (*debug_dump_fn)(void *ctx, FILE *f, struct vcpu *self);
+
 struct vm_debug {
 	struct vm *vm;
 	struct debug_config cfg;
@@ -50,6 +61,12 @@ struct vm_debug {
 	/* --dump-mem; symbols get their address when the guest reports them (agent.c). */
 	struct dump_region regions[DUMP_MAX_REGIONS];
 	u32 nr_regions;
+	struct {
+		debug_hit_fn fn;
+		void *ctx;
+	} hook[WATCH_SLOTS];
+	debug_dump_fn dump_extra;
+	void *dump_extra_ctx;
 };
 
 /*
@@ -66,6 +83,11 @@ void debug_detach(struct vm_debug *d);
  */
 int debug_watch_set(struct vm_debug *d, u32 slot, u64 gva, enum watch_action action,
 		    const char *name);
+/* Call fn for slot's hits (NULL: none). Set before the slot is armed. */
+void debug_slot_hook(struct vm_debug *d, u32 slot, debug_hit_fn fn, void *ctx);
+/* Add fn's members to every dump (NULL: none). Set before vm_run(). */
+void debug_dump_hook(struct vm_debug *d, debug_dump_fn fn, void *ctx);
+
 /*
  * Wait up to timeout_ms until every running vCPU programmed the published
  * slots: 0, -ETIMEDOUT, or -ECANCELED when the run is ending.
@@ -79,5 +101,13 @@ int debug_watch_wait_armed(struct vm_debug *d, u64 timeout_ms);
  */
 int debug_freeze_dump(struct vm_debug *d, struct vcpu *self, const char *tag,
 		      const struct watch_hit *hit);
+/* The same, and the dump's path in path (size bytes; "" when none was written). */
+int debug_freeze_dump_to(struct vm_debug *d, struct vcpu *self, const char *tag,
+			 const struct watch_hit *hit, char *path, size_t size);
+/*
+ * Freeze (as debug_freeze_dump()) and, with the vCPUs stopped, the caller
+ * goes on; debug_thaw() resumes them.
+ */
+void debug_thaw(struct vm_debug *d);
 
 #endif

@@ -70,6 +70,32 @@ int watch_set(struct watch_table *t, u32 slot, u64 addr, enum watch_action actio
 	return changed;
 }
 
+int watch_set_filter(struct watch_table *t, u32 slot, enum watch_filter f, u32 value)
+{
+	if (slot >= WATCH_SLOTS)
+		return error_input(-EINVAL, "watch slot %u: there are %d", slot, WATCH_SLOTS);
+	if (f != WATCH_FILTER_NONE && f != WATCH_FILTER_GE && f != WATCH_FILTER_EQ)
+		return error_input(-EINVAL, "watch filter %d: unknown", (int)f);
+	pthread_mutex_lock(&t->lock);
+	t->slot[slot].filter = f;
+	t->slot[slot].filter_value = value;
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+bool watch_filter_match(enum watch_filter f, u32 fv, u32 value, bool value_ok)
+{
+	switch (f) {
+	case WATCH_FILTER_NONE:
+		return true;
+	case WATCH_FILTER_GE:
+		return value_ok && value >= fv;
+	case WATCH_FILTER_EQ:
+		return value_ok && value == fv;
+	}
+	return false;
+}
+
 void watch_get(struct watch_table *t, struct watch_hw *hw)
 {
 	pthread_mutex_lock(&t->lock);
@@ -124,6 +150,11 @@ int watch_hit(struct watch_table *t, const struct watch_hw *hw, const struct wat
 		else
 			t->hits_dropped++;
 		ret = (int)t->slot[s].action;
+		if (!watch_filter_match(t->slot[s].filter, t->slot[s].filter_value, hit->value,
+					hit->value_ok)) {
+			t->slot[s].filtered++;
+			ret = WATCH_LOG;
+		}
 	}
 	pthread_mutex_unlock(&t->lock);
 	return ret;

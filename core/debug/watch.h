@@ -18,6 +18,11 @@
  *
  * A hit is {vcpu, slot, address, pc, value after the write}. The table keeps
  * the first WATCH_MAX_HITS in order and counts the rest.
+ *
+ * A slot may carry a value filter (watch_set_filter()): a hit whose value
+ * after the write does not match is still recorded, but only logged, never
+ * frozen on (the scheduler-exit trigger fires on error kinds, >= 1024, not
+ * on the clean ones).
  */
 #ifndef KTVM_CORE_WATCH_H
 #define KTVM_CORE_WATCH_H
@@ -55,9 +60,19 @@ struct watch_hit {
 	u64 t_ns;      /* clock_now_ns() */
 };
 
+/* When a hit's value lets its slot's action happen (watch_set_filter()). */
+enum watch_filter {
+	WATCH_FILTER_NONE, /* always */
+	WATCH_FILTER_GE,   /* value >= filter_value (unsigned) */
+	WATCH_FILTER_EQ,   /* value == filter_value */
+};
+
 struct watch_slot {
 	u64 addr; /* guest virtual; 0: free */
 	enum watch_action action;
+	enum watch_filter filter;
+	u32 filter_value;
+	u64 filtered; /* hits the filter kept from acting */
 	char name[WATCH_NAME_MAX]; /* for reports: "vm_swappiness", "0xffff...+4" */
 };
 
@@ -87,6 +102,15 @@ int watch_check_addr(u64 addr);
  */
 int watch_set(struct watch_table *t, u32 slot, u64 addr, enum watch_action action,
 	      const char *name);
+/*
+ * Give slot a value filter (it stays over watch_set() moves until changed
+ * here): a hit that does not match, or whose value could not be read, acts
+ * as WATCH_LOG. 0, or -EINVAL with an input error (bad slot or filter).
+ */
+int watch_set_filter(struct watch_table *t, u32 slot, enum watch_filter f, u32 value);
+/* Does value (value_ok: it could be read) pass filter f with value fv? */
+bool watch_filter_match(enum watch_filter f, u32 fv, u32 value, bool value_ok);
+
 /* The published copy a vCPU is to program now. */
 void watch_get(struct watch_table *t, struct watch_hw *hw);
 /*
@@ -97,8 +121,9 @@ void watch_get(struct watch_table *t, struct watch_hw *hw);
 int watch_applied(struct watch_table *t, u32 vcpu, u32 gen);
 /*
  * Record a hit that vCPU hit->vcpu took on slot hit->slot with its copy hw.
- * Returns the slot's action, or -ESTALE when the table no longer arms that
- * slot at that address (the hit is counted in hits_stale, not recorded).
+ * Returns the slot's action (WATCH_LOG when its filter does not match the
+ * value), or -ESTALE when the table no longer arms that slot at that
+ * address (the hit is counted in hits_stale, not recorded).
  */
 int watch_hit(struct watch_table *t, const struct watch_hw *hw, const struct watch_hit *hit);
 /* A copy of slot's current settings. */

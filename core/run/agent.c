@@ -75,8 +75,7 @@ static void agent_fail(struct agent *a, int err, const char *msg)
 	}
 }
 
-/* The first nonzero address the guest reported for name, 0 if none. */
-static u64 agent_ksym(const struct wire_ksym *k, u32 n, const char *name)
+u64 agent_ksym(const struct wire_ksym *k, u32 n, const char *name)
 {
 	for (u32 j = 0; j < n; j++)
 		if (k[j].addr && !strcmp(k[j].name, name))
@@ -154,6 +153,14 @@ static int agent_arm(struct agent *a, const struct wire_ksym *k, u32 n)
 			return -ENOENT;
 		}
 		r->addr = addr;
+	}
+	if (a->arm_hook) {
+		error_clear();
+		ret = a->arm_hook(a->arm_ctx, k, n);
+		if (ret < 0) {
+			agent_fail(a, ret == -ENOSPC ? -EINVAL : ret, error_msg());
+			return ret;
+		}
 	}
 	ret = debug_watch_wait_armed(a->dbg, AGENT_ARM_TIMEOUT_MS);
 	if (ret == -ECANCELED)

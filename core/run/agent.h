@@ -38,11 +38,20 @@
 struct vm;
 struct vm_debug;
 struct channel;
+struct wire_ksym;
 
 struct agent_item {
 	u32 type, len;
 	u8 data[AGENT_PAYLOAD_MAX];
 };
+
+/*
+ * Called on the agent's thread once the --watch symbols are armed, with the
+ * guest's KSYMS entries: arms what else wants the live addresses (the
+ * sched_ext trigger). 0, or a negative errno with an error set, which
+ * fails the arming (-ENOENT/-EINVAL/-ENOSPC: the user's input).
+ */
+typedef int (*agent_arm_fn)(void *ctx, const struct wire_ksym *k, u32 n);
 
 struct agent {
 	struct vm *vm;
@@ -51,6 +60,8 @@ struct agent {
 	const struct watch_spec *specs;
 	u32 nr_specs;
 	u64 text_file; /* _text in the symbols file (0: none): KASLR slide = live - this */
+	agent_arm_fn arm_hook;
+	void *arm_ctx;
 
 	pthread_t thread;
 	bool started;
@@ -70,6 +81,8 @@ struct agent {
 	char last_dump[4096];
 };
 
+/* The first nonzero address k[0..n) gives name, 0 if none. */
+u64 agent_ksym(const struct wire_ksym *k, u32 n, const char *name);
 int agent_init(struct agent *a, struct vm *vm, struct vm_debug *dbg, struct channel *ch,
 	       const struct watch_spec *specs, u32 nr_specs);
 int agent_start(struct agent *a);

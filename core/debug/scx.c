@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The sched_ext exit trigger (scx.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/base/clock.h"
+#include "core/base/error.h"
+#include "core/base/json.h"
+#include "core/debug/debug.h"
+#include "core/debug/gva.h"
+#include "core/debug/scx.h"
+#include "core/debug/watch.h"
+#include "core/vm/vcpu.h"
+#include "core/vm/vm.h"
+
+enum scx_rebind scx_rebind_step(u64 last, u64 now, bool readable)
+{
+	if (now == last)
+		return SCX_UNCHANGED;
+	if (!now)
+		return SCX_DETACHED;
+	if (!readable)
+		return SCX_DEFERRED;
+	return last ? SCX_REBIND : SCX_PUBLISHED;
+}
+
+const char *scx_rebind_name(enum scx_rebind r)
+{
+	static const char *const names[] = {"unchanged", "detached", "rebind", "published",
+					    "deferred"};
+
+	return (unsigned int)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
+}
+
+const char *scx_kind_name(const struct scx_layout *lay, s64 kind)
+{
+	for (u32 i = 0; i < lay->nr_kinds; i++)
+		if (lay->kinds[i].value == kind)
+			return lay->kinds[i].name;
+	return NULL;
+}
+
+static int scx_read_u64(struct vcpu *v, u64 gva, u64 *out)
+{
+	u8 b[8];
+
+	if (!gva || gva_read(v, gva, b, sizeof(b)) < 0)
+		return -EFAULT;
+	*out = 0;
+	for (int i = 0; i < 8; i++)
+		*out |= (u64)b[i] << (8 * i);
+	return 0;
+}
+
+static int scx_read_u32(struct vcpu *v, u64 gva, u32 *out)
+{
+	u8 b[4];
+
+	if (!gva || gva_read(v, gva, b, sizeof(b)) < 0)
+		return -EFAULT;
+	*out = (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
+	return 0;
+}
+
+/*
+ * A NUL-terminated guest string of at most size - 1 bytes into buf, read a
+ * chunk at a time so a short string near the end of a mapping is read.
+ */
+static int scx_read_str(struct vcpu *v, u64 gva, char *buf, size_t size)
+{
+	size_t got = 0;
+
+	buf[0] = '\0';
+	if (!gva)
+		return -EFAULT;
+	while (got + 1 < size) {
+		size_t n = 64 - ((gva + got) & 63);
+
+		if (n > size - 1 - got)
+			n = size - 1 - got;
+		if (gva_read(v, gva + got, buf + got, n) < 0) {
+			buf[got] = '\0';
+			return got ? 0 : -EFAULT;
+		}
+		buf[got + n] = '\0';
+		if (memchr(buf + got, '\0', n))
+			return 0;
+		got += n;
+	}
+	buf[size - 1] = '\0';
+	return 0;
+}
+
+/* Where the exit kind, the exit info pointer and the ops are for scheduler sch. */
+static u64 scx_kind_addr(const struct scx_trigger *t, u64 sch)
+{
+	return t->lay.root ? (sch ? sch + t->lay.sch_exit_kind : 0) : t->addr.exit_kind;
+}
+
+static u64 scx_info_ptr_addr(const struct scx_trigger *t, u64 sch)
+{
+	return t->lay.root ? (sch ? sch + t->lay.sch_exit_info : 0) : t->addr.exit_info;
+}
+
+static u64 scx_ops_addr(const struct scx_trigger *t, u64 sch)
+{
+	return t->lay.root ? (sch ? sch + t->lay.sch_ops : 0) : t->addr.ops;
+}
+
+/* scx_exit_info of scheduler sch, once per caught failure (lock held). */
+static void scx_read_info(struct scx_trigger *t, struct vcpu *v, u64 sch)
+{
+	u64 ei, p;
+	u32 u;
+
+	if (!t->caught || t->info || scx_read_u64(v, scx_info_ptr_addr(t, sch), &ei) < 0 || !ei)
+		return;
+	if (scx_read_u32(v, ei + t->lay.ei_kind, &t->info_kind) < 0)
+		return;
+	t->exit_cpu = -1;
+	if (t->lay.ei_has_exit_cpu && scx_read_u32(v, ei + t->lay.ei_exit_cpu, &u) == 0)
+		t->exit_cpu = (s32)u;
+	if (scx_read_u64(v, ei + t->lay.ei_reason, &p) == 0)
+		scx_read_str(v, p, t->reason, sizeof(t->reason));
+	if (scx_read_u64(v, ei + t->lay.ei_msg, &p) == 0)
+		scx_read_str(v, p, t->msg, sizeof(t->msg));
+	t->info = true;
+	t->t_done_ns = clock_now_ns();
+}
+
+static void scx_read_name(struct scx_trigger *t, struct vcpu *v, u64 sch)
+{
+	u32 len = t->lay.ops_name_len < sizeof(t->sched_name) ? t->lay.ops_name_len
+							      : (u32)sizeof(t->sched_name);
+	u64 ops = scx_ops_addr(t, sch);
+
+	t->sched_name[0] = '\0';
+	if (ops && len > 1)
+		scx_read_str(v, ops + t->lay.ops_name, t->sched_name, len);
+}
+
+/* Bind slot 0 to what *scx_root now is (7.x), on vCPU v's thread. */
+static void scx_update(struct scx_trigger *t, struct vcpu *v, u64 now)
+{
+	u32 kind;
+	bool readable;
+	enum scx_rebind r;
+
+	pthread_mutex_lock(&t->lock);
+	readable = now && scx_read_u32(v, now + t->lay.sch_exit_kind, &kind) == 0;
+	r = scx_rebind_step(t->sch, now, readable);
+	switch (r) {
+	case SCX_UNCHANGED:
+		break;
+	case SCX_DEFERRED:
+		t->deferred++;
+		break;
+	case SCX_DETACHED:
+		scx_read_info(t, v, t->sch);
+		debug_watch_set(t->d, WATCH_SLOT_SCHED, 0, WATCH_LOG, "");
+		t->sch = 0;
+		t->detaches++;
+		break;
+	case SCX_REBIND:
+	case SCX_PUBLISHED:
+		if (r == SCX_REBIND) {
+			scx_read_info(t, v, t->sch);
+			t->rebinds++;
+		}
+		/* The watch table moves an armed slot in two rounds. */
+		debug_watch_set(t->d, WATCH_SLOT_SCHED, now + t->lay.sch_exit_kind, WATCH_DUMP,
+				"scx_sched.exit_kind");
+		t->sch = now;
+		t->attaches++;
+		t->t_attach_ns = clock_now_ns();
+		scx_read_name(t, v, now);
+		break;
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* A write to scx_root (7.x). */
+static int scx_root_hit(void *ctx, struct vcpu *v, const struct watch_hit *hit, int action)
+{
+	struct scx_trigger *t = ctx;
+	u64 now;
+
+	(void)hit;
+	(void)action;
+	if (scx_read_u64(v, t->addr.root, &now) < 0) {
+		pthread_mutex_lock(&t->lock);
+		t->deferred++;
+		pthread_mutex_unlock(&t->lock);
+		return WATCH_LOG;
+	}
+	scx_update(t, v, now);
+	return WATCH_LOG;
+}
+
+/* A write to the exit kind: the filter (>= 1024) made action WATCH_DUMP for a failure. */
+static int scx_kind_hit(void *ctx, struct vcpu *v, const struct watch_hit *hit, int action)
+{
+	struct scx_trigger *t = ctx;
+	char tag[64];
+	const char *name;
+	bool first;
+	u64 sch, ei, p;
+
+	pthread_mutex_lock(&t->lock);
+	sch = t->sch;
+	if (action < WATCH_DUMP) {
+		/* DONE: the failed scheduler's message is complete now. */
+		if (hit->value_ok && hit->value == SCX_EXIT_DONE)
+			scx_read_info(t, v, sch);
+		else if (hit->value_ok && hit->value)
+			t->clean_exits++;
+		pthread_mutex_unlock(&t->lock);
+		return WATCH_LOG;
+	}
+	t->failures++;
+	first = !t->caught;
+	if (first) {
+		t->caught = true;
+		t->info = false;
+		t->kind = hit->value;
+		t->claim_vcpu = hit->vcpu;
+		t->claim_pc = hit->pc;
+		t->t_claim_ns = hit->t_ns;
+		/* The message as the kernel left it at the claim (it writes it next). */
+		t->msg_read_at_claim = false;
+		if (scx_read_u64(v, scx_info_ptr_addr(t, sch), &ei) == 0 && ei &&
+		    scx_read_u64(v, ei + t->lay.ei_msg, &p) == 0 &&
+		    scx_read_str(v, p, t->msg_at_claim, sizeof(t->msg_at_claim)) == 0)
+			t->msg_read_at_claim = true;
+		if (!t->sched_name[0])
+			scx_read_name(t, v, sch);
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (!first)
+		return WATCH_LOG;
+	name = scx_kind_name(&t->lay, hit->value);
+	snprintf(tag, sizeof(tag), "scx-%s", name ? name : "exit");
+	t->in_claim = true;
+	debug_freeze_dump_to(t->d, v, tag, hit, t->dump, sizeof(t->dump));
+	t->in_claim = false;
+	debug_thaw(t->d);
+	return WATCH_LOG;
+}
+
+static void scx_json_kind(FILE *f, const struct scx_layout *lay, u32 kind)
+{
+	const char *name = scx_kind_name(lay, kind);
+
+	fprintf(f, "%u, \"exit_kind_name\": ", kind);
+	if (name)
+		json_string(f, name, strlen(name));
+	else
+		fprintf(f, "null");
+}
+
+/* Each CPU's current task and runqueue length, read with every vCPU frozen. */
+static void scx_dump_cpus(FILE *f, struct scx_trigger *t, struct vcpu *self)
+{
+	const struct scx_layout *l = &t->lay;
+
+	fprintf(f, ", \"cpus\": [");
+	for (u32 i = 0; i < t->nr_cpus && i < SCX_DUMP_CPUS_MAX; i++) {
+		u64 off, rq, curr;
+		u32 nr, pid, scx_nr;
+		char comm[64];
+
+		fprintf(f, "%s\n    {\"cpu\": %u", i ? "," : "", i);
+		if (scx_read_u64(self, t->addr.pcpu_offset + 8ull * i, &off) < 0) {
+			fprintf(f, ", \"error\": \"__per_cpu_offset unreadable\"}");
+			continue;
+		}
+		rq = t->addr.runqueues + off;
+		if (scx_read_u32(self, rq + l->rq_nr_running, &nr) == 0)
+			fprintf(f, ", \"nr_running\": %u", nr);
+		if (l->rq_has_scx && scx_read_u32(self, rq + l->rq_scx_nr_running, &scx_nr) == 0)
+			fprintf(f, ", \"scx_nr_running\": %u", scx_nr);
+		if (scx_read_u64(self, rq + l->rq_curr, &curr) == 0 && curr &&
+		    scx_read_u32(self, curr + l->task_pid, &pid) == 0) {
+			fprintf(f, ", \"curr_pid\": %d, \"curr_comm\": ", (s32)pid);
+			if (scx_read_str(self, curr + l->task_comm, comm,
+					 l->comm_len < sizeof(comm) ? l->comm_len : sizeof(comm)) == 0)
+				json_string(f, comm, strlen(comm));
+			else
+				fprintf(f, "null");
+		}
+		fputc('}', f);
+	}
+	fprintf(f, "%s]", t->nr_cpus ? "\n  " : "");
+}
+
+/* The dump hook: the scheduler's state, in every dump of a run with the trigger. */
+static void scx_dump(void *ctx, FILE *f, struct vcpu *self)
+{
+	struct scx_trigger *t = ctx;
+	u32 kind;
+	bool live;
+
+	fprintf(f, ",\n  \"sched_ext\": {\"attached\": %s", t->lay.root && !t->sch ? "false" : "true");
+	live = scx_read_u32(self, scx_kind_addr(t, t->sch), &kind) == 0;
+	if (t->in_claim) {
+		fprintf(f, ", \"claim\": true, \"exit_kind\": ");
+		scx_json_kind(f, &t->lay, t->kind);
+		fprintf(f, ", \"claim_vcpu\": %u, \"claim_pc\": \"0x%llx\", \"msg_at_freeze\": ",
+			t->claim_vcpu, (unsigned long long)t->claim_pc);
+		if (t->msg_read_at_claim)
+			json_string(f, t->msg_at_claim, strlen(t->msg_at_claim));
+		else
+			fprintf(f, "null");
+	} else {
+		fprintf(f, ", \"claim\": false");
+	}
+	if (live) {
+		fprintf(f, ", \"exit_kind_now\": ");
+		scx_json_kind(f, &t->lay, kind);
+	}
+	fprintf(f, ", \"scheduler\": ");
+	json_string(f, t->sched_name, strlen(t->sched_name));
+	if (t->lay.have_rq && t->addr.runqueues && t->addr.pcpu_offset)
+		scx_dump_cpus(f, t, self);
+	fputc('}', f);
+}
+
+int scx_trigger_start(struct scx_trigger *t, struct vm_debug *d, const struct scx_layout *lay,
+		      const struct scx_addrs *addr, u32 root_slot, u32 nr_cpus)
+{
+	memset(t, 0, sizeof(*t));
+	t->d = d;
+	t->lay = *lay;
+	t->addr = *addr;
+	t->root_slot = root_slot;
+	t->nr_cpus = nr_cpus;
+	t->exit_cpu = -1;
+	pthread_mutex_init(&t->lock, NULL);
+	if (lay->root && !addr->root)
+		return error_input(-ENOENT, "sched_ext: the guest kernel has no symbol scx_root");
+	if (!lay->root && !addr->exit_kind)
+		return error_input(-ENOENT, "sched_ext: the guest kernel has no symbol scx_exit_kind");
+	if (lay->root && (root_slot < WATCH_SLOT_USER || root_slot >= WATCH_SLOTS))
+		return error_input(-ENOSPC,
+				   "sched_ext: no free watchpoint slot for scx_root (--watch uses "
+				   "them all)");
+	debug_slot_hook(d, WATCH_SLOT_SCHED, scx_kind_hit, t);
+	debug_dump_hook(d, scx_dump, t);
+	if (watch_set_filter(&d->watch, WATCH_SLOT_SCHED, WATCH_FILTER_GE, SCX_EXIT_ERROR_MIN) < 0)
+		return -EINVAL;
+	if (!lay->root)
+		return debug_watch_set(d, WATCH_SLOT_SCHED, addr->exit_kind, WATCH_DUMP,
+				       "scx_exit_kind");
+	debug_slot_hook(d, root_slot, scx_root_hit, t);
+	return debug_watch_set(d, root_slot, addr->root, WATCH_LOG, "scx_root");
+}
+
+void scx_trigger_destroy(struct scx_trigger *t)
+{
+	pthread_mutex_destroy(&t->lock);
+}
+
+void scx_trigger_json(FILE *f, struct scx_trigger *t, const char *in)
+{
+	u64 t0 = atomic_load(&t->d->vm->t_first_run_ns);
+
+	pthread_mutex_lock(&t->lock);
+	fprintf(f,
+		",\n%s\"sched_ext\": {\"trigger\": \"watchpoint\", \"layout\": \"%s\", "
+		"\"attaches\": %u, \"rebinds\": %u, \"detaches\": %u, \"deferred\": %u, "
+		"\"clean_exits\": %u, \"failures\": %u, \"scheduler\": ",
+		in, t->lay.root ? "scx_root" : "static", t->attaches, t->rebinds, t->detaches,
+		t->deferred, t->clean_exits, t->failures);
+	json_string(f, t->sched_name, strlen(t->sched_name));
+	if (t->caught) {
+		fprintf(f, ", \"state\": \"failed\", \"exit_kind\": ");
+		scx_json_kind(f, &t->lay, t->kind);
+		fprintf(f, ", \"cpu\": %u, \"claim_pc\": \"0x%llx\", \"t_claim_ms\": %.3f, \"dump\": ",
+			t->claim_vcpu, (unsigned long long)t->claim_pc,
+			(double)(t->t_claim_ns - t0) / 1e6);
+		json_string(f, t->dump, strlen(t->dump));
+		if (t->info) {
+			fprintf(f, ", \"exit_cpu\": %d, \"reason\": ", t->exit_cpu);
+			json_string(f, t->reason, strlen(t->reason));
+			fprintf(f, ", \"msg\": ");
+			json_string(f, t->msg, strlen(t->msg));
+			fprintf(f, ", \"t_done_ms\": %.3f", (double)(t->t_done_ns - t0) / 1e6);
+		}
+	} else {
+		fprintf(f, ", \"state\": \"%s\"", t->attaches ? "clean" : "never_attached");
+	}
+	fprintf(f, "}");
+	pthread_mutex_unlock(&t->lock);
+}
