@@ -334,11 +334,6 @@ int run_parse(struct run_opts *o, int argc, char **argv, u64 t_start)
 		return ktvm_usage_error("--watch-scx: watchpoints are not supported on %s",
 					arch_name());
 	o->wo.scx = o->watch_scx == 1;
-	if (o->wo.scx && o->wo.n == AGENT_MAX_WATCHES)
-		return ktvm_usage_error("--watch: at most %d with the sched_ext exit trigger (it "
-					"takes slot %d and a slot for scx_root; --no-watch-scx "
-					"turns it off)",
-					AGENT_MAX_WATCHES - 1, WATCH_SLOT_SCHED);
 	return 0;
 }
 
@@ -559,8 +554,13 @@ static bool run_scx_report(struct watch_opts *wo)
 	if (!wo->scx_live || !t->caught)
 		return false;
 	name = scx_kind_name(&t->lay, t->kind);
-	fprintf(stderr, "ktvm: sched_ext: caught %s (%u) on cpu %u at pc 0x%llx", name ? name : "exit",
-		t->kind, t->claim_vcpu, (unsigned long long)t->claim_pc);
+	if (t->poll)
+		fprintf(stderr, "ktvm: sched_ext: caught %s (%u) by polling", name ? name : "exit",
+			t->kind);
+	else
+		fprintf(stderr, "ktvm: sched_ext: caught %s (%u) on cpu %u at pc 0x%llx",
+			name ? name : "exit", t->kind, t->claim_vcpu,
+			(unsigned long long)t->claim_pc);
 	if (t->dump[0])
 		fprintf(stderr, "; state dump %s", t->dump);
 	fputc('\n', stderr);

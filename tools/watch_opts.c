@@ -190,8 +190,9 @@ static int watch_opts_arm_scx(void *ctx, const struct wire_ksym *k, u32 n)
 	    .runqueues = agent_ksym(k, n, "runqueues"),
 	    .pcpu_offset = agent_ksym(k, n, "__per_cpu_offset"),
 	};
+	const char *poll = getenv("KTVM_SCX_POLL");
 	int ret = scx_trigger_start(&w->scx_trig, w->dbg, &w->scx_lay, &a, WATCH_SLOT_USER + w->n,
-				    w->nr_cpus);
+				    w->nr_cpus, poll && !strcmp(poll, "1"));
 
 	w->scx_live = true;
 	return ret;
@@ -241,6 +242,8 @@ int watch_opts_finish(struct watch_opts *w)
 	if (!w->agent_live)
 		return 0;
 	agent_stop(&w->agent);
+	if (w->scx_live)
+		scx_trigger_stop(&w->scx_trig);
 	/* The user's mistake (no such symbol, a misaligned one): bad input. */
 	if (w->agent.error == -ENOENT || w->agent.error == -EINVAL)
 		return error_input(w->agent.error, "%s", w->agent.error_msg);
@@ -251,8 +254,10 @@ int watch_opts_finish(struct watch_opts *w)
 
 void watch_opts_end(struct watch_opts *w)
 {
-	if (w->scx_live)
+	if (w->scx_live) {
+		scx_trigger_stop(&w->scx_trig);
 		scx_trigger_destroy(&w->scx_trig);
+	}
 	w->scx_live = false;
 	debug_detach(w->dbg);
 	w->dbg = NULL;

@@ -69,7 +69,43 @@ static int debug_apply(void *ctx, struct vcpu *vcpu)
 	d->hw[vcpu->id] = hw;
 	if (watch_applied(&d->watch, vcpu->id, hw.gen))
 		vm_request_all(d->vm, VCPU_REQ_HOOK);
+	pthread_mutex_lock(&d->call.mu);
+	if (d->call.fn && d->call.vcpu == vcpu->id && !d->call.done) {
+		d->call.ret = d->call.fn(d->call.ctx, vcpu);
+		d->call.done = true;
+		pthread_cond_broadcast(&d->call.cond);
+	}
+	pthread_mutex_unlock(&d->call.mu);
 	return 0;
+}
+
+int debug_vcpu_call(struct vm_debug *d, u32 id, int (*fn)(void *ctx, struct vcpu *vcpu), void *ctx,
+		    u64 timeout_ms)
+{
+	struct timespec until = clock_realtime_after_ms(timeout_ms);
+	int ret = 0;
+
+	if (id >= d->vm->cfg.nr_cpus)
+		return -EINVAL;
+	pthread_mutex_lock(&d->call.serial);
+	pthread_mutex_lock(&d->call.mu);
+	d->call.fn = fn;
+	d->call.ctx = ctx;
+	d->call.vcpu = id;
+	d->call.done = false;
+	pthread_mutex_unlock(&d->call.mu);
+	vcpu_request(&d->vm->vcpus[id], VCPU_REQ_HOOK);
+	pthread_mutex_lock(&d->call.mu);
+	while (!d->call.done && ret == 0 && !vm_stopping(d->vm))
+		ret = pthread_cond_timedwait(&d->call.cond, &d->call.mu, &until);
+	if (d->call.done)
+		ret = d->call.ret;
+	else
+		ret = vm_stopping(d->vm) ? -ECANCELED : -ETIMEDOUT;
+	d->call.fn = NULL;
+	pthread_mutex_unlock(&d->call.mu);
+	pthread_mutex_unlock(&d->call.serial);
+	return ret;
 }
 
 void debug_slot_hook(struct vm_debug *d, u32 slot, debug_hit_fn fn, void *ctx)
@@ -228,6 +264,9 @@ int debug_attach(struct vm_debug **out, struct vm *vm, const struct debug_config
 		memcpy(d->regions, cfg->regions, d->nr_regions * sizeof(d->regions[0]));
 	d->cfg.regions = d->regions;
 	watch_init(&d->watch, vm->cfg.nr_cpus);
+	pthread_mutex_init(&d->call.serial, NULL);
+	pthread_mutex_init(&d->call.mu, NULL);
+	pthread_cond_init(&d->call.cond, NULL);
 	ret = vm_set_exit_handler(vm, KVM_EXIT_DEBUG, debug_exit, d);
 	if (ret < 0) {
 		debug_detach(d);
@@ -254,6 +293,9 @@ void debug_detach(struct vm_debug *d)
 		vm->debug = NULL;
 	}
 	watch_destroy(&d->watch);
+	pthread_mutex_destroy(&d->call.serial);
+	pthread_mutex_destroy(&d->call.mu);
+	pthread_cond_destroy(&d->call.cond);
 	free(d->hw);
 	free(d);
 }

@@ -19,6 +19,7 @@
 #ifndef KTVM_CORE_DEBUG_DEBUG_H
 #define KTVM_CORE_DEBUG_DEBUG_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -67,6 +68,16 @@ struct vm_debug {
 	} hook[WATCH_SLOTS];
 	debug_dump_fn dump_extra;
 	void *dump_extra_ctx;
+	/* debug_vcpu_call(): one call at a time, run by its vCPU under mu */
+	struct {
+		pthread_mutex_t serial, mu;
+		pthread_cond_t cond;
+		int (*fn)(void *ctx, struct vcpu *vcpu);
+		void *ctx;
+		u32 vcpu;
+		bool done;
+		int ret;
+	} call;
 };
 
 /*
@@ -85,6 +96,15 @@ int debug_watch_set(struct vm_debug *d, u32 slot, u64 gva, enum watch_action act
 		    const char *name);
 /* Call fn for slot's hits (NULL: none). Set before the slot is armed. */
 void debug_slot_hook(struct vm_debug *d, u32 slot, debug_hit_fn fn, void *ctx);
+/*
+ * Run fn(ctx, vcpu) on vCPU id's own thread before its next KVM_RUN (it
+ * is kicked out of the guest), e.g. to read guest memory through its page
+ * tables from another thread. Waits up to timeout_ms: fn's return, or
+ * -ETIMEDOUT (fn will not run after this returns), -ECANCELED when the run
+ * is ending, -EINVAL for a bad id.
+ */
+int debug_vcpu_call(struct vm_debug *d, u32 id, int (*fn)(void *ctx, struct vcpu *vcpu), void *ctx,
+		    u64 timeout_ms);
 /* Add fn's members to every dump (NULL: none). Set before vm_run(). */
 void debug_dump_hook(struct vm_debug *d, debug_dump_fn fn, void *ctx);
 

@@ -180,6 +180,110 @@ static void scx_update(struct scx_trigger *t, struct vcpu *v, u64 now)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* The polling fallback's read, on vCPU 0's thread (debug_vcpu_call()). */
+static int scx_poll_read(void *ctx, struct vcpu *v)
+{
+	struct scx_trigger *t = ctx;
+	u64 now = 0, sch, ei;
+	u32 kind, cpu;
+	enum scx_rebind r;
+
+	if (t->lay.root && scx_read_u64(v, t->addr.root, &now) < 0)
+		return -EFAULT;
+	pthread_mutex_lock(&t->lock);
+	if (t->lay.root) {
+		bool readable = now && scx_read_u32(v, now + t->lay.sch_exit_kind, &kind) == 0;
+
+		r = scx_rebind_step(t->sch, now, readable);
+		if (r == SCX_DEFERRED) {
+			t->deferred++;
+		} else if (r == SCX_DETACHED || r == SCX_REBIND) {
+			scx_read_info(t, v, t->sch);
+			t->detaches++;
+			t->rebinds += r == SCX_REBIND;
+			t->sch = 0;
+		}
+		if (r == SCX_PUBLISHED || r == SCX_REBIND) {
+			t->sch = now;
+			t->attaches++;
+			t->t_attach_ns = clock_now_ns();
+			scx_read_name(t, v, now);
+		}
+	}
+	sch = t->sch;
+	if ((t->lay.root && !sch) || scx_read_u32(v, scx_kind_addr(t, sch), &kind) < 0) {
+		pthread_mutex_unlock(&t->lock);
+		return 0;
+	}
+	if (kind >= SCX_EXIT_ERROR_MIN && !(t->caught && t->caught_sch == sch)) {
+		t->failures++;
+		t->caught_sch = sch;
+		if (!t->caught) {
+			t->caught = true;
+			t->kind = kind;
+			t->claim_pc = 0;
+			t->t_claim_ns = clock_now_ns();
+			t->claim_vcpu = UINT32_MAX;
+			/* Polling: the claiming CPU only as the kernel recorded it (7.x). */
+			if (t->lay.ei_has_exit_cpu &&
+			    scx_read_u64(v, scx_info_ptr_addr(t, sch), &ei) == 0 && ei &&
+			    scx_read_u32(v, ei + t->lay.ei_exit_cpu, &cpu) == 0)
+				t->claim_vcpu = cpu;
+			t->msg_read_at_claim = false;
+			if (!t->sched_name[0])
+				scx_read_name(t, v, sch);
+			t->pending_dump = true;
+		}
+	} else if (kind == SCX_EXIT_DONE) {
+		scx_read_info(t, v, sch);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+static void *scx_poll_main(void *arg)
+{
+	struct scx_trigger *t = arg;
+	struct vm *vm = t->d->vm;
+
+	while (!atomic_load(&t->poll_stop) && !vm_stopping(vm)) {
+		struct timespec ts = {0, SCX_POLL_MS * 1000000L};
+		const char *name;
+		char tag[64];
+		int ret;
+
+		nanosleep(&ts, NULL);
+		if (!atomic_load(&vm->t_first_run_ns))
+			continue;
+		ret = debug_vcpu_call(t->d, 0, scx_poll_read, t, 1000);
+		pthread_mutex_lock(&t->lock);
+		t->polls++;
+		t->poll_failures += ret < 0;
+		pthread_mutex_unlock(&t->lock);
+		if (ret == -ECANCELED)
+			break;
+		if (!t->pending_dump)
+			continue;
+		t->pending_dump = false;
+		name = scx_kind_name(&t->lay, t->kind);
+		snprintf(tag, sizeof(tag), "scx-%s", name ? name : "exit");
+		t->in_claim = true;
+		if (debug_freeze_dump_to(t->d, NULL, tag, NULL, t->dump, sizeof(t->dump)) == 0)
+			debug_thaw(t->d);
+		t->in_claim = false;
+	}
+	return NULL;
+}
+
+void scx_trigger_stop(struct scx_trigger *t)
+{
+	if (!t->poll_started)
+		return;
+	atomic_store(&t->poll_stop, true);
+	pthread_join(t->poll_thread, NULL);
+	t->poll_started = false;
+}
+
 /* A write to scx_root (7.x). */
 static int scx_root_hit(void *ctx, struct vcpu *v, const struct watch_hit *hit, int action)
 {
@@ -218,8 +322,17 @@ static int scx_kind_hit(void *ctx, struct vcpu *v, const struct watch_hit *hit, 
 		pthread_mutex_unlock(&t->lock);
 		return WATCH_LOG;
 	}
+	/*
+	 * A failed cmpxchg on x86 writes the old value back: another CPU's
+	 * later claim on the same scheduler hits again with the same kind.
+	 */
+	if (t->caught && t->caught_sch == sch && hit->value == t->kind) {
+		pthread_mutex_unlock(&t->lock);
+		return WATCH_LOG;
+	}
 	t->failures++;
 	first = !t->caught;
+	t->caught_sch = sch;
 	if (first) {
 		t->caught = true;
 		t->info = false;
@@ -306,8 +419,13 @@ static void scx_dump(void *ctx, FILE *f, struct vcpu *self)
 	if (t->in_claim) {
 		fprintf(f, ", \"claim\": true, \"exit_kind\": ");
 		scx_json_kind(f, &t->lay, t->kind);
-		fprintf(f, ", \"claim_vcpu\": %u, \"claim_pc\": \"0x%llx\", \"msg_at_freeze\": ",
-			t->claim_vcpu, (unsigned long long)t->claim_pc);
+		fprintf(f, ", \"mode\": \"%s\"", t->poll ? "poll" : "watchpoint");
+		if (t->poll)
+			fprintf(f, ", \"claim_vcpu\": null, \"claim_pc\": null");
+		else
+			fprintf(f, ", \"claim_vcpu\": %u, \"claim_pc\": \"0x%llx\"", t->claim_vcpu,
+				(unsigned long long)t->claim_pc);
+		fprintf(f, ", \"msg_at_freeze\": ");
 		if (t->msg_read_at_claim)
 			json_string(f, t->msg_at_claim, strlen(t->msg_at_claim));
 		else
@@ -327,7 +445,7 @@ static void scx_dump(void *ctx, FILE *f, struct vcpu *self)
 }
 
 int scx_trigger_start(struct scx_trigger *t, struct vm_debug *d, const struct scx_layout *lay,
-		      const struct scx_addrs *addr, u32 root_slot, u32 nr_cpus)
+		      const struct scx_addrs *addr, u32 root_slot, u32 nr_cpus, bool poll)
 {
 	memset(t, 0, sizeof(*t));
 	t->d = d;
@@ -341,12 +459,17 @@ int scx_trigger_start(struct scx_trigger *t, struct vm_debug *d, const struct sc
 		return error_input(-ENOENT, "sched_ext: the guest kernel has no symbol scx_root");
 	if (!lay->root && !addr->exit_kind)
 		return error_input(-ENOENT, "sched_ext: the guest kernel has no symbol scx_exit_kind");
-	if (lay->root && (root_slot < WATCH_SLOT_USER || root_slot >= WATCH_SLOTS))
-		return error_input(-ENOSPC,
-				   "sched_ext: no free watchpoint slot for scx_root (--watch uses "
-				   "them all)");
-	debug_slot_hook(d, WATCH_SLOT_SCHED, scx_kind_hit, t);
+	t->poll = poll || (lay->root && (root_slot < WATCH_SLOT_USER || root_slot >= WATCH_SLOTS));
 	debug_dump_hook(d, scx_dump, t);
+	if (t->poll) {
+		int ret = pthread_create(&t->poll_thread, NULL, scx_poll_main, t);
+
+		if (ret)
+			return error_host(-ret, "sched_ext: cannot start the polling thread");
+		t->poll_started = true;
+		return 0;
+	}
+	debug_slot_hook(d, WATCH_SLOT_SCHED, scx_kind_hit, t);
 	if (watch_set_filter(&d->watch, WATCH_SLOT_SCHED, WATCH_FILTER_GE, SCX_EXIT_ERROR_MIN) < 0)
 		return -EINVAL;
 	if (!lay->root)
@@ -367,18 +490,27 @@ void scx_trigger_json(FILE *f, struct scx_trigger *t, const char *in)
 
 	pthread_mutex_lock(&t->lock);
 	fprintf(f,
-		",\n%s\"sched_ext\": {\"trigger\": \"watchpoint\", \"layout\": \"%s\", "
+		",\n%s\"sched_ext\": {\"trigger\": \"%s\", \"layout\": \"%s\", "
 		"\"attaches\": %u, \"rebinds\": %u, \"detaches\": %u, \"deferred\": %u, "
-		"\"clean_exits\": %u, \"failures\": %u, \"scheduler\": ",
-		in, t->lay.root ? "scx_root" : "static", t->attaches, t->rebinds, t->detaches,
-		t->deferred, t->clean_exits, t->failures);
+		"\"clean_exits\": %u, \"failures\": %u, \"polls\": %u, \"poll_failures\": %u, "
+		"\"scheduler\": ",
+		in, t->poll ? "poll" : "watchpoint", t->lay.root ? "scx_root" : "static",
+		t->attaches, t->rebinds, t->detaches, t->deferred, t->clean_exits, t->failures,
+		t->polls, t->poll_failures);
 	json_string(f, t->sched_name, strlen(t->sched_name));
 	if (t->caught) {
 		fprintf(f, ", \"state\": \"failed\", \"exit_kind\": ");
 		scx_json_kind(f, &t->lay, t->kind);
-		fprintf(f, ", \"cpu\": %u, \"claim_pc\": \"0x%llx\", \"t_claim_ms\": %.3f, \"dump\": ",
-			t->claim_vcpu, (unsigned long long)t->claim_pc,
-			(double)(t->t_claim_ns - t0) / 1e6);
+		if (t->claim_vcpu == UINT32_MAX)
+			fprintf(f, ", \"cpu\": null");
+		else
+			fprintf(f, ", \"cpu\": %u", t->claim_vcpu);
+		fprintf(f, ", \"claim_pc\": ");
+		if (t->poll)
+			fprintf(f, "null");
+		else
+			fprintf(f, "\"0x%llx\"", (unsigned long long)t->claim_pc);
+		fprintf(f, ", \"t_claim_ms\": %.3f, \"dump\": ", (double)(t->t_claim_ns - t0) / 1e6);
 		json_string(f, t->dump, strlen(t->dump));
 		if (t->info) {
 			fprintf(f, ", \"exit_cpu\": %d, \"reason\": ", t->exit_cpu);

@@ -35,6 +35,7 @@
 #define KTVM_CORE_DEBUG_SCX_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "core/base/types.h"
@@ -102,8 +103,17 @@ enum scx_rebind {
 enum scx_rebind scx_rebind_step(u64 last, u64 now, bool readable);
 const char *scx_rebind_name(enum scx_rebind r);
 
+/* How often the polling fallback reads the exit state. */
+#define SCX_POLL_MS 100
+
 struct scx_trigger {
 	struct vm_debug *d;
+	bool poll; /* the polling fallback instead of watchpoints */
+	pthread_t poll_thread;
+	bool poll_started;
+	atomic_bool poll_stop;
+	bool pending_dump; /* poll: a failure seen, to be dumped by the poll thread */
+	u32 polls, poll_failures;
 	struct scx_layout lay;
 	struct scx_addrs addr;
 	u32 root_slot;
@@ -117,6 +127,7 @@ struct scx_trigger {
 
 	/* The failure caught (the first one; later ones are counted). */
 	bool caught;
+	u64 caught_sch; /* the scheduler of the last failure counted */
 	u32 failures;
 	u32 kind, claim_vcpu;
 	u64 claim_pc, t_claim_ns;
@@ -137,11 +148,17 @@ struct scx_trigger {
 /*
  * Start the trigger on debugger d: the layout and addresses, and a free
  * user slot for scx_root (7.x). Registers the slot hooks and the dump hook
- * and arms (6.12: slot 0; 7.x: root_slot). 0, or a negative errno with an
- * input error (an address missing, no free slot).
+ * and arms (6.12: slot 0; 7.x: root_slot). With poll (or, 7.x, when
+ * root_slot is no free slot), no watchpoint is used: a thread reads the
+ * exit state through vCPU 0 every SCX_POLL_MS (debug_vcpu_call()), and a
+ * failure is frozen and dumped when it is seen, up to that much later. 0,
+ * or a negative errno with an input error (an address missing), or a host
+ * error (no thread).
  */
 int scx_trigger_start(struct scx_trigger *t, struct vm_debug *d, const struct scx_layout *lay,
-		      const struct scx_addrs *addr, u32 root_slot, u32 nr_cpus);
+		      const struct scx_addrs *addr, u32 root_slot, u32 nr_cpus, bool poll);
+/* Stop the polling thread (before vm_destroy()); nothing without one. */
+void scx_trigger_stop(struct scx_trigger *t);
 void scx_trigger_destroy(struct scx_trigger *t);
 /* The name of kind (from the layout's enum), or NULL. */
 const char *scx_kind_name(const struct scx_layout *lay, s64 kind);

@@ -377,6 +377,9 @@ run_case sched_fifo_normal sched_fifo_normal_case
 run_case sched_simple_option sched_simple_option_case
 run_case sched_fifo_error sched_fifo_error_case
 run_case sched_fifo_stall sched_fifo_stall_case
+run_case sched_fifo_error_poll sched_fifo_error_poll_case
+run_case sched_rebind sched_rebind_case
+run_case sched_cycles sched_cycles_case
 run_case sched_fifo_reject sched_fifo_reject_case
 run_case sched_bad_kernel sched_bad_kernel_case
 summary

@@ -77,6 +77,40 @@ sched_fifo_normal_case() {
 	expect_json channel.sched.switch_all true || return 0
 	expect_json channel.sched.detached true || return 0
 	expect_json channel.sched.failure null || return 0
+	# The host's exit trigger saw one attach and a clean detach: no dump.
+	expect_json sched_ext.state clean || return 0
+	expect_json sched_ext.attaches 1 || return 0
+	expect_json sched_ext.detaches 1 || return 0
+	expect_json sched_ext.failures 0 || return 0
+	sched_expect_no_dump || return 0
+}
+
+# No state dump file in the case's directory.
+sched_expect_no_dump() {
+	n=$(find "$cwd" -name 'ktvm-dump-*' | wc -l)
+	[ "$n" -eq 0 ] || fail "$n state dumps written (expected none): $(ls "$cwd")" || return 1
+}
+
+# sched_expect_caught KIND: the host's exit trigger caught KIND: exactly one
+# dump, named for it, frozen at the claim (the kernel's message not written
+# yet, the pc in the kernel), the claim on stderr and in --json.
+sched_expect_caught() {
+	sched_expect_err "^ktvm: sched_ext: caught $1 \([0-9]+\) on cpu [0-9]+ at pc 0xffff[0-9a-f]+; state dump " \
+		"'ktvm: sched_ext: caught $1 (N) on cpu C at pc 0xffff...; state dump ...'" || return 1
+	n=$(find "$cwd" -name 'ktvm-dump-*' | wc -l)
+	[ "$n" -eq 1 ] || fail "$n state dumps (expected 1): $(ls "$cwd")" || return 1
+	d=$(find "$cwd" -name "ktvm-dump-*-scx-$1.json")
+	[ -n "$d" ] || fail "no dump named ktvm-dump-N-scx-$1.json: $(ls "$cwd")" || return 1
+	grep -q "\"claim\": true, \"exit_kind\": [0-9]*, \"exit_kind_name\": \"$1\"" "$d" ||
+		fail "the dump's sched_ext member does not name $1 as the claim" || return 1
+	grep -q '"msg_at_freeze": ""' "$d" ||
+		fail "the dump's msg_at_freeze is not empty: the freeze came after the kernel's message" ||
+		return 1
+	grep -q '"curr_pid": [0-9]*, "curr_comm": ' "$d" ||
+		fail "the dump names no CPU's current task" || return 1
+	expect_json sched_ext.state failed || return 1
+	expect_json sched_ext.exit_kind_name "$1" || return 1
+	expect_json sched_ext.failures 1 || return 1
 }
 
 # Upstream scx_simple through --scheduler: attached as "simple", clean detach.
@@ -97,6 +131,9 @@ sched_fifo_error_case() {
 	sched_expect_err '^ktvm: the scheduler failed .*error-after=100' \
 		"'ktvm: the scheduler failed ... error-after=100'" || return 0
 	expect_json channel.sched.failure.stage run || return 0
+	sched_expect_caught SCX_EXIT_ERROR_BPF || return 0
+	json_get "$json.flat" sched_ext.msg | grep -q 'error-after=100' ||
+		fail "sched_ext.msg (exit_info, read from the host) lacks error-after=100" || return 0
 }
 
 # The workload's tasks never dispatched: the kernel's watchdog (1 s here)
@@ -107,6 +144,67 @@ sched_fifo_stall_case() {
 	expect_status 120 || return 0
 	sched_expect_err '^ktvm: the scheduler failed .*stall' "'ktvm: the scheduler failed ... stall'" ||
 		return 0
+	sched_expect_caught SCX_EXIT_ERROR_STALL || return 0
+	json_get "$json.flat" sched_ext.msg | grep -q 'burn' ||
+		fail "sched_ext.msg does not name the stalled task burn" || return 0
+}
+
+# The polling fallback (forced here; used when no slot is free for
+# scx_root): the same failure caught, by polling, with one dump.
+sched_fifo_error_poll_case() {
+	sched_ready ktvm_fifo || return 0
+	export KTVM_SCX_POLL=1
+	sched_run ktvm_fifo --sched-arg error-after=100
+	unset KTVM_SCX_POLL
+	expect_status 120 || return 0
+	sched_expect_err '^ktvm: sched_ext: caught SCX_EXIT_ERROR_BPF \(1025\) by polling; state dump ' \
+		"'ktvm: sched_ext: caught SCX_EXIT_ERROR_BPF (1025) by polling; state dump ...'" ||
+		return 0
+	n=$(find "$cwd" -name 'ktvm-dump-*-scx-SCX_EXIT_ERROR_BPF.json' | wc -l)
+	[ "$n" -eq 1 ] || fail "$n dumps named for the failure (expected 1): $(ls "$cwd")" || return 0
+	expect_json sched_ext.trigger poll || return 0
+	expect_json sched_ext.exit_kind_name SCX_EXIT_ERROR_BPF || return 0
+	expect_json sched_ext.failures 1 || return 0
+	json_get "$json.flat" sched_ext.msg | grep -q 'error-after=100' ||
+		fail "sched_ext.msg lacks error-after=100" || return 0
+}
+
+# --watch-scx with a payload that runs the schedulers: ktvm_fifo attached
+# and detached cleanly, then again failing; the trigger rebinds to the
+# second scx_sched and catches only it.
+sched_rebind_case() {
+	sched_ready ktvm_fifo || return 0
+	[ -x "$PAYLOADS/scx_seq" ] || {
+		skip_why="no $PAYLOADS/scx_seq"
+		return 0
+	}
+	ktvm_run run --kernel "$KERNEL_7_IMAGE" --cpus 2 --memory 512 --timeout 240 \
+		--json "$json" --watch-scx --include "$SCHEDULERS/ktvm_fifo" \
+		--env SCX_SEQ_LAST=error-after=50 -- "$PAYLOADS/scx_seq" 1 200 /bin/ktvm_fifo normal
+	expect_status 120 || return 0
+	grep -q '^scx_seq: 1 cycles$' "$out" || fail "no 'scx_seq: 1 cycles'" || return 0
+	expect_json sched_ext.attaches 2 || return 0
+	expect_json sched_ext.detaches 2 || return 0
+	sched_expect_caught SCX_EXIT_ERROR_BPF || return 0
+}
+
+# 100 attach/detach cycles: 100 binds, no false dump.
+sched_cycles_case() {
+	sched_ready ktvm_fifo || return 0
+	[ -x "$PAYLOADS/scx_seq" ] || {
+		skip_why="no $PAYLOADS/scx_seq"
+		return 0
+	}
+	ktvm_run run --kernel "$KERNEL_7_IMAGE" --cpus 2 --memory 512 --timeout 280 \
+		--json "$json" --watch-scx --include "$SCHEDULERS/ktvm_fifo" \
+		-- "$PAYLOADS/scx_seq" 100 0 /bin/ktvm_fifo normal
+	expect_status 0 || return 0
+	grep -q '^scx_seq: 100 cycles$' "$out" || fail "no 'scx_seq: 100 cycles'" || return 0
+	expect_json sched_ext.attaches 100 || return 0
+	expect_json sched_ext.detaches 100 || return 0
+	expect_json sched_ext.failures 0 || return 0
+	expect_json sched_ext.state clean || return 0
+	sched_expect_no_dump || return 0
 }
 
 # A program the verifier refuses: never attached, status 119, the
