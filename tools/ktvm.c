@@ -60,6 +60,8 @@ static const char usage_run[] =
     "                    every vCPU when the kernel claims an error exit and write\n"
     "                    a state dump (on by default with --scheduler; for\n"
     "                    schedulers PROG starts); --no-watch-scx turns it off\n"
+    "  --scx-watchdog MS set the sched_ext watchdog timeout of every scheduler\n"
+    "                    that attaches to MS (1-30000), in the guest's jiffies\n"
     "  -v, --verbose     with PROG: also print how the run ended when it succeeded\n"
     "  --cpus N          vCPUs (default 1)\n"
     "  --memory MIB      guest RAM in MiB (default 256)\n"

@@ -51,6 +51,7 @@ enum {
 	OPT_SCHED_WAIT,
 	OPT_WATCH_SCX,
 	OPT_NO_WATCH_SCX,
+	OPT_SCX_WATCHDOG,
 };
 
 static const struct option run_options[] = {
@@ -79,6 +80,7 @@ static const struct option run_options[] = {
     {"sched-wait", required_argument, NULL, OPT_SCHED_WAIT},
     {"watch-scx", no_argument, NULL, OPT_WATCH_SCX},
     {"no-watch-scx", no_argument, NULL, OPT_NO_WATCH_SCX},
+    {"scx-watchdog", required_argument, NULL, OPT_SCX_WATCHDOG},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -234,6 +236,13 @@ static int run_parse_opt(struct run_opts *o, int opt, char *arg)
 	case OPT_NO_WATCH_SCX:
 		o->watch_scx = 0;
 		return 0;
+	case OPT_SCX_WATCHDOG:
+		return run_parse_u64("--scx-watchdog", arg, SCX_WATCHDOG_MAX_MS,
+				     &o->wo.scx_watchdog_ms)
+			   ?: (o->wo.scx_watchdog_ms
+				   ? 0
+				   : ktvm_usage_error("--scx-watchdog 0: must be 1-%d ms",
+						      SCX_WATCHDOG_MAX_MS));
 	case 'v':
 		o->verbose = true;
 		return 0;
@@ -334,6 +343,9 @@ int run_parse(struct run_opts *o, int argc, char **argv, u64 t_start)
 		return ktvm_usage_error("--watch-scx: watchpoints are not supported on %s",
 					arch_name());
 	o->wo.scx = o->watch_scx == 1;
+	if (o->wo.scx_watchdog_ms && !o->wo.scx)
+		return ktvm_usage_error("--scx-watchdog needs the sched_ext exit trigger "
+					"(--scheduler or --watch-scx)");
 	return 0;
 }
 

@@ -172,6 +172,18 @@ int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, c
 	}
 	/* A data symbol every kernel has: without it, kallsyms lists no data (agent.c). */
 	snprintf(list + strlen(list), sizeof(list) - strlen(list), ",%s", AGENT_DATA_PROBE);
+	/* One KSYMS frame carries them all. */
+	{
+		u32 count = 1;
+
+		for (const char *p = list; *p; p++)
+			count += *p == ',';
+		if (count > WIRE_KSYMS_MAX)
+			return error_input(-E2BIG,
+					   "--watch/--dump-mem: %u kernel symbols to look up, at "
+					   "most %d (with the sched_ext trigger's and ktvm's own)",
+					   count, WIRE_KSYMS_MAX);
+	}
 	if ((size_t)snprintf(cmdline + len, size - len, "%sktvm.watch=%s", len ? " " : "", list) >=
 	    size - len)
 		return error_input(-E2BIG, "--watch: the kernel command line is too long");
@@ -187,12 +199,13 @@ static int watch_opts_arm_scx(void *ctx, const struct wire_ksym *k, u32 n)
 	    .exit_kind = agent_ksym(k, n, "scx_exit_kind"),
 	    .exit_info = agent_ksym(k, n, "scx_exit_info"),
 	    .ops = agent_ksym(k, n, "scx_ops"),
+	    .watchdog = agent_ksym(k, n, "scx_watchdog_timeout"),
 	    .runqueues = agent_ksym(k, n, "runqueues"),
 	    .pcpu_offset = agent_ksym(k, n, "__per_cpu_offset"),
 	};
 	const char *poll = getenv("KTVM_SCX_POLL");
 	int ret = scx_trigger_start(&w->scx_trig, w->dbg, &w->scx_lay, &a, WATCH_SLOT_USER + w->n,
-				    w->nr_cpus, poll && !strcmp(poll, "1"));
+				    w->nr_cpus, poll && !strcmp(poll, "1"), w->scx_watchdog_ms);
 
 	w->scx_live = true;
 	return ret;

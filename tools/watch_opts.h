@@ -39,6 +39,7 @@ struct watch_opts {
 	struct scx_layout scx_lay; /* from the kernel's BTF (watch_opts_prepare()) */
 	struct scx_trigger scx_trig;
 	bool scx_live;
+	u64 scx_watchdog_ms; /* --scx-watchdog MS, 0: none */
 	u32 nr_cpus;
 };
 

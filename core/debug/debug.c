@@ -61,14 +61,17 @@ static int debug_apply(void *ctx, struct vcpu *vcpu)
 	int ret;
 
 	watch_get(&d->watch, &hw);
-	ret = arch_vcpu_set_watch(vcpu, &hw);
-	if (ret < 0) {
-		vm_stop(d->vm, VM_END_ERROR, "vcpu %u: %s", vcpu->id, error_msg());
-		return ret;
+	/* A request for a debug_vcpu_call() only: the table did not change. */
+	if (hw.gen != d->hw[vcpu->id].gen) {
+		ret = arch_vcpu_set_watch(vcpu, &hw);
+		if (ret < 0) {
+			vm_stop(d->vm, VM_END_ERROR, "vcpu %u: %s", vcpu->id, error_msg());
+			return ret;
+		}
+		d->hw[vcpu->id] = hw;
+		if (watch_applied(&d->watch, vcpu->id, hw.gen))
+			vm_request_all(d->vm, VCPU_REQ_HOOK);
 	}
-	d->hw[vcpu->id] = hw;
-	if (watch_applied(&d->watch, vcpu->id, hw.gen))
-		vm_request_all(d->vm, VCPU_REQ_HOOK);
 	pthread_mutex_lock(&d->call.mu);
 	if (d->call.fn && d->call.vcpu == vcpu->id && !d->call.done) {
 		d->call.ret = d->call.fn(d->call.ctx, vcpu);

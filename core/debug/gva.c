@@ -7,10 +7,9 @@
 #include "core/vm/vcpu.h"
 #include "core/vm/vm.h"
 
-int gva_read(struct vcpu *vcpu, u64 gva, void *buf, size_t len)
+/* Copy len bytes between buf and guest virtual gva, a page at a time. */
+static int gva_copy(struct vcpu *vcpu, u64 gva, u8 *out, size_t len, bool write)
 {
-	u8 *out = buf;
-
 	while (len) {
 		u64 gpa, chunk = 4096 - (gva & 4095);
 		void *p;
@@ -24,10 +23,23 @@ int gva_read(struct vcpu *vcpu, u64 gva, void *buf, size_t len)
 		p = vm_gpa(vcpu->vm, gpa, chunk);
 		if (!p)
 			return -EFAULT;
-		memcpy(out, p, chunk);
+		if (write)
+			memcpy(p, out, chunk);
+		else
+			memcpy(out, p, chunk);
 		out += chunk;
 		gva += chunk;
 		len -= chunk;
 	}
 	return 0;
+}
+
+int gva_read(struct vcpu *vcpu, u64 gva, void *buf, size_t len)
+{
+	return gva_copy(vcpu, gva, buf, len, false);
+}
+
+int gva_write(struct vcpu *vcpu, u64 gva, const void *buf, size_t len)
+{
+	return gva_copy(vcpu, gva, (u8 *)buf, len, true);
 }

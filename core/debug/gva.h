@@ -65,5 +65,11 @@ struct vcpu;
  * 0, or a negative errno (-EFAULT: not mapped or not RAM).
  */
 int gva_read(struct vcpu *vcpu, u64 gva, void *buf, size_t len);
+/*
+ * Write len bytes to guest virtual gva through vcpu's page tables (on its
+ * thread, or while it is stopped); all pages are translated one at a time,
+ * so a failure may leave a partial write. 0 or a negative errno.
+ */
+int gva_write(struct vcpu *vcpu, u64 gva, const void *buf, size_t len);
 
 #endif

@@ -140,6 +140,29 @@ static void scx_read_name(struct scx_trigger *t, struct vcpu *v, u64 sch)
 		scx_read_str(v, ops + t->lay.ops_name, t->sched_name, len);
 }
 
+/* --scx-watchdog: make scheduler sch's watchdog timeout the one wanted (lock held). */
+static void scx_watchdog_apply(struct scx_trigger *t, struct vcpu *v, u64 sch)
+{
+	u64 wa = t->lay.root ? (sch ? sch + t->lay.sch_watchdog : 0) : t->addr.watchdog, cur;
+
+	if (!t->watchdog_ms || !wa || scx_read_u64(v, wa, &cur) < 0)
+		return;
+	if (!t->watchdog_seen) {
+		t->first_jiffies = cur;
+		t->watchdog_seen = true;
+	}
+	if (cur != t->want_jiffies) {
+		u8 b[8];
+
+		for (int i = 0; i < 8; i++)
+			b[i] = (u8)(t->want_jiffies >> (8 * i));
+		if (gva_write(v, wa, b, sizeof(b)) == 0)
+			t->watchdog_writes++;
+		scx_read_u64(v, wa, &cur);
+	}
+	t->observed_jiffies = cur;
+}
+
 /* Bind slot 0 to what *scx_root now is (7.x), on vCPU v's thread. */
 static void scx_update(struct scx_trigger *t, struct vcpu *v, u64 now)
 {
@@ -175,19 +198,77 @@ static void scx_update(struct scx_trigger *t, struct vcpu *v, u64 now)
 		t->attaches++;
 		t->t_attach_ns = clock_now_ns();
 		scx_read_name(t, v, now);
+		scx_watchdog_apply(t, v, now);
 		break;
 	}
 	pthread_mutex_unlock(&t->lock);
+}
+
+/*
+ * Polling: scheduler sch's exit kind (lock held). late: sch was just
+ * unpublished, its memory may already be freed and reused, so a failure
+ * counts only if the kind is an error kind the kernel's enum names and its
+ * scx_exit_info (another allocation) says the same kind.
+ */
+static void scx_poll_kind(struct scx_trigger *t, struct vcpu *v, u64 sch, bool late)
+{
+	u64 ei = 0;
+	u32 kind, ei_kind, cpu;
+
+	if ((t->lay.root && !sch) || scx_read_u32(v, scx_kind_addr(t, sch), &kind) < 0)
+		return;
+	if (kind == SCX_EXIT_DONE && !late) {
+		scx_read_info(t, v, sch);
+		return;
+	}
+	if (scx_read_u64(v, scx_info_ptr_addr(t, sch), &ei) < 0)
+		ei = 0;
+	if (late) {
+		/* By now the kind may read DONE; exit_info keeps the one claimed. */
+		if (!ei || scx_read_u32(v, ei + t->lay.ei_kind, &ei_kind) < 0 ||
+		    ei_kind < SCX_EXIT_ERROR_MIN || !scx_kind_name(&t->lay, ei_kind) ||
+		    (kind != ei_kind && kind != SCX_EXIT_DONE))
+			return;
+		kind = ei_kind;
+	}
+	if (kind < SCX_EXIT_ERROR_MIN || (t->caught && t->caught_sch == sch))
+		return;
+	t->failures++;
+	t->caught_sch = sch;
+	if (t->caught)
+		return;
+	t->caught = true;
+	t->caught_late = late;
+	t->kind = kind;
+	t->claim_pc = 0;
+	t->t_claim_ns = clock_now_ns();
+	t->claim_vcpu = UINT32_MAX;
+	/* The claiming CPU only as the kernel recorded it (7.x). */
+	if (t->lay.ei_has_exit_cpu && ei && scx_read_u32(v, ei + t->lay.ei_exit_cpu, &cpu) == 0)
+		t->claim_vcpu = cpu;
+	t->msg_read_at_claim = false;
+	if (!t->sched_name[0])
+		scx_read_name(t, v, sch);
+	if (late)
+		scx_read_info(t, v, sch);
+	t->pending_dump = true;
 }
 
 /* The polling fallback's read, on vCPU 0's thread (debug_vcpu_call()). */
 static int scx_poll_read(void *ctx, struct vcpu *v)
 {
 	struct scx_trigger *t = ctx;
-	u64 now = 0, sch, ei;
-	u32 kind, cpu;
+	u64 now = 0;
+	u32 kind;
 	enum scx_rebind r;
 
+	if (!t->poll) {
+		/* Watchpoint mode: only the watchdog override is kept here. */
+		pthread_mutex_lock(&t->lock);
+		scx_watchdog_apply(t, v, t->sch);
+		pthread_mutex_unlock(&t->lock);
+		return 0;
+	}
 	if (t->lay.root && scx_read_u64(v, t->addr.root, &now) < 0)
 		return -EFAULT;
 	pthread_mutex_lock(&t->lock);
@@ -198,6 +279,8 @@ static int scx_poll_read(void *ctx, struct vcpu *v)
 		if (r == SCX_DEFERRED) {
 			t->deferred++;
 		} else if (r == SCX_DETACHED || r == SCX_REBIND) {
+			/* A failure within the last interval shows only now. */
+			scx_poll_kind(t, v, t->sch, true);
 			scx_read_info(t, v, t->sch);
 			t->detaches++;
 			t->rebinds += r == SCX_REBIND;
@@ -210,33 +293,8 @@ static int scx_poll_read(void *ctx, struct vcpu *v)
 			scx_read_name(t, v, now);
 		}
 	}
-	sch = t->sch;
-	if ((t->lay.root && !sch) || scx_read_u32(v, scx_kind_addr(t, sch), &kind) < 0) {
-		pthread_mutex_unlock(&t->lock);
-		return 0;
-	}
-	if (kind >= SCX_EXIT_ERROR_MIN && !(t->caught && t->caught_sch == sch)) {
-		t->failures++;
-		t->caught_sch = sch;
-		if (!t->caught) {
-			t->caught = true;
-			t->kind = kind;
-			t->claim_pc = 0;
-			t->t_claim_ns = clock_now_ns();
-			t->claim_vcpu = UINT32_MAX;
-			/* Polling: the claiming CPU only as the kernel recorded it (7.x). */
-			if (t->lay.ei_has_exit_cpu &&
-			    scx_read_u64(v, scx_info_ptr_addr(t, sch), &ei) == 0 && ei &&
-			    scx_read_u32(v, ei + t->lay.ei_exit_cpu, &cpu) == 0)
-				t->claim_vcpu = cpu;
-			t->msg_read_at_claim = false;
-			if (!t->sched_name[0])
-				scx_read_name(t, v, sch);
-			t->pending_dump = true;
-		}
-	} else if (kind == SCX_EXIT_DONE) {
-		scx_read_info(t, v, sch);
-	}
+	scx_watchdog_apply(t, v, t->sch);
+	scx_poll_kind(t, v, t->sch, false);
 	pthread_mutex_unlock(&t->lock);
 	return 0;
 }
@@ -247,7 +305,7 @@ static void *scx_poll_main(void *arg)
 	struct vm *vm = t->d->vm;
 
 	while (!atomic_load(&t->poll_stop) && !vm_stopping(vm)) {
-		struct timespec ts = {0, SCX_POLL_MS * 1000000L};
+		struct timespec ts = {0, (t->poll ? SCX_POLL_MS : SCX_WATCHDOG_CHECK_MS) * 1000000L};
 		const char *name;
 		char tag[64];
 		int ret;
@@ -419,7 +477,8 @@ static void scx_dump(void *ctx, FILE *f, struct vcpu *self)
 	if (t->in_claim) {
 		fprintf(f, ", \"claim\": true, \"exit_kind\": ");
 		scx_json_kind(f, &t->lay, t->kind);
-		fprintf(f, ", \"mode\": \"%s\"", t->poll ? "poll" : "watchpoint");
+		fprintf(f, ", \"mode\": \"%s\"",
+			!t->poll ? "watchpoint" : t->caught_late ? "poll, after the scheduler left" : "poll");
 		if (t->poll)
 			fprintf(f, ", \"claim_vcpu\": null, \"claim_pc\": null");
 		else
@@ -445,7 +504,8 @@ static void scx_dump(void *ctx, FILE *f, struct vcpu *self)
 }
 
 int scx_trigger_start(struct scx_trigger *t, struct vm_debug *d, const struct scx_layout *lay,
-		      const struct scx_addrs *addr, u32 root_slot, u32 nr_cpus, bool poll)
+		      const struct scx_addrs *addr, u32 root_slot, u32 nr_cpus, bool poll,
+		      u64 watchdog_ms)
 {
 	memset(t, 0, sizeof(*t));
 	t->d = d;
@@ -454,20 +514,30 @@ int scx_trigger_start(struct scx_trigger *t, struct vm_debug *d, const struct sc
 	t->root_slot = root_slot;
 	t->nr_cpus = nr_cpus;
 	t->exit_cpu = -1;
+	t->watchdog_ms = watchdog_ms;
 	pthread_mutex_init(&t->lock, NULL);
+	if (watchdog_ms && !lay->hz)
+		return error_input(-ENOENT, "--scx-watchdog: the kernel's HZ is not in its BTF "
+					    "(SCX_WATCHDOG_MAX_TIMEOUT)");
+	if (watchdog_ms && !lay->root && !addr->watchdog)
+		return error_input(-ENOENT,
+				   "--scx-watchdog: the guest kernel has no symbol scx_watchdog_timeout");
+	/* msecs_to_jiffies(), rounded up as the kernel does. */
+	t->want_jiffies = (watchdog_ms * lay->hz + 999) / 1000;
 	if (lay->root && !addr->root)
 		return error_input(-ENOENT, "sched_ext: the guest kernel has no symbol scx_root");
 	if (!lay->root && !addr->exit_kind)
 		return error_input(-ENOENT, "sched_ext: the guest kernel has no symbol scx_exit_kind");
 	t->poll = poll || (lay->root && (root_slot < WATCH_SLOT_USER || root_slot >= WATCH_SLOTS));
 	debug_dump_hook(d, scx_dump, t);
-	if (t->poll) {
+	if (t->poll || watchdog_ms) {
 		int ret = pthread_create(&t->poll_thread, NULL, scx_poll_main, t);
 
 		if (ret)
 			return error_host(-ret, "sched_ext: cannot start the polling thread");
 		t->poll_started = true;
-		return 0;
+		if (t->poll)
+			return 0;
 	}
 	debug_slot_hook(d, WATCH_SLOT_SCHED, scx_kind_hit, t);
 	if (watch_set_filter(&d->watch, WATCH_SLOT_SCHED, WATCH_FILTER_GE, SCX_EXIT_ERROR_MIN) < 0)
@@ -498,8 +568,16 @@ void scx_trigger_json(FILE *f, struct scx_trigger *t, const char *in)
 		t->attaches, t->rebinds, t->detaches, t->deferred, t->clean_exits, t->failures,
 		t->polls, t->poll_failures);
 	json_string(f, t->sched_name, strlen(t->sched_name));
+	if (t->watchdog_ms)
+		fprintf(f,
+			", \"watchdog\": {\"want_ms\": %llu, \"hz\": %u, \"want_jiffies\": %llu, "
+			"\"kernel_jiffies\": %llu, \"observed_jiffies\": %llu, \"writes\": %u}",
+			(unsigned long long)t->watchdog_ms, t->lay.hz,
+			(unsigned long long)t->want_jiffies, (unsigned long long)t->first_jiffies,
+			(unsigned long long)t->observed_jiffies, t->watchdog_writes);
 	if (t->caught) {
-		fprintf(f, ", \"state\": \"failed\", \"exit_kind\": ");
+		fprintf(f, ", \"state\": \"failed\", \"seen\": \"%s\", \"exit_kind\": ",
+			!t->poll ? "at the claim" : t->caught_late ? "after the detach" : "while attached");
 		scx_json_kind(f, &t->lay, t->kind);
 		if (t->claim_vcpu == UINT32_MAX)
 			fprintf(f, ", \"cpu\": null");

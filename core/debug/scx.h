@@ -55,7 +55,8 @@ struct vcpu;
 struct scx_layout {
 	bool root; /* 7.x: the state is in struct scx_sched behind scx_root */
 	/* 7.x, in struct scx_sched */
-	u32 sch_exit_kind, sch_exit_info, sch_ops;
+	u32 sch_exit_kind, sch_exit_info, sch_ops, sch_watchdog;
+	u32 hz; /* the kernel's HZ (SCX_WATCHDOG_MAX_TIMEOUT / 30), 0: unknown */
 	/* struct sched_ext_ops */
 	u32 ops_name, ops_name_len;
 	/* struct scx_exit_info */
@@ -79,13 +80,21 @@ struct scx_addrs {
 	u64 exit_kind;	 /* 6.12 scx_exit_kind */
 	u64 exit_info;	 /* 6.12 scx_exit_info (a pointer) */
 	u64 ops;	 /* 6.12 scx_ops */
+	u64 watchdog;	 /* 6.12 scx_watchdog_timeout */
 	u64 runqueues;	 /* per-CPU struct rq */
 	u64 pcpu_offset; /* __per_cpu_offset[] */
 };
 
 /* The symbols the trigger asks the guest for, with the layout's kind. */
 #define SCX_SYMS_ROOT	"scx_root,runqueues,__per_cpu_offset"
-#define SCX_SYMS_STATIC "scx_exit_kind,scx_exit_info,scx_ops,runqueues,__per_cpu_offset"
+#define SCX_SYMS_STATIC                                                                            \
+	"scx_exit_kind,scx_exit_info,scx_ops,scx_watchdog_timeout,runqueues,__per_cpu_offset"
+#define SCX_SYMS_COUNT_MAX 6
+
+/* --scx-watchdog: at most this many ms (the kernel's own cap is 30 s). */
+#define SCX_WATCHDOG_MAX_MS 30000
+/* How often the watchdog override is checked and re-applied. */
+#define SCX_WATCHDOG_CHECK_MS 200
 
 /* What one poll or hit of scx_root means for slot 0 (scx_rebind_step()). */
 enum scx_rebind {
@@ -114,6 +123,10 @@ struct scx_trigger {
 	atomic_bool poll_stop;
 	bool pending_dump; /* poll: a failure seen, to be dumped by the poll thread */
 	u32 polls, poll_failures;
+	/* --scx-watchdog: the timeout wanted (0: the scheduler's own) */
+	u64 watchdog_ms, want_jiffies, observed_jiffies, first_jiffies;
+	u32 watchdog_writes;
+	bool watchdog_seen;
 	struct scx_layout lay;
 	struct scx_addrs addr;
 	u32 root_slot;
@@ -127,6 +140,7 @@ struct scx_trigger {
 
 	/* The failure caught (the first one; later ones are counted). */
 	bool caught;
+	bool caught_late; /* poll: seen only once the scheduler had left */
 	u64 caught_sch; /* the scheduler of the last failure counted */
 	u32 failures;
 	u32 kind, claim_vcpu;
@@ -151,12 +165,17 @@ struct scx_trigger {
  * and arms (6.12: slot 0; 7.x: root_slot). With poll (or, 7.x, when
  * root_slot is no free slot), no watchpoint is used: a thread reads the
  * exit state through vCPU 0 every SCX_POLL_MS (debug_vcpu_call()), and a
- * failure is frozen and dumped when it is seen, up to that much later. 0,
+ * failure is frozen and dumped when it is seen, up to that much later.
+ * With watchdog_ms (--scx-watchdog), the same thread writes the sched_ext
+ * watchdog timeout, in the guest's jiffies, into each scheduler that
+ * attaches, and writes it again whenever the kernel changed it (it sets
+ * its own at enable), every SCX_WATCHDOG_CHECK_MS. 0,
  * or a negative errno with an input error (an address missing), or a host
  * error (no thread).
  */
 int scx_trigger_start(struct scx_trigger *t, struct vm_debug *d, const struct scx_layout *lay,
-		      const struct scx_addrs *addr, u32 root_slot, u32 nr_cpus, bool poll);
+		      const struct scx_addrs *addr, u32 root_slot, u32 nr_cpus, bool poll,
+		      u64 watchdog_ms);
 /* Stop the polling thread (before vm_destroy()); nothing without one. */
 void scx_trigger_stop(struct scx_trigger *t);
 void scx_trigger_destroy(struct scx_trigger *t);

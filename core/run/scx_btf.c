@@ -59,7 +59,8 @@ int scx_btf_layout(const struct btf *btf, struct scx_layout *lay)
 		lay->root = true;
 		lay->sch_exit_kind = v;
 		if (scx_btf_off(btf, "scx_sched", "exit_info", &lay->sch_exit_info) < 0 ||
-		    scx_btf_off(btf, "scx_sched", "ops", &lay->sch_ops) < 0)
+		    scx_btf_off(btf, "scx_sched", "ops", &lay->sch_ops) < 0 ||
+		    scx_btf_off(btf, "scx_sched", "watchdog_timeout", &lay->sch_watchdog) < 0)
 			return error_prefix(ERROR_INPUT, -ENOENT, "sched_ext layout");
 	}
 	error_clear();
@@ -73,6 +74,10 @@ int scx_btf_layout(const struct btf *btf, struct scx_layout *lay)
 			 scx_btf_kinds[i]);
 		lay->nr_kinds++;
 	}
+	/* enum scx_consts: SCX_WATCHDOG_MAX_TIMEOUT = 30 * HZ. */
+	if (btf_layout_enum_value(btf, "SCX_WATCHDOG_MAX_TIMEOUT", &kv) == 0 && kv > 0 &&
+	    kv % 30 == 0 && kv / 30 <= 10000)
+		lay->hz = (u32)(kv / 30);
 	error_clear();
 	scx_btf_rq(btf, lay);
 	return 0;

@@ -149,6 +149,28 @@ sched_fifo_stall_case() {
 		fail "sched_ext.msg does not name the stalled task burn" || return 0
 }
 
+# --scx-watchdog 2000 over the kernel's default (30 s, ktvm_fifo sets
+# none): the stall is reported about 2 s after the task became runnable.
+sched_fifo_stall_watchdog_case() {
+	sched_ready ktvm_fifo || return 0
+	sched_run ktvm_fifo --sched-arg stall-comm=burn --scx-watchdog 2000
+	expect_status 120 || return 0
+	sched_expect_caught SCX_EXIT_ERROR_STALL || return 0
+	expect_json sched_ext.watchdog.want_ms 2000 || return 0
+	expect_json sched_ext.watchdog.want_jiffies 500 || return 0
+	expect_json sched_ext.watchdog.kernel_jiffies 7500 || return 0
+	expect_json sched_ext.watchdog.observed_jiffies 500 || return 0
+	msg=$(json_get "$json.flat" sched_ext.msg)
+	echo "run.sh: sched_fifo_stall_watchdog: $msg" >&2
+	# "... failed to run for 2.013s": between 2 s and 2 s plus the kernel's
+	# check interval and emulation's slack.
+	secs=$(echo "$msg" | sed -n 's/.*failed to run for \([0-9]*\)\.[0-9]*s.*/\1/p')
+	[ -n "$secs" ] || fail "sched_ext.msg has no 'failed to run for N.NNNs': $msg" || return 0
+	[ "$secs" -ge 2 ] && [ "$secs" -le 6 ] ||
+		fail "the stall was reported after ${secs} s (expected 2-6 s with --scx-watchdog 2000)" ||
+		return 0
+}
+
 # The polling fallback (forced here; used when no slot is free for
 # scx_root): the same failure caught, by polling, with one dump.
 sched_fifo_error_poll_case() {
@@ -163,6 +185,7 @@ sched_fifo_error_poll_case() {
 	n=$(find "$cwd" -name 'ktvm-dump-*-scx-SCX_EXIT_ERROR_BPF.json' | wc -l)
 	[ "$n" -eq 1 ] || fail "$n dumps named for the failure (expected 1): $(ls "$cwd")" || return 0
 	expect_json sched_ext.trigger poll || return 0
+	echo "run.sh: sched_fifo_error_poll: seen $(json_get "$json.flat" sched_ext.seen)" >&2
 	expect_json sched_ext.exit_kind_name SCX_EXIT_ERROR_BPF || return 0
 	expect_json sched_ext.failures 1 || return 0
 	json_get "$json.flat" sched_ext.msg | grep -q 'error-after=100' ||

@@ -265,6 +265,8 @@ static void check_debian_7(const char *rel)
 	EXPECT_TRUE(lay.have_rq);
 	EXPECT_TRUE(lay.rq_has_scx);
 	EXPECT_EQ(lay.comm_len, 16);
+	EXPECT_EQ(lay.hz, 250); /* Debian's CONFIG_HZ on both arches */
+	EXPECT_GT(lay.sch_watchdog, 0);
 	EXPECT_STREQ(scx_kind_name(&lay, 1025), "SCX_EXIT_ERROR_BPF");
 	EXPECT_STREQ(scx_kind_name(&lay, 64), "SCX_EXIT_UNREG");
 	EXPECT_EQ(btf_layout_member(bi.btf, "scx_sched", "watchdog_timeout", &off, NULL), 0);
