@@ -55,6 +55,15 @@ bool arch_debug_supported(void)
 	return true;
 }
 
+unsigned int arch_debug_slots(struct vm *vm)
+{
+	int n = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_WPS);
+
+	if (n <= 0)
+		return 0;
+	return n < A64_DEBUGREG_SLOTS ? (unsigned int)n : A64_DEBUGREG_SLOTS;
+}
+
 int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw)
 {
 	memcpy(vcpu->arch.wp_addr, hw->addr, sizeof(vcpu->arch.wp_addr));

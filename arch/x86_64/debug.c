@@ -28,6 +28,11 @@ bool arch_debug_supported(void)
 	return true;
 }
 
+unsigned int arch_debug_slots(struct vm *vm)
+{
+	return 4; /* DR0-DR3 */
+}
+
 int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw)
 {
 	struct kvm_guest_debug dbg;

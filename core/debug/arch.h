@@ -19,11 +19,18 @@
 #include "core/vm/arch.h"
 
 struct vcpu;
+struct vm;
 struct kvm_run;
 struct watch_hw;
 
 /* Whether the hooks below are implemented. */
 bool arch_debug_supported(void);
+/*
+ * How many hardware watchpoints this host gives the guest's debugger (at
+ * most WATCH_SLOTS; arm64: KVM_CAP_GUEST_DEBUG_HW_WPS, the architecture
+ * guarantees only 2). Slots at or above it cannot be armed.
+ */
+unsigned int arch_debug_slots(struct vm *vm);
 /*
  * Program the debug hardware for hw (KVM_SET_GUEST_DEBUG), on the vCPU's
  * own thread: 0, or a negative errno with a host error set.

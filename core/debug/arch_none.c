@@ -20,6 +20,11 @@ static int arch_none_refuse(void)
 			  arch_name());
 }
 
+unsigned int arch_debug_slots(struct vm *vm)
+{
+	return 0;
+}
+
 int arch_vcpu_set_watch(struct vcpu *vcpu, const struct watch_hw *hw)
 {
 	return arch_none_refuse();

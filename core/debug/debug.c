@@ -21,7 +21,14 @@
 int debug_watch_set(struct vm_debug *d, u32 slot, u64 gva, enum watch_action action,
 		    const char *name)
 {
-	int ret = watch_set(&d->watch, slot, gva, action, name);
+	int ret;
+
+	if (gva && slot >= d->nr_slots)
+		return error_input(-ENOSPC,
+				   "watch slot %u: this host has %u hardware watchpoints for the "
+				   "guest",
+				   slot, d->nr_slots);
+	ret = watch_set(&d->watch, slot, gva, action, name);
 
 	if (ret > 0)
 		vm_request_all(d->vm, VCPU_REQ_HOOK);
@@ -63,7 +70,19 @@ static int debug_apply(void *ctx, struct vcpu *vcpu)
 	watch_get(&d->watch, &hw);
 	/* A request for a debug_vcpu_call() only: the table did not change. */
 	if (hw.gen != d->hw[vcpu->id].gen) {
-		ret = arch_vcpu_set_watch(vcpu, &hw);
+		/* Nothing armed before or now: no need to ask the host. */
+		if (!hw.mask && !d->hw[vcpu->id].mask)
+			ret = 0;
+		else if (d->test_refuse && hw.mask)
+			ret = error_host(-EINVAL, "KVM_SET_GUEST_DEBUG: refused "
+						  "(KTVM_TEST_REFUSE_GUEST_DEBUG=1)");
+		else
+			ret = arch_vcpu_set_watch(vcpu, &hw);
+		if (ret < 0 && d->refused && d->refused(d->refused_ctx, vcpu, error_msg())) {
+			/* The slots were given up: this vCPU applies the next table. */
+			vm_request_all(d->vm, VCPU_REQ_HOOK);
+			goto calls;
+		}
 		if (ret < 0) {
 			vm_stop(d->vm, VM_END_ERROR, "vcpu %u: %s", vcpu->id, error_msg());
 			return ret;
@@ -72,6 +91,7 @@ static int debug_apply(void *ctx, struct vcpu *vcpu)
 		if (watch_applied(&d->watch, vcpu->id, hw.gen))
 			vm_request_all(d->vm, VCPU_REQ_HOOK);
 	}
+calls:
 	pthread_mutex_lock(&d->call.mu);
 	if (d->call.fn && d->call.vcpu == vcpu->id && !d->call.done) {
 		d->call.ret = d->call.fn(d->call.ctx, vcpu);
@@ -117,6 +137,13 @@ void debug_slot_hook(struct vm_debug *d, u32 slot, debug_hit_fn fn, void *ctx)
 		return;
 	d->hook[slot].fn = fn;
 	d->hook[slot].ctx = ctx;
+}
+
+void debug_refused_hook(struct vm_debug *d, bool (*fn)(void *ctx, struct vcpu *vcpu, const char *why),
+			void *ctx)
+{
+	d->refused = fn;
+	d->refused_ctx = ctx;
 }
 
 void debug_dump_hook(struct vm_debug *d, debug_dump_fn fn, void *ctx)
@@ -267,6 +294,18 @@ int debug_attach(struct vm_debug **out, struct vm *vm, const struct debug_config
 		memcpy(d->regions, cfg->regions, d->nr_regions * sizeof(d->regions[0]));
 	d->cfg.regions = d->regions;
 	watch_init(&d->watch, vm->cfg.nr_cpus);
+	d->nr_slots = arch_debug_slots(vm);
+	/* Test hooks: a host with fewer watchpoints, a host that refuses them. */
+	if (getenv("KTVM_DEBUG_SLOTS")) {
+		unsigned long n = strtoul(getenv("KTVM_DEBUG_SLOTS"), NULL, 10);
+
+		if (n < d->nr_slots)
+			d->nr_slots = (u32)n;
+	}
+	d->test_refuse = getenv("KTVM_TEST_REFUSE_GUEST_DEBUG") &&
+			 !strcmp(getenv("KTVM_TEST_REFUSE_GUEST_DEBUG"), "1");
+	if (d->nr_slots > WATCH_SLOTS)
+		d->nr_slots = WATCH_SLOTS;
 	pthread_mutex_init(&d->call.serial, NULL);
 	pthread_mutex_init(&d->call.mu, NULL);
 	pthread_cond_init(&d->call.cond, NULL);

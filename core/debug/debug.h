@@ -68,6 +68,15 @@ struct vm_debug {
 	} hook[WATCH_SLOTS];
 	debug_dump_fn dump_extra;
 	void *dump_extra_ctx;
+	u32 nr_slots; /* hardware watchpoints this host has (arch_debug_slots()) */
+	/*
+	 * Called on a vCPU's thread when KVM_SET_GUEST_DEBUG fails: true when
+	 * the owner of the armed slots gave them up (they are disarmed in the
+	 * table), so the run goes on; false ends it (debug_refused_hook()).
+	 */
+	bool (*refused)(void *ctx, struct vcpu *vcpu, const char *why);
+	void *refused_ctx;
+	bool test_refuse; /* KTVM_TEST_REFUSE_GUEST_DEBUG=1: every arming fails */
 	/* debug_vcpu_call(): one call at a time, run by its vCPU under mu */
 	struct {
 		pthread_mutex_t serial, mu;
@@ -90,7 +99,8 @@ void debug_detach(struct vm_debug *d);
 
 /*
  * Arm slot at guest virtual address gva (0: disarm) and ask every vCPU to
- * re-program. 0, or a negative errno with an input error set.
+ * re-program. 0, or a negative errno with an input error set (-ENOSPC: a
+ * slot this host does not have).
  */
 int debug_watch_set(struct vm_debug *d, u32 slot, u64 gva, enum watch_action action,
 		    const char *name);
@@ -105,6 +115,9 @@ void debug_slot_hook(struct vm_debug *d, u32 slot, debug_hit_fn fn, void *ctx);
  */
 int debug_vcpu_call(struct vm_debug *d, u32 id, int (*fn)(void *ctx, struct vcpu *vcpu), void *ctx,
 		    u64 timeout_ms);
+/* Ask fn what to do when the host refuses KVM_SET_GUEST_DEBUG (see struct vm_debug). */
+void debug_refused_hook(struct vm_debug *d, bool (*fn)(void *ctx, struct vcpu *vcpu, const char *why),
+			void *ctx);
 /* Add fn's members to every dump (NULL: none). Set before vm_run(). */
 void debug_dump_hook(struct vm_debug *d, debug_dump_fn fn, void *ctx);
 

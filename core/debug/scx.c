@@ -171,6 +171,11 @@ static void scx_update(struct scx_trigger *t, struct vcpu *v, u64 now)
 	enum scx_rebind r;
 
 	pthread_mutex_lock(&t->lock);
+	if (t->poll) {
+		/* The host refused the watchpoints meanwhile: polling took over. */
+		pthread_mutex_unlock(&t->lock);
+		return;
+	}
 	readable = now && scx_read_u32(v, now + t->lay.sch_exit_kind, &kind) == 0;
 	r = scx_rebind_step(t->sch, now, readable);
 	switch (r) {
@@ -331,6 +336,52 @@ static void *scx_poll_main(void *arg)
 		t->in_claim = false;
 	}
 	return NULL;
+}
+
+static int scx_poll_start(struct scx_trigger *t)
+{
+	int ret;
+
+	if (t->poll_started)
+		return 0;
+	ret = pthread_create(&t->poll_thread, NULL, scx_poll_main, t);
+	if (ret)
+		return error_host(-ret, "sched_ext: cannot start the polling thread");
+	t->poll_started = true;
+	return 0;
+}
+
+/* The host refused KVM_SET_GUEST_DEBUG: give up the slots and poll instead. */
+static bool scx_refused(void *ctx, struct vcpu *v, const char *why)
+{
+	struct scx_trigger *t = ctx;
+	struct watch_hw hw;
+	u32 mine = 1u << WATCH_SLOT_SCHED | (t->lay.root ? 1u << t->root_slot : 0);
+	char msg[200];
+
+	(void)v;
+	watch_get(&t->d->watch, &hw);
+	if (hw.mask & ~mine)
+		return false; /* --watch slots too: the run cannot do without them */
+	pthread_mutex_lock(&t->lock);
+	if (!t->poll) {
+		snprintf(msg, sizeof(msg), "%s", why);
+		t->poll = true;
+		debug_slot_hook(t->d, WATCH_SLOT_SCHED, NULL, NULL);
+		debug_watch_set(t->d, WATCH_SLOT_SCHED, 0, WATCH_LOG, "");
+		if (t->lay.root) {
+			debug_slot_hook(t->d, t->root_slot, NULL, NULL);
+			debug_watch_set(t->d, t->root_slot, 0, WATCH_LOG, "");
+		}
+		snprintf(t->poll_why, sizeof(t->poll_why), "the host refused the watchpoints: %s",
+			 msg);
+		error_warn("sched_ext: %s; polling the exit state every %d ms instead",
+			   t->poll_why, SCX_POLL_MS);
+		if (scx_poll_start(t) < 0)
+			error_warn("%s", error_msg());
+	}
+	pthread_mutex_unlock(&t->lock);
+	return true;
 }
 
 void scx_trigger_stop(struct scx_trigger *t)
@@ -528,17 +579,23 @@ int scx_trigger_start(struct scx_trigger *t, struct vm_debug *d, const struct sc
 		return error_input(-ENOENT, "sched_ext: the guest kernel has no symbol scx_root");
 	if (!lay->root && !addr->exit_kind)
 		return error_input(-ENOENT, "sched_ext: the guest kernel has no symbol scx_exit_kind");
-	t->poll = poll || (lay->root && (root_slot < WATCH_SLOT_USER || root_slot >= WATCH_SLOTS));
+	if (poll)
+		snprintf(t->poll_why, sizeof(t->poll_why), "KTVM_SCX_POLL=1");
+	else if (d->nr_slots <= WATCH_SLOT_SCHED || (lay->root && root_slot >= d->nr_slots))
+		snprintf(t->poll_why, sizeof(t->poll_why),
+			 "no hardware watchpoint left for it (this host has %u; --watch takes "
+			 "slots from 1 on)",
+			 d->nr_slots);
+	t->poll = t->poll_why[0] != '\0';
 	debug_dump_hook(d, scx_dump, t);
-	if (t->poll || watchdog_ms) {
-		int ret = pthread_create(&t->poll_thread, NULL, scx_poll_main, t);
-
-		if (ret)
-			return error_host(-ret, "sched_ext: cannot start the polling thread");
-		t->poll_started = true;
-		if (t->poll)
-			return 0;
-	}
+	if (t->poll)
+		error_warn("sched_ext: polling the exit state every %d ms (%s)", SCX_POLL_MS,
+			   t->poll_why);
+	if ((t->poll || watchdog_ms) && scx_poll_start(t) < 0)
+		return -ENOMEM;
+	if (t->poll)
+		return 0;
+	debug_refused_hook(d, scx_refused, t);
 	debug_slot_hook(d, WATCH_SLOT_SCHED, scx_kind_hit, t);
 	if (watch_set_filter(&d->watch, WATCH_SLOT_SCHED, WATCH_FILTER_GE, SCX_EXIT_ERROR_MIN) < 0)
 		return -EINVAL;
@@ -568,6 +625,10 @@ void scx_trigger_json(FILE *f, struct scx_trigger *t, const char *in)
 		t->attaches, t->rebinds, t->detaches, t->deferred, t->clean_exits, t->failures,
 		t->polls, t->poll_failures);
 	json_string(f, t->sched_name, strlen(t->sched_name));
+	if (t->poll) {
+		fprintf(f, ", \"poll_why\": ");
+		json_string(f, t->poll_why, strlen(t->poll_why));
+	}
 	if (t->watchdog_ms)
 		fprintf(f,
 			", \"watchdog\": {\"want_ms\": %llu, \"hz\": %u, \"want_jiffies\": %llu, "

@@ -123,6 +123,7 @@ struct scx_trigger {
 	atomic_bool poll_stop;
 	bool pending_dump; /* poll: a failure seen, to be dumped by the poll thread */
 	u32 polls, poll_failures;
+	char poll_why[320]; /* why the trigger polls */
 	/* --scx-watchdog: the timeout wanted (0: the scheduler's own) */
 	u64 watchdog_ms, want_jiffies, observed_jiffies, first_jiffies;
 	u32 watchdog_writes;

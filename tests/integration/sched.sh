@@ -192,6 +192,45 @@ sched_fifo_error_poll_case() {
 		fail "sched_ext.msg lacks error-after=100" || return 0
 }
 
+# A host that refuses KVM_SET_GUEST_DEBUG (simulated): the trigger gives
+# up its slots, says so once, and polls; the failure is still caught.
+sched_fifo_error_refused_case() {
+	sched_ready ktvm_fifo || return 0
+	export KTVM_TEST_REFUSE_GUEST_DEBUG=1
+	sched_run ktvm_fifo --sched-arg error-after=100
+	unset KTVM_TEST_REFUSE_GUEST_DEBUG
+	expect_status 120 || return 0
+	n=$(grep -c '^ktvm: sched_ext: the host refused the watchpoints: .*; polling the exit state every 100 ms instead$' "$err")
+	[ "$n" -eq 1 ] || fail "$n lines 'ktvm: sched_ext: the host refused the watchpoints ...' (expected 1)" ||
+		return 0
+	sched_expect_err '^ktvm: sched_ext: caught SCX_EXIT_ERROR_BPF \(1025\) by polling' \
+		"'ktvm: sched_ext: caught SCX_EXIT_ERROR_BPF (1025) by polling'" || return 0
+	expect_json sched_ext.trigger poll || return 0
+}
+
+# A host with 2 hardware watchpoints (simulated, as many arm64 machines):
+# slot 0 and one --watch fit, scx_root does not: the trigger polls; a
+# second --watch is refused with status 2 before boot.
+sched_two_slots_case() {
+	sched_ready ktvm_fifo || return 0
+	export KTVM_DEBUG_SLOTS=2
+	sched_run ktvm_fifo --sched-arg normal --watch max_threads
+	unset KTVM_DEBUG_SLOTS
+	expect_status 0 || return 0
+	sched_expect_err '^ktvm: sched_ext: polling the exit state every 100 ms \(no hardware watchpoint left for it \(this host has 2' \
+		"'ktvm: sched_ext: polling ... (no hardware watchpoint left for it (this host has 2 ...'" ||
+		return 0
+	expect_json sched_ext.trigger poll || return 0
+	expect_json sched_ext.state clean || return 0
+	sched_expect_no_dump || return 0
+	export KTVM_DEBUG_SLOTS=2
+	sched_run ktvm_fifo --sched-arg normal --watch max_threads --watch nr_threads
+	unset KTVM_DEBUG_SLOTS
+	expect_status 2 || return 0
+	sched_expect_err '^ktvm: --watch: this host has 2 hardware watchpoints for the guest .*at most 1 --watch' \
+		"'ktvm: --watch: this host has 2 hardware watchpoints ... at most 1 --watch'" || return 0
+}
+
 # --watch-scx with a payload that runs the schedulers: ktvm_fifo attached
 # and detached cleanly, then again failing; the trigger rebinds to the
 # second scx_sched and catches only it.
