@@ -28,7 +28,7 @@ struct run_opts {
 	bool have_shape, have_topo, have_cpus, have_mem;
 	bool verbose;
 	int watch_scx; /* --watch-scx 1, --no-watch-scx 0, neither -1 (on with --scheduler) */
-	bool help; /* -h: print the usage, run nothing */
+	bool help;     /* -h: print the usage, run nothing */
 };
 
 struct run {

@@ -228,13 +228,13 @@ int watch_opts_start(struct watch_opts *w, struct vm *vm, struct channel *ch)
 	if (ret < 0)
 		return ret;
 	if (w->n && WATCH_SLOT_USER + w->n > w->dbg->nr_slots)
-		return error_input(-ENOSPC,
-				   "--watch: this host has %u hardware watchpoints for the guest "
-				   "(KVM_CAP_GUEST_DEBUG_HW_WPS); slot 0 is kept for the "
-				   "scheduler-exit trigger, so at most %u --watch",
-				   w->dbg->nr_slots,
-				   w->dbg->nr_slots > WATCH_SLOT_USER ? w->dbg->nr_slots - WATCH_SLOT_USER
-								      : 0);
+		return error_input(
+		    -ENOSPC,
+		    "--watch: this host has %u hardware watchpoints for the guest "
+		    "(KVM_CAP_GUEST_DEBUG_HW_WPS); slot 0 is kept for the "
+		    "scheduler-exit trigger, so at most %u --watch",
+		    w->dbg->nr_slots,
+		    w->dbg->nr_slots > WATCH_SLOT_USER ? w->dbg->nr_slots - WATCH_SLOT_USER : 0);
 	for (u32 i = 0; i < w->n; i++, slot++) {
 		const struct watch_spec *s = &w->spec[i];
 

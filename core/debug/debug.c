@@ -139,8 +139,8 @@ void debug_slot_hook(struct vm_debug *d, u32 slot, debug_hit_fn fn, void *ctx)
 	d->hook[slot].ctx = ctx;
 }
 
-void debug_refused_hook(struct vm_debug *d, bool (*fn)(void *ctx, struct vcpu *vcpu, const char *why),
-			void *ctx)
+void debug_refused_hook(struct vm_debug *d,
+			bool (*fn)(void *ctx, struct vcpu *vcpu, const char *why), void *ctx)
 {
 	d->refused = fn;
 	d->refused_ctx = ctx;

@@ -116,8 +116,8 @@ void debug_slot_hook(struct vm_debug *d, u32 slot, debug_hit_fn fn, void *ctx);
 int debug_vcpu_call(struct vm_debug *d, u32 id, int (*fn)(void *ctx, struct vcpu *vcpu), void *ctx,
 		    u64 timeout_ms);
 /* Ask fn what to do when the host refuses KVM_SET_GUEST_DEBUG (see struct vm_debug). */
-void debug_refused_hook(struct vm_debug *d, bool (*fn)(void *ctx, struct vcpu *vcpu, const char *why),
-			void *ctx);
+void debug_refused_hook(struct vm_debug *d,
+			bool (*fn)(void *ctx, struct vcpu *vcpu, const char *why), void *ctx);
 /* Add fn's members to every dump (NULL: none). Set before vm_run(). */
 void debug_dump_hook(struct vm_debug *d, debug_dump_fn fn, void *ctx);
 

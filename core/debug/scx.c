@@ -310,7 +310,8 @@ static void *scx_poll_main(void *arg)
 	struct vm *vm = t->d->vm;
 
 	while (!atomic_load(&t->poll_stop) && !vm_stopping(vm)) {
-		struct timespec ts = {0, (t->poll ? SCX_POLL_MS : SCX_WATCHDOG_CHECK_MS) * 1000000L};
+		struct timespec ts = {0,
+				      (t->poll ? SCX_POLL_MS : SCX_WATCHDOG_CHECK_MS) * 1000000L};
 		const char *name;
 		char tag[64];
 		int ret;
@@ -375,8 +376,8 @@ static bool scx_refused(void *ctx, struct vcpu *v, const char *why)
 		}
 		snprintf(t->poll_why, sizeof(t->poll_why), "the host refused the watchpoints: %s",
 			 msg);
-		error_warn("sched_ext: %s; polling the exit state every %d ms instead",
-			   t->poll_why, SCX_POLL_MS);
+		error_warn("sched_ext: %s; polling the exit state every %d ms instead", t->poll_why,
+			   SCX_POLL_MS);
 		if (scx_poll_start(t) < 0)
 			error_warn("%s", error_msg());
 	}
@@ -506,7 +507,8 @@ static void scx_dump_cpus(FILE *f, struct scx_trigger *t, struct vcpu *self)
 		    scx_read_u32(self, curr + l->task_pid, &pid) == 0) {
 			fprintf(f, ", \"curr_pid\": %d, \"curr_comm\": ", (s32)pid);
 			if (scx_read_str(self, curr + l->task_comm, comm,
-					 l->comm_len < sizeof(comm) ? l->comm_len : sizeof(comm)) == 0)
+					 l->comm_len < sizeof(comm) ? l->comm_len : sizeof(comm)) ==
+			    0)
 				json_string(f, comm, strlen(comm));
 			else
 				fprintf(f, "null");
@@ -523,13 +525,16 @@ static void scx_dump(void *ctx, FILE *f, struct vcpu *self)
 	u32 kind;
 	bool live;
 
-	fprintf(f, ",\n  \"sched_ext\": {\"attached\": %s", t->lay.root && !t->sch ? "false" : "true");
+	fprintf(f, ",\n  \"sched_ext\": {\"attached\": %s",
+		t->lay.root && !t->sch ? "false" : "true");
 	live = scx_read_u32(self, scx_kind_addr(t, t->sch), &kind) == 0;
 	if (t->in_claim) {
 		fprintf(f, ", \"claim\": true, \"exit_kind\": ");
 		scx_json_kind(f, &t->lay, t->kind);
 		fprintf(f, ", \"mode\": \"%s\"",
-			!t->poll ? "watchpoint" : t->caught_late ? "poll, after the scheduler left" : "poll");
+			!t->poll	 ? "watchpoint"
+			: t->caught_late ? "poll, after the scheduler left"
+					 : "poll");
 		if (t->poll)
 			fprintf(f, ", \"claim_vcpu\": null, \"claim_pc\": null");
 		else
@@ -571,14 +576,15 @@ int scx_trigger_start(struct scx_trigger *t, struct vm_debug *d, const struct sc
 		return error_input(-ENOENT, "--scx-watchdog: the kernel's HZ is not in its BTF "
 					    "(SCX_WATCHDOG_MAX_TIMEOUT)");
 	if (watchdog_ms && !lay->root && !addr->watchdog)
-		return error_input(-ENOENT,
-				   "--scx-watchdog: the guest kernel has no symbol scx_watchdog_timeout");
+		return error_input(
+		    -ENOENT, "--scx-watchdog: the guest kernel has no symbol scx_watchdog_timeout");
 	/* msecs_to_jiffies(), rounded up as the kernel does. */
 	t->want_jiffies = (watchdog_ms * lay->hz + 999) / 1000;
 	if (lay->root && !addr->root)
 		return error_input(-ENOENT, "sched_ext: the guest kernel has no symbol scx_root");
 	if (!lay->root && !addr->exit_kind)
-		return error_input(-ENOENT, "sched_ext: the guest kernel has no symbol scx_exit_kind");
+		return error_input(-ENOENT,
+				   "sched_ext: the guest kernel has no symbol scx_exit_kind");
 	if (poll)
 		snprintf(t->poll_why, sizeof(t->poll_why), "KTVM_SCX_POLL=1");
 	else if (d->nr_slots <= WATCH_SLOT_SCHED || (lay->root && root_slot >= d->nr_slots))
@@ -638,7 +644,9 @@ void scx_trigger_json(FILE *f, struct scx_trigger *t, const char *in)
 			(unsigned long long)t->observed_jiffies, t->watchdog_writes);
 	if (t->caught) {
 		fprintf(f, ", \"state\": \"failed\", \"seen\": \"%s\", \"exit_kind\": ",
-			!t->poll ? "at the claim" : t->caught_late ? "after the detach" : "while attached");
+			!t->poll	 ? "at the claim"
+			: t->caught_late ? "after the detach"
+					 : "while attached");
 		scx_json_kind(f, &t->lay, t->kind);
 		if (t->claim_vcpu == UINT32_MAX)
 			fprintf(f, ", \"cpu\": null");
@@ -649,7 +657,8 @@ void scx_trigger_json(FILE *f, struct scx_trigger *t, const char *in)
 			fprintf(f, "null");
 		else
 			fprintf(f, "\"0x%llx\"", (unsigned long long)t->claim_pc);
-		fprintf(f, ", \"t_claim_ms\": %.3f, \"dump\": ", (double)(t->t_claim_ns - t0) / 1e6);
+		fprintf(f,
+			", \"t_claim_ms\": %.3f, \"dump\": ", (double)(t->t_claim_ns - t0) / 1e6);
 		json_string(f, t->dump, strlen(t->dump));
 		if (t->info) {
 			fprintf(f, ", \"exit_cpu\": %d, \"reason\": ", t->exit_cpu);

@@ -46,7 +46,7 @@ struct vcpu;
 #define SCX_EXIT_ERROR_MIN 1024 /* SCX_EXIT_ERROR: kinds from here on are failures */
 #define SCX_EXIT_DONE	   1
 #define SCX_KINDS_MAX	   24
-#define SCX_NAME_MAX	   128 /* SCX_OPS_NAME_LEN */
+#define SCX_NAME_MAX	   128	/* SCX_OPS_NAME_LEN */
 #define SCX_MSG_MAX	   1024 /* SCX_EXIT_MSG_LEN */
 #define SCX_REASON_MAX	   256
 #define SCX_DUMP_CPUS_MAX  64 /* CPUs a dump describes */
@@ -86,7 +86,7 @@ struct scx_addrs {
 };
 
 /* The symbols the trigger asks the guest for, with the layout's kind. */
-#define SCX_SYMS_ROOT	"scx_root,runqueues,__per_cpu_offset"
+#define SCX_SYMS_ROOT "scx_root,runqueues,__per_cpu_offset"
 #define SCX_SYMS_STATIC                                                                            \
 	"scx_exit_kind,scx_exit_info,scx_ops,scx_watchdog_timeout,runqueues,__per_cpu_offset"
 #define SCX_SYMS_COUNT_MAX 6
@@ -142,7 +142,7 @@ struct scx_trigger {
 	/* The failure caught (the first one; later ones are counted). */
 	bool caught;
 	bool caught_late; /* poll: seen only once the scheduler had left */
-	u64 caught_sch; /* the scheduler of the last failure counted */
+	u64 caught_sch;	  /* the scheduler of the last failure counted */
 	u32 failures;
 	u32 kind, claim_vcpu;
 	u64 claim_pc, t_claim_ns;

@@ -72,7 +72,7 @@ struct watch_slot {
 	enum watch_action action;
 	enum watch_filter filter;
 	u32 filter_value;
-	u64 filtered; /* hits the filter kept from acting */
+	u64 filtered;		   /* hits the filter kept from acting */
 	char name[WATCH_NAME_MAX]; /* for reports: "vm_swappiness", "0xffff...+4" */
 };
 

@@ -11,10 +11,9 @@
 
 /* The enumerators of enum scx_exit_kind, by name: both kernels' (7.x adds some). */
 static const char *const scx_btf_kinds[] = {
-    "SCX_EXIT_NONE",	    "SCX_EXIT_DONE",	    "SCX_EXIT_UNREG",
-    "SCX_EXIT_UNREG_BPF",   "SCX_EXIT_UNREG_KERN",  "SCX_EXIT_SYSRQ",
-    "SCX_EXIT_PARENT",	    "SCX_EXIT_PARENT_KILL", "SCX_EXIT_ERROR",
-    "SCX_EXIT_ERROR_BPF",   "SCX_EXIT_ERROR_STALL", "SCX_EXIT_ERROR_REENQ",
+    "SCX_EXIT_NONE",	     "SCX_EXIT_DONE",	   "SCX_EXIT_UNREG",	   "SCX_EXIT_UNREG_BPF",
+    "SCX_EXIT_UNREG_KERN",   "SCX_EXIT_SYSRQ",	   "SCX_EXIT_PARENT",	   "SCX_EXIT_PARENT_KILL",
+    "SCX_EXIT_ERROR",	     "SCX_EXIT_ERROR_BPF", "SCX_EXIT_ERROR_STALL", "SCX_EXIT_ERROR_REENQ",
     "SCX_EXIT_ERROR_RESCUE",
 };
 
@@ -52,7 +51,8 @@ int scx_btf_layout(const struct btf *btf, struct scx_layout *lay)
 	    scx_btf_off(btf, "scx_exit_info", "reason", &lay->ei_reason) < 0 ||
 	    scx_btf_off(btf, "scx_exit_info", "msg", &lay->ei_msg) < 0)
 		return error_prefix(ERROR_INPUT, -ENOENT, "sched_ext layout");
-	lay->ei_has_exit_cpu = scx_btf_off(btf, "scx_exit_info", "exit_cpu", &lay->ei_exit_cpu) == 0;
+	lay->ei_has_exit_cpu =
+	    scx_btf_off(btf, "scx_exit_info", "exit_cpu", &lay->ei_exit_cpu) == 0;
 	error_clear();
 	/* 7.x: struct scx_sched holds the state; 6.12 has no such struct. */
 	if (scx_btf_off(btf, "scx_sched", "exit_kind", &v) == 0) {

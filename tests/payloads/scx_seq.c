@@ -54,7 +54,8 @@ static pid_t start(const char *prog, const char *arg)
 	pid_t p = fork();
 
 	if (p == 0) {
-		if (!freopen("/tmp/scx_seq.log", "a", stdout) || dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
+		if (!freopen("/tmp/scx_seq.log", "a", stdout) ||
+		    dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
 			_exit(126);
 		execl(prog, prog, arg, (char *)NULL);
 		_exit(127);

@@ -90,10 +90,10 @@ static int add_kinds(struct btf *b, bool v7)
 	static const struct {
 		const char *n;
 		int v;
-	} k[] = {{"SCX_EXIT_NONE", 0},	       {"SCX_EXIT_DONE", 1},
-		 {"SCX_EXIT_UNREG", 64},       {"SCX_EXIT_UNREG_BPF", 65},
-		 {"SCX_EXIT_UNREG_KERN", 66},  {"SCX_EXIT_SYSRQ", 67},
-		 {"SCX_EXIT_ERROR", 1024},     {"SCX_EXIT_ERROR_BPF", 1025},
+	} k[] = {{"SCX_EXIT_NONE", 0},		 {"SCX_EXIT_DONE", 1},
+		 {"SCX_EXIT_UNREG", 64},	 {"SCX_EXIT_UNREG_BPF", 65},
+		 {"SCX_EXIT_UNREG_KERN", 66},	 {"SCX_EXIT_SYSRQ", 67},
+		 {"SCX_EXIT_ERROR", 1024},	 {"SCX_EXIT_ERROR_BPF", 1025},
 		 {"SCX_EXIT_ERROR_STALL", 1026}, {"SCX_EXIT_ERROR_REENQ", 1027}};
 	int id = btf__add_enum(b, "scx_exit_kind", 4), err = 0;
 
