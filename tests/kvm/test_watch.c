@@ -3,12 +3,20 @@
  * Watchpoints on a running guest (core/debug/debug.h): a hit is recorded
  * with its slot, address, value and vCPU; a moved slot reports only its new
  * address once armed; hits from a vCPU whose copy the table moved past are
- * counted as stale; the stop action ends the run where the store was.
+ * counted as stale; the stop action ends the run where the store was; a
+ * value filter lets only matching values act; a slot hook sees every hit
+ * on the vCPU's thread; debug_vcpu_call() runs on the vCPU named.
  */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/debug/debug.h"
+#include "core/debug/gva.h"
+#include "core/vm/vcpu.h"
 #include "tests/kvm/kvm_debug.h"
 #include "tests/kvm/kvm.h"
 
@@ -197,5 +205,123 @@ TEST(kvm_watch_stop)
 	EXPECT_EQ(kvm_get64(vm, G_COUNTER), v - 1);
 	EXPECT_EQ(atomic_load(&vm->debug->dumps_written), 1);
 	vm_result_free(&res);
+	kvm_destroy_debug(vm);
+}
+
+/* The value filter: only the store of 5 freezes and dumps; the others are logged and counted. */
+TEST(kvm_watch_filter)
+{
+	struct kvm_guest g = KVM_GUEST(store);
+	struct vm_config cfg;
+	struct kvm_bg bg;
+	struct vm *vm = watch_vm(&cfg, &g, WATCH_DUMP);
+	struct watch_slot s;
+	u32 n, fives = 0;
+
+	ASSERT_EQ(watch_set_filter(&vm->debug->watch, WATCH_SLOT, WATCH_FILTER_EQ, 5), 0);
+	kvm_start(&bg, vm);
+	EXPECT_TRUE(kvm_wait(vm, (void *)watch_hits_reach, 7, WATCH_WAIT));
+	kvm_stop(&bg);
+	n = watch_nr_hits(vm);
+	ASSERT_GE(n, 7);
+	for (u32 i = 0; i < n; i++)
+		fives += vm->debug->watch.hits[i].value == 5;
+	EXPECT_EQ(fives, 1);
+	watch_slot_get(&vm->debug->watch, WATCH_SLOT, &s);
+	EXPECT_EQ(s.filtered, n - 1);
+	EXPECT_EQ(atomic_load(&vm->debug->dumps_written), 1);
+	vm_result_free(&bg.res);
+	kvm_destroy_debug(vm);
+}
+
+struct hook_seen {
+	atomic_uint calls;
+	atomic_uint last_value;
+	atomic_bool on_vcpu_thread;
+	pthread_t thread0;
+};
+
+static int hook_count(void *ctx, struct vcpu *vcpu, const struct watch_hit *hit, int action)
+{
+	struct hook_seen *h = ctx;
+
+	atomic_fetch_add(&h->calls, 1);
+	atomic_store(&h->last_value, hit->value);
+	atomic_store(&h->on_vcpu_thread, pthread_equal(pthread_self(), vcpu->thread));
+	return action == WATCH_DUMP ? WATCH_LOG : action; /* the hook decides: never dump */
+}
+
+static bool hook_calls_reach(struct vm *vm, u64 n)
+{
+	struct hook_seen *h = vm->debug->hook[WATCH_SLOT].ctx;
+
+	return atomic_load(&h->calls) >= n;
+}
+
+/* A slot hook runs on the hitting vCPU's thread for every recorded hit and decides the action. */
+TEST(kvm_watch_hook)
+{
+	struct kvm_guest g = KVM_GUEST(store);
+	struct vm_config cfg;
+	struct kvm_bg bg;
+	struct vm *vm = watch_vm(&cfg, &g, WATCH_DUMP);
+	struct hook_seen h = {0};
+
+	debug_slot_hook(vm->debug, WATCH_SLOT, hook_count, &h);
+	kvm_start(&bg, vm);
+	EXPECT_TRUE(kvm_wait(vm, hook_calls_reach, 3, WATCH_WAIT));
+	kvm_stop(&bg);
+	EXPECT_EQ(atomic_load(&h.calls), watch_nr_hits(vm));
+	EXPECT_GE(atomic_load(&h.last_value), 3);
+	EXPECT_TRUE(atomic_load(&h.on_vcpu_thread));
+	EXPECT_EQ(atomic_load(&vm->debug->dumps_written), 0);
+	vm_result_free(&bg.res);
+	kvm_destroy_debug(vm);
+}
+
+struct call_ctx {
+	u32 vcpu;
+	bool on_thread;
+	u32 word;
+};
+
+static int call_read(void *ctx, struct vcpu *vcpu)
+{
+	struct call_ctx *c = ctx;
+	u8 b[4];
+
+	c->vcpu = vcpu->id;
+	c->on_thread = pthread_equal(pthread_self(), vcpu->thread);
+	if (gva_read(vcpu, watch_a(), b, sizeof(b)) < 0)
+		return -EFAULT;
+	c->word = (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
+	return 42;
+}
+
+/*
+ * debug_vcpu_call(): run on the named vCPU's own thread, a storing one and
+ * a halted one alike, reading guest memory through its page tables.
+ */
+TEST(kvm_vcpu_call)
+{
+	struct kvm_guest g = KVM_GUEST(store);
+	struct vm_config cfg;
+	struct kvm_bg bg;
+	struct vm *vm = watch_vm(&cfg, &g, WATCH_LOG);
+	struct call_ctx c;
+
+	ASSERT_EQ(debug_watch_set(vm->debug, WATCH_SLOT, 0, WATCH_LOG, ""), 0);
+	kvm_start(&bg, vm);
+	EXPECT_TRUE(kvm_wait(vm, (void *)kvm_counters_running, 0x1, WATCH_WAIT));
+	for (u32 id = 0; id < 2; id++) {
+		memset(&c, 0, sizeof(c));
+		EXPECT_EQ(debug_vcpu_call(vm->debug, id, call_read, &c, 5000), 42);
+		EXPECT_EQ(c.vcpu, id);
+		EXPECT_TRUE(c.on_thread);
+		EXPECT_GE(c.word, 1); /* vCPU 0 has stored there */
+	}
+	EXPECT_EQ(debug_vcpu_call(vm->debug, 2, call_read, &c, 100), -EINVAL);
+	kvm_stop(&bg);
+	vm_result_free(&bg.res);
 	kvm_destroy_debug(vm);
 }
