@@ -9,6 +9,36 @@
 #include "core/base/error.h"
 #include "core/base/file.h"
 
+int file_open_ro(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), fl, err;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+const char *file_open_why(int ret)
+{
+	return ret == -EINVAL ? "not a regular file" : strerror(-ret);
+}
+
 int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *len)
 {
 	struct stat st;
@@ -17,9 +47,9 @@ int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *l
 
 	*buf = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = file_open_ro(path);
 	if (fd < 0)
-		return error_input(-errno, "%s %s: %s", what, path, strerror(errno));
+		return error_input(fd, "%s %s: %s", what, path, file_open_why(fd));
 	if (fstat(fd, &st) < 0) {
 		ret = error_input(-errno, "%s %s: %s", what, path, strerror(errno));
 		goto out;

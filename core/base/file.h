@@ -14,4 +14,14 @@
 int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *len);
 void file_unmap(u8 *buf, size_t len);
 
+/*
+ * Open path read-only if it is a regular file: a FIFO, device or directory
+ * is refused without blocking (the open is non-blocking; O_NONBLOCK is
+ * cleared again before the fd is returned). Returns the fd, -EINVAL when
+ * path is not a regular file, or -errno. Sets no error message.
+ */
+int file_open_ro(const char *path);
+/* The words for file_open_ro()'s failure ret: "not a regular file" or strerror(-ret). */
+const char *file_open_why(int ret);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "core/image/cpio.h"
 #include "core/base/error.h"
+#include "core/base/file.h"
 
 #define CPIO_BUF (64 * 1024)
 
@@ -285,9 +286,9 @@ int cpio_add_file(struct cpio *c, const char *name, mode_t perm, const char *hos
 	u64 left;
 	int fd, ret;
 
-	fd = open(host, O_RDONLY | O_CLOEXEC);
+	fd = file_open_ro(host);
 	if (fd < 0)
-		return error_input(-errno, "%s %s: %s", what, host, strerror(errno));
+		return error_input(fd, "%s %s: %s", what, host, file_open_why(fd));
 	if (fstat(fd, &st) < 0) {
 		ret = error_input(-errno, "%s %s: %s", what, host, strerror(errno));
 		goto out;

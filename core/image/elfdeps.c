@@ -14,6 +14,7 @@
 
 #include "core/image/elfdeps.h"
 #include "core/base/error.h"
+#include "core/base/file.h"
 #include "core/image/initramfs_elf.h"
 
 #define ELFDEPS_MAX_CONF   256
@@ -139,10 +140,15 @@ static int elfdeps_conf(struct elfdeps_ctx *c, const char *file, int depth)
 	char *line = NULL;
 	size_t cap = 0;
 	FILE *f;
-	int ret = 0;
+	int ret = 0, fd;
 
-	if (depth > ELFDEPS_CONF_DEPTH || !(f = fopen(file, "re")))
+	/* Regular files only: a FIFO there would block the open. */
+	if (depth > ELFDEPS_CONF_DEPTH || (fd = file_open_ro(file)) < 0)
 		return 0;
+	if (!(f = fdopen(fd, "re"))) {
+		close(fd);
+		return 0;
+	}
 	while (!ret && getline(&line, &cap, f) > 0) {
 		char *s = line, *end;
 

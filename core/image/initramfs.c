@@ -11,6 +11,7 @@
 #include "core/image/cpio.h"
 #include "core/image/elfdeps.h"
 #include "core/base/error.h"
+#include "core/base/file.h"
 #include "core/image/initramfs.h"
 #include "core/image/initramfs_plan.h"
 #include "core/image/kmod.h"
@@ -374,7 +375,7 @@ static bool initramfs_same(const char *file, const char *text)
 {
 	size_t len = strlen(text);
 	char *buf = malloc(len + 1);
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	int fd = file_open_ro(file);
 	bool same = false;
 
 	if (buf && fd >= 0)
@@ -440,11 +441,11 @@ out:
 static int initramfs_copy(int out, const char *path)
 {
 	char buf[64 * 1024];
-	int in = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+	int in = file_open_ro(path), ret = 0;
 	ssize_t n;
 
 	if (in < 0)
-		return error_host(-errno, "initramfs cache %s: %s", path, strerror(errno));
+		return error_host(in, "initramfs cache %s: %s", path, file_open_why(in));
 	while ((n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0)) > 0)
 		;
 	if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP))

@@ -7,12 +7,13 @@
 #include <unistd.h>
 
 #include "core/base/error.h"
+#include "core/base/file.h"
 #include "core/image/initramfs_elf.h"
 
 bool initramfs_elf_is_elf(const char *path)
 {
 	u8 magic[SELFMAG];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = file_open_ro(path);
 	bool elf;
 
 	if (fd < 0)
@@ -126,9 +127,9 @@ int initramfs_elf_read(const char *path, struct initramfs_elf *in)
 	memset(in, 0, sizeof(*in));
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return error_host(-ENOSYS, "libelf: %s", elf_errmsg(-1));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = file_open_ro(path);
 	if (fd < 0)
-		return error_input(-errno, "%s: %s", path, strerror(errno));
+		return error_input(fd, "%s: %s", path, file_open_why(fd));
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
 	    !(ident = elf_getident(elf, NULL)))
@@ -157,7 +158,7 @@ bool initramfs_elf_is_lib(const char *path, u8 class, u8 data, u16 machine)
 {
 	u8 h[20];
 	u16 m, type;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = file_open_ro(path);
 	bool ok;
 
 	if (fd < 0)

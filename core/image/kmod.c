@@ -110,10 +110,9 @@ static int kmod_read_index(struct kmod_index *ix, const char *file, char **buf)
 
 	*buf = NULL;
 	snprintf(path, sizeof(path), "%s/%s", ix->moddir, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = file_open_ro(path);
 	if (fd < 0)
-		return errno == ENOENT ? -ENOENT
-				       : error_input(-errno, "%s: %s", path, strerror(errno));
+		return fd == -ENOENT ? -ENOENT : error_input(fd, "%s: %s", path, file_open_why(fd));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (u64)st.st_size > KMOD_MAX_INDEX) {
 		ret = error_input(-EINVAL, "%s: not a regular file under %llu MiB", path,
 				  KMOD_MAX_INDEX / MiB);

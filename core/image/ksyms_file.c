@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/base/error.h"
+#include "core/base/file.h"
 #include "core/image/ksyms_file.h"
 #include "wire/wire.h"
 
@@ -227,9 +228,9 @@ int ksyms_file_lookup(const char *path, const char *name, u64 *addr)
 				   "symbol \"%s\": not a kernel symbol name (1 to %d characters "
 				   "from A-Z a-z 0-9 _ . $)",
 				   name, WIRE_KSYM_NAME_MAX);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = file_open_ro(path);
 	if (fd < 0)
-		return error_input(-errno, "symbols %s: %s", path, strerror(errno));
+		return error_input(fd, "symbols %s: %s", path, file_open_why(fd));
 	if (fstat(fd, &st)) {
 		ret = error_host(-errno, "symbols %s: %s", path, strerror(errno));
 		close(fd);

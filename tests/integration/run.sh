@@ -191,6 +191,24 @@ bad() {
 	[ -z "$new" ] || fail "files left in /tmp (expected none, got $new)" || return 0
 }
 
+# A FIFO with no writer: refused at once (a plain open() would block forever).
+bad_fifo_kernel() {
+	mkfifo "$work/fifo-kernel"
+	bad "fifo-kernel regular" --kernel "$work/fifo-kernel" \
+		--initrd "$FIXTURES/marker-init.cpio" --timeout 30
+}
+
+bad_fifo_initrd() {
+	mkfifo "$work/fifo-initrd"
+	bad "fifo-initrd regular" --kernel "$KERNEL_IMAGE" --initrd "$work/fifo-initrd" --timeout 30
+}
+
+bad_fifo_symbols() {
+	mkfifo "$work/fifo-symbols"
+	bad "fifo-symbols regular" --kernel "$KERNEL_IMAGE" --symbols "$work/fifo-symbols" \
+		--watch jiffies -- "$PAYLOADS/pattern"
+}
+
 bad_missing_kernel() {
 	bad "$work/no-such-kernel" --kernel "$work/no-such-kernel" \
 		--initrd "$FIXTURES/marker-init.cpio" --timeout 30
@@ -282,6 +300,9 @@ run_case timeout timeout_case
 run_case timeout_dump timeout_dump_case
 run_case crash_panic_dump crash_panic_dump_case
 run_case bad_missing_kernel bad_missing_kernel
+run_case bad_fifo_kernel bad_fifo_kernel
+run_case bad_fifo_initrd bad_fifo_initrd
+run_case bad_fifo_symbols bad_fifo_symbols
 run_case "bad_truncated_$loader_form" bad_truncated_kernel
 # The acceptance criterion of the aarch64 backend: an x86 kernel is refused.
 [ -z "${KERNEL_FOREIGN:-}" ] || run_case bad_foreign_kernel bad_foreign_kernel
