@@ -79,6 +79,9 @@ int a64_place(u64 mem_size, const struct a64_image *im, u64 initrd_len, struct a
 
 	memset(p, 0, sizeof(*p));
 	p->kernel = A64_RAM_BASE + im->text_offset;
+	/* Checked before the sum: a header's size must not wrap it. */
+	if (im->image_size > mem_size || im->text_offset > mem_size)
+		return -EFBIG;
 	p->kernel_end = p->kernel + im->image_size;
 	if (mem_size < A64_FDT_MAX)
 		return -EFBIG;

@@ -10,6 +10,9 @@
 #define A64_KERNEL_ALIGN (2 * MiB) /* the Image's base: 2 MiB aligned */
 #define A64_FDT_MAX	 (2 * MiB) /* booting.rst: at most 2 MiB, in its own 2 MiB block */
 
+/* The largest image_size taken (Debian's arm64 kernels need ~40 MiB). */
+#define A64_IMAGE_SIZE_MAX (2ULL << 30)
+
 struct a64_image {
 	u64 text_offset; /* from the 2 MiB aligned base */
 	u64 image_size;	 /* bytes the kernel occupies, .bss included */

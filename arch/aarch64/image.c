@@ -92,8 +92,12 @@ int a64_image_parse(const u8 *img, size_t len, struct a64_image *out)
 		out->text_offset = IMAGE_LEGACY_OFFSET;
 		out->image_size = len;
 	}
-	/* The file may stop before the end of .bss, never after the image. */
-	if (out->image_size < len || out->text_offset >= A64_KERNEL_ALIGN ||
+	/*
+	 * The file may stop before the end of .bss, never after the image; a
+	 * size past A64_IMAGE_SIZE_MAX would wrap the load address arithmetic.
+	 */
+	if (out->image_size < len || out->image_size > A64_IMAGE_SIZE_MAX ||
+	    out->text_offset >= A64_KERNEL_ALIGN ||
 	    out->text_offset % 4096)
 		return -EINVAL;
 	out->file_size = image_pe_end(img, len);

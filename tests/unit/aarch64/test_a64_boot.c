@@ -75,6 +75,13 @@ TEST(image_rejects)
 	EXPECT_EQ(a64_image_parse(img, sizeof(img), &im), -EINVAL);
 	make_image(img, sizeof(img), 0x80001, MiB, 0);
 	EXPECT_EQ(a64_image_parse(img, sizeof(img), &im), -EINVAL);
+	/* A size that wraps the load address (issue 15): refused, as is one past the cap. */
+	make_image(img, sizeof(img), 0, 0xffffffffc0100000ULL, 0);
+	EXPECT_EQ(a64_image_parse(img, sizeof(img), &im), -EINVAL);
+	make_image(img, sizeof(img), 0, A64_IMAGE_SIZE_MAX + 4096, 0);
+	EXPECT_EQ(a64_image_parse(img, sizeof(img), &im), -EINVAL);
+	make_image(img, sizeof(img), 0, A64_IMAGE_SIZE_MAX, 0);
+	EXPECT_EQ(a64_image_parse(img, sizeof(img), &im), 0);
 }
 
 /*
@@ -160,6 +167,10 @@ TEST(place_too_small)
 	EXPECT_EQ(a64_place(64 * MiB, &im, 32 * MiB, &p), 0);
 	EXPECT_EQ(p.initrd, p.kernel_end);
 	EXPECT_EQ(a64_place(64 * MiB, &im, 32 * MiB + 1, &p), -E2BIG);
+	/* A wrapping size is refused before any sum, whatever the memory. */
+	im.image_size = 0xffffffffc0100000ULL;
+	EXPECT_EQ(a64_place(64 * MiB, &im, MiB, &p), -EFBIG);
+	EXPECT_EQ(a64_place(1ULL << 40, &im, MiB, &p), -EFBIG);
 }
 
 TEST(mpidr_affinity_of_vcpu_ids)
