@@ -91,7 +91,8 @@ static int run_parse_u64(const char *opt, const char *s, u64 max, u64 *out)
 	char *end;
 	unsigned long long v;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	/* Decimal digits only: strtoull() would skip blanks and take a sign. */
+	if (!s || !*s || strspn(s, "0123456789") != strlen(s))
 		return ktvm_usage_error("%s '%s': not a whole number", opt, s ? s : "");
 	errno = 0;
 	v = strtoull(s, &end, 10);

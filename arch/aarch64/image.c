@@ -97,8 +97,7 @@ int a64_image_parse(const u8 *img, size_t len, struct a64_image *out)
 	 * size past A64_IMAGE_SIZE_MAX would wrap the load address arithmetic.
 	 */
 	if (out->image_size < len || out->image_size > A64_IMAGE_SIZE_MAX ||
-	    out->text_offset >= A64_KERNEL_ALIGN ||
-	    out->text_offset % 4096)
+	    out->text_offset >= A64_KERNEL_ALIGN || out->text_offset % 4096)
 		return -EINVAL;
 	out->file_size = image_pe_end(img, len);
 	if (out->file_size > len)

@@ -185,6 +185,11 @@ int arch_kernel_check(struct vm *vm)
 		if (ret < 0)
 			return ret;
 		kernel_end = bzimage_mem_needed(&bz);
+		if (kernel_end == UINT64_MAX)
+			return error_input(-EFBIG,
+					   "kernel %s: its header places the kernel at 0x%llx "
+					   "(pref_address), beyond any guest memory",
+					   vm->cfg.kernel, (unsigned long long)bz.hdr.pref_address);
 		if (kernel_end > bi.ram_below_4g)
 			return error_input(
 			    -EFBIG,

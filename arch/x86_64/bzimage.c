@@ -80,7 +80,10 @@ u64 bzimage_mem_needed(const struct bzimage *bz)
 	 * pref_address (LOAD_PHYSICAL_ADDR) or above, needing init_size there.
 	 */
 	u64 at_load = X86_KERNEL_ADDR + MAX((u64)bz->kernel_size, (u64)bz->hdr.init_size);
-	u64 at_pref = bz->hdr.pref_address + bz->hdr.init_size;
+	/* A hostile pref_address must not wrap the sum: saturate, so no memory is enough. */
+	u64 at_pref = bz->hdr.pref_address > UINT64_MAX - bz->hdr.init_size
+			  ? UINT64_MAX
+			  : bz->hdr.pref_address + bz->hdr.init_size;
 
 	return MAX(at_load, at_pref);
 }

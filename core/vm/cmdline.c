@@ -10,13 +10,16 @@ void cmdline_init(struct cmdline *cl)
 	cl->buf[0] = '\0';
 	cl->len = 0;
 	cl->overflow = false;
+	cl->wanted = 0;
 }
 
 static void cmdline_append(struct cmdline *cl, const char *s, size_t n)
 {
 	if (!n)
 		return;
-	if (cl->len + (cl->len ? 1 : 0) + n >= sizeof(cl->buf)) {
+	/* Counted on past an overflow, so the error can say the true length. */
+	cl->wanted += (cl->wanted ? 1 : 0) + n;
+	if (cl->overflow || cl->len + (cl->len ? 1 : 0) + n >= sizeof(cl->buf)) {
 		cl->overflow = true;
 		return;
 	}
@@ -89,8 +92,7 @@ int cmdline_build(struct cmdline *out, const struct cmdline *defaults, const cha
 	if (user)
 		cmdline_add(out, user);
 	if (out->overflow || out->len > max)
-		return error_input(-E2BIG,
-				   "kernel command line is %zu bytes or more; the limit is %zu",
-				   out->len, max);
+		return error_input(-E2BIG, "kernel command line is %zu bytes; the limit is %zu",
+				   out->wanted, max);
 	return 0;
 }

@@ -15,6 +15,7 @@ struct cmdline {
 	char buf[CMDLINE_MAX];
 	size_t len;
 	bool overflow;
+	size_t wanted; /* the length it would have without the overflow */
 };
 
 void cmdline_init(struct cmdline *cl);

@@ -265,6 +265,26 @@ bad_cmdline_too_long() {
 		--cmdline "$long" --timeout 30
 }
 
+# 100 kB: the message gives the true length, not where the buffer filled.
+bad_cmdline_huge() {
+	long=$(head -c 100000 /dev/zero | tr '\0' a)
+	bad "command line 1000" --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/marker-init.cpio" \
+		--cmdline "$long" --timeout 30
+	case "$(cat "$err")" in *" 1000"[0-9][0-9]" bytes"*) ;; *) fail "the length is not 1000NN bytes: $(cut -c1-120 "$err")" ;; esac
+}
+
+# Blanks and signs before a number (strtoull() would take them): refused.
+bad_number_blank_sign() {
+	for opt in --cpus --memory --timeout; do
+		bad "$opt" --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/marker-init.cpio" \
+			"$opt" ' -18446744073709551614' || return 0
+		[ -z "$why" ] || return 0
+		bad "$opt" --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/marker-init.cpio" \
+			"$opt" ' 2' || return 0
+		[ -z "$why" ] || return 0
+	done
+}
+
 bad_missing_value() {
 	bad "--kernel value" --kernel
 }
@@ -312,6 +332,8 @@ run_case bad_kernel_too_big bad_kernel_too_big
 [ "$KTVM_ARCH" != x86_64 ] || run_case bad_bzimage_too_big bad_bzimage_too_big
 run_case bad_initrd_too_big bad_initrd_too_big
 run_case bad_cmdline_too_long bad_cmdline_too_long
+run_case bad_cmdline_huge bad_cmdline_huge
+run_case bad_number_blank_sign bad_number_blank_sign
 run_case bad_missing_value bad_missing_value
 run_case bad_cpus_zero bad_cpus_zero
 run_case bad_memory_one bad_memory_one

@@ -68,6 +68,13 @@ TEST(cmdline_too_long)
 	memset(big, 'a', sizeof(big) - 1);
 	EXPECT_EQ(cmdline_build(&out, &d, big, 4095), -E2BIG);
 	EXPECT_EQ(error_kind(), ERROR_INPUT);
+	/* The true length: the defaults, a space, the 4999 bytes (not where the buffer filled). */
+	{
+		char want[80];
+
+		snprintf(want, sizeof(want), "is %zu bytes", d.len + 1 + sizeof(big) - 1);
+		EXPECT_TRUE(strstr(error_msg(), want) != NULL);
+	}
 	/* A line that fits the buffer but not the kernel's limit. */
 	EXPECT_EQ(cmdline_build(&out, &d, "quiet", 10), -E2BIG);
 }

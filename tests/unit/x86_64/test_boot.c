@@ -190,6 +190,9 @@ TEST(bzimage_mem_needed)
 	ASSERT_EQ(bzimage_parse(&bz, img, len, "fake"), 0);
 	/* pref_address 16 MiB + init_size 32 MiB */
 	EXPECT_EQ(bzimage_mem_needed(&bz), 48 * MiB);
+	/* A pref_address near the top would wrap the sum to a few MiB (issue 15). */
+	bz.hdr.pref_address = UINT64_MAX - MiB;
+	EXPECT_EQ(bzimage_mem_needed(&bz), UINT64_MAX);
 	free(img);
 }
 
