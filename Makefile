@@ -22,7 +22,7 @@ ifeq ($(wildcard arch/$(ARCH)/arch.mk),)
 $(error ARCH=$(ARCH) is not supported; choose one of: $(notdir $(wildcard arch/*)))
 endif
 
-BUILD := build/$(ARCH)
+BUILD := build/$(ARCH)$(if $(filter 1,$(SANITIZE)),-san)
 KTVM_CACHE ?= $(HOME)/.cache/ktvm
 
 include arch/$(ARCH)/arch.mk
@@ -65,11 +65,21 @@ endif
 LIB_CFLAGS := $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 LIB_LDLIBS := $(ARCH_LIB_LDFLAGS) $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 
+# CFLAGS, LDFLAGS and LDLIBS given on the command line are added to, not
+# replaced: ktvm's own flags stay (override).
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
 	  -I. -Iarch/$(ARCH)/include $(LIB_CFLAGS) -MMD -MP
-LDFLAGS += -Wl,--as-needed
-LDLIBS += $(LIB_LDLIBS) -lpthread
+override LDFLAGS += -Wl,--as-needed
+override LDLIBS += $(LIB_LDLIBS) -lpthread
+# make SANITIZE=1: AddressSanitizer (with its leak check) and
+# UndefinedBehaviorSanitizer, in a build directory of its own.
+ifeq ($(SANITIZE),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	     -fno-omit-frame-pointer
+override CFLAGS += $(SAN_FLAGS)
+override LDFLAGS += $(SAN_FLAGS)
+endif
 
 # The arch's debug hooks (core/debug/arch.h) are optional: an arch.mk that
 # does not set ARCH_HAS_DEBUG := y gets core/debug/arch_none.c instead of its

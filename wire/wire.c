@@ -401,7 +401,8 @@ ssize_t wire_sched_exit_build(void *buf, size_t size, uint32_t stage, const char
 	if (size < WIRE_SCHED_EXIT_MIN + n)
 		return -ENOSPC;
 	wire_put_le32(p, stage);
-	memcpy(p + WIRE_SCHED_EXIT_MIN, reason, n);
+	if (n)
+		memcpy(p + WIRE_SCHED_EXIT_MIN, reason, n);
 	return (ssize_t)(WIRE_SCHED_EXIT_MIN + n);
 }
 
