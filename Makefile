@@ -302,37 +302,59 @@ include tests/schedulers/schedulers.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-# ---- fuzz (wire/) ------------------------------------------------------------
-#   make fuzz [FUZZ_SECONDS=60]  build $(BUILD)/fuzz/fuzz_wire with clang's
-#                                libFuzzer + ASan + UBSan and run it for
-#                                FUZZ_SECONDS; non-zero exit on a crash, a
-#                                failed check or a hang. Host arch only.
+# ---- fuzz ----------------------------------------------------------------------
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="fuzz_virtq ..."]
+#                                build every tests/fuzz/fuzz_*.c with clang's
+#                                libFuzzer + ASan + UBSan and run each for
+#                                FUZZ_SECONDS (scripts/fuzz.sh): one line per
+#                                target, then "N passed, N failed"; a crash, a
+#                                failed check or a hang fails it. Host arch only.
+#   make fuzz-build              build them only
 #   make fuzz-corpus             regenerate the seeds in tests/fuzz/corpus/wire
-# Debian: clang and libclang-rt-14-dev (libFuzzer's runtime).
-# New inputs go to $(BUILD)/fuzz/corpus/wire; the committed seeds are only read.
+# Debian: clang and libclang-rt-14-dev (libFuzzer's runtime). Targets other
+# than fuzz_wire link libktvm built the same way ($(FUZZ_DIR)/libktvm-fuzz.a).
+# New inputs go to $(FUZZ_DIR)/corpus/NAME; the committed seeds
+# (tests/fuzz/corpus/NAME) are only read.
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS ?= -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_LIB_FLAGS ?= -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -I.
-FUZZ_RUN_FLAGS ?= -max_len=16384 -timeout=10 -print_final_stats=1
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_WIRE_SRCS := tests/fuzz/fuzz_wire.c wire/wire.c wire/stream.c
 FUZZ_WIRE_DEPS := $(FUZZ_WIRE_SRCS) wire/wire.h wire/stream.h core/base/types.h
+FUZZ_ALL := $(notdir $(basename $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 
-.PHONY: fuzz fuzz-corpus
+.PHONY: fuzz fuzz-build fuzz-corpus
 ifeq ($(ARCH),$(HOST_ARCH))
-fuzz: $(FUZZ_DIR)/fuzz_wire
-	@mkdir -p $(FUZZ_DIR)/corpus/wire
-	$(FUZZ_DIR)/fuzz_wire -max_total_time=$(FUZZ_SECONDS) $(FUZZ_RUN_FLAGS) \
-		-artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus/wire tests/fuzz/corpus/wire
+fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
+
+fuzz: fuzz-build
+	FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_TARGETS)
 
 fuzz-corpus: $(FUZZ_DIR)/gen_corpus_wire
 	@mkdir -p tests/fuzz/corpus/wire
 	$(FUZZ_DIR)/gen_corpus_wire tests/fuzz/corpus/wire
 else
-fuzz fuzz-corpus:
+fuzz fuzz-build fuzz-corpus:
 	@echo "$@: skipped: ARCH=$(ARCH) is a cross build; fuzzing runs on the host arch ($(HOST_ARCH)) only"
 endif
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_LIB_FLAGS) $(FUZZ_CFLAGS) -Iarch/$(ARCH)/include $(LIB_CFLAGS) -MMD -MP \
+		-c -o $@ $<
+
+$(FUZZ_DIR)/libktvm-fuzz.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libktvm-fuzz.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CFLAGS) -Iarch/$(ARCH)/include $(LIB_CFLAGS) -o $@ $< \
+		$(FUZZ_DIR)/libktvm-fuzz.a $(LDLIBS)
 
 $(FUZZ_DIR)/fuzz_wire: $(FUZZ_WIRE_DEPS)
 	@mkdir -p $(@D)
