@@ -33,7 +33,7 @@
 #                             every 5 s) after which L1 counts as frozen and
 #                             is stopped (90)
 #   KTVM_HARNESS_RESTARTS     how often a job gets a fresh L1 after L1 froze,
-#                             stalled or died (3): a tests job for the cases
+#                             stalled or died (6): a tests job for the cases
 #                             not reported yet, an --exec job for its
 #                             command again (only after a freeze)
 #   KTVM_HARNESS_NESTED       1: use L1 even where direct runs work; 0: never
@@ -681,7 +681,7 @@ run_nested() {
 	size=$(du -m "$tmp/l1.cpio" | cut -f1)
 	note "L1: $("$qemu" -version | head -n1), -smp $l1_smp -m $l1_mem, initramfs ${size} MiB (staged in $(elapsed "$t0") s)"
 
-	local attempt=1 restarts=${KTVM_HARNESS_RESTARTS:-3} done_cases why='' env_fault
+	local attempt=1 restarts=${KTVM_HARNESS_RESTARTS:-6} done_cases why='' env_fault
 	local case_now harness_done='' froze_in=' ' c
 	while :; do
 		t0=$(now)
