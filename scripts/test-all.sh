@@ -1,7 +1,8 @@
 #!/bin/sh
 # Everything CI checks, from a fresh Debian 12 machine: install dependencies,
 # build and test x86_64 and aarch64 (cross-built, unit tests under
-# qemu-user, KVM tests in the nested harness), a bounded fuzz run, then one
+# qemu-user, KVM tests in the nested harness), the unit tests and a nested
+# subset under ASan and UBSan, a bounded run of every fuzz target, then one
 # total line.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -37,15 +38,29 @@ other_l1() { # ARCH SERIES CASES
 other_l1 x86_64 6.12 "boot_bzimage_4cpu boot_elf_4cpu payload_busybox payload_32m topo_2221 \
 topo_hmat topo_612 watch_sysctl watch_dump watch_guest_debug watch_snapshot"
 
-# A bounded libFuzzer run of the host's wire-frame assembler (host arch only).
-if make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}" >"$log" 2>&1; then
-	echo "ok   fuzz_wire: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') inputs, no crash"
-	summary_pass
+# The unit tests under AddressSanitizer (with its leak check) and
+# UndefinedBehaviorSanitizer (host arch; build/ARCH-san).
+echo "### unit tests under ASan and UBSan ($(uname -m))"
+make -j"$(nproc)" SANITIZE=1 check-unit 2>&1 | tee "$log"
+summary_add "$log" "make SANITIZE=1 check-unit (build failed?)"
+# The same sanitizers on ktvm itself, in the nested harness: boots, a
+# payload, a watchpoint dump, a freeze at the end of a run, a scheduler.
+echo "### integration subset with ktvm under ASan and UBSan ($(uname -m))"
+if make -j"$(nproc)" SANITIZE=1 >"$log" 2>&1; then
+	BUILD=build/$(uname -m)-san KTVM_TESTS="boot_elf_1cpu boot_bzimage_4cpu payload_busybox \
+payload_args_env watch_dump timeout_dump crash_panic_dump sched_fifo_error" tests/harness/run.sh 2>&1 |
+		tee "$log"
+	summary_add "$log" "nested subset under ASan"
 else
 	tail -n 30 "$log"
-	echo "FAIL fuzz_wire: make fuzz failed (artifacts in build/$(uname -m)/fuzz/)"
+	echo "FAIL asan_build: make SANITIZE=1 failed"
 	summary_fail
 fi
+# A bounded libFuzzer run of every fuzz target (host arch only).
+echo "### fuzz targets, ${FUZZ_SECONDS:-20} s each"
+make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}" >"$log" 2>&1 || tail -n 40 "$log"
+grep -E '^(ok|FAIL) ' "$log"
+summary_add "$log" "make fuzz (build failed?)"
 echo "### all arches"
 summary_print
 summary_ok
