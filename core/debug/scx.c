@@ -125,6 +125,12 @@ static void scx_read_info(struct scx_trigger *t, struct vcpu *v, u64 sch)
 		scx_read_str(v, p, t->reason, sizeof(t->reason));
 	if (scx_read_u64(v, ei + t->lay.ei_msg, &p) == 0)
 		scx_read_str(v, p, t->msg, sizeof(t->msg));
+	t->bt_len = 0;
+	if (scx_read_u32(v, ei + t->lay.ei_bt_len, &u) == 0 &&
+	    scx_read_u64(v, ei + t->lay.ei_bt, &p) == 0 && p)
+		for (u32 i = 0; i < u && i < SCX_BT_MAX; i++)
+			if (scx_read_u64(v, p + 8ull * i, &t->bt[t->bt_len]) == 0)
+				t->bt_len++;
 	t->info = true;
 	t->t_done_ns = clock_now_ns();
 }
@@ -665,6 +671,10 @@ void scx_trigger_json(FILE *f, struct scx_trigger *t, const char *in)
 			json_string(f, t->reason, strlen(t->reason));
 			fprintf(f, ", \"msg\": ");
 			json_string(f, t->msg, strlen(t->msg));
+			fprintf(f, ", \"bt\": [");
+			for (u32 i = 0; i < t->bt_len; i++)
+				fprintf(f, "%s\"0x%llx\"", i ? ", " : "", (unsigned long long)t->bt[i]);
+			fprintf(f, "]");
 			fprintf(f, ", \"t_done_ms\": %.3f", (double)(t->t_done_ns - t0) / 1e6);
 		}
 	} else {

@@ -49,6 +49,7 @@ struct vcpu;
 #define SCX_NAME_MAX	   128	/* SCX_OPS_NAME_LEN */
 #define SCX_MSG_MAX	   1024 /* SCX_EXIT_MSG_LEN */
 #define SCX_REASON_MAX	   256
+#define SCX_BT_MAX	   64 /* SCX_EXIT_BT_LEN */
 #define SCX_DUMP_CPUS_MAX  64 /* CPUs a dump describes */
 
 /* Where sched_ext keeps its state in one kernel: byte offsets from its BTF. */
@@ -60,7 +61,7 @@ struct scx_layout {
 	/* struct sched_ext_ops */
 	u32 ops_name, ops_name_len;
 	/* struct scx_exit_info */
-	u32 ei_kind, ei_reason, ei_msg, ei_exit_cpu;
+	u32 ei_kind, ei_reason, ei_msg, ei_exit_cpu, ei_bt, ei_bt_len;
 	bool ei_has_exit_cpu;
 	/* the dumps' per-CPU view (have_rq false: left out) */
 	bool have_rq;
@@ -158,6 +159,8 @@ struct scx_trigger {
 	u64 t_done_ns;
 	char reason[SCX_REASON_MAX];
 	char msg[SCX_MSG_MAX];
+	u64 bt[SCX_BT_MAX]; /* the kernel's stack trace at the exit (return addresses) */
+	u32 bt_len;
 };
 
 /*

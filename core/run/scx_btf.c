@@ -49,7 +49,9 @@ int scx_btf_layout(const struct btf *btf, struct scx_layout *lay)
 		0 ||
 	    scx_btf_off(btf, "scx_exit_info", "kind", &lay->ei_kind) < 0 ||
 	    scx_btf_off(btf, "scx_exit_info", "reason", &lay->ei_reason) < 0 ||
-	    scx_btf_off(btf, "scx_exit_info", "msg", &lay->ei_msg) < 0)
+	    scx_btf_off(btf, "scx_exit_info", "msg", &lay->ei_msg) < 0 ||
+	    scx_btf_off(btf, "scx_exit_info", "bt", &lay->ei_bt) < 0 ||
+	    scx_btf_off(btf, "scx_exit_info", "bt_len", &lay->ei_bt_len) < 0)
 		return error_prefix(ERROR_INPUT, -ENOENT, "sched_ext layout");
 	lay->ei_has_exit_cpu =
 	    scx_btf_off(btf, "scx_exit_info", "exit_cpu", &lay->ei_exit_cpu) == 0;

@@ -134,6 +134,10 @@ sched_fifo_error_case() {
 	sched_expect_caught SCX_EXIT_ERROR_BPF || return 0
 	json_get "$json.flat" sched_ext.msg | grep -q 'error-after=100' ||
 		fail "sched_ext.msg (exit_info, read from the host) lacks error-after=100" || return 0
+	# The kernel's stack trace at scx_bpf_error(): kernel return addresses.
+	json_get "$json.flat" sched_ext.bt.0 | grep -q '^0xffff' ||
+		fail "sched_ext.bt has no kernel address: $(json_get "$json.flat" sched_ext.bt.0)" ||
+		return 0
 }
 
 # The workload's tasks never dispatched: the kernel's watchdog (1 s here)

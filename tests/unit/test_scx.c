@@ -209,6 +209,8 @@ TEST(scx_layout_6_12_static_state)
 	EXPECT_EQ(lay.ei_kind, 0);
 	EXPECT_EQ(lay.ei_reason, 16);
 	EXPECT_EQ(lay.ei_msg, 40);
+	EXPECT_EQ(lay.ei_bt, 24);
+	EXPECT_EQ(lay.ei_bt_len, 32);
 	EXPECT_FALSE(lay.ei_has_exit_cpu);
 	EXPECT_FALSE(lay.have_rq); /* no struct rq here: the dumps leave the CPUs out */
 	EXPECT_STREQ(scx_kind_name(&lay, 1026), "SCX_EXIT_ERROR_STALL");
