@@ -673,7 +673,8 @@ void scx_trigger_json(FILE *f, struct scx_trigger *t, const char *in)
 			json_string(f, t->msg, strlen(t->msg));
 			fprintf(f, ", \"bt\": [");
 			for (u32 i = 0; i < t->bt_len; i++)
-				fprintf(f, "%s\"0x%llx\"", i ? ", " : "", (unsigned long long)t->bt[i]);
+				fprintf(f, "%s\"0x%llx\"", i ? ", " : "",
+					(unsigned long long)t->bt[i]);
 			fprintf(f, "]");
 			fprintf(f, ", \"t_done_ms\": %.3f", (double)(t->t_done_ns - t0) / 1e6);
 		}

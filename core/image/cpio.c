@@ -63,6 +63,8 @@ int cpio_name(const char *name, char *out)
 		p = *end ? end + 1 : end;
 	}
 	out[n] = '\0';
+	if (!strcmp(out, CPIO_TRAILER))
+		return -EPERM;
 	return n ? 0 : -EINVAL;
 }
 
@@ -143,7 +145,7 @@ static int cpio_header(struct cpio *c, const char *name, mode_t mode, u64 size, 
 	size_t namesize = strlen(name) + 1;
 
 	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-		 strcmp(name, "TRAILER!!!") ? ++c->ino : 0, (u32)mode, 0, 0, S_ISDIR(mode) ? 2 : 1,
+		 strcmp(name, CPIO_TRAILER) ? ++c->ino : 0, (u32)mode, 0, 0, S_ISDIR(mode) ? 2 : 1,
 		 0, (u32)size, 0, 0, rmajor, rminor, (u32)namesize, 0);
 	if (cpio_put(c, hdr, 110) || cpio_put(c, name, namesize))
 		return c->err;
@@ -216,6 +218,11 @@ static int cpio_begin(struct cpio *c, const char *name, mode_t mode, char *out)
 	if (ret == -ENAMETOOLONG)
 		return error_input(ret, "initramfs %s: entry %.64s...: name longer than %d bytes",
 				   c->what, name, CPIO_MAX_NAME);
+	if (ret == -EPERM)
+		return error_input(ret,
+				   "initramfs %s: entry \"%s\": the name that ends a cpio archive "
+				   "(the kernel would stop unpacking there)",
+				   c->what, name);
 	if (ret)
 		return error_input(ret, "initramfs %s: entry \"%s\": not a valid path", c->what,
 				   name);
@@ -365,7 +372,7 @@ int cpio_finish(struct cpio *c)
 {
 	if (c->err)
 		return c->err;
-	if (cpio_header(c, "TRAILER!!!", 0, 0, 0, 0))
+	if (cpio_header(c, CPIO_TRAILER, 0, 0, 0, 0))
 		return c->err;
 	if (c->gzip)
 		return cpio_deflate(c, Z_FINISH);

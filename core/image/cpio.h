@@ -49,8 +49,10 @@ void cpio_free(struct cpio *c);
 /*
  * Normalize an archive path into out (CPIO_MAX_NAME + 1 bytes): no leading
  * '/', no empty or "." components. -EINVAL for "..", the root itself or an
- * empty name; -ENAMETOOLONG past CPIO_MAX_NAME.
+ * empty name; -EPERM for "TRAILER!!!", which the kernel takes for the end
+ * of the archive; -ENAMETOOLONG past CPIO_MAX_NAME.
  */
 int cpio_name(const char *name, char *out);
+#define CPIO_TRAILER "TRAILER!!!"
 
 #endif

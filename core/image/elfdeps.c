@@ -34,6 +34,9 @@ struct elfdeps_obj {
 
 struct elfdeps_ctx {
 	const char *root; /* "" for "/" */
+	/* With a --root: its real path; libraries must resolve inside it. */
+	char root_real[PATH_MAX];
+	bool confine;
 	const struct elfdeps_opts *opts;
 	u8 class, data;
 	u16 machine;
@@ -44,6 +47,21 @@ struct elfdeps_ctx {
 	size_t nobj;
 	struct elfdeps *out;
 };
+
+/*
+ * Does host path p, symlinks and ".." resolved, lie inside --root? (Always
+ * without one; a path that does not resolve is left to the callers, which
+ * then do not find it.)
+ */
+static bool elfdeps_inside(const struct elfdeps_ctx *c, const char *p)
+{
+	char real[PATH_MAX];
+	size_t n = strlen(c->root_real);
+
+	if (!c->confine || !realpath(p, real))
+		return true;
+	return !strncmp(real, c->root_real, n) && (real[n] == '/' || real[n] == '\0');
+}
 
 static void elfdeps_strv_free(struct elfdeps_strv *s)
 {
@@ -241,6 +259,11 @@ static int elfdeps_pack(struct elfdeps_ctx *c, const char *host, const char *gue
 				ret = error_input(-EINVAL, "library %s: not a regular file", h);
 				break;
 			}
+			if (!elfdeps_inside(c, deref ? target : h)) {
+				ret = error_input(-EINVAL, "library %s: resolves outside --root %s",
+						  guest, c->root_real);
+				break;
+			}
 			ret = elfdeps_add(c, g, deref ? target : h, NULL);
 			*final = ret ? NULL : strdup(deref ? target : h);
 			if (!ret && !*final)
@@ -291,7 +314,9 @@ static int elfdeps_try(struct elfdeps_ctx *c, const char *hdir, const char *gdir
 	char *h = elfdeps_fmt("%s/%s", hdir, name);
 	char *g = elfdeps_norm(elfdeps_fmt("%s/%s", gdir, name));
 
-	if (h && g && initramfs_elf_is_lib(h, c->class, c->data, c->machine)) {
+	/* A name or RPATH with ".." (or a symlink) must not reach outside --root. */
+	if (h && g && elfdeps_inside(c, h) &&
+	    initramfs_elf_is_lib(h, c->class, c->data, c->machine)) {
 		*hit = (struct elfdeps_hit){h, g, deref};
 		return 1;
 	}
@@ -509,6 +534,7 @@ int elfdeps_resolve(struct elfdeps *out, const char *exe, const char *exe_guest,
 	for (len = strlen(root); len && root[len - 1] == '/';)
 		root[--len] = '\0';
 	c.root = root;
+	c.confine = *root && realpath(root, c.root_real);
 	c.obj = calloc(ELFDEPS_MAX_OBJECTS, sizeof(*c.obj));
 	conf = elfdeps_fmt("%s/etc/ld.so.conf", root);
 	if (c.obj) {

@@ -30,8 +30,18 @@ int initramfs_plan_add(struct initramfs_plan *p, enum initramfs_kind kind, const
 	if (!v)
 		return error_host(-ENOMEM, "initramfs: out of memory");
 	p->v = v;
-	if (cpio_name(guest, name))
+	switch (cpio_name(guest, name)) {
+	case 0:
+		break;
+	case -EPERM:
+		return error_input(
+		    -EINVAL,
+		    "%s %s: the name that ends a cpio archive (the kernel would stop "
+		    "unpacking there)",
+		    what, guest);
+	default:
 		return error_input(-EINVAL, "%s %s: not a valid guest path", what, guest);
+	}
 	k = malloc(sizeof(*k) + strlen(name) + 1);
 	if (!k)
 		return error_host(-ENOMEM, "initramfs: out of memory");

@@ -143,6 +143,21 @@ out:
 	return ret;
 }
 
+/* Is p a path inside the modules directory: relative, with no ".." component? */
+static bool kmod_path_inside(const char *p)
+{
+	if (*p == '/')
+		return false;
+	for (const char *c = p; *c;) {
+		size_t n = strcspn(c, "/");
+
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			return false;
+		c += n + (c[n] == '/');
+	}
+	return true;
+}
+
 /* One line of modules.dep ("a.ko: b.ko c.ko") or modules.order ("a.ko"). */
 static int kmod_index_line(struct kmod_index *ix, char *line)
 {
@@ -154,6 +169,9 @@ static int kmod_index_line(struct kmod_index *ix, char *line)
 		*colon = '\0';
 	if (!*line)
 		return 0;
+	if (!kmod_path_inside(line))
+		return error_input(-EINVAL, "modules directory %s: entry %.200s leaves it",
+				   ix->moddir, line);
 	n = calloc(1, sizeof(*n));
 	if (!n || !(n->path = strdup(line)) || !(n->name = kmod_path_name(line)))
 		goto fail;
@@ -196,6 +214,8 @@ static int kmod_index_load(struct kmod_index *ix)
 	for (line = strtok_r(buf, "\n", &save); line && !ret; line = strtok_r(NULL, "\n", &save))
 		ret = kmod_index_line(ix, line);
 	free(buf);
+	if (ret == -EINVAL)
+		return ret; /* the line's own input error */
 	if (ret)
 		return error_host(ret, "modules directory %s: out of memory", ix->moddir);
 

@@ -90,7 +90,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		int n = dumpname_sanitize(out, sizeof(out), (const char *)data + 1, size - 1);
 
 		CHECK(n > 0 && (size_t)n == strlen(out) && out[0] != '.');
-		CHECK(strspn(out, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+		CHECK(strspn(out,
+			     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
 		      (size_t)n);
 		break;
 	}

@@ -80,8 +80,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		features |= 1ULL << 28; /* VIRTIO_F_INDIRECT_DESC */
 	virtq_init(&vq, &mem, fz_broken, NULL);
 	if (virtq_setup(&vq, qsize, 256, FZ_RAM_BASE + (data[2] | data[3] << 8),
-			FZ_RAM_BASE + (data[4] | data[5] << 8), FZ_RAM_BASE + (data[6] | data[7] << 8),
-			features) < 0) {
+			FZ_RAM_BASE + (data[4] | data[5] << 8),
+			FZ_RAM_BASE + (data[6] | data[7] << 8), features) < 0) {
 		CHECK(vq.error[0]);
 		return 0;
 	}

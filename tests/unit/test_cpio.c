@@ -152,6 +152,10 @@ TEST(cpio_names)
 	EXPECT_EQ(cpio_name("a/../b", n), -EINVAL);
 	EXPECT_EQ(cpio_name("/", n), -EINVAL);
 	EXPECT_EQ(cpio_name("", n), -EINVAL);
+	/* The end-of-archive name, however written: the kernel would stop there. */
+	EXPECT_EQ(cpio_name("TRAILER!!!", n), -EPERM);
+	EXPECT_EQ(cpio_name("/./TRAILER!!!/", n), -EPERM);
+	EXPECT_EQ(cpio_name("d/TRAILER!!!", n), 0);
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	EXPECT_EQ(cpio_name(big, n), -ENAMETOOLONG);

@@ -353,6 +353,35 @@ TEST(elfdeps_missing_library)
 	elfdeps_free(&d);
 }
 
+/*
+ * --root confines the libraries: a DT_NEEDED path with "..", or a symlink
+ * inside the root whose target climbs out of it, never packs a file from
+ * outside (issue 15).
+ */
+TEST(elfdeps_root_escape_refused)
+{
+	struct fake_elf f = {
+	    .type = ET_EXEC, .machine = EM_AARCH64, .needed = {"../outside/libout.so"}};
+	struct elfdeps_opts o = {.root = root};
+	struct elfdeps d = {0};
+
+	make_root();
+	lib("/../outside/libout.so", EM_AARCH64, "libout.so", NULL, NULL);
+	write_elf("/bin/climb", &f);
+	error_clear();
+	EXPECT_EQ(elfdeps_resolve(&d, at("/bin/climb"), "/init", &o), -ENOENT);
+	for (size_t i = 0; i < d.n; i++)
+		EXPECT_TRUE(strstr(d.v[i].host ? d.v[i].host : "", "outside") == NULL);
+	link_at("../../../outside/libout.so", "/lib/aarch64-linux-gnu/libesc.so");
+	f.needed[0] = "libesc.so";
+	write_elf("/bin/esc", &f);
+	error_clear();
+	EXPECT_EQ(elfdeps_resolve(&d, at("/bin/esc"), "/init", &o), -ENOENT);
+	for (size_t i = 0; i < d.n; i++)
+		EXPECT_TRUE(strstr(d.v[i].host ? d.v[i].host : "", "outside") == NULL);
+	elfdeps_free(&d);
+}
+
 TEST(elfdeps_bad_dynamic_section)
 {
 	struct fake_elf f = {.type = ET_EXEC, .machine = EM_AARCH64, .needed = {"libc.so.6"}};

@@ -143,6 +143,29 @@ TEST(kmod_cycle_rejected)
 	EXPECT_TRUE(strstr(error_msg(), "p -> q -> p") != NULL);
 }
 
+/* An entry that leaves the modules directory ("..", absolute) is refused, naming it. */
+TEST(kmod_path_escape_refused)
+{
+	static const char *const bad[] = {"../../../etc/shadow.ko:\n", "/etc/passwd.ko:\n",
+					  "kernel/../../x.ko:\n"};
+	const char *want[] = {"shadow"};
+	struct kmod_list l;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *d = moddir("escape");
+
+		puts_at(d, "modules.dep", bad[i]);
+		error_clear();
+		EXPECT_EQ(kmod_resolve(&l, d, want, 1), -EINVAL);
+		EXPECT_TRUE(strstr(error_msg(), "leaves it") != NULL);
+		EXPECT_EQ(error_kind(), ERROR_INPUT);
+	}
+	/* ".." inside a name is fine: only a whole component leaves. */
+	puts_at(moddir("dots"), "modules.dep", "kernel/a..b.ko:\n");
+	EXPECT_EQ(kmod_resolve(&l, moddir("dots"), (const char *[]){"a..b"}, 1), 0);
+	kmod_list_free(&l);
+}
+
 TEST(kmod_depth_bounded)
 {
 	const char *d = moddir("deep");
