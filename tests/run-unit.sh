@@ -7,6 +7,9 @@ set -u
 . "$(dirname "$0")/summary.sh"
 runner=$1
 shift
+# The tests see the runner (user-mode emulation skips what it cannot do).
+KTVM_TEST_RUNNER=$runner
+export KTVM_TEST_RUNNER
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT INT TERM
 for bin in "$@"; do
@@ -18,8 +21,9 @@ for bin in "$@"; do
 		"${bin%%:*}" "${bin#*:}" >"$log" 2>&1
 		;;
 	*)
+		# A hung binary is a failure, not a hung run.
 		# shellcheck disable=SC2086 # the runner is a command with arguments
-		$runner "$bin" >"$log" 2>&1
+		timeout -k 10 "${KTVM_UNIT_TIMEOUT:-600}" $runner "$bin" >"$log" 2>&1
 		;;
 	esac
 	rc=$?

@@ -12,6 +12,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/error.h"
+#include "core/base/file.h"
 #include "core/vm/arch.h"
 #include "tools/btf.h"
 #include "tools/ktvm.h"
@@ -163,6 +164,8 @@ int main(int argc, char **argv)
 	u64 t_start = clock_now_ns();
 
 	error_set_warn_handler(ktvm_warn);
+	/* A kernel or initrd cut short while mapped: one line and status 2, not a crash. */
+	file_sigbus_install(KTVM_EXIT_USAGE);
 	/* A closed stderr (ktvm ... --console 2>&1 | head) must not kill the run. */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2)

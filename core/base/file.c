@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -39,6 +43,69 @@ const char *file_open_why(int ret)
 	return ret == -EINVAL ? "not a regular file" : strerror(-ret);
 }
 
+/* The live mappings, for the SIGBUS handler: start 0 = a free entry. */
+static struct {
+	_Atomic(uintptr_t) start;
+	size_t len;
+	char line[192]; /* the whole message, newline included */
+} file_maps[FILE_MAPS_TRACKED];
+static int file_sigbus_status = 2;
+
+static void file_track(u8 *m, size_t len, const char *what, const char *path)
+{
+	for (int i = 0; i < FILE_MAPS_TRACKED; i++) {
+		uintptr_t zero = 0;
+
+		if (atomic_load(&file_maps[i].start))
+			continue;
+		file_maps[i].len = len;
+		snprintf(file_maps[i].line, sizeof(file_maps[i].line),
+			 "ktvm: %s %s changed while being read (cut short?)\n", what, path);
+		if (atomic_compare_exchange_strong(&file_maps[i].start, &zero, (uintptr_t)m))
+			return;
+	}
+}
+
+static void file_untrack(const u8 *m)
+{
+	for (int i = 0; i < FILE_MAPS_TRACKED; i++)
+		if (atomic_load(&file_maps[i].start) == (uintptr_t)m)
+			atomic_store(&file_maps[i].start, 0);
+}
+
+static void file_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr;
+
+	(void)uc;
+	for (int i = 0; i < FILE_MAPS_TRACKED; i++) {
+		uintptr_t s = atomic_load(&file_maps[i].start);
+
+		if (s && a >= s && a - s < file_maps[i].len) {
+			ssize_t w = write(STDERR_FILENO, file_maps[i].line,
+					  strnlen(file_maps[i].line, sizeof(file_maps[i].line)));
+
+			(void)w;
+			_exit(file_sigbus_status);
+		}
+	}
+	/* Not ours: die of it as without the handler. */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int file_sigbus_install(int status)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = file_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	file_sigbus_status = status;
+	return sigaction(SIGBUS, &sa, NULL) < 0 ? -errno : 0;
+}
+
 int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *len)
 {
 	struct stat st;
@@ -74,6 +141,7 @@ int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *l
 	}
 	*buf = m;
 	*len = (size_t)st.st_size;
+	file_track(m, *len, what, path);
 	ret = 0;
 out:
 	close(fd);
@@ -82,6 +150,8 @@ out:
 
 void file_unmap(u8 *buf, size_t len)
 {
-	if (buf)
+	if (buf) {
+		file_untrack(buf);
 		munmap(buf, len);
+	}
 }

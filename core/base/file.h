@@ -15,6 +15,17 @@ int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *l
 void file_unmap(u8 *buf, size_t len);
 
 /*
+ * A mapped file that someone truncates while ktvm reads it raises SIGBUS on
+ * the next access to a page past its new end. With this installed (once,
+ * by the program), such a SIGBUS in a mapping file_map() made ends the
+ * process with one line, "ktvm: WHAT PATH changed while being read (cut
+ * short?)", and status, instead of a crash. Any other SIGBUS stays fatal
+ * as before. At most FILE_MAPS_TRACKED mappings are tracked at once.
+ */
+#define FILE_MAPS_TRACKED 16
+int file_sigbus_install(int status);
+
+/*
  * Open path read-only if it is a regular file: a FIFO, device or directory
  * is refused without blocking (the open is non-blocking; O_NONBLOCK is
  * cleared again before the fd is returned). Returns the fd, -EINVAL when
