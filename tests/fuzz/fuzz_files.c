@@ -37,6 +37,19 @@
 
 static char fz_dir[64];
 
+/* The scratch directory goes when the fuzzer exits. */
+static void fz_cleanup(void)
+{
+	static const char *const files[] = {"System.map", "modules.dep", "modules.builtin"};
+	char path[128];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", fz_dir, files[i]);
+		unlink(path);
+	}
+	rmdir(fz_dir);
+}
+
 static void fz_write(const char *name, const u8 *data, size_t len)
 {
 	char path[128];
@@ -60,6 +73,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (!fz_dir[0]) {
 		snprintf(fz_dir, sizeof(fz_dir), "/tmp/ktvm-fuzz-files.%d", (int)getpid());
 		CHECK(mkdir(fz_dir, 0700) == 0 || access(fz_dir, W_OK) == 0);
+		atexit(fz_cleanup);
 	}
 	if (size < 1)
 		return 0;

@@ -64,8 +64,14 @@ $(KTVM_FIFO_OBJ)/ktvm_fifo.bpf.skel.h: $(KTVM_FIFO_OBJ)/ktvm_fifo.bpf.o $(BPFTOO
 $(KTVM_FIFO_OBJ)/ktvm_fifo.o: tests/schedulers/ktvm_fifo.c $(KTVM_FIFO_OBJ)/ktvm_fifo.bpf.skel.h
 	$(CC) $(KTVM_FIFO_CFLAGS) -c -o $@ $<
 
+# The loader's pure part, for the guest: built with the loader's flags, not
+# ktvm's (make SANITIZE=1 must not put ASan into a static guest program).
+$(KTVM_FIFO_OBJ)/ktvm_fifo_cli.o: tests/schedulers/ktvm_fifo_cli.c
+	@mkdir -p $(@D)
+	$(CC) $(KTVM_FIFO_CFLAGS) -c -o $@ $<
+
 # Static: the guest has no libbpf, libelf or zlib of its own.
-$(KTVM_FIFO): $(KTVM_FIFO_OBJ)/ktvm_fifo.o $(BUILD)/tests/schedulers/ktvm_fifo_cli.o \
+$(KTVM_FIFO): $(KTVM_FIFO_OBJ)/ktvm_fifo.o $(KTVM_FIFO_OBJ)/ktvm_fifo_cli.o \
 		$(SCX_LIBBPF_A)
 	@mkdir -p $(@D)
 	$(CC) -static -o $@ $^ -lelf -lz
