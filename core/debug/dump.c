@@ -58,6 +58,10 @@ static void dump_regions(FILE *f, struct vm_debug *d, struct vcpu *self, const c
 		json_string(f, r->label, strlen(r->label));
 		if (!gva) {
 			fprintf(f, ", \"gva\": null, \"error\": \"not resolved\"}");
+		} else if (!self) {
+			fprintf(f, ", \"gva\": \"0x%llx\", \"gpa\": null, \"error\": \"no frozen "
+				   "vCPU to read through\"}",
+				(unsigned long long)gva);
 		} else if (arch_vcpu_gva_to_gpa(self, gva, &gpa) == 0 &&
 			   gva_read(self, gva, buf, r->len) == 0) {
 			fprintf(f, ", \"gva\": \"0x%llx\", \"gpa\": \"0x%llx\", \"bytes\": ",
@@ -89,7 +93,7 @@ static void dump_memory(FILE *f, struct vm_debug *d, struct vcpu *self)
 		fprintf(f, "%s\n    {\"name\": ", sep);
 		json_string(f, s.name, strlen(s.name));
 		fprintf(f, ", \"gva\": \"0x%llx\", ", (unsigned long long)s.addr);
-		if (arch_vcpu_gva_to_gpa(self, s.addr, &gpa) == 0 &&
+		if (self && arch_vcpu_gva_to_gpa(self, s.addr, &gpa) == 0 &&
 		    gva_read(self, s.addr, buf, sizeof(buf)) == 0) {
 			fprintf(f, "\"gpa\": \"0x%llx\", \"value\": %u, \"bytes\": ",
 				(unsigned long long)gpa,
@@ -106,29 +110,50 @@ static void dump_memory(FILE *f, struct vm_debug *d, struct vcpu *self)
 	fprintf(f, "%s]", *sep || d->nr_regions ? "\n  " : "");
 }
 
+/*
+ * Which vCPUs are stopped now: parked in the freeze, or self (dumping on
+ * its own thread). Only those are read: a vCPU that did not park (a freeze
+ * that timed out) may be in KVM_RUN, where reading it would wait for it.
+ */
+static void dump_frozen(struct vm_debug *d, struct vcpu *self, bool self_frozen, bool *frozen)
+{
+	struct vm *vm = d->vm;
+
+	pthread_mutex_lock(&vm->freeze.lock);
+	for (u32 i = 0; i < vm->cfg.nr_cpus; i++)
+		frozen[i] = vm->vcpus[i].parked || (self_frozen && &vm->vcpus[i] == self);
+	pthread_mutex_unlock(&vm->freeze.lock);
+}
+
 static void dump_body(FILE *f, struct vm_debug *d, struct vcpu *self, bool self_frozen,
-		      const char *tag, const struct watch_hit *hit)
+		      const char *tag, const struct watch_hit *hit, const bool *frozen)
 {
 	struct vm *vm = d->vm;
 	struct freeze *fz = &vm->freeze;
-	u32 nhits;
+	u32 nhits, nfrozen = 0;
 
+	for (u32 i = 0; i < vm->cfg.nr_cpus; i++)
+		nfrozen += frozen[i];
 	fprintf(f, "{\n  \"ktvm_dump\": 1,\n  \"arch\": \"%s\",\n  \"tag\": ", arch_name());
 	json_string(f, tag, strlen(tag));
 	fprintf(f, ",\n  \"time_ns\": %llu,\n  \"frozen_vcpus\": %u,\n  \"freeze_ms\": %.3f,\n",
-		(unsigned long long)(clock_now_ns() - atomic_load(&vm->t_first_run_ns)),
-		fz->parked + (self_frozen ? 1 : 0), (double)fz->last_ns / 1e6);
+		(unsigned long long)(clock_now_ns() - atomic_load(&vm->t_first_run_ns)), nfrozen,
+		(double)fz->last_ns / 1e6);
 	fprintf(f, "  \"trigger\": ");
 	if (hit)
 		dump_hit(f, d, hit);
 	else
 		fprintf(f, "null");
-	if (d->dump_extra)
+	if (d->dump_extra && self)
 		d->dump_extra(d->dump_extra_ctx, f, self);
 	fprintf(f, ",\n  \"vcpus\": [");
 	for (u32 i = 0; i < vm->cfg.nr_cpus; i++) {
-		fprintf(f, "%s\n    {\"id\": %u, \"regs\": ", i ? "," : "", i);
-		arch_vcpu_dump_regs(&vm->vcpus[i], f);
+		fprintf(f, "%s\n    {\"id\": %u, \"frozen\": %s, \"regs\": ", i ? "," : "", i,
+			frozen[i] ? "true" : "false");
+		if (frozen[i])
+			arch_vcpu_dump_regs(&vm->vcpus[i], f);
+		else
+			fprintf(f, "null");
 		fputc('}', f);
 	}
 	fprintf(f, "\n  ],\n");
@@ -175,11 +200,11 @@ int dump_write(struct vm_debug *d, struct vcpu *self, const char *tag, const str
 	char name[160], file[4096];
 	unsigned int n;
 	bool self_frozen = self != NULL; /* a vCPU's own thread dumps: it is stopped too */
+	bool *frozen;
 	FILE *f;
 	int fd = -1;
 
-	if (!self)
-		self = &d->vm->vcpus[0];
+
 	if (!dump_reserve(d))
 		return error_host(-EDQUOT, "dump: this run already tried %d dumps",
 				  DUMP_MAX_PER_RUN);
@@ -202,7 +227,19 @@ int dump_write(struct vm_debug *d, struct vcpu *self, const char *tag, const str
 		close(fd);
 		return error_host(-ENOMEM, "dump %s: fdopen failed", file);
 	}
-	dump_body(f, d, self, self_frozen, tag, hit);
+	frozen = calloc(d->vm->cfg.nr_cpus, sizeof(*frozen));
+	if (!frozen) {
+		fclose(f);
+		return error_host(-ENOMEM, "dump %s: out of memory", file);
+	}
+	dump_frozen(d, self, self_frozen, frozen);
+	/* Guest memory is read through a stopped vCPU: self, else the first parked one. */
+	if (!self)
+		for (u32 i = 0; i < d->vm->cfg.nr_cpus && !self; i++)
+			if (frozen[i])
+				self = &d->vm->vcpus[i];
+	dump_body(f, d, self, self_frozen, tag, hit, frozen);
+	free(frozen);
 	if (fclose(f) != 0)
 		return error_host(-EIO, "dump %s: write failed", file);
 	atomic_fetch_add(&d->dumps_written, 1);

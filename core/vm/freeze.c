@@ -49,11 +49,15 @@ static bool freeze_stop_asked(const struct vcpu *vcpu)
 /* Called with fz->lock held: park vcpu until the freeze ends (or it must stop). */
 static void freeze_park_locked(struct freeze *fz, struct vcpu *vcpu)
 {
+	if (vcpu)
+		vcpu->parked = true;
 	fz->parked++;
 	pthread_cond_broadcast(&fz->cond);
 	while (fz->frozen && !freeze_stop_asked(vcpu))
 		freeze_wait(fz, clock_now_ns() + FREEZE_POLL_NS);
 	fz->parked--;
+	if (vcpu)
+		vcpu->parked = false;
 	pthread_cond_broadcast(&fz->cond);
 }
 

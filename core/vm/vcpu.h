@@ -47,6 +47,7 @@ struct vcpu {
 
 	atomic_uint requests;
 	atomic_bool in_loop;	      /* the thread runs its loop (core/vm/freeze.c counts them) */
+	bool parked;		      /* in freeze_park(); under the VM's freeze lock */
 	u64 exits[VCPU_EXIT_REASONS]; /* written only by the vCPU thread */
 	struct arch_vcpu arch;
 };

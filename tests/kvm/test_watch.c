@@ -325,3 +325,67 @@ TEST(kvm_vcpu_call)
 	vm_result_free(&bg.res);
 	kvm_destroy_debug(vm);
 }
+
+struct hook_block {
+	atomic_bool block, in_hook;
+};
+
+static int hook_sleep(void *ctx, struct vcpu *vcpu, const struct watch_hit *hit, int action)
+{
+	struct hook_block *b = ctx;
+
+	if (atomic_exchange(&b->block, false)) {
+		atomic_store(&b->in_hook, true);
+		usleep(2000 * 1000);
+		atomic_store(&b->in_hook, false);
+	}
+	return action;
+}
+
+static bool hook_entered(struct vm *vm, u64 unused)
+{
+	struct hook_block *b = vm->debug->hook[WATCH_SLOT].ctx;
+
+	return atomic_load(&b->in_hook);
+}
+
+/*
+ * A freeze that times out (vCPU 0 is busy in its exit handler and does not
+ * park): the dump still comes, at once, says vCPU 0 was not frozen and does
+ * not read it (reading a vCPU in KVM_RUN would wait for it); vCPU 1 parked.
+ */
+TEST(kvm_dump_unfrozen_vcpu)
+{
+	struct kvm_guest g = KVM_GUEST(store);
+	struct vm_config cfg;
+	struct kvm_bg bg;
+	struct vm *vm = watch_vm(&cfg, &g, WATCH_LOG);
+	struct hook_block b = {0};
+	char path[4096], text[65536];
+	bool still_in_hook;
+	FILE *f;
+	size_t n;
+
+	debug_slot_hook(vm->debug, WATCH_SLOT, hook_sleep, &b);
+	vm->debug->cfg.freeze_timeout_ms = 300;
+	kvm_start(&bg, vm);
+	EXPECT_TRUE(kvm_wait(vm, (void *)watch_hits_reach, 1, WATCH_WAIT));
+	atomic_store(&b.block, true);
+	EXPECT_TRUE(kvm_wait(vm, hook_entered, 0, WATCH_WAIT));
+	EXPECT_EQ(debug_freeze_dump_to(vm->debug, NULL, "unfrozen", NULL, path, sizeof(path)), 0);
+	still_in_hook = atomic_load(&b.in_hook);
+	debug_thaw(vm->debug);
+	kvm_stop(&bg);
+	EXPECT_TRUE(still_in_hook); /* the dump did not wait for vCPU 0 */
+	ASSERT_TRUE(path[0] != '\0');
+	f = fopen(path, "r");
+	ASSERT_TRUE(f != NULL);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	EXPECT_TRUE(strstr(text, "\"id\": 0, \"frozen\": false, \"regs\": null") != NULL);
+	EXPECT_TRUE(strstr(text, "\"id\": 1, \"frozen\": true, \"regs\": {") != NULL);
+	EXPECT_TRUE(strstr(text, "\"frozen_vcpus\": 1,") != NULL);
+	vm_result_free(&bg.res);
+	kvm_destroy_debug(vm);
+}
