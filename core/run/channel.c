@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -8,13 +10,40 @@
 #include "core/vm/ioloop.h"
 #include "core/base/json.h"
 
+/*
+ * Off the I/O thread (the final drain, after the vCPUs stopped: nothing
+ * would interrupt a write there), a stdout or stderr that takes nothing
+ * for this long is given up: the rest is dropped and counted, so a reader
+ * that stopped reading cannot hold ktvm past its --timeout.
+ */
+#define CHANNEL_DRAIN_WAIT_MS 2000
+
 static void channel_relay(struct channel_relay *r, const u8 *p, u32 len)
 {
+	bool bounded = !ioloop_on_thread();
+
 	r->bytes += len;
 	if (r->fd < 0 && !r->error)
 		return; /* not relayed at all: counted, not dropped */
 	while (len > 0 && r->fd >= 0) {
-		ssize_t n = write(r->fd, p, len);
+		size_t chunk = len;
+		ssize_t n;
+
+		if (bounded) {
+			struct pollfd pfd = {.fd = r->fd, .events = POLLOUT};
+			int pr = poll(&pfd, 1, CHANNEL_DRAIN_WAIT_MS);
+
+			if (pr < 0 && errno == EINTR)
+				continue;
+			if (pr == 0) {
+				r->error = ETIMEDOUT;
+				r->fd = -1;
+				break;
+			}
+			/* Writable means room for PIPE_BUF bytes: no more, so the write cannot block. */
+			chunk = MIN(chunk, (size_t)PIPE_BUF);
+		}
+		n = write(r->fd, p, chunk);
 
 		if (n < 0 && errno == EINTR && !ioloop_current_stopping())
 			continue;

@@ -14,6 +14,11 @@
 
 static __thread struct ioloop *ioloop_tls;
 
+bool ioloop_on_thread(void)
+{
+	return ioloop_tls != NULL;
+}
+
 bool ioloop_current_stopping(void)
 {
 	return ioloop_tls && ioloop_stopping(ioloop_tls);

@@ -55,6 +55,8 @@ void ioloop_destroy(struct ioloop *l);
 
 /* Called from a handler: is the loop running it being stopped? False elsewhere. */
 bool ioloop_current_stopping(void);
+/* Is the calling thread an I/O loop's? */
+bool ioloop_on_thread(void);
 
 static inline bool ioloop_stopping(struct ioloop *l)
 {

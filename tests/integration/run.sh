@@ -117,6 +117,30 @@ timeout_case() {
 	[ -z "$left" ] || fail "ktvm processes after the run (expected none, got pids $left)"
 }
 
+# stdout is a pipe whose reader never reads: the payload's output stalls,
+# --timeout still ends the run, and the last output is dropped and counted,
+# not waited for (the final drain gives up a stalled reader).
+stalled_stdout_case() {
+	mkfifo "$work/stalled"
+	sleep 300 <"$work/stalled" &
+	reader=$!
+	t0=$(now_ms)
+	rc=0
+	(cd "$cwd" && exec timeout -s KILL "${KTVM_WATCHDOG:-300}" "$KTVM" run --kernel "$KERNEL_IMAGE" \
+		--timeout 15 --json "$json" -- "$PAYLOADS/pattern" 33554432) \
+		>"$work/stalled" 2>"$err" </dev/null || rc=$?
+	wall_ms=$(($(now_ms) - t0))
+	kill "$reader" 2>/dev/null
+	wait "$reader" 2>/dev/null
+	json_flat "$json" >"$json.flat"
+	expect_status 124 || return 0
+	[ "$wall_ms" -le 60000 ] || fail "wall time $wall_ms ms (expected the 15 s timeout, not a hang)" ||
+		return 0
+	dropped=$(json_get "$json.flat" channel.stdout_dropped)
+	[ "$dropped" != "<none>" ] && [ "$dropped" -gt 0 ] ||
+		fail "channel.stdout_dropped is $dropped (expected the stalled output counted)" || return 0
+}
+
 # With --dump-dir, a guest that times out is frozen where it hangs and
 # dumped: every vCPU's registers, before the run ends.
 timeout_dump_case() {
@@ -317,6 +341,7 @@ run_case crash_panic crash_case
 run_case tick tick_case
 run_case closed_stderr closed_stderr_case
 run_case timeout timeout_case
+run_case stalled_stdout stalled_stdout_case
 run_case timeout_dump timeout_dump_case
 run_case crash_panic_dump crash_panic_dump_case
 run_case bad_missing_kernel bad_missing_kernel
