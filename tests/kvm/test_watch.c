@@ -335,8 +335,12 @@ static int hook_sleep(void *ctx, struct vcpu *vcpu, const struct watch_hit *hit,
 	struct hook_block *b = ctx;
 
 	if (atomic_exchange(&b->block, false)) {
+		u64 end = kvm_now_ms() + 2000;
+
 		atomic_store(&b->in_hook, true);
-		usleep(2000 * 1000);
+		/* 2 s whatever signals come: the freeze's kick interrupts a plain sleep. */
+		while (kvm_now_ms() < end)
+			usleep(10000);
 		atomic_store(&b->in_hook, false);
 	}
 	return action;
