@@ -59,8 +59,9 @@ static void dump_regions(FILE *f, struct vm_debug *d, struct vcpu *self, const c
 		if (!gva) {
 			fprintf(f, ", \"gva\": null, \"error\": \"not resolved\"}");
 		} else if (!self) {
-			fprintf(f, ", \"gva\": \"0x%llx\", \"gpa\": null, \"error\": \"no frozen "
-				   "vCPU to read through\"}",
+			fprintf(f,
+				", \"gva\": \"0x%llx\", \"gpa\": null, \"error\": \"no frozen "
+				"vCPU to read through\"}",
 				(unsigned long long)gva);
 		} else if (arch_vcpu_gva_to_gpa(self, gva, &gpa) == 0 &&
 			   gva_read(self, gva, buf, r->len) == 0) {
@@ -203,7 +204,6 @@ int dump_write(struct vm_debug *d, struct vcpu *self, const char *tag, const str
 	bool *frozen;
 	FILE *f;
 	int fd = -1;
-
 
 	if (!dump_reserve(d))
 		return error_host(-EDQUOT, "dump: this run already tried %d dumps",
