@@ -9,9 +9,8 @@
  * Input: [0] which (0: symbols, 1: modules.dep, 2: modules.builtin with a
  * fixed modules.dep, 3: a guest tag made a dump's file name by
  * core/debug/dumpname.c), then the file's bytes, written to a scratch
- * directory. Checks: a symbol found has a nonzero address; a resolved
- * module list has no more entries than the tree can name; nothing crashes
- * or leaks (ASan).
+ * directory. Checks: a resolved module list is consistent; a dump name
+ * keeps to its character set; nothing crashes or leaks (ASan).
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -81,8 +80,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	case 0:
 		fz_write("System.map", data + 1, size - 1);
 		snprintf(path, sizeof(path), "%s/System.map", fz_dir);
-		if (ksyms_file_lookup(path, "jiffies", &addr) == 0)
-			CHECK(addr != 0);
+		/* Any address, 0 included: x86_64's zero-based per-CPU symbols have it. */
+		(void)ksyms_file_lookup(path, "jiffies", &addr);
 		break;
 	case 1:
 		fz_write("modules.dep", data + 1, size - 1);
