@@ -171,26 +171,6 @@ static int btf_open_kernel(const char *kernel, const u8 *file, size_t flen, stru
 	return btf_image_open(img, len, bi);
 }
 
-int btf_kernel_has(const char *kernel, const char *name)
-{
-	struct btf_image bi;
-	u8 *file, *owned = NULL;
-	size_t flen;
-	int ret;
-
-	ret = file_map(kernel, "kernel", 1 * GiB, &file, &flen);
-	if (ret < 0)
-		return ret;
-	ret = btf_open_kernel(kernel, file, flen, &bi, &owned);
-	if (ret >= 0) {
-		ret = btf_image_has_struct(&bi, name);
-		btf_image_close(&bi);
-	}
-	free(owned);
-	file_unmap(file, flen);
-	return ret;
-}
-
 int btf_kernel_scx_layout(const char *kernel, struct scx_layout *lay)
 {
 	struct btf_image bi;

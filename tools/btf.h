@@ -9,11 +9,6 @@
 
 /* argv[0] is "btf". Returns the exit status. */
 int btf_main(int argc, char **argv);
-/*
- * Does kernel's BTF describe struct name? 1 or 0; a negative errno with an
- * input error (core/base/error.h) when the file or its BTF cannot be read.
- */
-int btf_kernel_has(const char *kernel, const char *name);
 struct scx_layout;
 /*
  * Can kernel run sched_ext schedulers (1 or 0, or a negative errno with an
