@@ -9,6 +9,7 @@
 #include <linux/kvm.h>
 
 #include "core/base/clock.h"
+#include "core/base/endian.h"
 #include "core/base/error.h"
 #include "core/debug/arch.h"
 #include "core/debug/debug.h"
@@ -244,7 +245,7 @@ static int debug_exit(void *ctx, struct vcpu *vcpu, struct kvm_run *run)
 		hit.t_ns = clock_now_ns();
 		/* x86 reports after the write; arm64 after stepping over it (arch). */
 		if (gva_read(vcpu, hit.addr, v, sizeof(v)) == 0) {
-			hit.value = (u32)v[0] | (u32)v[1] << 8 | (u32)v[2] << 16 | (u32)v[3] << 24;
+			hit.value = get_le32(v);
 			hit.value_ok = true;
 		}
 		/*

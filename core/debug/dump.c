@@ -11,6 +11,7 @@
 #include "core/debug/debug.h"
 #include "core/debug/gva.h"
 #include "core/base/clock.h"
+#include "core/base/endian.h"
 #include "core/debug/dump.h"
 #include "core/debug/dumpname.h"
 #include "core/base/error.h"
@@ -97,9 +98,7 @@ static void dump_memory(FILE *f, struct vm_debug *d, struct vcpu *self)
 		if (self && arch_vcpu_gva_to_gpa(self, s.addr, &gpa) == 0 &&
 		    gva_read(self, s.addr, buf, sizeof(buf)) == 0) {
 			fprintf(f, "\"gpa\": \"0x%llx\", \"value\": %u, \"bytes\": ",
-				(unsigned long long)gpa,
-				(u32)buf[0] | (u32)buf[1] << 8 | (u32)buf[2] << 16 |
-				    (u32)buf[3] << 24);
+				(unsigned long long)gpa, get_le32(buf));
 			dump_hex(f, buf, sizeof(buf));
 			fputc('}', f);
 		} else {

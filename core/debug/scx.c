@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/base/clock.h"
+#include "core/base/endian.h"
 #include "core/base/error.h"
 #include "core/base/json.h"
 #include "core/debug/debug.h"
@@ -47,9 +48,7 @@ static int scx_read_u64(struct vcpu *v, u64 gva, u64 *out)
 
 	if (!gva || gva_read(v, gva, b, sizeof(b)) < 0)
 		return -EFAULT;
-	*out = 0;
-	for (int i = 0; i < 8; i++)
-		*out |= (u64)b[i] << (8 * i);
+	*out = get_le64(b);
 	return 0;
 }
 
@@ -59,7 +58,7 @@ static int scx_read_u32(struct vcpu *v, u64 gva, u32 *out)
 
 	if (!gva || gva_read(v, gva, b, sizeof(b)) < 0)
 		return -EFAULT;
-	*out = (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
+	*out = get_le32(b);
 	return 0;
 }
 
@@ -160,8 +159,7 @@ static void scx_watchdog_apply(struct scx_trigger *t, struct vcpu *v, u64 sch)
 	if (cur != t->want_jiffies) {
 		u8 b[8];
 
-		for (int i = 0; i < 8; i++)
-			b[i] = (u8)(t->want_jiffies >> (8 * i));
+		put_le64(b, t->want_jiffies);
 		if (gva_write(v, wa, b, sizeof(b)) == 0)
 			t->watchdog_writes++;
 		scx_read_u64(v, wa, &cur);

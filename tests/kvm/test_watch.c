@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/base/endian.h"
 #include "core/debug/debug.h"
 #include "core/debug/gva.h"
 #include "core/vm/vcpu.h"
@@ -294,7 +295,7 @@ static int call_read(void *ctx, struct vcpu *vcpu)
 	c->on_thread = pthread_equal(pthread_self(), vcpu->thread);
 	if (gva_read(vcpu, watch_a(), b, sizeof(b)) < 0)
 		return -EFAULT;
-	c->word = (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
+	c->word = get_le32(b);
 	return 42;
 }
 
