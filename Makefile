@@ -322,7 +322,7 @@ FUZZ_LIB_FLAGS ?= -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-saniti
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -I.
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_WIRE_SRCS := tests/fuzz/fuzz_wire.c wire/wire.c wire/stream.c
-FUZZ_WIRE_DEPS := $(FUZZ_WIRE_SRCS) wire/wire.h wire/stream.h core/base/types.h
+FUZZ_WIRE_DEPS := $(FUZZ_WIRE_SRCS) wire/wire.h wire/stream.h core/base/types.h tests/fuzz/fuzz.h
 FUZZ_ALL := $(notdir $(basename $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
@@ -351,7 +351,7 @@ $(FUZZ_DIR)/libktvm-fuzz.a: $(FUZZ_LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libktvm-fuzz.a
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_DIR)/libktvm-fuzz.a
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CFLAGS) -Iarch/$(ARCH)/include $(LIB_CFLAGS) -o $@ $< \
 		$(FUZZ_DIR)/libktvm-fuzz.a $(LDLIBS)

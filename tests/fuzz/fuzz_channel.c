@@ -20,15 +20,7 @@
 #include "core/base/types.h"
 #include "core/run/channel.h"
 #include "wire/wire.h"
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_channel: %s:%d: check failed: %s\n", __FILE__,       \
-				__LINE__, #cond);                                                  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
+#include "tests/fuzz/fuzz.h"
 
 static u64 fz_requests;
 

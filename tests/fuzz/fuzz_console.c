@@ -23,23 +23,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/endian.h"
 #include "core/base/types.h"
 #include "devices/virtio/console.h"
 #include "devices/virtio/mmio.h"
+#include "tests/fuzz/fuzz.h"
 
 #define FZ_RAM_BASE 0x80000000ULL
 #define FZ_RAM_SIZE (256 * 1024)
 #define FZ_MMIO	    0xd0000000ULL
 #define FZ_QSIZE    16
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_console: %s:%d: check failed: %s\n", __FILE__,       \
-				__LINE__, #cond);                                                  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 static u8 *fz_ram;
 static u32 fz_ports;
@@ -48,10 +41,7 @@ static u64 fz_got[VIRTIO_CONSOLE_MAX_PORTS];
 static void *fz_gpa(void *ctx, u64 gpa, u64 len)
 {
 	(void)ctx;
-	if (gpa < FZ_RAM_BASE || gpa - FZ_RAM_BASE > FZ_RAM_SIZE ||
-	    len > FZ_RAM_BASE + FZ_RAM_SIZE - gpa)
-		return NULL;
-	return fz_ram + (gpa - FZ_RAM_BASE);
+	return fuzz_ram_gpa(fz_ram, FZ_RAM_BASE, FZ_RAM_SIZE, gpa, len);
 }
 
 static u8 fz_sum;
@@ -75,8 +65,7 @@ static void fz_rw(struct virtio_mmio *t, u64 off, u64 val, u32 len, bool write)
 {
 	u8 b[8];
 
-	for (int i = 0; i < 8; i++)
-		b[i] = (u8)(val >> (8 * i));
+	put_le64(b, val);
 	t->region.access(&t->region, NULL, off, b, len, write);
 }
 

@@ -24,15 +24,7 @@
 #include "core/debug/dumpname.h"
 #include "core/image/kmod.h"
 #include "core/image/ksyms_file.h"
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_files: %s:%d: check failed: %s\n", __FILE__,         \
-				__LINE__, #cond);                                                  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
+#include "tests/fuzz/fuzz.h"
 
 static char fz_dir[64];
 

@@ -24,15 +24,7 @@
 #include "core/image/kmod.h"
 #include "core/image/unpack.h"
 #include "core/run/scx_btf.h"
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_image: %s:%d: check failed: %s\n", __FILE__,         \
-				__LINE__, #cond);                                                  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
+#include "tests/fuzz/fuzz.h"
 
 struct fz_walk {
 	const struct kallsyms_image *k;

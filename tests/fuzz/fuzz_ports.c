@@ -20,15 +20,7 @@
 #include "arch/x86_64/i8042.h"
 #include "core/base/types.h"
 #include "devices/serial.h"
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_ports: %s:%d: check failed: %s\n", __FILE__,         \
-				__LINE__, #cond);                                                  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
+#include "tests/fuzz/fuzz.h"
 
 static bool fz_level;
 static u64 fz_out, fz_events;

@@ -21,29 +21,18 @@
 
 #include "core/base/types.h"
 #include "devices/virtio/virtq.h"
+#include "tests/fuzz/fuzz.h"
 
 #define FZ_RAM_BASE 0x10000ULL
 #define FZ_RAM_SIZE (64 * 1024)
 #define FZ_BUFS	    16
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_virtq: %s:%d: check failed: %s\n", __FILE__,         \
-				__LINE__, #cond);                                                  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 static u8 *fz_ram;
 
 static void *fz_gpa(void *ctx, u64 gpa, u64 len)
 {
 	(void)ctx;
-	if (gpa < FZ_RAM_BASE || gpa - FZ_RAM_BASE > FZ_RAM_SIZE ||
-	    len > FZ_RAM_BASE + FZ_RAM_SIZE - gpa)
-		return NULL;
-	return fz_ram + (gpa - FZ_RAM_BASE);
+	return fuzz_ram_gpa(fz_ram, FZ_RAM_BASE, FZ_RAM_SIZE, gpa, len);
 }
 
 static void fz_broken(struct virtq *vq)

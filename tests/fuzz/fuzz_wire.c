@@ -24,19 +24,11 @@
 #include "core/base/types.h"
 #include "wire/stream.h"
 #include "wire/wire.h"
+#include "tests/fuzz/fuzz.h"
 
 #define FUZZ_FIX_CRC 0x01
 
 static const u32 fuzz_caps[] = {0, 1, 15, 16, 64, 100, 1024, 4096, WIRE_PAYLOAD_MAX};
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_wire: %s:%d: check failed: %s\n", __FILE__,          \
-				__LINE__, #cond);                                                  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 struct fuzz_sink {
 	u32 cap;
