@@ -7,14 +7,15 @@
 # against that kernel's BTF) and PAYLOADS/scx_run; each case skips, saying
 # which is missing.
 
-# sched_ready SCHEDULER: whether the case can run; sets skip_why if not.
+# sched_ready SCHEDULER [PAYLOAD]: whether the case can run (PAYLOAD: the
+# test program it needs, scx_run by default); sets skip_why if not.
 sched_ready() {
 	if [ ! -f "${KERNEL_7_IMAGE:-}" ]; then
 		skip_why="no Debian 7.x kernel (KERNEL_7_IMAGE; scripts/fetch-debian.sh kernel DEBARCH 7)"
 	elif [ ! -x "${SCHEDULERS:-}/$1" ]; then
 		skip_why="no $1 in ${SCHEDULERS:-SCHEDULERS (unset)} (make schedulers)"
-	elif [ ! -x "${PAYLOADS:-}/scx_run" ]; then
-		skip_why="no ${PAYLOADS:-PAYLOADS}/scx_run"
+	elif [ ! -x "${PAYLOADS:-}/${2:-scx_run}" ]; then
+		skip_why="no ${PAYLOADS:-PAYLOADS}/${2:-scx_run}"
 	fi
 	[ -z "$skip_why" ]
 }
@@ -239,11 +240,7 @@ sched_two_slots_case() {
 # and detached cleanly, then again failing; the trigger rebinds to the
 # second scx_sched and catches only it.
 sched_rebind_case() {
-	sched_ready ktvm_fifo || return 0
-	[ -x "$PAYLOADS/scx_seq" ] || {
-		skip_why="no $PAYLOADS/scx_seq"
-		return 0
-	}
+	sched_ready ktvm_fifo scx_seq || return 0
 	ktvm_run run --kernel "$KERNEL_7_IMAGE" --cpus 2 --memory 512 --timeout 240 \
 		--json "$json" --watch-scx --include "$SCHEDULERS/ktvm_fifo" \
 		--env SCX_SEQ_LAST=error-after=50 -- "$PAYLOADS/scx_seq" 1 200 /bin/ktvm_fifo normal
@@ -256,11 +253,7 @@ sched_rebind_case() {
 
 # 100 attach/detach cycles: 100 binds, no false dump.
 sched_cycles_case() {
-	sched_ready ktvm_fifo || return 0
-	[ -x "$PAYLOADS/scx_seq" ] || {
-		skip_why="no $PAYLOADS/scx_seq"
-		return 0
-	}
+	sched_ready ktvm_fifo scx_seq || return 0
 	ktvm_run run --kernel "$KERNEL_7_IMAGE" --cpus 2 --memory 512 --timeout 280 \
 		--json "$json" --watch-scx --include "$SCHEDULERS/ktvm_fifo" \
 		-- "$PAYLOADS/scx_seq" 100 0 /bin/ktvm_fifo normal
