@@ -245,8 +245,8 @@ $(KVM_DEBUG_TESTS): $(BUILD)/tests/kvm/%: $(BUILD)/tests/kvm/%.o $(BUILD)/tests/
 check-kvm: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS)
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) KTVM_TESTS=kvm tests/harness/run.sh
 
-check-unit: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only
-	@tests/run-unit.sh "$(TARGET_RUN)" $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a
+check-unit: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only $(BUILD)/ktvm $(BUILD)/payloads/sigdfl
+	@tests/run-unit.sh "$(TARGET_RUN)" $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a tests/signals.sh:$(BUILD)
 
 check-integration: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS) schedulers-if-fetched
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/harness/run.sh
@@ -254,7 +254,7 @@ check-integration: $(BUILD)/ktvm fixtures $(KVM_TEST_BINS) schedulers-if-fetched
 check: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only $(BUILD)/ktvm fixtures $(KVM_TEST_BINS) \
 	schedulers-if-fetched
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) TARGET_RUN="$(TARGET_RUN)" \
-		tests/check.sh $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a
+		tests/check.sh $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a tests/signals.sh:$(BUILD)
 
 bench: $(BUILD)/ktvm fixtures
 	@BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/bench-host.sh

@@ -5,18 +5,23 @@
  * and picks exit statuses (ktvm.h); everything below it returns errors
  * (core/base/error.h).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/base/clock.h"
 #include "core/base/error.h"
 #include "core/base/file.h"
+#include "core/base/testpoint.h"
 #include "core/vm/arch.h"
 #include "tools/btf.h"
 #include "tools/ktvm.h"
 #include "tools/run.h"
+#include "tools/signals.h"
 
 static const char usage_main[] =
     "usage: ktvm run --kernel PATH [options] [-- PROG [ARGS...]]\n"
@@ -116,7 +121,10 @@ static const char usage_run[] =
     "  126  with PROG: PROG is not executable in the guest (as in a shell)\n"
     "  127  with PROG: PROG was not found in the guest\n"
     "  124  the timeout passed\n"
-    "  125  host-side failure (no usable /dev/kvm, out of memory, KVM error)\n";
+    "  125  host-side failure (no usable /dev/kvm, out of memory, KVM error)\n"
+    "  129, 130, 143  SIGHUP, SIGINT or SIGTERM stopped the run (128 + the signal's\n"
+    "       number): the guest is stopped (dumped with --dump-dir) and --json says\n"
+    "       \"end\": \"signal\"; a second signal ends ktvm at once, without a result\n";
 
 int ktvm_usage_error(const char *fmt, ...)
 {
@@ -146,11 +154,42 @@ static int ktvm_run(int argc, char **argv, u64 t_start)
 	status = run_prepare(&r);
 	if (status)
 		return status;
-	status = run_vm(&r);
-	if (!status)
+	testpoint("setup");
+	if (signals_first()) {
+		/* Interrupted before the VM was built: no guest to stop, the result says so. */
+		run_interrupted(&r, t_start);
 		status = run_report(&r);
+	} else {
+		status = run_vm(&r);
+		if (!status)
+			status = run_report(&r);
+	}
 	run_cleanup(&r);
 	return status;
+}
+
+/*
+ * A descriptor 0-2 that was closed (ktvm ... >&-) is opened on /dev/null:
+ * else the next open() would take its number and the payload's output or a
+ * message would go into /dev/kvm or a dump. True if stdout was closed.
+ */
+static bool ktvm_std_fds(void)
+{
+	bool stdout_closed = false;
+
+	for (int fd = 0; fd <= STDERR_FILENO; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		stdout_closed |= fd == STDOUT_FILENO;
+		n = open("/dev/null", fd ? O_WRONLY : O_RDONLY);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+	return stdout_closed;
 }
 
 /* Library warnings (core/base/error.h error_warn()), one line each. */
@@ -162,6 +201,7 @@ static void ktvm_warn(const char *msg)
 int main(int argc, char **argv)
 {
 	u64 t_start = clock_now_ns();
+	bool stdout_closed = ktvm_std_fds();
 
 	error_set_warn_handler(ktvm_warn);
 	/* A kernel or initrd cut short while mapped: one line and status 2, not a crash. */
@@ -178,8 +218,17 @@ int main(int argc, char **argv)
 		printf("ktvm 0.1 (%s)\n", arch_name());
 		return KTVM_EXIT_OK;
 	}
-	if (!strcmp(argv[1], "run"))
+	if (!strcmp(argv[1], "run")) {
+		/* Before any thread: the signal mask is inherited (signals.h). */
+		if (signals_start() < 0) {
+			fprintf(stderr, "ktvm: %s\n", error_msg());
+			return KTVM_EXIT_HOST;
+		}
+		if (stdout_closed)
+			fprintf(stderr,
+				"ktvm: stdout is closed: the payload's output goes to /dev/null\n");
 		return ktvm_run(argc - 1, argv + 1, t_start);
+	}
 	if (!strcmp(argv[1], "btf"))
 		return btf_main(argc - 1, argv + 1);
 	return ktvm_usage_error("unknown command '%s'", argv[1]);

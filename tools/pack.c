@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/base/cleanup.h"
 #include "core/base/clock.h"
 #include "core/base/error.h"
 #include "core/image/initramfs.h"
@@ -239,6 +240,8 @@ int pack_prepare(const struct pack_opts *o, struct pack_files *f)
 		f->dir[0] = '\0';
 		return ret;
 	}
+	/* Removed with what is in it if ktvm must end at once (a second SIGINT). */
+	cleanup_add(f->dir, true);
 	while (o->argv[argc])
 		argc++;
 	cmd = calloc(argc + 2, sizeof(*cmd));
@@ -335,5 +338,6 @@ void pack_cleanup(struct pack_files *f)
 		unlink(path);
 	}
 	rmdir(f->dir);
+	cleanup_forget(f->dir);
 	f->dir[0] = '\0';
 }

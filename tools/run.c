@@ -1,21 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ktvm run, stage by stage (run.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/debug/arch.h"
+#include "core/base/cleanup.h"
+#include "core/base/clock.h"
 #include "core/base/error.h"
+#include "core/debug/arch.h"
 #include "core/debug/scx.h"
 #include "core/run/result.h"
 #include "core/vm/arch.h"
 #include "tools/btf.h"
 #include "tools/ktvm.h"
 #include "tools/run.h"
+#include "tools/signals.h"
 
 #define RUN_DEFAULT_CPUS       1
 #define RUN_DEFAULT_MEMORY_MIB 256
@@ -356,6 +362,47 @@ static int run_error_status(void)
 	return error_kind() == ERROR_INPUT ? KTVM_EXIT_USAGE : KTVM_EXIT_HOST;
 }
 
+/*
+ * --json FILE is opened and emptied before the VM is built, so a path that
+ * cannot be written is said at once, not after the run; an empty file is
+ * what a ktvm that was killed leaves (a regular file is removed on an
+ * abrupt end, core/base/cleanup.h). A FIFO with no reader is refused, not
+ * waited for.
+ */
+static int run_open_json(struct run *r)
+{
+	const char *path = r->o.json;
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return ktvm_usage_error("--json %s: %s", path,
+					errno == ENXIO ? "a FIFO with no reader" : strerror(errno));
+	if (fcntl(fd, F_SETFL, 0) < 0 || fstat(fd, &st) < 0) {
+		close(fd);
+		return ktvm_usage_error("--json %s: %s", path, strerror(errno));
+	}
+	r->json_fd = fd;
+	r->json_open = true;
+	r->json_reg = S_ISREG(st.st_mode) && cleanup_add(path, false) == 0;
+	return 0;
+}
+
+/* Close the result file; without a result in it, remove it. */
+static void run_close_json(struct run *r, bool written)
+{
+	if (!r->json_open)
+		return;
+	close(r->json_fd);
+	r->json_open = false;
+	if (!written && r->json_reg)
+		unlink(r->o.json);
+	if (r->json_reg)
+		cleanup_forget(r->o.json);
+	r->json_reg = false;
+}
+
 /* With PROG: the initramfs that runs it, and a quiet boot. */
 static int run_prepare_pack(struct run *r)
 {
@@ -442,6 +489,11 @@ int run_prepare(struct run *r)
 		ret = ktvm_usage_error("--dump-dir %s: %s", r->o.wo.dump_dir, strerror(errno));
 		goto err;
 	}
+	if (r->o.json) {
+		ret = run_open_json(r);
+		if (ret)
+			goto err;
+	}
 	ret = channel_init(&r->ch, payload ? STDOUT_FILENO : -1, payload ? STDERR_FILENO : -1,
 			   cfg->t_start_ns);
 	if (ret < 0) {
@@ -452,6 +504,7 @@ int run_prepare(struct run *r)
 	devlist_build(&r->devs, &r->ch, cfg);
 	return 0;
 err:
+	run_close_json(r, false);
 	pack_cleanup(&r->pf);
 	return ret;
 }
@@ -476,9 +529,26 @@ int run_vm(struct run *r)
 		r->vm = NULL;
 		return ret;
 	}
+	/* From here a signal ends the run as the timeout would (with a dump). */
+	signals_attach(r->vm);
+	if (r->o.cfg.console_fd >= 0)
+		signals_tty(r->o.cfg.console_fd, &r->vm->console.escapes);
 	r->ret = vm_run(r->vm, &r->res);
+	signals_attach(NULL);
 	channel_end(&r->ch);
 	return 0;
+}
+
+void run_interrupted(struct run *r, u64 t_start)
+{
+	int sig = signals_first();
+
+	memset(&r->res, 0, sizeof(r->res));
+	r->res.end = VM_END_SIGNAL;
+	snprintf(r->res.detail, sizeof(r->res.detail), "%s during setup", signals_name(sig));
+	r->res.setup_ns = clock_now_ns() - t_start;
+	r->res.nr_vcpus = r->o.cfg.nr_cpus;
+	pack_cleanup(&r->pf);
 }
 
 static int run_status_for(enum vm_end end)
@@ -511,6 +581,8 @@ static const char *run_end_words(enum vm_end end)
 		return "timed out";
 	case VM_END_WATCH:
 		return "stopped by a watchpoint";
+	case VM_END_SIGNAL:
+		return "stopped by a signal";
 	default:
 		return "run failed";
 	}
@@ -588,6 +660,9 @@ static int run_status(struct run *r)
 {
 	int status = run_status_for(r->res.end);
 
+	/* As a shell reports a command a signal ended: 128 + its number. */
+	if (r->res.end == VM_END_SIGNAL)
+		status = 128 + (signals_first() ? signals_first() : SIGINT);
 	if (r->ret < 0) {
 		fprintf(stderr, "ktvm: %s\n", error_msg());
 		status = KTVM_EXIT_HOST;
@@ -639,23 +714,35 @@ static void run_json_more(FILE *f, const void *ctx)
 
 	if (r->o.prog)
 		pack_write_json(f, &r->pf);
-	if (wo->n || wo->agent.snapshots || wo->agent.snapshot_failures || wo->scx_live)
+	if (r->vm && (wo->n || wo->dump_dir || wo->agent.snapshots || wo->agent.snapshot_failures ||
+		      wo->scx_live))
 		watch_opts_json(f, wo, r->vm);
 	if (wo->scx_live)
 		scx_trigger_json(f, (struct scx_trigger *)&wo->scx_trig, "  ");
 }
 
-static int run_write_json(const char *path, const struct run *r, int status)
+static int run_write_json(struct run *r, int status)
 {
-	FILE *f = fopen(path, "we");
+	const char *path = r->o.json;
+	int fd = dup(r->json_fd), err = 0;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
 	if (!f) {
-		fprintf(stderr, "ktvm: --json %s: %s\n", path, strerror(errno));
-		return -1;
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+	} else {
+		errno = 0;
+		result_write_json(f, &r->res, &r->ch, status, run_json_more, r);
+		if (ferror(f))
+			err = errno ? errno : EIO;
+		if (fclose(f) != 0 && !err)
+			err = errno;
 	}
-	result_write_json(f, &r->res, &r->ch, status, run_json_more, r);
-	if (fclose(f) != 0) {
-		fprintf(stderr, "ktvm: --json %s: %s\n", path, strerror(errno));
+	/* A result cut short (a full disk) is not left for a reader to trust. */
+	run_close_json(r, !err);
+	if (err) {
+		fprintf(stderr, "ktvm: --json %s: %s (no result written)\n", path, strerror(err));
 		return -1;
 	}
 	return 0;
@@ -668,7 +755,9 @@ int run_report(struct run *r)
 	bool failed = run_status_for(res->end) != KTVM_EXIT_OK || r->ret < 0;
 	int status = run_status(r);
 
-	if (o->json && run_write_json(o->json, r, status) < 0 && status == KTVM_EXIT_OK)
+	if (o->cfg.console_fd >= 0 && r->vm && atomic_load(&r->vm->console.escapes))
+		signals_tty_reset(o->cfg.console_fd);
+	if (o->json && run_write_json(r, status) < 0 && status == KTVM_EXIT_OK)
 		status = KTVM_EXIT_HOST;
 	if (o->prog && (r->ch.out.dropped || r->ch.err.dropped) && o->verbose)
 		fprintf(stderr, "ktvm: %llu bytes of the payload's output could not be written\n",
@@ -685,6 +774,10 @@ int run_report(struct run *r)
 
 void run_cleanup(struct run *r)
 {
+	/* The guest's console memory goes with the VM. */
+	signals_tty(-1, NULL);
+	run_close_json(r, false);
+	pack_cleanup(&r->pf);
 	vm_result_free(&r->res);
 	/* A vCPU thread that would not stop still uses the VM: leave it to exit(). */
 	if (r->ret == -ETIMEDOUT)

@@ -39,13 +39,18 @@ struct run {
 	struct devlist devs;
 	struct vm *vm;
 	struct vm_result res;
-	int ret; /* vm_run()'s */
+	int ret;	/* vm_run()'s */
+	int json_fd;	/* --json FILE, opened (and emptied) by run_prepare() */
+	bool json_open; /* json_fd is open and the result not written yet */
+	bool json_reg;	/* FILE is a regular file: removed if ktvm ends without a result */
 };
 
 /* Options and their checks; t_start is the process start (clock_now_ns()). */
 int run_parse(struct run_opts *o, int argc, char **argv, u64 t_start);
 int run_prepare(struct run *r);
 int run_vm(struct run *r);
+/* Instead of run_vm(): a signal came during setup; the result says so. */
+void run_interrupted(struct run *r, u64 t_start);
 int run_report(struct run *r);
 /* After run_vm(), failed or not (then run_report()): free the result, the VM, the channel. */
 void run_cleanup(struct run *r);

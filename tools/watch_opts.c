@@ -323,15 +323,17 @@ void watch_opts_json(FILE *f, const struct watch_opts *w, struct vm *vm)
 		else
 			fprintf(f, "null}");
 	}
-	fprintf(f,
-		"%s], \"hits_dropped\": %llu, \"hits_stale\": %llu, \"dumps\": %u, "
-		"\"freezes\": %llu, \"freeze_last_ms\": %.3f, \"freeze_max_ms\": %.3f, "
-		"\"snapshots\": %u, \"snapshot_failures\": %u, \"requests_dropped\": %llu",
-		t->nr_hits ? "\n  " : "", (unsigned long long)t->hits_dropped,
-		(unsigned long long)t->hits_stale, w->dbg ? atomic_load(&w->dbg->dumps_written) : 0,
-		(unsigned long long)fz->freezes, (double)fz->last_ns / 1e6,
-		(double)fz->max_ns / 1e6, w->agent.snapshots, w->agent.snapshot_failures,
-		(unsigned long long)w->agent.dropped);
+	fprintf(
+	    f,
+	    "%s], \"hits_dropped\": %llu, \"hits_stale\": %llu, \"dumps\": %u, "
+	    "\"dumps_failed\": %u, \"freezes\": %llu, \"freeze_last_ms\": %.3f, \"freeze_max_ms\": "
+	    "%.3f, "
+	    "\"snapshots\": %u, \"snapshot_failures\": %u, \"requests_dropped\": %llu",
+	    t->nr_hits ? "\n  " : "", (unsigned long long)t->hits_dropped,
+	    (unsigned long long)t->hits_stale, w->dbg ? atomic_load(&w->dbg->dumps_written) : 0,
+	    w->dbg ? atomic_load(&w->dbg->dumps_tried) - atomic_load(&w->dbg->dumps_written) : 0,
+	    (unsigned long long)fz->freezes, (double)fz->last_ns / 1e6, (double)fz->max_ns / 1e6,
+	    w->agent.snapshots, w->agent.snapshot_failures, (unsigned long long)w->agent.dropped);
 	if (w->agent.error) {
 		fprintf(f, ", \"error\": ");
 		json_string(f, w->agent.error_msg, strlen(w->agent.error_msg));

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/base/cleanup.h"
 #include "core/base/error.h"
 #include "core/base/file.h"
 
@@ -86,6 +87,7 @@ static void file_sigbus(int sig, siginfo_t *si, void *uc)
 					  strnlen(file_maps[i].line, sizeof(file_maps[i].line)));
 
 			(void)w;
+			cleanup_now();
 			_exit(file_sigbus_status);
 		}
 	}

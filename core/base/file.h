@@ -19,7 +19,8 @@ void file_unmap(u8 *buf, size_t len);
  * the next access to a page past its new end. With this installed (once,
  * by the program), such a SIGBUS in a mapping file_map() made ends the
  * process with one line, "ktvm: WHAT PATH changed while being read (cut
- * short?)", and status, instead of a crash. Any other SIGBUS stays fatal
+ * short?)", and status, instead of a crash (the files core/base/cleanup.h
+ * holds are removed first). Any other SIGBUS stays fatal
  * as before. At most FILE_MAPS_TRACKED mappings are tracked at once.
  */
 #define FILE_MAPS_TRACKED 16

@@ -11,6 +11,7 @@
 #include "core/base/clock.h"
 #include "core/base/endian.h"
 #include "core/base/error.h"
+#include "core/base/testpoint.h"
 #include "core/debug/arch.h"
 #include "core/debug/debug.h"
 #include "core/debug/dump.h"
@@ -164,6 +165,8 @@ int debug_freeze_dump_to(struct vm_debug *d, struct vcpu *self, const char *tag,
 		return ret;
 	if (ret < 0)
 		error_warn("%s; dumping what can be read", error_msg());
+	else
+		testpoint("frozen");
 	ret = dump_write(d, self, tag, hit, path, size);
 	if (ret < 0 && ret != -EDQUOT)
 		error_warn("dump: %s", error_msg());

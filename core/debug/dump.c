@@ -10,12 +10,14 @@
 #include "core/debug/arch.h"
 #include "core/debug/debug.h"
 #include "core/debug/gva.h"
+#include "core/base/cleanup.h"
 #include "core/base/clock.h"
 #include "core/base/endian.h"
 #include "core/debug/dump.h"
 #include "core/debug/dumpname.h"
 #include "core/base/error.h"
 #include "core/base/json.h"
+#include "core/base/testpoint.h"
 #include "core/vm/vm.h"
 
 /* Bytes of guest memory dumped around each watched variable (from it on). */
@@ -193,6 +195,14 @@ static bool dump_reserve(struct vm_debug *d)
 	return true;
 }
 
+/* Remove a dump that could not be written whole; the error says why. */
+static int dump_discard(const char *file, int err)
+{
+	unlink(file);
+	cleanup_forget(file);
+	return error_host(-err, "dump %s: %s (removed)", file, strerror(err));
+}
+
 int dump_write(struct vm_debug *d, struct vcpu *self, const char *tag, const struct watch_hit *hit,
 	       char *path, size_t size)
 {
@@ -202,7 +212,7 @@ int dump_write(struct vm_debug *d, struct vcpu *self, const char *tag, const str
 	bool self_frozen = self != NULL; /* a vCPU's own thread dumps: it is stopped too */
 	bool *frozen;
 	FILE *f;
-	int fd = -1;
+	int fd = -1, err;
 
 	if (!dump_reserve(d))
 		return error_host(-EDQUOT, "dump: this run already tried %d dumps",
@@ -221,26 +231,34 @@ int dump_write(struct vm_debug *d, struct vcpu *self, const char *tag, const str
 		return error_host(-EEXIST, "dump: %s holds dumps numbered up to %d", dir,
 				  DUMP_NUMBER_MAX);
 	atomic_store(&d->dumps, n - 1);
+	/* A dump cut short (ktvm killed, a full disk) is removed, not left half written. */
+	cleanup_add(file, false);
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
-		return error_host(-ENOMEM, "dump %s: fdopen failed", file);
+		return dump_discard(file, ENOMEM);
 	}
 	frozen = calloc(d->vm->cfg.nr_cpus, sizeof(*frozen));
 	if (!frozen) {
 		fclose(f);
-		return error_host(-ENOMEM, "dump %s: out of memory", file);
+		return dump_discard(file, ENOMEM);
 	}
 	dump_frozen(d, self, self_frozen, frozen);
+	testpoint("dump");
 	/* Guest memory is read through a stopped vCPU: self, else the first parked one. */
 	if (!self)
 		for (u32 i = 0; i < d->vm->cfg.nr_cpus && !self; i++)
 			if (frozen[i])
 				self = &d->vm->vcpus[i];
+	errno = 0;
 	dump_body(f, d, self, self_frozen, tag, hit, frozen);
 	free(frozen);
-	if (fclose(f) != 0)
-		return error_host(-EIO, "dump %s: write failed", file);
+	err = ferror(f) ? (errno ? errno : EIO) : 0;
+	if (fclose(f) != 0 && !err)
+		err = errno;
+	if (err)
+		return dump_discard(file, err);
+	cleanup_forget(file);
 	atomic_fetch_add(&d->dumps_written, 1);
 	if (path)
 		snprintf(path, size, "%s", file);

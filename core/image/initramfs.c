@@ -10,6 +10,7 @@
 
 #include "core/image/cpio.h"
 #include "core/image/elfdeps.h"
+#include "core/base/cleanup.h"
 #include "core/base/error.h"
 #include "core/base/file.h"
 #include "core/image/initramfs.h"
@@ -303,6 +304,7 @@ static int initramfs_tmpfile(const char *path, char *tmp)
 	if (fd < 0)
 		return error_input(-errno, "initramfs %s: cannot create %s: %s", path, tmp,
 				   strerror(errno));
+	cleanup_add(tmp, false);
 	return fd;
 }
 
@@ -317,6 +319,7 @@ static int initramfs_commit(int fd, const char *tmp, const char *path, int ret)
 		ret = error_input(-errno, "initramfs %s: rename: %s", path, strerror(errno));
 	if (ret)
 		unlink(tmp);
+	cleanup_forget(tmp);
 	return ret;
 }
 

@@ -73,6 +73,8 @@ void conlog_write(struct conlog *c, const u8 *data, size_t n)
 	if (c->stream_fd >= 0) {
 		size_t off = 0;
 
+		if (memchr(data, 0x1b, n))
+			atomic_store(&c->escapes, true);
 		while (off < n) {
 			ssize_t w = write(c->stream_fd, data + off, n - off);
 

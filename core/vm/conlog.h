@@ -31,6 +31,7 @@ struct conlog {
 	u64 init_ns;		 /* when "as init process" appeared, 0 if never */
 	atomic_bool panic_seen;	 /* "Kernel panic - not syncing" appeared; read without the lock */
 	atomic_bool stop_stream; /* set when the run ends: a blocked live copy gives up */
+	atomic_bool escapes;	 /* the live copy passed on an ESC: a terminal may need a reset */
 	char panic_line[CONLOG_LINE_MAX];
 };
 

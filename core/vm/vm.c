@@ -31,7 +31,7 @@ const char *vm_end_name(enum vm_end end)
 	static const char *const names[] = {
 	    [VM_END_NONE] = "none",   [VM_END_POWEROFF] = "poweroff", [VM_END_REBOOT] = "reboot",
 	    [VM_END_CRASH] = "crash", [VM_END_TIMEOUT] = "timeout",   [VM_END_ERROR] = "error",
-	    [VM_END_WATCH] = "watch",
+	    [VM_END_WATCH] = "watch", [VM_END_SIGNAL] = "signal",
 	};
 
 	return (unsigned int)end < ARRAY_SIZE(names) ? names[end] : "?";
@@ -47,6 +47,17 @@ void vm_stop(struct vm *vm, enum vm_end why, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(vm->end_detail, sizeof(vm->end_detail), fmt, ap);
 		va_end(ap);
+		pthread_cond_broadcast(&vm->cond);
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void vm_interrupt(struct vm *vm, const char *why)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->interrupt[0]) {
+		snprintf(vm->interrupt, sizeof(vm->interrupt), "%s",
+			 why && *why ? why : "interrupted");
 		pthread_cond_broadcast(&vm->cond);
 	}
 	pthread_mutex_unlock(&vm->lock);
@@ -530,7 +541,7 @@ static void vm_deadline(struct timespec *ts, u64 at_ns)
 	ts->tv_nsec = (long)(at_ns % 1000000000ULL);
 }
 
-/* Waits until something ends the run: the guest, a panic, or the timeout. */
+/* Waits until something ends the run: the guest, a panic, the timeout or vm_interrupt(). */
 static void vm_wait(struct vm *vm, u64 t_start)
 {
 	u64 deadline = vm->cfg.timeout_ms ? t_start + vm->cfg.timeout_ms * 1000000ULL : 0;
@@ -542,6 +553,16 @@ static void vm_wait(struct vm *vm, u64 t_start)
 		struct timespec ts;
 		bool panicked;
 
+		if (vm->interrupt[0]) {
+			char why[sizeof(vm->interrupt)];
+
+			memcpy(why, vm->interrupt, sizeof(why));
+			pthread_mutex_unlock(&vm->lock);
+			vm_before_end(vm, "signal");
+			vm_stop(vm, VM_END_SIGNAL, "%s", why);
+			pthread_mutex_lock(&vm->lock);
+			break;
+		}
 		if (deadline && now >= deadline) {
 			pthread_mutex_unlock(&vm->lock);
 			vm_before_end(vm, "timeout");

@@ -72,6 +72,7 @@ enum vm_end {
 	VM_END_TIMEOUT,	 /* the wall-clock timeout passed */
 	VM_END_ERROR,	 /* the host side failed (KVM_RUN error) */
 	VM_END_WATCH,	 /* a watchpoint with the stop action fired */
+	VM_END_SIGNAL,	 /* the host asked it to end (vm_interrupt(): ktvm got SIGINT) */
 };
 
 struct vm_result {
@@ -99,8 +100,9 @@ struct vm_debug;
  *   exit     an exit reason's handler, called on the vCPU's thread before
  *            the runtime's own handling: 0 to run on, 1 to stop this vCPU.
  *   request  VCPU_REQ_HOOK, on the vCPU's thread: <0 stops this vCPU.
- *   end      the run is ending because the guest failed ("timeout": it did
- *            not finish in time; "panic": it panicked and did not reboot),
+ *   end      the run is ending before the guest finished ("timeout": it did
+ *            not finish in time; "panic": it panicked and did not reboot;
+ *            "signal": vm_interrupt() asked it to end),
  *            called on the thread in vm_run() before the vCPUs are stopped,
  *            while the guest is still as it was.
  */
@@ -153,6 +155,7 @@ struct vm {
 	pthread_cond_t cond;  /* signalled when end is set */
 	enum vm_end end;
 	char end_detail[256];
+	char interrupt[64]; /* vm_interrupt()'s reason; "" while none */
 	atomic_ullong t_first_run_ns;
 
 	struct freeze freeze; /* core/vm/freeze.h */
@@ -171,6 +174,13 @@ void vm_result_free(struct vm_result *res);
 /* Ask the run to end; the first reason given wins. Safe from any thread. */
 void vm_stop(struct vm *vm, enum vm_end why, const char *fmt, ...) __printf(3, 4);
 bool vm_stopping(struct vm *vm);
+/*
+ * Ask the run to end as VM_END_SIGNAL with detail why, as the timeout ends
+ * it: the end hook runs first (a dump with --dump-dir), then the vCPUs
+ * stop. Safe from any thread (not from a signal handler), before vm_run()
+ * too: the run then ends as soon as it starts. The first reason is kept.
+ */
+void vm_interrupt(struct vm *vm, const char *why);
 
 /* Host pointer for [gpa, gpa+len), or NULL unless it lies within one RAM slot. */
 void *vm_gpa(struct vm *vm, u64 gpa, u64 len);

@@ -25,6 +25,8 @@ set -eu
 . "$(dirname "$0")/kvm.sh"
 # shellcheck source=tests/integration/sched.sh
 . "$(dirname "$0")/sched.sh"
+# shellcheck source=tests/integration/faults.sh
+. "$(dirname "$0")/faults.sh"
 
 # Read by run_case.
 # shellcheck disable=SC2034
@@ -344,6 +346,15 @@ run_case timeout timeout_case
 run_case stalled_stdout stalled_stdout_case
 run_case timeout_dump timeout_dump_case
 run_case crash_panic_dump crash_panic_dump_case
+# Signals and faults (faults.sh): nothing lost, nothing left running.
+run_case sig_boot sig_boot_case
+run_case sig_payload sig_payload_case
+run_case sig_frozen sig_frozen_case
+run_case sig_twice_in_dump sig_twice_in_dump_case
+run_case dump_dir_full dump_dir_full_case
+run_case dump_dir_readonly dump_dir_readonly_case
+run_case closed_stdout closed_stdout_case
+run_case flood flood_case
 run_case bad_missing_kernel bad_missing_kernel
 run_case bad_fifo_kernel bad_fifo_kernel
 run_case bad_fifo_initrd bad_fifo_initrd

@@ -1,0 +1,244 @@
+# shellcheck shell=sh
+# Signals and faults with a running guest (sourced by run.sh; the same
+# without KVM, during setup, is tests/signals.sh): SIGINT, SIGTERM during
+# the boot, the payload, a freeze and a dump; a second SIGINT; a full or
+# read-only --dump-dir; a closed stdout; a guest flooding every way out at
+# once. Each checks the exit status, the message, the result, and that
+# nothing is left: no ktvm process, no temporary file, no partial dump.
+# Needs PAYLOADS (sigdfl, flood, pattern, sysctl_write).
+
+# bg_ktvm ARGS...: ktvm in the background with SIGINT at its default (a
+# script's background job has it ignored; tests/payloads/sigdfl.c), its
+# temporary files in $cwd/tmp, KTVM_TEST_PAUSE=$pause; sets pid.
+bg_ktvm() {
+	# KVM's debugfs lists the live VMs (expect_nothing_left).
+	[ -d /sys/kernel/debug/kvm ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || :
+	mkdir -p "$cwd/tmp"
+	(cd "$cwd" && KTVM_TEST_PAUSE=${pause:-} TMPDIR=$cwd/tmp exec "$PAYLOADS/sigdfl" "$KTVM" "$@") \
+		>"$out" 2>"$err" </dev/null &
+	pid=$!
+	t0=$(now_ms)
+}
+
+# bg_wait_for FILE TEXT [SECONDS]: until TEXT appears in FILE (default 180 s).
+bg_wait_for() {
+	i=0 limit=$((${3:-180} * 10))
+	while ! grep -Fq -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt $limit ] || ! kill -0 "$pid" 2>/dev/null; then
+			fail "never saw \"$2\" (ktvm $(kill -0 "$pid" 2>/dev/null && echo running || echo ended))"
+			kill -KILL "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# bg_finish: wait for ktvm, at most 60 s (then it is a hang: killed, rc=hang);
+# sets rc and wall_ms, flattens the result.
+bg_finish() {
+	i=0
+	while kill -0 "$pid" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 600 ]; then
+			kill -KILL "$pid" 2>/dev/null
+			break
+		fi
+		sleep 0.1
+	done
+	rc=0
+	wait "$pid" || rc=$?
+	[ $i -le 600 ] || rc=hang
+	wall_ms=$(($(now_ms) - t0))
+	if [ -s "$json" ]; then json_flat "$json" >"$json.flat"; else : >"$json.flat"; fi
+}
+
+# Nothing of the run is left: no process, no temporary file, no half-written dump.
+expect_nothing_left() {
+	if [ -n "${pid:-}" ] && kill -0 "$pid" 2>/dev/null; then
+		fail "ktvm (pid $pid) still runs"
+		return 1
+	fi
+	left=$(ktvm_processes | tr '\n' ' ')
+	[ -z "$left" ] || { fail "ktvm processes after the run (expected none, got pids $left)"; return 1; }
+	# The VM itself: KVM lists each live VM in debugfs as PID-FD.
+	for vmdir in /sys/kernel/debug/kvm/"${pid:-none}"-*; do
+		[ -e "$vmdir" ] || continue
+		fail "KVM still has a VM of pid $pid ($vmdir)"
+		return 1
+	done
+	left=$(ls -A "$cwd/tmp" 2>/dev/null)
+	[ -z "$left" ] || { fail "temporary files left in TMPDIR: $left"; return 1; }
+	return 0
+}
+
+# Every dump in $cwd/dumps is whole JSON.
+expect_dumps_whole() { # COUNT
+	n=0
+	for f in "$cwd"/dumps/ktvm-dump-*.json; do
+		[ -e "$f" ] || continue
+		n=$((n + 1))
+		json_flat "$f" >"$work/d.flat"
+		if grep -q '^error' "$work/d.flat"; then
+			fail "dump $(basename "$f") is not whole JSON ($(tail -n1 "$work/d.flat"))"
+			return 1
+		fi
+	done
+	expect_eq "dump files" "$1" "$n"
+}
+
+expect_one_line() { # TEXT: exactly one stderr line starts with it
+	c=$(grep -c "^$1" "$err")
+	expect_eq "stderr lines \"$1\"" 1 "$c"
+}
+
+# SIGINT while the kernel boots (its CPUs up, init not started): the guest is
+# frozen and dumped (--dump-dir), the result says "signal", status 130.
+sig_boot_case() {
+	mkdir -p "$cwd/dumps"
+	pause=''
+	bg_ktvm run --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/hang-init.cpio" --cpus 2 \
+		--memory 256 --timeout 300 --console --dump-dir "$cwd/dumps" --json "$json"
+	bg_wait_for "$err" "smp: Brought up" || return 0
+	kill -INT "$pid"
+	bg_finish
+	expect_status 130 || return 0
+	expect_json end signal || return 0
+	expect_json detail SIGINT || return 0
+	expect_json status 130 || return 0
+	expect_json threads_joined 2 || return 0
+	expect_one_line "ktvm: SIGINT: ending the run" || return 0
+	expect_one_line "ktvm: stopped by a signal (SIGINT)" || return 0
+	end_dump_check signal 2
+	[ -z "$why" ] || return 0
+	expect_nothing_left
+}
+
+# SIGTERM while the payload runs: what it printed before arrives, status 143.
+sig_payload_case() {
+	pause=''
+	bg_ktvm run --kernel "$KERNEL_IMAGE" --memory 256 --timeout 300 --json "$json" \
+		-- /bin/busybox sh -c 'echo ready; while :; do :; done'
+	bg_wait_for "$out" ready || return 0
+	kill -TERM "$pid"
+	bg_finish
+	expect_status 143 || return 0
+	expect_json end signal || return 0
+	expect_json detail SIGTERM || return 0
+	expect_file stdout ready "$out" || return 0
+	expect_json channel.stdout_bytes 6 || return 0
+	expect_one_line "ktvm: SIGTERM: ending the run" || return 0
+	[ "$wall_ms" -lt 60000 ] || fail "took $wall_ms ms after the signal" || return 0
+	expect_nothing_left
+}
+
+# SIGTERM while a :dump watchpoint holds every vCPU frozen: the hit's dump is
+# finished, then the guest is dumped again for the signal; two whole dumps.
+sig_frozen_case() {
+	watch_pick || return 0
+	mkdir -p "$cwd/dumps"
+	pause=frozen
+	bg_ktvm run --kernel "$wkernel" --memory 256 --cpus 2 --timeout 300 \
+		--json "$json" --watch vm_swappiness:dump --dump-dir "$cwd/dumps" \
+		-- "$PAYLOADS/sysctl_write" /proc/sys/vm/swappiness 3 20
+	bg_wait_for "$err" "paused at frozen" || return 0
+	kill -TERM "$pid"
+	bg_finish
+	expect_status 143 || return 0
+	expect_json end signal || return 0
+	expect_dumps_whole 2 || return 0
+	[ -n "$(find "$cwd/dumps" -name 'ktvm-dump-001-watch-vm_swappiness.json')" ] ||
+		fail "no watch dump (got: $(ls "$cwd/dumps" | tr '\n' ' '))" || return 0
+	[ -n "$(find "$cwd/dumps" -name 'ktvm-dump-002-signal.json')" ] ||
+		fail "no signal dump (got: $(ls "$cwd/dumps" | tr '\n' ' '))" || return 0
+	expect_nothing_left
+}
+
+# Two SIGINTs while a dump is being written (held there): ktvm ends at once,
+# status 130, and removes the dump it had begun, its --json file and its
+# temporary files.
+sig_twice_in_dump_case() {
+	mkdir -p "$cwd/dumps"
+	pause=dump:hold
+	bg_ktvm run --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/hang-init.cpio" \
+		--cpus 2 --memory 256 --timeout 4 --dump-dir "$cwd/dumps" --json "$json"
+	bg_wait_for "$err" "paused at dump" || return 0
+	[ -n "$(ls "$cwd/dumps")" ] || fail "no dump file while the dump is held" || return 0
+	kill -INT "$pid"
+	bg_wait_for "$err" "ending the run" 20 || return 0
+	kill -INT "$pid"
+	bg_finish
+	expect_status 130 || return 0
+	expect_one_line "ktvm: SIGINT again: ending at once" || return 0
+	[ -z "$(ls "$cwd/dumps")" ] || fail "a partial dump was left: $(ls "$cwd/dumps")" || return 0
+	[ ! -e "$json" ] || fail "--json file left (expected none: no result)" || return 0
+	[ "$wall_ms" -lt 60000 ] || fail "took $wall_ms ms (expected an end at once)" || return 0
+	expect_nothing_left
+}
+
+# A --dump-dir with no room: the dump fails with one line and is removed,
+# the run ends as it would (timeout), the result counts the failed dump.
+dump_dir_full_case() {
+	mkdir -p "$cwd/dumps"
+	mount -t tmpfs -o size=64k tmpfs "$cwd/dumps" || { skip_why="cannot mount a tmpfs"; return 0; }
+	dd if=/dev/zero of="$cwd/dumps/fill" bs=4k 2>/dev/null
+	ktvm_run run --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/hang-init.cpio" --cpus 2 \
+		--memory 256 --timeout 5 --dump-dir "$cwd/dumps" --json "$json"
+	left=$(ls "$cwd/dumps" | grep -v '^fill$')
+	umount "$cwd/dumps"
+	expect_status 124 || return 0
+	expect_json end timeout || return 0
+	expect_json watch.dumps 0 || return 0
+	expect_json watch.dumps_failed 1 || return 0
+	c=$(grep -c "No space left on device (removed)" "$err")
+	expect_eq "stderr lines about the full --dump-dir" 1 "$c" || return 0
+	[ -z "$left" ] || fail "a partial dump was left: $left"
+}
+
+# A read-only --dump-dir: refused before the guest starts, status 2, one line.
+dump_dir_readonly_case() {
+	mkdir -p "$cwd/dumps"
+	mount -t tmpfs -o ro,size=64k tmpfs "$cwd/dumps" || { skip_why="cannot mount a tmpfs"; return 0; }
+	ktvm_run run --kernel "$KERNEL_IMAGE" --initrd "$FIXTURES/hang-init.cpio" --cpus 1 \
+		--memory 256 --timeout 5 --dump-dir "$cwd/dumps" --json "$json"
+	umount "$cwd/dumps"
+	expect_status 2 || return 0
+	expect_eq "stderr" "ktvm: --dump-dir $cwd/dumps: Read-only file system (see 'ktvm run --help')" \
+		"$(cat "$err")"
+}
+
+# stdout closed: said once, the payload runs, its status comes back.
+closed_stdout_case() {
+	mkdir -p "$cwd/tmp"
+	rc=0
+	(cd "$cwd" && TMPDIR=$cwd/tmp exec timeout -s KILL 300 "$KTVM" run --kernel "$KERNEL_IMAGE" \
+		--memory 256 --timeout 120 --json "$json" -- /bin/busybox sh -c 'echo hi; exit 5') \
+		>&- 2>"$err" </dev/null || rc=$?
+	json_flat "$json" >"$json.flat"
+	expect_status 5 || return 0
+	expect_one_line "ktvm: stdout is closed" || return 0
+	expect_json channel.stdout_bytes 3 || return 0
+	pid=''
+	expect_nothing_left
+}
+
+# The guest floods stderr (and writes its console steadily: a 16550, an exit
+# per byte, tests/payloads/flood.c) while PROG writes 8 MiB to stdout:
+# stdout arrives whole and byte-identical, the console capture stays
+# bounded (its excess counted), and ktvm's peak RSS stays below guest RAM +
+# 96 MiB.
+flood_case() {
+	want=$("$PAYLOADS/pattern" 8388608 | md5sum | cut -d' ' -f1)
+	ktvm_run run --kernel "$KERNEL_IMAGE" --memory 256 --cpus 2 --timeout 240 --json "$json" \
+		--include "$PAYLOADS/pattern:/bin/pattern" -- "$PAYLOADS/flood" /bin/pattern 8388608
+	expect_status 0 || return 0
+	expect_eq "stdout checksum (md5sum)" "$want" "$(md5sum <"$out" | cut -d' ' -f1)" || return 0
+	grep -q "^flood: done" "$err" || fail "stderr (expected \"flood: done\" last)" || return 0
+	c=$(grep -c "^flood stderr line" "$err")
+	[ "$c" -gt 100 ] || fail "stderr flood lines (expected more than 100, got $c)" || return 0
+	grep -q "flood console line" "$json" || fail "no console flood line in the result's console" || return 0
+	rss=$(json_get "$json.flat" host_maxrss_kib)
+	[ "$rss" -lt $(((256 + 96) * 1024)) ] 2>/dev/null ||
+		fail "host_maxrss_kib (expected below $(((256 + 96) * 1024)), got $rss)"
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flood PROG [ARGS...]: runs PROG while two children flood every other way
+ * out of the guest at once -- one writes lines to stderr without pause, one
+ * to /dev/console (the kernel's console: ktvm's console capture) a line
+ * every 10 ms -- and exits with PROG's status once PROG ended and the
+ * flooders are stopped. The console is throttled because it is a 16550
+ * (ttyS0): a KVM exit per byte, which under the nested harness (L1 on one
+ * emulated CPU) starves L1 itself when unthrottled.
+ * The integration test runs "flood pattern N" and checks that PROG's stdout
+ * still arrives whole and byte-identical, and that the host stays bounded.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static pid_t flood_child(int fd, const char *what, useconds_t pause)
+{
+	char line[200];
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	for (unsigned long long n = 0;; n++) {
+		int len = snprintf(
+		    line, sizeof(line),
+		    "flood %s line %llu ................................................\n", what,
+		    n);
+
+		if (write(fd, line, (size_t)len) < 0 || pause)
+			usleep(pause ? pause : 1000);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	pid_t prog, err, con;
+	int status, cfd;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: flood PROG [ARGS...]\n");
+		return 2;
+	}
+	cfd = open("/dev/console", O_WRONLY | O_NOCTTY);
+	if (cfd < 0) {
+		perror("flood: /dev/console");
+		return 2;
+	}
+	err = flood_child(STDERR_FILENO, "stderr", 0);
+	con = flood_child(cfd, "console", 10000);
+	prog = fork();
+	if (prog == 0) {
+		execvp(argv[1], argv + 1);
+		perror(argv[1]);
+		_exit(127);
+	}
+	if (prog < 0 || waitpid(prog, &status, 0) != prog)
+		status = 255 << 8;
+	kill(err, SIGKILL);
+	kill(con, SIGKILL);
+	waitpid(err, NULL, 0);
+	waitpid(con, NULL, 0);
+	fprintf(stderr, "flood: done\n");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/* SIGINT, SIGTERM and SIGHUP during a run (signals.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/base/cleanup.h"
+#include "core/base/error.h"
+#include "core/base/testpoint.h"
+#include "core/vm/vm.h"
+#include "tools/signals.h"
+
+static const int signals_handled[] = {SIGINT, SIGTERM, SIGHUP};
+
+static pthread_mutex_t signals_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vm *signals_vm; /* under signals_lock */
+static atomic_int signals_got;
+static sigset_t signals_set;
+static int signals_tty_fd = -1;		     /* under signals_lock */
+static const atomic_bool *signals_tty_dirty; /* under signals_lock */
+
+const char *signals_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	default:
+		return "a signal";
+	}
+}
+
+void signals_tty_reset(int fd)
+{
+	/* SGR 0 (ECMA-48 8.3.117): default colours and attributes; DECTCEM: cursor shown. */
+	static const char reset[] = "\033[0m\033[?25h";
+
+	if (fd >= 0 && isatty(fd) && write(fd, reset, sizeof(reset) - 1) < 0)
+		return;
+}
+
+/* Write one line to stderr without stdio: the main thread may hold stderr's lock. */
+static void signals_say(const char *a, const char *b)
+{
+	char line[160];
+	int n = snprintf(line, sizeof(line), "ktvm: %s%s\n", a, b);
+
+	if (n > 0 && write(STDERR_FILENO, line, (size_t)MIN(n, (int)sizeof(line) - 1)) < 0)
+		return;
+}
+
+/* With signals_lock held: the second signal. */
+static void signals_now(int sig)
+{
+	signals_say(signals_name(sig), " again: ending at once, without a result");
+	cleanup_now();
+	if (signals_tty_dirty && atomic_load(signals_tty_dirty))
+		signals_tty_reset(signals_tty_fd);
+	_exit(128 + sig);
+}
+
+static void *signals_thread(void *arg)
+{
+	for (;;) {
+		int sig;
+
+		if (sigwait(&signals_set, &sig))
+			continue;
+		pthread_mutex_lock(&signals_lock);
+		if (atomic_load(&signals_got))
+			signals_now(sig);
+		atomic_store(&signals_got, sig);
+		signals_say(signals_name(sig),
+			    ": ending the run (a second signal ends ktvm at once)");
+		testpoint_release();
+		if (signals_vm)
+			vm_interrupt(signals_vm, signals_name(sig));
+		pthread_mutex_unlock(&signals_lock);
+	}
+	return arg;
+}
+
+int signals_start(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int ret, n = 0;
+
+	sigemptyset(&signals_set);
+	for (size_t i = 0; i < ARRAY_SIZE(signals_handled); i++) {
+		struct sigaction old;
+
+		if (sigaction(signals_handled[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaddset(&signals_set, signals_handled[i]);
+		n++;
+	}
+	if (!n)
+		return 0;
+	ret = pthread_sigmask(SIG_BLOCK, &signals_set, NULL);
+	if (ret)
+		return error_host(-ret, "pthread_sigmask: %s", strerror(ret));
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	ret = pthread_create(&t, &attr, signals_thread, NULL);
+	pthread_attr_destroy(&attr);
+	if (ret) {
+		pthread_sigmask(SIG_UNBLOCK, &signals_set, NULL);
+		return error_host(-ret, "cannot start the signal thread: %s", strerror(ret));
+	}
+	return 0;
+}
+
+void signals_attach(struct vm *vm)
+{
+	int sig;
+
+	pthread_mutex_lock(&signals_lock);
+	signals_vm = vm;
+	sig = atomic_load(&signals_got);
+	if (vm && sig)
+		vm_interrupt(vm, signals_name(sig));
+	pthread_mutex_unlock(&signals_lock);
+}
+
+int signals_first(void)
+{
+	return atomic_load(&signals_got);
+}
+
+void signals_tty(int fd, const atomic_bool *dirty)
+{
+	pthread_mutex_lock(&signals_lock);
+	signals_tty_fd = fd;
+	signals_tty_dirty = dirty;
+	pthread_mutex_unlock(&signals_lock);
+}
