@@ -44,11 +44,13 @@ echo "### unit tests under ASan and UBSan ($(uname -m))"
 make -j"$(nproc)" SANITIZE=1 check-unit 2>&1 | tee "$log"
 summary_add "$log" "make SANITIZE=1 check-unit (build failed?)"
 # The same sanitizers on ktvm itself, in the nested harness: boots, a
-# payload, a watchpoint dump, a freeze at the end of a run, a scheduler.
+# payload, a watchpoint dump, a freeze at the end of a run, a scheduler,
+# signals during a freeze and a dump.
 echo "### integration subset with ktvm under ASan and UBSan ($(uname -m))"
 if make -j"$(nproc)" SANITIZE=1 >"$log" 2>&1; then
 	BUILD=build/$(uname -m)-san KTVM_TESTS="boot_elf_1cpu boot_bzimage_4cpu payload_busybox \
-payload_args_env watch_dump timeout_dump crash_panic_dump sched_fifo_error" tests/harness/run.sh 2>&1 |
+payload_args_env watch_dump timeout_dump crash_panic_dump sched_fifo_error sig_frozen \
+sig_twice_in_dump" tests/harness/run.sh 2>&1 |
 		tee "$log"
 	summary_add "$log" "nested subset under ASan"
 else
