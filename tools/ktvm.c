@@ -138,7 +138,7 @@ int ktvm_usage_error(const char *fmt, ...)
 	return KTVM_EXIT_USAGE;
 }
 
-static int ktvm_run(int argc, char **argv, u64 t_start)
+static int ktvm_run(int argc, char **argv, u64 t_start, bool stdout_closed)
 {
 	/* Static: a vCPU thread that would not stop may use it after we return (run_cleanup()). */
 	static struct run r;
@@ -151,6 +151,8 @@ static int ktvm_run(int argc, char **argv, u64 t_start)
 		fputs(usage_run, stdout);
 		return KTVM_EXIT_OK;
 	}
+	if (stdout_closed && r.o.prog)
+		fprintf(stderr, "ktvm: stdout is closed: the payload's output goes to /dev/null\n");
 	status = run_prepare(&r);
 	if (status)
 		return status;
@@ -224,10 +226,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "ktvm: %s\n", error_msg());
 			return KTVM_EXIT_HOST;
 		}
-		if (stdout_closed)
-			fprintf(stderr,
-				"ktvm: stdout is closed: the payload's output goes to /dev/null\n");
-		return ktvm_run(argc - 1, argv + 1, t_start);
+		return ktvm_run(argc - 1, argv + 1, t_start, stdout_closed);
 	}
 	if (!strcmp(argv[1], "btf"))
 		return btf_main(argc - 1, argv + 1);
