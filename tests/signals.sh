@@ -133,6 +133,34 @@ else
 	kill -KILL "$pid" 2>/dev/null
 fi
 
+# --json through a symlink (as /dev/stdout is): a run without a result
+# removes neither the link nor what it points to.
+d=$work/case
+rm -rf "$d"
+mkdir -p "$d/tmp"
+: >"$work/target.json"
+ln -sf "$work/target.json" "$work/link.json"
+# shellcheck disable=SC2086
+(cd "$d" && KTVM_TEST_PAUSE=setup:hold TMPDIR=$d/tmp exec $run "$sigdfl" $run "$ktvm" run \
+	--kernel "$work/kernel" --json "$work/link.json" -- "$sigdfl") >"$d/out" 2>"$d/err" </dev/null &
+pid=$!
+if wait_for "$d/err" "paused at setup"; then
+	kill -INT "$pid"
+	wait_for "$d/err" "ending the run"
+	kill -INT "$pid"
+	finish
+	if [ "$rc" != 130 ]; then
+		bad json_symlink "exit status (expected 130, got $rc)"
+	elif [ ! -L "$work/link.json" ] || [ ! -f "$work/target.json" ]; then
+		bad json_symlink "the --json symlink or its target was removed"
+	else
+		ok json_symlink
+	fi
+else
+	kill -KILL "$pid" 2>/dev/null
+	bad json_symlink "never reached the setup test point"
+fi
+
 # SIGINT inherited as ignored (nohup, a script's background job) stays ignored; SIGTERM ends it.
 d=$work/case
 rm -rf "$d"

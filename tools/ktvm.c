@@ -142,6 +142,7 @@ static int ktvm_run(int argc, char **argv, u64 t_start, bool stdout_closed)
 {
 	/* Static: a vCPU thread that would not stop may use it after we return (run_cleanup()). */
 	static struct run r;
+	bool by_signal;
 	int status;
 
 	status = run_parse(&r.o, argc, argv, t_start);
@@ -166,7 +167,10 @@ static int ktvm_run(int argc, char **argv, u64 t_start, bool stdout_closed)
 		if (!status)
 			status = run_report(&r);
 	}
+	by_signal = r.res.end == VM_END_SIGNAL;
 	run_cleanup(&r);
+	if (by_signal)
+		signals_end();
 	return status;
 }
 

@@ -14,6 +14,7 @@
 #include "core/base/cleanup.h"
 #include "core/base/clock.h"
 #include "core/base/error.h"
+#include "core/base/file.h"
 #include "core/debug/arch.h"
 #include "core/debug/scx.h"
 #include "core/run/result.h"
@@ -369,6 +370,19 @@ static int run_error_status(void)
  * abrupt end, core/base/cleanup.h). A FIFO with no reader is refused, not
  * waited for.
  */
+/*
+ * Whether path itself is the regular file fd was opened on (st: its
+ * fstat()): only then may ktvm remove it. Not a symlink such as
+ * /dev/stdout, whose target may be anything.
+ */
+static bool run_json_is_file(const char *path, const struct stat *st)
+{
+	struct stat l;
+
+	return S_ISREG(st->st_mode) && lstat(path, &l) == 0 && S_ISREG(l.st_mode) &&
+	       l.st_dev == st->st_dev && l.st_ino == st->st_ino;
+}
+
 static int run_open_json(struct run *r)
 {
 	const char *path = r->o.json;
@@ -385,7 +399,7 @@ static int run_open_json(struct run *r)
 	}
 	r->json_fd = fd;
 	r->json_open = true;
-	r->json_reg = S_ISREG(st.st_mode) && cleanup_add(path, false) == 0;
+	r->json_reg = run_json_is_file(path, &st) && cleanup_add(path, false) == 0;
 	return 0;
 }
 
@@ -394,10 +408,15 @@ static void run_close_json(struct run *r, bool written)
 {
 	if (!r->json_open)
 		return;
-	close(r->json_fd);
 	r->json_open = false;
-	if (!written && r->json_reg)
-		unlink(r->o.json);
+	if (!written && r->json_reg) {
+		struct stat st;
+
+		/* Still the file ktvm emptied, not one put there since. */
+		if (fstat(r->json_fd, &st) == 0 && run_json_is_file(r->o.json, &st))
+			unlink(r->o.json);
+	}
+	close(r->json_fd);
 	if (r->json_reg)
 		cleanup_forget(r->o.json);
 	r->json_reg = false;
@@ -723,26 +742,24 @@ static void run_json_more(FILE *f, const void *ctx)
 
 static int run_write_json(struct run *r, int status)
 {
-	const char *path = r->o.json;
-	int fd = dup(r->json_fd), err = 0;
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int err;
 
-	if (!f) {
-		err = errno;
-		if (fd >= 0)
-			close(fd);
-	} else {
-		errno = 0;
+	/* Put together in memory, then written at once: a failed write says why. */
+	if (f) {
 		result_write_json(f, &r->res, &r->ch, status, run_json_more, r);
-		if (ferror(f))
-			err = errno ? errno : EIO;
-		if (fclose(f) != 0 && !err)
-			err = errno;
+		err = fclose(f) ? ENOMEM : -file_write_all(r->json_fd, text, len);
+	} else {
+		err = ENOMEM;
 	}
+	free(text);
 	/* A result cut short (a full disk) is not left for a reader to trust. */
 	run_close_json(r, !err);
 	if (err) {
-		fprintf(stderr, "ktvm: --json %s: %s (no result written)\n", path, strerror(err));
+		fprintf(stderr, "ktvm: --json %s: %s (no result written)\n", r->o.json,
+			strerror(err));
 		return -1;
 	}
 	return 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* SIGINT, SIGTERM and SIGHUP during a run (signals.h). */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,24 +46,46 @@ void signals_tty_reset(int fd)
 		return;
 }
 
-/* Write one line to stderr without stdio: the main thread may hold stderr's lock. */
+/* Whether fd takes a write now: a stalled stderr or tty must not hold the signal thread. */
+static bool signals_writable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+
+	return fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
+}
+
+/* One line to stderr without stdio (the main thread may hold stderr's lock), if it takes it. */
 static void signals_say(const char *a, const char *b)
 {
 	char line[160];
 	int n = snprintf(line, sizeof(line), "ktvm: %s%s\n", a, b);
 
-	if (n > 0 && write(STDERR_FILENO, line, (size_t)MIN(n, (int)sizeof(line) - 1)) < 0)
+	if (n > 0 && signals_writable(STDERR_FILENO) &&
+	    write(STDERR_FILENO, line, (size_t)MIN(n, (int)sizeof(line) - 1)) < 0)
 		return;
 }
 
-/* With signals_lock held: the second signal. */
+/* End by sig itself (a shell then knows the command was interrupted), else 128 + sig. */
+static void signals_die(int sig)
+{
+	sigset_t one;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+/* With signals_lock held: the second signal. Files first, words last. */
 static void signals_now(int sig)
 {
-	signals_say(signals_name(sig), " again: ending at once, without a result");
 	cleanup_now();
-	if (signals_tty_dirty && atomic_load(signals_tty_dirty))
+	if (signals_tty_dirty && atomic_load(signals_tty_dirty) && signals_writable(signals_tty_fd))
 		signals_tty_reset(signals_tty_fd);
-	_exit(128 + sig);
+	signals_say(signals_name(sig), " again: ending at once, without a result");
+	signals_die(sig);
 }
 
 static void *signals_thread(void *arg)
@@ -76,12 +99,12 @@ static void *signals_thread(void *arg)
 		if (atomic_load(&signals_got))
 			signals_now(sig);
 		atomic_store(&signals_got, sig);
-		signals_say(signals_name(sig),
-			    ": ending the run (a second signal ends ktvm at once)");
 		testpoint_release();
 		if (signals_vm)
 			vm_interrupt(signals_vm, signals_name(sig));
 		pthread_mutex_unlock(&signals_lock);
+		signals_say(signals_name(sig),
+			    ": ending the run (a second signal ends ktvm at once)");
 	}
 	return arg;
 }
@@ -133,6 +156,17 @@ void signals_attach(struct vm *vm)
 int signals_first(void)
 {
 	return atomic_load(&signals_got);
+}
+
+void signals_end(void)
+{
+	int sig = atomic_load(&signals_got);
+
+	if (!sig)
+		return;
+	fflush(NULL);
+	pthread_mutex_lock(&signals_lock);
+	signals_die(sig);
 }
 
 void signals_tty(int fd, const atomic_bool *dirty)

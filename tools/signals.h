@@ -3,10 +3,10 @@
  * SIGINT, SIGTERM and SIGHUP during `ktvm run` (Ctrl-C, a CI job's
  * timeout, a closed terminal). The first one ends the run the way --timeout
  * does: the guest is stopped (and dumped with --dump-dir), the --json result
- * says "end": "signal", and ktvm exits 128 + the signal's number (130, 143,
- * 129). A second one ends ktvm at once: the files it was writing
+ * says "end": "signal", and ktvm ends by that signal (a shell's status 130,
+ * 143, 129). A second one ends ktvm at once: the files it was writing
  * (core/base/cleanup.h) are removed, the terminal is reset, no result is
- * written. A signal ignored when ktvm started (nohup, a background job of
+ * written. The messages are written only when stderr takes them at once. A signal ignored when ktvm started (nohup, a background job of
  * a script) stays ignored.
  *
  * signals_start() must run before any other thread exists: it blocks the
@@ -26,6 +26,12 @@ int signals_start(void);
 void signals_attach(struct vm *vm);
 /* The first signal's number, 0 while none came. */
 int signals_first(void);
+/*
+ * After a run a signal ended, its result written: end the process by that
+ * signal (status 128 + N as a shell sees it), so a shell loop around ktvm
+ * stops on Ctrl-C too (bash goes on when its child "handled" SIGINT).
+ */
+void signals_end(void);
 /* "SIGINT", "SIGTERM", "SIGHUP". */
 const char *signals_name(int sig);
 /*

@@ -33,6 +33,9 @@ int file_sigbus_install(int status);
  * path is not a regular file, or -errno. Sets no error message.
  */
 int file_open_ro(const char *path);
+/* Write all of buf (again after EINTR and short writes): 0, or -errno (-EIO: no progress). */
+int file_write_all(int fd, const void *buf, size_t len);
+
 /* The words for file_open_ro()'s failure ret: "not a regular file" or strerror(-ret). */
 const char *file_open_why(int ret);
 

@@ -16,6 +16,7 @@
 #include "core/debug/dump.h"
 #include "core/debug/dumpname.h"
 #include "core/base/error.h"
+#include "core/base/file.h"
 #include "core/base/json.h"
 #include "core/base/testpoint.h"
 #include "core/vm/vm.h"
@@ -212,6 +213,8 @@ int dump_write(struct vm_debug *d, struct vcpu *self, const char *tag, const str
 	bool self_frozen = self != NULL; /* a vCPU's own thread dumps: it is stopped too */
 	bool *frozen;
 	FILE *f;
+	char *body = NULL;
+	size_t body_len = 0;
 	int fd = -1, err;
 
 	if (!dump_reserve(d))
@@ -231,16 +234,23 @@ int dump_write(struct vm_debug *d, struct vcpu *self, const char *tag, const str
 		return error_host(-EEXIST, "dump: %s holds dumps numbered up to %d", dir,
 				  DUMP_NUMBER_MAX);
 	atomic_store(&d->dumps, n - 1);
-	/* A dump cut short (ktvm killed, a full disk) is removed, not left half written. */
-	cleanup_add(file, false);
-	f = fdopen(fd, "w");
-	if (!f) {
+	/*
+	 * A dump cut short (ktvm killed, a full disk) is removed, not left half
+	 * written. The body is put together in memory and written at once, so
+	 * a failed write says exactly why.
+	 */
+	if (cleanup_add(file, false) < 0) {
 		close(fd);
-		return dump_discard(file, ENOMEM);
+		return dump_discard(file, ENOSPC);
 	}
+	f = open_memstream(&body, &body_len);
 	frozen = calloc(d->vm->cfg.nr_cpus, sizeof(*frozen));
-	if (!frozen) {
-		fclose(f);
+	if (!f || !frozen) {
+		if (f)
+			fclose(f);
+		free(body);
+		free(frozen);
+		close(fd);
 		return dump_discard(file, ENOMEM);
 	}
 	dump_frozen(d, self, self_frozen, frozen);
@@ -250,11 +260,11 @@ int dump_write(struct vm_debug *d, struct vcpu *self, const char *tag, const str
 		for (u32 i = 0; i < d->vm->cfg.nr_cpus && !self; i++)
 			if (frozen[i])
 				self = &d->vm->vcpus[i];
-	errno = 0;
 	dump_body(f, d, self, self_frozen, tag, hit, frozen);
 	free(frozen);
-	err = ferror(f) ? (errno ? errno : EIO) : 0;
-	if (fclose(f) != 0 && !err)
+	err = fclose(f) ? ENOMEM : -file_write_all(fd, body, body_len);
+	free(body);
+	if (close(fd) && !err)
 		err = errno;
 	if (err)
 		return dump_discard(file, err);

@@ -339,17 +339,10 @@ static int initramfs_write_plan(struct initramfs_ctx *c, const struct initramfs_
 
 static int initramfs_write_all(int fd, const char *buf, size_t len, const char *what)
 {
-	while (len) {
-		ssize_t w = write(fd, buf, len);
+	int ret = file_write_all(fd, buf, len);
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return error_host(w < 0 ? -errno : -EIO, "initramfs %s: write: %s", what,
-					  w < 0 ? strerror(errno) : "no progress");
-		buf += w;
-		len -= (size_t)w;
-	}
+	if (ret < 0)
+		return error_host(ret, "initramfs %s: write: %s", what, strerror(-ret));
 	return 0;
 }
 
