@@ -195,6 +195,35 @@ int arch_vcpu_gva_to_gpa(struct vcpu *vcpu, u64 gva, u64 *gpa)
 	return 0;
 }
 
+int arch_vcpu_mmu(struct vcpu *vcpu, struct arch_mmu *m, u64 *percpu_offset)
+{
+	int ret = a64_get_reg(vcpu, A64_SYSREG_TTBR0, &m->reg[0], "TTBR0_EL1");
+
+	if (ret >= 0)
+		ret = a64_get_reg(vcpu, A64_SYSREG_TTBR1, &m->reg[1], "TTBR1_EL1");
+	if (ret >= 0)
+		ret = a64_get_reg(vcpu, A64_SYSREG_TCR, &m->reg[2], "TCR_EL1");
+	if (ret >= 0)
+		ret = a64_get_reg(vcpu, A64_SYSREG_SCTLR, &m->reg[3], "SCTLR_EL1");
+	/* Linux keeps this CPU's per-CPU offset in TPIDR_EL1 (arch/arm64/include/asm/percpu.h). */
+	if (ret >= 0)
+		ret = a64_get_reg(vcpu, A64_SYSREG_TPIDR, percpu_offset, "TPIDR_EL1");
+	m->user = false;
+	return ret < 0 ? ret : 0;
+}
+
+int arch_mmu_gva_to_gpa(const struct arch_mmu *m, u64 gva, const struct gva_reader *r, u64 *gpa)
+{
+	struct a64_mmu a = {m->reg[0], m->reg[1], m->reg[2], m->reg[3]};
+	struct gva_result out;
+	int ret = a64_ptwalk(&a, gva, r, &out);
+
+	if (ret < 0)
+		return ret;
+	*gpa = out.gpa;
+	return 0;
+}
+
 void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f)
 {
 	static const struct {

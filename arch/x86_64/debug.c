@@ -113,6 +113,54 @@ int arch_vcpu_gva_to_gpa(struct vcpu *vcpu, u64 gva, u64 *gpa)
 	return 0;
 }
 
+/* IA32_KERNEL_GS_BASE (Intel SDM 4, table 2-2): the kernel's GS base while in user mode. */
+#define X86_MSR_KERNEL_GS_BASE 0xc0000102
+/* With PTI the user page tables are the kernel's plus 4 KiB (arch/x86/include/asm/pgtable.h). */
+#define X86_PTI_USER_PGD_BIT (1ULL << 12)
+
+int arch_vcpu_mmu(struct vcpu *vcpu, struct arch_mmu *m, u64 *percpu_offset)
+{
+	struct kvm_sregs sregs;
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} msr = {.h.nmsrs = 1, .e.index = X86_MSR_KERNEL_GS_BASE};
+
+	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
+		return error_host(-errno, "vcpu %u: KVM_GET_SREGS: %s", vcpu->id, strerror(errno));
+	m->reg[0] = sregs.cr0;
+	m->reg[1] = sregs.cr3;
+	m->reg[2] = sregs.cr4;
+	m->reg[3] = sregs.efer;
+	/* CPL is CS.RPL in long mode; in user mode the kernel's GS base waits in the MSR (swapgs). */
+	m->user = (sregs.cs.selector & 3) != 0;
+	if (!m->user) {
+		*percpu_offset = sregs.gs.base;
+		return 0;
+	}
+	if (ioctl(vcpu->fd, KVM_GET_MSRS, &msr) != 1)
+		return error_host(-EIO, "vcpu %u: KVM_GET_MSRS(KERNEL_GS_BASE) failed", vcpu->id);
+	*percpu_offset = msr.e.data;
+	return 0;
+}
+
+int arch_mmu_gva_to_gpa(const struct arch_mmu *m, u64 gva, const struct gva_reader *r, u64 *gpa)
+{
+	struct x86_mmu x = {m->reg[0], m->reg[1], m->reg[2], m->reg[3]};
+	struct gva_result out;
+	int ret = x86_ptwalk(&x, gva, r, &out);
+
+	/* Taken in user mode under PTI: the user tables map little of the kernel; try its own. */
+	if (ret == -ENOENT && m->user && (x.cr3 & X86_PTI_USER_PGD_BIT)) {
+		x.cr3 &= ~X86_PTI_USER_PGD_BIT;
+		ret = x86_ptwalk(&x, gva, r, &out);
+	}
+	if (ret < 0)
+		return ret;
+	*gpa = out.gpa;
+	return 0;
+}
+
 static void x86_dump_seg(FILE *f, const char *name, const struct kvm_segment *s)
 {
 	fprintf(f, ", \"%s\": {\"selector\": \"0x%x\", \"base\": \"0x%llx\", \"limit\": \"0x%x\"}",

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "core/base/types.h"
+#include "core/debug/gva.h"
 #include "core/vm/arch.h"
 
 struct vcpu;
@@ -51,6 +52,22 @@ int arch_vcpu_debug_exit(struct vcpu *vcpu, struct kvm_run *run, struct watch_hw
  * (core/debug/gva.h). 0 or a negative errno.
  */
 int arch_vcpu_gva_to_gpa(struct vcpu *vcpu, u64 gva, u64 *gpa);
+/*
+ * What another thread needs to read the guest kernel's memory while the
+ * vCPUs run on (the monitor, core/run/monitor.h): a vCPU's translation
+ * registers, valid for every kernel address because the kernel half of the
+ * address space is the same on every CPU and in every process, and this
+ * CPU's per-CPU offset (the kernel's __per_cpu_offset[cpu]: x86_64 its GS
+ * base in kernel mode, arm64 TPIDR_EL1). Captured on the vCPU's thread or
+ * while it is parked; the walk itself runs anywhere.
+ */
+struct arch_mmu {
+	u64 reg[4];
+	bool user; /* captured in user mode (x86: CR3 may be the user half of a PTI pair) */
+};
+int arch_vcpu_mmu(struct vcpu *vcpu, struct arch_mmu *m, u64 *percpu_offset);
+/* Translate kernel address gva through m, reading the tables with r: 0 or -errno (gva.h). */
+int arch_mmu_gva_to_gpa(const struct arch_mmu *m, u64 gva, const struct gva_reader *r, u64 *gpa);
 /* Write vcpu's registers as one JSON object. */
 void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f);
 

@@ -40,6 +40,16 @@ int arch_vcpu_gva_to_gpa(struct vcpu *vcpu, u64 gva, u64 *gpa)
 	return arch_none_refuse();
 }
 
+int arch_vcpu_mmu(struct vcpu *vcpu, struct arch_mmu *m, u64 *percpu_offset)
+{
+	return arch_none_refuse();
+}
+
+int arch_mmu_gva_to_gpa(const struct arch_mmu *m, u64 gva, const struct gva_reader *r, u64 *gpa)
+{
+	return -ENOTSUP;
+}
+
 void arch_vcpu_dump_regs(struct vcpu *vcpu, FILE *f)
 {
 	fputs("{\"error\": \"not supported on this arch\"}", f);

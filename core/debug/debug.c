@@ -148,10 +148,15 @@ void debug_refused_hook(struct vm_debug *d,
 	d->refused_ctx = ctx;
 }
 
-void debug_dump_hook(struct vm_debug *d, debug_dump_fn fn, void *ctx)
+int debug_dump_hook(struct vm_debug *d, debug_dump_fn fn, void *ctx)
 {
-	d->dump_extra = fn;
-	d->dump_extra_ctx = ctx;
+	for (u32 i = 0; i < DEBUG_DUMP_HOOKS; i++)
+		if (!d->dump_extra[i].fn) {
+			d->dump_extra[i].ctx = ctx;
+			d->dump_extra[i].fn = fn;
+			return 0;
+		}
+	return -ENOSPC;
 }
 
 int debug_freeze_dump_to(struct vm_debug *d, struct vcpu *self, const char *tag,

@@ -49,6 +49,7 @@ struct debug_config {
 typedef int (*debug_hit_fn)(void *ctx, struct vcpu *vcpu, const struct watch_hit *hit, int action);
 /* Adds ",\n  \"KEY\": ..." members to a dump, with every vCPU frozen (self: a stopped one). */
 typedef void (*debug_dump_fn)(void *ctx, FILE *f, struct vcpu *self);
+#define DEBUG_DUMP_HOOKS 4
 
 struct vm_debug {
 	struct vm *vm;
@@ -66,8 +67,10 @@ struct vm_debug {
 		debug_hit_fn fn;
 		void *ctx;
 	} hook[WATCH_SLOTS];
-	debug_dump_fn dump_extra;
-	void *dump_extra_ctx;
+	struct {
+		debug_dump_fn fn;
+		void *ctx;
+	} dump_extra[DEBUG_DUMP_HOOKS];
 	u32 nr_slots; /* hardware watchpoints this host has (arch_debug_slots()) */
 	/*
 	 * Called on a vCPU's thread when KVM_SET_GUEST_DEBUG fails: true when
@@ -118,8 +121,12 @@ int debug_vcpu_call(struct vm_debug *d, u32 id, int (*fn)(void *ctx, struct vcpu
 /* Ask fn what to do when the host refuses KVM_SET_GUEST_DEBUG (see struct vm_debug). */
 void debug_refused_hook(struct vm_debug *d,
 			bool (*fn)(void *ctx, struct vcpu *vcpu, const char *why), void *ctx);
-/* Add fn's members to every dump (NULL: none). Set before vm_run(). */
-void debug_dump_hook(struct vm_debug *d, debug_dump_fn fn, void *ctx);
+/*
+ * Add fn's members to every dump, after those of the hooks added before
+ * (the sched_ext trigger's, the monitor's). Set before vm_run(), at most
+ * DEBUG_DUMP_HOOKS: -ENOSPC.
+ */
+int debug_dump_hook(struct vm_debug *d, debug_dump_fn fn, void *ctx);
 
 /*
  * Wait up to timeout_ms until every running vCPU programmed the published

@@ -147,8 +147,9 @@ static void dump_body(FILE *f, struct vm_debug *d, struct vcpu *self, bool self_
 		dump_hit(f, d, hit);
 	else
 		fprintf(f, "null");
-	if (d->dump_extra && self)
-		d->dump_extra(d->dump_extra_ctx, f, self);
+	for (u32 i = 0; i < DEBUG_DUMP_HOOKS && self; i++)
+		if (d->dump_extra[i].fn)
+			d->dump_extra[i].fn(d->dump_extra[i].ctx, f, self);
 	fprintf(f, ",\n  \"vcpus\": [");
 	for (u32 i = 0; i < vm->cfg.nr_cpus; i++) {
 		fprintf(f, "%s\n    {\"id\": %u, \"frozen\": %s, \"regs\": ", i ? "," : "", i,
