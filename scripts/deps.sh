@@ -11,10 +11,11 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 # Build and host-side test tools, whatever the target arch. clang-19 (bookworm
-# main) builds the sched_ext schedulers' BPF programs (make schedulers).
+# main) builds the sched_ext schedulers' BPF programs (make schedulers);
+# xmllint (libxml2-utils) validates the monitor's SVG in the unit tests.
 pkgs="make gcc libc6-dev pkg-config libelf-dev zlib1g-dev libbpf-dev libfdt-dev cpio xz-utils
       zstd gzip binutils busybox-static device-tree-compiler qemu-system-x86 ca-certificates
-      clang libclang-rt-14-dev clang-19"
+      clang libclang-rt-14-dev clang-19 libxml2-utils"
 
 case "$arch" in
 x86_64 | amd64) ;;

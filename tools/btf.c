@@ -17,6 +17,7 @@
 #include "core/base/error.h"
 #include "core/base/file.h"
 #include "core/image/btf_image.h"
+#include "core/run/monitor_layout.h"
 #include "core/run/scx_btf.h"
 #include "core/vm/arch.h"
 #include "tools/btf.h"
@@ -186,6 +187,26 @@ int btf_kernel_scx_layout(const char *kernel, struct scx_layout *lay)
 		ret = btf_image_has_struct(&bi, "sched_ext_ops");
 		if (ret && lay && scx_btf_layout(bi.btf, lay) < 0)
 			ret = -ENOENT;
+		btf_image_close(&bi);
+	}
+	free(owned);
+	file_unmap(file, flen);
+	return ret;
+}
+
+int btf_kernel_monitor_layout(const char *kernel, struct monitor_layout *lay)
+{
+	struct btf_image bi;
+	u8 *file, *owned = NULL;
+	size_t flen;
+	int ret;
+
+	ret = file_map(kernel, "kernel", 1 * GiB, &file, &flen);
+	if (ret < 0)
+		return ret;
+	ret = btf_open_kernel(kernel, file, flen, &bi, &owned);
+	if (ret >= 0) {
+		ret = monitor_layout_get(bi.btf, lay);
 		btf_image_close(&bi);
 	}
 	free(owned);

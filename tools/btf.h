@@ -17,5 +17,8 @@ struct scx_layout;
  * resolved.
  */
 int btf_kernel_scx_layout(const char *kernel, struct scx_layout *lay);
+struct monitor_layout;
+/* The host-side monitor's layout of kernel (core/run/monitor_layout.h): 0 or -errno, error set. */
+int btf_kernel_monitor_layout(const char *kernel, struct monitor_layout *lay);
 
 #endif

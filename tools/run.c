@@ -15,8 +15,10 @@
 #include "core/base/clock.h"
 #include "core/base/error.h"
 #include "core/base/file.h"
+#include "core/base/json.h"
 #include "core/debug/arch.h"
 #include "core/debug/scx.h"
+#include "core/run/monitor_svg.h"
 #include "core/run/result.h"
 #include "core/vm/arch.h"
 #include "tools/btf.h"
@@ -29,6 +31,9 @@
 #define RUN_DEFAULT_TIMEOUT_S  300
 /* guest/sched.h SCHED_WAIT_MAX_S: what the guest's init takes. */
 #define RUN_SCHED_WAIT_MAX_S 600
+/* --monitor-interval's range (ms), and --stall-after's is 100 times the top. */
+#define RUN_MONITOR_MIN_MS 10
+#define RUN_MONITOR_MAX_MS 60000
 /* Console lines shown when a run fails and the console was not streamed. */
 #define RUN_TAIL_LINES 30
 
@@ -59,6 +64,10 @@ enum {
 	OPT_WATCH_SCX,
 	OPT_NO_WATCH_SCX,
 	OPT_SCX_WATCHDOG,
+	OPT_MONITOR,
+	OPT_MONITOR_INTERVAL,
+	OPT_STALL_AFTER,
+	OPT_MONITOR_PLOT,
 };
 
 static const struct option run_options[] = {
@@ -88,6 +97,10 @@ static const struct option run_options[] = {
     {"watch-scx", no_argument, NULL, OPT_WATCH_SCX},
     {"no-watch-scx", no_argument, NULL, OPT_NO_WATCH_SCX},
     {"scx-watchdog", required_argument, NULL, OPT_SCX_WATCHDOG},
+    {"monitor", no_argument, NULL, OPT_MONITOR},
+    {"monitor-interval", required_argument, NULL, OPT_MONITOR_INTERVAL},
+    {"stall-after", required_argument, NULL, OPT_STALL_AFTER},
+    {"monitor-plot", required_argument, NULL, OPT_MONITOR_PLOT},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -251,6 +264,29 @@ static int run_parse_opt(struct run_opts *o, int opt, char *arg)
 				   ? 0
 				   : ktvm_usage_error("--scx-watchdog 0: must be 1-%d ms",
 						      SCX_WATCHDOG_MAX_MS));
+	case OPT_MONITOR:
+		o->wo.mon = true;
+		return 0;
+	case OPT_MONITOR_INTERVAL:
+		o->wo.mon = true;
+		return run_parse_u64("--monitor-interval", arg, RUN_MONITOR_MAX_MS,
+				     &o->wo.mon_cfg.interval_ms)
+			   ?: (o->wo.mon_cfg.interval_ms >= RUN_MONITOR_MIN_MS
+				   ? 0
+				   : ktvm_usage_error("--monitor-interval %s: must be %d-%d ms",
+						      arg, RUN_MONITOR_MIN_MS, RUN_MONITOR_MAX_MS));
+	case OPT_STALL_AFTER:
+		o->wo.mon = true;
+		return run_parse_u64("--stall-after", arg, RUN_MONITOR_MAX_MS * 100,
+				     &o->wo.mon_cfg.stall_after_ms)
+			   ?: (o->wo.mon_cfg.stall_after_ms
+				   ? 0
+				   : ktvm_usage_error("--stall-after 0: must be 1-%d ms",
+						      RUN_MONITOR_MAX_MS * 100));
+	case OPT_MONITOR_PLOT:
+		o->wo.mon = true;
+		o->mon_plot = arg;
+		return 0;
 	case 'v':
 		o->verbose = true;
 		return 0;
@@ -468,6 +504,35 @@ static int run_prepare_pack(struct run *r)
 	return 0;
 }
 
+/*
+ * --monitor: a program to run (its init reports where runqueues is), and
+ * the kernel's layout from its BTF. A kernel without BTF, or one whose
+ * layout the monitor cannot read, runs without the monitor, said in one
+ * line; its options stay valid.
+ */
+static int run_prepare_monitor(struct run *r)
+{
+	struct watch_opts *wo = &r->o.wo;
+
+	if (!r->o.prog)
+		return ktvm_usage_error("--monitor: it needs a program to run (-- PROG): ktvm's "
+					"init tells it where the runqueues are");
+	if (!arch_debug_supported())
+		return ktvm_usage_error("--monitor: not supported on %s", arch_name());
+	error_clear();
+	if (btf_kernel_monitor_layout(r->o.cfg.kernel, &wo->mon_cfg.lay) < 0) {
+		snprintf(wo->mon_error, sizeof(wo->mon_error), "kernel %s: %s", r->o.cfg.kernel,
+			 error_msg());
+		fprintf(stderr, "ktvm: note: the monitor is off: %s\n", wo->mon_error);
+		error_clear();
+		wo->mon = false;
+		return 0;
+	}
+	wo->mon_cfg.origin_ns = r->o.cfg.t_start_ns;
+	wo->mon_cfg.dump = wo->dump_dir != NULL;
+	return 0;
+}
+
 /* --watch, --dump-mem, --symbols: resolve or check names, ktvm.watch= on the cmdline. */
 static int run_prepare_watch(struct run *r)
 {
@@ -478,7 +543,9 @@ static int run_prepare_watch(struct run *r)
 		return ktvm_usage_error("--watch, --dump-mem, --dump-dir: watchpoints and state "
 					"dumps are not supported on %s",
 					arch_name());
-	if (!wo->n && !wo->nr_regions && !wo->symbols && !wo->scx)
+	if (wo->mon && run_prepare_monitor(r))
+		return KTVM_EXIT_USAGE;
+	if (!wo->n && !wo->nr_regions && !wo->symbols && !wo->scx && !wo->mon)
 		return 0;
 	if (cfg->cmdline != r->cmdline)
 		snprintf(r->cmdline, sizeof(r->cmdline), "%s", cfg->cmdline ? cfg->cmdline : "");
@@ -738,6 +805,36 @@ static void run_json_more(FILE *f, const void *ctx)
 		watch_opts_json(f, wo, r->vm);
 	if (wo->scx_live)
 		scx_trigger_json(f, (struct scx_trigger *)&wo->scx_trig, "  ");
+	if (wo->mon_live) {
+		monitor_json(f, (struct monitor *)&wo->mon_state);
+	} else if (wo->mon_error[0]) {
+		fprintf(f, ",\n  \"monitor\": {\"error\": ");
+		json_string(f, wo->mon_error, strlen(wo->mon_error));
+		fputc('}', f);
+	}
+}
+
+/* The monitor's line at the end, and its picture (--monitor-plot). */
+static int run_monitor_report(struct run *r)
+{
+	struct watch_opts *wo = &r->o.wo;
+	char line[512];
+
+	if (!wo->mon_live) {
+		if (wo->mon && wo->mon_error[0])
+			fprintf(stderr, "ktvm: monitor: off: %s\n", wo->mon_error);
+		return 0;
+	}
+	monitor_summary(&wo->mon_state, line, sizeof(line));
+	fprintf(stderr, "ktvm: %s\n", line);
+	if (!r->o.mon_plot)
+		return 0;
+	error_clear();
+	if (monitor_svg_write(&wo->mon_state, &r->vm->topo, r->o.mon_plot) < 0) {
+		fprintf(stderr, "ktvm: %s\n", error_msg());
+		return -1;
+	}
+	return 0;
 }
 
 static int run_write_json(struct run *r, int status)
@@ -774,6 +871,8 @@ int run_report(struct run *r)
 
 	if (o->cfg.console_fd >= 0 && r->vm && atomic_load(&r->vm->console.escapes))
 		signals_tty_reset(o->cfg.console_fd);
+	if (r->vm && run_monitor_report(r) < 0 && status == KTVM_EXIT_OK)
+		status = KTVM_EXIT_HOST;
 	if (o->json && run_write_json(r, status) < 0 && status == KTVM_EXIT_OK)
 		status = KTVM_EXIT_HOST;
 	if (o->prog && (r->ch.out.dropped || r->ch.err.dropped) && o->verbose)

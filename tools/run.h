@@ -22,9 +22,10 @@ struct run_opts {
 	struct pack_opts po;
 	struct topology topo;
 	struct watch_opts wo;
-	const char *json; /* --json FILE, or NULL */
-	u64 sched_wait;	  /* --sched-wait SEC, 0: the guest's default */
-	char **prog;	  /* PROG [ARGS...], NULL-terminated; NULL: no PROG */
+	const char *json;     /* --json FILE, or NULL */
+	const char *mon_plot; /* --monitor-plot FILE, or NULL */
+	u64 sched_wait;	      /* --sched-wait SEC, 0: the guest's default */
+	char **prog;	      /* PROG [ARGS...], NULL-terminated; NULL: no PROG */
 	bool have_shape, have_topo, have_cpus, have_mem;
 	bool verbose;
 	int watch_scx; /* --watch-scx 1, --no-watch-scx 0, neither -1 (on with --scheduler) */

@@ -154,6 +154,10 @@ int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, c
 		watch_opts_list(list, sizeof(list),
 				w->scx_lay.root ? SCX_SYMS_ROOT : SCX_SYMS_STATIC);
 	}
+	if (w->mon) {
+		names = true;
+		watch_opts_list(list, sizeof(list), "runqueues");
+	}
 	if (!names) {
 		if (w->symbols)
 			return error_input(-EINVAL, "--symbols %s: no --watch names a symbol",
@@ -190,7 +194,29 @@ int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, c
 	return 0;
 }
 
-/* The agent's arm hook: the sched_ext trigger, at the guest's live addresses. */
+/*
+ * The monitor, once the guest reported where runqueues is. It failing to
+ * start ends nothing: the reason is said at the end and in the result.
+ */
+static void watch_opts_start_monitor(struct watch_opts *w, const struct wire_ksym *k, u32 n)
+{
+	w->mon_cfg.runqueues = agent_ksym(k, n, "runqueues");
+	if (!w->mon_cfg.runqueues) {
+		snprintf(w->mon_error, sizeof(w->mon_error),
+			 "the guest kernel's /proc/kallsyms has no runqueues (a kernel without "
+			 "CONFIG_KALLSYMS_ALL)");
+		return;
+	}
+	error_clear();
+	if (monitor_start(&w->mon_state, w->agent.vm, w->dbg, &w->mon_cfg) < 0) {
+		snprintf(w->mon_error, sizeof(w->mon_error), "%s", error_msg());
+		error_clear();
+		return;
+	}
+	w->mon_live = true;
+}
+
+/* The sched_ext trigger, at the guest's live addresses. */
 static int watch_opts_arm_scx(void *ctx, const struct wire_ksym *k, u32 n)
 {
 	struct watch_opts *w = ctx;
@@ -211,6 +237,16 @@ static int watch_opts_arm_scx(void *ctx, const struct wire_ksym *k, u32 n)
 	return ret;
 }
 
+/* The agent's arm hook: the sched_ext trigger and the monitor, at the guest's live addresses. */
+static int watch_opts_arm(void *ctx, const struct wire_ksym *k, u32 n)
+{
+	struct watch_opts *w = ctx;
+
+	if (w->mon)
+		watch_opts_start_monitor(w, k, n);
+	return w->scx ? watch_opts_arm_scx(w, k, n) : 0;
+}
+
 int watch_opts_start(struct watch_opts *w, struct vm *vm, struct channel *ch)
 {
 	const struct debug_config dc = {
@@ -222,7 +258,8 @@ int watch_opts_start(struct watch_opts *w, struct vm *vm, struct channel *ch)
 	int ret;
 
 	/* Without debug support, runs that ask for none of it go on (snapshots are refused). */
-	if (!arch_debug_supported() && !w->n && !w->nr_regions && !w->dump_dir && !w->scx)
+	if (!arch_debug_supported() && !w->n && !w->nr_regions && !w->dump_dir && !w->scx &&
+	    !w->mon)
 		goto agent;
 	ret = debug_attach(&w->dbg, vm, &dc);
 	if (ret < 0)
@@ -245,9 +282,9 @@ int watch_opts_start(struct watch_opts *w, struct vm *vm, struct channel *ch)
 agent:
 	agent_init(&w->agent, vm, w->dbg, ch, w->spec, w->n);
 	w->agent.text_file = w->text_file;
-	if (w->scx) {
+	if (w->scx || w->mon) {
 		w->nr_cpus = vm->cfg.nr_cpus;
-		w->agent.arm_hook = watch_opts_arm_scx;
+		w->agent.arm_hook = watch_opts_arm;
 		w->agent.arm_ctx = w;
 	}
 	ch->request = agent_post;
@@ -263,6 +300,8 @@ int watch_opts_finish(struct watch_opts *w)
 	if (!w->agent_live)
 		return 0;
 	agent_stop(&w->agent);
+	if (w->mon_live)
+		monitor_stop(&w->mon_state);
 	if (w->scx_live)
 		scx_trigger_stop(&w->scx_trig);
 	/* The user's mistake (no such symbol, a misaligned one): bad input. */
@@ -275,6 +314,9 @@ int watch_opts_finish(struct watch_opts *w)
 
 void watch_opts_end(struct watch_opts *w)
 {
+	if (w->mon_live)
+		monitor_destroy(&w->mon_state);
+	w->mon_live = false;
 	if (w->scx_live) {
 		scx_trigger_stop(&w->scx_trig);
 		scx_trigger_destroy(&w->scx_trig);

@@ -19,6 +19,7 @@
 #include "core/debug/dump.h"
 #include "core/debug/scx.h"
 #include "core/debug/watch.h"
+#include "core/run/monitor.h"
 
 struct vm;
 struct channel;
@@ -41,6 +42,12 @@ struct watch_opts {
 	bool scx_live;
 	u64 scx_watchdog_ms; /* --scx-watchdog MS, 0: none */
 	u32 nr_cpus;
+	/* The host-side monitor (core/run/monitor.h): --monitor and its options. */
+	bool mon;
+	struct monitor_cfg mon_cfg; /* its layout from the kernel's BTF (run_prepare()) */
+	struct monitor mon_state;
+	bool mon_live;
+	char mon_error[256]; /* why it did not start, "" if it did or was not asked for */
 };
 
 /* --watch SPEC: 0, or -EINVAL with an input error (bad spec, a 4th watch). */

@@ -10,10 +10,11 @@
 #include "core/base/json.h"
 #include "core/debug/debug.h"
 #include "core/run/monitor.h"
+#include "core/vm/freeze.h"
 #include "core/vm/vcpu.h"
 #include "core/vm/vm.h"
 
-#define MONITOR_PAGE	   4096ULL
+#define MONITOR_PAGE 4096ULL
 /* Beyond these a value read from a runqueue is not a value the kernel keeps: torn. */
 #define MONITOR_NR_MAX	   (1u << 22)
 #define MONITOR_PID_MAX	   (1 << 22) /* PID_MAX_LIMIT */
@@ -323,8 +324,20 @@ static void *monitor_thread(void *arg)
 	while (!atomic_load(&m->stop)) {
 		struct timespec ts;
 
-		monitor_sample(m);
-		monitor_dump_stalls(m, &dumped);
+		/*
+		 * A frozen or ending guest does not schedule: no sample, and the
+		 * stall runs start over (host time passed without guest time).
+		 */
+		if (vm_stopping(m->vm) || freeze_active(m->vm)) {
+			pthread_mutex_lock(&m->lock);
+			m->paused++;
+			for (u32 c = 0; c < m->nr_cpus; c++)
+				m->lane[c].st.have = false;
+			pthread_mutex_unlock(&m->lock);
+		} else {
+			monitor_sample(m);
+			monitor_dump_stalls(m, &dumped);
+		}
 		m->cpu_ns = monitor_thread_cpu_ns();
 		next += m->cfg.interval_ms * 1000000ULL;
 		/* Behind (a freeze, a slow host): the next sample now, not a burst. */
@@ -449,13 +462,14 @@ void monitor_json(FILE *f, struct monitor *m)
 	fprintf(f,
 		",\n  \"monitor\": {\"interval_ms\": %llu, \"stall_after_ms\": %llu, \"cpus\": %u, "
 		"\"samples\": %llu, \"kept\": %u, \"stride\": %u, \"torn\": %llu, "
-		"\"unreadable\": %llu, \"pages_walked\": %llu, \"host_cpu_ms\": %.3f, "
+		"\"unreadable\": %llu, \"paused\": %llu, \"pages_walked\": %llu, \"host_cpu_ms\": "
+		"%.3f, "
 		"\"first_sample_ms\": %.3f",
 		(unsigned long long)m->cfg.interval_ms, (unsigned long long)m->cfg.stall_after_ms,
 		m->nr_cpus, (unsigned long long)m->samples, m->kept, m->stride,
 		(unsigned long long)m->torn, (unsigned long long)m->unreadable,
-		(unsigned long long)m->pages_walked, (double)m->cpu_ns / 1e6,
-		m->first_ns ? monitor_ms(m, m->first_ns) : 0.0);
+		(unsigned long long)m->paused, (unsigned long long)m->pages_walked,
+		(double)m->cpu_ns / 1e6, m->first_ns ? monitor_ms(m, m->first_ns) : 0.0);
 	/* The fields this kernel does not have: reported, not guessed. */
 	fprintf(f, ",\n    \"absent\": [");
 	for (int i = 0, n = 0; i < MF_COUNT; i++)
@@ -486,7 +500,8 @@ void monitor_json(FILE *f, struct monitor *m)
 		fprintf(f, "%s\"%d\": ", i ? ", " : "", m->task[i].pid);
 		json_string(f, m->task[i].comm, strnlen(m->task[i].comm, sizeof(m->task[i].comm)));
 	}
-	fprintf(f, "}, \"tasks_dropped\": %llu,\n    \"stalls\": [", (unsigned long long)m->tasks_dropped);
+	fprintf(f, "}, \"tasks_dropped\": %llu,\n    \"stalls\": [",
+		(unsigned long long)m->tasks_dropped);
 	for (u32 i = 0; i < m->nr_stalls; i++) {
 		const struct monitor_stall *st = &m->stall[i];
 		const char *comm = monitor_comm(m, st->pid);
@@ -494,8 +509,8 @@ void monitor_json(FILE *f, struct monitor *m)
 		fprintf(f,
 			"%s{\"cpu\": %u, \"kind\": \"%s\", \"since_ms\": %.1f, \"at_ms\": %.1f, "
 			"\"end_ms\": ",
-			i ? ", " : "", st->cpu, stall_kind_name(st->kind), monitor_ms(m, st->since_ns),
-			monitor_ms(m, st->at_ns));
+			i ? ", " : "", st->cpu, stall_kind_name(st->kind),
+			monitor_ms(m, st->since_ns), monitor_ms(m, st->at_ns));
 		if (st->end_ns)
 			fprintf(f, "%.1f", monitor_ms(m, st->end_ns));
 		else
@@ -512,8 +527,9 @@ void monitor_json(FILE *f, struct monitor *m)
 			fprintf(f, "null");
 		fputc('}', f);
 	}
-	fprintf(f, "], \"stalls_dropped\": %llu,\n    \"imbalance\": {\"mean_spread\": %.3f, "
-		   "\"max_spread\": %u}",
+	fprintf(f,
+		"], \"stalls_dropped\": %llu,\n    \"imbalance\": {\"mean_spread\": %.3f, "
+		"\"max_spread\": %u}",
 		(unsigned long long)m->stalls_dropped,
 		m->spread_n ? (double)m->spread_sum / (double)m->spread_n : 0.0, m->spread_max);
 	if (m->error[0]) {
@@ -529,7 +545,8 @@ void monitor_summary(struct monitor *m, char *buf, size_t size)
 	int n;
 
 	pthread_mutex_lock(&m->lock);
-	n = snprintf(buf, size, "monitor: %llu samples of %u CPUs every %llu ms, %llu torn, %llu unreadable; ",
+	n = snprintf(buf, size,
+		     "monitor: %llu samples of %u CPUs every %llu ms, %llu torn, %llu unreadable; ",
 		     (unsigned long long)m->samples, m->nr_cpus,
 		     (unsigned long long)m->cfg.interval_ms, (unsigned long long)m->torn,
 		     (unsigned long long)m->unreadable);
@@ -545,9 +562,9 @@ void monitor_summary(struct monitor *m, char *buf, size_t size)
 
 		snprintf(buf + n, size - (size_t)n,
 			 "%u stall%s, the first on cpu %u (%s: %s %d \"%s\") since %.3f s",
-			 m->nr_stalls, m->nr_stalls == 1 ? "" : "s", st->cpu, stall_kind_name(st->kind),
-			 st->kind == STALL_CURR ? "kept by" : "curr", st->pid, comm ? comm : "?",
-			 monitor_ms(m, st->since_ns) / 1000.0);
+			 m->nr_stalls, m->nr_stalls == 1 ? "" : "s", st->cpu,
+			 stall_kind_name(st->kind), st->kind == STALL_CURR ? "kept by" : "curr",
+			 st->pid, comm ? comm : "?", monitor_ms(m, st->since_ns) / 1000.0);
 	}
 	pthread_mutex_unlock(&m->lock);
 }
@@ -560,7 +577,8 @@ static void monitor_dump(void *ctx, FILE *f, struct vcpu *self)
 	if (!m->lane)
 		return;
 	pthread_mutex_lock(&m->lock);
-	fprintf(f, ",\n  \"monitor\": {\"samples\": %llu, \"cpus\": [", (unsigned long long)m->samples);
+	fprintf(f, ",\n  \"monitor\": {\"samples\": %llu, \"cpus\": [",
+		(unsigned long long)m->samples);
 	for (u32 c = 0; c < m->nr_cpus; c++) {
 		const struct stall_sample *s = &m->lane[c].last;
 		const char *comm = monitor_comm(m, s->curr_pid);

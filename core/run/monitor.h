@@ -31,13 +31,13 @@
 #include "core/run/monitor_layout.h"
 #include "core/run/stall.h"
 
-#define MONITOR_KEEP	    4096
-#define MONITOR_TASKS	    1024 /* pid -> comm names kept for the result */
-#define MONITOR_STALLS	    64
-#define MONITOR_MAX_CPUS    512
-#define MONITOR_DEFAULT_MS  100
-#define MONITOR_STALL_MS    2000
-#define MONITOR_TLB	    64 /* translated pages remembered */
+#define MONITOR_KEEP	   4096
+#define MONITOR_TASKS	   1024 /* pid -> comm names kept for the result */
+#define MONITOR_STALLS	   64
+#define MONITOR_MAX_CPUS   512
+#define MONITOR_DEFAULT_MS 100
+#define MONITOR_STALL_MS   2000
+#define MONITOR_TLB	   64 /* translated pages remembered */
 
 struct vm;
 struct vm_debug;
@@ -47,8 +47,8 @@ struct monitor_cfg {
 	u64 stall_after_ms;
 	u64 runqueues; /* the address of the per-CPU variable runqueues (kallsyms) */
 	struct monitor_layout lay;
-	bool dump;	/* freeze and dump the guest on a stall (needs dbg) */
-	u64 origin_ns;	/* times in the result count from here (process start) */
+	bool dump;     /* freeze and dump the guest on a stall (needs dbg) */
+	u64 origin_ns; /* times in the result count from here (process start) */
 };
 
 struct monitor_task {
@@ -66,14 +66,14 @@ struct monitor_stall {
 
 /* One CPU's kept samples (stride apart). */
 struct monitor_lane {
-	u64 pcpu;		     /* __per_cpu_offset of the CPU */
-	u64 rq;			     /* its struct rq */
-	u32 nr[MONITOR_KEEP];	     /* rq->nr_running */
-	s32 pid[MONITOR_KEEP];	     /* curr's pid; -1: torn or unreadable */
-	u32 cfs[MONITOR_KEEP];	     /* rq->cfs.h_nr_running (0 when absent) */
-	u32 scx[MONITOR_KEEP];	     /* rq->scx.nr_running (0 when absent) */
+	u64 pcpu;	       /* __per_cpu_offset of the CPU */
+	u64 rq;		       /* its struct rq */
+	u32 nr[MONITOR_KEEP];  /* rq->nr_running */
+	s32 pid[MONITOR_KEEP]; /* curr's pid; -1: torn or unreadable */
+	u32 cfs[MONITOR_KEEP]; /* rq->cfs.h_nr_running (0 when absent) */
+	u32 scx[MONITOR_KEEP]; /* rq->scx.nr_running (0 when absent) */
 	struct stall_cpu st;
-	struct stall_sample last;    /* the newest sample, kept or not */
+	struct stall_sample last; /* the newest sample, kept or not */
 	u32 last_scx_flags;
 };
 
@@ -92,8 +92,9 @@ struct monitor {
 	u64 t_ns[MONITOR_KEEP]; /* when each kept sample was taken */
 	u32 kept, stride, skip;
 	u64 samples, torn, unreadable, pages_walked;
-	u64 first_ns;		/* the first sample, 0 if none */
-	u64 cpu_ns;		/* the thread's CPU time in all */
+	u64 paused;   /* intervals skipped: the guest frozen (a dump) or ending */
+	u64 first_ns; /* the first sample, 0 if none */
+	u64 cpu_ns;   /* the thread's CPU time in all */
 	struct monitor_task task[MONITOR_TASKS];
 	u32 nr_tasks;
 	u64 tasks_dropped;

@@ -21,17 +21,17 @@ struct monitor_field {
 };
 
 enum monitor_fields {
-	MF_RQ_CLOCK,	  /* rq.clock: u64 ns, advances while the CPU runs tasks */
-	MF_RQ_NR_RUNNING, /* rq.nr_running: runnable tasks, all classes */
-	MF_RQ_CURR,	  /* rq.curr: the task_struct running now */
-	MF_RQ_CFS_NR,	  /* rq.cfs.h_nr_running (or h_nr_queued) */
-	MF_RQ_SCX_NR,	  /* rq.scx.nr_running */
-	MF_RQ_SCX_FLAGS,  /* rq.scx.flags */
+	MF_RQ_CLOCK,	   /* rq.clock: u64 ns, advances while the CPU runs tasks */
+	MF_RQ_NR_RUNNING,  /* rq.nr_running: runnable tasks, all classes */
+	MF_RQ_CURR,	   /* rq.curr: the task_struct running now */
+	MF_RQ_CFS_NR,	   /* rq.cfs.h_nr_running (or h_nr_queued) */
+	MF_RQ_SCX_NR,	   /* rq.scx.nr_running */
+	MF_RQ_SCX_FLAGS,   /* rq.scx.flags */
 	MF_RQ_SCHED_COUNT, /* rq.sched_count (CONFIG_SCHEDSTATS) */
 	MF_RQ_YLD_COUNT,   /* rq.yld_count (CONFIG_SCHEDSTATS) */
 	MF_RQ_CPU,	   /* rq.cpu: checks that a per-CPU offset leads to that CPU's rq */
-	MF_TASK_PID,	  /* task_struct.pid */
-	MF_TASK_COMM,	  /* task_struct.comm */
+	MF_TASK_PID,	   /* task_struct.pid */
+	MF_TASK_COMM,	   /* task_struct.comm */
 	MF_COUNT,
 };
 

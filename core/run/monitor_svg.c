@@ -15,14 +15,14 @@
 #include "core/run/monitor_svg.h"
 #include "core/vm/topology.h"
 
-#define SVG_W	    1200
-#define SVG_LEFT    150
-#define SVG_RIGHT   20
-#define SVG_TOP	    60
-#define SVG_LANE    30
-#define SVG_GROUP   18 /* a node/LLC header row */
-#define SVG_LEGEND  12 /* tasks named in the legend */
-#define SVG_PLOT_W  (SVG_W - SVG_LEFT - SVG_RIGHT)
+#define SVG_W	   1200
+#define SVG_LEFT   150
+#define SVG_RIGHT  20
+#define SVG_TOP	   60
+#define SVG_LANE   30
+#define SVG_GROUP  18 /* a node/LLC header row */
+#define SVG_LEGEND 12 /* tasks named in the legend */
+#define SVG_PLOT_W (SVG_W - SVG_LEFT - SVG_RIGHT)
 
 /* Text for an XML attribute or element: the five specials escaped. */
 static void svg_text(FILE *f, const char *s, size_t max)
@@ -152,7 +152,8 @@ int monitor_svg_write(struct monitor *m, const struct topology *topo, const char
 		"viewBox=\"0 0 %u %u\" font-family=\"sans-serif\" font-size=\"12\">\n",
 		SVG_W, y + 60 + 16 * ((MIN(ncnt, (u32)SVG_LEGEND) + 3) / 4), SVG_W,
 		y + 60 + 16 * ((MIN(ncnt, (u32)SVG_LEGEND) + 3) / 4));
-	fprintf(f, "<title>ktvm monitor</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+	fprintf(f, "<title>ktvm monitor</title>\n<rect width=\"100%%\" height=\"100%%\" "
+		   "fill=\"white\"/>\n");
 	fprintf(f,
 		"<text x=\"10\" y=\"22\" font-size=\"16\" font-weight=\"bold\">ktvm monitor: %u "
 		"CPUs, a sample every %llu ms (%llu samples, %llu torn), %.1f s</text>\n",
@@ -192,14 +193,16 @@ int monitor_svg_write(struct monitor *m, const struct topology *topo, const char
 			while (j < m->kept && ln->pid[j] == ln->pid[i])
 				j++;
 			x0 = SVG_LEFT + SVG_PLOT_W * ((double)m->t_ns[i] - t0) / span;
-			x1 = SVG_LEFT + SVG_PLOT_W * ((j < m->kept ? (double)m->t_ns[j] : t1) - t0) / span;
+			x1 = SVG_LEFT +
+			     SVG_PLOT_W * ((j < m->kept ? (double)m->t_ns[j] : t1) - t0) / span;
 			if (ln->pid[i] >= 0 && x1 > x0) {
 				svg_colour(col, sizeof(col), ln->pid[i]);
 				comm = monitor_comm(m, ln->pid[i]);
 				fprintf(f,
 					"<rect x=\"%.2f\" y=\"%u\" width=\"%.2f\" height=\"%u\" "
 					"fill=\"%s\"><title>cpu %u: ",
-					x0, y + 4, x1 - x0 < 0.5 ? 0.5 : x1 - x0, SVG_LANE / 2 - 2, col, c);
+					x0, y + 4, x1 - x0 < 0.5 ? 0.5 : x1 - x0, SVG_LANE / 2 - 2,
+					col, c);
 				svg_text(f, comm ? comm : "?", 16);
 				fprintf(f, " (pid %d)</title></rect>\n", ln->pid[i]);
 			}
@@ -207,15 +210,18 @@ int monitor_svg_write(struct monitor *m, const struct topology *topo, const char
 		}
 		/* nr_running as a step line in the lower half. */
 		if (m->kept) {
-			fprintf(f, "<polyline fill=\"none\" stroke=\"#1a4f8b\" stroke-width=\"1.2\" points=\"");
+			fprintf(f, "<polyline fill=\"none\" stroke=\"#1a4f8b\" "
+				   "stroke-width=\"1.2\" points=\"");
 			for (u32 i = 0; i < m->kept; i++) {
 				double x = SVG_LEFT + SVG_PLOT_W * ((double)m->t_ns[i] - t0) / span;
-				double yy = y + SVG_LANE - 3 - (SVG_LANE / 2 - 4) * (double)ln->nr[i] / maxnr;
+				double yy = y + SVG_LANE - 3 -
+					    (SVG_LANE / 2 - 4) * (double)ln->nr[i] / maxnr;
 
 				fprintf(f, "%s%.2f,%.2f", i ? " " : "", x, yy);
 				if (i + 1 < m->kept)
 					fprintf(f, " %.2f,%.2f",
-						SVG_LEFT + SVG_PLOT_W * ((double)m->t_ns[i + 1] - t0) / span,
+						SVG_LEFT + SVG_PLOT_W *
+							       ((double)m->t_ns[i + 1] - t0) / span,
 						yy);
 			}
 			fprintf(f, "\"/>\n");
@@ -228,23 +234,29 @@ int monitor_svg_write(struct monitor *m, const struct topology *topo, const char
 			if (st->cpu != c)
 				continue;
 			a = SVG_LEFT + SVG_PLOT_W * ((double)st->since_ns - t0) / span;
-			b = SVG_LEFT + SVG_PLOT_W * ((st->end_ns ? (double)st->end_ns : t1) - t0) / span;
+			b = SVG_LEFT +
+			    SVG_PLOT_W * ((st->end_ns ? (double)st->end_ns : t1) - t0) / span;
 			a = a < SVG_LEFT ? SVG_LEFT : a;
 			b = b > SVG_LEFT + SVG_PLOT_W ? SVG_LEFT + SVG_PLOT_W : b;
+			fprintf(
+			    f,
+			    "<rect class=\"stall\" x=\"%.2f\" y=\"%u\" width=\"%.2f\" "
+			    "height=\"%u\" "
+			    "fill=\"red\" fill-opacity=\"0.3\" stroke=\"red\"><title>stall (%s) "
+			    "on cpu %u</title></rect>\n",
+			    a, y + 2, b > a ? b - a : 1.0, SVG_LANE - 4, stall_kind_name(st->kind),
+			    c);
 			fprintf(f,
-				"<rect class=\"stall\" x=\"%.2f\" y=\"%u\" width=\"%.2f\" height=\"%u\" "
-				"fill=\"red\" fill-opacity=\"0.3\" stroke=\"red\"><title>stall (%s) "
-				"on cpu %u</title></rect>\n",
-				a, y + 2, b > a ? b - a : 1.0, SVG_LANE - 4, stall_kind_name(st->kind), c);
-			fprintf(f, "<text x=\"%.2f\" y=\"%u\" fill=\"#b00\" font-weight=\"bold\">stall (%s)</text>\n",
+				"<text x=\"%.2f\" y=\"%u\" fill=\"#b00\" "
+				"font-weight=\"bold\">stall (%s)</text>\n",
 				a + 3, y + 26, stall_kind_name(st->kind));
 		}
 		fprintf(f, "</g>\n");
 		y += SVG_LANE;
 	}
 	/* The time axis: a tick per second or so. */
-	fprintf(f, "<line x1=\"%u\" y1=\"%u\" x2=\"%u\" y2=\"%u\" stroke=\"#333\"/>\n", SVG_LEFT, y + 4,
-		SVG_LEFT + SVG_PLOT_W, y + 4);
+	fprintf(f, "<line x1=\"%u\" y1=\"%u\" x2=\"%u\" y2=\"%u\" stroke=\"#333\"/>\n", SVG_LEFT,
+		y + 4, SVG_LEFT + SVG_PLOT_W, y + 4);
 	{
 		double step = 1e9;
 
@@ -253,11 +265,12 @@ int monitor_svg_write(struct monitor *m, const struct topology *topo, const char
 		for (double t = 0; t <= span + 1; t += step) {
 			double x = SVG_LEFT + SVG_PLOT_W * t / span;
 
-			fprintf(f,
-				"<line x1=\"%.2f\" y1=\"%u\" x2=\"%.2f\" y2=\"%u\" stroke=\"#333\"/>"
-				"<text x=\"%.2f\" y=\"%u\" text-anchor=\"middle\">%.0f s</text>\n",
-				x, y + 4, x, y + 9, x, y + 22,
-				(t + t0 - (double)m->cfg.origin_ns) / 1e9);
+			fprintf(
+			    f,
+			    "<line x1=\"%.2f\" y1=\"%u\" x2=\"%.2f\" y2=\"%u\" stroke=\"#333\"/>"
+			    "<text x=\"%.2f\" y=\"%u\" text-anchor=\"middle\">%.0f s</text>\n",
+			    x, y + 4, x, y + 9, x, y + 22,
+			    (t + t0 - (double)m->cfg.origin_ns) / 1e9);
 		}
 	}
 	y += 40;

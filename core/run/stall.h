@@ -27,19 +27,19 @@ enum stall_kind {
 
 /* What one CPU looked like at one sample. */
 struct stall_sample {
-	u64 t_ns;     /* when it was taken (host clock) */
-	u64 clock;    /* rq->clock */
+	u64 t_ns;  /* when it was taken (host clock) */
+	u64 clock; /* rq->clock */
 	u32 nr_running;
 	s32 curr_pid; /* -1: unknown */
 	bool usable;
 };
 
 struct stall_cpu {
-	bool have;	     /* a usable sample was seen */
-	u64 clock;	     /* the last usable sample's rq->clock */
-	s32 pid;	     /* and its current task */
-	u64 t_ns;	     /* and when it was taken */
-	u64 clock_since_ns;  /* start of a run of samples with work and a clock standing still; 0: none */
+	bool have;	    /* a usable sample was seen */
+	u64 clock;	    /* the last usable sample's rq->clock */
+	s32 pid;	    /* and its current task */
+	u64 t_ns;	    /* and when it was taken */
+	u64 clock_since_ns; /* start of a run of samples with work and a clock standing still; 0: none */
 	u64 curr_since_ns;   /* start of a run with nr_running > 1 and the same curr; 0: none */
 	enum stall_kind now; /* the stall in progress (reported), or STALL_NONE */
 	u64 now_since_ns;

@@ -27,6 +27,8 @@ set -eu
 . "$(dirname "$0")/sched.sh"
 # shellcheck source=tests/integration/faults.sh
 . "$(dirname "$0")/faults.sh"
+# shellcheck source=tests/integration/monitor.sh
+. "$(dirname "$0")/monitor.sh"
 
 # Read by run_case.
 # shellcheck disable=SC2034
@@ -355,6 +357,9 @@ run_case dump_dir_full dump_dir_full_case
 run_case dump_dir_readonly dump_dir_readonly_case
 run_case closed_stdout closed_stdout_case
 run_case flood flood_case
+# The host-side monitor (monitor.sh).
+run_case monitor_burn monitor_burn_case
+run_case monitor_stall monitor_stall_case
 run_case bad_missing_kernel bad_missing_kernel
 run_case bad_fifo_kernel bad_fifo_kernel
 run_case bad_fifo_initrd bad_fifo_initrd

@@ -18,12 +18,12 @@
 #include "tests/test.h"
 #include "tests/unit/json_flat.h"
 
-#define BASE	  0xffff888000000000ULL
-#define MEM	  (64 * 1024)
-#define RQS	  0x100ULL /* runqueues: the per-CPU variable's address, minus BASE */
-#define PCPU(i)	  (BASE + 0x2000ULL * (i)) /* per-CPU offsets */
-#define TASK(i)	  (BASE + 0x8000ULL + 0x100ULL * (i))
-#define NCPU	  4
+#define BASE	0xffff888000000000ULL
+#define MEM	(64 * 1024)
+#define RQS	0x100ULL		 /* runqueues: the per-CPU variable's address, minus BASE */
+#define PCPU(i) (BASE + 0x2000ULL * (i)) /* per-CPU offsets */
+#define TASK(i) (BASE + 0x8000ULL + 0x100ULL * (i))
+#define NCPU	4
 
 /* The made-up layout: rq {.., nr_running @4, clock @16, curr @32, cfs @48, scx @64, cpu @80}. */
 static struct monitor_layout fake_layout(void)
@@ -45,7 +45,7 @@ static struct monitor_layout fake_layout(void)
 struct fake {
 	u8 mem[MEM];
 	u32 reads;
-	int switch_cpu;	 /* >= 0: after this CPU's task pid is read, its rq->curr changes */
+	int switch_cpu; /* >= 0: after this CPU's task pid is read, its rq->curr changes */
 	u64 switch_to;
 };
 
@@ -272,8 +272,8 @@ TEST(monitor_svg_well_formed)
 		monitor_sample(&m);
 	}
 	/* A stall to draw. */
-	m.stall[0] = (struct monitor_stall){.cpu = 1, .kind = STALL_CURR, .since_ns = m.t_ns[3],
-					    .at_ns = m.t_ns[20], .pid = 101};
+	m.stall[0] = (struct monitor_stall){
+	    .cpu = 1, .kind = STALL_CURR, .since_ns = m.t_ns[3], .at_ns = m.t_ns[20], .pid = 101};
 	m.nr_stalls = 1;
 	/* 2 nodes with an LLC each, 2 cores per LLC: cpus 0 and 1 on node 0. */
 	ASSERT_EQ(topology_parse_shape(&topo, "2,2,2,1"), 0);

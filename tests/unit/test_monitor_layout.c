@@ -95,7 +95,8 @@ static void check(const char *rel, bool want_scx)
 	fprintf(f, "#include \"vmlinux.h\"\nint printf(const char *, ...);\nint main(void)\n{\n");
 	for (int i = 0; i < MF_COUNT; i++)
 		if (lay.f[i].size)
-			fprintf(f, "\tprintf(\"%%d %%lu\\n\", %d, (unsigned long)%s);\n", i, expr(i, &lay, newer_cfs));
+			fprintf(f, "\tprintf(\"%%d %%lu\\n\", %d, (unsigned long)%s);\n", i,
+				expr(i, &lay, newer_cfs));
 	fprintf(f, "\treturn 0;\n}\n");
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "cc -w -I'%s' -o '%s' '%s' && '%s' > '%s'", test_tmp_path(""),

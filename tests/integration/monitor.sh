@@ -1,0 +1,66 @@
+# shellcheck shell=sh
+# The host-side monitor (sourced by run.sh): ktvm run --monitor reads every
+# CPU's runqueue from guest memory while the guest runs. Needs PAYLOADS
+# (burn, rtspin).
+
+# lane_stat FLAT CPU: "SAMPLES TWO_OR_MORE BURN" for lane CPU: its samples,
+# those with nr_running >= 2, those whose current task is called burn.
+lane_stat() {
+	awk -F'\t' -v cpu="$2" '
+	$1 ~ "^monitor\\.tasks\\." { split($1, p, "."); comm[p[3]] = $2 }
+	$1 ~ "^monitor\\.lanes\\." cpu "\\.nr_running\\.[0-9]+$" { n++; if ($2 >= 2) two++ }
+	$1 ~ "^monitor\\.lanes\\." cpu "\\.curr_pid\\.[0-9]+$" { pid[++np] = $2 }
+	END { for (i = 1; i <= np; i++) if (comm[pid[i]] == "burn") b++; printf "%d %d %d\n", n, two, b }' "$1"
+}
+
+# Two CPU-bound loops pinned to CPU 1 of 2: the samples show nr_running 2
+# there and burn running, and not on CPU 0; no stall anywhere.
+monitor_burn_case() {
+	ktvm_run run --kernel "$KERNEL_IMAGE" --memory 256 --cpus 2 --timeout 120 --json "$json" \
+		--monitor --monitor-plot "$cwd/mon.svg" --include "$PAYLOADS/burn:/bin/burn" \
+		-- /bin/busybox taskset -c 1 /bin/burn 3000 2
+	expect_status 0 || return 0
+	set -- $(lane_stat "$json.flat" 1)
+	[ "$1" -ge 20 ] || fail "cpu 1: $1 samples (expected 20 or more in 3 s)" || return 0
+	[ $(($2 * 2)) -ge "$1" ] || fail "cpu 1: nr_running >= 2 in $2 of $1 samples (expected most)" || return 0
+	[ $(($3 * 2)) -ge "$1" ] || fail "cpu 1: burn current in $3 of $1 samples (expected most)" || return 0
+	set -- $(lane_stat "$json.flat" 0)
+	[ $(($3 * 10)) -le "$1" ] || fail "cpu 0: burn current in $3 of $1 samples (expected almost none)" || return 0
+	n=$(grep -c '^monitor\.stalls\.' "$json.flat")
+	expect_eq "stalls" 0 "$n" || return 0
+	grep -q "^ktvm: monitor: [0-9]* samples of 2 CPUs every 100 ms.*; no stall" "$err" ||
+		fail "stderr (expected the monitor's summary with no stall)" || return 0
+	# The picture: an SVG with a lane for each CPU and the task named.
+	[ -s "$cwd/mon.svg" ] || fail "no --monitor-plot file" || return 0
+	for c in 0 1; do
+		grep -q "id=\"cpu$c\"" "$cwd/mon.svg" || fail "the SVG has no lane for cpu $c" || return 0
+	done
+	grep -q "burn (pid" "$cwd/mon.svg" || fail "the SVG names no burn task" || return 0
+	[ "$(grep -c '<g ' "$cwd/mon.svg")" = "$(grep -c '</g>' "$cwd/mon.svg")" ] &&
+		[ "$(tail -n1 "$cwd/mon.svg")" = "</svg>" ] || fail "the SVG is not closed"
+}
+
+# A SCHED_FIFO spinner with RT throttling off starves a normal task on CPU
+# 1: a "curr" stall there within --stall-after + one interval, and a dump.
+monitor_stall_case() {
+	mkdir -p "$cwd/dumps"
+	ktvm_run run --kernel "$KERNEL_IMAGE" --memory 256 --cpus 2 --timeout 120 --json "$json" \
+		--stall-after 1000 --dump-dir "$cwd/dumps" -- "$PAYLOADS/rtspin" 1 4
+	expect_status 0 || return 0
+	grep -q "rtspin: done" "$out" || fail "payload output (expected \"rtspin: done\")" || return 0
+	expect_json monitor.stalls.0.cpu 1 || return 0
+	expect_json monitor.stalls.0.kind curr || return 0
+	expect_json monitor.stalls.0.comm rtspin || return 0
+	since=$(json_get "$json.flat" monitor.stalls.0.since_ms)
+	at=$(json_get "$json.flat" monitor.stalls.0.at_ms)
+	late=$(awk -v a="$at" -v s="$since" 'BEGIN { printf "%d", a - s }')
+	[ "$late" -ge 1000 ] && [ "$late" -le 1100 ] ||
+		fail "stall declared $late ms after it began (expected 1000..1100)" || return 0
+	d=$(json_get "$json.flat" monitor.stalls.0.dump)
+	[ -f "$d" ] || fail "no stall dump (monitor.stalls.0.dump is $d)" || return 0
+	json_flat "$d" >"$work/d.flat"
+	expect_eq "dump tag" stall-cpu1 "$(json_get "$work/d.flat" tag)" || return 0
+	expect_eq "dump monitor.cpus.1.stall" curr "$(json_get "$work/d.flat" monitor.cpus.1.stall)" || return 0
+	grep -q "^ktvm: monitor: .* 1 stall, the first on cpu 1 (curr" "$err" ||
+		fail "stderr (expected the monitor's stall summary)"
+}
