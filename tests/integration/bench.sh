@@ -19,8 +19,8 @@ set -eu
 check_env marker-init
 [ -x "${PAYLOADS:-}/pattern" ] || { echo "bench.sh: no \$PAYLOADS/pattern" >&2; exit 2; }
 runs=${BENCH_RUNS:-3}
-# BENCH_PARTS: which parts run (default all: boot payload freeze sched).
-bench_part() { case " ${BENCH_PARTS:-boot payload freeze sched} " in *" $1 "*) return 0 ;; esac; return 1; }
+# BENCH_PARTS: which parts run (default all: boot payload freeze sched monitor).
+bench_part() { case " ${BENCH_PARTS:-boot payload freeze sched monitor} " in *" $1 "*) return 0 ;; esac; return 1; }
 rows=$work/rows
 
 # bench_run LABEL KERNEL CPUS RUN
@@ -200,5 +200,46 @@ if bench_part sched; then
 	else
 		echo "bench.sh: sched part skipped: no Debian 7.x kernel or no ktvm_fifo (make schedulers)"
 	fi
+fi
+# monitor_bench_run RUN MODE: burn on every vCPU for 4 s, with (on) or
+# without (off) the host-side monitor: its loops, and the monitor's host
+# CPU time per sample per vCPU.
+monitor_bench_run() {
+	n=${BENCH_MONITOR_CPUS:-8}
+	mon=''
+	[ "$2" = off ] || mon=--monitor
+	# shellcheck disable=SC2086 # $mon: the option or nothing
+	ktvm_run run --kernel "$KERNEL_IMAGE" --cpus "$n" --memory 512 --timeout 180 \
+		--json "$json" $mon -- "$PAYLOADS/burn" 4000 "$n"
+	loops=$(awk '$1 == "burn:" && $2 == "loops" { print $3 }' "$out")
+	us=-
+	if [ "$2" = on ]; then
+		us=$(awk -F'\t' '$1 == "monitor.host_cpu_ms" { c = $2 } $1 == "monitor.samples" { s = $2 }
+			END { if (s) printf "%.1f", c * 1000 / s / '"$n"'; else print "-" }' "$json.flat")
+	fi
+	printf '%3s  %-4s %14s %18s\n' "$1" "$2" "${loops:--}" "$us" | tee -a "$mrows"
+	if [ "$rc" = 0 ] && [ -n "$loops" ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "bench.sh: monitor run $1 $2: exit status $rc: $(ktvm_summary)" >&2
+	fi
+}
+
+if bench_part monitor; then
+	mrows=$work/mrows
+	echo
+	echo "monitor: burn on ${BENCH_MONITOR_CPUS:-8} vCPUs for 4 s, without and with --monitor (100 ms):"
+	printf '%3s  %-4s %14s %18s\n' run mode loops us_per_sample_cpu
+	i=1
+	while [ $i -le "$runs" ]; do
+		json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
+		monitor_bench_run $i off
+		monitor_bench_run $i on
+		i=$((i + 1))
+	done
+	awk '$2 == "off" { a += $3; na++ } $2 == "on" { b += $3; nb++; if ($4 != "-") { u += $4; nu++ } }
+		END { if (na && nb && a) printf "means: %.0f loops without, %.0f with (%+.2f%%); the monitor %.1f us of host CPU per sample per vCPU\n",
+			a / na, b / nb, (b / nb - a / na) * 100 / (a / na), nu ? u / nu : 0 }' "$mrows"
 fi
 summary

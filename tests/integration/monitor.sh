@@ -54,8 +54,10 @@ monitor_stall_case() {
 	since=$(json_get "$json.flat" monitor.stalls.0.since_ms)
 	at=$(json_get "$json.flat" monitor.stalls.0.at_ms)
 	late=$(awk -v a="$at" -v s="$since" 'BEGIN { printf "%d", a - s }')
-	[ "$late" -ge 1000 ] && [ "$late" -le 1100 ] ||
-		fail "stall declared $late ms after it began (expected 1000..1100)" || return 0
+	# At the first sample past the threshold: within one sampling gap of it
+	# (100 ms, and the monitor thread's own wake-up delays under L1's TCG).
+	[ "$late" -ge 1000 ] && [ "$late" -le 1300 ] ||
+		fail "stall declared $late ms after it began (expected 1000..1300)" || return 0
 	d=$(json_get "$json.flat" monitor.stalls.0.dump)
 	[ -f "$d" ] || fail "no stall dump (monitor.stalls.0.dump is $d)" || return 0
 	json_flat "$d" >"$work/d.flat"
