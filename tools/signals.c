@@ -20,6 +20,9 @@ static pthread_mutex_t signals_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vm *signals_vm; /* under signals_lock */
 static atomic_int signals_got;
 static sigset_t signals_set;
+static pthread_t signals_tid;
+static bool signals_running;	   /* the thread was started */
+static atomic_bool signals_leave; /* signals_end(): the thread returns on its next wake-up */
 static int signals_tty_fd = -1;		     /* under signals_lock */
 static const atomic_bool *signals_tty_dirty; /* under signals_lock */
 
@@ -95,6 +98,8 @@ static void *signals_thread(void *arg)
 
 		if (sigwait(&signals_set, &sig))
 			continue;
+		if (atomic_load(&signals_leave))
+			return NULL;
 		pthread_mutex_lock(&signals_lock);
 		if (atomic_load(&signals_got))
 			signals_now(sig);
@@ -130,7 +135,6 @@ int signals_start(void)
 	if (ret)
 		return error_host(-ret, "pthread_sigmask: %s", strerror(ret));
 	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	ret = pthread_create(&t, &attr, signals_thread, NULL);
 	pthread_attr_destroy(&attr);
@@ -138,6 +142,8 @@ int signals_start(void)
 		pthread_sigmask(SIG_UNBLOCK, &signals_set, NULL);
 		return error_host(-ret, "cannot start the signal thread: %s", strerror(ret));
 	}
+	signals_tid = t;
+	signals_running = true;
 	return 0;
 }
 
@@ -165,7 +171,17 @@ void signals_end(void)
 	if (!sig)
 		return;
 	fflush(NULL);
-	pthread_mutex_lock(&signals_lock);
+	/*
+	 * No thread may wait for sig when it is raised: user-mode emulation
+	 * (qemu-user) re-sends a fatal signal to the whole process, and a
+	 * sigwait() elsewhere would take it instead of letting it kill.
+	 */
+	if (signals_running) {
+		atomic_store(&signals_leave, true);
+		pthread_kill(signals_tid, sig);
+		pthread_join(signals_tid, NULL);
+		signals_running = false;
+	}
 	signals_die(sig);
 }
 
