@@ -21,9 +21,9 @@ static struct vm *signals_vm; /* under signals_lock */
 static atomic_int signals_got;
 static sigset_t signals_set;
 static pthread_t signals_tid;
-static bool signals_running;	   /* the thread was started */
+static bool signals_running;	  /* the thread was started */
 static atomic_bool signals_leave; /* signals_end(): the thread returns on its next wake-up */
-static int signals_tty_fd = -1;		     /* under signals_lock */
+static int signals_tty_fd = -1;	  /* under signals_lock */
 static const atomic_bool *signals_tty_dirty; /* under signals_lock */
 
 const char *signals_name(int sig)

@@ -360,6 +360,9 @@ run_case flood flood_case
 # The host-side monitor (monitor.sh).
 run_case monitor_burn monitor_burn_case
 run_case monitor_stall monitor_stall_case
+[ "$KTVM_ARCH" != x86_64 ] || [ ! -f "${KERNEL_612_IMAGE:-}" ] ||
+	run_case monitor_burn_612 monitor_burn_case "$KERNEL_612_IMAGE"
+[ "$KTVM_ARCH" != aarch64 ] || run_case monitor_off monitor_off_case
 run_case bad_missing_kernel bad_missing_kernel
 run_case bad_fifo_kernel bad_fifo_kernel
 run_case bad_fifo_initrd bad_fifo_initrd
