@@ -157,6 +157,8 @@ int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, c
 	if (w->mon) {
 		names = true;
 		watch_opts_list(list, sizeof(list), "runqueues");
+		if (arch_kernel_pgd_symbol())
+			watch_opts_list(list, sizeof(list), arch_kernel_pgd_symbol());
 	}
 	if (!names) {
 		if (w->symbols)
@@ -201,6 +203,8 @@ int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, c
 static void watch_opts_start_monitor(struct watch_opts *w, const struct wire_ksym *k, u32 n)
 {
 	w->mon_cfg.runqueues = agent_ksym(k, n, "runqueues");
+	if (arch_kernel_pgd_symbol())
+		w->mon_cfg.kernel_pgd = agent_ksym(k, n, arch_kernel_pgd_symbol());
 	if (!w->mon_cfg.runqueues) {
 		snprintf(w->mon_error, sizeof(w->mon_error),
 			 "the guest kernel's /proc/kallsyms has no runqueues (a kernel without "

@@ -212,6 +212,16 @@ int arch_vcpu_mmu(struct vcpu *vcpu, struct arch_mmu *m, u64 *percpu_offset)
 	return ret < 0 ? ret : 0;
 }
 
+const char *arch_kernel_pgd_symbol(void)
+{
+	return "swapper_pg_dir"; /* what TTBR1_EL1 holds in the kernel (arch/arm64/mm/mmu.c) */
+}
+
+void arch_mmu_kernel_root(struct arch_mmu *m, u64 root_gpa)
+{
+	m->reg[1] = root_gpa; /* TTBR1_EL1.BADDR; kernel addresses walk from TTBR1 only */
+}
+
 int arch_mmu_gva_to_gpa(const struct arch_mmu *m, u64 gva, const struct gva_reader *r, u64 *gpa)
 {
 	struct a64_mmu a = {m->reg[0], m->reg[1], m->reg[2], m->reg[3]};

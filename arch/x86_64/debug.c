@@ -144,6 +144,17 @@ int arch_vcpu_mmu(struct vcpu *vcpu, struct arch_mmu *m, u64 *percpu_offset)
 	return 0;
 }
 
+const char *arch_kernel_pgd_symbol(void)
+{
+	return "init_top_pgt"; /* arch/x86/kernel/head_64.S; swapper_pg_dir is its alias */
+}
+
+void arch_mmu_kernel_root(struct arch_mmu *m, u64 root_gpa)
+{
+	m->reg[1] = root_gpa; /* CR3: no PCID bits, no PTI user half */
+	m->user = false;
+}
+
 int arch_mmu_gva_to_gpa(const struct arch_mmu *m, u64 gva, const struct gva_reader *r, u64 *gpa)
 {
 	struct x86_mmu x = {m->reg[0], m->reg[1], m->reg[2], m->reg[3]};

@@ -66,6 +66,15 @@ struct arch_mmu {
 	bool user; /* captured in user mode (x86: CR3 may be the user half of a PTI pair) */
 };
 int arch_vcpu_mmu(struct vcpu *vcpu, struct arch_mmu *m, u64 *percpu_offset);
+/*
+ * The kernel's own top-level table (x86_64 init_top_pgt, arm64
+ * swapper_pg_dir): a capture may hold a process's tables, freed when it
+ * exits, or under PTI/KPTI the user tables that map little of the kernel;
+ * arch_mmu_kernel_root() makes m walk from the kernel's table at root_gpa
+ * instead. NULL where the arch has no such symbol.
+ */
+const char *arch_kernel_pgd_symbol(void);
+void arch_mmu_kernel_root(struct arch_mmu *m, u64 root_gpa);
 /* Translate kernel address gva through m, reading the tables with r: 0 or -errno (gva.h). */
 int arch_mmu_gva_to_gpa(const struct arch_mmu *m, u64 gva, const struct gva_reader *r, u64 *gpa);
 /* Write vcpu's registers as one JSON object. */

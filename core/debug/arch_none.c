@@ -45,6 +45,15 @@ int arch_vcpu_mmu(struct vcpu *vcpu, struct arch_mmu *m, u64 *percpu_offset)
 	return arch_none_refuse();
 }
 
+const char *arch_kernel_pgd_symbol(void)
+{
+	return NULL;
+}
+
+void arch_mmu_kernel_root(struct arch_mmu *m, u64 root_gpa)
+{
+}
+
 int arch_mmu_gva_to_gpa(const struct arch_mmu *m, u64 gva, const struct gva_reader *r, u64 *gpa)
 {
 	return -ENOTSUP;

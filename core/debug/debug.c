@@ -151,9 +151,9 @@ void debug_refused_hook(struct vm_debug *d,
 int debug_dump_hook(struct vm_debug *d, debug_dump_fn fn, void *ctx)
 {
 	for (u32 i = 0; i < DEBUG_DUMP_HOOKS; i++)
-		if (!d->dump_extra[i].fn) {
+		if (!atomic_load(&d->dump_extra[i].fn)) {
 			d->dump_extra[i].ctx = ctx;
-			d->dump_extra[i].fn = fn;
+			atomic_store_explicit(&d->dump_extra[i].fn, fn, memory_order_release);
 			return 0;
 		}
 	return -ENOSPC;

@@ -68,7 +68,8 @@ struct vm_debug {
 		void *ctx;
 	} hook[WATCH_SLOTS];
 	struct {
-		debug_dump_fn fn;
+		_Atomic(debug_dump_fn)
+		    fn; /* published after ctx: hooks are added while vCPUs dump */
 		void *ctx;
 	} dump_extra[DEBUG_DUMP_HOOKS];
 	u32 nr_slots; /* hardware watchpoints this host has (arch_debug_slots()) */
@@ -123,8 +124,10 @@ void debug_refused_hook(struct vm_debug *d,
 			bool (*fn)(void *ctx, struct vcpu *vcpu, const char *why), void *ctx);
 /*
  * Add fn's members to every dump, after those of the hooks added before
- * (the sched_ext trigger's, the monitor's). Set before vm_run(), at most
- * DEBUG_DUMP_HOOKS: -ENOSPC.
+ * (the sched_ext trigger's, the monitor's): at most DEBUG_DUMP_HOOKS
+ * (-ENOSPC), never removed. May be called while the vCPUs run (from one
+ * thread at a time), so a hook's ctx must outlive the VM or tell from its
+ * own state that it is gone.
  */
 int debug_dump_hook(struct vm_debug *d, debug_dump_fn fn, void *ctx);
 

@@ -147,9 +147,12 @@ static void dump_body(FILE *f, struct vm_debug *d, struct vcpu *self, bool self_
 		dump_hit(f, d, hit);
 	else
 		fprintf(f, "null");
-	for (u32 i = 0; i < DEBUG_DUMP_HOOKS && self; i++)
-		if (d->dump_extra[i].fn)
-			d->dump_extra[i].fn(d->dump_extra[i].ctx, f, self);
+	for (u32 i = 0; i < DEBUG_DUMP_HOOKS && self; i++) {
+		debug_dump_fn fn = atomic_load_explicit(&d->dump_extra[i].fn, memory_order_acquire);
+
+		if (fn)
+			fn(d->dump_extra[i].ctx, f, self);
+	}
 	fprintf(f, ",\n  \"vcpus\": [");
 	for (u32 i = 0; i < vm->cfg.nr_cpus; i++) {
 		fprintf(f, "%s\n    {\"id\": %u, \"frozen\": %s, \"regs\": ", i ? "," : "", i,

@@ -9,6 +9,7 @@
 #include "core/base/error.h"
 #include "core/base/json.h"
 #include "core/debug/debug.h"
+#include "core/debug/dump.h"
 #include "core/run/monitor.h"
 #include "core/vm/freeze.h"
 #include "core/vm/vcpu.h"
@@ -293,7 +294,7 @@ static void monitor_dump_stalls(struct monitor *m, u32 *dumped)
 		struct monitor_stall *st = &m->stall[*dumped];
 		char tag[48], path[sizeof(st->dump)];
 
-		if (!m->cfg.dump || !m->dbg)
+		if (!m->cfg.dump || !m->dbg || dump_refused(m->dbg))
 			continue;
 		snprintf(tag, sizeof(tag), "stall-cpu%u", st->cpu);
 		if (debug_freeze_dump_to(m->dbg, NULL, tag, NULL, path, sizeof(path)) == -ECANCELED)
@@ -318,17 +319,28 @@ static u64 monitor_thread_cpu_ns(void)
 static void *monitor_thread(void *arg)
 {
 	struct monitor *m = arg;
-	u64 next = clock_now_ns();
+	struct freeze *fz = &m->vm->freeze;
+	u64 next = clock_now_ns(), now;
 	u32 dumped = 0;
 
+	pthread_mutex_lock(&fz->lock);
+	m->freezes_seen = fz->freezes;
+	pthread_mutex_unlock(&fz->lock);
 	while (!atomic_load(&m->stop)) {
 		struct timespec ts;
+		bool froze;
 
+		pthread_mutex_lock(&fz->lock);
+		froze = fz->frozen || fz->freezes != m->freezes_seen;
+		m->freezes_seen = fz->freezes;
+		pthread_mutex_unlock(&fz->lock);
 		/*
-		 * A frozen or ending guest does not schedule: no sample, and the
-		 * stall runs start over (host time passed without guest time).
+		 * A frozen or ending guest does not schedule: no sample. After a
+		 * freeze (a dump: another's or this monitor's, even one between
+		 * two samples) the stall runs start over: host time passed
+		 * without guest time.
 		 */
-		if (vm_stopping(m->vm) || freeze_active(m->vm)) {
+		if (froze || vm_stopping(m->vm)) {
 			pthread_mutex_lock(&m->lock);
 			m->paused++;
 			for (u32 c = 0; c < m->nr_cpus; c++)
@@ -338,12 +350,15 @@ static void *monitor_thread(void *arg)
 			monitor_sample(m);
 			monitor_dump_stalls(m, &dumped);
 		}
+		pthread_mutex_lock(&m->lock);
 		m->cpu_ns = monitor_thread_cpu_ns();
+		pthread_mutex_unlock(&m->lock);
 		next += m->cfg.interval_ms * 1000000ULL;
-		/* Behind (a freeze, a slow host): the next sample now, not a burst. */
-		if (next < clock_now_ns())
-			next = clock_now_ns();
-		ts = clock_realtime_after_ms((next - clock_now_ns()) / 1000000ULL);
+		/* One reading of the clock: behind (a freeze, a slow host), the next sample now. */
+		now = clock_now_ns();
+		if (next < now)
+			next = now;
+		ts = clock_realtime_after_ms((next - now) / 1000000ULL);
 		pthread_mutex_lock(&m->lock);
 		if (!atomic_load(&m->stop))
 			pthread_cond_timedwait(&m->cond, &m->lock, &ts);
@@ -369,23 +384,40 @@ int monitor_start(struct monitor *m, struct vm *vm, struct vm_debug *dbg,
 {
 	u32 n = vm->cfg.nr_cpus;
 	u64 *pcpu = calloc(n, sizeof(*pcpu));
+	struct gva_reader r = {vm_read_gpa, vm};
 	struct monitor_capture cap;
 	struct arch_mmu mmu0;
+	bool own_root = false;
 	int ret = pcpu ? 0 : error_host(-ENOMEM, "monitor: out of memory");
 
 	for (u32 i = 0; i < n && !ret; i++) {
+		u64 root;
+
 		ret = debug_vcpu_call(dbg, i, monitor_capture_fn, &cap, MONITOR_CAPTURE_MS);
 		if (ret == -ETIMEDOUT)
 			ret = error_host(ret, "monitor: vCPU %u did not answer within %u ms", i,
 					 MONITOR_CAPTURE_MS);
-		if (ret == 0)
-			pcpu[i] = cap.pcpu;
-		if (ret == 0 && i == 0)
+		if (ret)
+			break;
+		pcpu[i] = cap.pcpu;
+		if (i == 0)
 			mmu0 = cap.mmu;
+		/*
+		 * Walk from the kernel's own table, found through the first
+		 * capture whose tables map it (one taken in user mode under
+		 * PTI/KPTI may not): a process's tables go when it exits.
+		 */
+		if (!own_root && cfg->kernel_pgd &&
+		    arch_mmu_gva_to_gpa(&cap.mmu, cfg->kernel_pgd, &r, &root) == 0) {
+			mmu0 = cap.mmu;
+			arch_mmu_kernel_root(&mmu0, root);
+			own_root = true;
+		}
 	}
 	if (!ret) {
 		ret = monitor_init(m, cfg, n, pcpu, monitor_walk_read, m);
 		m->mmu = mmu0;
+		m->own_root = own_root;
 	}
 	free(pcpu);
 	if (ret < 0)
@@ -415,6 +447,7 @@ int monitor_start(struct monitor *m, struct vm *vm, struct vm_debug *dbg,
 		return error_host(-ret, "monitor: cannot start its thread: %s", strerror(ret));
 	}
 	m->started = true;
+	atomic_store(&m->live, true);
 	return 0;
 }
 
@@ -434,6 +467,8 @@ void monitor_destroy(struct monitor *m)
 {
 	if (!m->lane)
 		return;
+	/* The dump hook stays registered with the debugger: it looks at live first. */
+	atomic_store(&m->live, false);
 	monitor_stop(m);
 	pthread_cond_destroy(&m->cond);
 	pthread_mutex_destroy(&m->lock);
@@ -462,14 +497,16 @@ void monitor_json(FILE *f, struct monitor *m)
 	fprintf(f,
 		",\n  \"monitor\": {\"interval_ms\": %llu, \"stall_after_ms\": %llu, \"cpus\": %u, "
 		"\"samples\": %llu, \"kept\": %u, \"stride\": %u, \"torn\": %llu, "
-		"\"unreadable\": %llu, \"paused\": %llu, \"pages_walked\": %llu, \"host_cpu_ms\": "
+		"\"own_root\": %s, \"unreadable\": %llu, \"paused\": %llu, \"pages_walked\": %llu, "
+		"\"host_cpu_ms\": "
 		"%.3f, "
 		"\"first_sample_ms\": %.3f",
 		(unsigned long long)m->cfg.interval_ms, (unsigned long long)m->cfg.stall_after_ms,
 		m->nr_cpus, (unsigned long long)m->samples, m->kept, m->stride,
-		(unsigned long long)m->torn, (unsigned long long)m->unreadable,
-		(unsigned long long)m->paused, (unsigned long long)m->pages_walked,
-		(double)m->cpu_ns / 1e6, m->first_ns ? monitor_ms(m, m->first_ns) : 0.0);
+		(unsigned long long)m->torn, m->own_root ? "true" : "false",
+		(unsigned long long)m->unreadable, (unsigned long long)m->paused,
+		(unsigned long long)m->pages_walked, (double)m->cpu_ns / 1e6,
+		m->first_ns ? monitor_ms(m, m->first_ns) : 0.0);
 	/* The fields this kernel does not have: reported, not guessed. */
 	fprintf(f, ",\n    \"absent\": [");
 	for (int i = 0, n = 0; i < MF_COUNT; i++)
@@ -574,7 +611,7 @@ static void monitor_dump(void *ctx, FILE *f, struct vcpu *self)
 {
 	struct monitor *m = ctx;
 
-	if (!m->lane)
+	if (!atomic_load(&m->live))
 		return;
 	pthread_mutex_lock(&m->lock);
 	fprintf(f, ",\n  \"monitor\": {\"samples\": %llu, \"cpus\": [",

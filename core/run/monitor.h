@@ -46,6 +46,7 @@ struct monitor_cfg {
 	u64 interval_ms;
 	u64 stall_after_ms;
 	u64 runqueues; /* the address of the per-CPU variable runqueues (kallsyms) */
+	u64 kernel_pgd; /* the kernel's top-level page table (arch_kernel_pgd_symbol()); 0: unknown */
 	struct monitor_layout lay;
 	bool dump;     /* freeze and dump the guest on a stall (needs dbg) */
 	u64 origin_ns; /* times in the result count from here (process start) */
@@ -87,7 +88,8 @@ struct monitor {
 	void *read_ctx;
 	struct monitor_cfg cfg;
 	u32 nr_cpus;
-	struct arch_mmu mmu; /* from vCPU 0: kernel mappings are the same on every CPU */
+	struct arch_mmu mmu; /* walks from the kernel's own table: the same on every CPU */
+	bool own_root;	     /* mmu walks from kernel_pgd (else a vCPU's tables as captured) */
 	struct monitor_lane *lane;
 	u64 t_ns[MONITOR_KEEP]; /* when each kept sample was taken */
 	u32 kept, stride, skip;
@@ -107,8 +109,10 @@ struct monitor {
 	struct {
 		u64 gva, gpa; /* page-aligned */
 	} tlb[MONITOR_TLB];
+	u64 freezes_seen; /* the VM's freeze count at the last look */
 	pthread_t thread;
 	bool started;
+	atomic_bool live; /* started and not destroyed: the dump hook may look */
 	atomic_bool stop;
 	pthread_mutex_t lock; /* the kept samples, against the dump hook and the result */
 	pthread_cond_t cond;

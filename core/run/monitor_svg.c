@@ -50,16 +50,31 @@ static void svg_text(FILE *f, const char *s, size_t max)
 	}
 }
 
-/* A colour per pid, stable across runs; the idle task (pid 0) is pale grey. */
+/*
+ * A colour per pid, stable across runs, as #rrggbb (SVG 1.1 has no hsl()):
+ * a hue from the pid, saturation and lightness kept in a readable band.
+ * The idle task (pid 0) is pale grey.
+ */
 static void svg_colour(char *out, size_t size, s32 pid)
 {
 	u32 h = (u32)pid * 2654435761u;
+	double hue = (double)(h % 360) / 60.0, sat = 0.55 + (double)((h >> 9) % 30) / 100.0,
+	       light = 0.45 + (double)((h >> 17) % 15) / 100.0;
+	double c = (1.0 - (2.0 * light - 1.0 < 0 ? 1.0 - 2.0 * light : 2.0 * light - 1.0)) * sat;
+	double hm = hue - 2.0 * (double)(int)(hue / 2.0);
+	double x = c * (1.0 - (hm - 1.0 < 0 ? 1.0 - hm : hm - 1.0)), mm = light - c / 2.0;
+	double rgb[3] = {0, 0, 0};
+	int sector = (int)hue;
 
 	if (pid <= 0) {
 		snprintf(out, size, "#e4e4e4");
 		return;
 	}
-	snprintf(out, size, "hsl(%u,%u%%,%u%%)", h % 360, 55 + (h >> 9) % 30, 45 + (h >> 17) % 15);
+	rgb[(sector / 2 + (sector % 2 ? 1 : 0)) % 3] = c;
+	rgb[(7 - sector) % 3] = x;
+	snprintf(out, size, "#%02x%02x%02x", (unsigned int)((rgb[0] + mm) * 255.0 + 0.5),
+		 (unsigned int)((rgb[1] + mm) * 255.0 + 0.5),
+		 (unsigned int)((rgb[2] + mm) * 255.0 + 0.5));
 }
 
 struct svg_count {
@@ -139,8 +154,8 @@ int monitor_svg_write(struct monitor *m, const struct topology *topo, const char
 		}
 	qsort(cnt, ncnt, sizeof(*cnt), svg_count_cmp);
 
-	t0 = m->kept ? (double)m->t_ns[0] : 0;
-	t1 = m->kept ? (double)m->t_ns[m->kept - 1] : 1;
+	t0 = m->kept ? (double)m->t_ns[0] : (double)m->cfg.origin_ns;
+	t1 = m->kept ? (double)m->t_ns[m->kept - 1] : t0 + 1;
 	span = t1 > t0 ? t1 - t0 : 1;
 	y = SVG_TOP;
 	for (u32 r = 0; r < nrows; r++)

@@ -26,13 +26,16 @@ int stall_feed(struct stall_cpu *c, const struct stall_sample *s, u64 after_ns,
 	if (!s->usable)
 		return 0;
 	if (!c->have) {
+		/* (Again) a first sample: runs before a pause do not carry over. */
 		c->have = true;
+		c->clock_since_ns = c->curr_since_ns = 0;
 		c->clock = s->clock;
 		c->pid = s->curr_pid;
 		c->t_ns = s->t_ns;
 		return 0;
 	}
-	clock_stuck = s->nr_running >= 1 && s->clock == c->clock;
+	/* The idle task current with work queued (a BPF scheduler holding it) is no hung CPU. */
+	clock_stuck = s->nr_running >= 1 && s->clock == c->clock && s->curr_pid != 0;
 	curr_stuck = s->nr_running > 1 && s->curr_pid >= 0 && s->curr_pid == c->pid;
 	/*
 	 * A run starts at the previous sample: the clock had this value, the

@@ -143,14 +143,3 @@ void freeze_thaw(struct vm *vm)
 	pthread_cond_broadcast(&fz->cond);
 	pthread_mutex_unlock(&fz->lock);
 }
-
-bool freeze_active(struct vm *vm)
-{
-	struct freeze *fz = &vm->freeze;
-	bool on;
-
-	pthread_mutex_lock(&fz->lock);
-	on = fz->frozen;
-	pthread_mutex_unlock(&fz->lock);
-	return on;
-}

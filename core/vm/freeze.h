@@ -41,8 +41,6 @@ void freeze_destroy(struct freeze *fz);
  */
 int freeze_all(struct vm *vm, struct vcpu *self, u64 timeout_ms);
 void freeze_thaw(struct vm *vm);
-/* Whether a freeze is on (asked for or complete): the guest does not run as usual. */
-bool freeze_active(struct vm *vm);
 /* On a vCPU's thread, for VCPU_REQ_PARK: wait while the VM is frozen. */
 void freeze_park(struct vcpu *vcpu);
 

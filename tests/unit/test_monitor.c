@@ -291,6 +291,9 @@ TEST(monitor_svg_well_formed)
 	EXPECT_TRUE(strstr(text, "node 1, LLC 1") != NULL);
 	EXPECT_TRUE(strstr(text, "class=\"stall\"") != NULL);
 	EXPECT_TRUE(strstr(text, "burn (pid 101") != NULL);
+	/* SVG 1.1 colours: #rrggbb, no CSS3 hsl(). */
+	EXPECT_TRUE(strstr(text, "hsl(") == NULL);
+	EXPECT_TRUE(strstr(text, "fill=\"#") != NULL);
 	free(text);
 	if (system("command -v xmllint >/dev/null 2>&1") != 0) {
 		monitor_destroy(&m);

@@ -160,3 +160,41 @@ TEST(stall_kind_names)
 	EXPECT_STREQ(stall_kind_name(STALL_CURR), "curr");
 	EXPECT_STREQ(stall_kind_name(STALL_NONE), "none");
 }
+
+/* The idle task current with work queued and the clock standing (sched_ext holding a task): no clock stall. */
+static void idle_with_work(u32 i, struct stall_sample *s)
+{
+	s->clock = 5000;
+	s->nr_running = 1;
+	s->curr_pid = 0;
+}
+
+TEST(stall_idle_task_current_is_no_clock_stall)
+{
+	struct feed f = {0};
+
+	run(&f, 0, 100, idle_with_work);
+	EXPECT_EQ(f.declared, 0);
+}
+
+static void stuck(u32 i, struct stall_sample *s)
+{
+	s->clock = 777;
+	s->nr_running = 1;
+	s->curr_pid = 7;
+}
+
+/*
+ * A pause (have cleared, as after a freeze) starts the runs over: 1.4 s of
+ * a standing clock, a pause of 8.6 s, 1.4 s more: no stall (the pause is
+ * host time the guest did not run).
+ */
+TEST(stall_pause_starts_over)
+{
+	struct feed f = {0};
+
+	run(&f, 0, 15, stuck);
+	f.c.have = false;
+	run(&f, 10000, 15, stuck);
+	EXPECT_EQ(f.declared, 0);
+}
