@@ -53,6 +53,15 @@ int stall_feed(struct stall_cpu *c, const struct stall_sample *s, u64 after_ns,
 	c->pid = s->curr_pid;
 	c->t_ns = s->t_ns;
 
+	/* A stall in progress ends when its condition does, not when its run starts over. */
+	if (c->now != STALL_NONE) {
+		if (c->now == STALL_CLOCK ? clock_stuck : curr_stuck)
+			return 0;
+		ev->kind = c->now;
+		ev->since_ns = c->now_since_ns;
+		c->now = STALL_NONE;
+		return -1;
+	}
 	if (c->clock_since_ns && s->t_ns - c->clock_since_ns >= after_ns) {
 		kind = STALL_CLOCK;
 		since = c->clock_since_ns;
@@ -60,13 +69,7 @@ int stall_feed(struct stall_cpu *c, const struct stall_sample *s, u64 after_ns,
 		kind = STALL_CURR;
 		since = c->curr_since_ns;
 	}
-	if (c->now != STALL_NONE && kind == STALL_NONE) {
-		ev->kind = c->now;
-		ev->since_ns = c->now_since_ns;
-		c->now = STALL_NONE;
-		return -1;
-	}
-	if (c->now == STALL_NONE && kind != STALL_NONE) {
+	if (kind != STALL_NONE) {
 		c->now = kind;
 		c->now_since_ns = since;
 		ev->kind = kind;

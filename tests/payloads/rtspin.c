@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rtspin CPU SECONDS: starves CPU for SECONDS. Turns RT throttling off
- * (/proc/sys/kernel/sched_rt_runtime_us = -1), starts a normal child that
+ * (/proc/sys/kernel/sched_rt_runtime_us = -1) and, from 6.12 on, the fair
+ * server on CPU (the deadline server that still gives normal tasks 50 ms a
+ * second under an RT hog: debugfs sched/fair_server/cpuN/runtime = 0,
+ * where the kernel has it), starts a normal child that
  * spins on CPU (runnable, never run), then spins there itself as SCHED_FIFO
  * for SECONDS: the CPU's runqueue holds two tasks and its current one
  * never changes. Then the child is killed; prints "rtspin: done" and exits
@@ -12,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -43,6 +47,21 @@ int main(int argc, char **argv)
 	if (!f || fprintf(f, "-1\n") < 0 || fclose(f)) {
 		perror("rtspin: sched_rt_runtime_us");
 		return 1;
+	}
+	/* 6.12+: the fair server would run the child 5% of the time. */
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	{
+		char path[96];
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/sched/fair_server/cpu%d/runtime",
+			 cpu);
+		f = fopen(path, "w");
+		if (f) {
+			if (fprintf(f, "0\n") < 0 || fclose(f))
+				perror("rtspin: fair_server runtime");
+			else
+				printf("rtspin: fair server off on cpu %d\n", cpu);
+		}
 	}
 	prctl(PR_SET_NAME, "rtspin");
 	CPU_ZERO(&set);

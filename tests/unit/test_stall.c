@@ -198,3 +198,17 @@ TEST(stall_pause_starts_over)
 	run(&f, 10000, 15, stuck);
 	EXPECT_EQ(f.declared, 0);
 }
+
+/* A stall in progress survives a pause (a dump's freeze): it is not ended and declared again. */
+TEST(stall_survives_pause)
+{
+	struct feed f = {0};
+
+	run(&f, 0, 40, stuck); /* declared at 2 s */
+	EXPECT_EQ(f.declared, 1);
+	f.c.have = false;
+	run(&f, 5000, 40, stuck);
+	EXPECT_EQ(f.declared, 1);
+	EXPECT_EQ(f.ended, 0);
+	EXPECT_EQ(f.c.now, STALL_CLOCK);
+}
