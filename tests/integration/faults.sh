@@ -235,15 +235,15 @@ closed_stdout_case() {
 	expect_nothing_left
 }
 
-# The guest floods stderr (and writes its console steadily: a 16550, an exit
-# per byte, tests/payloads/flood.c) while PROG writes 8 MiB to stdout:
+# The guest writes stderr and its console steadily at once (paced:
+# tests/payloads/flood.c) while PROG writes 4 MiB to stdout:
 # stdout arrives whole and byte-identical, the console capture stays
 # bounded (its excess counted), and ktvm's peak RSS stays below guest RAM +
 # 96 MiB.
 flood_case() {
-	want=$("$PAYLOADS/pattern" 8388608 | md5sum | cut -d' ' -f1)
+	want=$("$PAYLOADS/pattern" 4194304 | md5sum | cut -d' ' -f1)
 	ktvm_run run --kernel "$KERNEL_IMAGE" --memory 256 --cpus 2 --timeout 240 --json "$json" \
-		--include "$PAYLOADS/pattern:/bin/pattern" -- "$PAYLOADS/flood" /bin/pattern 8388608
+		--include "$PAYLOADS/pattern:/bin/pattern" -- "$PAYLOADS/flood" /bin/pattern 4194304
 	expect_status 0 || return 0
 	expect_eq "stdout checksum (md5sum)" "$want" "$(md5sum <"$out" | cut -d' ' -f1)" || return 0
 	grep -q "^flood: done" "$err" || fail "stderr (expected \"flood: done\" last)" || return 0
