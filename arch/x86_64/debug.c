@@ -121,10 +121,9 @@ int arch_vcpu_gva_to_gpa(struct vcpu *vcpu, u64 gva, u64 *gpa)
 int arch_vcpu_mmu(struct vcpu *vcpu, struct arch_mmu *m, u64 *percpu_offset)
 {
 	struct kvm_sregs sregs;
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e;
-	} msr = {.h.nmsrs = 1, .e.index = X86_MSR_KERNEL_GS_BASE};
+	/* struct kvm_msrs and one entry (its flexible array), 8-byte aligned. */
+	u64 buf[(sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry) + 7) / 8] = {0};
+	struct kvm_msrs *msrs = (struct kvm_msrs *)buf;
 
 	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
 		return error_host(-errno, "vcpu %u: KVM_GET_SREGS: %s", vcpu->id, strerror(errno));
@@ -138,9 +137,11 @@ int arch_vcpu_mmu(struct vcpu *vcpu, struct arch_mmu *m, u64 *percpu_offset)
 		*percpu_offset = sregs.gs.base;
 		return 0;
 	}
-	if (ioctl(vcpu->fd, KVM_GET_MSRS, &msr) != 1)
+	msrs->nmsrs = 1;
+	msrs->entries[0].index = X86_MSR_KERNEL_GS_BASE;
+	if (ioctl(vcpu->fd, KVM_GET_MSRS, msrs) != 1)
 		return error_host(-EIO, "vcpu %u: KVM_GET_MSRS(KERNEL_GS_BASE) failed", vcpu->id);
-	*percpu_offset = msr.e.data;
+	*percpu_offset = msrs->entries[0].data;
 	return 0;
 }
 
