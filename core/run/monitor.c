@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/base/clock.h"
+#include "core/base/endian.h"
 #include "core/base/error.h"
 #include "core/base/json.h"
 #include "core/debug/debug.h"
@@ -59,11 +60,8 @@ static int monitor_u64(struct monitor *m, u64 gva, u64 *v)
 	u8 b[8];
 	int ret = m->read(m->read_ctx, gva, b, sizeof(b));
 
-	if (ret == 0) {
-		*v = 0;
-		for (int i = 7; i >= 0; i--)
-			*v = *v << 8 | b[i];
-	}
+	if (ret == 0)
+		*v = get_le64(b);
 	return ret;
 }
 
@@ -73,7 +71,7 @@ static int monitor_u32(struct monitor *m, u64 gva, u32 *v)
 	int ret = m->read(m->read_ctx, gva, b, sizeof(b));
 
 	if (ret == 0)
-		*v = (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
+		*v = get_le32(b);
 	return ret;
 }
 
