@@ -31,14 +31,20 @@ wait_for() { # FILE TEXT
 	done
 }
 
-# start PAUSE [ktvm run args...]: ktvm in the background, signals at their
-# defaults, held at test point PAUSE; its own temp dir; sets pid.
-start() {
-	pause=$1
-	shift
+# fresh: an empty case directory $d with its own TMPDIR.
+fresh() {
 	d=$work/case
 	rm -rf "$d"
 	mkdir -p "$d/tmp"
+}
+
+# start PAUSE [ktvm run args...]: ktvm in the background, signals at their
+# defaults, held at test point PAUSE; its own temp dir; sets pid. A --json
+# among the args replaces $d/r.json (the last one given wins).
+start() {
+	pause=$1
+	shift
+	fresh
 	# shellcheck disable=SC2086 # $run: a command with arguments, or nothing
 	(cd "$d" && KTVM_TEST_PAUSE=$pause TMPDIR=$d/tmp exec $run "$sigdfl" $run "$ktvm" run \
 		--kernel "$work/kernel" --json "$d/r.json" "$@" -- "$sigdfl") >"$d/out" 2>"$d/err" </dev/null &
@@ -135,15 +141,9 @@ fi
 
 # --json through a symlink (as /dev/stdout is): a run without a result
 # removes neither the link nor what it points to.
-d=$work/case
-rm -rf "$d"
-mkdir -p "$d/tmp"
-: >"$work/target.json"
+echo stale >"$work/target.json"
 ln -sf "$work/target.json" "$work/link.json"
-# shellcheck disable=SC2086
-(cd "$d" && KTVM_TEST_PAUSE=setup:hold TMPDIR=$d/tmp exec $run "$sigdfl" $run "$ktvm" run \
-	--kernel "$work/kernel" --json "$work/link.json" -- "$sigdfl") >"$d/out" 2>"$d/err" </dev/null &
-pid=$!
+start setup:hold --json "$work/link.json"
 if wait_for "$d/err" "paused at setup"; then
 	kill -INT "$pid"
 	wait_for "$d/err" "ending the run"
@@ -153,6 +153,8 @@ if wait_for "$d/err" "paused at setup"; then
 		bad json_symlink "exit status (expected 130, got $rc)"
 	elif [ ! -L "$work/link.json" ] || [ ! -f "$work/target.json" ]; then
 		bad json_symlink "the --json symlink or its target was removed"
+	elif [ -s "$work/target.json" ]; then
+		bad json_symlink "the target still holds its old text: ktvm did not open the --json path given"
 	else
 		ok json_symlink
 	fi
@@ -162,9 +164,7 @@ else
 fi
 
 # SIGINT inherited as ignored (nohup, a script's background job) stays ignored; SIGTERM ends it.
-d=$work/case
-rm -rf "$d"
-mkdir -p "$d/tmp"
+fresh
 # shellcheck disable=SC2086
 (cd "$d" && trap '' INT && KTVM_TEST_PAUSE=setup TMPDIR=$d/tmp exec $run "$ktvm" run \
 	--kernel "$work/kernel" --json "$d/r.json" -- "$sigdfl") >"$d/out" 2>"$d/err" </dev/null &
@@ -186,9 +186,7 @@ else
 fi
 
 # stdout and stdin closed: said once, and ktvm works on (nothing written into a reused descriptor).
-d=$work/case
-rm -rf "$d"
-mkdir -p "$d/tmp"
+fresh
 # shellcheck disable=SC2086
 (cd "$d" && KTVM_TEST_PAUSE=setup TMPDIR=$d/tmp exec $run "$sigdfl" $run "$ktvm" run \
 	--kernel "$work/kernel" --json "$d/r.json" -- "$sigdfl") 2>"$d/err" <&- >&- &
@@ -211,9 +209,7 @@ for j in "missing_dir:$work/no/such/dir/r.json:No such file" "directory:$work:Is
 	"fifo:$work/fifo:a FIFO with no reader"; do
 	name=json_${j%%:*} j=${j#*:}
 	path=${j%%:*} words=${j#*:}
-	d=$work/case
-	rm -rf "$d"
-	mkdir -p "$d/tmp"
+	fresh
 	# shellcheck disable=SC2086
 	(cd "$d" && TMPDIR=$d/tmp exec $run "$ktvm" run --kernel "$work/kernel" --json "$path" \
 		-- "$sigdfl") >"$d/out" 2>"$d/err" </dev/null &
