@@ -221,9 +221,8 @@ static void watch_opts_start_monitor(struct watch_opts *w, const struct wire_ksy
 }
 
 /* The sched_ext trigger, at the guest's live addresses. */
-static int watch_opts_arm_scx(void *ctx, const struct wire_ksym *k, u32 n)
+static int watch_opts_arm_scx(struct watch_opts *w, const struct wire_ksym *k, u32 n)
 {
-	struct watch_opts *w = ctx;
 	struct scx_addrs a = {
 	    .root = agent_ksym(k, n, "scx_root"),
 	    .exit_kind = agent_ksym(k, n, "scx_exit_kind"),
