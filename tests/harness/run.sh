@@ -45,6 +45,8 @@
 #   BENCH_PARTS               --bench: which parts (boot payload freeze: all)
 #   KTVM_L1_SMP, KTVM_L1_MEM  L1's CPUs (1) and MiB (2048)
 #   KTVM_L1_APPEND            extra L1 kernel parameters
+#   KTVM_L1_IGNORE_MSRS       0: L1's KVM injects #GP for MSRs it does not
+#                             handle (its default); 1 (default): it drops them
 #   KTVM_L1_KERNEL            the Debian series L1 boots: 6.1 or 6.12 (default:
 #                             6.1 on x86_64, 6.12 on aarch64)
 #   KTVM_QEMU                 QEMU binary for L1 (default: the one
@@ -567,6 +569,7 @@ stage_l1() {
 		[ -z "${KTVM_TESTS:-}" ] || echo "export KTVM_TESTS='$KTVM_TESTS'"
 		[ -z "${KTVM_WATCHDOG:-}" ] || echo "export KTVM_WATCHDOG='$KTVM_WATCHDOG'"
 		[ -z "${KTVM_HARNESS_FREEZE_CASE:-}" ] || echo "export KTVM_HARNESS_FREEZE_CASE='$KTVM_HARNESS_FREEZE_CASE'"
+		[ -z "${KTVM_L1_IGNORE_MSRS:-}" ] || echo "L1_IGNORE_MSRS='$KTVM_L1_IGNORE_MSRS'"
 		[ -z "${BENCH_RUNS:-}" ] || echo "export BENCH_RUNS='$BENCH_RUNS'"
 		[ -z "${BENCH_PARTS:-}" ] || echo "export BENCH_PARTS='$BENCH_PARTS'"
 	} >"$stage/ktvm/env"
