@@ -291,17 +291,17 @@ int main(void)
 	if (r)
 		init_fail(NULL, "channel port %s: %s", dev, strerror(-r));
 
-	r = chan_send(&ch, WIRE_SYS_RDY, NULL, 0);
+	/* KERN_ADDRS before SYS_RDY: the host has them when it sees init up */
+	kaddr_collect(&ka, "/proc/kallsyms", "/proc/kcore");
+	r = chan_kern_addrs(&ch, &ka);
+	if (!r)
+		r = chan_send(&ch, WIRE_SYS_RDY, NULL, 0);
 	if (!r)
 		r = chan_phase(&ch, WIRE_PHASE_INIT_STARTED);
 	if (r)
 		init_fail(NULL, "channel port %s: %s", dev, strerror(-r));
 	if (mount_err[0])
 		init_fail(&ch, "%s", mount_err);
-
-	kaddr_collect(&ka, "/proc/kallsyms", "/proc/kcore");
-	if (chan_kern_addrs(&ch, &ka))
-		init_fail(NULL, "channel port %s: %s", dev, strerror(-ch.err));
 
 	init_watchpoints(&ch);
 	init_scheduler(&ch);

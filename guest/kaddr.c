@@ -171,38 +171,55 @@ int kaddr_kcore_read(int fd, u64 addr, void *buf, size_t len)
 	return -EFAULT;
 }
 
-#ifdef __x86_64__
-static const char *const kaddr_syms[] = {"phys_base", "page_offset_base"};
+#if defined(__x86_64__)
+static const unsigned int kaddr_arch[] = {WIRE_KA_PHYS_BASE, WIRE_KA_PAGE_OFFSET_BASE};
+#elif defined(__aarch64__)
+static const unsigned int kaddr_arch[] = {WIRE_KA_KIMAGE_VOFFSET, WIRE_KA_MEMSTART_ADDR};
+#else
+static const unsigned int kaddr_arch[1]; /* none; only its type is used */
+#endif
 
-int kaddr_collect(struct wire_kern_addrs *ka, const char *kallsyms, const char *kcore)
+int kaddr_collect_fields(struct wire_kern_addrs *ka, const char *kallsyms, const char *kcore,
+			 const unsigned int *fields, size_t n)
 {
-	u64 addrs[ARRAY_SIZE(kaddr_syms)], vals[ARRAY_SIZE(kaddr_syms)] = {0};
-	bool found[ARRAY_SIZE(kaddr_syms)];
+	const char *names[WIRE_KA_NR];
+	u64 addrs[WIRE_KA_NR];
+	bool found[WIRE_KA_NR];
 	int missing = 0, fd = -1, kcore_err = 0;
 	FILE *f;
 
+	memset(ka, 0, sizeof(*ka));
+	if (n > WIRE_KA_NR)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		names[i] = wire_ka_name(fields[i]);
+		if (!names[i])
+			return -EINVAL;
+	}
+	if (!n)
+		return 0;
 	f = fopen(kallsyms, "re");
 	if (!f) {
 		log_msg("kernel addresses: %s: %s", kallsyms, strerror(errno));
-		ka->phys_base = ka->page_offset_base = 0;
-		return ARRAY_SIZE(kaddr_syms);
+		return (int)n;
 	}
-	kaddr_lookup(f, kaddr_syms, addrs, found, ARRAY_SIZE(kaddr_syms));
+	kaddr_lookup(f, names, addrs, found, n);
 	fclose(f);
 
-	for (size_t i = 0; i < ARRAY_SIZE(kaddr_syms); i++) {
+	for (size_t i = 0; i < n; i++) {
+		u64 v;
 		int r;
 
 		if (!found[i]) {
 			log_msg("kernel addresses: %s not in %s (no CONFIG_KALLSYMS_ALL, or no "
 				"such variable in this kernel)",
-				kaddr_syms[i], kallsyms);
+				names[i], kallsyms);
 			missing++;
 			continue;
 		}
 		if (!addrs[i]) {
-			log_msg("kernel addresses: %s reads as 0 in %s (kptr_restrict)",
-				kaddr_syms[i], kallsyms);
+			log_msg("kernel addresses: %s reads as 0 in %s (kptr_restrict)", names[i],
+				kallsyms);
 			missing++;
 			continue;
 		}
@@ -211,27 +228,22 @@ int kaddr_collect(struct wire_kern_addrs *ka, const char *kallsyms, const char *
 			if (fd < 0)
 				kcore_err = -errno;
 		}
-		r = fd < 0 ? kcore_err : kaddr_kcore_read(fd, addrs[i], &vals[i], sizeof(vals[i]));
+		r = fd < 0 ? kcore_err : kaddr_kcore_read(fd, addrs[i], &v, sizeof(v));
 		if (r) {
-			log_msg("kernel addresses: %s at 0x%llx: %s: %s", kaddr_syms[i],
+			log_msg("kernel addresses: %s at 0x%llx: %s: %s", names[i],
 				(unsigned long long)addrs[i], kcore, strerror(-r));
-			vals[i] = 0;
 			missing++;
+			continue;
 		}
+		ka->val[fields[i]] = v;
+		ka->known |= 1u << fields[i];
 	}
 	if (fd >= 0)
 		close(fd);
-	ka->phys_base = vals[0];
-	ka->page_offset_base = vals[1];
 	return missing;
 }
-#else
+
 int kaddr_collect(struct wire_kern_addrs *ka, const char *kallsyms, const char *kcore)
 {
-	/* KERN_ADDRS defines the x86_64 pair only; zeros mean "unknown". */
-	(void)kallsyms;
-	(void)kcore;
-	ka->phys_base = ka->page_offset_base = 0;
-	return 0;
+	return kaddr_collect_fields(ka, kallsyms, kcore, kaddr_arch, KADDR_ARCH_FIELDS);
 }
-#endif

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The kernel addresses the host needs to translate guest virtual addresses
- * (the KERN_ADDRS frame, wire/wire.h). On x86_64 they are the values of two
- * kernel variables that KASLR picks at boot: phys_base (where the kernel
- * image sits in physical memory, arch/x86/kernel/head_64.S) and
- * page_offset_base (the start of the direct map, arch/x86/mm/kaslr.c).
+ * The kernel addresses that place the guest kernel's image and direct map
+ * (the KERN_ADDRS frame, wire/wire.h): values of kernel variables that KASLR
+ * picks at boot. x86_64: phys_base (where the kernel image sits in physical
+ * memory, arch/x86/kernel/head_64.S) and page_offset_base (the start of the
+ * direct map, arch/x86/mm/kaslr.c). aarch64: kimage_voffset (the image's
+ * virtual minus physical address) and memstart_addr (the physical address
+ * the linear map starts at), arch/arm64/mm/mmu.c and init.c.
  * /proc/kallsyms gives their addresses (CONFIG_KALLSYMS_ALL for data
  * symbols; all-zero addresses under kptr_restrict), /proc/kcore their
  * contents (CONFIG_PROC_KCORE; CAP_SYS_RAWIO; refused under lockdown).
- *
- * Other arches have no such pair defined yet and send zeros.
+ * A value that cannot be read has its known bit clear: 0 is a real value
+ * (phys_base is 0 when the kernel runs where it was linked to).
  */
 #ifndef KTVM_GUEST_KADDR_H
 #define KTVM_GUEST_KADDR_H
@@ -19,8 +21,8 @@
 #include "core/base/types.h"
 #include "wire/wire.h"
 
-/* KERN_ADDRS fields this arch fills in; the rest are always 0. */
-#ifdef __x86_64__
+/* The number of KERN_ADDRS values this arch's init reads. */
+#if defined(__x86_64__) || defined(__aarch64__)
 #define KADDR_ARCH_FIELDS 2
 #else
 #define KADDR_ARCH_FIELDS 0
@@ -51,10 +53,15 @@ size_t kaddr_lookup(FILE *kallsyms, const char *const *names, u64 *addrs, bool *
 int kaddr_kcore_read(int fd, u64 addr, void *buf, size_t len);
 
 /*
- * Collect this arch's KERN_ADDRS from the given kallsyms and kcore paths.
- * A field that cannot be had is 0 and a log line says why. Returns the
- * number of fields that are 0 for a reason other than the arch.
+ * Fill *ka with the KERN_ADDRS values fields[0..n) (enum wire_ka) from the
+ * given kallsyms and kcore paths; the others stay unknown. A value that
+ * cannot be had keeps its known bit clear and a log line says why. Returns
+ * how many could not be had, or -EINVAL for a field past WIRE_KA_NR.
  */
+int kaddr_collect_fields(struct wire_kern_addrs *ka, const char *kallsyms, const char *kcore,
+			 const unsigned int *fields, size_t n);
+
+/* kaddr_collect_fields() with this arch's values (KADDR_ARCH_FIELDS of them). */
 int kaddr_collect(struct wire_kern_addrs *ka, const char *kallsyms, const char *kcore);
 
 #endif

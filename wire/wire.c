@@ -14,7 +14,7 @@
 static const char *const wire_type_names[WIRE_TYPE_NR] = {
     [WIRE_INVALID] = "INVALID",
     [WIRE_SYS_RDY] = "SYS_RDY",
-    [WIRE_KERN_ADDRS] = "KERN_ADDRS",
+    [WIRE_KERN_ADDRS_V1] = "KERN_ADDRS_V1",
     [WIRE_EXIT] = "EXIT",
     [WIRE_STDOUT] = "STDOUT",
     [WIRE_STDERR] = "STDERR",
@@ -29,6 +29,7 @@ static const char *const wire_type_names[WIRE_TYPE_NR] = {
     [WIRE_KSYMS] = "KSYMS",
     [WIRE_WATCH_ARMED] = "WATCH_ARMED",
     [WIRE_SCHED_LOG] = "SCHED_LOG",
+    [WIRE_KERN_ADDRS] = "KERN_ADDRS",
 };
 
 static const char *const wire_phase_names[WIRE_PHASE_NR] = {
@@ -164,25 +165,51 @@ ssize_t wire_decode(struct wire_frame *f, const void *buf, size_t n, uint32_t ca
 	return WIRE_HDR_SIZE + (size_t)h.length;
 }
 
+static const char *const wire_ka_names[WIRE_KA_NR] = {
+    [WIRE_KA_PHYS_BASE] = "phys_base",
+    [WIRE_KA_PAGE_OFFSET_BASE] = "page_offset_base",
+    [WIRE_KA_KIMAGE_VOFFSET] = "kimage_voffset",
+    [WIRE_KA_MEMSTART_ADDR] = "memstart_addr",
+};
+
+const char *wire_ka_name(unsigned int i)
+{
+	return i < WIRE_KA_NR ? wire_ka_names[i] : NULL;
+}
+
+#define WIRE_KA_ALL ((1u << WIRE_KA_NR) - 1)
+
 ssize_t wire_kern_addrs_build(void *buf, size_t size, const struct wire_kern_addrs *ka)
 {
 	uint8_t *p = buf;
 
 	if (size < WIRE_KERN_ADDRS_LEN)
 		return -ENOSPC;
-	wire_put_le64(p, ka->phys_base);
-	wire_put_le64(p + 8, ka->page_offset_base);
+	wire_put_le32(p, ka->known & WIRE_KA_ALL);
+	wire_put_le32(p + 4, 0);
+	for (unsigned int i = 0; i < WIRE_KA_NR; i++)
+		wire_put_le64(p + 8 + 8 * i, ka->known & 1u << i ? ka->val[i] : 0);
 	return WIRE_KERN_ADDRS_LEN;
 }
 
 int wire_kern_addrs_parse(struct wire_kern_addrs *ka, const void *payload, size_t len)
 {
 	const uint8_t *p = payload;
+	uint32_t known;
 
 	if (len != WIRE_KERN_ADDRS_LEN)
 		return -EBADMSG;
-	ka->phys_base = wire_get_le64(p);
-	ka->page_offset_base = wire_get_le64(p + 8);
+	known = wire_get_le32(p);
+	if (known & ~WIRE_KA_ALL || wire_get_le32(p + 4))
+		return -EBADMSG;
+	for (unsigned int i = 0; i < WIRE_KA_NR; i++) {
+		uint64_t v = wire_get_le64(p + 8 + 8 * i);
+
+		if (!(known & 1u << i) && v)
+			return -EBADMSG;
+		ka->val[i] = v;
+	}
+	ka->known = known;
 	return 0;
 }
 

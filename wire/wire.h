@@ -21,7 +21,9 @@
  *   value  name              dir  payload
  *   0      (invalid)         -    never sent; a header with type 0 is garbage
  *   1      SYS_RDY           g>h  empty: init is up and the channel works
- *   2      KERN_ADDRS        g>h  uint64_t phys_base, uint64_t page_offset_base (16 bytes)
+ *   2      (retired)         g>h  the first KERN_ADDRS: x86_64's phys_base and
+ *                                 page_offset_base, 0 for "unknown" (which a real
+ *                                 phys_base can be). Receivers ignore it
  *   3      EXIT              g>h  int32_t exit status of the payload (4 bytes)
  *   4      STDOUT            g>h  raw bytes from the payload's stdout
  *   5      STDERR            g>h  raw bytes from the payload's stderr
@@ -55,6 +57,11 @@
  *   16     SCHED_LOG         g>h  raw bytes of the scheduler's stdout and stderr, and
  *                                 the guest kernel's sched_ext lines ("kernel: ..."),
  *                                 in the order init read them
+ *   17     KERN_ADDRS        g>h  kernel variables init read at boot (guest/kaddr.h),
+ *                                 sent before SYS_RDY: uint32_t known (bit i: value
+ *                                 i was read; only bits below WIRE_KA_NR), uint32_t 0,
+ *                                 then WIRE_KA_NR uint64_t values in enum wire_ka's
+ *                                 order, 0 where the bit is clear (40 bytes)
  *
  * Names in KSYMS are checked because the host prints them and looks them up;
  * the set is what the kernel's symbol names are made of (C identifiers, the
@@ -79,7 +86,7 @@
 enum wire_type {
 	WIRE_INVALID = 0,
 	WIRE_SYS_RDY = 1,
-	WIRE_KERN_ADDRS = 2,
+	WIRE_KERN_ADDRS_V1 = 2, /* retired */
 	WIRE_EXIT = 3,
 	WIRE_STDOUT = 4,
 	WIRE_STDERR = 5,
@@ -94,6 +101,7 @@ enum wire_type {
 	WIRE_KSYMS = 14,
 	WIRE_WATCH_ARMED = 15,
 	WIRE_SCHED_LOG = 16,
+	WIRE_KERN_ADDRS = 17,
 	WIRE_TYPE_NR, /* one past the last known type; grows as types are added */
 };
 
@@ -114,7 +122,7 @@ enum wire_phase {
 #define WIRE_PAYLOAD_MAX (1024 * 1024) /* senders never exceed it; receivers may cap lower */
 #define WIRE_FRAME_MAX	 (WIRE_HDR_SIZE + WIRE_PAYLOAD_MAX)
 
-#define WIRE_KERN_ADDRS_LEN 16
+#define WIRE_KERN_ADDRS_LEN 40
 #define WIRE_EXIT_LEN	    4
 #define WIRE_LIFECYCLE_MIN  4	/* the phase; the reason follows */
 #define WIRE_REASON_MAX	    256 /* bytes of LIFECYCLE reason text */
@@ -152,9 +160,24 @@ struct wire_frame {
 	const uint8_t *payload;
 };
 
+/*
+ * KERN_ADDRS values: kernel variables, named as in the kernel, that place
+ * its image and its direct map (KASLR picks them at boot). Fixed numbers,
+ * append only. x86_64: phys_base (head_64.S) and page_offset_base
+ * (mm/kaslr.c); aarch64: kimage_voffset (image VA - PA) and memstart_addr
+ * (the PA at the start of the linear map).
+ */
+enum wire_ka {
+	WIRE_KA_PHYS_BASE = 0,
+	WIRE_KA_PAGE_OFFSET_BASE = 1,
+	WIRE_KA_KIMAGE_VOFFSET = 2,
+	WIRE_KA_MEMSTART_ADDR = 3,
+	WIRE_KA_NR,
+};
+
 struct wire_kern_addrs {
-	uint64_t phys_base;
-	uint64_t page_offset_base;
+	uint32_t known; /* bit i: val[i] was read */
+	uint64_t val[WIRE_KA_NR];
 };
 
 /* LIFECYCLE payload; reason points into the payload and is not NUL-terminated. */
@@ -275,7 +298,11 @@ ssize_t wire_decode(struct wire_frame *f, const void *buf, size_t n, uint32_t ca
  * payload is not what the type defines; whatever they accept, the builder
  * turns back into the same bytes.
  */
+/* The kernel's name of KERN_ADDRS value i, or NULL past WIRE_KA_NR. */
+const char *wire_ka_name(unsigned int i);
+/* Values whose known bit is clear are sent as 0. */
 ssize_t wire_kern_addrs_build(void *buf, size_t size, const struct wire_kern_addrs *ka);
+/* -EBADMSG for a wrong length, an unknown bit, a nonzero pad or a value without its bit. */
 int wire_kern_addrs_parse(struct wire_kern_addrs *ka, const void *payload, size_t len);
 ssize_t wire_exit_build(void *buf, size_t size, int32_t status);
 int wire_exit_parse(int32_t *status, const void *payload, size_t len);

@@ -210,12 +210,18 @@ static void channel_frame(void *ctx, u32 type, const u8 *payload, u32 len)
 			c->exit_ns = clock_now_ns() - c->t_origin_ns;
 		}
 		break;
-	case WIRE_KERN_ADDRS:
-		if (wire_kern_addrs_parse(&c->kern_addrs, payload, len) < 0)
+	case WIRE_KERN_ADDRS: {
+		struct wire_kern_addrs ka;
+
+		/* init sends one, before SYS_RDY; a later one changes nothing */
+		if (wire_kern_addrs_parse(&ka, payload, len) < 0)
 			c->malformed++;
-		else
+		else if (!c->have_kern_addrs) {
+			c->kern_addrs = ka;
 			c->have_kern_addrs = true;
+		}
 		break;
+	}
 	case WIRE_LIFECYCLE:
 		if (wire_lifecycle_parse(&lc, payload, len) < 0)
 			c->malformed++;
@@ -345,12 +351,20 @@ void channel_write_json(FILE *f, const struct channel *c, const char *in)
 			(unsigned long long)(c->exit_ns / 1000000));
 	else
 		fprintf(f, ",\n%s  \"exit_status\": null, \"exit_ms\": null", in);
-	if (c->have_kern_addrs)
-		fprintf(f,
-			",\n%s  \"kern_addrs\": {\"phys_base\": \"0x%llx\", "
-			"\"page_offset_base\": \"0x%llx\"}",
-			in, (unsigned long long)c->kern_addrs.phys_base,
-			(unsigned long long)c->kern_addrs.page_offset_base);
+	if (c->have_kern_addrs) {
+		const char *sep = "";
+
+		/* only the values init could read: a missing one is absent, never 0 */
+		fprintf(f, ",\n%s  \"kern_addrs\": {", in);
+		for (unsigned int i = 0; i < WIRE_KA_NR; i++) {
+			if (!(c->kern_addrs.known & 1u << i))
+				continue;
+			fprintf(f, "%s\"%s\": \"0x%llx\"", sep, wire_ka_name(i),
+				(unsigned long long)c->kern_addrs.val[i]);
+			sep = ", ";
+		}
+		fprintf(f, "}");
+	}
 	fprintf(f, ",\n%s  \"frames\": {", in);
 	for (t = 1; t < WIRE_TYPE_NR; t++)
 		fprintf(f, "%s\"%s\": %llu", t > 1 ? ", " : "", wire_type_name(t),

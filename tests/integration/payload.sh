@@ -43,17 +43,25 @@ payload_args_env_case() {
 		'printf "[%s]" "$0" "$@" "$KTVM_TEST_VAR"; echo' 'x y' '' "it's"
 	expect_status 0 || return 0
 	expect_file stdout "[x y][][it's][a b  c]" "$out" || return 0
-	pb=$(json_get "$json.flat" channel.kern_addrs.page_offset_base)
+	# Each arch's pair of kernel variables, read by init before SYS_RDY.
 	case "$KTVM_ARCH" in
 	x86_64)
+		pb=$(json_get "$json.flat" channel.kern_addrs.page_offset_base)
 		case "$pb" in 0xffff*) ;; *) fail "kern_addrs.page_offset_base (expected 0xffff..., got $pb)" ;; esac
+		pb=$(json_get "$json.flat" channel.kern_addrs.phys_base)
+		case "$pb" in 0x*) ;; *) fail "kern_addrs.phys_base (expected a value, got '$pb')" ;; esac
 		;;
-	*)
-		# The init defines no kernel addresses for this arch yet and
-		# sends zeros (guest/kaddr.h).
-		expect_eq "kern_addrs.page_offset_base" 0x0 "$pb"
+	aarch64)
+		# memstart_addr: where the linear map starts in physical memory
+		# (RAM's start rounded down; KASLR may move it further down).
+		pb=$(json_get "$json.flat" channel.kern_addrs.memstart_addr)
+		case "$pb" in 0x*) ;; *) fail "kern_addrs.memstart_addr (expected a value, got '$pb')" ;; esac
+		pb=$(json_get "$json.flat" channel.kern_addrs.kimage_voffset)
+		case "$pb" in 0xffff*) ;; *) fail "kern_addrs.kimage_voffset (expected 0xffff..., got $pb)" ;; esac
 		;;
 	esac
+	expect_json channel.frames.KERN_ADDRS 1 || return 0
+	expect_json channel.frames.KERN_ADDRS_V1 0 || return 0
 }
 
 # A dynamically linked program runs unchanged: ktvm packs libz and libc.

@@ -68,9 +68,11 @@ static void fb_exit(struct fb *b, s32 status)
 
 static void fb_kern_addrs(struct fb *b, u64 phys_base, u64 page_offset_base)
 {
-	struct wire_kern_addrs ka = {.phys_base = phys_base, .page_offset_base = page_offset_base};
+	struct wire_kern_addrs ka = {.known = 1u << WIRE_KA_PHYS_BASE | 1u << WIRE_KA_PAGE_OFFSET_BASE};
 	u8 p[WIRE_KERN_ADDRS_LEN];
 
+	ka.val[WIRE_KA_PHYS_BASE] = phys_base;
+	ka.val[WIRE_KA_PAGE_OFFSET_BASE] = page_offset_base;
 	ASSERT_EQ(wire_kern_addrs_build(p, sizeof(p), &ka), WIRE_KERN_ADDRS_LEN);
 	fb_frame(b, WIRE_KERN_ADDRS, p, sizeof(p));
 }
@@ -534,10 +536,40 @@ TEST(channel_kern_addrs)
 	struct channel c;
 
 	fb_kern_addrs(&b, 0x1000000, 0xffff888000000000ULL);
+	/* a second one (a payload's) changes nothing */
+	fb_kern_addrs(&b, 0x2000000, 0xffff000000000000ULL);
 	feed_all(&c, &b);
 	ASSERT_TRUE(c.have_kern_addrs);
-	EXPECT_EQ(c.kern_addrs.phys_base, 0x1000000);
-	EXPECT_EQ(c.kern_addrs.page_offset_base, 0xffff888000000000ULL);
+	EXPECT_EQ(c.kern_addrs.val[WIRE_KA_PHYS_BASE], 0x1000000);
+	EXPECT_EQ(c.kern_addrs.val[WIRE_KA_PAGE_OFFSET_BASE], 0xffff888000000000ULL);
+	EXPECT_EQ(channel_stats(&c)->by_type[WIRE_KERN_ADDRS], 2);
+	channel_destroy(&c);
+	fb_free(&b);
+}
+
+/* Only what init could read is in the JSON; phys_base 0 is a value. */
+TEST(channel_kern_addrs_json_names_known_values_only)
+{
+	struct wire_kern_addrs ka = {.known = 1u << WIRE_KA_PHYS_BASE | 1u << WIRE_KA_MEMSTART_ADDR};
+	u8 p[WIRE_KERN_ADDRS_LEN], old[16] = {1};
+	struct fb b = {0};
+	struct channel c;
+	struct jf j;
+
+	ka.val[WIRE_KA_MEMSTART_ADDR] = 0x40000000;
+	ASSERT_EQ(wire_kern_addrs_build(p, sizeof(p), &ka), WIRE_KERN_ADDRS_LEN);
+	/* the retired 16-byte frame is ignored, not taken for the new one */
+	fb_frame(&b, WIRE_KERN_ADDRS_V1, old, sizeof(old));
+	fb_frame(&b, WIRE_KERN_ADDRS, p, sizeof(p));
+	feed_all(&c, &b);
+	EXPECT_EQ(c.malformed, 0);
+	chan_json(&c, "", &j);
+	expect_jv(&j, "kern_addrs.phys_base", "0x0");
+	expect_jv(&j, "kern_addrs.memstart_addr", "0x40000000");
+	EXPECT_TRUE(jf_get(&j, "kern_addrs.page_offset_base") == NULL);
+	EXPECT_TRUE(jf_get(&j, "kern_addrs.kimage_voffset") == NULL);
+	expect_jv(&j, "frames.KERN_ADDRS_V1", "1");
+	jf_free(&j);
 	channel_destroy(&c);
 	fb_free(&b);
 }
@@ -546,7 +578,7 @@ TEST(channel_kern_addrs)
 TEST(channel_wrong_size_payloads_are_malformed)
 {
 	static const size_t exit_lens[] = {0, 1, 3, 5, 8, 64};
-	static const size_t ka_lens[] = {0, 8, 15, 17, 32};
+	static const size_t ka_lens[] = {0, 8, 16, 39, 41, 64};
 	static const size_t lc_lens[] = {0, 1, 3, WIRE_LIFECYCLE_MIN + WIRE_REASON_MAX + 1,
 					 WIRE_LIFECYCLE_MIN + 4096};
 	u8 junk[WIRE_LIFECYCLE_MIN + 4096];
@@ -594,8 +626,11 @@ TEST(channel_other_types_only_counted)
 	feed_all(&c, &b);
 	for (u32 t = WIRE_SCHED_EXIT; t < WIRE_TYPE_NR; t++)
 		EXPECT_EQ(channel_stats(&c)->by_type[t], 1);
-	/* but SCHED_EXIT, which is never only counted: "opaque" is no stage */
-	EXPECT_EQ(c.malformed, 1);
+	/*
+	 * but SCHED_EXIT, which is never only counted ("opaque" is no stage),
+	 * and KERN_ADDRS (17, after the range's start), whose size is fixed
+	 */
+	EXPECT_EQ(c.malformed, 2);
 	EXPECT_TRUE(c.sched.failed);
 	EXPECT_EQ(c.sched.stage, 0);
 	EXPECT_STREQ(c.sched.text, "opaque"); /* SCHED_LOG */

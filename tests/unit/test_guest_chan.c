@@ -222,7 +222,7 @@ TEST(chan_frames_survive_short_writes_and_signals)
 
 TEST(chan_lifecycle_and_kern_addrs_payloads)
 {
-	struct wire_kern_addrs ka = {0x1000000, 0xffff888000000000ULL}, back;
+	struct wire_kern_addrs ka = {.known = 3, .val = {0x1000000, 0xffff888000000000ULL}}, back;
 	struct collector c = {0};
 	struct wire_lifecycle lc;
 	struct wire_frame f[4];
@@ -252,8 +252,9 @@ TEST(chan_lifecycle_and_kern_addrs_payloads)
 	EXPECT_EQ(lc.reason_len, WIRE_REASON_MAX);
 	ASSERT_EQ(f[3].type, WIRE_KERN_ADDRS);
 	ASSERT_EQ(wire_kern_addrs_parse(&back, f[3].payload, f[3].len), 0);
-	EXPECT_EQ(back.phys_base, ka.phys_base);
-	EXPECT_EQ(back.page_offset_base, ka.page_offset_base);
+	EXPECT_EQ(back.known, 3);
+	EXPECT_EQ(back.val[WIRE_KA_PHYS_BASE], ka.val[WIRE_KA_PHYS_BASE]);
+	EXPECT_EQ(back.val[WIRE_KA_PAGE_OFFSET_BASE], ka.val[WIRE_KA_PAGE_OFFSET_BASE]);
 	collector_free(&c);
 }
 

@@ -248,10 +248,13 @@ TEST(kaddr_kcore_data_past_file_end)
 
 /* ---- the frame's fields -------------------------------------------------- */
 
+static const unsigned int x86_fields[] = {WIRE_KA_PHYS_BASE, WIRE_KA_PAGE_OFFSET_BASE};
+static const unsigned int a64_fields[] = {WIRE_KA_KIMAGE_VOFFSET, WIRE_KA_MEMSTART_ADDR};
+
 TEST(kaddr_collect_reads_both_variables)
 {
 	char text[256];
-	struct wire_kern_addrs ka = {1, 1};
+	struct wire_kern_addrs ka;
 	FILE *f;
 	int fd = fake_kcore("kcore-collect", false);
 
@@ -260,45 +263,91 @@ TEST(kaddr_collect_reads_both_variables)
 		 TEXT_VADDR, TEXT_VADDR + 0x40, TEXT_VADDR + 0x48);
 	f = kallsyms_file(text);
 	fclose(f);
+	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("kallsyms"),
+				       test_tmp_path("kcore-collect"), x86_fields, 2),
+		  0);
+	EXPECT_EQ(ka.known, 1u << WIRE_KA_PHYS_BASE | 1u << WIRE_KA_PAGE_OFFSET_BASE);
+	EXPECT_EQ(ka.val[WIRE_KA_PHYS_BASE], TEXT_VADDR + 0x40);
+	EXPECT_EQ(ka.val[WIRE_KA_PAGE_OFFSET_BASE], TEXT_VADDR + 0x48);
+	EXPECT_EQ(ka.val[WIRE_KA_KIMAGE_VOFFSET], 0);
+
+	/* the aarch64 pair, from the same kind of files */
+	snprintf(text, sizeof(text), "%llx D memstart_addr\n%llx D kimage_voffset\n",
+		 TEXT_VADDR + 0x50, TEXT_VADDR + 0x58);
+	f = kallsyms_file(text);
+	fclose(f);
+	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("kallsyms"),
+				       test_tmp_path("kcore-collect"), a64_fields, 2),
+		  0);
+	EXPECT_EQ(ka.known, 1u << WIRE_KA_KIMAGE_VOFFSET | 1u << WIRE_KA_MEMSTART_ADDR);
+	EXPECT_EQ(ka.val[WIRE_KA_KIMAGE_VOFFSET], TEXT_VADDR + 0x58);
+	EXPECT_EQ(ka.val[WIRE_KA_MEMSTART_ADDR], TEXT_VADDR + 0x50);
+	EXPECT_EQ(ka.val[WIRE_KA_PHYS_BASE], 0);
+
+	/* this arch's own set */
+	snprintf(text, sizeof(text),
+		 "%llx D phys_base\n%llx D page_offset_base\n%llx D memstart_addr\n"
+		 "%llx D kimage_voffset\n",
+		 TEXT_VADDR + 0x40, TEXT_VADDR + 0x48, TEXT_VADDR + 0x50, TEXT_VADDR + 0x58);
+	f = kallsyms_file(text);
+	fclose(f);
 	EXPECT_EQ(kaddr_collect(&ka, test_tmp_path("kallsyms"), test_tmp_path("kcore-collect")), 0);
-	if (KADDR_ARCH_FIELDS == 0) {
-		EXPECT_EQ(ka.phys_base, 0);
-		EXPECT_EQ(ka.page_offset_base, 0);
-		return;
-	}
-	EXPECT_EQ(ka.phys_base, TEXT_VADDR + 0x40);
-	EXPECT_EQ(ka.page_offset_base, TEXT_VADDR + 0x48);
+	EXPECT_EQ(__builtin_popcount(ka.known), KADDR_ARCH_FIELDS);
 }
 
-TEST(kaddr_collect_missing_parts_are_zero)
+TEST(kaddr_collect_missing_parts_are_unknown)
 {
 	char text[256];
-	struct wire_kern_addrs ka = {1, 1};
+	struct wire_kern_addrs ka;
 	FILE *f;
+	int fd = fake_kcore("kcore-collect", false);
 
+	close(fd);
 	/* phys_base hidden, page_offset_base absent */
 	snprintf(text, sizeof(text), "0000000000000000 D phys_base\n");
 	f = kallsyms_file(text);
 	fclose(f);
-	EXPECT_EQ(kaddr_collect(&ka, test_tmp_path("kallsyms"), test_tmp_path("no-kcore")),
-		  KADDR_ARCH_FIELDS);
-	EXPECT_EQ(ka.phys_base, 0);
-	EXPECT_EQ(ka.page_offset_base, 0);
+	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("kallsyms"),
+				       test_tmp_path("kcore-collect"), x86_fields, 2),
+		  2);
+	EXPECT_EQ(ka.known, 0);
+
+	/* one readable, one outside every kcore segment */
+	snprintf(text, sizeof(text), "%llx D phys_base\n%llx D page_offset_base\n",
+		 TEXT_VADDR + 0x40, TEXT_VADDR - 0x1000);
+	f = kallsyms_file(text);
+	fclose(f);
+	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("kallsyms"),
+				       test_tmp_path("kcore-collect"), x86_fields, 2),
+		  1);
+	EXPECT_EQ(ka.known, 1u << WIRE_KA_PHYS_BASE);
 
 	/* addresses fine, kcore missing */
 	snprintf(text, sizeof(text), "%llx D phys_base\n%llx D page_offset_base\n",
 		 TEXT_VADDR + 0x40, TEXT_VADDR + 0x48);
 	f = kallsyms_file(text);
 	fclose(f);
-	ka = (struct wire_kern_addrs){1, 1};
-	EXPECT_EQ(kaddr_collect(&ka, test_tmp_path("kallsyms"), test_tmp_path("no-kcore")),
-		  KADDR_ARCH_FIELDS);
-	EXPECT_EQ(ka.phys_base, 0);
-	EXPECT_EQ(ka.page_offset_base, 0);
+	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("kallsyms"), test_tmp_path("no-kcore"),
+				       x86_fields, 2),
+		  2);
+	EXPECT_EQ(ka.known, 0);
 
-	ka = (struct wire_kern_addrs){1, 1};
+	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("no-kallsyms"),
+				       test_tmp_path("no-kcore"), x86_fields, 2),
+		  2);
+	EXPECT_EQ(ka.known, 0);
 	EXPECT_EQ(kaddr_collect(&ka, test_tmp_path("no-kallsyms"), test_tmp_path("no-kcore")),
 		  KADDR_ARCH_FIELDS);
-	EXPECT_EQ(ka.phys_base, 0);
-	EXPECT_EQ(ka.page_offset_base, 0);
+
+	/* nothing asked, or a field that does not exist */
+	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("no-kallsyms"),
+				       test_tmp_path("no-kcore"), x86_fields, 0),
+		  0);
+	{
+		static const unsigned int bad[] = {WIRE_KA_NR};
+
+		EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("kallsyms"),
+					       test_tmp_path("no-kcore"), bad, 1),
+			  -EINVAL);
+	}
 }

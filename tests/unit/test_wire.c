@@ -149,6 +149,9 @@ TEST(wire_type_and_phase_names)
 	EXPECT_STREQ(wire_type_name(WIRE_INVALID), "INVALID");
 	EXPECT_STREQ(wire_type_name(WIRE_SYS_RDY), "SYS_RDY");
 	EXPECT_STREQ(wire_type_name(WIRE_KERN_ADDRS), "KERN_ADDRS");
+	EXPECT_STREQ(wire_type_name(WIRE_KERN_ADDRS_V1), "KERN_ADDRS_V1");
+	EXPECT_EQ(WIRE_KERN_ADDRS_V1, 2);
+	EXPECT_EQ(WIRE_KERN_ADDRS, 17);
 	EXPECT_STREQ(wire_type_name(WIRE_SNAPSHOT_REPLY), "SNAPSHOT_REPLY");
 	EXPECT_STREQ(wire_type_name(WIRE_TYPE_NR), "UNKNOWN");
 	EXPECT_STREQ(wire_type_name(0xffffffff), "UNKNOWN");
@@ -168,7 +171,8 @@ TEST(wire_type_and_phase_names)
 	EXPECT_EQ(WIRE_KSYMS, 14);
 	EXPECT_EQ(WIRE_WATCH_ARMED, 15);
 	EXPECT_EQ(WIRE_SCHED_LOG, 16);
-	EXPECT_EQ(WIRE_TYPE_NR, 17);
+	EXPECT_EQ(WIRE_KERN_ADDRS, 17);
+	EXPECT_EQ(WIRE_TYPE_NR, 18);
 	EXPECT_STREQ(wire_type_name(WIRE_SCHED_LOG), "SCHED_LOG");
 	EXPECT_EQ(WIRE_PHASE_SCHED_DONE, 8);
 	EXPECT_STREQ(wire_phase_name(WIRE_PHASE_SCHED_DONE), "SCHED_DONE");
@@ -219,23 +223,80 @@ TEST(wire_sched_exit_round_trip)
 
 TEST(wire_kern_addrs_round_trip)
 {
-	struct wire_kern_addrs ka = {.phys_base = 0x0123456789abcdefULL,
-				     .page_offset_base = 0xffff888000000000ULL};
-	struct wire_kern_addrs back = {0};
-	u8 b[32];
+	struct wire_kern_addrs ka = {.known = 1u << WIRE_KA_PHYS_BASE | 1u << WIRE_KA_MEMSTART_ADDR};
+	struct wire_kern_addrs back;
+	u8 b[64];
 
+	ka.val[WIRE_KA_PHYS_BASE] = 0x0123456789abcdefULL;
+	ka.val[WIRE_KA_MEMSTART_ADDR] = 0x40000000;
+	/* not known: sent as 0 whatever the struct holds */
+	ka.val[WIRE_KA_PAGE_OFFSET_BASE] = 0xffff888000000000ULL;
 	ASSERT_EQ(wire_kern_addrs_build(b, sizeof(b), &ka), WIRE_KERN_ADDRS_LEN);
-	EXPECT_EQ(b[0], 0xef);
-	EXPECT_EQ(b[7], 0x01);
-	EXPECT_EQ(b[8], 0x00);
-	EXPECT_EQ(b[15], 0xff);
+	EXPECT_EQ(b[0], 0x09);
+	EXPECT_EQ(b[4], 0x00);
+	EXPECT_EQ(b[8], 0xef);
+	EXPECT_EQ(b[15], 0x01);
+	EXPECT_EQ(b[16], 0x00);
+	EXPECT_EQ(b[23], 0x00);
+	EXPECT_EQ(b[34], 0x00);
+	EXPECT_EQ(b[35], 0x40);
+	memset(&back, 0xaa, sizeof(back));
 	ASSERT_EQ(wire_kern_addrs_parse(&back, b, WIRE_KERN_ADDRS_LEN), 0);
-	EXPECT_EQ(back.phys_base, ka.phys_base);
-	EXPECT_EQ(back.page_offset_base, ka.page_offset_base);
+	EXPECT_EQ(back.known, ka.known);
+	EXPECT_EQ(back.val[WIRE_KA_PHYS_BASE], ka.val[WIRE_KA_PHYS_BASE]);
+	EXPECT_EQ(back.val[WIRE_KA_PAGE_OFFSET_BASE], 0);
+	EXPECT_EQ(back.val[WIRE_KA_KIMAGE_VOFFSET], 0);
+	EXPECT_EQ(back.val[WIRE_KA_MEMSTART_ADDR], 0x40000000);
 	EXPECT_EQ(wire_kern_addrs_parse(&back, b, WIRE_KERN_ADDRS_LEN - 1), -EBADMSG);
 	EXPECT_EQ(wire_kern_addrs_parse(&back, b, WIRE_KERN_ADDRS_LEN + 1), -EBADMSG);
 	EXPECT_EQ(wire_kern_addrs_parse(&back, b, 0), -EBADMSG);
 	EXPECT_EQ(wire_kern_addrs_build(b, WIRE_KERN_ADDRS_LEN - 1, &ka), -ENOSPC);
+}
+
+TEST(wire_kern_addrs_zero_is_a_value)
+{
+	struct wire_kern_addrs ka = {.known = 1u << WIRE_KA_PHYS_BASE}, back;
+	u8 b[WIRE_KERN_ADDRS_LEN];
+
+	/* phys_base 0 (the kernel where it was linked) is known, not missing */
+	ASSERT_EQ(wire_kern_addrs_build(b, sizeof(b), &ka), WIRE_KERN_ADDRS_LEN);
+	ASSERT_EQ(wire_kern_addrs_parse(&back, b, sizeof(b)), 0);
+	EXPECT_EQ(back.known, 1u << WIRE_KA_PHYS_BASE);
+	EXPECT_EQ(back.val[WIRE_KA_PHYS_BASE], 0);
+	ka.known = 0;
+	ASSERT_EQ(wire_kern_addrs_build(b, sizeof(b), &ka), WIRE_KERN_ADDRS_LEN);
+	ASSERT_EQ(wire_kern_addrs_parse(&back, b, sizeof(b)), 0);
+	EXPECT_EQ(back.known, 0);
+}
+
+TEST(wire_kern_addrs_refuses_what_it_cannot_mean)
+{
+	struct wire_kern_addrs ka = {.known = 1u << WIRE_KA_PHYS_BASE}, back;
+	u8 b[WIRE_KERN_ADDRS_LEN];
+
+	ka.val[WIRE_KA_PHYS_BASE] = 0x1000000;
+	ASSERT_EQ(wire_kern_addrs_build(b, sizeof(b), &ka), WIRE_KERN_ADDRS_LEN);
+	/* a bit past the known values */
+	b[0] |= 1u << WIRE_KA_NR;
+	EXPECT_EQ(wire_kern_addrs_parse(&back, b, sizeof(b)), -EBADMSG);
+	b[0] &= ~(1u << WIRE_KA_NR);
+	b[3] = 0x80;
+	EXPECT_EQ(wire_kern_addrs_parse(&back, b, sizeof(b)), -EBADMSG);
+	b[3] = 0;
+	/* the pad word */
+	b[5] = 1;
+	EXPECT_EQ(wire_kern_addrs_parse(&back, b, sizeof(b)), -EBADMSG);
+	b[5] = 0;
+	/* a value whose bit is clear */
+	b[8 + 8 * WIRE_KA_PAGE_OFFSET_BASE] = 1;
+	EXPECT_EQ(wire_kern_addrs_parse(&back, b, sizeof(b)), -EBADMSG);
+	b[8 + 8 * WIRE_KA_PAGE_OFFSET_BASE] = 0;
+	EXPECT_EQ(wire_kern_addrs_parse(&back, b, sizeof(b)), 0);
+	EXPECT_STREQ(wire_ka_name(WIRE_KA_PHYS_BASE), "phys_base");
+	EXPECT_STREQ(wire_ka_name(WIRE_KA_MEMSTART_ADDR), "memstart_addr");
+	EXPECT_TRUE(wire_ka_name(WIRE_KA_NR) == NULL);
+	for (unsigned int i = 0; i < WIRE_KA_NR; i++)
+		EXPECT_TRUE(wire_ka_name(i) != NULL);
 }
 
 TEST(wire_exit_round_trip)

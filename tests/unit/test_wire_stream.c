@@ -169,7 +169,7 @@ static size_t sample_stream(u8 *out, struct want *w, unsigned int *nw)
 	static u8 ksyms[64], armed[WIRE_WATCH_ARMED_LEN];
 	static const char text[] = "hello from the guest\n";
 	static const struct wire_ksym ks[] = {{0xffffffff82a1b2c0ULL, "vm_swappiness"}};
-	struct wire_kern_addrs ka = {0x1000000, 0xffff888000000000ULL};
+	struct wire_kern_addrs ka = {.known = 3, .val = {0x1000000, 0xffff888000000000ULL}};
 	size_t off = 0, i;
 	ssize_t ksyms_len;
 
@@ -188,8 +188,9 @@ static size_t sample_stream(u8 *out, struct want *w, unsigned int *nw)
 		off += put_frame(out + off, (t), (p), (l));                                        \
 		(*nw)++;                                                                           \
 	} while (0)
-	ADD(WIRE_SYS_RDY, NULL, 0);
 	ADD(WIRE_KERN_ADDRS, kern, sizeof(kern));
+	ADD(WIRE_SYS_RDY, NULL, 0);
+	ADD(WIRE_KERN_ADDRS_V1, kern, 16);
 	ADD(WIRE_LIFECYCLE, lc, 6);
 	ADD(WIRE_STDOUT, text, sizeof(text) - 1);
 	ADD(WIRE_STDERR, big, sizeof(big));
