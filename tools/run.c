@@ -68,6 +68,7 @@ enum {
 	OPT_MONITOR_INTERVAL,
 	OPT_STALL_AFTER,
 	OPT_MONITOR_PLOT,
+	OPT_BTF,
 };
 
 static const struct option run_options[] = {
@@ -101,6 +102,7 @@ static const struct option run_options[] = {
     {"monitor-interval", required_argument, NULL, OPT_MONITOR_INTERVAL},
     {"stall-after", required_argument, NULL, OPT_STALL_AFTER},
     {"monitor-plot", required_argument, NULL, OPT_MONITOR_PLOT},
+    {"btf", required_argument, NULL, OPT_BTF},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -287,6 +289,9 @@ static int run_parse_opt(struct run_opts *o, int opt, char *arg)
 		o->wo.mon = true;
 		o->mon_plot = arg;
 		return 0;
+	case OPT_BTF:
+		o->btf = arg;
+		return 0;
 	case 'v':
 		o->verbose = true;
 		return 0;
@@ -458,6 +463,17 @@ static void run_close_json(struct run *r, bool written)
 	r->json_reg = false;
 }
 
+/* Where the kernel's types come from: --btf FILE, else the kernel image. */
+static const char *run_btf_source(const struct run *r)
+{
+	return r->o.btf ? r->o.btf : r->o.cfg.kernel;
+}
+
+static const char *run_btf_what(const struct run *r)
+{
+	return r->o.btf ? "--btf" : "kernel";
+}
+
 /* With PROG: the initramfs that runs it, and a quiet boot. */
 static int run_prepare_pack(struct run *r)
 {
@@ -470,16 +486,16 @@ static int run_prepare_pack(struct run *r)
 		const char *opt = po->sched ? "--scheduler" : "--watch-scx";
 
 		error_clear();
-		has = btf_kernel_scx_layout(cfg->kernel, r->o.wo.scx ? &r->o.wo.scx_lay : NULL);
+		has = btf_kernel_scx_layout(run_btf_source(r), r->o.wo.scx ? &r->o.wo.scx_lay : NULL);
 		if (has < 0)
-			return ktvm_usage_error("%s: kernel %s: %s (sched_ext needs "
+			return ktvm_usage_error("%s: %s %s: %s (sched_ext needs "
 						"CONFIG_DEBUG_INFO_BTF)",
-						opt, cfg->kernel, error_msg());
+						opt, run_btf_what(r), run_btf_source(r), error_msg());
 		if (!has)
 			return ktvm_usage_error(
-			    "%s: kernel %s has no sched_ext (CONFIG_SCHED_CLASS_EXT is "
+			    "%s: %s %s has no sched_ext (CONFIG_SCHED_CLASS_EXT is "
 			    "not set: its BTF has no struct sched_ext_ops)",
-			    opt, cfg->kernel);
+			    opt, run_btf_what(r), run_btf_source(r));
 	}
 	po->kernel = cfg->kernel;
 	po->argv = r->o.prog;
@@ -520,7 +536,10 @@ static int run_prepare_monitor(struct run *r)
 	if (!arch_debug_supported())
 		return ktvm_usage_error("--monitor: not supported on %s", arch_name());
 	error_clear();
-	if (btf_kernel_monitor_layout(r->o.cfg.kernel, &wo->mon_cfg.lay) < 0) {
+	if (btf_kernel_monitor_layout(run_btf_source(r), &wo->mon_cfg.lay) < 0) {
+		/* a --btf the user named must be usable; the image's own BTF may be missing */
+		if (r->o.btf)
+			return ktvm_usage_error("--monitor: --btf %s: %s", r->o.btf, error_msg());
 		snprintf(wo->mon_error, sizeof(wo->mon_error), "kernel %s: %s", r->o.cfg.kernel,
 			 error_msg());
 		fprintf(stderr, "ktvm: note: the monitor is off: %s\n", wo->mon_error);
@@ -529,6 +548,7 @@ static int run_prepare_monitor(struct run *r)
 		return 0;
 	}
 	wo->mon_cfg.origin_ns = r->o.cfg.t_start_ns;
+	wo->mon_cfg.btf_from = r->o.btf ? r->o.btf : "kernel";
 	wo->mon_cfg.dump = wo->dump_dir != NULL;
 	return 0;
 }
@@ -563,6 +583,10 @@ int run_prepare(struct run *r)
 	int ret;
 
 	error_clear();
+	if (r->o.btf && !r->o.po.sched && !r->o.wo.scx && !r->o.wo.mon)
+		return ktvm_usage_error("--btf %s: nothing uses it: it is for --monitor, "
+					"--scheduler and --watch-scx",
+					r->o.btf);
 	if (payload) {
 		ret = run_prepare_pack(r);
 		if (ret)
@@ -806,7 +830,8 @@ static void run_json_more(FILE *f, const void *ctx)
 	if (wo->scx_live)
 		scx_trigger_json(f, (struct scx_trigger *)&wo->scx_trig, "  ");
 	if (wo->mon_live) {
-		monitor_json(f, (struct monitor *)&wo->mon_state);
+		monitor_json(f, (struct monitor *)&wo->mon_state,
+			     r->ch.sys_rdy ? r->ch.sys_rdy_ns : 0);
 	} else if (wo->mon_error[0]) {
 		fprintf(f, ",\n  \"monitor\": {\"error\": ");
 		json_string(f, wo->mon_error, strlen(wo->mon_error));

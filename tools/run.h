@@ -24,6 +24,7 @@ struct run_opts {
 	struct watch_opts wo;
 	const char *json;     /* --json FILE, or NULL */
 	const char *mon_plot; /* --monitor-plot FILE, or NULL */
+	const char *btf;      /* --btf FILE: the kernel's BTF, or NULL for the image's */
 	u64 sched_wait;	      /* --sched-wait SEC, 0: the guest's default */
 	char **prog;	      /* PROG [ARGS...], NULL-terminated; NULL: no PROG */
 	bool have_shape, have_topo, have_cpus, have_mem;

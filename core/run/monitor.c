@@ -487,7 +487,7 @@ static void monitor_json_u32s(FILE *f, const char *name, const u32 *v, u32 n)
 	fputc(']', f);
 }
 
-void monitor_json(FILE *f, struct monitor *m)
+void monitor_json(FILE *f, struct monitor *m, u64 sys_rdy_ns)
 {
 	const struct monitor_layout *l = &m->cfg.lay;
 
@@ -505,6 +505,15 @@ void monitor_json(FILE *f, struct monitor *m)
 		(unsigned long long)m->unreadable, (unsigned long long)m->paused,
 		(unsigned long long)m->pages_walked, (double)m->cpu_ns / 1e6,
 		m->first_ns ? monitor_ms(m, m->first_ns) : 0.0);
+	/* how long after init said it was up (SYS_RDY) the monitor saw the guest */
+	if (m->first_ns && sys_rdy_ns)
+		fprintf(f, ", \"first_after_sys_rdy_ms\": %.3f",
+			monitor_ms(m, m->first_ns) - (double)sys_rdy_ns / 1e6);
+	else
+		fprintf(f, ", \"first_after_sys_rdy_ms\": null");
+	fprintf(f, ", \"btf\": ");
+	json_string(f, m->cfg.btf_from ? m->cfg.btf_from : "kernel",
+		    strlen(m->cfg.btf_from ? m->cfg.btf_from : "kernel"));
 	/* The fields this kernel does not have: reported, not guessed. */
 	fprintf(f, ",\n    \"absent\": [");
 	for (int i = 0, n = 0; i < MF_COUNT; i++)

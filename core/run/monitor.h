@@ -50,6 +50,7 @@ struct monitor_cfg {
 	struct monitor_layout lay;
 	bool dump;     /* freeze and dump the guest on a stall (needs dbg) */
 	u64 origin_ns; /* times in the result count from here (process start) */
+	const char *btf_from; /* where lay came from, for the result ("kernel", a --btf path) */
 };
 
 struct monitor_task {
@@ -141,7 +142,7 @@ void monitor_destroy(struct monitor *m);
 /* Take one sample of every CPU now (the thread's step; tests call it directly). */
 void monitor_sample(struct monitor *m);
 /* The "monitor" member of the --json result (starting with ",\n  \"monitor\": "). */
-void monitor_json(FILE *f, struct monitor *m);
+void monitor_json(FILE *f, struct monitor *m, u64 sys_rdy_ns);
 /* One summary line for stderr, without "ktvm: " and the newline. */
 void monitor_summary(struct monitor *m, char *buf, size_t size);
 /* The comm of pid as last seen, or NULL. */

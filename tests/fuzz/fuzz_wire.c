@@ -99,7 +99,15 @@ static void fuzz_parse(const u8 *payload, u32 len)
 	struct wire_lifecycle lc;
 	s32 status;
 
-	CHECK(!wire_kern_addrs_parse(&ka, payload, len) == (len == WIRE_KERN_ADDRS_LEN));
+	if (!wire_kern_addrs_parse(&ka, payload, len)) {
+		u8 back[WIRE_KERN_ADDRS_LEN];
+
+		/* what parses builds back to the same bytes: nothing was dropped */
+		CHECK(len == WIRE_KERN_ADDRS_LEN);
+		CHECK(ka.known < 1u << WIRE_KA_NR);
+		CHECK(wire_kern_addrs_build(back, sizeof(back), &ka) == WIRE_KERN_ADDRS_LEN);
+		CHECK(!memcmp(back, payload, sizeof(back)));
+	}
 	CHECK(!wire_exit_parse(&status, payload, len) == (len == WIRE_EXIT_LEN));
 	if (!wire_lifecycle_parse(&lc, payload, len)) {
 		CHECK(lc.reason == (const char *)payload + WIRE_LIFECYCLE_MIN);
@@ -257,7 +265,7 @@ static size_t seed_frame(u8 *out, u32 type, const void *payload, size_t len)
 
 static size_t seed_all_types(u8 *o)
 {
-	struct wire_kern_addrs ka = {0x1000000, 0xffff888000000000ULL};
+	struct wire_kern_addrs ka = {.known = 3, .val = {0x1000000, 0xffff888000000000ULL}};
 	struct wire_ksym ks[3] = {{0xffffffff82a1b2c0ULL, "vm_swappiness"},
 				  {0, "not_there"},
 				  {0xffffffff8300a018ULL, "foo.llvm.1234"}};

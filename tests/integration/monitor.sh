@@ -73,6 +73,33 @@ monitor_stall_case() {
 		fail "stderr (expected the monitor's stall summary)"
 }
 
+# --btf: the kernel's types from a raw BTF blob (what the guest's
+# /sys/kernel/btf/vmlinux holds) instead of the image. A file without BTF
+# is refused (status 2, one line), and so is a --btf nothing would use.
+monitor_btf_case() {
+	watch_pick || return 0
+	"$KTVM" btf --kernel "$wkernel" --raw "$cwd/vmlinux.btf" >"$work/btf.out" 2>&1 ||
+		fail "ktvm btf --raw: $(tail -n1 "$work/btf.out")" || return 0
+	ktvm_run run --kernel "$wkernel" --memory 256 --cpus 2 --timeout 120 --json "$json" \
+		--btf "$cwd/vmlinux.btf" --monitor --include "$PAYLOADS/burn:/bin/burn" \
+		-- /bin/busybox taskset -c 1 /bin/burn 1500 1
+	expect_status 0 || return 0
+	expect_json monitor.btf "$cwd/vmlinux.btf" || return 0
+	set -- $(lane_stat "$json.flat" 1)
+	[ "$1" -ge 8 ] && [ $(($3 * 2)) -ge "$1" ] ||
+		fail "cpu 1: burn current in $3 of $1 samples (expected most of 8 or more)" || return 0
+	# The first sample follows init's SYS_RDY (it waits for init's kallsyms).
+	d=$(json_get "$json.flat" monitor.first_after_sys_rdy_ms)
+	case "$d" in [0-9]*) ;; *) fail "monitor.first_after_sys_rdy_ms (expected a delay, got '$d')" || return 0 ;; esac
+	printf 'no BTF in here\n' >"$cwd/junk.btf"
+	ktvm_run run --kernel "$wkernel" --btf "$cwd/junk.btf" --monitor -- /bin/busybox true
+	expect_status 2 || return 0
+	expect_eq "stderr" 1 "$(grep -c "^ktvm: --monitor: --btf $cwd/junk.btf: " "$err")" || return 0
+	ktvm_run run --kernel "$wkernel" --btf "$cwd/vmlinux.btf" -- /bin/busybox true
+	expect_status 2 || return 0
+	expect_eq "stderr" 1 "$(grep -c "^ktvm: --btf $cwd/vmlinux.btf: nothing uses it" "$err")"
+}
+
 # A kernel whose kallsyms lists no data symbols (Debian's arm64 6.1): the
 # run goes on without the monitor, which says why in one line and in the
 # result.

@@ -7,6 +7,7 @@
  * of memory, impossible values, hostile names), the bounded timeline, the
  * --json member (parsed back) and the SVG (well-formed XML, a lane per CPU).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,7 +234,7 @@ TEST(monitor_json_parses)
 	setup(&m);
 	for (int i = 0; i < 5; i++)
 		monitor_sample(&m);
-	monitor_json(f, &m);
+	monitor_json(f, &m, 0);
 	text = read_all(f, &len);
 	fclose(f);
 	/* The member goes into the result object: wrap it to parse it. */
@@ -250,6 +251,25 @@ TEST(monitor_json_parses)
 	EXPECT_STREQ(jf_get(&j, "monitor.absent"), "[3]");
 	EXPECT_STREQ(jf_get(&j, "monitor.absent.0"), "rq.scx.flags");
 	EXPECT_STREQ(jf_get(&j, "monitor.stalls"), "[0]");
+	/* no SYS_RDY seen: no delay to report */
+	EXPECT_STREQ(jf_get(&j, "monitor.first_after_sys_rdy_ms"), "null");
+	EXPECT_STREQ(jf_get(&j, "monitor.btf"), "kernel");
+	jf_free(&j);
+	free(doc);
+	free(text);
+
+	/* SYS_RDY 1 ms after the origin: the first sample's delay counts from it */
+	f = tmpfile();
+	ASSERT_TRUE(f != NULL);
+	m.cfg.btf_from = "/tmp/vmlinux.btf";
+	monitor_json(f, &m, 1000000);
+	text = read_all(f, &len);
+	fclose(f);
+	ASSERT_TRUE(asprintf(&doc, "{\"x\": 1%s}", text) > 0);
+	ASSERT_EQ(jf_parse(&j, doc, strlen(doc)), 0);
+	EXPECT_TRUE(fabs(atof(jf_get(&j, "monitor.first_after_sys_rdy_ms") ?: "nan") -
+			 (atof(jf_get(&j, "monitor.first_sample_ms") ?: "0") - 1.0)) < 0.002);
+	EXPECT_STREQ(jf_get(&j, "monitor.btf"), "/tmp/vmlinux.btf");
 	jf_free(&j);
 	free(doc);
 	free(text);
