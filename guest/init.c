@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "core/base/clock.h"
+#include "guest/btf.h"
 #include "guest/chan.h"
 #include "guest/kaddr.h"
 #include "guest/ksyms.h"
@@ -115,6 +116,7 @@ static void init_stdio(void)
 
 static char init_watch[KSYMS_WATCH_ARG_MAX]; /* ktvm.watch=, "" if none */
 static char init_sched_wait[16];	     /* ktvm.sched_wait=, "" if none */
+static char init_btf[4];		     /* ktvm.btf=, "1": send the kernel's BTF */
 
 static void init_cmdline(char *log_dev, size_t log_size, char *port, size_t port_size)
 {
@@ -129,6 +131,8 @@ static void init_cmdline(char *log_dev, size_t log_size, char *port, size_t port
 		init_watch[0] = '\0';
 	if (kcmdline_get(cmdline, SCHED_WAIT_KEY, init_sched_wait, sizeof(init_sched_wait)) < 0)
 		init_sched_wait[0] = '\0';
+	if (kcmdline_get(cmdline, BTF_KEY, init_btf, sizeof(init_btf)) < 0)
+		init_btf[0] = '\0';
 }
 
 /*
@@ -303,6 +307,9 @@ int main(void)
 	if (mount_err[0])
 		init_fail(&ch, "%s", mount_err);
 
+	/* before KSYMS: the host builds the monitor's layout from it when KSYMS comes */
+	if (!strcmp(init_btf, "1") && btf_send(&ch, BTF_SYSFS) < 0)
+		init_fail(NULL, "channel port %s: %s", dev, strerror(-ch.err));
 	init_watchpoints(&ch);
 	init_scheduler(&ch);
 	init_payload(&ch);

@@ -205,6 +205,8 @@ int btf_kernel_monitor_layout(const char *kernel, struct monitor_layout *lay)
 	if (ret < 0)
 		return ret;
 	ret = btf_open_kernel(kernel, file, flen, &bi, &owned);
+	if (ret == -ENOENT)
+		ret = -ENODATA; /* no BTF at all, not a field the layout lacks */
 	if (ret >= 0) {
 		ret = monitor_layout_get(bi.btf, lay);
 		btf_image_close(&bi);

@@ -18,7 +18,10 @@ struct scx_layout;
  */
 int btf_kernel_scx_layout(const char *kernel, struct scx_layout *lay);
 struct monitor_layout;
-/* The host-side monitor's layout of kernel (core/run/monitor_layout.h): 0 or -errno, error set. */
+/*
+ * The host-side monitor's layout of kernel (core/run/monitor_layout.h): 0
+ * or -errno with the error set; -ENODATA: the file holds no BTF at all.
+ */
 int btf_kernel_monitor_layout(const char *kernel, struct monitor_layout *lay);
 
 #endif

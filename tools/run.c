@@ -529,6 +529,8 @@ static int run_prepare_pack(struct run *r)
 static int run_prepare_monitor(struct run *r)
 {
 	struct watch_opts *wo = &r->o.wo;
+	const char *test;
+	int ret;
 
 	if (!r->o.prog)
 		return ktvm_usage_error("--monitor: it needs a program to run (-- PROG): ktvm's "
@@ -536,10 +538,22 @@ static int run_prepare_monitor(struct run *r)
 	if (!arch_debug_supported())
 		return ktvm_usage_error("--monitor: not supported on %s", arch_name());
 	error_clear();
-	if (btf_kernel_monitor_layout(run_btf_source(r), &wo->mon_cfg.lay) < 0) {
-		/* a --btf the user named must be usable; the image's own BTF may be missing */
-		if (r->o.btf)
-			return ktvm_usage_error("--monitor: --btf %s: %s", r->o.btf, error_msg());
+	/* test hook: take the image for one without BTF, to reach the guest's */
+	test = getenv("KTVM_TEST_NO_IMAGE_BTF");
+	if (!r->o.btf && test && !strcmp(test, "1"))
+		ret = error_input(-ENODATA, "no BTF (KTVM_TEST_NO_IMAGE_BTF=1)");
+	else
+		ret = btf_kernel_monitor_layout(run_btf_source(r), &wo->mon_cfg.lay);
+	if (ret < 0 && r->o.btf) /* a --btf the user named must be usable */
+		return ktvm_usage_error("--monitor: --btf %s: %s", r->o.btf, error_msg());
+	if (ret == -ENODATA) {
+		/* the guest's init sends /sys/kernel/btf/vmlinux (ktvm.btf=1) */
+		if (r->o.verbose)
+			fprintf(stderr, "ktvm: monitor: kernel %s has no BTF; the guest's is "
+					"asked for\n", r->o.cfg.kernel);
+		error_clear();
+		wo->mon_guest_btf = true;
+	} else if (ret < 0) {
 		snprintf(wo->mon_error, sizeof(wo->mon_error), "kernel %s: %s", r->o.cfg.kernel,
 			 error_msg());
 		fprintf(stderr, "ktvm: note: the monitor is off: %s\n", wo->mon_error);
@@ -548,7 +562,7 @@ static int run_prepare_monitor(struct run *r)
 		return 0;
 	}
 	wo->mon_cfg.origin_ns = r->o.cfg.t_start_ns;
-	wo->mon_cfg.btf_from = r->o.btf ? r->o.btf : "kernel";
+	wo->mon_cfg.btf_from = r->o.btf ? r->o.btf : wo->mon_guest_btf ? "guest" : "kernel";
 	wo->mon_cfg.dump = wo->dump_dir != NULL;
 	return 0;
 }
@@ -611,6 +625,7 @@ int run_prepare(struct run *r)
 		ret = KTVM_EXIT_HOST;
 		goto err;
 	}
+	r->ch.btf.want = r->o.wo.mon_guest_btf;
 	devlist_build(&r->devs, &r->ch, cfg);
 	return 0;
 err:

@@ -18,6 +18,8 @@
 #include "core/debug/scx.h"
 #include "wire/wire.h"
 #include "tools/watch_opts.h"
+#include "core/run/monitor_layout.h"
+#include "core/image/btf_image.h"
 
 int watch_opts_add(struct watch_opts *w, const char *arg)
 {
@@ -190,8 +192,8 @@ int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, c
 					   "most %d (with the sched_ext trigger's and ktvm's own)",
 					   count, WIRE_KSYMS_MAX);
 	}
-	if ((size_t)snprintf(cmdline + len, size - len, "%sktvm.watch=%s", len ? " " : "", list) >=
-	    size - len)
+	if ((size_t)snprintf(cmdline + len, size - len, "%sktvm.watch=%s%s", len ? " " : "", list,
+			     w->mon_guest_btf ? " " WIRE_BTF_KEY "=1" : "") >= size - len)
 		return error_input(-E2BIG, "--watch: the kernel command line is too long");
 	return 0;
 }
@@ -200,8 +202,44 @@ int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, c
  * The monitor, once the guest reported where runqueues is. It failing to
  * start ends nothing: the reason is said at the end and in the result.
  */
+/*
+ * The monitor's layout from the BTF the guest sent (the image has none):
+ * whole by now, as init sends it before KSYMS. 0, or -ENOENT with
+ * mon_error set.
+ */
+static int watch_opts_guest_layout(struct watch_opts *w)
+{
+	struct btf_image bi;
+	const char *why = "";
+	const u8 *buf;
+	size_t len;
+
+	if (channel_btf_get(w->agent.ch, &buf, &len, &why) < 0) {
+		snprintf(w->mon_error, sizeof(w->mon_error),
+			 "the kernel image has no BTF, and the guest's: %s", why);
+		return -ENOENT;
+	}
+	error_clear();
+	if (btf_image_open(buf, len, &bi) < 0) {
+		snprintf(w->mon_error, sizeof(w->mon_error), "the guest's BTF (%zu bytes): %s", len,
+			 error_msg());
+		error_clear();
+		return -ENOENT;
+	}
+	if (monitor_layout_get(bi.btf, &w->mon_cfg.lay) < 0) {
+		snprintf(w->mon_error, sizeof(w->mon_error), "the guest's BTF: %s", error_msg());
+		error_clear();
+		btf_image_close(&bi);
+		return -ENOENT;
+	}
+	btf_image_close(&bi);
+	return 0;
+}
+
 static void watch_opts_start_monitor(struct watch_opts *w, const struct wire_ksym *k, u32 n)
 {
+	if (w->mon_guest_btf && watch_opts_guest_layout(w) < 0)
+		return;
 	w->mon_cfg.runqueues = agent_ksym(k, n, "runqueues");
 	if (arch_kernel_pgd_symbol())
 		w->mon_cfg.kernel_pgd = agent_ksym(k, n, arch_kernel_pgd_symbol());

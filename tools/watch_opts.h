@@ -45,6 +45,7 @@ struct watch_opts {
 	/* The host-side monitor (core/run/monitor.h): --monitor and its options. */
 	bool mon;
 	struct monitor_cfg mon_cfg; /* its layout from the kernel's BTF (run_prepare()) */
+	bool mon_guest_btf;	    /* the image has none: the layout from the guest's (ktvm.btf=1) */
 	struct monitor mon_state;
 	bool mon_live;
 	char mon_error[256]; /* why it did not start, "" if it did or was not asked for */

@@ -30,6 +30,7 @@ static const char *const wire_type_names[WIRE_TYPE_NR] = {
     [WIRE_WATCH_ARMED] = "WATCH_ARMED",
     [WIRE_SCHED_LOG] = "SCHED_LOG",
     [WIRE_KERN_ADDRS] = "KERN_ADDRS",
+    [WIRE_BTF] = "BTF",
 };
 
 static const char *const wire_phase_names[WIRE_PHASE_NR] = {
@@ -210,6 +211,50 @@ int wire_kern_addrs_parse(struct wire_kern_addrs *ka, const void *payload, size_
 		ka->val[i] = v;
 	}
 	ka->known = known;
+	return 0;
+}
+
+/* Is (total, offset, n) a frame the format allows? */
+static bool wire_btf_ok(uint32_t total, uint32_t offset, size_t n)
+{
+	if (total > WIRE_BTF_MAX)
+		return false;
+	if (!total)
+		return !offset && n <= WIRE_REASON_MAX;
+	return n >= 1 && offset <= total && n <= total - offset;
+}
+
+ssize_t wire_btf_build(void *buf, size_t size, uint32_t total, uint32_t offset, const void *data,
+		       size_t n)
+{
+	uint8_t *p = buf;
+
+	if (!wire_btf_ok(total, offset, n) || n > WIRE_PAYLOAD_MAX - WIRE_BTF_HDR)
+		return -EINVAL;
+	if (size < WIRE_BTF_HDR + n)
+		return -ENOSPC;
+	wire_put_le32(p, total);
+	wire_put_le32(p + 4, offset);
+	if (n)
+		memcpy(p + WIRE_BTF_HDR, data, n);
+	return (ssize_t)(WIRE_BTF_HDR + n);
+}
+
+int wire_btf_parse(struct wire_btf *b, const void *payload, size_t len)
+{
+	const uint8_t *p = payload;
+	uint32_t total, offset;
+
+	if (len < WIRE_BTF_HDR)
+		return -EBADMSG;
+	total = wire_get_le32(p);
+	offset = wire_get_le32(p + 4);
+	if (!wire_btf_ok(total, offset, len - WIRE_BTF_HDR))
+		return -EBADMSG;
+	b->total = total;
+	b->offset = offset;
+	b->data = p + WIRE_BTF_HDR;
+	b->len = len - WIRE_BTF_HDR;
 	return 0;
 }
 

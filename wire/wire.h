@@ -62,6 +62,13 @@
  *                                 i was read; only bits below WIRE_KA_NR), uint32_t 0,
  *                                 then WIRE_KA_NR uint64_t values in enum wire_ka's
  *                                 order, 0 where the bit is clear (40 bytes)
+ *   18     BTF               g>h  the guest kernel's BTF (/sys/kernel/btf/vmlinux), sent
+ *                                 before KSYMS when the host asks (ktvm.btf=1): uint32_t
+ *                                 total length (0..WIRE_BTF_MAX), uint32_t offset, then
+ *                                 bytes [offset, offset + n) of the blob, 1 <= n and
+ *                                 offset + n <= total; frames in order. total 0: the
+ *                                 guest has none (or could not read it all), and the
+ *                                 bytes (0..WIRE_REASON_MAX, offset 0) say why
  *
  * Names in KSYMS are checked because the host prints them and looks them up;
  * the set is what the kernel's symbol names are made of (C identifiers, the
@@ -102,6 +109,7 @@ enum wire_type {
 	WIRE_WATCH_ARMED = 15,
 	WIRE_SCHED_LOG = 16,
 	WIRE_KERN_ADDRS = 17,
+	WIRE_BTF = 18,
 	WIRE_TYPE_NR, /* one past the last known type; grows as types are added */
 };
 
@@ -123,6 +131,10 @@ enum wire_phase {
 #define WIRE_FRAME_MAX	 (WIRE_HDR_SIZE + WIRE_PAYLOAD_MAX)
 
 #define WIRE_KERN_ADDRS_LEN 40
+#define WIRE_BTF_HDR	    8		  /* total and offset; the bytes follow */
+#define WIRE_BTF_MAX	    (64u << 20)	  /* a Debian 7.x kernel's BTF is ~6 MiB */
+#define WIRE_BTF_CHUNK	    (256u << 10) /* bytes per frame the guest sends */
+#define WIRE_BTF_KEY	    "ktvm.btf"	  /* the command-line key that asks for it (=1) */
 #define WIRE_EXIT_LEN	    4
 #define WIRE_LIFECYCLE_MIN  4	/* the phase; the reason follows */
 #define WIRE_REASON_MAX	    256 /* bytes of LIFECYCLE reason text */
@@ -178,6 +190,14 @@ enum wire_ka {
 struct wire_kern_addrs {
 	uint32_t known; /* bit i: val[i] was read */
 	uint64_t val[WIRE_KA_NR];
+};
+
+/* BTF payload; data points into the payload. total 0: data is the reason. */
+struct wire_btf {
+	uint32_t total;
+	uint32_t offset;
+	const uint8_t *data;
+	size_t len;
 };
 
 /* LIFECYCLE payload; reason points into the payload and is not NUL-terminated. */
@@ -304,6 +324,11 @@ const char *wire_ka_name(unsigned int i);
 ssize_t wire_kern_addrs_build(void *buf, size_t size, const struct wire_kern_addrs *ka);
 /* -EBADMSG for a wrong length, an unknown bit, a nonzero pad or a value without its bit. */
 int wire_kern_addrs_parse(struct wire_kern_addrs *ka, const void *payload, size_t len);
+/* A BTF frame's payload: n bytes at offset of a blob of total; -EINVAL for what the format forbids. */
+ssize_t wire_btf_build(void *buf, size_t size, uint32_t total, uint32_t offset, const void *data,
+		       size_t n);
+/* -EBADMSG for anything the format above does not allow. */
+int wire_btf_parse(struct wire_btf *b, const void *payload, size_t len);
 ssize_t wire_exit_build(void *buf, size_t size, int32_t status);
 int wire_exit_parse(int32_t *status, const void *payload, size_t len);
 ssize_t wire_lifecycle_build(void *buf, size_t size, uint32_t phase, const char *reason,

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -177,6 +178,101 @@ static void channel_sched_exit(struct channel *c, const u8 *payload, u32 len)
 	snprintf(s->reason, sizeof(s->reason), "%s", se.reason);
 }
 
+static void channel_btf_fail(struct channel_btf *b, const char *why, size_t len)
+{
+	b->state = CHANNEL_BTF_FAILED;
+	free(b->buf);
+	b->buf = NULL;
+	b->cap = b->got = 0;
+	if (len > sizeof(b->why) - 1)
+		len = sizeof(b->why) - 1;
+	memcpy(b->why, why, len);
+	b->why[len] = '\0';
+}
+
+/* One BTF frame: in order, the same total each time, never past it. */
+static void channel_btf_frame(struct channel *c, const u8 *payload, u32 len)
+{
+	struct channel_btf *b = &c->btf;
+	struct wire_btf f;
+	static const char bad[] = "a malformed BTF frame", order[] = "BTF frames out of order";
+
+	if (!b->want || b->sealed || b->state == CHANNEL_BTF_DONE ||
+	    b->state == CHANNEL_BTF_FAILED)
+		return; /* not asked for, or settled: counted by the stream only */
+	if (wire_btf_parse(&f, payload, len) < 0) {
+		c->malformed++;
+		channel_btf_fail(b, bad, sizeof(bad) - 1);
+		return;
+	}
+	if (!f.total) {
+		/* the guest's reason, as text on one line */
+		char why[WIRE_REASON_MAX + 1];
+		size_t n = f.len;
+
+		memcpy(why, f.data, n);
+		for (size_t i = 0; i < n; i++)
+			if (why[i] < 0x20 || why[i] == 0x7f)
+				why[i] = '?';
+		if (!n) {
+			static const char none[] = "the guest sent no reason";
+
+			n = sizeof(none) - 1;
+			memcpy(why, none, n);
+		}
+		channel_btf_fail(b, why, n);
+		return;
+	}
+	if ((b->state == CHANNEL_BTF_PARTIAL && f.total != b->total) || f.offset != b->got) {
+		channel_btf_fail(b, order, sizeof(order) - 1);
+		return;
+	}
+	b->total = f.total;
+	if (f.len > b->cap - b->got) {
+		u64 want = (u64)b->got + f.len;
+		u32 cap = b->cap ? b->cap : WIRE_BTF_CHUNK;
+		u8 *nb;
+
+		while (cap < want)
+			cap = cap > f.total / 2 ? f.total : cap * 2;
+		if (cap > f.total)
+			cap = f.total;
+		nb = realloc(b->buf, cap);
+		if (!nb) {
+			static const char nomem[] = "out of memory for the guest's BTF";
+
+			channel_btf_fail(b, nomem, sizeof(nomem) - 1);
+			return;
+		}
+		b->buf = nb;
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->got, f.data, f.len);
+	b->got += (u32)f.len;
+	b->state = b->got == b->total ? CHANNEL_BTF_DONE : CHANNEL_BTF_PARTIAL;
+}
+
+int channel_btf_get(const struct channel *c, const u8 **buf, size_t *len, const char **why)
+{
+	const struct channel_btf *b = &c->btf;
+
+	switch (b->state) {
+	case CHANNEL_BTF_DONE:
+		*buf = b->buf;
+		*len = b->got;
+		return 0;
+	case CHANNEL_BTF_FAILED:
+		*why = b->why;
+		return -ENOENT;
+	case CHANNEL_BTF_PARTIAL:
+		*why = "the guest's BTF arrived only in part";
+		return -ENOENT;
+	default:
+		*why = "the guest sent no BTF";
+		return -ENOENT;
+	}
+}
+
 static void channel_frame(void *ctx, u32 type, const u8 *payload, u32 len)
 {
 	struct channel *c = ctx;
@@ -236,7 +332,13 @@ static void channel_frame(void *ctx, u32 type, const u8 *payload, u32 len)
 	case WIRE_SCHED_EXIT:
 		channel_sched_exit(c, payload, len);
 		break;
+	case WIRE_BTF:
+		channel_btf_frame(c, payload, len);
+		break;
 	case WIRE_KSYMS:
+		/* the agent's thread may read the BTF from now on: it changes no more */
+		c->btf.sealed = true;
+		/* fall through */
 	case WIRE_SNAPSHOT_REQUEST:
 		/* Requests: handed on (core/run/agent.h), which parses and answers them. */
 		if (c->request)
@@ -260,6 +362,8 @@ int channel_init(struct channel *c, int out_fd, int err_fd, u64 t_origin_ns)
 void channel_destroy(struct channel *c)
 {
 	wire_stream_destroy(&c->ws);
+	free(c->btf.buf);
+	c->btf.buf = NULL;
 }
 
 void channel_feed(void *ctx, const u8 *data, size_t len)
@@ -362,6 +466,17 @@ void channel_write_json(FILE *f, const struct channel *c, const char *in)
 			fprintf(f, "%s\"%s\": \"0x%llx\"", sep, wire_ka_name(i),
 				(unsigned long long)c->kern_addrs.val[i]);
 			sep = ", ";
+		}
+		fprintf(f, "}");
+	}
+	if (c->btf.want) {
+		static const char *const state[] = {"none", "partial", "done", "failed"};
+
+		fprintf(f, ",\n%s  \"btf\": {\"state\": \"%s\", \"total\": %u, \"bytes\": %u", in,
+			state[c->btf.state], c->btf.total, c->btf.got);
+		if (c->btf.state == CHANNEL_BTF_FAILED) {
+			fprintf(f, ", \"why\": ");
+			json_string(f, c->btf.why, strlen(c->btf.why));
 		}
 		fprintf(f, "}");
 	}

@@ -61,6 +61,28 @@ struct channel_sched {
 	u64 bytes; /* SCHED_LOG bytes in all */
 };
 
+/*
+ * The guest kernel's BTF, sent in BTF frames when the host asked for it
+ * (ktvm.btf=1, as the kernel image has none). Assembled on the I/O thread;
+ * read by the KSYMS request, which init sends after the last BTF frame
+ * and which runs on the same thread.
+ */
+enum channel_btf_state {
+	CHANNEL_BTF_NONE,    /* nothing arrived yet */
+	CHANNEL_BTF_PARTIAL, /* some of it */
+	CHANNEL_BTF_DONE,    /* total bytes, in order */
+	CHANNEL_BTF_FAILED,  /* the guest had none, or a frame broke the order; why says */
+};
+
+struct channel_btf {
+	bool want;   /* asked for: frames are taken only then */
+	bool sealed; /* KSYMS came: later frames are ignored (another thread reads it) */
+	enum channel_btf_state state;
+	u8 *buf; /* grown as bytes arrive: a guest that lies about total costs what it sends */
+	u32 total, got, cap;
+	char why[WIRE_REASON_MAX + 1];
+};
+
 struct channel {
 	struct wire_stream ws;
 	u64 t_origin_ns;
@@ -95,6 +117,7 @@ struct channel {
 	int (*send)(void *ctx, const void *data, size_t len);
 	void *send_ctx;
 	struct channel_sched sched;
+	struct channel_btf btf;
 };
 
 /*
@@ -103,6 +126,12 @@ struct channel {
  */
 int channel_init(struct channel *c, int out_fd, int err_fd, u64 t_origin_ns);
 void channel_destroy(struct channel *c);
+/*
+ * The guest's BTF once whole (CHANNEL_BTF_DONE): 0 with *buf and *len (the
+ * channel keeps it until channel_destroy()), else -ENOENT with *why the
+ * reason. On the I/O thread (a request callback) or after the run.
+ */
+int channel_btf_get(const struct channel *c, const u8 **buf, size_t *len, const char **why);
 /* Bytes to the guest (the send callback): 0, -EAGAIN, -ENODEV. Any thread but the I/O thread. */
 int channel_send(struct channel *c, const void *data, size_t len);
 /* Bytes from the port, on the I/O thread (ctx: the channel). */

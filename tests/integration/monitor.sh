@@ -100,6 +100,27 @@ monitor_btf_case() {
 	expect_eq "stderr" 1 "$(grep -c "^ktvm: --btf $cwd/vmlinux.btf: nothing uses it" "$err")"
 }
 
+# An image without BTF (KTVM_TEST_NO_IMAGE_BTF=1 makes ktvm take it for
+# one): init sends the guest's /sys/kernel/btf/vmlinux before KSYMS, and
+# the monitor's layout comes from that.
+monitor_guest_btf_case() {
+	watch_pick || return 0
+	export KTVM_TEST_NO_IMAGE_BTF=1
+	ktvm_run run --kernel "$wkernel" --memory 256 --cpus 2 --timeout 120 --json "$json" \
+		--monitor --include "$PAYLOADS/burn:/bin/burn" \
+		-- /bin/busybox taskset -c 1 /bin/burn 1500 1
+	unset KTVM_TEST_NO_IMAGE_BTF
+	expect_status 0 || return 0
+	expect_json channel.btf.state done || return 0
+	total=$(json_get "$json.flat" channel.btf.total)
+	[ "${total:-0}" -gt 1000000 ] || fail "channel.btf.total $total (expected a kernel's BTF, over 1 MB)" || return 0
+	expect_json channel.btf.bytes "$total" || return 0
+	expect_json monitor.btf guest || return 0
+	set -- $(lane_stat "$json.flat" 1)
+	[ "$1" -ge 8 ] && [ $(($3 * 2)) -ge "$1" ] ||
+		fail "cpu 1: burn current in $3 of $1 samples (expected most of 8 or more)"
+}
+
 # A kernel whose kallsyms lists no data symbols (Debian's arm64 6.1): the
 # run goes on without the monitor, which says why in one line and in the
 # result.

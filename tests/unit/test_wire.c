@@ -172,7 +172,8 @@ TEST(wire_type_and_phase_names)
 	EXPECT_EQ(WIRE_WATCH_ARMED, 15);
 	EXPECT_EQ(WIRE_SCHED_LOG, 16);
 	EXPECT_EQ(WIRE_KERN_ADDRS, 17);
-	EXPECT_EQ(WIRE_TYPE_NR, 18);
+	EXPECT_EQ(WIRE_BTF, 18);
+	EXPECT_EQ(WIRE_TYPE_NR, 19);
 	EXPECT_STREQ(wire_type_name(WIRE_SCHED_LOG), "SCHED_LOG");
 	EXPECT_EQ(WIRE_PHASE_SCHED_DONE, 8);
 	EXPECT_STREQ(wire_phase_name(WIRE_PHASE_SCHED_DONE), "SCHED_DONE");
@@ -297,6 +298,46 @@ TEST(wire_kern_addrs_refuses_what_it_cannot_mean)
 	EXPECT_TRUE(wire_ka_name(WIRE_KA_NR) == NULL);
 	for (unsigned int i = 0; i < WIRE_KA_NR; i++)
 		EXPECT_TRUE(wire_ka_name(i) != NULL);
+}
+
+TEST(wire_btf_frames)
+{
+	u8 b[WIRE_BTF_HDR + 64];
+	struct wire_btf f;
+
+	ASSERT_EQ(wire_btf_build(b, sizeof(b), 100, 90, "0123456789", 10), WIRE_BTF_HDR + 10);
+	EXPECT_EQ(b[0], 100);
+	EXPECT_EQ(b[4], 90);
+	ASSERT_EQ(wire_btf_parse(&f, b, WIRE_BTF_HDR + 10), 0);
+	EXPECT_EQ(f.total, 100);
+	EXPECT_EQ(f.offset, 90);
+	EXPECT_EQ(f.len, 10);
+	EXPECT_EQ(memcmp(f.data, "0123456789", 10), 0);
+	/* past the total, empty, or a total past the cap */
+	EXPECT_EQ(wire_btf_parse(&f, b, WIRE_BTF_HDR + 11), -EBADMSG);
+	EXPECT_EQ(wire_btf_parse(&f, b, WIRE_BTF_HDR), -EBADMSG);
+	EXPECT_EQ(wire_btf_parse(&f, b, WIRE_BTF_HDR - 1), -EBADMSG);
+	EXPECT_EQ(wire_btf_build(b, sizeof(b), 100, 95, "0123456789", 10), -EINVAL);
+	EXPECT_EQ(wire_btf_build(b, sizeof(b), 100, 0, "", 0), -EINVAL);
+	EXPECT_EQ(wire_btf_build(b, sizeof(b), WIRE_BTF_MAX + 1, 0, "x", 1), -EINVAL);
+	EXPECT_EQ(wire_btf_build(b, sizeof(b), WIRE_BTF_MAX, WIRE_BTF_MAX - 1, "x", 1),
+		  WIRE_BTF_HDR + 1);
+	EXPECT_EQ(wire_btf_build(b, WIRE_BTF_HDR + 9, 100, 90, "0123456789", 10), -ENOSPC);
+	b[0] = b[1] = b[2] = b[3] = 0xff;
+	EXPECT_EQ(wire_btf_parse(&f, b, WIRE_BTF_HDR + 1), -EBADMSG);
+	/* total 0: the reason, at offset 0, no longer than a LIFECYCLE's */
+	ASSERT_EQ(wire_btf_build(b, sizeof(b), 0, 0, "none", 4), WIRE_BTF_HDR + 4);
+	ASSERT_EQ(wire_btf_parse(&f, b, WIRE_BTF_HDR + 4), 0);
+	EXPECT_EQ(f.total, 0);
+	EXPECT_EQ(f.len, 4);
+	ASSERT_EQ(wire_btf_build(b, sizeof(b), 0, 0, NULL, 0), WIRE_BTF_HDR);
+	EXPECT_EQ(wire_btf_build(b, sizeof(b), 0, 1, "x", 1), -EINVAL);
+	{
+		static u8 big[WIRE_BTF_HDR + WIRE_REASON_MAX + 1];
+
+		EXPECT_EQ(wire_btf_parse(&f, big, sizeof(big)), -EBADMSG);
+		EXPECT_EQ(wire_btf_parse(&f, big, sizeof(big) - 1), 0);
+	}
 }
 
 TEST(wire_exit_round_trip)

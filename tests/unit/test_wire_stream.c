@@ -191,6 +191,7 @@ static size_t sample_stream(u8 *out, struct want *w, unsigned int *nw)
 	ADD(WIRE_KERN_ADDRS, kern, sizeof(kern));
 	ADD(WIRE_SYS_RDY, NULL, 0);
 	ADD(WIRE_KERN_ADDRS_V1, kern, 16);
+	ADD(WIRE_BTF, big, 300);
 	ADD(WIRE_LIFECYCLE, lc, 6);
 	ADD(WIRE_STDOUT, text, sizeof(text) - 1);
 	ADD(WIRE_STDERR, big, sizeof(big));
