@@ -50,6 +50,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	CHECK(channel_init(&c, -1, -1, 0) == 0);
 	c.request = fz_request;
+	/* half the inputs run as if the host had asked for the guest's BTF */
+	c.btf.want = size && data[0] & 0x80;
 	while (i < size) {
 		u8 op = data[i++] & 1;
 		size_t len;
@@ -79,6 +81,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		}
 	}
 	channel_end(&c);
+	/* whatever came, the BTF is consistent: never past its total or its buffer */
+	CHECK(c.btf.got <= c.btf.cap && c.btf.cap <= (c.btf.total ? c.btf.total : WIRE_BTF_MAX));
+	CHECK(c.btf.state != CHANNEL_BTF_DONE || (c.btf.got == c.btf.total && c.btf.buf));
+	CHECK(c.btf.want || c.btf.state == CHANNEL_BTF_NONE);
 	f = open_memstream(&json, &json_len);
 	if (f) {
 		channel_write_json(f, &c, "  ");

@@ -109,6 +109,16 @@ static void fuzz_parse(const u8 *payload, u32 len)
 		CHECK(!memcmp(back, payload, sizeof(back)));
 	}
 	CHECK(!wire_exit_parse(&status, payload, len) == (len == WIRE_EXIT_LEN));
+	{
+		struct wire_btf b;
+
+		if (!wire_btf_parse(&b, payload, len)) {
+			CHECK(b.total <= WIRE_BTF_MAX);
+			CHECK(b.data == payload + WIRE_BTF_HDR && b.len == len - WIRE_BTF_HDR);
+			CHECK(b.total ? b.len >= 1 && b.offset + b.len <= b.total
+				      : !b.offset && b.len <= WIRE_REASON_MAX);
+		}
+	}
 	if (!wire_lifecycle_parse(&lc, payload, len)) {
 		CHECK(lc.reason == (const char *)payload + WIRE_LIFECYCLE_MIN);
 		CHECK(lc.reason_len == len - WIRE_LIFECYCLE_MIN);
@@ -281,6 +291,8 @@ static size_t seed_all_types(u8 *o)
 	n += seed_frame(o + n, WIRE_STDOUT, "hello\n", 6);
 	n += seed_frame(o + n, WIRE_STDERR, "warn\n", 5);
 	n += seed_frame(o + n, WIRE_SCHED_EXIT, "unregistered", 12);
+	l = wire_btf_build(p, sizeof(p), 24, 0, "\x9f\xeb\x01\x00\x18\x00\x00\x00", 8);
+	n += seed_frame(o + n, WIRE_BTF, p, l);
 	n += seed_frame(o + n, WIRE_SCENARIO_START, "s1", 2);
 	n += seed_frame(o + n, WIRE_SCENARIO_END, "s1", 2);
 	n += seed_frame(o + n, WIRE_TEST_RESULT, "pass", 4);
