@@ -202,8 +202,10 @@ if bench_part sched; then
 	fi
 fi
 # monitor_bench_run RUN MODE: burn on every vCPU for 4 s, with (on) or
-# without (off) the host-side monitor: its loops, and the monitor's host
-# CPU time per sample per vCPU.
+# without (off) the host-side monitor: its loops, the guest's KVM exits
+# (the monitor reads guest memory without stopping a vCPU, so it should add
+# none past its start), the monitor's host CPU time per sample per vCPU and
+# its share of one host CPU over the run.
 monitor_bench_run() {
 	n=${BENCH_MONITOR_CPUS:-8}
 	mon=''
@@ -212,12 +214,15 @@ monitor_bench_run() {
 	ktvm_run run --kernel "$KERNEL_IMAGE" --cpus "$n" --memory 512 --timeout 180 \
 		--json "$json" $mon -- "$PAYLOADS/burn" 4000 "$n"
 	loops=$(awk '$1 == "burn:" && $2 == "loops" { print $3 }' "$out")
-	us=-
+	exits=$(awk -F'\t' '$1 ~ /^exits\./ { e += $2 } END { print e + 0 }' "$json.flat")
+	us=- share=-
 	if [ "$2" = on ]; then
 		us=$(awk -F'\t' '$1 == "monitor.host_cpu_ms" { c = $2 } $1 == "monitor.samples" { s = $2 }
 			END { if (s) printf "%.1f", c * 1000 / s / '"$n"'; else print "-" }' "$json.flat")
+		share=$(awk -F'\t' '$1 == "monitor.host_cpu_ms" { c = $2 } $1 == "duration_ms" { d = $2 }
+			END { if (d) printf "%.3f", c * 100 / d; else print "-" }' "$json.flat")
 	fi
-	printf '%3s  %-4s %14s %18s\n' "$1" "$2" "${loops:--}" "$us" | tee -a "$mrows"
+	printf '%3s  %-4s %14s %8s %18s %10s\n' "$1" "$2" "${loops:--}" "$exits" "$us" "$share" | tee -a "$mrows"
 	if [ "$rc" = 0 ] && [ -n "$loops" ]; then
 		passed=$((passed + 1))
 	else
@@ -230,7 +235,7 @@ if bench_part monitor; then
 	mrows=$work/mrows
 	echo
 	echo "monitor: burn on ${BENCH_MONITOR_CPUS:-8} vCPUs for 4 s, without and with --monitor (100 ms):"
-	printf '%3s  %-4s %14s %18s\n' run mode loops us_per_sample_cpu
+	printf '%3s  %-4s %14s %8s %18s %10s\n' run mode loops exits us_per_sample_cpu cpu_share_%
 	i=1
 	while [ $i -le "$runs" ]; do
 		json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
@@ -238,8 +243,20 @@ if bench_part monitor; then
 		monitor_bench_run $i on
 		i=$((i + 1))
 	done
-	awk '$2 == "off" { a += $3; na++ } $2 == "on" { b += $3; nb++; if ($4 != "-") { u += $4; nu++ } }
-		END { if (na && nb && a) printf "means: %.0f loops without, %.0f with (%+.2f%%); the monitor %.1f us of host CPU per sample per vCPU\n",
-			a / na, b / nb, (b / nb - a / na) * 100 / (a / na), nu ? u / nu : 0 }' "$mrows"
+	# Medians: under nested TCG one slow run (L1 busy elsewhere) moves a mean.
+	for m in off on; do
+		awk -v m=$m '$2 == m { print $3, $4, $5, $6 }' "$mrows" >"$work/m.$m"
+	done
+	med() { # FILE COLUMN: the median of a column, "-" entries left out
+		awk -v c="$2" '$c != "-" { print $c }' "$1" | sort -n |
+			awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	}
+	lo=$(med "$work/m.off" 1) ln=$(med "$work/m.on" 1)
+	eo=$(med "$work/m.off" 2) en=$(med "$work/m.on" 2)
+	awk -v lo="$lo" -v ln="$ln" -v eo="$eo" -v en="$en" -v us="$(med "$work/m.on" 3)" \
+		-v sh="$(med "$work/m.on" 4)" 'BEGIN {
+		if (lo + 0 > 0)
+			printf "medians: %.0f loops without, %.0f with (%+.2f%%); exits %d without, %d with; the monitor %s us of host CPU per sample per vCPU, %s%% of one host CPU\n",
+				lo, ln, (ln - lo) * 100 / lo, eo, en, us, sh }'
 fi
 summary
