@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/run/monitor.h"
 #include "core/run/monitor_svg.h"
@@ -276,6 +277,175 @@ TEST(monitor_json_parses)
 	monitor_destroy(&m);
 }
 
+/*
+ * A PNG as rsvg-convert writes it (8-bit RGB or RGBA, not interlaced),
+ * decoded to RGBA: enough to look at the picture a renderer drew.
+ */
+struct png {
+	u32 w, h;
+	u8 *rgba; /* w * h * 4 */
+};
+
+static u32 png_be32(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
+
+static int png_paeth(int a, int b, int c)
+{
+	int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+
+	return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/* 0, or -1 for a file this reader does not take. */
+static int png_read(const char *path, struct png *png)
+{
+	static const u8 sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+	FILE *f = fopen(path, "rb");
+	u8 *file = NULL, *idat = NULL, *raw = NULL;
+	size_t flen, ilen = 0, off = 8, bpp = 0, stride;
+	uLongf rlen;
+	int ret = -1;
+
+	memset(png, 0, sizeof(*png));
+	if (!f)
+		return -1;
+	file = (u8 *)read_all(f, &flen);
+	fclose(f);
+	if (flen < 8 || memcmp(file, sig, 8))
+		goto out;
+	idat = malloc(flen);
+	while (idat && off + 12 <= flen) {
+		u32 n = png_be32(file + off);
+		const u8 *type = file + off + 4, *d = file + off + 8;
+
+		if (n > flen - off - 12)
+			goto out;
+		if (!memcmp(type, "IHDR", 4) && n >= 13) {
+			png->w = png_be32(d);
+			png->h = png_be32(d + 4);
+			/* bit depth 8; colour type 2 (RGB) or 6 (RGBA); no interlace */
+			if (d[8] != 8 || (d[9] != 2 && d[9] != 6) || d[12])
+				goto out;
+			bpp = d[9] == 6 ? 4 : 3;
+		} else if (!memcmp(type, "IDAT", 4)) {
+			memcpy(idat + ilen, d, n);
+			ilen += n;
+		} else if (!memcmp(type, "IEND", 4)) {
+			break;
+		}
+		off += 12 + (size_t)n;
+	}
+	if (!bpp || !png->w || !png->h || png->w > 20000 || png->h > 20000)
+		goto out;
+	stride = (size_t)png->w * bpp;
+	rlen = (uLongf)(png->h * (stride + 1));
+	raw = malloc(rlen);
+	png->rgba = malloc((size_t)png->w * png->h * 4);
+	if (!raw || !png->rgba || uncompress(raw, &rlen, idat, ilen) != Z_OK ||
+	    rlen != png->h * (stride + 1))
+		goto out;
+	for (u32 y = 0; y < png->h; y++) {
+		u8 *row = raw + y * (stride + 1), *cur = row + 1;
+		const u8 *up = y ? raw + (y - 1) * (stride + 1) + 1 : NULL;
+
+		for (size_t i = 0; i < stride; i++) {
+			int a = i >= bpp ? cur[i - bpp] : 0, b = up ? up[i] : 0;
+			int c = up && i >= bpp ? up[i - bpp] : 0;
+
+			switch (row[0]) {
+			case 0: break;
+			case 1: cur[i] += a; break;
+			case 2: cur[i] += b; break;
+			case 3: cur[i] += (a + b) / 2; break;
+			case 4: cur[i] += png_paeth(a, b, c); break;
+			default: goto out;
+			}
+		}
+		for (u32 x = 0; x < png->w; x++) {
+			u8 *px = png->rgba + ((size_t)y * png->w + x) * 4;
+
+			memcpy(px, cur + (size_t)x * bpp, 3);
+			px[3] = bpp == 4 ? cur[(size_t)x * bpp + 3] : 255;
+		}
+	}
+	ret = 0;
+out:
+	free(file);
+	free(idat);
+	free(raw);
+	if (ret) {
+		free(png->rgba);
+		png->rgba = NULL;
+	}
+	return ret;
+}
+
+/* Pixels in row y between x0 and x1 of colour rgb (0xrrggbb). */
+static u32 png_count(const struct png *png, u32 y, u32 x0, u32 x1, u32 rgb)
+{
+	u32 n = 0;
+
+	for (u32 x = x0; x < x1 && x < png->w && y < png->h; x++) {
+		const u8 *px = png->rgba + ((size_t)y * png->w + x) * 4;
+
+		n += ((u32)px[0] << 16 | (u32)px[1] << 8 | px[2]) == rgb && px[3] == 255;
+	}
+	return n;
+}
+
+/*
+ * The picture as a renderer draws it (rsvg-convert, librsvg): the size the
+ * SVG declares, and in every CPU's lane the colour of its first task's bar.
+ */
+static void svg_rendered_check(const char *svg, const char *text)
+{
+	const char *png_path = test_tmp_path("mon.png");
+	unsigned int w = 0, h = 0;
+	char cmd[2048];
+	struct png png;
+	const char *p;
+
+	snprintf(cmd, sizeof(cmd), "rsvg-convert -o '%s' '%s' 2>'%s.err'", png_path, svg,
+		 png_path);
+	ASSERT_EQ(system(cmd), 0);
+	ASSERT_EQ(png_read(png_path, &png), 0);
+	p = strstr(text, "<svg ");
+	ASSERT_TRUE(p != NULL);
+	ASSERT_EQ(sscanf(strstr(p, "width=") ?: "", "width=\"%u\"", &w), 1);
+	ASSERT_EQ(sscanf(strstr(p, "height=") ?: "", "height=\"%u\"", &h), 1);
+	EXPECT_EQ(png.w, w);
+	EXPECT_EQ(png.h, h);
+	for (u32 c = 0; c < NCPU; c++) {
+		char id[32];
+		unsigned int ly = 0, lh = 0, rgb = 0;
+		float bx = 0, bw = 0;
+		unsigned int by = 0, bh = 0;
+		const char *lane, *bar;
+
+		snprintf(id, sizeof(id), "id=\"cpu%u\"", c);
+		lane = strstr(text, id);
+		ASSERT_TRUE(lane != NULL);
+		/* the lane's background, then its first bar */
+		ASSERT_EQ(sscanf(strstr(lane, "<rect ") ?: "",
+				 "<rect x=\"%*u\" y=\"%u\" width=\"%*u\" height=\"%u\"", &ly, &lh),
+			  2);
+		bar = strstr(strstr(lane, "<rect ") + 1, "<rect ");
+		ASSERT_TRUE(bar != NULL);
+		ASSERT_EQ(sscanf(bar, "<rect x=\"%f\" y=\"%u\" width=\"%f\" height=\"%u\" fill=\"#%x\"",
+				 &bx, &by, &bw, &bh, &rgb),
+			  5);
+		EXPECT_GE(by, ly);
+		/* inside the bar, away from its anti-aliased edges */
+		if (png_count(&png, by + bh / 2, (u32)bx + 1, (u32)(bx + bw) - 1, rgb) == 0)
+			printf("    cpu %u: no pixel of #%06x in its bar at y %u\n", c, rgb,
+			       by + bh / 2);
+		EXPECT_GT(png_count(&png, by + bh / 2, (u32)bx + 1, (u32)(bx + bw) - 1, rgb), 0);
+	}
+	free(png.rgba);
+}
+
 /* The picture: well-formed XML (xmllint), a lane per CPU under its node and LLC. */
 TEST(monitor_svg_well_formed)
 {
@@ -314,12 +484,16 @@ TEST(monitor_svg_well_formed)
 	/* SVG 1.1 colours: #rrggbb, no CSS3 hsl(). */
 	EXPECT_TRUE(strstr(text, "hsl(") == NULL);
 	EXPECT_TRUE(strstr(text, "fill=\"#") != NULL);
-	free(text);
-	if (system("command -v xmllint >/dev/null 2>&1") != 0) {
+	if (system("command -v xmllint >/dev/null 2>&1") != 0 ||
+	    system("command -v rsvg-convert >/dev/null 2>&1") != 0) {
+		free(text);
 		monitor_destroy(&m);
-		SKIP("xmllint not installed (libxml2-utils): the SVG was not validated");
+		SKIP("xmllint or rsvg-convert not installed (libxml2-utils, librsvg2-bin): the "
+		     "SVG was neither validated nor rendered");
 	}
 	snprintf(cmd, sizeof(cmd), "xmllint --noout '%s'", path);
 	EXPECT_EQ(system(cmd), 0);
+	svg_rendered_check(path, text);
+	free(text);
 	monitor_destroy(&m);
 }
