@@ -12,6 +12,7 @@
 #include "core/debug/debug.h"
 #include "core/debug/dump.h"
 #include "core/run/monitor.h"
+#include "core/vm/topology.h"
 #include "core/vm/freeze.h"
 #include "core/vm/vcpu.h"
 #include "core/vm/vm.h"
@@ -101,9 +102,26 @@ int monitor_init(struct monitor *m, const struct monitor_cfg *cfg, u32 nr_cpus, 
 		m->cfg.interval_ms = MONITOR_DEFAULT_MS;
 	if (!m->cfg.stall_after_ms)
 		m->cfg.stall_after_ms = MONITOR_STALL_MS;
+	if (cfg->nr_llcs > nr_cpus)
+		return error_input(-EINVAL, "monitor: %u LLCs for %u CPUs", cfg->nr_llcs, nr_cpus);
+	for (u32 i = 0; i < nr_cpus && cfg->nr_llcs; i++)
+		if (cfg->llc_of[i] >= cfg->nr_llcs)
+			return error_input(-EINVAL, "monitor: CPU %u in LLC %u of %u", i,
+					   cfg->llc_of[i], cfg->nr_llcs);
 	m->lane = calloc(nr_cpus, sizeof(*m->lane));
 	if (!m->lane)
 		return error_host(-ENOMEM, "monitor: out of memory");
+	if (cfg->nr_llcs >= 2) {
+		m->llc_sum = calloc(cfg->nr_llcs, sizeof(*m->llc_sum));
+		m->llc_cnt = calloc(cfg->nr_llcs, sizeof(*m->llc_cnt));
+		if (!m->llc_sum || !m->llc_cnt) {
+			free(m->lane);
+			free(m->llc_sum);
+			free(m->llc_cnt);
+			m->lane = NULL;
+			return error_host(-ENOMEM, "monitor: out of memory");
+		}
+	}
 	m->nr_cpus = nr_cpus;
 	for (u32 i = 0; i < nr_cpus; i++) {
 		m->lane[i].pcpu = pcpu[i];
@@ -227,6 +245,8 @@ static void monitor_stall_event(struct monitor *m, u32 cpu, int what, const stru
 		}
 }
 
+static void monitor_llc_spread(struct monitor *m);
+
 void monitor_sample(struct monitor *m)
 {
 	u64 now = clock_now_ns();
@@ -264,6 +284,10 @@ void monitor_sample(struct monitor *m)
 		if (s.usable) {
 			lo = MIN(lo, s.nr_running);
 			hi = s.nr_running > hi ? s.nr_running : hi;
+			if (m->llc_sum) {
+				m->llc_sum[m->cfg.llc_of[c]] += s.nr_running;
+				m->llc_cnt[m->cfg.llc_of[c]]++;
+			}
 		}
 		what = stall_feed(&ln->st, &s, m->cfg.stall_after_ms * 1000000ULL, &ev);
 		if (what)
@@ -279,10 +303,38 @@ void monitor_sample(struct monitor *m)
 		if (hi - lo > m->spread_max)
 			m->spread_max = hi - lo;
 	}
+	monitor_llc_spread(m);
 	if (!m->first_ns)
 		m->first_ns = now;
 	m->samples++;
 	pthread_mutex_unlock(&m->lock);
+}
+
+/* After a sample: how far apart the LLCs' mean loads were (LLCs with a usable CPU). */
+static void monitor_llc_spread(struct monitor *m)
+{
+	double lo = 0, hi = 0;
+	u32 n = 0;
+
+	if (!m->llc_sum)
+		return;
+	for (u32 l = 0; l < m->cfg.nr_llcs; l++) {
+		double mean;
+
+		if (!m->llc_cnt[l])
+			continue;
+		mean = (double)m->llc_sum[l] / m->llc_cnt[l];
+		lo = n && lo < mean ? lo : mean;
+		hi = n && hi > mean ? hi : mean;
+		n++;
+		m->llc_sum[l] = m->llc_cnt[l] = 0;
+	}
+	if (n < 2)
+		return;
+	m->llc_spread_sum += hi - lo;
+	m->llc_spread_n++;
+	if (hi - lo > m->llc_spread_max)
+		m->llc_spread_max = hi - lo;
 }
 
 /* New stalls get a dump (the vCPUs frozen, then thawed): the guest as it hangs. */
@@ -413,7 +465,23 @@ int monitor_start(struct monitor *m, struct vm *vm, struct vm_debug *dbg,
 		}
 	}
 	if (!ret) {
-		ret = monitor_init(m, cfg, n, pcpu, monitor_walk_read, m);
+		/* the LLC of each CPU, for the imbalance across LLCs */
+		struct monitor_cfg *c2 = malloc(sizeof(*c2));
+
+		if (!c2) {
+			free(pcpu);
+			return error_host(-ENOMEM, "monitor: out of memory");
+		}
+		*c2 = *cfg;
+		c2->nr_llcs = vm->topo.llcs > 1 && vm->topo.llcs <= n ? vm->topo.llcs : 0;
+		for (u32 i = 0; i < n && c2->nr_llcs; i++) {
+			struct topo_cpu tc;
+
+			topology_cpu(&vm->topo, i, &tc);
+			c2->llc_of[i] = (u16)tc.llc;
+		}
+		ret = monitor_init(m, c2, n, pcpu, monitor_walk_read, m);
+		free(c2);
 		m->mmu = mmu0;
 		m->own_root = own_root;
 	}
@@ -472,6 +540,9 @@ void monitor_destroy(struct monitor *m)
 	pthread_mutex_destroy(&m->lock);
 	free(m->lane);
 	m->lane = NULL;
+	free(m->llc_sum);
+	free(m->llc_cnt);
+	m->llc_sum = m->llc_cnt = NULL;
 }
 
 static double monitor_ms(const struct monitor *m, u64 t_ns)
@@ -573,9 +644,16 @@ void monitor_json(FILE *f, struct monitor *m, u64 sys_rdy_ns)
 	}
 	fprintf(f,
 		"], \"stalls_dropped\": %llu,\n    \"imbalance\": {\"mean_spread\": %.3f, "
-		"\"max_spread\": %u}",
+		"\"max_spread\": %u",
 		(unsigned long long)m->stalls_dropped,
 		m->spread_n ? (double)m->spread_sum / (double)m->spread_n : 0.0, m->spread_max);
+	/* across LLCs: their CPUs' mean nr_running, max minus min, per sample */
+	fprintf(f, ", \"llcs\": %u", m->cfg.nr_llcs);
+	if (m->llc_spread_n)
+		fprintf(f, ", \"llc_mean_spread\": %.3f, \"llc_max_spread\": %.3f}",
+			m->llc_spread_sum / (double)m->llc_spread_n, m->llc_spread_max);
+	else
+		fprintf(f, ", \"llc_mean_spread\": null, \"llc_max_spread\": null}");
 	if (m->error[0]) {
 		fprintf(f, ", \"error\": ");
 		json_string(f, m->error, strlen(m->error));

@@ -51,6 +51,9 @@ struct monitor_cfg {
 	bool dump;     /* freeze and dump the guest on a stall (needs dbg) */
 	u64 origin_ns; /* times in the result count from here (process start) */
 	const char *btf_from; /* where lay came from, for the result ("kernel", a --btf path) */
+	/* each CPU's LLC (machine-wide index) for the per-LLC imbalance; nr_llcs 0: not known */
+	u16 llc_of[MONITOR_MAX_CPUS];
+	u32 nr_llcs;
 };
 
 struct monitor_task {
@@ -107,6 +110,10 @@ struct monitor {
 	/* Spread of nr_running across CPUs per sample: its sum and maximum. */
 	u64 spread_sum, spread_n;
 	u32 spread_max;
+	/* across LLCs: the spread of their CPUs' mean nr_running, with 2 LLCs or more */
+	u32 *llc_sum, *llc_cnt;
+	double llc_spread_sum, llc_spread_max;
+	u64 llc_spread_n;
 	struct {
 		u64 gva, gpa; /* page-aligned */
 	} tlb[MONITOR_TLB];

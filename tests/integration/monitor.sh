@@ -14,12 +14,13 @@ lane_stat() {
 	END { for (i = 1; i <= np; i++) if (comm[pid[i]] == "burn") b++; printf "%d %d %d\n", n, two, b }' "$1"
 }
 
-# Two CPU-bound loops pinned to CPU 1 of 2: the samples show nr_running 2
-# there and burn running, and not on CPU 0; no stall anywhere.
+# Two CPU-bound loops pinned to CPU 1 of 2, each CPU its own LLC: the
+# samples show nr_running 2 there and burn running, and not on CPU 0; the
+# LLCs out of balance; no stall anywhere.
 monitor_burn_case() { # [KERNEL]
 	watch_pick || return 0 # a kernel whose kallsyms lists runqueues
 	[ -z "${1:-}" ] || wkernel=$1
-	ktvm_run run --kernel "$wkernel" --memory 256 --cpus 2 --timeout 120 --json "$json" \
+	ktvm_run run --kernel "$wkernel" --memory 256 --topology 1,2,1,1 --timeout 120 --json "$json" \
 		--monitor --monitor-plot "$cwd/mon.svg" --include "$PAYLOADS/burn:/bin/burn" \
 		-- /bin/busybox taskset -c 1 /bin/burn 3000 2
 	expect_status 0 || return 0
@@ -33,6 +34,10 @@ monitor_burn_case() { # [KERNEL]
 	[ $(($3 * 10)) -le "$1" ] || fail "cpu 0: burn current in $3 of $1 samples (expected almost none)" || return 0
 	n=$(grep -c '^monitor\.stalls\.' "$json.flat")
 	expect_eq "stalls" 0 "$n" || return 0
+	expect_json monitor.imbalance.llcs 2 || return 0
+	sp=$(json_get "$json.flat" monitor.imbalance.llc_mean_spread)
+	awk -v s="$sp" 'BEGIN { exit !(s + 0 >= 1) }' ||
+		fail "monitor.imbalance.llc_mean_spread $sp (expected 1 or more: two loops on one LLC's only CPU)" || return 0
 	grep -q "^ktvm: monitor: [0-9]* samples of 2 CPUs every 100 ms.*; no stall" "$err" ||
 		fail "stderr (expected the monitor's summary with no stall)" || return 0
 	# The picture: an SVG with a lane for each CPU and the task named.

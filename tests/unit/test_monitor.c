@@ -99,10 +99,18 @@ static void fake_rq(u32 cpu, u32 nr, u64 clock, u64 curr)
 	put(rq_of(cpu) + 80, cpu, 4);
 }
 
-static void setup(struct monitor *m)
+/* The fake guest; with nr_llcs, CPU i in LLC llc_of[i]. Returns monitor_init()'s status. */
+static int setup_llc(struct monitor *m, u32 nr_llcs, const u16 *llc_of)
 {
-	struct monitor_cfg cfg = {.interval_ms = 100, .stall_after_ms = 2000};
+	static struct monitor_cfg cfg;
 	u64 pcpu[NCPU];
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.interval_ms = 100;
+	cfg.stall_after_ms = 2000;
+	cfg.nr_llcs = nr_llcs;
+	for (u32 i = 0; i < NCPU && llc_of; i++)
+		cfg.llc_of[i] = llc_of[i];
 
 	memset(&g, 0, sizeof(g));
 	g.switch_cpu = -1;
@@ -118,7 +126,12 @@ static void setup(struct monitor *m)
 	fake_rq(1, 2, 2000, TASK(1));
 	fake_rq(2, 1, 3000, TASK(2));
 	fake_rq(3, 1, 4000, TASK(3));
-	ASSERT_EQ(monitor_init(m, &cfg, NCPU, pcpu, fake_read, NULL), 0);
+	return monitor_init(m, &cfg, NCPU, pcpu, fake_read, NULL);
+}
+
+static void setup(struct monitor *m)
+{
+	ASSERT_EQ(setup_llc(m, 0, NULL), 0);
 }
 
 TEST(monitor_sample_reads_each_cpu)
@@ -207,6 +220,41 @@ TEST(monitor_timeline_bounded)
 	monitor_destroy(&m);
 }
 
+/* nr_running 0, 2, 1, 1 on CPUs 0-3: the spread across CPUs and across LLCs. */
+TEST(monitor_imbalance_across_llcs)
+{
+	static const u16 pairs[NCPU] = {0, 0, 1, 1}, split[NCPU] = {0, 1, 0, 1}, bad[NCPU] = {0, 1, 2, 1};
+	struct monitor m;
+
+	/* LLC 0 = CPUs 0 and 1 (mean 1), LLC 1 = CPUs 2 and 3 (mean 1): balanced */
+	ASSERT_EQ(setup_llc(&m, 2, pairs), 0);
+	monitor_sample(&m);
+	EXPECT_EQ(m.spread_max, 2);
+	EXPECT_EQ(m.llc_spread_n, 1);
+	EXPECT_TRUE(m.llc_spread_max == 0.0);
+	monitor_destroy(&m);
+
+	/* LLC 0 = CPUs 0 and 2 (mean 0.5), LLC 1 = CPUs 1 and 3 (1.5), then 2.5 */
+	ASSERT_EQ(setup_llc(&m, 2, split), 0);
+	monitor_sample(&m);
+	EXPECT_TRUE(m.llc_spread_max == 1.0);
+	fake_rq(1, 4, 2100, TASK(1));
+	monitor_sample(&m);
+	EXPECT_EQ(m.llc_spread_n, 2);
+	EXPECT_TRUE(m.llc_spread_max == 2.0);
+	EXPECT_TRUE(m.llc_spread_sum == 3.0);
+	monitor_destroy(&m);
+
+	/* a CPU in no LLC the map has, or more LLCs than CPUs: refused */
+	EXPECT_EQ(setup_llc(&m, 2, bad), -EINVAL);
+	EXPECT_EQ(setup_llc(&m, NCPU + 1, pairs), -EINVAL);
+	/* one LLC: nothing to compare */
+	ASSERT_EQ(setup_llc(&m, 1, NULL), 0);
+	monitor_sample(&m);
+	EXPECT_EQ(m.llc_spread_n, 0);
+	monitor_destroy(&m);
+}
+
 static char *read_all(FILE *f, size_t *len)
 {
 	char *buf;
@@ -252,6 +300,9 @@ TEST(monitor_json_parses)
 	EXPECT_STREQ(jf_get(&j, "monitor.absent"), "[3]");
 	EXPECT_STREQ(jf_get(&j, "monitor.absent.0"), "rq.scx.flags");
 	EXPECT_STREQ(jf_get(&j, "monitor.stalls"), "[0]");
+	/* no LLC map: no spread across LLCs */
+	EXPECT_STREQ(jf_get(&j, "monitor.imbalance.llcs"), "0");
+	EXPECT_STREQ(jf_get(&j, "monitor.imbalance.llc_mean_spread"), "null");
 	/* no SYS_RDY seen: no delay to report */
 	EXPECT_STREQ(jf_get(&j, "monitor.first_after_sys_rdy_ms"), "null");
 	EXPECT_STREQ(jf_get(&j, "monitor.btf"), "kernel");
