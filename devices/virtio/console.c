@@ -100,7 +100,8 @@ static bool virtio_console_tx_pass(struct virtio_console *c, u32 p)
 /* Host -> guest: receiveqs. */
 
 /* Move queued bytes of port into the writable buffers of ch; returns how many. */
-static u32 virtio_console_fill(struct virtio_console_port *port, const struct virtq_chain *ch)
+static u32 virtio_console_fill(struct virtio_console_port *port, const struct virtq_chain *ch,
+			       size_t ring)
 {
 	u32 i, off, written = 0;
 	size_t n;
@@ -108,9 +109,9 @@ static u32 virtio_console_fill(struct virtio_console_port *port, const struct vi
 	for (i = ch->nr_readable; i < ch->nr && port->out_len; i++) {
 		for (off = 0; off < ch->buf[i].len && port->out_len; off += n) {
 			n = MIN(ch->buf[i].len - off, port->out_len);
-			n = MIN(n, VIRTIO_CONSOLE_SEND_BUF - port->out_head);
+			n = MIN(n, ring - port->out_head);
 			memcpy((u8 *)ch->buf[i].addr + off, port->out + port->out_head, n);
-			port->out_head = (port->out_head + n) % VIRTIO_CONSOLE_SEND_BUF;
+			port->out_head = (port->out_head + n) % ring;
 			port->out_len -= n;
 			written += n;
 		}
@@ -138,7 +139,7 @@ static bool virtio_console_rx_pass(struct virtio_console *c, u32 p)
 		if (ch.nr_readable || !ch.writable_len)
 			c->bad_chains++;
 		else
-			written = virtio_console_fill(port, &ch);
+			written = virtio_console_fill(port, &ch, c->send_buf);
 		virtq_push(vq, ch.head, written);
 	}
 	virtio_mmio_notify_used(&c->t, q);
@@ -291,14 +292,14 @@ int virtio_console_send(struct virtio_console *c, u32 port, const void *data, si
 	pthread_mutex_lock(&c->lock);
 	p = &c->port[port];
 	queued = p->out_len;
-	if (len > VIRTIO_CONSOLE_SEND_BUF - queued) {
+	if (len > c->send_buf - queued) {
 		pthread_mutex_unlock(&c->lock);
 		return error_host(
-		    -EAGAIN, "virtio-console port %u: %zu bytes do not fit (%zu of %llu queued)",
-		    port, len, queued, (unsigned long long)VIRTIO_CONSOLE_SEND_BUF);
+		    -EAGAIN, "virtio-console port %u: %zu bytes do not fit (%zu of %zu queued)",
+		    port, len, queued, c->send_buf);
 	}
-	tail = (p->out_head + queued) % VIRTIO_CONSOLE_SEND_BUF;
-	n = MIN(len, VIRTIO_CONSOLE_SEND_BUF - tail);
+	tail = (p->out_head + queued) % c->send_buf;
+	n = MIN(len, c->send_buf - tail);
 	memcpy(p->out + tail, data, n);
 	memcpy(p->out, (const u8 *)data + n, len - n);
 	p->out_len += len;
@@ -374,6 +375,9 @@ static int virtio_console_check(const struct virtio_console_config *cfg)
 	if (cfg->nr_ports == 0 || cfg->nr_ports > VIRTIO_CONSOLE_MAX_PORTS)
 		return error_input(-EINVAL, "virtio-console: %u ports (virtio-mmio allows 1..%u)",
 				   cfg->nr_ports, VIRTIO_CONSOLE_MAX_PORTS);
+	if (cfg->send_buf > VIRTIO_CONSOLE_SEND_BUF_MAX)
+		return error_input(-EINVAL, "virtio-console: a send buffer of %zu bytes (at most %llu)",
+				   cfg->send_buf, (unsigned long long)VIRTIO_CONSOLE_SEND_BUF_MAX);
 	if (cfg->names[0])
 		return error_input(
 		    -EINVAL, "virtio-console port 0: the console port has no name (got \"%s\")",
@@ -423,6 +427,7 @@ int virtio_console_create(struct virtio_console **out, const struct virtio_conso
 	if (!c)
 		return error_host(-ENOMEM, "virtio-console: cannot allocate the device");
 	c->nr_ports = cfg->nr_ports;
+	c->send_buf = cfg->send_buf ? cfg->send_buf : VIRTIO_CONSOLE_SEND_BUF;
 	c->rx = cfg->rx;
 	c->rx_ctx = cfg->rx_ctx;
 	c->ops = virtio_console_ops;
@@ -431,12 +436,13 @@ int virtio_console_create(struct virtio_console **out, const struct virtio_conso
 		if (cfg->names[p])
 			memcpy(c->port[p].name, cfg->names[p], strlen(cfg->names[p]) + 1);
 		/* Untouched pages cost nothing until bytes are queued. */
-		c->port[p].out = malloc(VIRTIO_CONSOLE_SEND_BUF);
+		c->port[p].out = malloc(c->send_buf);
 		if (!c->port[p].out) {
+			size_t sz = c->send_buf;
+
 			virtio_console_free(c);
-			return error_host(-ENOMEM,
-					  "virtio-console port %u: cannot allocate %llu bytes", p,
-					  (unsigned long long)VIRTIO_CONSOLE_SEND_BUF);
+			return error_host(-ENOMEM, "virtio-console port %u: cannot allocate %zu bytes",
+					  p, sz);
 		}
 	}
 	ret = pthread_mutex_init(&c->lock, NULL);

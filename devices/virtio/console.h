@@ -82,8 +82,9 @@
 
 /* A port name: 1..63 bytes of [A-Za-z0-9._-] (it becomes a udev symlink). */
 #define VIRTIO_CONSOLE_NAME_MAX 63
-/* Host -> guest bytes each port holds before virtio_console_send() says -EAGAIN. */
+/* Host -> guest bytes each port holds before virtio_console_send() says -EAGAIN (the default). */
 #define VIRTIO_CONSOLE_SEND_BUF (1 * MiB)
+#define VIRTIO_CONSOLE_SEND_BUF_MAX (64 * MiB)
 /* Control messages waiting for control receive buffers; more are dropped. */
 #define VIRTIO_CONSOLE_CTRL_PENDING 64
 
@@ -96,6 +97,8 @@ struct virtio_console_config {
 	const char *names[VIRTIO_CONSOLE_MAX_PORTS];
 	virtio_console_rx_fn rx; /* NULL: guest output is counted and dropped */
 	void *rx_ctx;
+	/* per-port send buffer, 1..VIRTIO_CONSOLE_SEND_BUF_MAX; 0: VIRTIO_CONSOLE_SEND_BUF */
+	size_t send_buf;
 };
 
 struct virtio_console_port_stats {
@@ -135,7 +138,7 @@ struct virtio_mmio *virtio_console_transport(struct virtio_console *c);
 /*
  * Queue len bytes for port `port`, to be delivered in order. All or
  * nothing: -EAGAIN (never blocks) if they do not fit in what is left of
- * VIRTIO_CONSOLE_SEND_BUF, -EINVAL for a port that does not exist. Any
+ * the port's send buffer, -EINVAL for a port that does not exist. Any
  * thread except the sink's.
  */
 int virtio_console_send(struct virtio_console *c, u32 port, const void *data, size_t len);

@@ -35,6 +35,7 @@ struct virtio_console {
 	struct virtio_mmio t;
 	struct virtio_dev_ops ops; /* virtio_console_ops with our queue count */
 	u32 nr_ports;
+	size_t send_buf; /* bytes of each port's out ring */
 	virtio_console_rx_fn rx;
 	void *rx_ctx;
 

@@ -347,7 +347,25 @@ TEST(create_refuses_bad_config)
 	cfg = (struct virtio_console_config){.nr_ports = 1, .names = {"console"}};
 	EXPECT_EQ(virtio_console_create(&c, &cfg, MMIO_BASE, &mem, NULL, NULL), -EINVAL);
 	EXPECT_TRUE(strstr(error_msg(), "port 0") != NULL);
+	cfg = (struct virtio_console_config){.nr_ports = 1,
+					     .send_buf = VIRTIO_CONSOLE_SEND_BUF_MAX + 1};
+	EXPECT_EQ(virtio_console_create(&c, &cfg, MMIO_BASE, &mem, NULL, NULL), -EINVAL);
+	EXPECT_TRUE(strstr(error_msg(), "send buffer") != NULL);
 	virtio_console_destroy(NULL);
+}
+
+/* A smaller send ring (the fuzz target's): full at its size, bytes in order across its end. */
+TEST(send_buf_configurable)
+{
+	struct virtio_console_config cfg = {.nr_ports = 1, .send_buf = 10};
+	struct virtq_mem mem = {fake_gpa, NULL};
+	struct virtio_console *c;
+
+	ASSERT_EQ(virtio_console_create(&c, &cfg, MMIO_BASE, &mem, NULL, NULL), 0);
+	EXPECT_EQ(virtio_console_send(c, 0, "0123456789", 10), 0);
+	EXPECT_EQ(virtio_console_send(c, 0, "x", 1), -EAGAIN);
+	EXPECT_TRUE(strstr(error_msg(), "of 10 queued") != NULL);
+	virtio_console_destroy(c);
 }
 
 TEST(hostile_writable_buffer_in_transmit_chain)
