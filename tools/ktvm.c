@@ -107,7 +107,7 @@ static const char usage_run[] =
     "                    table and needs PROG: the guest's init finds where it\n"
     "                    is in /proc/kallsyms\n"
     "  --symbols FILE    a vmlinux with symbols or a System.map to take --watch\n"
-    "                    names from instead\n"
+    "                    names (and --monitor's runqueues) from instead\n"
     "  --dump-dir DIR    where state dumps go (default: the current directory);\n"
     "                    with it, a timeout or a panic that does not reboot\n"
     "                    also freezes and dumps the guest\n"

@@ -177,6 +177,13 @@ int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, c
 		if (ksyms_file_lookup(w->symbols, "_text", &w->text_file) < 0)
 			return error_prefix(ERROR_INPUT, -EINVAL, "--symbols %s", w->symbols);
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), ",_text");
+		/* the monitor's addresses from the file too, where it has them */
+		if (w->mon && ksyms_file_lookup(w->symbols, "runqueues", &w->mon_rq_file) < 0)
+			w->mon_rq_file = 0;
+		if (w->mon && arch_kernel_pgd_symbol() &&
+		    ksyms_file_lookup(w->symbols, arch_kernel_pgd_symbol(), &w->mon_pgd_file) < 0)
+			w->mon_pgd_file = 0;
+		error_clear();
 	}
 	/* A data symbol every kernel has: without it, kallsyms lists no data (agent.c). */
 	snprintf(list + strlen(list), sizeof(list) - strlen(list), ",%s", AGENT_DATA_PROBE);
@@ -236,17 +243,38 @@ static int watch_opts_guest_layout(struct watch_opts *w)
 	return 0;
 }
 
+/*
+ * A --symbols address where this boot put it: moved by as much as the
+ * guest's _text moved (KASLR). x86_64's per-CPU symbols (runqueues) are
+ * offsets from 0, below _text, and do not move.
+ */
+static u64 watch_opts_file_addr(const struct watch_opts *w, u64 file, u64 text)
+{
+	if (!file || !text)
+		return 0;
+	return file >= w->text_file ? file + (text - w->text_file) : file;
+}
+
 static void watch_opts_start_monitor(struct watch_opts *w, const struct wire_ksym *k, u32 n)
 {
+	u64 text = agent_ksym(k, n, "_text");
+
 	if (w->mon_guest_btf && watch_opts_guest_layout(w) < 0)
 		return;
-	w->mon_cfg.runqueues = agent_ksym(k, n, "runqueues");
-	if (arch_kernel_pgd_symbol())
-		w->mon_cfg.kernel_pgd = agent_ksym(k, n, arch_kernel_pgd_symbol());
+	/* --symbols first, as for --watch; else the guest's kallsyms */
+	w->mon_cfg.runqueues = watch_opts_file_addr(w, w->mon_rq_file, text);
+	w->mon_cfg.syms_from = w->mon_cfg.runqueues ? "--symbols" : "guest";
+	if (!w->mon_cfg.runqueues)
+		w->mon_cfg.runqueues = agent_ksym(k, n, "runqueues");
+	if (arch_kernel_pgd_symbol()) {
+		w->mon_cfg.kernel_pgd = watch_opts_file_addr(w, w->mon_pgd_file, text);
+		if (!w->mon_cfg.kernel_pgd)
+			w->mon_cfg.kernel_pgd = agent_ksym(k, n, arch_kernel_pgd_symbol());
+	}
 	if (!w->mon_cfg.runqueues) {
 		snprintf(w->mon_error, sizeof(w->mon_error),
 			 "the guest kernel's /proc/kallsyms has no runqueues (a kernel without "
-			 "CONFIG_KALLSYMS_ALL)");
+			 "CONFIG_KALLSYMS_ALL; --symbols with its System.map gives it)");
 		return;
 	}
 	error_clear();

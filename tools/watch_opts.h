@@ -46,6 +46,7 @@ struct watch_opts {
 	bool mon;
 	struct monitor_cfg mon_cfg; /* its layout from the kernel's BTF (run_prepare()) */
 	bool mon_guest_btf;	    /* the image has none: the layout from the guest's (ktvm.btf=1) */
+	u64 mon_rq_file, mon_pgd_file; /* runqueues and the kernel's pgd in --symbols, 0: not there */
 	struct monitor mon_state;
 	bool mon_live;
 	char mon_error[256]; /* why it did not start, "" if it did or was not asked for */

@@ -585,6 +585,9 @@ void monitor_json(FILE *f, struct monitor *m, u64 sys_rdy_ns)
 	fprintf(f, ", \"btf\": ");
 	json_string(f, m->cfg.btf_from ? m->cfg.btf_from : "kernel",
 		    strlen(m->cfg.btf_from ? m->cfg.btf_from : "kernel"));
+	fprintf(f, ", \"symbols\": ");
+	json_string(f, m->cfg.syms_from ? m->cfg.syms_from : "guest",
+		    strlen(m->cfg.syms_from ? m->cfg.syms_from : "guest"));
 	/* The fields this kernel does not have: reported, not guessed. */
 	fprintf(f, ",\n    \"absent\": [");
 	for (int i = 0, n = 0; i < MF_COUNT; i++)

@@ -51,6 +51,7 @@ struct monitor_cfg {
 	bool dump;     /* freeze and dump the guest on a stall (needs dbg) */
 	u64 origin_ns; /* times in the result count from here (process start) */
 	const char *btf_from; /* where lay came from, for the result ("kernel", a --btf path) */
+	const char *syms_from; /* where runqueues came from ("guest", "--symbols") */
 	/* each CPU's LLC (machine-wide index) for the per-LLC imbalance; nr_llcs 0: not known */
 	u16 llc_of[MONITOR_MAX_CPUS];
 	u32 nr_llcs;

@@ -126,6 +126,28 @@ monitor_guest_btf_case() {
 		fail "cpu 1: burn current in $3 of $1 samples (expected most of 8 or more)"
 }
 
+# --symbols: runqueues and the kernel's page table from a symbols file
+# (what a kernel without CONFIG_KALLSYMS_ALL needs, from its System.map),
+# moved by this boot's KASLR offset. The file is an earlier boot's
+# /proc/kallsyms; the monitor's check of each CPU's rq->cpu proves the
+# address right.
+monitor_symbols_case() {
+	watch_pick || return 0
+	ktvm_run run --kernel "$wkernel" --memory 256 --timeout 120 -- /bin/busybox cat /proc/kallsyms
+	expect_status 0 || return 0
+	grep -v '\[' "$out" >"$cwd/kallsyms.map"
+	grep -q ' runqueues$' "$cwd/kallsyms.map" || fail "no runqueues in the guest's kallsyms" || return 0
+	ktvm_run run --kernel "$wkernel" --memory 256 --cpus 2 --timeout 120 --json "$json" \
+		--symbols "$cwd/kallsyms.map" --monitor --include "$PAYLOADS/burn:/bin/burn" \
+		-- /bin/busybox taskset -c 1 /bin/burn 1500 1
+	expect_status 0 || return 0
+	expect_json monitor.symbols --symbols || return 0
+	expect_json monitor.own_root true || return 0
+	set -- $(lane_stat "$json.flat" 1)
+	[ "$1" -ge 8 ] && [ $(($3 * 2)) -ge "$1" ] ||
+		fail "cpu 1: burn current in $3 of $1 samples (expected most of 8 or more)"
+}
+
 # A kernel whose kallsyms lists no data symbols (Debian's arm64 6.1): the
 # run goes on without the monitor, which says why in one line and in the
 # result.
