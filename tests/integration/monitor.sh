@@ -148,6 +148,28 @@ monitor_symbols_case() {
 		fail "cpu 1: burn current in $3 of $1 samples (expected most of 8 or more)"
 }
 
+# Under a sched_ext scheduler (ktvm_fifo on Debian's 7.x kernel), two
+# CPU-bound loops per CPU: the lanes show sched_ext's own count, the loops
+# take turns (no curr stall: no false positive), and the run ends cleanly.
+monitor_sched_case() {
+	sched_ready ktvm_fifo || return 0
+	ktvm_run run --kernel "$KERNEL_7_IMAGE" --topology 1,2,2,1 --memory 512 --timeout 240 \
+		--json "$json" --scheduler "$SCHEDULERS/ktvm_fifo" --sched-arg normal --monitor \
+		-- "$PAYLOADS/burn" 3000 8
+	expect_status 0 || return 0
+	expect_json sched_ext.state clean || return 0
+	n=$(grep -c '^monitor\.stalls\.' "$json.flat")
+	expect_eq "stalls" 0 "$n" || return 0
+	# sched_ext's nr_running on each CPU: 2 or more for a second or more of
+	# the loops' 3 s (the samples also cover the boot and the detach)
+	for c in 0 1 2 3; do
+		set -- $(awk -F'\t' -v c="$c" '$1 ~ "^monitor\\.lanes\\." c "\\.scx_nr_running\\.[0-9]+$" { n++; if ($2 >= 2) two++ }
+			END { printf "%d %d\n", n, two }' "$json.flat")
+		[ "$2" -ge 10 ] ||
+			fail "cpu $c: scx nr_running >= 2 in $2 of $1 samples (expected 10 or more)" || return 0
+	done
+}
+
 # A kernel whose kallsyms lists no data symbols (Debian's arm64 6.1): the
 # run goes on without the monitor, which says why in one line and in the
 # result.

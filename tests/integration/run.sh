@@ -363,6 +363,7 @@ run_case monitor_stall monitor_stall_case
 run_case monitor_btf monitor_btf_case
 run_case monitor_guest_btf monitor_guest_btf_case
 run_case monitor_symbols monitor_symbols_case
+run_case monitor_sched monitor_sched_case
 [ "$KTVM_ARCH" != x86_64 ] || [ ! -f "${KERNEL_612_IMAGE:-}" ] ||
 	run_case monitor_burn_612 monitor_burn_case "$KERNEL_612_IMAGE"
 [ "$KTVM_ARCH" != aarch64 ] || run_case monitor_off monitor_off_case
