@@ -206,12 +206,10 @@ int watch_opts_prepare(struct watch_opts *w, bool payload, const char *kernel, c
 }
 
 /*
- * The monitor, once the guest reported where runqueues is. It failing to
- * start ends nothing: the reason is said at the end and in the result.
- */
-/*
  * The monitor's layout from the BTF the guest sent (the image has none):
- * whole by now, as init sends it before KSYMS. 0, or -ENOENT with
+ * whole by now, as init sends it before KSYMS, and no longer changed (the
+ * channel sealed it at KSYMS; this runs on the agent's thread). Only one
+ * raw blob is taken, as /sys/kernel/btf/vmlinux is. 0, or -ENOENT with
  * mon_error set.
  */
 static int watch_opts_guest_layout(struct watch_opts *w)
@@ -227,7 +225,7 @@ static int watch_opts_guest_layout(struct watch_opts *w)
 		return -ENOENT;
 	}
 	error_clear();
-	if (btf_image_open(buf, len, &bi) < 0) {
+	if (btf_image_open_blob(buf, len, &bi) < 0) {
 		snprintf(w->mon_error, sizeof(w->mon_error), "the guest's BTF (%zu bytes): %s", len,
 			 error_msg());
 		error_clear();
@@ -244,17 +242,9 @@ static int watch_opts_guest_layout(struct watch_opts *w)
 }
 
 /*
- * A --symbols address where this boot put it: moved by as much as the
- * guest's _text moved (KASLR). x86_64's per-CPU symbols (runqueues) are
- * offsets from 0, below _text, and do not move.
+ * The monitor, once the guest reported where runqueues is. It failing to
+ * start ends nothing: the reason is said at the end and in the result.
  */
-static u64 watch_opts_file_addr(const struct watch_opts *w, u64 file, u64 text)
-{
-	if (!file || !text)
-		return 0;
-	return file >= w->text_file ? file + (text - w->text_file) : file;
-}
-
 static void watch_opts_start_monitor(struct watch_opts *w, const struct wire_ksym *k, u32 n)
 {
 	u64 text = agent_ksym(k, n, "_text");
@@ -262,12 +252,12 @@ static void watch_opts_start_monitor(struct watch_opts *w, const struct wire_ksy
 	if (w->mon_guest_btf && watch_opts_guest_layout(w) < 0)
 		return;
 	/* --symbols first, as for --watch; else the guest's kallsyms */
-	w->mon_cfg.runqueues = watch_opts_file_addr(w, w->mon_rq_file, text);
+	w->mon_cfg.runqueues = ksyms_file_place(w->mon_rq_file, w->text_file, text);
 	w->mon_cfg.syms_from = w->mon_cfg.runqueues ? "--symbols" : "guest";
 	if (!w->mon_cfg.runqueues)
 		w->mon_cfg.runqueues = agent_ksym(k, n, "runqueues");
 	if (arch_kernel_pgd_symbol()) {
-		w->mon_cfg.kernel_pgd = watch_opts_file_addr(w, w->mon_pgd_file, text);
+		w->mon_cfg.kernel_pgd = ksyms_file_place(w->mon_pgd_file, w->text_file, text);
 		if (!w->mon_cfg.kernel_pgd)
 			w->mon_cfg.kernel_pgd = agent_ksym(k, n, arch_kernel_pgd_symbol());
 	}

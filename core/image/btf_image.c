@@ -207,6 +207,24 @@ int btf_image_open(const u8 *buf, size_t len, struct btf_image *bi)
 	return ret;
 }
 
+int btf_image_open_blob(const u8 *buf, size_t len, struct btf_image *bi)
+{
+	size_t blen = btf_image_blob_len(buf, len);
+
+	memset(bi, 0, sizeof(*bi));
+	if (!blen || blen != len)
+		return error_input(-EBADMSG,
+				   "not one BTF blob of %zu bytes (a header with magic 0xeb9f, "
+				   "version 1 and its sections filling the blob)",
+				   len);
+	bi->btf = btf_image_parse(buf, len);
+	if (!bi->btf)
+		return error_input(-EBADMSG, "libbpf refused the BTF: %s", btf_image_libbpf_msg);
+	bi->len = len;
+	bi->blob = buf;
+	return 0;
+}
+
 void btf_image_close(struct btf_image *bi)
 {
 	btf__free(bi->btf);

@@ -46,6 +46,13 @@ struct btf_image {
  *   -ENOMEM
  */
 int btf_image_open(const u8 *buf, size_t len, struct btf_image *bi);
+/*
+ * buf must be exactly one raw blob, header at offset 0 (what
+ * /sys/kernel/btf/vmlinux holds): for BTF from the guest, which gets no
+ * search through ELF files or for headers. 0 or -EBADMSG with an input
+ * error.
+ */
+int btf_image_open_blob(const u8 *buf, size_t len, struct btf_image *bi);
 void btf_image_close(struct btf_image *bi);
 
 /*

@@ -44,23 +44,41 @@ static u32 btf_layout_peel(const struct btf *btf, u32 id)
 }
 
 /*
+ * Members looked at in one lookup, at most. A kernel's search takes a few
+ * hundred; the bound is for BTF from the guest (tools/watch_opts.c), where
+ * anonymous members that contain their own type, or many of them per
+ * level, would otherwise make the search exponential.
+ */
+#define BTF_LAYOUT_BUDGET (1u << 20)
+
+/*
  * Find member name in struct/union id, also inside anonymous members: its
  * bit offset from the start of id and its type. 1 found, 0 not, -EINVAL a
- * bitfield.
+ * bitfield, -E2BIG the budget spent. path[0..depth) are the types being
+ * searched around this one: an anonymous member of one of them is skipped.
  */
 static int btf_layout_find_member(const struct btf *btf, u32 id, const char *name, size_t len,
-				  int depth, u64 *bits, u32 *type)
+				  u32 *path, int depth, u32 *budget, u64 *bits, u32 *type)
 {
-	const struct btf_type *t = btf__type_by_id(btf, btf_layout_peel(btf, id));
+	const struct btf_type *t;
 	const struct btf_member *m;
 
-	if (!t || !btf_is_composite(t) || depth > BTF_LAYOUT_DEPTH)
+	id = btf_layout_peel(btf, id);
+	t = btf__type_by_id(btf, id);
+	if (!t || !btf_is_composite(t) || depth >= BTF_LAYOUT_DEPTH)
 		return 0;
+	for (int d = 0; d < depth; d++)
+		if (path[d] == id)
+			return 0; /* it contains itself: nothing new below */
+	path[depth] = id;
 	m = btf_members(t);
 	for (u16 i = 0; i < btf_vlen(t); i++, m++) {
 		const char *mn = btf__name_by_offset(btf, m->name_off);
 		u64 off = btf_member_bit_offset(t, i);
 
+		if (!*budget)
+			return -E2BIG;
+		(*budget)--;
 		if (mn && mn[0]) {
 			if (strlen(mn) != len || memcmp(mn, name, len))
 				continue;
@@ -71,12 +89,13 @@ static int btf_layout_find_member(const struct btf *btf, u32 id, const char *nam
 			return 1;
 		}
 		/* Anonymous struct or union: its members are the outer one's. */
-		int r = btf_layout_find_member(btf, m->type, name, len, depth + 1, bits, type);
+		int r = btf_layout_find_member(btf, m->type, name, len, path, depth + 1, budget,
+					       bits, type);
 
-		if (r) {
+		if (r > 0)
 			*bits += off;
+		if (r)
 			return r;
-		}
 	}
 	return 0;
 }
@@ -97,9 +116,14 @@ int btf_layout_member(const struct btf *btf, const char *type, const char *path,
 		const char *dot = strchr(p, '.');
 		size_t len = dot ? (size_t)(dot - p) : strlen(p);
 		u64 bits = 0;
-		u32 mtype = 0;
-		int r = btf_layout_find_member(btf, cur, p, len, 0, &bits, &mtype);
+		u32 mtype = 0, around[BTF_LAYOUT_DEPTH], budget = BTF_LAYOUT_BUDGET;
+		int r = btf_layout_find_member(btf, cur, p, len, around, 0, &budget, &bits, &mtype);
 
+		if (r == -E2BIG)
+			return error_input(-E2BIG,
+					   "BTF: looking for %s.%s took over %u members (a "
+					   "malformed BTF: anonymous members nested in circles)",
+					   type, path, BTF_LAYOUT_BUDGET);
 		if (r < 0)
 			return error_input(-EINVAL, "BTF: %s.%s is a bitfield", type, path);
 		if (r == 0)

@@ -261,3 +261,10 @@ int ksyms_file_lookup(const char *path, const char *name, u64 *addr)
 	fclose(f);
 	return ret;
 }
+
+u64 ksyms_file_place(u64 addr, u64 text, u64 live_text)
+{
+	if (!addr || !live_text)
+		return 0;
+	return addr >= text ? addr + (live_text - text) : addr;
+}

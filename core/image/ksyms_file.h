@@ -36,4 +36,12 @@
  */
 int ksyms_file_lookup(const char *path, const char *name, u64 *addr);
 
+/*
+ * Where this boot put a symbol the file says is at addr: moved by as much
+ * as _text moved (KASLR: the file's text vs the guest's live_text). A
+ * symbol below _text does not move: x86_64's per-CPU symbols before Linux
+ * 6.15 are offsets from 0. 0 if addr or live_text is 0 (unknown).
+ */
+u64 ksyms_file_place(u64 addr, u64 text, u64 live_text);
+
 #endif

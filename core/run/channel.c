@@ -211,8 +211,9 @@ static void channel_btf_frame(struct channel *c, const u8 *payload, u32 len)
 		size_t n = f.len;
 
 		memcpy(why, f.data, n);
+		/* unsigned: the same bytes are replaced whatever char's sign (0x9b is CSI) */
 		for (size_t i = 0; i < n; i++)
-			if (why[i] < 0x20 || why[i] == 0x7f)
+			if ((unsigned char)why[i] < 0x20 || (unsigned char)why[i] >= 0x7f)
 				why[i] = '?';
 		if (!n) {
 			static const char none[] = "the guest sent no reason";

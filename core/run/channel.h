@@ -63,9 +63,11 @@ struct channel_sched {
 
 /*
  * The guest kernel's BTF, sent in BTF frames when the host asked for it
- * (ktvm.btf=1, as the kernel image has none). Assembled on the I/O thread;
- * read by the KSYMS request, which init sends after the last BTF frame
- * and which runs on the same thread.
+ * (ktvm.btf=1, as the kernel image has none). Assembled on the I/O thread
+ * and read on the agent's thread, which gets the KSYMS request init sends
+ * after the last BTF frame: the KSYMS frame seals it (later BTF frames are
+ * ignored), so the reader sees bytes that no longer change. The seal is
+ * what makes this safe without a lock.
  */
 enum channel_btf_state {
 	CHANNEL_BTF_NONE,    /* nothing arrived yet */
@@ -129,7 +131,7 @@ void channel_destroy(struct channel *c);
 /*
  * The guest's BTF once whole (CHANNEL_BTF_DONE): 0 with *buf and *len (the
  * channel keeps it until channel_destroy()), else -ENOENT with *why the
- * reason. On the I/O thread (a request callback) or after the run.
+ * reason. From the agent's thread once KSYMS came (sealed), or after the run.
  */
 int channel_btf_get(const struct channel *c, const u8 **buf, size_t *len, const char **why);
 /* Bytes to the guest (the send callback): 0, -EAGAIN, -ENODEV. Any thread but the I/O thread. */

@@ -327,7 +327,8 @@ static void monitor_llc_spread(struct monitor *m)
 		lo = n && lo < mean ? lo : mean;
 		hi = n && hi > mean ? hi : mean;
 		n++;
-		m->llc_sum[l] = m->llc_cnt[l] = 0;
+		m->llc_sum[l] = 0;
+		m->llc_cnt[l] = 0;
 	}
 	if (n < 2)
 		return;
@@ -542,7 +543,8 @@ void monitor_destroy(struct monitor *m)
 	m->lane = NULL;
 	free(m->llc_sum);
 	free(m->llc_cnt);
-	m->llc_sum = m->llc_cnt = NULL;
+	m->llc_sum = NULL;
+	m->llc_cnt = NULL;
 }
 
 static double monitor_ms(const struct monitor *m, u64 t_ns)

@@ -112,7 +112,8 @@ struct monitor {
 	u64 spread_sum, spread_n;
 	u32 spread_max;
 	/* across LLCs: the spread of their CPUs' mean nr_running, with 2 LLCs or more */
-	u32 *llc_sum, *llc_cnt;
+	u64 *llc_sum;
+	u32 *llc_cnt;
 	double llc_spread_sum, llc_spread_max;
 	u64 llc_spread_n;
 	struct {

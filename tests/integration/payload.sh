@@ -55,6 +55,7 @@ payload_args_env_case() {
 		# Debian's arm64 6.1 lists no data symbols in kallsyms: nothing
 		# known, and nothing said to be 0. Its 6.12 has both values.
 		expect_eq "kern_addrs on 6.1" "" "$(grep '^channel\.kern_addrs\.' "$json.flat")" || return 0
+		expect_json channel.frames.KERN_ADDRS 1 || return 0
 		[ -f "${KERNEL_612_IMAGE:-}" ] || return 0
 		ktvm_run run --kernel "$KERNEL_612_IMAGE" --memory 256 --json "$json" -- /bin/busybox true
 		expect_status 0 || return 0

@@ -16,9 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/base/clock.h"
 #include "core/base/endian.h"
 #include "core/base/error.h"
 #include "core/image/btf_image.h"
+#include "core/image/btf_layout.h"
 #include "tests/test.h"
 
 #define IMG_LEN	 (256 * 1024)
@@ -458,4 +460,82 @@ TEST(btf_image_debian_6_1_amd64_no_sched_ext)
 TEST(btf_image_debian_6_1_arm64_no_sched_ext)
 {
 	check_debian("arm64/linux-6.1/Image", false, false);
+}
+
+/*
+ * BTF from the guest is hostile: anonymous members that contain their own
+ * type, or a chain of anonymous structs 64 wide per level, must not make a
+ * member lookup run for ever (btf_layout.c's budget and path check).
+ */
+TEST(btf_layout_hostile_anonymous_members)
+{
+	struct btf *b = btf__new_empty();
+	int u32id, self, chain[8], err = 0;
+	u32 off = 0, size = 0;
+	u64 t0;
+
+	ASSERT_TRUE(b != NULL);
+	u32id = btf__add_int(b, "unsigned int", 4, 0);
+	/* an anonymous struct holding itself 64 times, then a real member */
+	self = btf__add_struct(b, NULL, 4);
+	for (int i = 0; i < 64; i++)
+		err |= btf__add_field(b, NULL, self, 0, 0);
+	err |= btf__add_field(b, "clock", u32id, 0, 0);
+	err |= btf__add_struct(b, "rq", 8);
+	err |= btf__add_field(b, NULL, self, 0, 0);
+	err |= btf__add_field(b, "nr_running", u32id, 32, 0);
+	/* eight levels of anonymous structs, each holding the next 64 times */
+	for (int l = 7; l >= 0; l--) {
+		chain[l] = btf__add_struct(b, NULL, 4);
+		for (int i = 0; i < 64 && l < 7; i++)
+			err |= btf__add_field(b, NULL, chain[l + 1], 0, 0);
+		if (l == 7)
+			err |= btf__add_field(b, "deep", u32id, 0, 0);
+	}
+	err |= btf__add_struct(b, "wide", 4);
+	for (int i = 0; i < 64; i++)
+		err |= btf__add_field(b, NULL, chain[0], 0, 0);
+	ASSERT_TRUE(u32id > 0 && self > 0 && err >= 0);
+
+	t0 = clock_now_ns();
+	EXPECT_EQ(btf_layout_member(b, "rq", "nr_running", &off, &size), 0);
+	EXPECT_EQ(off, 4);
+	/* found through the self-holding member, whose copies are skipped */
+	EXPECT_EQ(btf_layout_member(b, "rq", "clock", &off, &size), 0);
+	EXPECT_EQ(off, 0);
+	EXPECT_EQ(btf_layout_member(b, "rq", "curr", &off, &size), -ENOENT);
+	/* 64^8 paths to a member that is too deep, and to one that is absent */
+	EXPECT_EQ(btf_layout_member(b, "wide", "absent", &off, &size), -E2BIG);
+	EXPECT_TRUE(strstr(error_msg(), "malformed BTF") != NULL);
+	EXPECT_EQ(btf_layout_member(b, "wide", "deep", &off, &size), -E2BIG);
+	/* the budget bounds the work; the time is shown, not checked */
+	printf("    hostile lookups took %.1f ms\n", (double)(clock_now_ns() - t0) / 1e6);
+	btf__free(b);
+}
+
+/* The guest's BTF: exactly one blob from offset 0, nothing searched for. */
+TEST(btf_image_open_blob_exact)
+{
+	struct btf_image bi;
+	size_t len;
+	u32 n;
+	u8 *blob = make_blob(&len, &n), *shifted;
+
+	ASSERT_TRUE(blob != NULL);
+	ASSERT_EQ(btf_image_open_blob(blob, len, &bi), 0);
+	EXPECT_EQ(btf_image_type_count(&bi), n);
+	btf_image_close(&bi);
+	/* trailing bytes, a short blob, or the blob further in: refused */
+	shifted = calloc(1, len + 8);
+	ASSERT_TRUE(shifted != NULL);
+	memcpy(shifted + 8, blob, len);
+	EXPECT_EQ(btf_image_open_blob(shifted + 8, len - 1, &bi), -EBADMSG);
+	EXPECT_EQ(btf_image_open_blob(shifted, len + 8, &bi), -EBADMSG);
+	memcpy(shifted, blob, len);
+	EXPECT_EQ(btf_image_open_blob(shifted, len + 8, &bi), -EBADMSG);
+	EXPECT_EQ(btf_image_open_blob(shifted, len, &bi), 0);
+	btf_image_close(&bi);
+	EXPECT_EQ(btf_image_open_blob(shifted, 0, &bi), -EBADMSG);
+	free(shifted);
+	free(blob);
 }

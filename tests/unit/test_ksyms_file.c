@@ -377,3 +377,23 @@ TEST(ksyms_file_damaged_elf)
 	EXPECT_EQ(ksyms_file_lookup(path, "vm_swappiness", &addr), -ENOEXEC);
 	expect_msg(path, "section header table");
 }
+
+/* A file's address where this boot put it: moved with _text, unless below it. */
+TEST(ksyms_file_place_moves_with_text)
+{
+	const u64 text = 0xffffffff81000000ULL, live = 0xffffffff9a200000ULL;
+
+	/* a data symbol above _text moves by the slide, up or down */
+	EXPECT_EQ(ksyms_file_place(0xffffffff82a1b2c0ULL, text, live),
+		  0xffffffff82a1b2c0ULL + (live - text));
+	EXPECT_EQ(ksyms_file_place(0xffffffff9b000000ULL, live, text),
+		  0xffffffff9b000000ULL - (live - text));
+	/* x86_64's zero-based per-CPU runqueues stays */
+	EXPECT_EQ(ksyms_file_place(0x32c40, text, live), 0x32c40);
+	/* no slide, no change; unknown stays unknown */
+	EXPECT_EQ(ksyms_file_place(0xffffffff82000000ULL, text, text), 0xffffffff82000000ULL);
+	EXPECT_EQ(ksyms_file_place(0, text, live), 0);
+	EXPECT_EQ(ksyms_file_place(0xffffffff82000000ULL, text, 0), 0);
+	/* _text itself lands on the live _text */
+	EXPECT_EQ(ksyms_file_place(text, text, live), live);
+}
