@@ -192,6 +192,15 @@ run_case() {
 			echo "run.sh: $name: last lines of ktvm's stderr:" >&2
 			tail -n 15 "$err" | tr -d '\r' | sed 's/^/    /' >&2
 		fi
+		# A run that timed out with --dump-dir left the guest's state:
+		# where each vCPU was (one that never parked is not frozen).
+		for d in "$cwd"/ktvm-dump-*-timeout.json; do
+			[ -f "$d" ] || continue
+			echo "run.sh: $name: vCPUs in ${d##*/}:" >&2
+			grep -o '{"id": [0-9]*, "frozen": [a-z]*, "regs": [n{]"*[a-z0-9]*"*:* *"*[0-9a-fx]*' "$d" |
+				sed 's/^/    /' >&2
+			grep -o '"pc": "0x[0-9a-f]*"' "$d" | sed 's/^/    /' >&2
+		done
 	else
 		echo "ok $name"
 		passed=$((passed + 1))

@@ -49,8 +49,10 @@ sched_run() {
 	s=$1
 	shift
 	set -- --scheduler "$SCHEDULERS/$s" "$@"
+	# --dump-dir: a run that times out leaves each vCPU's state (run.sh
+	# prints it); dumps go where they would go anyway.
 	ktvm_run run --kernel "$KERNEL_7_IMAGE" --topology 1,2,2,1 --memory 512 --timeout 240 \
-		--json "$json" "$@" -- "$PAYLOADS/burn" 2000
+		--json "$json" --dump-dir "$cwd" "$@" -- "$PAYLOADS/burn" 2000
 }
 
 # expect_stderr_re ERE DESCRIPTION: a line of ktvm's stderr matches.
