@@ -10,6 +10,7 @@
 
 #include "guest/btf.h"
 #include "guest/log.h"
+#include "guest/readfile.h"
 
 /* Tell the host why it gets no BTF: one frame with total 0. */
 static __printf(2, 3) int btf_refuse(struct chan *ch, const char *fmt, ...)
@@ -29,25 +30,6 @@ static __printf(2, 3) int btf_refuse(struct chan *ch, const char *fmt, ...)
 		return (int)n;
 	r = chan_send(ch, WIRE_BTF, buf, (size_t)n);
 	return r ? r : 1;
-}
-
-/* read() until len bytes or the end; the count read, or -errno. */
-static ssize_t btf_read_full(int fd, u8 *p, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, p + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (!n)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
 }
 
 int btf_send(struct chan *ch, const char *path)
@@ -74,7 +56,7 @@ int btf_send(struct chan *ch, const char *path)
 	total = (u32)st.st_size;
 	while (off < total) {
 		size_t want = total - off < WIRE_BTF_CHUNK ? total - off : WIRE_BTF_CHUNK;
-		ssize_t n = btf_read_full(fd, chunk, want);
+		ssize_t n = pread_full(fd, chunk, want, off);
 
 		if (n < 0 || (size_t)n != want) {
 			/* the host drops what came before on this frame */

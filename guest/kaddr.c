@@ -8,6 +8,7 @@
 
 #include "guest/kaddr.h"
 #include "guest/log.h"
+#include "guest/readfile.h"
 
 /* "ffffffff81000000 T _text\t[mod]\n" with room for long symbol names */
 #define KADDR_LINE_MAX 1024
@@ -83,27 +84,14 @@ size_t kaddr_lookup(FILE *kallsyms, const char *const *names, u64 *addrs, bool *
 	return hits;
 }
 
+/* All len bytes at off: 0, -EFAULT past the end of the file, or -errno. */
 static int kaddr_pread_all(int fd, void *buf, size_t len, u64 off)
 {
-	u8 *p = buf;
+	ssize_t n = pread_full(fd, buf, len, off);
 
-	while (len) {
-		ssize_t n;
-
-		if (off > (u64)INT64_MAX)
-			return -EFAULT;
-		n = pread(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EFAULT; /* past the end of the file */
-		p += n;
-		len -= n;
-		off += n;
-	}
-	return 0;
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -EFAULT;
 }
 
 /* The number of program headers; past PN_XNUM it lives in section 0 (elf(5)). */
