@@ -466,23 +466,17 @@ int monitor_start(struct monitor *m, struct vm *vm, struct vm_debug *dbg,
 		}
 	}
 	if (!ret) {
-		/* the LLC of each CPU, for the imbalance across LLCs */
-		struct monitor_cfg *c2 = malloc(sizeof(*c2));
+		/* cfg with the LLC of each CPU, for the imbalance across LLCs */
+		struct monitor_cfg c = *cfg;
 
-		if (!c2) {
-			free(pcpu);
-			return error_host(-ENOMEM, "monitor: out of memory");
-		}
-		*c2 = *cfg;
-		c2->nr_llcs = vm->topo.llcs > 1 && vm->topo.llcs <= n ? vm->topo.llcs : 0;
-		for (u32 i = 0; i < n && c2->nr_llcs; i++) {
+		c.nr_llcs = vm->topo.llcs > 1 && vm->topo.llcs <= n ? vm->topo.llcs : 0;
+		for (u32 i = 0; i < n && c.nr_llcs; i++) {
 			struct topo_cpu tc;
 
 			topology_cpu(&vm->topo, i, &tc);
-			c2->llc_of[i] = (u16)tc.llc;
+			c.llc_of[i] = (u16)tc.llc;
 		}
-		ret = monitor_init(m, c2, n, pcpu, monitor_walk_read, m);
-		free(c2);
+		ret = monitor_init(m, &c, n, pcpu, monitor_walk_read, m);
 		m->mmu = mmu0;
 		m->own_root = own_root;
 	}
