@@ -6,6 +6,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -251,20 +252,34 @@ TEST(kaddr_kcore_data_past_file_end)
 static const unsigned int x86_fields[] = {WIRE_KA_PHYS_BASE, WIRE_KA_PAGE_OFFSET_BASE};
 static const unsigned int a64_fields[] = {WIRE_KA_KIMAGE_VOFFSET, WIRE_KA_MEMSTART_ADDR};
 
-TEST(kaddr_collect_reads_both_variables)
+/*
+ * kaddr_collect_fields() of fields[0..n) (NULL: this arch's, through
+ * kaddr_collect()) from a kallsyms file holding fmt's text and the fake
+ * kcore named kcore. Returns its status.
+ */
+static __printf(5, 6) int collect(struct wire_kern_addrs *ka, const char *kcore,
+				  const unsigned int *fields, size_t n, const char *fmt, ...)
 {
 	char text[256];
-	struct wire_kern_addrs ka;
-	FILE *f;
-	int fd = fake_kcore("kcore-collect", false);
+	va_list ap;
 
-	close(fd);
-	snprintf(text, sizeof(text), "%llx T _text\n%llx D phys_base\n%llx D page_offset_base\n",
-		 TEXT_VADDR, TEXT_VADDR + 0x40, TEXT_VADDR + 0x48);
-	f = kallsyms_file(text);
-	fclose(f);
-	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("kallsyms"),
-				       test_tmp_path("kcore-collect"), x86_fields, 2),
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	fclose(kallsyms_file(text));
+	if (!fields)
+		return kaddr_collect(ka, test_tmp_path("kallsyms"), test_tmp_path(kcore));
+	return kaddr_collect_fields(ka, test_tmp_path("kallsyms"), test_tmp_path(kcore), fields, n);
+}
+
+TEST(kaddr_collect_reads_both_variables)
+{
+	struct wire_kern_addrs ka;
+
+	close(fake_kcore("kcore-collect", false));
+	EXPECT_EQ(collect(&ka, "kcore-collect", x86_fields, 2,
+			  "%llx T _text\n%llx D phys_base\n%llx D page_offset_base\n", TEXT_VADDR,
+			  TEXT_VADDR + 0x40, TEXT_VADDR + 0x48),
 		  0);
 	EXPECT_EQ(ka.known, 1u << WIRE_KA_PHYS_BASE | 1u << WIRE_KA_PAGE_OFFSET_BASE);
 	EXPECT_EQ(ka.val[WIRE_KA_PHYS_BASE], TEXT_VADDR + 0x40);
@@ -272,12 +287,9 @@ TEST(kaddr_collect_reads_both_variables)
 	EXPECT_EQ(ka.val[WIRE_KA_KIMAGE_VOFFSET], 0);
 
 	/* the aarch64 pair, from the same kind of files */
-	snprintf(text, sizeof(text), "%llx D memstart_addr\n%llx D kimage_voffset\n",
-		 TEXT_VADDR + 0x50, TEXT_VADDR + 0x58);
-	f = kallsyms_file(text);
-	fclose(f);
-	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("kallsyms"),
-				       test_tmp_path("kcore-collect"), a64_fields, 2),
+	EXPECT_EQ(collect(&ka, "kcore-collect", a64_fields, 2,
+			  "%llx D memstart_addr\n%llx D kimage_voffset\n", TEXT_VADDR + 0x50,
+			  TEXT_VADDR + 0x58),
 		  0);
 	EXPECT_EQ(ka.known, 1u << WIRE_KA_KIMAGE_VOFFSET | 1u << WIRE_KA_MEMSTART_ADDR);
 	EXPECT_EQ(ka.val[WIRE_KA_KIMAGE_VOFFSET], TEXT_VADDR + 0x58);
@@ -285,50 +297,36 @@ TEST(kaddr_collect_reads_both_variables)
 	EXPECT_EQ(ka.val[WIRE_KA_PHYS_BASE], 0);
 
 	/* this arch's own set */
-	snprintf(text, sizeof(text),
-		 "%llx D phys_base\n%llx D page_offset_base\n%llx D memstart_addr\n"
-		 "%llx D kimage_voffset\n",
-		 TEXT_VADDR + 0x40, TEXT_VADDR + 0x48, TEXT_VADDR + 0x50, TEXT_VADDR + 0x58);
-	f = kallsyms_file(text);
-	fclose(f);
-	EXPECT_EQ(kaddr_collect(&ka, test_tmp_path("kallsyms"), test_tmp_path("kcore-collect")), 0);
+	EXPECT_EQ(collect(&ka, "kcore-collect", NULL, 0,
+			  "%llx D phys_base\n%llx D page_offset_base\n%llx D memstart_addr\n"
+			  "%llx D kimage_voffset\n",
+			  TEXT_VADDR + 0x40, TEXT_VADDR + 0x48, TEXT_VADDR + 0x50, TEXT_VADDR + 0x58),
+		  0);
 	EXPECT_EQ(__builtin_popcount(ka.known), KADDR_ARCH_FIELDS);
 }
 
 TEST(kaddr_collect_missing_parts_are_unknown)
 {
-	char text[256];
+	static const unsigned int bad[] = {WIRE_KA_NR};
 	struct wire_kern_addrs ka;
-	FILE *f;
-	int fd = fake_kcore("kcore-collect", false);
 
-	close(fd);
+	close(fake_kcore("kcore-collect", false));
 	/* phys_base hidden, page_offset_base absent */
-	snprintf(text, sizeof(text), "0000000000000000 D phys_base\n");
-	f = kallsyms_file(text);
-	fclose(f);
-	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("kallsyms"),
-				       test_tmp_path("kcore-collect"), x86_fields, 2),
+	EXPECT_EQ(collect(&ka, "kcore-collect", x86_fields, 2, "0000000000000000 D phys_base\n"),
 		  2);
 	EXPECT_EQ(ka.known, 0);
 
 	/* one readable, one outside every kcore segment */
-	snprintf(text, sizeof(text), "%llx D phys_base\n%llx D page_offset_base\n",
-		 TEXT_VADDR + 0x40, TEXT_VADDR - 0x1000);
-	f = kallsyms_file(text);
-	fclose(f);
-	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("kallsyms"),
-				       test_tmp_path("kcore-collect"), x86_fields, 2),
+	EXPECT_EQ(collect(&ka, "kcore-collect", x86_fields, 2,
+			  "%llx D phys_base\n%llx D page_offset_base\n", TEXT_VADDR + 0x40,
+			  TEXT_VADDR - 0x1000),
 		  1);
 	EXPECT_EQ(ka.known, 1u << WIRE_KA_PHYS_BASE);
 
 	/* addresses fine, kcore missing */
-	snprintf(text, sizeof(text), "%llx D phys_base\n%llx D page_offset_base\n",
-		 TEXT_VADDR + 0x40, TEXT_VADDR + 0x48);
-	f = kallsyms_file(text);
-	fclose(f);
-	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("kallsyms"), test_tmp_path("no-kcore"),
-				       x86_fields, 2),
+	EXPECT_EQ(collect(&ka, "no-kcore", x86_fields, 2,
+			  "%llx D phys_base\n%llx D page_offset_base\n", TEXT_VADDR + 0x40,
+			  TEXT_VADDR + 0x48),
 		  2);
 	EXPECT_EQ(ka.known, 0);
 
@@ -343,11 +341,7 @@ TEST(kaddr_collect_missing_parts_are_unknown)
 	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("no-kallsyms"),
 				       test_tmp_path("no-kcore"), x86_fields, 0),
 		  0);
-	{
-		static const unsigned int bad[] = {WIRE_KA_NR};
-
-		EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("kallsyms"),
-					       test_tmp_path("no-kcore"), bad, 1),
-			  -EINVAL);
-	}
+	EXPECT_EQ(kaddr_collect_fields(&ka, test_tmp_path("kallsyms"), test_tmp_path("no-kcore"),
+				       bad, 1),
+		  -EINVAL);
 }
