@@ -186,6 +186,11 @@ $(BUILD)/tests/unit/test_pack: $(BUILD)/tests/unit/test_pack.o $(BUILD)/tests/te
 		$(BUILD)/tools/pack.o $(BUILD)/guest/init-blob.o $(BUILD)/libktvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# tools/devopts.c likewise (--disk, --net).
+$(BUILD)/tests/unit/test_devopts: $(BUILD)/tests/unit/test_devopts.o $(BUILD)/tests/test.o \
+		$(BUILD)/tools/devopts.o $(BUILD)/libktvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # The debug hooks of an arch without them, linked alone (not with the arch's own).
 $(BUILD)/tests/unit/test_debug_arch_none: $(BUILD)/tests/unit/test_debug_arch_none.o \
 		$(BUILD)/tests/test.o $(BUILD)/core/debug/arch_none.o $(BUILD)/core/base/error.o

@@ -20,7 +20,7 @@
 #include "wire/wire.h"
 
 /* What the guest channel needs when the kernel has it as modules (Debian). */
-static const char *const pack_modules[] = {"virtio_mmio", "virtio_console", NULL};
+static const char *const pack_base_modules[] = {"virtio_mmio", "virtio_console"};
 
 static bool pack_is_file(const char *path)
 {
@@ -217,6 +217,8 @@ int pack_prepare(const struct pack_opts *o, struct pack_files *f)
 	char cmd_inc[PATH_MAX + 32], env_inc[PATH_MAX + 32];
 	const char *tmpdir = getenv("TMPDIR"), *exec_path;
 	const char **cmd;
+	const char *modules[ARRAY_SIZE(pack_base_modules) + PACK_MAX_MODULES + 1];
+	u32 i, nr_modules = 0;
 	struct initramfs_spec spec;
 	struct initramfs_info info;
 	size_t argc = 0, n = 0;
@@ -291,8 +293,13 @@ int pack_prepare(const struct pack_opts *o, struct pack_files *f)
 	spec.init = init;
 	spec.payload = on_host ? host : NULL;
 	spec.includes = includes;
+	for (i = 0; i < ARRAY_SIZE(pack_base_modules); i++)
+		modules[nr_modules++] = pack_base_modules[i];
+	for (i = 0; i < o->nr_modules; i++)
+		modules[nr_modules++] = o->modules[i];
+	modules[nr_modules] = NULL;
 	if (f->modules_dir[0]) {
-		spec.modules = pack_modules;
+		spec.modules = modules;
 		spec.modules_dir = f->modules_dir;
 		spec.release = f->release;
 	}

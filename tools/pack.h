@@ -25,6 +25,7 @@
 #define PACK_MAX_INCLUDES   64
 #define PACK_MAX_ENV	    64
 #define PACK_MAX_SCHED_ARGS 32
+#define PACK_MAX_MODULES    8
 #define PACK_SCHED_PATH	    "/ktvm/scheduler"
 
 struct pack_opts {
@@ -35,6 +36,9 @@ struct pack_opts {
 	const char *env[PACK_MAX_ENV + 1];
 	u32 nr_env;
 	const char *modules_dir; /* NULL: found next to the kernel (payload.c) */
+	/* Modules the run's devices need beyond the guest channel's (virtio_blk, ...) */
+	const char *modules[PACK_MAX_MODULES + 1];
+	u32 nr_modules;
 	/* --scheduler: packed as PACK_SCHED_PATH, its command in /ktvm/sched (guest/sched.h) */
 	const char *sched;
 	const char *sched_args[PACK_MAX_SCHED_ARGS + 1];

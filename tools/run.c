@@ -69,6 +69,8 @@ enum {
 	OPT_STALL_AFTER,
 	OPT_MONITOR_PLOT,
 	OPT_BTF,
+	OPT_DISK,
+	OPT_NET,
 };
 
 static const struct option run_options[] = {
@@ -103,6 +105,8 @@ static const struct option run_options[] = {
     {"stall-after", required_argument, NULL, OPT_STALL_AFTER},
     {"monitor-plot", required_argument, NULL, OPT_MONITOR_PLOT},
     {"btf", required_argument, NULL, OPT_BTF},
+    {"disk", required_argument, NULL, OPT_DISK},
+    {"net", required_argument, NULL, OPT_NET},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -292,6 +296,13 @@ static int run_parse_opt(struct run_opts *o, int opt, char *arg)
 	case OPT_BTF:
 		o->btf = arg;
 		return 0;
+	case OPT_DISK:
+	case OPT_NET:
+		error_clear();
+		if ((opt == OPT_DISK ? devopts_add_disk(&o->dev, arg)
+				     : devopts_set_net(&o->dev, arg)) < 0)
+			return ktvm_usage_error("%s", error_msg());
+		return 0;
 	case 'v':
 		o->verbose = true;
 		return 0;
@@ -339,6 +350,7 @@ int run_parse(struct run_opts *o, int argc, char **argv, u64 t_start)
 	int opt, ret;
 
 	memset(o, 0, sizeof(*o));
+	devopts_init(&o->dev);
 	o->watch_scx = -1;
 	o->cfg = (struct vm_config){
 	    .nr_cpus = RUN_DEFAULT_CPUS,
@@ -486,11 +498,13 @@ static int run_prepare_pack(struct run *r)
 		const char *opt = po->sched ? "--scheduler" : "--watch-scx";
 
 		error_clear();
-		has = btf_kernel_scx_layout(run_btf_source(r), r->o.wo.scx ? &r->o.wo.scx_lay : NULL);
+		has =
+		    btf_kernel_scx_layout(run_btf_source(r), r->o.wo.scx ? &r->o.wo.scx_lay : NULL);
 		if (has < 0)
 			return ktvm_usage_error("%s: %s %s: %s (sched_ext needs "
 						"CONFIG_DEBUG_INFO_BTF)",
-						opt, run_btf_what(r), run_btf_source(r), error_msg());
+						opt, run_btf_what(r), run_btf_source(r),
+						error_msg());
 		if (!has)
 			return ktvm_usage_error(
 			    "%s: %s %s has no sched_ext (CONFIG_SCHED_CLASS_EXT is "
@@ -549,8 +563,10 @@ static int run_prepare_monitor(struct run *r)
 	if (ret == -ENODATA) {
 		/* the guest's init sends /sys/kernel/btf/vmlinux (ktvm.btf=1) */
 		if (r->o.verbose)
-			fprintf(stderr, "ktvm: monitor: kernel %s has no BTF; the guest's is "
-					"asked for\n", r->o.cfg.kernel);
+			fprintf(stderr,
+				"ktvm: monitor: kernel %s has no BTF; the guest's is "
+				"asked for\n",
+				r->o.cfg.kernel);
 		error_clear();
 		wo->mon_guest_btf = true;
 	} else if (ret < 0) {
@@ -601,10 +617,23 @@ int run_prepare(struct run *r)
 		return ktvm_usage_error("--btf %s: nothing uses it: it is for --monitor, "
 					"--scheduler and --watch-scx",
 					r->o.btf);
+	/* The guest drivers of the devices asked for, where the kernel has them as modules. */
+	if (r->o.dev.nr_disks)
+		r->o.po.modules[r->o.po.nr_modules++] = "virtio_blk";
+	if (r->o.dev.net.mode != DEVOPTS_NET_NONE)
+		r->o.po.modules[r->o.po.nr_modules++] = "virtio_net";
+	/* The disks and the TAP first: a wrong path is said before any packing. */
+	if (devopts_open(&r->o.dev) < 0) {
+		fprintf(stderr, "ktvm: %s\n", error_msg());
+		devopts_close(&r->o.dev);
+		return run_error_status();
+	}
 	if (payload) {
 		ret = run_prepare_pack(r);
-		if (ret)
+		if (ret) {
+			devopts_close(&r->o.dev);
 			return ret;
+		}
 	}
 	ret = run_prepare_watch(r);
 	if (ret)
@@ -626,11 +655,12 @@ int run_prepare(struct run *r)
 		goto err;
 	}
 	r->ch.btf.want = r->o.wo.mon_guest_btf;
-	devlist_build(&r->devs, &r->ch, cfg);
+	devlist_build(&r->devs, &r->ch, &r->o.dev, cfg);
 	return 0;
 err:
 	run_close_json(r, false);
 	pack_cleanup(&r->pf);
+	devopts_close(&r->o.dev);
 	return ret;
 }
 
@@ -844,6 +874,7 @@ static void run_json_more(FILE *f, const void *ctx)
 		watch_opts_json(f, wo, r->vm);
 	if (wo->scx_live)
 		scx_trigger_json(f, (struct scx_trigger *)&wo->scx_trig, "  ");
+	devlist_json(f, (struct devlist *)&r->devs);
 	if (wo->mon_live) {
 		monitor_json(f, (struct monitor *)&wo->mon_state,
 			     r->ch.sys_rdy ? r->ch.sys_rdy_ns : 0);
@@ -941,5 +972,7 @@ void run_cleanup(struct run *r)
 	watch_opts_end(&r->o.wo);
 	if (r->vm)
 		vm_destroy(r->vm);
+	/* After the VM: its devices used the files and the TAP until then. */
+	devopts_close(&r->o.dev);
 	channel_destroy(&r->ch);
 }

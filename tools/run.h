@@ -14,6 +14,7 @@
 #include "core/vm/topology.h"
 #include "core/vm/vm.h"
 #include "tools/devlist.h"
+#include "tools/devopts.h"
 #include "tools/pack.h"
 #include "tools/watch_opts.h"
 
@@ -22,6 +23,7 @@ struct run_opts {
 	struct pack_opts po;
 	struct topology topo;
 	struct watch_opts wo;
+	struct devopts dev;   /* --disk, --net */
 	const char *json;     /* --json FILE, or NULL */
 	const char *mon_plot; /* --monitor-plot FILE, or NULL */
 	const char *btf;      /* --btf FILE: the kernel's BTF, or NULL for the image's */

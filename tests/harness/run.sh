@@ -134,7 +134,8 @@ x86_64)
 	l1_console=ttyS0 l1_results=ttyS1
 	# Measured under TCG: these save ~0.5 s of L1's boot.
 	l1_append='mitigations=off cryptomgr.notests'
-	l1_modules=kvm_amd
+	# tun: the TAP interfaces of ktvm's --net tap cases.
+	l1_modules='kvm_amd tun'
 	# L1 boots the ELF vmlinux (PVH entry: no in-guest decompression, ~4 s
 	# less under TCG); the L2 kernels are both forms of the same kernel.
 	l1_kernel=vmlinux
@@ -162,8 +163,8 @@ aarch64)
 	l1_console=ttyAMA0 l1_results=ttyAMA1
 	# L1 reaches init in ~2.3 s; the x86 parameters made no difference.
 	l1_append=
-	# KVM is built into Debian's arm64 kernels.
-	l1_modules=
+	# KVM is built into Debian's arm64 kernels; tun: --net tap's cases.
+	l1_modules=tun
 	# Debian's arm64 vmlinuz is already the uncompressed Image: one form.
 	l1_kernel=Image
 	l2_kernels=Image l2_default=Image l2_612=Image
@@ -406,8 +407,9 @@ module_closure() {
 	echo "${f#"$mdir"/}"
 }
 
-# The modules ktvm packs for its guest channel (virtio_mmio, virtio_console
-# and what they need), laid out as ktvm finds them beside a kernel:
+# The modules ktvm packs for its guests (virtio_mmio, virtio_console for
+# the channel, virtio_blk and virtio_net for --disk and --net, and what they
+# need), laid out as ktvm finds them beside a kernel:
 # DEST/root/lib/modules/RELEASE/ with modules.order and modules.builtin.
 stage_l2_modules() {
 	local kdir=$1 dest=$2 rel mdir m to
@@ -420,7 +422,7 @@ stage_l2_modules() {
 		[ ! -f "$mdir/$m" ] || cp "$mdir/$m" "$to/"
 	done
 	# A module built into the kernel (6.12's virtio_console) has no file: skip it.
-	for m in $(for n in virtio_mmio virtio_console; do module_closure "$mdir" "$n" 2>/dev/null; done | awk '!seen[$0]++'); do
+	for m in $(for n in virtio_mmio virtio_console virtio_blk virtio_net; do module_closure "$mdir" "$n" 2>/dev/null; done | awk '!seen[$0]++'); do
 		mkdir -p "$to/$(dirname "$m")"
 		cp "$mdir/$m" "$to/$m"
 	done

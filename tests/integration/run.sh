@@ -29,6 +29,8 @@ set -eu
 . "$(dirname "$0")/faults.sh"
 # shellcheck source=tests/integration/monitor.sh
 . "$(dirname "$0")/monitor.sh"
+# shellcheck source=tests/integration/devices.sh
+. "$(dirname "$0")/devices.sh"
 
 # Read by run_case.
 # shellcheck disable=SC2034
@@ -476,4 +478,23 @@ run_case sched_rebind sched_rebind_case
 run_case sched_cycles sched_cycles_case
 run_case sched_fifo_reject sched_fifo_reject_case
 run_case sched_bad_kernel sched_bad_kernel_case
+# virtio-blk and virtio-net (devices.sh).
+run_case blk_rw blk_rw_case
+run_case blk_ro blk_ro_case
+run_case blk_discard blk_discard_case
+run_case blk_four blk_four_case
+run_case blk_uncached blk_uncached_case
+run_case net_loop net_loop_case
+run_case net_mac_mtu net_mac_mtu_case
+run_case net_tap net_tap_case
+run_case bad_disk_missing bad "--disk no-such" --kernel "$KERNEL_IMAGE" \
+	--disk "$work/no-such.img" -- /bin/busybox true
+run_case bad_disk_option bad "--disk option" --kernel "$KERNEL_IMAGE" \
+	--disk "$work/x.img,rw" -- /bin/busybox true
+run_case bad_disk_size bad "--disk size" --kernel "$KERNEL_IMAGE" \
+	--disk size=0 -- /bin/busybox true
+run_case bad_net_mode bad "--net mode" --kernel "$KERNEL_IMAGE" \
+	--net bridge -- /bin/busybox true
+run_case bad_net_mac bad "--net mac" --kernel "$KERNEL_IMAGE" \
+	--net loopback,mac=01:00:00:00:00:01 -- /bin/busybox true
 summary
