@@ -9,6 +9,9 @@
 # start to the guest init's SYS_RDY frame; exit_ms: to the payload's EXIT),
 # and `-- pattern 32 MiB` for the relay throughput over the virtio console
 # (stdout bytes over the span between the first and the last STDOUT frame).
+# disk: blkcheck bench (sequential 1 MiB and random 4 KiB I/O) on a file read
+# by L1 itself and through --disk from the guest, and the ratio; net:
+# loopback frames per second (netcheck loop) with --net loopback.
 # Ends with "N passed, N failed" counting runs that did not end cleanly.
 #
 # Same environment as run.sh (see lib.sh).
@@ -19,8 +22,8 @@ set -eu
 check_env marker-init
 [ -x "${PAYLOADS:-}/pattern" ] || { echo "bench.sh: no \$PAYLOADS/pattern" >&2; exit 2; }
 runs=${BENCH_RUNS:-3}
-# BENCH_PARTS: which parts run (default all: boot payload freeze sched monitor).
-bench_part() { case " ${BENCH_PARTS:-boot payload freeze sched monitor} " in *" $1 "*) return 0 ;; esac; return 1; }
+# BENCH_PARTS: which parts run (default all: boot payload freeze sched monitor disk net).
+bench_part() { case " ${BENCH_PARTS:-boot payload freeze sched monitor disk net} " in *" $1 "*) return 0 ;; esac; return 1; }
 rows=$work/rows
 
 # bench_run LABEL KERNEL CPUS RUN
@@ -258,5 +261,68 @@ if bench_part monitor; then
 		if (lo + 0 > 0)
 			printf "medians: %.0f loops without, %.0f with (%+.2f%%); exits %d without, %d with; the monitor %s us of host CPU per sample per vCPU, %s%% of one host CPU\n",
 				lo, ln, (ln - lo) * 100 / lo, eo, en, us, sh }'
+fi
+if bench_part disk; then
+	echo
+	mib=${BENCH_DISK_MIB:-32} ms=${BENCH_DISK_MS:-3000}
+	echo "disk: blkcheck bench $mib MiB sequential, $ms ms of random 4 KiB each; the same file by the host (L1) and through --disk (1 vCPU):"
+	printf '%3s  %-5s %14s %13s %14s %15s %6s\n' run side seq_write_MiBs seq_read_MiBs rand_read_iops rand_write_iops direct
+	drows=$work/drows
+	i=1
+	while [ $i -le "$runs" ]; do
+		json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
+		rm -f "$work/disk.img"
+		truncate -s $((mib + 8))M "$work/disk.img"
+		for side in host guest; do
+			if [ $side = host ]; then
+				rc=0
+				"$PAYLOADS/blkcheck" bench "$work/disk.img" "$mib" "$ms" >"$out" 2>"$err" || rc=$?
+			else
+				ktvm_run run --kernel "$KERNEL_IMAGE" --memory 256 --timeout 300 --json "$json" \
+					--disk "$work/disk.img" --include "$PAYLOADS/blkcheck:/bin/blkcheck" \
+					-- /bin/blkcheck bench /dev/vda "$mib" "$ms"
+			fi
+			line=$(grep '^blkcheck bench ' "$out" || true)
+			if [ "$rc" = 0 ] && [ -n "$line" ]; then
+				passed=$((passed + 1))
+				# shellcheck disable=SC2086 # the fields are key=value words
+				set -- $(printf '%s\n' "$line" | sed 's/[a-z_]*=//g; s/^blkcheck bench //')
+				printf '%3s  %-5s %14s %13s %14s %15s %6s\n' $i $side "$1" "$2" "$3" "$4" "$5" | tee -a "$drows"
+			else
+				failed=$((failed + 1))
+				echo "bench.sh: disk $side run $i: exit status $rc: $(tail -n1 "$err")" >&2
+			fi
+		done
+		i=$((i + 1))
+	done
+	awk '{ for (c = 3; c <= 6; c++) v[$2, c] += $c; n[$2]++ }
+	END { if (n["host"] && n["guest"]) {
+		printf "means, guest/host: seq write %.2f, seq read %.2f, random read %.2f, random write %.2f\n",
+			v["guest", 3] / v["host", 3], v["guest", 4] / v["host", 4],
+			v["guest", 5] / v["host", 5], v["guest", 6] / v["host", 6] } }' "$drows"
+fi
+if bench_part net; then
+	echo
+	frames=${BENCH_NET_FRAMES:-20000}
+	echo "net: netcheck loop $frames (bursts of 32, 60-1514 bytes) over --net loopback (1 vCPU):"
+	printf '%3s %9s %8s %14s %10s\n' run received ms frames_per_s rx_dropped
+	i=1
+	while [ $i -le "$runs" ]; do
+		json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
+		ktvm_run run --kernel "$KERNEL_IMAGE" --memory 256 --timeout 300 --json "$json" \
+			--net loopback --include "$PAYLOADS/netcheck:/bin/netcheck" -- /bin/netcheck loop "$frames"
+		got=$(sed -n 's/.*received=\([0-9]*\).*/\1/p' "$out")
+		took=$(sed -n 's/.* ms=\([0-9]*\).*/\1/p' "$out")
+		if [ "$rc" = 0 ] && [ -n "$took" ]; then
+			passed=$((passed + 1))
+			printf '%3s %9s %8s %14s %10s\n' $i "$got" "$took" \
+				"$(awk -v n="$got" -v ms="$took" 'BEGIN { printf "%.0f", ms ? n * 1000 / ms : 0 }')" \
+				"$(json_get "$json.flat" net.rx_dropped)"
+		else
+			failed=$((failed + 1))
+			echo "bench.sh: net run $i: exit status $rc: $(ktvm_summary)" >&2
+		fi
+		i=$((i + 1))
+	done
 fi
 summary

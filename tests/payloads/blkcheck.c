@@ -12,6 +12,8 @@
  *   blkcheck size DEV              blkcheck size bytes=N ro=0|1
  *   blkcheck flood DEV MIB PROCS [OPS]
  *                                  blkcheck flood ops=N errors=E
+ *   blkcheck bench DEV MIB MS      blkcheck bench seq_write_mibs=F seq_read_mibs=F
+ *                                  rand_read_iops=F rand_write_iops=F direct=0|1
  *
  * write: MIB MiB of the stream below from offset 0, in 1 MiB writes, then
  * fsync; then the device's cache is dropped (BLKFLSBUF, and "3" into
@@ -35,6 +37,8 @@
  * blocks b with b % PROCS == i, so it knows what each of them holds after it
  * wrote it and checks every read of it; errors counts failed I/O and
  * mismatched reads.
+ * bench: for make bench: MIB MiB written (then fsync) and read back in 1 MiB
+ * requests, then random 4 KiB reads and writes for MS ms each, one at a time.
  *
  * All I/O is O_DIRECT where DEV takes it, else buffered (said on stderr).
  * Errors go to stderr, naming the device; exit 2 on bad usage.
@@ -49,6 +53,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CHUNK	   (1u << 20)
@@ -485,6 +490,78 @@ static int blkcheck_flood(const char *dev, unsigned long long mib, unsigned proc
 	return sum.errors ? 1 : 0;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Random 4 KiB I/O at queue depth 1 for ms milliseconds; operations per second, or -1. */
+static double bench_random(struct blk *b, int wr, unsigned char *buf, uint64_t nblocks,
+			   unsigned long long ms)
+{
+	uint64_t x = 0x2545f4914f6cdd1dULL, ops = 0;
+	double t0 = now_s(), t;
+	int err;
+
+	do {
+		err = blk_pio(b, wr, buf, BLOCK, (off_t)(xorshift64(&x) % nblocks * BLOCK));
+		if (err) {
+			fprintf(stderr, "blkcheck: %s: random %s: %s\n", b->path,
+				wr ? "write" : "read", blk_strerror(err));
+			return -1;
+		}
+		ops++;
+		t = now_s() - t0;
+	} while (t * 1000 < ms);
+	return (double)ops / t;
+}
+
+/*
+ * The figures make bench compares between the guest's virtio disk and the
+ * same file read by the host: sequential 1 MiB writes (then fsync) and
+ * reads in MiB/s, random 4 KiB reads and writes in operations per second.
+ */
+static int blkcheck_bench(const char *dev, unsigned long long mib, unsigned long long ms)
+{
+	unsigned char *buf = buf_alloc(CHUNK);
+	double t0, wr_s, rd_s, rr, rw;
+	uint64_t x = 1;
+	struct blk b;
+	int err = 0;
+
+	if (!buf || blk_open(&b, dev, O_RDWR))
+		return 1;
+	stream_fill(&x, buf, CHUNK);
+	t0 = now_s();
+	for (unsigned long long i = 0; i < mib && !err; i++)
+		err = blk_pio(&b, 1, buf, CHUNK, (off_t)(i * CHUNK));
+	if (!err && fsync(b.fd))
+		err = -errno;
+	wr_s = now_s() - t0;
+	blk_drop_cache(&b, (off_t)(mib * CHUNK));
+	t0 = now_s();
+	for (unsigned long long i = 0; i < mib && !err; i++)
+		err = blk_pio(&b, 0, buf, CHUNK, (off_t)(i * CHUNK));
+	rd_s = now_s() - t0;
+	if (err) {
+		fprintf(stderr, "blkcheck: %s: sequential I/O: %s\n", dev, blk_strerror(err));
+		return 1;
+	}
+	rr = bench_random(&b, 0, buf, mib * (CHUNK / BLOCK), ms);
+	rw = rr < 0 ? -1 : bench_random(&b, 1, buf, mib * (CHUNK / BLOCK), ms);
+	if (rw < 0)
+		return 1;
+	printf("blkcheck bench seq_write_mibs=%.1f seq_read_mibs=%.1f rand_read_iops=%.0f "
+	       "rand_write_iops=%.0f direct=%d\n",
+	       (double)mib / wr_s, (double)mib / rd_s, rr, rw, b.direct);
+	close(b.fd);
+	free(buf);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: blkcheck write DEV MIB SEED\n"
@@ -492,7 +569,8 @@ static int usage(void)
 			"       blkcheck rofail DEV\n"
 			"       blkcheck discard DEV OFFSET_MIB LEN_MIB\n"
 			"       blkcheck size DEV\n"
-			"       blkcheck flood DEV MIB PROCS [OPS]\n");
+			"       blkcheck flood DEV MIB PROCS [OPS]\n"
+			"       blkcheck bench DEV MIB MS\n");
 	return 2;
 }
 
@@ -531,6 +609,12 @@ int main(int argc, char **argv)
 		    (argc == 6 && parse_num("OPS", argv[5], 1, MAX_OPS, &c)))
 			return 2;
 		return blkcheck_flood(dev, a, (unsigned)b, c);
+	}
+	if (!strcmp(cmd, "bench") && argc == 5) {
+		if (parse_num("MIB", argv[3], 1, MAX_MIB, &a) ||
+		    parse_num("MS", argv[4], 1, 600000, &b))
+			return 2;
+		return blkcheck_bench(dev, a, b);
 	}
 	return usage();
 }
