@@ -43,11 +43,18 @@ static const char *tap_hint(int err)
 	return "";
 }
 
-/* "tap NAME: WHAT: reason (hint)", -err. */
+/*
+ * "tap NAME: WHAT: reason (hint)", -err. Missing rights, a name in use or
+ * not a TAP's are the user's to fix (ERROR_INPUT); the rest is the host's.
+ */
 static int tap_error(const char *name, const char *what, int err)
 {
-	return error_host(-err, "tap%s%s: %s: %s%s", name && *name ? " " : "", name ? name : "",
-			  what, strerror(err), tap_hint(err));
+	enum error_kind kind = err == EPERM || err == EACCES || err == EBUSY || err == EINVAL
+				   ? ERROR_INPUT
+				   : ERROR_HOST;
+
+	return error_set(kind, -err, "tap%s%s: %s: %s%s", name && *name ? " " : "",
+			 name ? name : "", what, strerror(err), tap_hint(err));
 }
 
 int tap_open(const char *ifname, char *name_out, int *fd_out)
@@ -73,10 +80,10 @@ int tap_open(const char *ifname, char *name_out, int *fd_out)
 		err = errno;
 		close(fd);
 		if (err == EINVAL)
-			return error_host(-err,
-					  "tap%s%s: TUNSETIFF: %s (not a valid interface name, or "
-					  "one of a device that is not a TAP)",
-					  *ifname ? " " : "", ifname, strerror(err));
+			return error_input(-err,
+					   "tap%s%s: TUNSETIFF: %s (not a valid interface name, or "
+					   "one of a device that is not a TAP)",
+					   *ifname ? " " : "", ifname, strerror(err));
 		return tap_error(ifname, "TUNSETIFF", err);
 	}
 	/* The default is 10 bytes, the header without num_buffers: we use VERSION_1's 12. */
@@ -163,6 +170,26 @@ int tap_set_addr(const char *name, const char *cidr)
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
 		ret = tap_error(name, "SIOCSIFFLAGS", errno);
 out:
+	close(s);
+	return ret;
+}
+
+int tap_set_mtu(const char *name, unsigned int mtu)
+{
+	struct ifreq ifr;
+	int s, ret = 0;
+
+	if (strlen(name) >= IFNAMSIZ)
+		return error_input(-EINVAL, "tap %s: interface name longer than %d bytes", name,
+				   IFNAMSIZ - 1);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return tap_error(name, "AF_INET socket", errno);
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name) + 1);
+	ifr.ifr_mtu = (int)mtu;
+	if (ioctl(s, SIOCSIFMTU, &ifr) < 0)
+		ret = tap_error(name, "SIOCSIFMTU", errno);
 	close(s);
 	return ret;
 }

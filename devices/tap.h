@@ -29,5 +29,11 @@ int tap_open(const char *ifname, char *name_out, int *fd_out);
  * message set.
  */
 int tap_set_addr(const char *name, const char *cidr);
+/*
+ * Set the MTU of TAP `name` to the guest's (--net ...,mtu=N), so the host
+ * sends it no frame larger than it takes. Returns 0, or -errno with the
+ * message set.
+ */
+int tap_set_mtu(const char *name, unsigned int mtu);
 
 #endif

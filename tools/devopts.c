@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -184,6 +185,24 @@ int devopts_set_net(struct devopts *o, const char *spec)
 	return 0;
 }
 
+/*
+ * A file that cannot be opened or created: the user's to fix when the path
+ * or its rights are wrong, else the host's (out of descriptors, I/O errors).
+ */
+static int __printf(2, 3) devopts_file_error(int err, const char *fmt, ...)
+{
+	char msg[PATH_MAX + 128];
+	va_list ap;
+	bool input = err == ENOENT || err == ENOTDIR || err == EACCES || err == EPERM ||
+		     err == EISDIR || err == EROFS || err == ELOOP || err == ENAMETOOLONG ||
+		     err == ENXIO || err == ENODEV || err == ETXTBSY;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return error_set(input ? ERROR_INPUT : ERROR_HOST, -err, "%s", msg);
+}
+
 /* A fresh sparse disk: created in $TMPDIR and unlinked at once. */
 static int devopts_open_fresh(struct devopts_disk *d)
 {
@@ -199,16 +218,16 @@ static int devopts_open_fresh(struct devopts_disk *d)
 		return error_input(-ENAMETOOLONG, "--disk %s: TMPDIR too long", d->spec);
 	fd = mkostemp(path, O_CLOEXEC);
 	if (fd < 0)
-		return error_input(-errno, "--disk %s: cannot create a file in %s: %s", d->spec,
-				   dir, strerror(errno));
+		return devopts_file_error(errno, "--disk %s: cannot create a file in %s: %s",
+					  d->spec, dir, strerror(errno));
 	unlink(path);
 	d->size = d->fresh_mib * MiB;
 	if (ftruncate(fd, (off_t)d->size) < 0) {
 		int err = errno;
 
 		close(fd);
-		return error_input(-err, "--disk %s: cannot size it in %s: %s", d->spec, dir,
-				   strerror(err));
+		return error_host(-err, "--disk %s: cannot size it in %s: %s", d->spec, dir,
+				  strerror(err));
 	}
 	if (d->direct) {
 		int fl = fcntl(fd, F_GETFL);
@@ -226,20 +245,35 @@ static int devopts_open_fresh(struct devopts_disk *d)
 	return 0;
 }
 
-static int devopts_open_file(struct devopts_disk *d)
+/* Is d's file one an earlier disk of this run has open? */
+static bool devopts_same_file(const struct devopts *o, u32 i, const struct stat *st)
 {
-	int flags = (d->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | (d->direct ? O_DIRECT : 0);
+	struct stat other;
+	u32 j;
+
+	for (j = 0; j < i; j++)
+		if (o->disk[j].fd >= 0 && !fstat(o->disk[j].fd, &other) &&
+		    other.st_dev == st->st_dev && other.st_ino == st->st_ino)
+			return true;
+	return false;
+}
+
+static int devopts_open_file(struct devopts *o, u32 i)
+{
+	struct devopts_disk *d = &o->disk[i];
+	/* O_NONBLOCK: a FIFO would block the open until a writer came; checked below. */
+	int flags =
+	    (d->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK | (d->direct ? O_DIRECT : 0);
 	struct stat st;
 	int fd, err;
 
 	fd = open(d->path, flags);
 	if (fd < 0 && errno == EINVAL && d->direct)
 		return error_input(-EINVAL,
-				   "--disk %s: cache=none: the file system does not "
-				   "take O_DIRECT",
+				   "--disk %s: cache=none: the file system does not take O_DIRECT",
 				   d->spec);
 	if (fd < 0)
-		return error_input(-errno, "--disk %s: %s", d->path, strerror(errno));
+		return devopts_file_error(errno, "--disk %s: %s", d->path, strerror(errno));
 	d->fd = fd;
 	if (fstat(fd, &st) < 0)
 		return error_host(-errno, "--disk %s: %s", d->path, strerror(errno));
@@ -253,6 +287,10 @@ static int devopts_open_file(struct devopts_disk *d)
 		return error_input(-EINVAL, "--disk %s: not a regular file or block device",
 				   d->path);
 	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		return error_host(-errno, "--disk %s: fcntl: %s", d->path, strerror(errno));
+	if (devopts_same_file(o, i, &st))
+		return error_input(-EBUSY, "--disk %s: given twice (one disk per image)", d->path);
 	/* A trailing partial sector (or 4 KiB block, uncached) is not part of the disk. */
 	d->size -= d->size % (d->direct ? 4096 : VIRTIO_BLK_SECTOR);
 	if (!d->size)
@@ -276,7 +314,7 @@ int devopts_open(struct devopts *o)
 	for (i = 0; i < o->nr_disks; i++) {
 		struct devopts_disk *d = &o->disk[i];
 
-		ret = d->path[0] ? devopts_open_file(d) : devopts_open_fresh(d);
+		ret = d->path[0] ? devopts_open_file(o, i) : devopts_open_fresh(d);
 		if (ret)
 			return ret;
 	}
@@ -287,6 +325,11 @@ int devopts_open(struct devopts *o)
 		ret = tap_open(want, o->net.ifname, &o->net.tap_fd);
 		if (ret)
 			return ret;
+		if (o->net.mtu) {
+			ret = tap_set_mtu(o->net.ifname, o->net.mtu);
+			if (ret)
+				return ret;
+		}
 		if (o->net.host_addr[0]) {
 			ret = tap_set_addr(o->net.ifname, o->net.host_addr);
 			if (ret)

@@ -58,6 +58,12 @@ int ioloop_add(struct ioloop *l, int fd, ioloop_fn fn, void *ctx)
 	return 0;
 }
 
+void ioloop_mute(struct ioloop *l, int fd)
+{
+	/* The handler table stays as it is: only epoll stops reporting fd. */
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
 static void *ioloop_thread(void *arg)
 {
 	struct ioloop *l = arg;

@@ -45,6 +45,11 @@ int ioloop_init(struct ioloop *l);
 int ioloop_add(struct ioloop *l, int fd, ioloop_fn fn, void *ctx);
 int ioloop_start(struct ioloop *l);
 /*
+ * Stop watching fd (a descriptor that failed for good and would otherwise
+ * be reported readable forever). From fd's own handler, on the I/O thread.
+ */
+void ioloop_mute(struct ioloop *l, int fd);
+/*
  * Stop the thread and join it; a handler blocked in a system call is
  * interrupted. Returns false if the thread did not stop within limit_ms
  * (it is then left running, detached from nothing: the caller must not

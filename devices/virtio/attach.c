@@ -63,6 +63,17 @@ static void virtio_attach_notified(void *ctx, int fd)
 		virtio_mmio_queue_notify(n->t, n->q);
 }
 
+/* virtio_mmio_renotify(): the queue's ioeventfd, written by us instead of KVM. */
+static void virtio_attach_renotify(void *ctx, u32 q)
+{
+	struct virtio_attach *a = ctx;
+	u64 one = 1;
+
+	/* A full counter (EAGAIN) is a notification already pending. */
+	if (q < a->nr_notify && write(a->notify[q].fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		vm_stop(a->vm, VM_END_ERROR, "%s renotify: %s", a->name, strerror(errno));
+}
+
 int virtio_attach_wire(struct virtio_attach *a, struct virtio_mmio *t)
 {
 	struct vm *vm = a->vm;
@@ -100,12 +111,17 @@ int virtio_attach_wire(struct virtio_attach *a, struct virtio_mmio *t)
 		if (ret < 0)
 			return ret;
 	}
+	t->renotify_ctx = a;
+	t->renotify = virtio_attach_renotify;
 	return 0;
 }
 
 void virtio_attach_unwire(struct virtio_attach *a)
 {
 	struct vm *vm = a->vm;
+
+	if (a->t)
+		a->t->renotify = NULL;
 
 	while (a->nr_notify > 0) {
 		struct virtio_attach_notify *n = &a->notify[--a->nr_notify];

@@ -206,21 +206,29 @@ static void blk_complete(struct virtio_blk *b, struct virtq *vq, u16 head, u8 *s
 }
 
 /*
- * Take chains off the ring while a request slot is free; with b->lock held.
- * A chain left in the ring for want of a slot is taken when a worker frees
- * one (blk_done() runs this again), so no notification is lost even with
- * EVENT_IDX, which re-arms only when virtq_pop() finds the ring empty.
+ * Take chains off the ring while a request slot is free, at most the ring's
+ * size per call (answering bad chains at once takes no slot, so a guest
+ * that keeps posting them must not hold this thread); b->lock held. A
+ * chain left in the ring for want of a slot is taken when a worker frees
+ * one (blk_done() runs this again), and one left at the bound when the
+ * queue is notified again at our request, so no notification is lost even
+ * with EVENT_IDX, which re-arms only when virtq_pop() finds the ring empty.
  */
 void blk_pass(struct virtio_blk *b)
 {
 	struct virtq_chain ch = {.buf = b->bufs, .max = ARRAY_SIZE(b->bufs)};
 	struct virtq *vq = blk_vq(b);
 	bool pushed = false;
+	u32 n;
 
-	while (vq && b->free) {
+	for (n = 0; vq && b->free; n++) {
 		struct virtio_blk_req *r = b->free;
 		u8 *status, s;
 
+		if (n == vq->size) {
+			virtio_mmio_renotify(&b->t, 0);
+			break;
+		}
 		if (virtq_pop(vq, &ch) != 1)
 			break;
 		b->requests++;
@@ -307,7 +315,11 @@ static void blk_queue_notify(struct virtio_mmio *t, u32 q)
 	pthread_mutex_unlock(&b->lock);
 }
 
-/* 2.4: after this returns nothing touches the queue; requests in flight finish first. */
+/*
+ * 2.4: after this returns nothing touches the queue. Requests no worker has
+ * started are dropped (the driver that sent them is gone); the ones being
+ * done are waited for, so the wait is at most one request per worker.
+ */
 static void blk_reset(struct virtio_mmio *t)
 {
 	struct virtio_blk *b = to_blk(t);
@@ -315,6 +327,7 @@ static void blk_reset(struct virtio_mmio *t)
 	pthread_mutex_lock(&b->lock);
 	b->active = false;
 	b->gen++;
+	blk_io_cancel(b);
 	while (b->in_flight)
 		pthread_cond_wait(&b->idle, &b->lock);
 	pthread_mutex_unlock(&b->lock);
@@ -361,6 +374,7 @@ void virtio_blk_stats(struct virtio_blk *b, struct virtio_blk_stats *out)
 	    .errors = b->errors,
 	    .unsupported = b->unsupported,
 	    .bad_chains = b->bad_chains,
+	    .cancelled = b->cancelled,
 	    .in_flight = b->in_flight,
 	    .in_flight_max = b->in_flight_max,
 	};

@@ -102,6 +102,7 @@ struct virtio_blk_stats {
 	u64 errors;	   /* answered VIRTIO_BLK_S_IOERR */
 	u64 unsupported;   /* answered VIRTIO_BLK_S_UNSUPP */
 	u64 bad_chains;	   /* no room for a status byte: given back unanswered */
+	u64 cancelled;	   /* taken before a reset and dropped by it, not started */
 	u32 in_flight;	   /* now */
 	u32 in_flight_max; /* the most at once */
 };

@@ -57,7 +57,7 @@ struct virtio_blk {
 	struct virtio_blk_req *free;
 	u32 in_flight, in_flight_max;
 	u64 requests, reads, writes, flushes, discards, write_zeroes, get_ids;
-	u64 bytes_read, bytes_written, errors, unsupported, bad_chains;
+	u64 bytes_read, bytes_written, errors, unsupported, bad_chains, cancelled;
 	struct virtq_buf bufs[VIRTIO_BLK_QUEUE_MAX + 2]; /* blk_pass()'s scratch */
 
 	/* The workers' queue (blk_io.c), under io_lock, a leaf lock. */
@@ -88,5 +88,7 @@ int blk_io_start(struct virtio_blk *b, u32 workers);
 void blk_io_stop(struct virtio_blk *b);
 /* Hand r to the workers; b->lock held (counts it in flight). */
 void blk_io_queue(struct virtio_blk *b, struct virtio_blk_req *r);
+/* Take back the requests no worker has started; b->lock held. */
+void blk_io_cancel(struct virtio_blk *b);
 
 #endif

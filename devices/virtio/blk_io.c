@@ -249,6 +249,22 @@ void blk_io_queue(struct virtio_blk *b, struct virtio_blk_req *r)
 	pthread_mutex_unlock(&b->io_lock);
 }
 
+void blk_io_cancel(struct virtio_blk *b)
+{
+	struct virtio_blk_req *r;
+
+	pthread_mutex_lock(&b->io_lock);
+	while ((r = b->io_head)) {
+		b->io_head = r->next;
+		r->next = b->free;
+		b->free = r;
+		b->in_flight--;
+		b->cancelled++;
+	}
+	b->io_tail = NULL;
+	pthread_mutex_unlock(&b->io_lock);
+}
+
 int blk_io_start(struct virtio_blk *b, u32 workers)
 {
 	u32 i;

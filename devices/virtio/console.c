@@ -17,7 +17,8 @@
  * which virtq_pop() moves only when it finds the ring empty, so a queue whose
  * passes ran out with chains left would not be notified again: it is
  * remembered in c->work and resumed after the next notification of any of
- * our queues (and by virtio_console_drain()).
+ * our queues (and by virtio_console_drain()), or when the queue is notified
+ * again at our request (virtio_mmio_renotify()).
  */
 #include <endian.h>
 #include <errno.h>
@@ -174,6 +175,7 @@ static void virtio_console_run(struct virtio_console *c, u32 q)
 		if (!virtio_console_pass(c, q))
 			return;
 	c->work |= 1u << q;
+	virtio_mmio_renotify(&c->t, q);
 }
 
 /* What earlier events left: one run per queue. The control transmitq first, it makes work. */
@@ -376,7 +378,8 @@ static int virtio_console_check(const struct virtio_console_config *cfg)
 		return error_input(-EINVAL, "virtio-console: %u ports (virtio-mmio allows 1..%u)",
 				   cfg->nr_ports, VIRTIO_CONSOLE_MAX_PORTS);
 	if (cfg->send_buf > VIRTIO_CONSOLE_SEND_BUF_MAX)
-		return error_input(-EINVAL, "virtio-console: a send buffer of %zu bytes (at most %llu)",
+		return error_input(-EINVAL,
+				   "virtio-console: a send buffer of %zu bytes (at most %llu)",
 				   cfg->send_buf, (unsigned long long)VIRTIO_CONSOLE_SEND_BUF_MAX);
 	if (cfg->names[0])
 		return error_input(
@@ -441,8 +444,8 @@ int virtio_console_create(struct virtio_console **out, const struct virtio_conso
 			size_t sz = c->send_buf;
 
 			virtio_console_free(c);
-			return error_host(-ENOMEM, "virtio-console port %u: cannot allocate %zu bytes",
-					  p, sz);
+			return error_host(
+			    -ENOMEM, "virtio-console port %u: cannot allocate %zu bytes", p, sz);
 		}
 	}
 	ret = pthread_mutex_init(&c->lock, NULL);

@@ -142,6 +142,12 @@ void virtio_mmio_config_changed(struct virtio_mmio *t)
 		virtio_mmio_raise(t, VIRTIO_MMIO_INT_CONFIG);
 }
 
+void virtio_mmio_renotify(struct virtio_mmio *t, u32 q)
+{
+	if (t->renotify)
+		t->renotify(t->renotify_ctx, q);
+}
+
 u64 virtio_mmio_features(const struct virtio_mmio *t)
 {
 	return t->features;

@@ -151,6 +151,13 @@ struct virtio_mmio {
 	const struct virtio_dev_ops *ops;
 	virtio_mmio_irq_fn irq;
 	void *irq_ctx; /* for irq's use */
+	/*
+	 * Set by whoever wires the transport (devices/virtio/attach.c), else
+	 * NULL: deliver queue q's notification again, later, on the thread
+	 * that delivers notifications. See virtio_mmio_renotify().
+	 */
+	void (*renotify)(void *ctx, u32 q);
+	void *renotify_ctx;
 
 	pthread_mutex_t lock; /* guards the registers below */
 	u32 status;	      /* without DEVICE_NEEDS_RESET; atomic stores */
@@ -185,6 +192,16 @@ struct virtq *virtio_mmio_queue(struct virtio_mmio *t, u32 q);
 void virtio_mmio_notify_used(struct virtio_mmio *t, u32 q);
 /* The device changed its configuration space: new generation, notification. Any thread. */
 void virtio_mmio_config_changed(struct virtio_mmio *t);
+/*
+ * A device that stopped a queue's work at its bound with work left asks to
+ * be notified of the queue again: with VIRTIO_F_EVENT_IDX the driver would
+ * not notify (avail_event moves only when the ring is found empty), and
+ * doing it all now would let the guest hold the notifying thread. With the
+ * ioeventfd wiring the I/O thread comes back to it after serving the other
+ * devices. Without wiring (unit tests) nothing happens: the device resumes
+ * on its next event. Any thread, any locks held.
+ */
+void virtio_mmio_renotify(struct virtio_mmio *t, u32 q);
 /* The device cannot go on: DEVICE_NEEDS_RESET (virtio 1.2 2.1.2). Any thread. */
 void virtio_mmio_fail(struct virtio_mmio *t, const char *fmt, ...) __printf(2, 3);
 /* Negotiated features: stable from activate() until reset(). */

@@ -15,7 +15,8 @@
  * passes avail_event, which virtq_pop() moves only when it finds the ring
  * empty, so a queue whose passes ran out with work left would not be
  * notified again: it is remembered in n->work and resumed after the next
- * event (a notification of either queue, a TAP read, virtio_net_drain()).
+ * event (a notification of either queue, a TAP read, virtio_net_drain()),
+ * the first of which is the notification we ask for (virtio_mmio_renotify()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,6 +77,9 @@ bool virtio_net_hdr_csum(struct virtio_net *n, u8 *pkt, u32 len, bool keep_parti
 		 * frame, field included, completes the checksum.
 		 */
 		sum = ~virtio_net_csum_sum(frame + start, frame_len - start);
+		/* As Linux does: for UDP a 0 would mean "no checksum"; 0xffff is the same sum. */
+		if (!sum)
+			sum = 0xffff;
 		frame[start + off] = (u8)(sum >> 8);
 		frame[start + off + 1] = (u8)sum;
 		n->csum_fixed++;
@@ -111,6 +115,7 @@ static void virtio_net_run(struct virtio_net *n, u32 q)
 		if (!virtio_net_pass(n, q))
 			return;
 	n->work |= 1u << q;
+	virtio_mmio_renotify(&n->t, q);
 }
 
 /* What earlier events left. The transmitq first: in loopback it makes receive work. */
@@ -193,14 +198,14 @@ static const struct virtio_dev_ops virtio_net_ops = {
 
 /* The host's interface. */
 
-void virtio_net_tap_readable(struct virtio_net *n)
+int virtio_net_tap_readable(struct virtio_net *n)
 {
 	size_t size = VIRTIO_NET_HDR_LEN + (size_t)n->frame_max + 1;
 	ssize_t r;
 	u32 i;
 
 	if (n->mode != VIRTIO_NET_TAP)
-		return;
+		return 0;
 	for (i = 0; i < VIRTIO_NET_TAP_BURST; i++) {
 		/*
 		 * Outside the lock: the guest's register accesses need not
@@ -210,13 +215,17 @@ void virtio_net_tap_readable(struct virtio_net *n)
 		r = read(n->tap_fd, n->tap_buf, size);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && errno != EAGAIN)
+			return -errno;
 		if (r <= 0)
 			break; /* EAGAIN: empty */
 		pthread_mutex_lock(&n->lock);
 		virtio_net_rx_from_tap(n, n->tap_buf, (u32)r);
 		virtio_net_run(n, VIRTIO_NET_RXQ);
+		virtio_net_run_work(n);
 		pthread_mutex_unlock(&n->lock);
 	}
+	return 0;
 }
 
 void virtio_net_drain(struct virtio_net *n)

@@ -138,8 +138,10 @@ struct virtio_mmio *virtio_net_transport(struct virtio_net *n);
  * list, or arrives while the driver is not running, is dropped and counted,
  * so a guest that stops reading never blocks or spins the caller. One
  * thread at a time (the VMM's I/O thread). Does nothing in loopback mode.
+ * Returns 0, or -errno when the TAP failed for good (its interface was
+ * deleted: EBADFD), after which the caller should stop watching it.
  */
-void virtio_net_tap_readable(struct virtio_net *n);
+int virtio_net_tap_readable(struct virtio_net *n);
 /*
  * Take every chain waiting in the transmit queue now, whether or not the
  * driver notified; for after the vCPUs have stopped.

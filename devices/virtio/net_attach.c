@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A virtio network device in the VM's device list (net_attach.h). */
+#include <string.h>
+
+#include "core/base/error.h"
 #include "core/vm/vm.h"
 #include "devices/virtio/net_attach.h"
 
@@ -23,7 +26,15 @@ static void net_attach_detach(struct vm *vm, struct vm_device *dev)
 
 static void net_attach_tap_readable(void *ctx, int fd)
 {
-	virtio_net_tap_readable(ctx);
+	struct net_attach *a = ctx;
+	int ret = virtio_net_tap_readable(a->net);
+
+	/* Gone for good (its interface deleted): reported readable forever, so not watched. */
+	if (ret < 0) {
+		ioloop_mute(&a->va.vm->io, fd);
+		error_warn("%s: the TAP failed (%s): no more frames from the host", a->name,
+			   strerror(-ret));
+	}
 }
 
 static int net_attach_attach(struct vm *vm, struct vm_device *dev)
@@ -37,7 +48,7 @@ static int net_attach_attach(struct vm *vm, struct vm_device *dev)
 		return ret;
 	ret = virtio_attach_wire(&a->va, virtio_net_transport(a->net));
 	if (ret >= 0 && a->cfg.mode == VIRTIO_NET_TAP)
-		ret = ioloop_add(&vm->io, a->cfg.tap_fd, net_attach_tap_readable, a->net);
+		ret = ioloop_add(&vm->io, a->cfg.tap_fd, net_attach_tap_readable, a);
 	if (ret < 0)
 		net_attach_detach(vm, dev);
 	return ret;

@@ -180,6 +180,20 @@ TEST(disks_refused_at_open)
 	ASSERT_EQ(devopts_add_disk(&o, spec), 0);
 	EXPECT_REFUSED(devopts_open(&o), "not a regular file or block device");
 	devopts_close(&o);
+	/* A FIFO is refused at once, not waited on for a writer. */
+	ASSERT_EQ(mkfifo(test_tmp_path("fifo"), 0600), 0);
+	devopts_init(&o);
+	snprintf(spec, sizeof(spec), "%s,ro", test_tmp_path("fifo"));
+	ASSERT_EQ(devopts_add_disk(&o, spec), 0);
+	EXPECT_REFUSED(devopts_open(&o), "not a regular file or block device");
+	devopts_close(&o);
+	/* One image twice in one run. */
+	devopts_init(&o);
+	ASSERT_EQ(devopts_add_disk(&o, make_file("twice.img", 1 * MiB)), 0);
+	snprintf(spec, sizeof(spec), "%s,ro", test_tmp_path("twice.img"));
+	ASSERT_EQ(devopts_add_disk(&o, spec), 0);
+	EXPECT_REFUSED(devopts_open(&o), "given twice");
+	devopts_close(&o);
 	devopts_init(&o);
 	snprintf(spec, sizeof(spec), "size=1");
 	setenv("TMPDIR", test_tmp_path("no-such-dir"), 1);

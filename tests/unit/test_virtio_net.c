@@ -570,6 +570,14 @@ TEST(event_idx_left_armed)
  * steps): with a receiveq of 2, a small kept chain and many larger frames
  * take many steps. What is left resumes on the next event.
  */
+static u32 renotified[2];
+
+static void count_renotify(void *ctx, u32 q)
+{
+	if (q < 2)
+		renotified[q]++;
+}
+
 TEST(bounded_passes_resume_on_next_event)
 {
 	struct virtio_net_config cfg = fake_cfg(0, false);
@@ -577,6 +585,9 @@ TEST(bounded_passes_resume_on_next_event)
 	u32 i, dropped;
 
 	ASSERT_EQ(fake_create_cfg(&fk, &cfg), 0);
+	/* The notification the device asks for when it stops at its bound. */
+	memset(renotified, 0, sizeof(renotified));
+	virtio_net_transport(fk.n)->renotify = count_renotify;
 	ASSERT_TRUE(fake_init_sizes(&fk, F_NET, 2, QSIZE));
 	make_frame(frame, sizeof(frame), 23);
 	for (i = 0; i < VIRTIO_NET_PENDING_FRAMES; i++)
@@ -586,6 +597,8 @@ TEST(bounded_passes_resume_on_next_event)
 	dropped = (u32)stats(&fk).rx_dropped;
 	EXPECT_GT(dropped, 0);
 	EXPECT_LT(dropped, VIRTIO_NET_PENDING_FRAMES);
+	EXPECT_GE(renotified[RXQ], 1);
+	EXPECT_EQ(renotified[TXQ], 0);
 	/* Any later event of the device goes on with it. */
 	for (i = 0; i < 64 && stats(&fk).rx_pending; i++)
 		notify(&fk, TXQ);

@@ -238,6 +238,28 @@ TEST(tap_receive_drops_when_guest_does_not_read)
 	tap_down();
 }
 
+/* A TAP that fails for good (here: a descriptor that cannot be read) is reported, not retried. */
+TEST(tap_failure_is_reported)
+{
+	struct virtio_net_config cfg = fake_cfg(0, false);
+	int p[2];
+
+	ASSERT_EQ(pipe2(p, O_NONBLOCK), 0);
+	cfg.mode = VIRTIO_NET_TAP;
+	cfg.tap_fd = p[1]; /* the write end: read() fails with EBADF */
+	ASSERT_EQ(fake_create_cfg(&fk, &cfg), 0);
+	ASSERT_TRUE(fake_init(&fk, F_NET));
+	EXPECT_EQ(virtio_net_tap_readable(fk.n), -EBADF);
+	/* Nothing to read is not a failure. */
+	fake_destroy(&fk);
+	cfg.tap_fd = p[0];
+	ASSERT_EQ(fake_create_cfg(&fk, &cfg), 0);
+	EXPECT_EQ(virtio_net_tap_readable(fk.n), 0);
+	fake_destroy(&fk);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* A real TAP, as root, in a network namespace of the test's own (a forked child). */
 
 #define CHILD_SKIP 77
