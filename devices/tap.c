@@ -134,6 +134,22 @@ static void tap_sockaddr(struct sockaddr *sa, struct in_addr a)
 	memcpy(sa, &sin, sizeof(sin));
 }
 
+/* An ifreq naming the interface, and a socket to send it with (close it), or -errno. */
+static int tap_ifreq(const char *name, struct ifreq *ifr)
+{
+	int s;
+
+	if (strlen(name) >= IFNAMSIZ)
+		return error_input(-EINVAL, "tap %s: interface name longer than %d bytes", name,
+				   IFNAMSIZ - 1);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return tap_error(name, "AF_INET socket", errno);
+	memset(ifr, 0, sizeof(*ifr));
+	memcpy(ifr->ifr_name, name, strlen(name) + 1);
+	return s;
+}
+
 int tap_set_addr(const char *name, const char *cidr)
 {
 	struct in_addr addr = {0}, mask = {0};
@@ -143,14 +159,9 @@ int tap_set_addr(const char *name, const char *cidr)
 	ret = tap_parse_cidr(name, cidr, &addr, &mask);
 	if (ret)
 		return ret;
-	if (strlen(name) >= IFNAMSIZ)
-		return error_input(-EINVAL, "tap %s: interface name longer than %d bytes", name,
-				   IFNAMSIZ - 1);
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	s = tap_ifreq(name, &ifr);
 	if (s < 0)
-		return tap_error(name, "AF_INET socket", errno);
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, name, strlen(name) + 1);
+		return s;
 	/* The address first: setting it resets the netmask to its class default. */
 	tap_sockaddr(&ifr.ifr_addr, addr);
 	if (ioctl(s, SIOCSIFADDR, &ifr) < 0) {
@@ -179,14 +190,9 @@ int tap_set_mtu(const char *name, unsigned int mtu)
 	struct ifreq ifr;
 	int s, ret = 0;
 
-	if (strlen(name) >= IFNAMSIZ)
-		return error_input(-EINVAL, "tap %s: interface name longer than %d bytes", name,
-				   IFNAMSIZ - 1);
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	s = tap_ifreq(name, &ifr);
 	if (s < 0)
-		return tap_error(name, "AF_INET socket", errno);
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, name, strlen(name) + 1);
+		return s;
 	ifr.ifr_mtu = (int)mtu;
 	if (ioctl(s, SIOCSIFMTU, &ifr) < 0)
 		ret = tap_error(name, "SIOCSIFMTU", errno);

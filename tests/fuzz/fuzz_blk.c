@@ -28,7 +28,7 @@
 #include "core/base/types.h"
 #include "devices/virtio/blk.h"
 #include "devices/virtio/mmio.h"
-#include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/fuzz_virtio.h"
 
 #define FZ_RAM_BASE 0x80000000ULL
 #define FZ_RAM_SIZE (256 * 1024)
@@ -52,42 +52,16 @@ static void fz_irq(struct virtio_mmio *t, bool level)
 	(void)level;
 }
 
-static void fz_rw(struct virtio_mmio *t, u64 off, u64 val, u32 len, bool write)
-{
-	u8 b[8];
-
-	put_le64(b, val);
-	t->region.access(&t->region, NULL, off, b, len, write);
-}
-
 static void fz_init(struct virtio_mmio *t, u8 feat)
 {
-	/* VERSION_1, SEG_MAX, SIZE_MAX, BLK_SIZE, FLUSH, DISCARD, WRITE_ZEROES, RO */
+	/* VERSION_1, SIZE_MAX, SEG_MAX, RO, BLK_SIZE, FLUSH, DISCARD, WRITE_ZEROES */
 	u64 features = 1ULL << 32 | 1 << 1 | 1 << 2 | 1 << 5 | 1 << 6 | 1 << 9 | 1 << 13 | 1 << 14;
-	u64 ring = FZ_RAM_BASE;
 
 	if (feat & 1)
 		features |= 1ULL << 29;
 	if (feat & 2)
 		features |= 1ULL << 28;
-	fz_rw(t, VIRTIO_MMIO_STATUS, 0, 4, true);
-	fz_rw(t, VIRTIO_MMIO_STATUS, 1, 4, true);
-	fz_rw(t, VIRTIO_MMIO_STATUS, 3, 4, true);
-	fz_rw(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1, 4, true);
-	fz_rw(t, VIRTIO_MMIO_DRIVER_FEATURES, features >> 32, 4, true);
-	fz_rw(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0, 4, true);
-	fz_rw(t, VIRTIO_MMIO_DRIVER_FEATURES, (u32)features, 4, true);
-	fz_rw(t, VIRTIO_MMIO_STATUS, 11, 4, true);
-	fz_rw(t, VIRTIO_MMIO_QUEUE_SEL, 0, 4, true);
-	fz_rw(t, VIRTIO_MMIO_QUEUE_NUM, FZ_QSIZE, 4, true);
-	fz_rw(t, VIRTIO_MMIO_QUEUE_DESC_LOW, (u32)ring, 4, true);
-	fz_rw(t, VIRTIO_MMIO_QUEUE_DESC_HIGH, ring >> 32, 4, true);
-	fz_rw(t, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (u32)(ring + 0x400), 4, true);
-	fz_rw(t, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, ring >> 32, 4, true);
-	fz_rw(t, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (u32)(ring + 0x800), 4, true);
-	fz_rw(t, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, ring >> 32, 4, true);
-	fz_rw(t, VIRTIO_MMIO_QUEUE_READY, 1, 4, true);
-	fz_rw(t, VIRTIO_MMIO_STATUS, 15, 4, true);
+	fuzz_virtio_init(t, features, 1, FZ_QSIZE, FZ_RAM_BASE);
 }
 
 static void fz_check_file(bool ro)
@@ -105,7 +79,6 @@ static void fz_check_file(bool ro)
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	static const u32 lens[4] = {1, 2, 4, 8};
 	struct virtq_mem mem = {fz_gpa, NULL};
 	struct virtio_blk_config cfg = {.size = FZ_DISK, .workers = 2, .id = "fuzz"};
 	struct virtio_blk_stats st;
@@ -136,32 +109,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		u8 op = data[i++] % 5;
 
 		switch (op) {
-		case 0: {
-			u64 v = 0;
-
-			if (size - i < 11)
+		case 0:
+			if (!fuzz_virtio_mmio_op(t, data, size, &i))
 				goto out;
-			for (int k = 0; k < 8; k++)
-				v |= (u64)data[i + 3 + k] << (8 * k);
-			fz_rw(t, (data[i] | data[i + 1] << 8) % VIRTIO_MMIO_REGION_SIZE, v,
-			      lens[data[i + 2] & 3], data[i + 2] & 0x80);
-			i += 11;
 			break;
-		}
-		case 1: {
-			u32 off, n;
-
-			if (size - i < 4)
+		case 1:
+			if (!fuzz_virtio_ram_op(fz_ram, FZ_RAM_SIZE, data, size, &i))
 				goto out;
-			off = (data[i] | data[i + 1] << 8 | (u32)data[i + 2] << 16) % FZ_RAM_SIZE;
-			n = data[i + 3];
-			i += 4;
-			n = MIN(n, size - i);
-			n = MIN(n, FZ_RAM_SIZE - off);
-			memcpy(fz_ram + off, data + i, n);
-			i += n;
 			break;
-		}
 		case 2:
 			if (size - i < 1)
 				goto out;
@@ -174,7 +129,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			CHECK(st.in_flight == 0);
 			break;
 		case 4:
-			fz_rw(t, VIRTIO_MMIO_STATUS, 0, 4, true);
+			fuzz_virtio_rw(t, VIRTIO_MMIO_STATUS, 0, 4, true);
 			break;
 		}
 	}

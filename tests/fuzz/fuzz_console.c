@@ -27,7 +27,7 @@
 #include "core/base/types.h"
 #include "devices/virtio/console.h"
 #include "devices/virtio/mmio.h"
-#include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/fuzz_virtio.h"
 
 #define FZ_RAM_BASE 0x80000000ULL
 #define FZ_RAM_SIZE (256 * 1024)
@@ -61,14 +61,6 @@ static void fz_irq(struct virtio_mmio *t, bool level)
 	(void)level;
 }
 
-static void fz_rw(struct virtio_mmio *t, u64 off, u64 val, u32 len, bool write)
-{
-	u8 b[8];
-
-	put_le64(b, val);
-	t->region.access(&t->region, NULL, off, b, len, write);
-}
-
 static void fz_init(struct virtio_mmio *t, u8 feat)
 {
 	u64 features = 1ULL << 32 | 1ULL << 1; /* VERSION_1, MULTIPORT */
@@ -78,33 +70,11 @@ static void fz_init(struct virtio_mmio *t, u8 feat)
 		features |= 1ULL << 29;
 	if (feat & 2)
 		features |= 1ULL << 28;
-	fz_rw(t, VIRTIO_MMIO_STATUS, 0, 4, true);
-	fz_rw(t, VIRTIO_MMIO_STATUS, 1, 4, true);
-	fz_rw(t, VIRTIO_MMIO_STATUS, 3, 4, true);
-	fz_rw(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1, 4, true);
-	fz_rw(t, VIRTIO_MMIO_DRIVER_FEATURES, features >> 32, 4, true);
-	fz_rw(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0, 4, true);
-	fz_rw(t, VIRTIO_MMIO_DRIVER_FEATURES, (u32)features, 4, true);
-	fz_rw(t, VIRTIO_MMIO_STATUS, 11, 4, true);
-	for (u32 q = 0; q < nq; q++) {
-		u64 ring = FZ_RAM_BASE + (u64)q * 0x1000;
-
-		fz_rw(t, VIRTIO_MMIO_QUEUE_SEL, q, 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_NUM, FZ_QSIZE, 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_DESC_LOW, (u32)ring, 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_DESC_HIGH, ring >> 32, 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (u32)(ring + 0x400), 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, ring >> 32, 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (u32)(ring + 0x800), 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, ring >> 32, 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_READY, 1, 4, true);
-	}
-	fz_rw(t, VIRTIO_MMIO_STATUS, 15, 4, true);
+	fuzz_virtio_init(t, features, nq, FZ_QSIZE, FZ_RAM_BASE);
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	static const u32 lens[4] = {1, 2, 4, 8};
 	/*
 	 * A small send ring: the host's sends wrap around it and fill it
 	 * (-EAGAIN) within one input, and the device costs no MiB per input.
@@ -133,32 +103,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		u8 op = data[i++] % 7;
 
 		switch (op) {
-		case 0: {
-			u64 v = 0;
-
-			if (size - i < 11)
+		case 0:
+			if (!fuzz_virtio_mmio_op(t, data, size, &i))
 				goto out;
-			for (int k = 0; k < 8; k++)
-				v |= (u64)data[i + 3 + k] << (8 * k);
-			fz_rw(t, (data[i] | data[i + 1] << 8) % VIRTIO_MMIO_REGION_SIZE, v,
-			      lens[data[i + 2] & 3], data[i + 2] & 0x80);
-			i += 11;
 			break;
-		}
-		case 1: {
-			u32 off, n;
-
-			if (size - i < 4)
+		case 1:
+			if (!fuzz_virtio_ram_op(fz_ram, FZ_RAM_SIZE, data, size, &i))
 				goto out;
-			off = (u32)(data[i] | data[i + 1] << 8 | data[i + 2] << 16) % FZ_RAM_SIZE;
-			n = data[i + 3];
-			i += 4;
-			n = (u32)MIN((size_t)n, size - i);
-			n = MIN(n, FZ_RAM_SIZE - off);
-			memcpy(fz_ram + off, data + i, n);
-			i += n;
 			break;
-		}
 		case 2:
 			if (i < size)
 				fz_init(t, data[i++]);

@@ -45,7 +45,7 @@
 #include "devices/virtio/mmio.h"
 #include "devices/virtio/net.h"
 #include "devices/virtio/virtq.h"
-#include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/fuzz_virtio.h"
 
 #define FZ_RAM_BASE  0x80000000ULL
 #define FZ_RAM_SIZE  (512 * 1024)
@@ -77,14 +77,6 @@ static void fz_irq(struct virtio_mmio *t, bool level)
 	(void)level;
 }
 
-static void fz_rw(struct virtio_mmio *t, u64 off, u64 val, u32 len, bool write)
-{
-	u8 b[8];
-
-	put_le64(b, val);
-	t->region.access(&t->region, NULL, off, b, len, write);
-}
-
 static void fz_init(struct virtio_mmio *t, u8 feat)
 {
 	/* VERSION_1, MAC, MTU, STATUS */
@@ -100,30 +92,9 @@ static void fz_init(struct virtio_mmio *t, u8 feat)
 		features |= 1ULL << 0; /* CSUM */
 	if (feat & 16)
 		features |= 1ULL << 1; /* GUEST_CSUM */
-	fz_rw(t, VIRTIO_MMIO_STATUS, 0, 4, true);
-	fz_rw(t, VIRTIO_MMIO_STATUS, 1, 4, true);
-	fz_rw(t, VIRTIO_MMIO_STATUS, 3, 4, true);
-	fz_rw(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1, 4, true);
-	fz_rw(t, VIRTIO_MMIO_DRIVER_FEATURES, features >> 32, 4, true);
-	fz_rw(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0, 4, true);
-	fz_rw(t, VIRTIO_MMIO_DRIVER_FEATURES, (u32)features, 4, true);
-	fz_rw(t, VIRTIO_MMIO_STATUS, 11, 4, true);
-	for (u32 q = 0; q < 2; q++) {
-		u64 ring = FZ_RING(q);
-
-		fz_rw(t, VIRTIO_MMIO_QUEUE_SEL, q, 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_NUM, FZ_QSIZE, 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_DESC_LOW, (u32)ring, 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_DESC_HIGH, ring >> 32, 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (u32)(ring + 0x400), 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, ring >> 32, 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (u32)(ring + 0x800), 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, ring >> 32, 4, true);
-		fz_rw(t, VIRTIO_MMIO_QUEUE_READY, 1, 4, true);
-		fz_next_desc[q] = 0;
-		fz_avail[q] = 0;
-	}
-	fz_rw(t, VIRTIO_MMIO_STATUS, 15, 4, true);
+	fuzz_virtio_init(t, features, 2, FZ_QSIZE, FZ_RING(0));
+	memset(fz_next_desc, 0, sizeof(fz_next_desc));
+	memset(fz_avail, 0, sizeof(fz_avail));
 }
 
 /* Op 4: a chain of buffers on queue q, made available (2.7.13) without a notification. */
@@ -242,7 +213,6 @@ static void fz_tap_final(struct virtio_net *n, u32 frame_max)
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	static const u32 lens[4] = {1, 2, 4, 8};
 	static const u16 mtus[4] = {68, 576, 1500, 9000};
 	struct virtio_net_config cfg = {.mac = {0x02, 0x4b, 0x54, 0x56, 0, 1}, .tap_fd = -1};
 	struct virtq_mem mem = {fz_gpa, NULL};
@@ -276,32 +246,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		u8 op = data[i++] % 9;
 
 		switch (op) {
-		case 0: {
-			u64 v = 0;
-
-			if (size - i < 11)
+		case 0:
+			if (!fuzz_virtio_mmio_op(t, data, size, &i))
 				goto out;
-			for (int k = 0; k < 8; k++)
-				v |= (u64)data[i + 3 + k] << (8 * k);
-			fz_rw(t, (data[i] | data[i + 1] << 8) % VIRTIO_MMIO_REGION_SIZE, v,
-			      lens[data[i + 2] & 3], data[i + 2] & 0x80);
-			i += 11;
 			break;
-		}
-		case 1: {
-			u32 off, k;
-
-			if (size - i < 4)
+		case 1:
+			if (!fuzz_virtio_ram_op(fz_ram, FZ_RAM_SIZE, data, size, &i))
 				goto out;
-			off = (u32)(data[i] | data[i + 1] << 8 | data[i + 2] << 16) % FZ_RAM_SIZE;
-			k = data[i + 3];
-			i += 4;
-			k = (u32)MIN((size_t)k, size - i);
-			k = MIN(k, FZ_RAM_SIZE - off);
-			memcpy(fz_ram + off, data + i, k);
-			i += k;
 			break;
-		}
 		case 2:
 			if (i < size)
 				fz_init(t, data[i++]);
