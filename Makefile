@@ -186,6 +186,13 @@ $(BUILD)/tests/unit/test_pack: $(BUILD)/tests/unit/test_pack.o $(BUILD)/tests/te
 		$(BUILD)/tools/pack.o $(BUILD)/guest/init-blob.o $(BUILD)/libktvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The host-only I/O benchmark of make bench: with io_uring where liburing's
+# header is there (liburing-dev), for comparison only; ktvm does not use it.
+$(BUILD)/bench-blkio: tests/bench-blkio.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< -lpthread \
+		$(if $(wildcard /usr/include/liburing.h),-luring)
+
 # tools/devopts.c likewise (--disk, --net).
 $(BUILD)/tests/unit/test_devopts: $(BUILD)/tests/unit/test_devopts.o $(BUILD)/tests/test.o \
 		$(BUILD)/tools/devopts.o $(BUILD)/libktvm.a
@@ -261,7 +268,7 @@ check: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only $(BUILD)/ktvm fixtures $(KVM_T
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) TARGET_RUN="$(TARGET_RUN)" \
 		tests/check.sh $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a tests/signals.sh:$(BUILD)
 
-bench: $(BUILD)/ktvm fixtures
+bench: $(BUILD)/ktvm fixtures $(BUILD)/bench-blkio
 	@BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/bench-host.sh
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/harness/run.sh --bench
 

@@ -14,10 +14,12 @@ SUDO=
 # main) builds the sched_ext schedulers' BPF programs (make schedulers);
 # xmllint (libxml2-utils) checks the monitor's SVG in the unit tests and
 # rsvg-convert (librsvg2-bin, the SVG renderer of GNOME and Wikipedia) draws
-# it, so the test looks at the picture a viewer would show.
+# it, so the test looks at the picture a viewer would show. liburing-dev:
+# make bench compares virtio-blk's thread pool with io_uring (ktvm itself
+# does not link it).
 pkgs="make gcc libc6-dev pkg-config libelf-dev zlib1g-dev libbpf-dev libfdt-dev cpio xz-utils
       zstd gzip binutils busybox-static device-tree-compiler qemu-system-x86 ca-certificates
-      clang libclang-rt-14-dev clang-19 libxml2-utils librsvg2-bin"
+      clang libclang-rt-14-dev clang-19 libxml2-utils librsvg2-bin liburing-dev"
 
 case "$arch" in
 x86_64 | amd64) ;;

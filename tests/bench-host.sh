@@ -61,3 +61,16 @@ for k in bzImage vmlinux; do
 			printf "%-8s %4s  %6d %6.1f %6d\n", k, c, min, s / NF, max }'
 	done
 done
+
+# virtio-blk's file side: a thread pool (what blk_io.c does) against
+# io_uring, random 4 KiB reads of a 256 MiB file (tests/bench-blkio.c).
+blkio=${BUILD:-build/$(uname -m)}/bench-blkio
+if [ -x "$blkio" ]; then
+	img=${TMPDIR:-/var/tmp}/ktvm-bench-blkio.$$
+	echo
+	echo "virtio-blk's I/O: thread pool vs io_uring, random 4 KiB reads of a 256 MiB file in ${img%/*}:"
+	if dd if=/dev/urandom of="$img" bs=1M count=256 2>/dev/null; then
+		"$blkio" "$img" || echo "bench-host.sh: bench-blkio failed" >&2
+	fi
+	rm -f "$img"
+fi
