@@ -47,6 +47,18 @@ void result_write_json(FILE *f, const struct vm_result *res, const struct channe
 		first = false;
 	}
 	fprintf(f, "}");
+	/* Where the port-I/O and MMIO exits went, by device: the boot's cost profile. */
+	fprintf(f, ",\n  \"exit_sites\": [");
+	for (r = 0; r < res->nr_sites; r++) {
+		const struct vm_exit_site *site = &res->sites[r];
+
+		fprintf(f, "%s{\"bus\": \"%s\", \"name\": ", r ? ", " : "", site->bus);
+		json_string(f, site->name, strlen(site->name));
+		fprintf(f, ", \"base\": \"0x%llx\", \"hits\": %llu}",
+			(unsigned long long)site->base, (unsigned long long)site->hits);
+	}
+	fprintf(f, "],\n  \"unclaimed_exits\": {\"pio\": %llu, \"mmio\": %llu}",
+		(unsigned long long)res->unclaimed_pio, (unsigned long long)res->unclaimed_mmio);
 	if (ch) {
 		fprintf(f, ",\n  \"channel\": ");
 		channel_write_json(f, ch, "  ");

@@ -80,10 +80,12 @@ bool bus_dispatch(struct bus *bus, struct vcpu *vcpu, u64 addr, u8 *data, u32 le
 		return false;
 	r = bus_find(bus, addr, len);
 	if (!r) {
+		atomic_fetch_add_explicit(&bus->unclaimed, 1, memory_order_relaxed);
 		if (!is_write)
 			memset(data, 0xff, len);
 		return false;
 	}
+	atomic_fetch_add_explicit(&r->hits, 1, memory_order_relaxed);
 	r->access(r, vcpu, addr - r->base, data, len, is_write);
 	return true;
 }

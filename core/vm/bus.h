@@ -6,9 +6,16 @@
  * in its access callback. Regions are registered during setup, before any
  * vCPU runs; the bus is read-only afterwards, so dispatch takes no lock.
  * Devices serialise their own state.
+ *
+ * Each region counts the accesses dispatched to it (one per KVM exit that
+ * reached it; QueueNotify writes KVM delivers to an ioeventfd never come
+ * here), and the bus counts those no region claimed: the per-device exit
+ * profile of a run (vm_result.sites).
  */
 #ifndef KTVM_CORE_BUS_H
 #define KTVM_CORE_BUS_H
+
+#include <stdatomic.h>
 
 #include "core/base/types.h"
 
@@ -27,6 +34,7 @@ struct bus_region {
 	u64 base;
 	u64 len;
 	bus_access_fn access;
+	atomic_ullong hits; /* accesses dispatched to it, all vCPUs */
 };
 
 #define BUS_MAX_REGIONS 64
@@ -35,6 +43,7 @@ struct bus {
 	const char *name;			     /* "pio" or "mmio", for messages */
 	struct bus_region *regions[BUS_MAX_REGIONS]; /* sorted by base */
 	u32 nr;
+	atomic_ullong unclaimed; /* accesses no region took */
 };
 
 void bus_init(struct bus *bus, const char *name);

@@ -645,6 +645,31 @@ static u32 vm_stop_vcpus(struct vm *vm)
 	return joined;
 }
 
+/* Add bus's regions that took accesses to res->sites, which stays sorted, most hits first. */
+static void vm_result_sites(struct vm_result *res, struct bus *bus)
+{
+	for (u32 i = 0; i < bus->nr; i++) {
+		struct bus_region *r = bus->regions[i];
+		u64 hits = atomic_load(&r->hits);
+		u32 at;
+
+		if (!hits)
+			continue;
+		for (at = res->nr_sites; at > 0 && res->sites[at - 1].hits < hits; at--)
+			;
+		if (at == VM_EXIT_SITES)
+			continue;
+		if (res->nr_sites < VM_EXIT_SITES)
+			res->nr_sites++;
+		memmove(&res->sites[at + 1], &res->sites[at],
+			(res->nr_sites - 1 - at) * sizeof(res->sites[0]));
+		res->sites[at] =
+		    (struct vm_exit_site){.bus = bus->name, .base = r->base, .hits = hits};
+		snprintf(res->sites[at].name, sizeof(res->sites[at].name), "%s",
+			 r->name ? r->name : "?");
+	}
+}
+
 int vm_run(struct vm *vm, struct vm_result *res)
 {
 	u64 t_start = clock_now_ns(), t_first, t_end;
@@ -689,6 +714,10 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	for (i = 0; i < vm->cfg.nr_cpus; i++)
 		for (u32 r = 0; r < VCPU_EXIT_REASONS; r++)
 			res->exits[r] += vm->vcpus[i].exits[r];
+	vm_result_sites(res, &vm->pio);
+	vm_result_sites(res, &vm->mmio);
+	res->unclaimed_pio = atomic_load(&vm->pio.unclaimed);
+	res->unclaimed_mmio = atomic_load(&vm->mmio.unclaimed);
 	res->console = conlog_text(&vm->console, &res->console_len);
 	res->console_dropped = vm->console.dropped;
 	if (res->threads_joined != started)

@@ -75,6 +75,15 @@ enum vm_end {
 	VM_END_SIGNAL,	 /* the host asked it to end (vm_interrupt(): ktvm got SIGINT) */
 };
 
+/* Where exits went: a bus region (a device) and the accesses it took. */
+#define VM_EXIT_SITES 16
+struct vm_exit_site {
+	const char *bus; /* "pio" or "mmio" */
+	char name[40];	 /* the region's */
+	u64 base;
+	u64 hits;
+};
+
 struct vm_result {
 	enum vm_end end;
 	char detail[256]; /* what ended it: "i8042 reset", "triple fault on vcpu 2", ... */
@@ -88,6 +97,10 @@ struct vm_result {
 	u32 nr_vcpus;
 	u32 threads_joined;
 	u64 exits[VCPU_EXIT_REASONS]; /* KVM exits by KVM_EXIT_* reason, all vCPUs */
+	/* The regions that took the most accesses, most first; and those no region took. */
+	struct vm_exit_site sites[VM_EXIT_SITES];
+	u32 nr_sites;
+	u64 unclaimed_pio, unclaimed_mmio;
 };
 
 struct vm_debug;

@@ -14,6 +14,15 @@ host_crc() { # FILE MIB
 	"$PAYLOADS/blkcheck" crc "$1" "$2" 2>/dev/null | sed -n 's/.*crc32=\([0-9a-f]*\).*/\1/p'
 }
 
+# The result's exit profile names DEVICE among the sites, most hits first.
+expect_exit_site() { # DEVICE
+	awk -F'\t' -v dev="$1" '
+	$1 ~ /^exit_sites\.[0-9]+\.name$/ && index($2, dev) == 1 { found = 1 }
+	$1 ~ /^exit_sites\.[0-9]+\.hits$/ { if (n++ && $2 > last) bad = 1; last = $2 }
+	END { exit !(found && !bad) }' "$json.flat" ||
+		fail "exit_sites (expected $1 among them, most hits first; got $(grep '^exit_sites\.[0-9]*\.name' "$json.flat" | cut -f2 | tr '\n' ' '))"
+}
+
 # 64 MiB of pseudo-random data written through /dev/vda, synced, read back
 # in the guest; the host file holds the same bytes; the counters add up.
 blk_rw_case() {
@@ -38,6 +47,7 @@ blk_rw_case() {
 	[ "$r" -ge 67108864 ] || fail "disks.0.bytes_read (expected at least 64 MiB, got $r)" || return 0
 	f=$(json_get "$json.flat" disks.0.flushes)
 	[ "$f" -ge 1 ] || fail "disks.0.flushes (expected fsync to flush, got $f)" || return 0
+	expect_exit_site virtio-blk || return 0
 }
 
 # A read-only disk: the guest's write is refused, the host file unchanged.
@@ -142,6 +152,7 @@ net_loop_case() {
 	expect_eq "tx_frames = rx_frames + rx_dropped + rx_pending" "$tx" $((rx + drop + pend)) || return 0
 	expect_json net.mode loopback || return 0
 	expect_json net.bad_chains 0 || return 0
+	expect_exit_site virtio-net || return 0
 }
 
 # The MAC and MTU options reach the guest.

@@ -110,3 +110,23 @@ TEST(bus_full)
 		EXPECT_LT(bus.regions[i - 1]->base, bus.regions[i]->base);
 	EXPECT_TRUE(bus_find(&bus, 0x5080, 1) == &devs[BUS_MAX_REGIONS - 5].region);
 }
+
+/* The exit profile: each region counts what it took, the bus what nobody took. */
+TEST(bus_counts_accesses)
+{
+	struct bus bus;
+	struct fake_dev a = FAKE("a", 0x3f8, 8), c = FAKE("c", 0x70, 2);
+	u8 data[4] = {0};
+
+	bus_init(&bus, "pio");
+	ASSERT_EQ(bus_register(&bus, &a.region), 0);
+	ASSERT_EQ(bus_register(&bus, &c.region), 0);
+	for (int i = 0; i < 5; i++)
+		bus_dispatch(&bus, NULL, 0x3f8 + (u64)i, data, 1, i % 2);
+	bus_dispatch(&bus, NULL, 0x70, data, 2, false);
+	bus_dispatch(&bus, NULL, 0x80, data, 1, true);
+	bus_dispatch(&bus, NULL, 0x71, data, 2, false); /* runs past c's end: nobody's */
+	EXPECT_EQ(atomic_load(&a.region.hits), 5);
+	EXPECT_EQ(atomic_load(&c.region.hits), 1);
+	EXPECT_EQ(atomic_load(&bus.unclaimed), 2);
+}
