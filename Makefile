@@ -193,9 +193,12 @@ $(BUILD)/bench-blkio: tests/bench-blkio.c
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< -lpthread \
 		$(if $(wildcard /usr/include/liburing.h),-luring)
 
-# tools/devopts.c likewise (--disk, --net).
+# tools/devopts.c and tools/profile.c likewise (--disk, --net; --profile).
 $(BUILD)/tests/unit/test_devopts: $(BUILD)/tests/unit/test_devopts.o $(BUILD)/tests/test.o \
 		$(BUILD)/tools/devopts.o $(BUILD)/libktvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/unit/test_profile: $(BUILD)/tests/unit/test_profile.o $(BUILD)/tests/test.o \
+		$(BUILD)/tools/profile.o $(BUILD)/libktvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The debug hooks of an arch without them, linked alone (not with the arch's own).

@@ -23,6 +23,7 @@
 #include "core/vm/arch.h"
 #include "tools/btf.h"
 #include "tools/ktvm.h"
+#include "tools/profile.h"
 #include "tools/run.h"
 #include "tools/signals.h"
 
@@ -71,6 +72,7 @@ enum {
 	OPT_BTF,
 	OPT_DISK,
 	OPT_NET,
+	OPT_PROFILE,
 };
 
 static const struct option run_options[] = {
@@ -107,6 +109,7 @@ static const struct option run_options[] = {
     {"btf", required_argument, NULL, OPT_BTF},
     {"disk", required_argument, NULL, OPT_DISK},
     {"net", required_argument, NULL, OPT_NET},
+    {"profile", no_argument, NULL, OPT_PROFILE},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -302,6 +305,9 @@ static int run_parse_opt(struct run_opts *o, int opt, char *arg)
 		if ((opt == OPT_DISK ? devopts_add_disk(&o->dev, arg)
 				     : devopts_set_net(&o->dev, arg)) < 0)
 			return ktvm_usage_error("%s", error_msg());
+		return 0;
+	case OPT_PROFILE:
+		o->profile = true;
 		return 0;
 	case 'v':
 		o->verbose = true;
@@ -956,6 +962,8 @@ int run_report(struct run *r)
 	if (!o->prog || o->verbose || failed)
 		fprintf(stderr, "ktvm: %s (%s) after %.3f s\n", run_end_words(res->end),
 			res->detail, (double)res->duration_ns / 1e9);
+	if (o->profile)
+		profile_print(stderr, res, o->prog ? &r->ch : NULL);
 	return status;
 }
 

@@ -31,6 +31,7 @@ struct run_opts {
 	char **prog;	      /* PROG [ARGS...], NULL-terminated; NULL: no PROG */
 	bool have_shape, have_topo, have_cpus, have_mem;
 	bool verbose;
+	bool profile; /* --profile: the time and exit table after the run */
 	int watch_scx; /* --watch-scx 1, --no-watch-scx 0, neither -1 (on with --scheduler) */
 	bool help;     /* -h: print the usage, run nothing */
 };

@@ -138,7 +138,8 @@ blk_uncached_case() {
 
 # Loopback: N frames sent come back; the host's counters agree.
 net_loop_case() {
-	drun --net loopback --include "$PAYLOADS/netcheck:/bin/netcheck" -- /bin/netcheck loop 500
+	drun --net loopback --profile --include "$PAYLOADS/netcheck:/bin/netcheck" \
+		-- /bin/netcheck loop 500
 	expect_status 0 || return 0
 	case "$(cat "$out")" in
 	"netcheck loop sent=500 received=500 ifname="*) ;;
@@ -153,6 +154,8 @@ net_loop_case() {
 	expect_json net.mode loopback || return 0
 	expect_json net.bad_chains 0 || return 0
 	expect_exit_site virtio-net || return 0
+	# --profile: the phases after the run, on stderr.
+	expect_console_re "^ktvm:   payload +[0-9]+ ms" "a --profile line \"ktvm:   payload N ms\"" "payload" || return 0
 }
 
 # The MAC and MTU options reach the guest.
