@@ -193,12 +193,15 @@ $(BUILD)/bench-blkio: tests/bench-blkio.c
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< -lpthread \
 		$(if $(wildcard /usr/include/liburing.h),-luring)
 
-# tools/devopts.c and tools/profile.c likewise (--disk, --net; --profile).
+# tools/devopts.c, profile.c and kcache.c likewise (--disk, --net; --profile; the kernel cache).
 $(BUILD)/tests/unit/test_devopts: $(BUILD)/tests/unit/test_devopts.o $(BUILD)/tests/test.o \
 		$(BUILD)/tools/devopts.o $(BUILD)/libktvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/tests/unit/test_profile: $(BUILD)/tests/unit/test_profile.o $(BUILD)/tests/test.o \
 		$(BUILD)/tools/profile.o $(BUILD)/libktvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/unit/test_kcache: $(BUILD)/tests/unit/test_kcache.o $(BUILD)/tests/test.o \
+		$(BUILD)/tools/kcache.o $(BUILD)/libktvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The debug hooks of an arch without them, linked alone (not with the arch's own).

@@ -22,6 +22,7 @@
 #include "core/run/result.h"
 #include "core/vm/arch.h"
 #include "tools/btf.h"
+#include "tools/kcache.h"
 #include "tools/ktvm.h"
 #include "tools/profile.h"
 #include "tools/run.h"
@@ -73,6 +74,7 @@ enum {
 	OPT_DISK,
 	OPT_NET,
 	OPT_PROFILE,
+	OPT_NO_KCACHE,
 };
 
 static const struct option run_options[] = {
@@ -110,6 +112,7 @@ static const struct option run_options[] = {
     {"disk", required_argument, NULL, OPT_DISK},
     {"net", required_argument, NULL, OPT_NET},
     {"profile", no_argument, NULL, OPT_PROFILE},
+    {"no-kernel-cache", no_argument, NULL, OPT_NO_KCACHE},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -308,6 +311,9 @@ static int run_parse_opt(struct run_opts *o, int opt, char *arg)
 		return 0;
 	case OPT_PROFILE:
 		o->profile = true;
+		return 0;
+	case OPT_NO_KCACHE:
+		o->no_kcache = true;
 		return 0;
 	case 'v':
 		o->verbose = true;
@@ -517,7 +523,7 @@ static int run_prepare_pack(struct run *r)
 			    "not set: its BTF has no struct sched_ext_ops)",
 			    opt, run_btf_what(r), run_btf_source(r));
 	}
-	po->kernel = cfg->kernel;
+	po->kernel = r->kernel_given; /* its modules lie beside the image, not the cache */
 	po->argv = r->o.prog;
 	if (pack_prepare(po, &r->pf) < 0) {
 		fprintf(stderr, "ktvm: %s\n", error_msg());
@@ -607,6 +613,7 @@ static int run_prepare_watch(struct run *r)
 		snprintf(r->cmdline, sizeof(r->cmdline), "%s", cfg->cmdline ? cfg->cmdline : "");
 	cfg->cmdline = r->cmdline;
 	error_clear();
+	wo->kernel_name = cfg->kernel_name;
 	if (watch_opts_prepare(wo, r->o.prog, cfg->kernel, r->cmdline, sizeof(r->cmdline)) < 0)
 		return ktvm_usage_error("%s", error_msg());
 	return 0;
@@ -623,6 +630,18 @@ int run_prepare(struct run *r)
 		return ktvm_usage_error("--btf %s: nothing uses it: it is for --monitor, "
 					"--scheduler and --watch-scx",
 					r->o.btf);
+	/*
+	 * A compressed kernel boots through its uncompressed form where that
+	 * boots by itself (the kernel cache); everything after, the symbol
+	 * check before boot included, reads that form. Messages and the
+	 * modules beside it still go by the name the user gave.
+	 */
+	r->kernel_given = cfg->kernel;
+	r->kc.state = KCACHE_OFF;
+	if (!r->o.no_kcache && kcache_lookup(cfg->kernel, &r->kc)) {
+		cfg->kernel_name = cfg->kernel;
+		cfg->kernel = r->kc.path;
+	}
 	/* The guest drivers of the devices asked for, where the kernel has them as modules. */
 	if (r->o.dev.nr_disks)
 		r->o.po.modules[r->o.po.nr_modules++] = "virtio_blk";
@@ -880,6 +899,7 @@ static void run_json_more(FILE *f, const void *ctx)
 		watch_opts_json(f, wo, r->vm);
 	if (wo->scx_live)
 		scx_trigger_json(f, (struct scx_trigger *)&wo->scx_trig, "  ");
+	kcache_json(f, r->kernel_given, &r->kc);
 	devlist_json(f, (struct devlist *)&r->devs);
 	if (wo->mon_live) {
 		monitor_json(f, (struct monitor *)&wo->mon_state,

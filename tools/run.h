@@ -15,6 +15,7 @@
 #include "core/vm/vm.h"
 #include "tools/devlist.h"
 #include "tools/devopts.h"
+#include "tools/kcache.h"
 #include "tools/pack.h"
 #include "tools/watch_opts.h"
 
@@ -31,9 +32,10 @@ struct run_opts {
 	char **prog;	      /* PROG [ARGS...], NULL-terminated; NULL: no PROG */
 	bool have_shape, have_topo, have_cpus, have_mem;
 	bool verbose;
-	bool profile; /* --profile: the time and exit table after the run */
-	int watch_scx; /* --watch-scx 1, --no-watch-scx 0, neither -1 (on with --scheduler) */
-	bool help;     /* -h: print the usage, run nothing */
+	bool profile;	/* --profile: the time and exit table after the run */
+	bool no_kcache; /* --no-kernel-cache: boot the kernel as given */
+	int watch_scx;	/* --watch-scx 1, --no-watch-scx 0, neither -1 (on with --scheduler) */
+	bool help;	/* -h: print the usage, run nothing */
 };
 
 struct run {
@@ -42,6 +44,8 @@ struct run {
 	char cmdline[VM_MAX_CMDLINE];
 	struct channel ch;
 	struct devlist devs;
+	struct kcache kc;	  /* the kernel cache's answer */
+	const char *kernel_given; /* --kernel as given (cfg.kernel may be the cache's copy) */
 	struct vm *vm;
 	struct vm_result res;
 	int ret;	/* vm_run()'s */

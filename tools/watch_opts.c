@@ -78,8 +78,9 @@ static int watch_opts_image_name(const struct kallsyms_image *k, bool data, cons
  * cannot be read, which the boot reports. KTVM_NO_IMAGE_KSYMS=1 skips this
  * check (the tests use it to exercise the guest's).
  */
-static int watch_opts_check_image(struct watch_opts *w, const char *kernel)
+static int watch_opts_check_image(struct watch_opts *w, const char *path)
 {
+	const char *kernel = w->kernel_name ? w->kernel_name : path;
 	struct kallsyms_image k;
 	const char *skip = getenv("KTVM_NO_IMAGE_KSYMS");
 	const u8 *img;
@@ -91,7 +92,7 @@ static int watch_opts_check_image(struct watch_opts *w, const char *kernel)
 
 	if (skip && !strcmp(skip, "1"))
 		return 0;
-	if (file_map(kernel, "kernel", 1 * GiB, &file, &flen) < 0) {
+	if (file_map(path, "kernel", 1 * GiB, &file, &flen) < 0) {
 		error_clear();
 		return 0;
 	}

@@ -25,6 +25,7 @@ struct vm;
 struct channel;
 
 struct watch_opts {
+	const char *kernel_name; /* the kernel as the user named it, for messages; NULL: the path */
 	struct watch_spec spec[AGENT_MAX_WATCHES];
 	u32 n;
 	struct dump_region region[DUMP_MAX_REGIONS]; /* --dump-mem */
@@ -45,8 +46,9 @@ struct watch_opts {
 	/* The host-side monitor (core/run/monitor.h): --monitor and its options. */
 	bool mon;
 	struct monitor_cfg mon_cfg; /* its layout from the kernel's BTF (run_prepare()) */
-	bool mon_guest_btf;	    /* the image has none: the layout from the guest's (ktvm.btf=1) */
-	u64 mon_rq_file, mon_pgd_file; /* runqueues and the kernel's pgd in --symbols, 0: not there */
+	bool mon_guest_btf; /* the image has none: the layout from the guest's (ktvm.btf=1) */
+	u64 mon_rq_file,
+	    mon_pgd_file; /* runqueues and the kernel's pgd in --symbols, 0: not there */
 	struct monitor mon_state;
 	bool mon_live;
 	char mon_error[256]; /* why it did not start, "" if it did or was not asked for */

@@ -5,11 +5,13 @@
  * in RAM and entered at its first byte with x0 = the device tree.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arch/aarch64/boot.h"
 #include "core/vm/arch.h"
 #include "core/base/error.h"
+#include "core/image/unpack.h"
 #include "core/vm/vm.h"
 
 /* Header fields, little-endian (booting.rst section 4). */
@@ -111,32 +113,38 @@ int arch_kernel_check(struct vm *vm)
 	struct a64_image im;
 	int ret = a64_image_parse(vm->kernel_img, vm->kernel_len, &im);
 
+	if (ret == -ENOEXEC && unpack_sniff(vm->kernel_img, vm->kernel_len) == UNPACK_GZIP)
+		return error_input(ret,
+				   "kernel %s: a gzip-compressed Image, which ktvm boots through "
+				   "its kernel cache (off: --no-kernel-cache, or the cache could "
+				   "not be used; see --json's kernel.why)",
+				   vm_kernel_name(vm));
 	if (ret == -ENOEXEC)
 		return error_input(ret,
 				   "kernel %s: not an arm64 Image (no ARM\\x64 magic at byte 56)",
-				   vm->cfg.kernel);
+				   vm_kernel_name(vm));
 	if (ret == -EPROTONOSUPPORT)
 		return error_input(ret,
 				   "kernel %s: a big-endian arm64 Image; ktvm runs little-endian "
 				   "guests only",
-				   vm->cfg.kernel);
+				   vm_kernel_name(vm));
 	if (ret == -ENODATA)
 		return error_input(-ENOEXEC,
 				   "kernel %s: truncated arm64 Image (%zu bytes, its PE/COFF "
 				   "sections end at byte %llu)",
-				   vm->cfg.kernel, vm->kernel_len,
+				   vm_kernel_name(vm), vm->kernel_len,
 				   (unsigned long long)im.file_size);
 	if (ret < 0)
 		return error_input(ret,
 				   "kernel %s: inconsistent arm64 Image header (text_offset "
 				   "0x%llx, image_size %llu for a %zu-byte file)",
-				   vm->cfg.kernel, (unsigned long long)im.text_offset,
+				   vm_kernel_name(vm), (unsigned long long)im.text_offset,
 				   (unsigned long long)im.image_size, vm->kernel_len);
 	ret = a64_place(vm->cfg.mem_size, &im, vm->initrd_len, &p);
 	if (ret == -EFBIG)
 		return error_input(-EFBIG,
 				   "kernel %s: needs %llu MiB of guest memory, guest has %llu MiB",
-				   vm->cfg.kernel,
+				   vm_kernel_name(vm),
 				   (unsigned long long)((im.text_offset + im.image_size +
 							 2 * A64_FDT_MAX + MiB - 1) /
 							MiB),
@@ -152,16 +160,48 @@ int arch_kernel_check(struct vm *vm)
 	return 0;
 }
 
-/* An arm64 Image is the kernel uncompressed (booting.rst): nothing to undo. */
+/* A bound on a decompressed Image (Debian's arm64 6.12 Image is ~40 MiB). */
+#define A64_UNPACK_MAX (512 * MiB)
+
+/*
+ * An arm64 Image is the kernel uncompressed (booting.rst): nothing to undo.
+ * An Image.gz (what `make Image.gz` builds; the bootloader decompresses
+ * it) is decompressed here.
+ */
 int arch_kernel_unpack(const u8 *img, size_t len, const char *name, const u8 **out, size_t *out_len,
 		       u8 **owned)
 {
 	struct a64_image im;
+	size_t n;
+	int ret;
 
 	*owned = NULL;
+	if (unpack_sniff(img, len) == UNPACK_GZIP) {
+		ret = unpack(UNPACK_GZIP, img, len, 0, A64_UNPACK_MAX, owned, &n);
+		if (ret < 0)
+			return error_prefix(ERROR_INPUT, ret, "kernel %s: gzip", name);
+		if (a64_image_parse(*owned, n, &im) < 0) {
+			free(*owned);
+			*owned = NULL;
+			return error_input(-ENOEXEC,
+					   "kernel %s: gzip of something other than an "
+					   "arm64 Image",
+					   name);
+		}
+		*out = *owned;
+		*out_len = n;
+		return 0;
+	}
 	if (a64_image_parse(img, len, &im) < 0)
 		return error_input(-ENOEXEC, "kernel %s: not an arm64 Image", name);
 	*out = img;
 	*out_len = len;
 	return 0;
+}
+
+bool arch_kernel_boots_unpacked(const u8 *img, size_t len)
+{
+	struct a64_image im;
+
+	return a64_image_parse(img, len, &im) == 0;
 }

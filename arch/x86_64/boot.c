@@ -106,7 +106,7 @@ static int x86_boot_cmdline(struct vm *vm, struct x86_boot_info *bi, size_t max)
 
 static int x86_boot_bzimage(struct vm *vm, const u8 *img, size_t len, struct x86_boot_info *bi)
 {
-	const char *name = vm->cfg.kernel;
+	const char *name = vm_kernel_name(vm);
 	struct bzimage bz;
 	u64 need;
 	int ret;
@@ -140,7 +140,7 @@ static int x86_boot_pvh(struct vm *vm, const u8 *img, size_t len, struct x86_boo
 	u64 entry, end;
 	int ret;
 
-	ret = pvh_load(vm, img, len, vm->cfg.kernel, &entry, &end);
+	ret = pvh_load(vm, img, len, vm_kernel_name(vm), &entry, &end);
 	if (ret < 0)
 		return ret;
 	ret = x86_boot_cmdline(vm, bi, PVH_CMDLINE_MAX);
@@ -176,12 +176,12 @@ int arch_kernel_check(struct vm *vm)
 	if (pvh_is_elf(vm->kernel_img, vm->kernel_len)) {
 		u64 entry;
 
-		ret = pvh_check(vm->kernel_img, vm->kernel_len, vm->cfg.kernel, bi.ram_below_4g,
+		ret = pvh_check(vm->kernel_img, vm->kernel_len, vm_kernel_name(vm), bi.ram_below_4g,
 				&entry, &kernel_end);
 		if (ret < 0)
 			return ret;
 	} else {
-		ret = bzimage_parse(&bz, vm->kernel_img, vm->kernel_len, vm->cfg.kernel);
+		ret = bzimage_parse(&bz, vm->kernel_img, vm->kernel_len, vm_kernel_name(vm));
 		if (ret < 0)
 			return ret;
 		kernel_end = bzimage_mem_needed(&bz);
@@ -189,13 +189,13 @@ int arch_kernel_check(struct vm *vm)
 			return error_input(-EFBIG,
 					   "kernel %s: its header places the kernel at 0x%llx "
 					   "(pref_address), beyond any guest memory",
-					   vm->cfg.kernel, (unsigned long long)bz.hdr.pref_address);
+					   vm_kernel_name(vm), (unsigned long long)bz.hdr.pref_address);
 		if (kernel_end > bi.ram_below_4g)
 			return error_input(
 			    -EFBIG,
 			    "kernel %s: needs %llu MiB of guest memory to boot, guest "
 			    "has %llu MiB below 3 GiB",
-			    vm->cfg.kernel, (unsigned long long)(ALIGN_UP(kernel_end, MiB) / MiB),
+			    vm_kernel_name(vm), (unsigned long long)(ALIGN_UP(kernel_end, MiB) / MiB),
 			    (unsigned long long)(bi.ram_below_4g / MiB));
 		cmdline_max = MIN((size_t)bz.hdr.cmdline_size + 1, X86_CMDLINE_MAX);
 		if (bz.hdr.initrd_addr_max)
@@ -203,7 +203,7 @@ int arch_kernel_check(struct vm *vm)
 	}
 	if (n + 1 > cmdline_max)
 		return error_input(-E2BIG, "kernel command line: %zu bytes, %s takes at most %zu",
-				   n, vm->cfg.kernel, cmdline_max - 1);
+				   n, vm_kernel_name(vm), cmdline_max - 1);
 	if (vm->initrd_img && !x86_initrd_addr(&bi, vm->initrd_len, kernel_end, addr_max))
 		return error_input(
 		    -EFBIG,

@@ -162,3 +162,14 @@ int arch_kernel_unpack(const u8 *img, size_t len, const char *name, const u8 **o
 	*out_len = n;
 	return 0;
 }
+
+bool arch_kernel_boots_unpacked(const u8 *img, size_t len)
+{
+	u64 entry, end;
+	bool ok;
+
+	/* Only the PVH note and the ELF's shape: where it lands is the VM's check. */
+	ok = pvh_is_elf(img, len) && pvh_check(img, len, "kernel", UINT64_MAX, &entry, &end) == 0;
+	error_clear();
+	return ok;
+}

@@ -83,6 +83,13 @@ int arch_boot_raw(struct vm *vm);
  */
 int arch_kernel_unpack(const u8 *img, size_t len, const char *name, const u8 **out, size_t *out_len,
 		       u8 **owned);
+/*
+ * Can the uncompressed kernel img (arch_kernel_unpack()'s *out) be booted
+ * as it is, instead of the image it came from? x86_64: an ELF vmlinux with
+ * a PVH entry note; aarch64: an Image. The kernel cache (tools/kcache.c)
+ * boots it then, skipping the guest's own decompression.
+ */
+bool arch_kernel_boots_unpacked(const u8 *img, size_t len);
 
 /*
  * The vcpu_id KVM_CREATE_VCPU gets for vCPU index (0..nr_cpus-1; the core

@@ -35,8 +35,9 @@
 
 struct vm_config {
 	const char *kernel;
-	const char *initrd;  /* NULL: none */
-	const char *cmdline; /* the user's; appended after ktvm's defaults, wins over them */
+	const char *kernel_name; /* the kernel as the user named it, for messages; NULL: kernel */
+	const char *initrd;	 /* NULL: none */
+	const char *cmdline;	 /* the user's; appended after ktvm's defaults, wins over them */
 	u32 nr_cpus;
 	u64 mem_size; /* bytes */
 	/*
@@ -180,6 +181,12 @@ struct vm {
 };
 
 int vm_create(struct vm **out, const struct vm_config *cfg);
+/* The kernel's name for messages: as the user gave it (vm_config.kernel_name) or its path. */
+static inline const char *vm_kernel_name(const struct vm *vm)
+{
+	return vm->cfg.kernel_name ? vm->cfg.kernel_name : vm->cfg.kernel;
+}
+
 int vm_run(struct vm *vm, struct vm_result *res);
 void vm_destroy(struct vm *vm);
 void vm_result_free(struct vm_result *res);

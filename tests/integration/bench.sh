@@ -26,10 +26,13 @@ runs=${BENCH_RUNS:-3}
 bench_part() { case " ${BENCH_PARTS:-boot payload freeze sched monitor disk net} " in *" $1 "*) return 0 ;; esac; return 1; }
 rows=$work/rows
 
-# bench_run LABEL KERNEL CPUS RUN
+# bench_run LABEL KERNEL CPUS RUN [OPTION...]
 bench_run() {
-	ktvm_run run --kernel "$2" --initrd "$FIXTURES/marker-init.cpio" --cpus "$3" \
-		--memory 256 --timeout 120 --json "$json"
+	label=$1 kern=$2 ncpu=$3 nrun=$4
+	shift 4
+	ktvm_run run --kernel "$kern" --initrd "$FIXTURES/marker-init.cpio" --cpus "$ncpu" \
+		--memory 256 --timeout 120 --json "$json" "$@"
+	set -- "$label" "$kern" "$ncpu" "$nrun"
 	end=$(json_get "$json.flat" end)
 	exits=$(awk -F'\t' '$1 ~ /^exits\./ { sub(/^exits\./, "", $1); printf "%s%s=%s", sep, $1, $2; sep = " " }' "$json.flat")
 	printf '%-8s %4s %3s  %-8s %8s %8s %11s  %s\n' "$1" "$3" "$4" "$end" \
@@ -46,15 +49,28 @@ bench_run() {
 if bench_part boot; then
 printf '%-8s %4s %3s  %-8s %8s %8s %11s  %s\n' kernel cpus run end setup_ms init_ms \
 	duration_ms "exits by reason"
-for form in $boot_forms; do
-	kernel=$(form_kernel "$form")
+# A compressed kernel twice: as given (--no-kernel-cache: the guest
+# decompresses it) and through the kernel cache (warmed first), labelled +c.
+forms=$boot_forms
+[ "$KTVM_ARCH" != x86_64 ] || forms="$forms bzimage+c"
+for form in $forms; do
+	kernel=$(form_kernel "${form%+c}")
 	k=$(basename "$kernel")
+	set --
+	case "$form" in
+	*+c)
+		k=$k+c
+		json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
+		ktvm_run run --kernel "$kernel" --watch ktvm_bench_warm_cache -- /bin/true || true
+		;;
+	bzimage) set -- --no-kernel-cache ;;
+	esac
 	for cpus in 1 4; do
 		i=1
 		while [ $i -le "$runs" ]; do
 			json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
 			rm -f "$json"
-			bench_run "$k" "$kernel" $cpus $i
+			bench_run "$k" "$kernel" $cpus $i "$@"
 			i=$((i + 1))
 		done
 	done

@@ -47,6 +47,8 @@ boot() { # KERNEL CPUS [CMDLINE]
 	fi
 	k=$1 n=$2
 	shift 2
+	# The bzImage's own boot protocol, not the kernel cache's ELF (boot_bzimage_cached).
+	[ "$k" != "${KERNEL_BZIMAGE:-}" ] || set -- "$@" --no-kernel-cache
 	ktvm_run run --kernel "$k" --initrd "$FIXTURES/marker-init.cpio" --cpus "$n" \
 		--memory 256 --timeout 120 --console --json "$json" "$@"
 	expect_status 0 || return 0
@@ -279,14 +281,54 @@ bad_kernel_too_big() {
 }
 
 bad_bzimage_too_big() {
-	bad "$(basename "$KERNEL_BZIMAGE") memory" --kernel "$KERNEL_BZIMAGE" \
+	bad "$(basename "$KERNEL_BZIMAGE") memory" --kernel "$KERNEL_BZIMAGE" --no-kernel-cache \
 		--initrd "$FIXTURES/marker-init.cpio" --memory 48 --timeout 30
+}
+
+# The kernel cache: a compressed kernel boots through its uncompressed form
+# (x86_64: the bzImage's ELF vmlinux with its PVH entry; aarch64: an
+# Image.gz's Image): decompressed and kept on the first run, reused on the
+# second, named as given in messages.
+kcache_case() {
+	case "$KTVM_ARCH" in
+	x86_64) k=$KERNEL_BZIMAGE ;;
+	*)
+		k=$cwd/Image.gz
+		gzip -1 -c "$KERNEL_IMAGE" >"$k"
+		;;
+	esac
+	for want in miss hit; do
+		KTVM_KERNEL_CACHE=$cwd/kc ktvm_run run --kernel "$k" --initrd "$FIXTURES/marker-init.cpio" \
+			--memory 256 --timeout 120 --console --json "$json"
+		expect_status 0 || return 0
+		expect_console "KTVM-MARKER: init started" || return 0
+		expect_json kernel.cache $want || return 0
+		expect_json kernel.given "$k" || return 0
+		case "$(json_get "$json.flat" kernel.booted)" in
+		"$cwd/kc/vmlinux-"*) ;;
+		*) fail "kernel.booted (expected a file in $cwd/kc, got $(json_get "$json.flat" kernel.booted))" || return 0 ;;
+		esac
+	done
+	expect_eq "cache entries" 1 "$(ls "$cwd/kc" | wc -l | tr -d ' ')" || return 0
+	# Turned off: the image as given (arm64: refused, with the reason).
+	KTVM_KERNEL_CACHE=$cwd/kc ktvm_run run --kernel "$k" --initrd "$FIXTURES/marker-init.cpio" \
+		--memory 256 --timeout 120 --json "$json" --no-kernel-cache
+	case "$KTVM_ARCH" in
+	x86_64)
+		expect_status 0 || return 0
+		expect_json kernel.cache off || return 0
+		;;
+	*)
+		expect_status 2 || return 0
+		grep -q "gzip-compressed Image" "$err" || fail "message (expected it to say the Image is gzip-compressed, got \"$(head -n1 "$err")\")" || return 0
+		;;
+	esac
 }
 
 bad_initrd_too_big() {
 	dd if=/dev/zero of="$work/big-initrd" bs=1M count=120 2>/dev/null
-	bad "big-initrd memory" --kernel "$(form_kernel $loader_form)" --initrd "$work/big-initrd" \
-		--memory 128 --timeout 30
+	bad "big-initrd memory" --kernel "$(form_kernel $loader_form)" --no-kernel-cache \
+		--initrd "$work/big-initrd" --memory 128 --timeout 30
 }
 
 bad_cmdline_too_long() {
@@ -380,6 +422,7 @@ run_case bad_random_kernel bad_random_kernel
 run_case bad_kernel_too_big bad_kernel_too_big
 # The bzImage's own size check (init_size), apart from the ELF's.
 [ "$KTVM_ARCH" != x86_64 ] || run_case bad_bzimage_too_big bad_bzimage_too_big
+run_case kernel_cache kcache_case
 run_case bad_initrd_too_big bad_initrd_too_big
 run_case bad_cmdline_too_long bad_cmdline_too_long
 run_case bad_cmdline_huge bad_cmdline_huge

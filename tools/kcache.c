@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel cache (kcache.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "core/base/clock.h"
+#include "core/base/error.h"
+#include "core/base/file.h"
+#include "core/base/json.h"
+#include "core/vm/arch.h"
+#include "tools/kcache.h"
+
+#define KCACHE_PREFIX "vmlinux-"
+
+const char *kcache_state_name(enum kcache_state s)
+{
+	static const char *const names[] = {
+	    [KCACHE_OFF] = "off",
+	    [KCACHE_UNCOMPRESSED] = "uncompressed",
+	    [KCACHE_HIT] = "hit",
+	    [KCACHE_MISS] = "miss",
+	    [KCACHE_NOT_BOOTABLE] = "not_bootable",
+	    [KCACHE_ERROR] = "error",
+	};
+
+	return s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+static bool __printf(2, 3) kcache_fail(struct kcache *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(k->why, sizeof(k->why), fmt, ap);
+	va_end(ap);
+	k->state = KCACHE_ERROR;
+	error_clear();
+	return false;
+}
+
+/* The cache directory, created if missing; false if there is none to use. */
+static bool kcache_dir(char *dir, size_t size)
+{
+	const char *env = getenv("KTVM_KERNEL_CACHE"), *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	char parent[PATH_MAX];
+	int n;
+
+	if (env && *env)
+		n = snprintf(dir, size, "%s", env);
+	else if (xdg && *xdg)
+		n = snprintf(dir, size, "%s/ktvm/kernels", xdg);
+	else if (home && *home)
+		n = snprintf(dir, size, "%s/.cache/ktvm/kernels", home);
+	else
+		return false;
+	if (n < 0 || (size_t)n >= size)
+		return false;
+	/* Two levels at most are made: the cache's own and its "ktvm" parent. */
+	snprintf(parent, sizeof(parent), "%s", dir);
+	if (strrchr(parent, '/'))
+		*strrchr(parent, '/') = '\0';
+	if (*parent && mkdir(parent, 0755) < 0 && errno != EEXIST)
+		return false;
+	return mkdir(dir, 0755) == 0 || errno == EEXIST;
+}
+
+static u64 kcache_max_bytes(void)
+{
+	const char *env = getenv("KTVM_KERNEL_CACHE_MAX_MIB");
+	char *end;
+	unsigned long long v;
+
+	if (!env || !*env)
+		return (u64)KCACHE_MAX_MIB_DEFAULT * MiB;
+	v = strtoull(env, &end, 10);
+	return *end || v > (1ULL << 30) ? (u64)KCACHE_MAX_MIB_DEFAULT * MiB : v * MiB;
+}
+
+/* Remove the least recently used entries until the cache holds at most max bytes. */
+static u32 kcache_evict(const char *dir, u64 max)
+{
+	u32 evicted = 0;
+
+	for (int round = 0; round < 64; round++) {
+		char oldest[NAME_MAX + 1] = "", path[PATH_MAX];
+		struct timespec when = {0};
+		u64 total = 0;
+		struct dirent *e;
+		struct stat st;
+		DIR *d = opendir(dir);
+
+		if (!d)
+			return evicted;
+		while ((e = readdir(d))) {
+			if (strncmp(e->d_name, KCACHE_PREFIX, strlen(KCACHE_PREFIX)) ||
+			    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+			    !S_ISREG(st.st_mode))
+				continue;
+			total += (u64)st.st_size;
+			if (!oldest[0] || st.st_mtim.tv_sec < when.tv_sec ||
+			    (st.st_mtim.tv_sec == when.tv_sec &&
+			     st.st_mtim.tv_nsec < when.tv_nsec)) {
+				when = st.st_mtim;
+				snprintf(oldest, sizeof(oldest), "%s", e->d_name);
+			}
+		}
+		closedir(d);
+		if (total <= max || !oldest[0])
+			return evicted;
+		snprintf(path, sizeof(path), "%s/%s", dir, oldest);
+		if (unlink(path) < 0 && errno != ENOENT)
+			return evicted;
+		evicted++;
+	}
+	return evicted;
+}
+
+/* Write the uncompressed kernel as path, whole or not at all. */
+static int kcache_store(const char *dir, const char *path, const u8 *img, size_t len)
+{
+	char tmp[PATH_MAX];
+	int fd, ret;
+
+	if (snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", dir) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = file_write_all(fd, img, len);
+	if (!ret && fchmod(fd, 0644) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+bool kcache_lookup(const char *kernel, struct kcache *k)
+{
+	u64 t0 = clock_now_ns();
+	char dir[PATH_MAX - 64];
+	const u8 *img;
+	u8 *file, *owned = NULL;
+	size_t flen, len;
+	uLong crc, adler;
+	struct stat st;
+	bool use = false;
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	if (file_map(kernel, "kernel", 1 * GiB, &file, &flen) < 0) {
+		error_clear(); /* the boot says what is wrong with it */
+		k->state = KCACHE_ERROR;
+		snprintf(k->why, sizeof(k->why), "cannot read the kernel");
+		return false;
+	}
+	/* The kernel itself (an ELF vmlinux, an Image): nothing to checksum or unpack. */
+	if (arch_kernel_boots_unpacked(file, flen)) {
+		k->state = KCACHE_UNCOMPRESSED;
+		goto out;
+	}
+	crc = crc32(crc32(0, NULL, 0), file, (uInt)flen);
+	adler = adler32(adler32(0, NULL, 0), file, (uInt)flen);
+	if (!kcache_dir(dir, sizeof(dir))) {
+		kcache_fail(k, "no cache directory (KTVM_KERNEL_CACHE, XDG_CACHE_HOME or HOME): %s",
+			    strerror(errno));
+		goto out;
+	}
+	snprintf(k->path, sizeof(k->path), "%s/" KCACHE_PREFIX "%08lx%08lx-%zu", dir,
+		 (unsigned long)crc, (unsigned long)adler, flen);
+	if (stat(k->path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		/* Used now: the last to be evicted. */
+		utimensat(AT_FDCWD, k->path, NULL, 0);
+		k->state = KCACHE_HIT;
+		k->bytes = (u64)st.st_size;
+		use = true;
+		goto out;
+	}
+	if (arch_kernel_unpack(file, flen, kernel, &img, &len, &owned) < 0) {
+		error_clear(); /* not a kernel of this arch: the boot says so */
+		k->state = KCACHE_NOT_BOOTABLE;
+		goto out;
+	}
+	if (!owned) {
+		k->state = KCACHE_UNCOMPRESSED;
+		goto out;
+	}
+	if (!arch_kernel_boots_unpacked(img, len)) {
+		k->state = KCACHE_NOT_BOOTABLE;
+		goto out;
+	}
+	ret = kcache_store(dir, k->path, img, len);
+	if (ret < 0) {
+		kcache_fail(k, "cannot write %s: %s", k->path, strerror(-ret));
+		goto out;
+	}
+	k->state = KCACHE_MISS;
+	k->bytes = len;
+	k->evicted = kcache_evict(dir, kcache_max_bytes());
+	/* Evicted at once (a cap smaller than the kernel): boot the image. */
+	use = stat(k->path, &st) == 0;
+	if (!use)
+		kcache_fail(k, "the kernel (%zu bytes) is larger than the cache's cap", len);
+out:
+	if (!use)
+		k->path[0] = '\0';
+	free(owned);
+	file_unmap(file, flen);
+	k->lookup_ns = clock_now_ns() - t0;
+	return use;
+}
+
+void kcache_json(FILE *f, const char *given, const struct kcache *k)
+{
+	const char *booted = k->path[0] ? k->path : given;
+
+	fprintf(f, ",\n  \"kernel\": {\"given\": ");
+	json_string(f, given, strlen(given));
+	fprintf(f, ", \"booted\": ");
+	json_string(f, booted, strlen(booted));
+	fprintf(f, ", \"cache\": \"%s\", \"lookup_ms\": %.1f, \"bytes\": %llu, \"evicted\": %u",
+		kcache_state_name(k->state), (double)k->lookup_ns / 1e6,
+		(unsigned long long)k->bytes, k->evicted);
+	if (k->state == KCACHE_ERROR) {
+		fprintf(f, ", \"why\": ");
+		json_string(f, k->why, strlen(k->why));
+	}
+	fputc('}', f);
+}
