@@ -34,9 +34,9 @@ static const char usage_main[] =
 static const char usage_run[] =
     "usage: ktvm run --kernel PATH [options] [-- PROG [ARGS...]]\n"
     "\n"
-    "Boot PATH (an x86 bzImage or an uncompressed ELF vmlinux with a PVH entry on\n"
-    "x86_64) and wait until the guest powers off, reboots or crashes, or the timeout\n"
-    "passes.\n"
+    "Boot PATH (x86_64: a bzImage or an uncompressed ELF vmlinux with a PVH entry;\n"
+    "aarch64: an Image or Image.gz) and wait until the guest powers off, reboots or\n"
+    "crashes, or the timeout passes.\n"
     "\n"
     "With PROG, ktvm packs PROG (looked up in $PATH like a shell does), the shared\n"
     "libraries it needs, the --include files and the kernel modules of the guest\n"
