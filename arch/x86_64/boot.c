@@ -189,13 +189,15 @@ int arch_kernel_check(struct vm *vm)
 			return error_input(-EFBIG,
 					   "kernel %s: its header places the kernel at 0x%llx "
 					   "(pref_address), beyond any guest memory",
-					   vm_kernel_name(vm), (unsigned long long)bz.hdr.pref_address);
+					   vm_kernel_name(vm),
+					   (unsigned long long)bz.hdr.pref_address);
 		if (kernel_end > bi.ram_below_4g)
 			return error_input(
 			    -EFBIG,
 			    "kernel %s: needs %llu MiB of guest memory to boot, guest "
 			    "has %llu MiB below 3 GiB",
-			    vm_kernel_name(vm), (unsigned long long)(ALIGN_UP(kernel_end, MiB) / MiB),
+			    vm_kernel_name(vm),
+			    (unsigned long long)(ALIGN_UP(kernel_end, MiB) / MiB),
 			    (unsigned long long)(bi.ram_below_4g / MiB));
 		cmdline_max = MIN((size_t)bz.hdr.cmdline_size + 1, X86_CMDLINE_MAX);
 		if (bz.hdr.initrd_addr_max)
