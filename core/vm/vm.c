@@ -601,8 +601,9 @@ static void vm_wait(struct vm *vm, u64 t_start)
  */
 static void vm_drain(struct vm *vm)
 {
-	if (!vm->io_ready)
+	if (!vm->io_ready || vm->io_stuck)
 		return;
+	/* Already stopped by vm_stop_vcpus(): returns at once. */
 	if (!ioloop_stop(&vm->io, VM_IO_STOP_MS)) {
 		vm->io_stuck = true;
 		return;
@@ -615,10 +616,19 @@ static void vm_drain(struct vm *vm)
 	}
 }
 
+/*
+ * A vCPU that has not stopped this long may be waiting for a device's lock
+ * that an I/O-thread handler holds while it blocks (a relay writing to a
+ * stdout nobody reads): the I/O thread is stopped then, which interrupts
+ * the handler, and the vCPU gets the lock and its stop request.
+ */
+#define VM_JOIN_IO_MS 500
+
 /* Stop every vCPU and join its thread; returns how many threads were joined. */
 static u32 vm_stop_vcpus(struct vm *vm)
 {
-	u64 give_up = clock_now_ns() + VM_JOIN_LIMIT_MS * 1000000ULL;
+	u64 now = clock_now_ns(), give_up = now + VM_JOIN_LIMIT_MS * 1000000ULL;
+	u64 stop_io = now + VM_JOIN_IO_MS * 1000000ULL;
 	u32 i, joined = 0, live;
 
 	atomic_store(&vm->console.stop_stream, true);
@@ -641,6 +651,9 @@ static u32 vm_stop_vcpus(struct vm *vm)
 				live++;
 			}
 		}
+		if (live && vm->io_ready && !vm->io_stuck && clock_now_ns() >= stop_io &&
+		    !ioloop_stop(&vm->io, VM_IO_STOP_MS))
+			vm->io_stuck = true;
 	} while (live && clock_now_ns() < give_up);
 	return joined;
 }
