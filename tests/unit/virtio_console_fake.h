@@ -97,40 +97,7 @@ static inline void sink(void *ctx, u32 port, const u8 *data, size_t len)
 	f->got_len[port] += len;
 }
 
-static inline void fake_irq(struct virtio_mmio *t, bool level)
-{
-	struct fake *f = t->irq_ctx;
-
-	if (level && !f->irq_level)
-		f->irq_raises++;
-	f->irq_level = level;
-}
-
-static inline void bus_rw(struct fake *f, u64 off, void *data, u32 len, bool is_write)
-{
-	f->t->region.access(&f->t->region, NULL, off, data, len, is_write);
-}
-
-static inline u32 rd(struct fake *f, u64 off)
-{
-	u8 b[4] = {0x5a, 0x5a, 0x5a, 0x5a};
-
-	bus_rw(f, off, b, 4, false);
-	return (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
-}
-
-static inline void wr(struct fake *f, u64 off, u32 val)
-{
-	u8 b[4] = {(u8)val, (u8)(val >> 8), (u8)(val >> 16), (u8)(val >> 24)};
-
-	bus_rw(f, off, b, 4, true);
-}
-
-static inline void wr64(struct fake *f, u64 off, u64 val)
-{
-	wr(f, off, (u32)val);
-	wr(f, off + 4, (u32)(val >> 32));
-}
+#include "tests/unit/virtio_driver_fake.h"
 
 static inline int fake_create_names(struct fake *f, u32 nr_ports, const char *name1)
 {

@@ -75,56 +75,7 @@ static struct fake {
 	bool irq_level;
 } fk;
 
-static inline void fake_irq(struct virtio_mmio *t, bool level)
-{
-	struct fake *f = t->irq_ctx;
-
-	if (level && !f->irq_level)
-		f->irq_raises++;
-	f->irq_level = level;
-}
-
-static inline void bus_rw(struct fake *f, u64 off, void *data, u32 len, bool is_write)
-{
-	f->t->region.access(&f->t->region, NULL, off, data, len, is_write);
-}
-
-static inline u32 rd(struct fake *f, u64 off)
-{
-	u8 b[4] = {0x5a, 0x5a, 0x5a, 0x5a};
-
-	bus_rw(f, off, b, 4, false);
-	return (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
-}
-
-static inline u8 rd8(struct fake *f, u64 off)
-{
-	u8 b = 0x5a;
-
-	bus_rw(f, off, &b, 1, false);
-	return b;
-}
-
-static inline u16 rd16(struct fake *f, u64 off)
-{
-	u8 b[2] = {0x5a, 0x5a};
-
-	bus_rw(f, off, b, 2, false);
-	return (u16)(b[0] | b[1] << 8);
-}
-
-static inline void wr(struct fake *f, u64 off, u32 val)
-{
-	u8 b[4] = {(u8)val, (u8)(val >> 8), (u8)(val >> 16), (u8)(val >> 24)};
-
-	bus_rw(f, off, b, 4, true);
-}
-
-static inline void wr64(struct fake *f, u64 off, u64 val)
-{
-	wr(f, off, (u32)val);
-	wr(f, off + 4, (u32)(val >> 32));
-}
+#include "tests/unit/virtio_driver_fake.h"
 
 /* A loopback device with the test MAC; mtu 0 is the default. */
 static inline struct virtio_net_config fake_cfg(u16 mtu, bool csum)
