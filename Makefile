@@ -193,6 +193,11 @@ $(BUILD)/bench-blkio: tests/bench-blkio.c
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< -lpthread \
 		$(if $(wildcard /usr/include/liburing.h),-luring)
 
+# The raw KVM floor ktvm's setup is compared with (make bench): raw ioctls, nothing of ktvm.
+$(BUILD)/bench-floor: tests/bench-floor.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
 # tools/devopts.c, profile.c and kcache.c likewise (--disk, --net; --profile; the kernel cache).
 $(BUILD)/tests/unit/test_devopts: $(BUILD)/tests/unit/test_devopts.o $(BUILD)/tests/test.o \
 		$(BUILD)/tools/devopts.o $(BUILD)/libktvm.a
@@ -274,7 +279,7 @@ check: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only $(BUILD)/ktvm fixtures $(KVM_T
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) TARGET_RUN="$(TARGET_RUN)" \
 		tests/check.sh $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a tests/signals.sh:$(BUILD)
 
-bench: $(BUILD)/ktvm fixtures $(BUILD)/bench-blkio
+bench: $(BUILD)/ktvm fixtures $(BUILD)/bench-blkio $(BUILD)/bench-floor
 	@BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/bench-host.sh
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/harness/run.sh --bench
 

@@ -13,7 +13,7 @@ kdir=${KTVM_CACHE:-$HOME/.cache/ktvm}/debian/amd64/linux-6.1
 initrd=${BUILD:-build/$(uname -m)}/fixtures/marker-init.cpio
 runs=${BENCH_RUNS:-5}
 json=$(mktemp)
-trap 'rm -f "$json"' EXIT INT TERM
+trap 'rm -f "$json" "$json.rows"' EXIT INT TERM
 
 # The check of --watch names against the kernel image's kallsyms table
 # before boot: ms from process start to the refusal of an unknown name (no
@@ -24,7 +24,7 @@ if [ "$(uname -m)" = x86_64 ] && [ -x "$ktvm" ]; then
 	for k in linux-6.1/bzImage linux-6.12/bzImage linux-6.1/vmlinux linux-6.12/vmlinux; do
 		f=${kdir%/*}/$k
 		[ -f "$f" ] || continue
-		i=0 all=
+		i=0 all=''
 		while [ $i -lt "$runs" ]; do
 			t0=$(date +%s%N)
 			st=0
@@ -45,22 +45,49 @@ if [ ! -r /dev/kvm ] || [ "$(uname -m)" != x86_64 ] || [ ! -f "$kdir/bzImage" ];
 	echo "skip host setup bench: needs /dev/kvm, x86_64 and the fetched Debian kernel"
 	exit 0
 fi
+# The raw floor (tests/bench-floor.c: the ioctls any VMM needs before its
+# first KVM_RUN) beside ktvm's setup; ratios of the medians.
+floor=${BUILD:-build/$(uname -m)}/bench-floor
+# stats LABEL CPUS: min, median and max of the numbers on stdin (the median:
+# other work on the machine makes single runs slow, not fast).
+stats() { tr ' ' '\n' | grep . | sort -n | awk -v k="$1" -v c="$2" '{ v[NR] = $1 }
+	END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+	printf "%-18s %4s  %6.2f %6.2f %6.2f\n", k, c, v[1], m, v[NR] }'; }
 echo "host setup time (ms, process start to first KVM_RUN), $runs runs each:"
-printf '%-8s %4s  %6s %6s %6s\n' kernel cpus min mean max
-for k in bzImage vmlinux; do
-	for cpus in 1 4; do
-		i=0 all=
+printf '%-18s %4s  %6s %6s %6s  %s\n' kernel cpus min median max "mean ms of the kernel_cache and boot steps"
+# The cache is warmed first: a cold lookup decompresses (measured above).
+KTVM_ALLOW_PVM=1 "$ktvm" run --kernel "$kdir/bzImage" --initrd "$initrd" --timeout 1 >/dev/null 2>&1 || true
+for cpus in 1 4; do
+	if [ -x "$floor" ]; then
+		i=0 all=''
 		while [ $i -lt "$runs" ]; do
-			KTVM_ALLOW_PVM=1 "$ktvm" run --kernel "$kdir/$k" --initrd "$initrd" \
-				--cpus $cpus --timeout 1 --json "$json" 2>/dev/null || true
-			all="$all $(sed -n 's/.*"setup_ms": \([0-9]*\).*/\1/p' "$json")"
+			all="$all $("$floor" "$cpus" 256 2>/dev/null | head -n1)"
 			i=$((i + 1))
 		done
-		echo "$all" | awk -v k=$k -v c=$cpus '{ min = $1; max = $1; s = 0
-			for (i = 1; i <= NF; i++) { s += $i; if ($i < min) min = $i; if ($i > max) max = $i }
-			printf "%-8s %4s  %6d %6.1f %6d\n", k, c, min, s / NF, max }'
+		echo "$all" | stats "raw KVM floor" "$cpus" | tee -a "$json.rows"
+	fi
+	for k in bzImage bzImage-nocache vmlinux; do
+		i=0 all='' steps=''
+		while [ $i -lt "$runs" ]; do
+			set -- --kernel "$kdir/${k%-nocache}"
+			[ "$k" = "${k%-nocache}" ] || set -- "$@" --no-kernel-cache
+			KTVM_ALLOW_PVM=1 "$ktvm" run "$@" --initrd "$initrd" \
+				--cpus $cpus --timeout 1 --json "$json" 2>/dev/null || true
+			all="$all $(sed -n 's/.*"setup_us": \([0-9]*\).*/\1/p' "$json" | awk '{ print $1 / 1000 }')"
+			steps="$steps $(sed -n 's/.*"kernel_cache": \([0-9.]*\).*"boot": \([0-9.]*\).*/\1:\2/p' "$json")"
+			i=$((i + 1))
+		done
+		row=$(echo "$all" | stats "$k" "$cpus")
+		echo "$row  $(echo "$steps" | tr ' :' '\n ' | awk 'NF == 2 { c += $1; b += $2; n++ }
+			END { if (n) printf "kernel_cache %.1f, boot %.1f", c / n, b / n }')"
+		echo "$row" >>"$json.rows"
 	done
 done
+# ktvm's median over the floor's, per vCPU count.
+awk '$1 == "raw" { floor[$4] = $6; next }
+	{ k = $1; c = $2; if (floor[c] > 0) printf "ratio to the floor, %-16s %s vCPUs: %.2fx\n", k, c, $4 / floor[c] }' \
+	"$json.rows" 2>/dev/null || true
+rm -f "$json.rows"
 
 # virtio-blk's file side: a thread pool (what blk_io.c does) against
 # io_uring, random 4 KiB reads of a 256 MiB file (tests/bench-blkio.c).

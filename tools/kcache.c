@@ -18,6 +18,9 @@
 #include "tools/kcache.h"
 
 #define KCACHE_PREFIX "vmlinux-"
+#define KCACHE_INDEX  "idx-"
+/* The head of the image read into an index entry's name: its content check. */
+#define KCACHE_INDEX_HEAD (64 * KiB)
 
 const char *kcache_state_name(enum kcache_state s)
 {
@@ -45,8 +48,8 @@ static bool __printf(2, 3) kcache_fail(struct kcache *k, const char *fmt, ...)
 	return false;
 }
 
-/* The cache directory, created if missing; false if there is none to use. */
-static bool kcache_dir(char *dir, size_t size)
+/* The cache directory, created if missing and create; false if there is none to use. */
+static bool kcache_dir(char *dir, size_t size, bool create)
 {
 	const char *env = getenv("KTVM_KERNEL_CACHE"), *xdg = getenv("XDG_CACHE_HOME");
 	const char *home = getenv("HOME");
@@ -63,6 +66,8 @@ static bool kcache_dir(char *dir, size_t size)
 		return false;
 	if (n < 0 || (size_t)n >= size)
 		return false;
+	if (!create)
+		return true;
 	/* Two levels at most are made: the cache's own and its "ktvm" parent. */
 	snprintf(parent, sizeof(parent), "%s", dir);
 	if (strrchr(parent, '/'))
@@ -82,6 +87,22 @@ static u64 kcache_max_bytes(void)
 		return (u64)KCACHE_MAX_MIB_DEFAULT * MiB;
 	v = strtoull(env, &end, 10);
 	return *end || v > (1ULL << 30) ? (u64)KCACHE_MAX_MIB_DEFAULT * MiB : v * MiB;
+}
+
+/* Remove the index entries whose kernel is gone. */
+static void kcache_prune_index(const char *dir)
+{
+	struct dirent *e;
+	struct stat st;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, KCACHE_INDEX, strlen(KCACHE_INDEX)) &&
+		    fstatat(dirfd(d), e->d_name, &st, 0) < 0 && errno == ENOENT)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
 }
 
 /* Remove the least recently used entries until the cache holds at most max bytes. */
@@ -113,8 +134,10 @@ static u32 kcache_evict(const char *dir, u64 max)
 			}
 		}
 		closedir(d);
-		if (total <= max || !oldest[0])
+		if (total <= max || !oldest[0]) {
+			kcache_prune_index(dir);
 			return evicted;
+		}
 		snprintf(path, sizeof(path), "%s/%s", dir, oldest);
 		if (unlink(path) < 0 && errno != ENOENT)
 			return evicted;
@@ -146,10 +169,73 @@ static int kcache_store(const char *dir, const char *path, const u8 *img, size_t
 	return ret;
 }
 
+/*
+ * The index: a symbolic link from the image's identity to its entry, so a
+ * hit need not checksum the whole image (8 ms for an 8 MiB bzImage). The
+ * identity is the file's device, inode, size, and modification and change
+ * times to the nanosecond (any write moves the change time), plus a CRC-32
+ * of its first 64 KiB as a content check. Same bytes under a new identity
+ * (a copy) are found by the checksum and indexed again.
+ */
+static bool kcache_index_name(const char *kernel, const char *dir, char *out, size_t size)
+{
+	u8 head[KCACHE_INDEX_HEAD];
+	struct stat st;
+	ssize_t n;
+	int fd = open(kernel, O_RDONLY | O_CLOEXEC), w;
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (n = pread(fd, head, sizeof(head), 0)) <= 0) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	w = snprintf(out, size, "%s/" KCACHE_INDEX "%llx-%llx-%llx-%lld.%09ld-%lld.%09ld-%08lx",
+		     dir, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		     (unsigned long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		     st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec,
+		     (unsigned long)crc32(crc32(0, NULL, 0), head, (uInt)n));
+	return w > 0 && (size_t)w < size;
+}
+
+/* The entry index names, in k->path; false if none (or it was evicted). */
+static bool kcache_index_find(const char *index, const char *dir, struct kcache *k)
+{
+	char target[NAME_MAX + 1];
+	struct stat st;
+	ssize_t n = readlink(index, target, sizeof(target) - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof(target) - 1)
+		return false;
+	target[n] = '\0';
+	if (strncmp(target, KCACHE_PREFIX, strlen(KCACHE_PREFIX)) || strchr(target, '/'))
+		return false;
+	if (snprintf(k->path, sizeof(k->path), "%s/%s", dir, target) >= (int)sizeof(k->path))
+		return false;
+	if (stat(k->path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+		return false;
+	k->bytes = (u64)st.st_size;
+	return true;
+}
+
+/* Point index at entry (a path in dir), replacing what was there: atomically, by rename. */
+static void kcache_index_add(const char *index, const char *dir, const char *entry)
+{
+	char tmp[PATH_MAX];
+
+	if (snprintf(tmp, sizeof(tmp), "%s/.idx-%d-%llx", dir, (int)getpid(),
+		     (unsigned long long)clock_now_ns()) >= (int)sizeof(tmp))
+		return;
+	if (symlink(strrchr(entry, '/') + 1, tmp) == 0 && rename(tmp, index) < 0)
+		unlink(tmp);
+}
+
 bool kcache_lookup(const char *kernel, struct kcache *k)
 {
 	u64 t0 = clock_now_ns();
-	char dir[PATH_MAX - 64];
+	char dir[PATH_MAX - 64], index[PATH_MAX] = "";
 	const u8 *img;
 	u8 *file, *owned = NULL;
 	size_t flen, len;
@@ -159,6 +245,16 @@ bool kcache_lookup(const char *kernel, struct kcache *k)
 	int ret;
 
 	memset(k, 0, sizeof(*k));
+	if (kcache_dir(dir, sizeof(dir), false) &&
+	    kcache_index_name(kernel, dir, index, sizeof(index)) &&
+	    kcache_index_find(index, dir, k)) {
+		utimensat(AT_FDCWD, k->path, NULL, 0); /* used now: the last to be evicted */
+		k->state = KCACHE_HIT;
+		k->by_index = true;
+		k->lookup_ns = clock_now_ns() - t0;
+		return true;
+	}
+	k->path[0] = '\0';
 	if (file_map(kernel, "kernel", 1 * GiB, &file, &flen) < 0) {
 		error_clear(); /* the boot says what is wrong with it */
 		k->state = KCACHE_ERROR;
@@ -172,7 +268,7 @@ bool kcache_lookup(const char *kernel, struct kcache *k)
 	}
 	crc = crc32(crc32(0, NULL, 0), file, (uInt)flen);
 	adler = adler32(adler32(0, NULL, 0), file, (uInt)flen);
-	if (!kcache_dir(dir, sizeof(dir))) {
+	if (!kcache_dir(dir, sizeof(dir), true)) {
 		kcache_fail(k, "no cache directory (KTVM_KERNEL_CACHE, XDG_CACHE_HOME or HOME): %s",
 			    strerror(errno));
 		goto out;
@@ -185,6 +281,8 @@ bool kcache_lookup(const char *kernel, struct kcache *k)
 		k->state = KCACHE_HIT;
 		k->bytes = (u64)st.st_size;
 		use = true;
+		if (index[0])
+			kcache_index_add(index, dir, k->path);
 		goto out;
 	}
 	if (arch_kernel_unpack(file, flen, kernel, &img, &len, &owned) < 0) {
@@ -210,6 +308,8 @@ bool kcache_lookup(const char *kernel, struct kcache *k)
 	k->evicted = kcache_evict(dir, kcache_max_bytes());
 	/* Evicted at once (a cap smaller than the kernel): boot the image. */
 	use = stat(k->path, &st) == 0;
+	if (use && index[0])
+		kcache_index_add(index, dir, k->path);
 	if (!use)
 		kcache_fail(k, "the kernel (%zu bytes) is larger than the cache's cap", len);
 out:
@@ -221,7 +321,7 @@ out:
 	return use;
 }
 
-void kcache_json(FILE *f, const char *given, const struct kcache *k)
+void kcache_json(FILE *f, const char *given, const struct kcache *k, u64 mapped)
 {
 	const char *booted = k->path[0] ? k->path : given;
 
@@ -232,6 +332,8 @@ void kcache_json(FILE *f, const char *given, const struct kcache *k)
 	fprintf(f, ", \"cache\": \"%s\", \"lookup_ms\": %.1f, \"bytes\": %llu, \"evicted\": %u",
 		kcache_state_name(k->state), (double)k->lookup_ns / 1e6,
 		(unsigned long long)k->bytes, k->evicted);
+	fprintf(f, ", \"by_index\": %s, \"mapped_bytes\": %llu", k->by_index ? "true" : "false",
+		(unsigned long long)mapped);
 	if (k->state == KCACHE_ERROR) {
 		fprintf(f, ", \"why\": ");
 		json_string(f, k->why, strlen(k->why));

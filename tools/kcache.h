@@ -17,6 +17,11 @@
  * place (atomic: concurrent ktvm processes see a whole file or none); a
  * hit touches the entry's time, and entries beyond the size cap
  * (KTVM_KERNEL_CACHE_MAX_MIB, default 1024) go least recently used first.
+ * An index of symbolic links (idx-<identity> -> the entry) finds a known
+ * image by its identity (device, inode, size, times, the CRC of its first
+ * 64 KiB) without checksumming it whole: a hit costs about 0.1 ms.
+ * Entries are never written in place, so the boot maps their pages into
+ * guest RAM instead of copying them (vm_config.kernel_mappable).
  */
 #ifndef KTVM_TOOLS_KCACHE_H
 #define KTVM_TOOLS_KCACHE_H
@@ -44,6 +49,7 @@ struct kcache {
 	u64 lookup_ns;	     /* the whole lookup: checksums, and decompression on a miss */
 	u64 bytes;	     /* HIT, MISS: the uncompressed kernel's size */
 	u32 evicted;	     /* entries removed for the size cap */
+	bool by_index;	     /* HIT: found through the index, without a checksum */
 };
 
 /*
@@ -53,8 +59,12 @@ struct kcache {
  * the boot reports it.
  */
 bool kcache_lookup(const char *kernel, struct kcache *k);
-/* The "kernel" member of the JSON result: given, booted, cache state, time. */
-void kcache_json(FILE *f, const char *given, const struct kcache *k);
+/*
+ * The "kernel" member of the JSON result: given, booted, cache state, time,
+ * and mapped: the bytes mapped from the booted file rather than copied
+ * (vm_load_kernel(); only the cache's files are mapped).
+ */
+void kcache_json(FILE *f, const char *given, const struct kcache *k, u64 mapped);
 const char *kcache_state_name(enum kcache_state s);
 
 #endif

@@ -18,6 +18,32 @@ static void profile_phase(FILE *f, const char *what, bool known, u64 from_ns, u6
 			span);
 }
 
+/* The setup steps that took at least PROFILE_STEP_MS, the rest summed. */
+#define PROFILE_STEP_MS 0.5
+static void profile_steps(FILE *f, const struct vm_result *res)
+{
+	double rest = 0;
+	int col = 0;
+
+	for (u32 i = 0; i < res->nr_steps; i++) {
+		double ms = (double)res->steps[i].ns / 1e6;
+
+		if (ms < PROFILE_STEP_MS) {
+			rest += ms;
+			continue;
+		}
+		col += fprintf(f, "%s%s %.1f", col ? ", " : "ktvm:     ", res->steps[i].name, ms);
+		if (col > 70) {
+			fputc('\n', f);
+			col = 0;
+		}
+	}
+	if (rest > 0)
+		col += fprintf(f, "%sother steps %.1f", col ? ", " : "ktvm:     ", rest);
+	if (col)
+		fputc('\n', f);
+}
+
 void profile_print(FILE *f, const struct vm_result *res, const struct channel *ch)
 {
 	/* Every time from ktvm's start: the channel's clock starts there too. */
@@ -29,6 +55,7 @@ void profile_print(FILE *f, const struct vm_result *res, const struct channel *c
 
 	fprintf(f, "ktvm: profile (ms from ktvm's start; --json has the same):\n");
 	profile_phase(f, "host setup", true, 0, first_run, "start to the first KVM_RUN");
+	profile_steps(f, res);
 	profile_phase(f, "kernel to init", have_init, first_run, init,
 		      "first KVM_RUN to the kernel's \"Run /init\"");
 	if (ch) {

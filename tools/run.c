@@ -619,8 +619,17 @@ static int run_prepare_watch(struct run *r)
 	return 0;
 }
 
+/* A setup step of ktvm's own that began at t0 (--json's setup_steps). */
+static void run_step(struct run *r, const char *name, u64 t0)
+{
+	if (r->nr_steps < ARRAY_SIZE(r->steps))
+		r->steps[r->nr_steps++] =
+		    (struct vm_setup_step){.name = name, .ns = clock_now_ns() - t0};
+}
+
 int run_prepare(struct run *r)
 {
+	u64 t0;
 	struct vm_config *cfg = &r->o.cfg;
 	bool payload = r->o.prog;
 	int ret;
@@ -638,31 +647,40 @@ int run_prepare(struct run *r)
 	 */
 	r->kernel_given = cfg->kernel;
 	r->kc.state = KCACHE_OFF;
+	t0 = clock_now_ns();
 	if (!r->o.no_kcache && kcache_lookup(cfg->kernel, &r->kc)) {
 		cfg->kernel_name = cfg->kernel;
 		cfg->kernel = r->kc.path;
+		cfg->kernel_mappable = true; /* written once, replaced only by rename */
 	}
+	run_step(r, "kernel_cache", t0);
 	/* The guest drivers of the devices asked for, where the kernel has them as modules. */
 	if (r->o.dev.nr_disks)
 		r->o.po.modules[r->o.po.nr_modules++] = "virtio_blk";
 	if (r->o.dev.net.mode != DEVOPTS_NET_NONE)
 		r->o.po.modules[r->o.po.nr_modules++] = "virtio_net";
 	/* The disks and the TAP first: a wrong path is said before any packing. */
+	t0 = clock_now_ns();
 	if (devopts_open(&r->o.dev) < 0) {
 		fprintf(stderr, "ktvm: %s\n", error_msg());
 		devopts_close(&r->o.dev);
 		return run_error_status();
 	}
+	run_step(r, "disks_net", t0);
 	if (payload) {
+		t0 = clock_now_ns();
 		ret = run_prepare_pack(r);
 		if (ret) {
 			devopts_close(&r->o.dev);
 			return ret;
 		}
+		run_step(r, "pack", t0);
 	}
+	t0 = clock_now_ns();
 	ret = run_prepare_watch(r);
 	if (ret)
 		goto err;
+	run_step(r, "symbols", t0);
 	if (r->o.wo.dump_dir && access(r->o.wo.dump_dir, W_OK | X_OK) < 0) {
 		ret = ktvm_usage_error("--dump-dir %s: %s", r->o.wo.dump_dir, strerror(errno));
 		goto err;
@@ -691,9 +709,11 @@ err:
 
 int run_vm(struct run *r)
 {
+	u64 t0;
 	int ret;
 
 	ret = vm_create(&r->vm, &r->o.cfg);
+	t0 = clock_now_ns();
 	/* The initramfs is mapped by now (or not needed): no file stays behind. */
 	pack_cleanup(&r->pf);
 	if (ret < 0) {
@@ -713,7 +733,9 @@ int run_vm(struct run *r)
 	signals_attach(r->vm);
 	if (r->o.cfg.console_fd >= 0)
 		signals_tty(r->o.cfg.console_fd, &r->vm->console.escapes);
+	run_step(r, "debugger", t0);
 	r->ret = vm_run(r->vm, &r->res);
+	vm_result_steps_prepend(&r->res, r->steps, r->nr_steps);
 	signals_attach(NULL);
 	channel_end(&r->ch);
 	return 0;
@@ -899,7 +921,7 @@ static void run_json_more(FILE *f, const void *ctx)
 		watch_opts_json(f, wo, r->vm);
 	if (wo->scx_live)
 		scx_trigger_json(f, (struct scx_trigger *)&wo->scx_trig, "  ");
-	kcache_json(f, r->kernel_given, &r->kc);
+	kcache_json(f, r->kernel_given, &r->kc, r->res.kernel_mapped);
 	devlist_json(f, (struct devlist *)&r->devs);
 	if (wo->mon_live) {
 		monitor_json(f, (struct monitor *)&wo->mon_state,

@@ -48,6 +48,9 @@ struct run {
 	const char *kernel_given; /* --kernel as given (cfg.kernel may be the cache's copy) */
 	struct vm *vm;
 	struct vm_result res;
+	/* ktvm's own setup steps (the kernel cache, packing, ...), put before the VM's in res */
+	struct vm_setup_step steps[8];
+	u32 nr_steps;
 	int ret;	/* vm_run()'s */
 	int json_fd;	/* --json FILE, opened (and emptied) by run_prepare() */
 	bool json_open; /* json_fd is open and the result not written yet */

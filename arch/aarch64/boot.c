@@ -102,16 +102,19 @@ int arch_boot_load(struct vm *vm)
 			       .image_size = vm->arch.image_size};
 	struct a64_placement p;
 	u8 *dst;
+	int ret;
 
 	/* arch_kernel_check() placed the same inputs already. */
 	if (a64_place(vm->cfg.mem_size, &im, vm->initrd_len, &p) < 0)
 		return error_input(-EFBIG, "kernel and initrd do not fit in guest memory");
 	vm->arch.fdt_gpa = p.fdt;
 	vm->arch.entry = p.kernel;
-	dst = vm_gpa(vm, p.kernel, vm->kernel_len);
-	if (!dst)
+	ret = vm_load_kernel(vm, p.kernel, 0, vm->kernel_len, vm->kernel_len);
+	if (ret == -EFAULT)
 		return error_host(-EFAULT, "kernel does not fit in guest RAM");
-	memcpy(dst, vm->kernel_img, vm->kernel_len);
+	if (ret < 0)
+		return error_host(ret, "kernel %s: cannot load: %s", vm_kernel_name(vm),
+				  strerror(-ret));
 	if (vm->initrd_len) {
 		dst = vm_gpa(vm, p.initrd, vm->initrd_len);
 		if (!dst)

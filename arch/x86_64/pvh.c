@@ -120,7 +120,6 @@ static int pvh_walk(struct vm *vm, const u8 *img, size_t len, const char *name, 
 		goto out;
 	for (i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
-		u8 *dst;
 
 		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
 			continue;
@@ -148,15 +147,18 @@ static int pvh_walk(struct vm *vm, const u8 *img, size_t len, const char *name, 
 		hi = MAX(hi, ph.p_paddr + ph.p_memsz);
 		if (!vm)
 			continue;
-		dst = vm_gpa(vm, ph.p_paddr, ph.p_memsz);
-		if (!dst) {
+		ret = vm_load_kernel(vm, ph.p_paddr, ph.p_offset, ph.p_filesz, ph.p_memsz);
+		if (ret == -EFAULT) {
 			ret =
 			    error_input(-EFBIG, "kernel %s: segment at 0x%llx is not in guest RAM",
 					name, (unsigned long long)ph.p_paddr);
 			goto out;
 		}
-		memcpy(dst, img + ph.p_offset, ph.p_filesz);
-		memset(dst + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+		if (ret < 0) {
+			ret = error_host(ret, "kernel %s: cannot load segment %zu: %s", name, i,
+					 strerror(-ret));
+			goto out;
+		}
 	}
 	if (!hi) {
 		ret = error_input(-ENOEXEC, "kernel %s: ELF has no loadable segment", name);

@@ -26,6 +26,7 @@ void result_write_json(FILE *f, const struct vm_result *res, const struct channe
 	json_string(f, res->detail, strlen(res->detail));
 	fprintf(f, ",\n  \"timed_out\": %s", res->timed_out ? "true" : "false");
 	fprintf(f, ",\n  \"setup_ms\": %llu", result_ms(res->setup_ns));
+	fprintf(f, ",\n  \"setup_us\": %llu", (unsigned long long)(res->setup_ns / 1000));
 	fprintf(f, ",\n  \"duration_ms\": %llu", result_ms(res->duration_ns));
 	fprintf(f, ",\n  \"init_ms\": %llu", result_ms(res->init_ns));
 	fprintf(f, ",\n  \"vcpus\": %u", res->nr_vcpus);
@@ -59,6 +60,14 @@ void result_write_json(FILE *f, const struct vm_result *res, const struct channe
 	}
 	fprintf(f, "],\n  \"unclaimed_exits\": {\"pio\": %llu, \"mmio\": %llu}",
 		(unsigned long long)res->unclaimed_pio, (unsigned long long)res->unclaimed_mmio);
+	/* Where setup_ms went, step by step: ktvm's own, then the VM's phases. */
+	fprintf(f, ",\n  \"setup_steps\": {");
+	for (r = 0; r < res->nr_steps; r++) {
+		fprintf(f, "%s", r ? ", " : "");
+		json_string(f, res->steps[r].name, strlen(res->steps[r].name));
+		fprintf(f, ": %.3f", (double)res->steps[r].ns / 1e6);
+	}
+	fputc('}', f);
 	if (ch) {
 		fprintf(f, ",\n  \"channel\": ");
 		channel_write_json(f, ch, "  ");

@@ -1,22 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 
+#include "core/base/clock.h"
 #include "core/base/error.h"
 #include "core/vm/phase.h"
 
 int phase_fail_at = -1;
 
-int phases_run(struct vm *vm, const struct phase *phases, size_t n, size_t *done)
+int phases_run(struct vm *vm, const struct phase *phases, size_t n, size_t *done, u64 *ns)
 {
 	size_t i;
 	int ret;
 
 	for (i = 0; i < n; i++) {
+		u64 t0 = clock_now_ns();
+
 		if ((int)i == phase_fail_at)
 			ret = error_host(-EIO, "phase %s: failure injected (phase_fail_at %zu)",
 					 phases[i].name, i);
 		else
 			ret = phases[i].setup(vm);
+		if (ns)
+			ns[i] = clock_now_ns() - t0;
 		if (ret < 0) {
 			phases_unwind(vm, phases, i);
 			*done = 0;

@@ -17,8 +17,11 @@ struct phase {
 	void (*teardown)(struct vm *vm); /* may be NULL */
 };
 
-/* Returns 0 with *done = n, or the failing phase's error with the rest undone. */
-int phases_run(struct vm *vm, const struct phase *phases, size_t n, size_t *done);
+/*
+ * Returns 0 with *done = n, or the failing phase's error with the rest
+ * undone. ns, if not NULL, has n entries: each phase's setup time.
+ */
+int phases_run(struct vm *vm, const struct phase *phases, size_t n, size_t *done, u64 *ns);
 /* Tears down phases[done-1] .. phases[0]. */
 void phases_unwind(struct vm *vm, const struct phase *phases, size_t done);
 

@@ -147,6 +147,9 @@ static void vm_free_inputs(struct vm *vm)
 {
 	file_unmap(vm->kernel_img, vm->kernel_len);
 	file_unmap(vm->initrd_img, vm->initrd_len);
+	if (vm->kernel_fd >= 0)
+		close(vm->kernel_fd);
+	vm->kernel_fd = -1;
 	vm->kernel_img = vm->initrd_img = NULL;
 	vm->kernel_len = vm->initrd_len = 0;
 }
@@ -161,6 +164,8 @@ static int vm_phase_inputs(struct vm *vm)
 		       &vm->kernel_len);
 	if (ret < 0)
 		return ret;
+	/* To read or map the segments from (vm_load_kernel()); without it, copied from kernel_img. */
+	vm->kernel_fd = file_open_ro(vm->cfg.kernel);
 	if (vm->cfg.initrd) {
 		ret = file_map(vm->cfg.initrd, "initrd", VM_INITRD_MAX_FILE, &vm->initrd_img,
 			       &vm->initrd_len);
@@ -410,6 +415,8 @@ static const struct phase vm_phases[] = {
     {"attach", vm_phase_attach, vm_unphase_attach},
 };
 
+_Static_assert(ARRAY_SIZE(vm_phases) < VM_SETUP_STEPS, "a step for each phase, and start");
+
 static int vm_check_config(const struct vm_config *cfg)
 {
 	if (cfg->nr_devices > VM_MAX_DEVICES || (cfg->nr_devices && !cfg->devices))
@@ -468,6 +475,7 @@ int vm_create(struct vm **out, const struct vm_config *cfg)
 	vm->cfg.topo = &vm->topo;
 	vm->kvm_fd = -1;
 	vm->fd = -1;
+	vm->kernel_fd = -1;
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
 	pthread_mutex_init(&vm->lock, NULL);
@@ -478,7 +486,7 @@ int vm_create(struct vm **out, const struct vm_config *cfg)
 	pthread_condattr_destroy(&ca);
 	freeze_init(&vm->freeze);
 
-	ret = phases_run(vm, vm_phases, ARRAY_SIZE(vm_phases), &vm->phases_done);
+	ret = phases_run(vm, vm_phases, ARRAY_SIZE(vm_phases), &vm->phases_done, vm->phase_ns);
 	if (ret < 0) {
 		freeze_destroy(&vm->freeze);
 		pthread_cond_destroy(&vm->cond);
@@ -715,6 +723,12 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	if (!t_first)
 		t_first = t_start;
 	res->setup_ns = t_first - vm->cfg.t_start_ns;
+	res->kernel_mapped = vm->kernel_mapped;
+	for (i = 0; i < vm->phases_done; i++)
+		res->steps[res->nr_steps++] =
+		    (struct vm_setup_step){.name = vm_phases[i].name, .ns = vm->phase_ns[i]};
+	res->steps[res->nr_steps++] =
+	    (struct vm_setup_step){.name = "start", .ns = t_first - t_start};
 	res->duration_ns = t_end - t_first;
 	/* The console's clock starts at process start. */
 	if (vm->console.init_ns && vm->cfg.t_start_ns + vm->console.init_ns > t_first)
@@ -740,6 +754,14 @@ int vm_run(struct vm *vm, struct vm_result *res)
 		return error_host(-ETIMEDOUT, "the I/O thread did not stop within %u ms",
 				  VM_IO_STOP_MS);
 	return 0;
+}
+
+void vm_result_steps_prepend(struct vm_result *res, const struct vm_setup_step *s, u32 n)
+{
+	n = MIN(n, (u32)VM_SETUP_STEPS - res->nr_steps);
+	memmove(&res->steps[n], &res->steps[0], res->nr_steps * sizeof(res->steps[0]));
+	memcpy(&res->steps[0], s, n * sizeof(*s));
+	res->nr_steps += n;
 }
 
 void vm_result_free(struct vm_result *res)

@@ -36,8 +36,16 @@
 struct vm_config {
 	const char *kernel;
 	const char *kernel_name; /* the kernel as the user named it, for messages; NULL: kernel */
-	const char *initrd;	 /* NULL: none */
-	const char *cmdline;	 /* the user's; appended after ktvm's defaults, wins over them */
+	/*
+	 * The kernel file never changes while the VM lives (the kernel cache's
+	 * files: content-named, replaced only by rename): its pages may be
+	 * mapped into guest RAM copy-on-write instead of copied
+	 * (vm_load_kernel()). A file that can be rewritten in place must not
+	 * be: the guest would see the new bytes, or a truncation would fault.
+	 */
+	bool kernel_mappable;
+	const char *initrd;  /* NULL: none */
+	const char *cmdline; /* the user's; appended after ktvm's defaults, wins over them */
 	u32 nr_cpus;
 	u64 mem_size; /* bytes */
 	/*
@@ -85,6 +93,13 @@ struct vm_exit_site {
 	u64 hits;
 };
 
+/* One step of the setup before the first KVM_RUN, and what it took. */
+#define VM_SETUP_STEPS 24
+struct vm_setup_step {
+	const char *name; /* static: a phase's or the caller's */
+	u64 ns;
+};
+
 struct vm_result {
 	enum vm_end end;
 	char detail[256]; /* what ended it: "i8042 reset", "triple fault on vcpu 2", ... */
@@ -102,6 +117,14 @@ struct vm_result {
 	struct vm_exit_site sites[VM_EXIT_SITES];
 	u32 nr_sites;
 	u64 unclaimed_pio, unclaimed_mmio;
+	/*
+	 * Where setup_ns went: vm_create()'s phases in order, then "start"
+	 * (vm_run() to the first KVM_RUN). The caller may put its own steps
+	 * in front (vm_result_steps_prepend()).
+	 */
+	struct vm_setup_step steps[VM_SETUP_STEPS];
+	u32 nr_steps;
+	u64 kernel_mapped; /* kernel bytes mapped from the file, not copied (vm_load_kernel()) */
 };
 
 struct vm_debug;
@@ -162,6 +185,8 @@ struct vm {
 	/* Input files, read and checked before KVM is touched; freed once loaded. */
 	u8 *kernel_img;
 	size_t kernel_len;
+	int kernel_fd;	   /* the kernel file, open while it is loaded; -1: none */
+	u64 kernel_mapped; /* bytes vm_load_kernel() mapped rather than copied */
 	u8 *initrd_img;
 	size_t initrd_len;
 
@@ -177,6 +202,7 @@ struct vm {
 	struct vm_debug *debug; /* owned by core/debug/debug.h; NULL: not attached */
 
 	size_t phases_done;
+	u64 phase_ns[VM_SETUP_STEPS]; /* each setup phase's time */
 	struct arch_vm arch;
 };
 
@@ -190,6 +216,8 @@ static inline const char *vm_kernel_name(const struct vm *vm)
 int vm_run(struct vm *vm, struct vm_result *res);
 void vm_destroy(struct vm *vm);
 void vm_result_free(struct vm_result *res);
+/* Put n steps before res's own, as many as fit; the list keeps its order. */
+void vm_result_steps_prepend(struct vm_result *res, const struct vm_setup_step *s, u32 n);
 
 /* Ask the run to end; the first reason given wins. Safe from any thread. */
 void vm_stop(struct vm *vm, enum vm_end why, const char *fmt, ...) __printf(3, 4);
@@ -207,6 +235,15 @@ void *vm_gpa(struct vm *vm, u64 gpa, u64 len);
 /* Copy len bytes of guest RAM at gpa (vm is a struct vm; core/debug/gva.h reader): 0 or -EFAULT. */
 int vm_read_gpa(void *vm, u64 gpa, void *buf, size_t len);
 int vm_mem_add(struct vm *vm, u64 gpa, u64 size);
+/*
+ * Put the kernel file's bytes [off, off + filesz) at guest address gpa,
+ * then memsz - filesz zero bytes. Where the file may be mapped
+ * (vm_config.kernel_mappable) and the file offset and gpa agree modulo the
+ * page size, whole pages are mapped copy-on-write from the file; the rest
+ * is copied. The range must lie in one RAM slot: -EFAULT otherwise, and
+ * -EINVAL for a span outside the file.
+ */
+int vm_load_kernel(struct vm *vm, u64 gpa, u64 off, u64 filesz, u64 memsz);
 /* Total guest RAM in bytes. */
 u64 vm_mem_total(const struct vm *vm);
 

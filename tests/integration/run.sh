@@ -308,8 +308,14 @@ kcache_case() {
 		"$cwd/kc/vmlinux-"*) ;;
 		*) fail "kernel.booted (expected a file in $cwd/kc, got $(json_get "$json.flat" kernel.booted))" || return 0 ;;
 		esac
+		# The second lookup goes by the index, not the checksum; the
+		# cache's file is mapped into guest RAM, not copied.
+		[ $want = miss ] || expect_json kernel.by_index true || return 0
+		mb=$(json_get "$json.flat" kernel.mapped_bytes)
+		[ "$mb" -gt 1048576 ] 2>/dev/null || fail "kernel.mapped_bytes (expected > 1 MiB, got $mb)" || return 0
 	done
-	expect_eq "cache entries" 1 "$(ls "$cwd/kc" | wc -l | tr -d ' ')" || return 0
+	expect_eq "cache entries" 1 "$(ls "$cwd/kc" | grep -c '^vmlinux-')" || return 0
+	expect_eq "cache index links" 1 "$(ls "$cwd/kc" | grep -c '^idx-')" || return 0
 	# Turned off: the image as given (arm64: refused, with the reason).
 	KTVM_KERNEL_CACHE=$cwd/kc ktvm_run run --kernel "$k" --initrd "$FIXTURES/marker-init.cpio" \
 		--memory 256 --timeout 120 --json "$json" --no-kernel-cache
@@ -317,6 +323,7 @@ kcache_case() {
 	x86_64)
 		expect_status 0 || return 0
 		expect_json kernel.cache off || return 0
+		expect_json kernel.mapped_bytes 0 || return 0
 		;;
 	*)
 		expect_status 2 || return 0

@@ -205,3 +205,135 @@ TEST(unusable_directory_boots_the_image)
 		    strstr(k.why, "cannot write") != NULL);
 	unsetenv("KTVM_KERNEL_CACHE");
 }
+
+static int index_links(const char *dir)
+{
+	char cmd[600];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '^idx-'", dir);
+	p = popen(cmd, "r");
+	if (p && fscanf(p, "%d", &n) != 1)
+		n = -1;
+	if (p)
+		pclose(p);
+	return n;
+}
+
+/* The path of dir's one index link, in out. */
+static void index_link(const char *dir, char *out, size_t size)
+{
+	char cmd[600];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ls -d '%s'/idx-* | head -n1", dir);
+	p = popen(cmd, "r");
+	ASSERT_TRUE(p != NULL);
+	ASSERT_TRUE(fgets(out, (int)size, p) != NULL);
+	pclose(p);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/*
+ * The index finds a known image without checksumming it; a copy (another
+ * identity) is found by its checksum and indexed too; a change in place
+ * that keeps the size and the modification time still moves the change
+ * time, so it is never taken for the old image.
+ */
+TEST(index_finds_known_images)
+{
+	static struct kcache k;
+	const char *dir = test_tmp_path("kc6"), *img = compressed_kernel("k6");
+	char first[PATH_MAX], copy[PATH_MAX], cmd[2 * PATH_MAX + 16];
+	struct stat st;
+	struct timespec keep[2];
+	int fd;
+
+	setenv("KTVM_KERNEL_CACHE", dir, 1);
+	ASSERT_TRUE(kcache_lookup(img, &k));
+	EXPECT_EQ(k.state, KCACHE_MISS);
+	snprintf(first, sizeof(first), "%s", k.path);
+	EXPECT_EQ(index_links(dir), 1);
+	ASSERT_TRUE(kcache_lookup(img, &k));
+	EXPECT_EQ(k.state, KCACHE_HIT);
+	EXPECT_EQ(strcmp(k.path, first), 0);
+	EXPECT_GT(k.bytes, 16 * MiB);
+	EXPECT_TRUE(k.by_index);
+	snprintf(copy, sizeof(copy), "%s", test_tmp_path("k6-copy"));
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", img, copy);
+	ASSERT_EQ(system(cmd), 0);
+	ASSERT_TRUE(kcache_lookup(copy, &k));
+	EXPECT_EQ(k.state, KCACHE_HIT);
+	EXPECT_FALSE(k.by_index);
+	EXPECT_EQ(strcmp(k.path, first), 0);
+	EXPECT_EQ(index_links(dir), 2);
+	/* Same size, same mtime, other bytes (the last one): a new entry. */
+	ASSERT_EQ(stat(copy, &st), 0);
+	keep[0] = st.st_atim;
+	keep[1] = st.st_mtim;
+	fd = open(copy, O_WRONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pwrite(fd, "\x5a", 1, st.st_size - 1), 1);
+	ASSERT_EQ(futimens(fd, keep), 0);
+	close(fd);
+	ASSERT_TRUE(kcache_lookup(copy, &k));
+	EXPECT_EQ(k.state, KCACHE_MISS);
+	EXPECT_TRUE(strcmp(k.path, first) != 0);
+	EXPECT_EQ(entries(dir), 2);
+}
+
+/* An index link that points outside the cache, or at nothing, is not followed. */
+TEST(index_links_are_not_trusted)
+{
+	static struct kcache k;
+	const char *dir = test_tmp_path("kc7"), *img = compressed_kernel("k7");
+	char link[PATH_MAX], first[PATH_MAX];
+
+	setenv("KTVM_KERNEL_CACHE", dir, 1);
+	ASSERT_TRUE(kcache_lookup(img, &k));
+	snprintf(first, sizeof(first), "%s", k.path);
+	index_link(dir, link, sizeof(link));
+	ASSERT_EQ(unlink(link), 0);
+	ASSERT_EQ(symlink("../../etc/passwd", link), 0);
+	ASSERT_TRUE(kcache_lookup(img, &k));
+	EXPECT_EQ(k.state, KCACHE_HIT);
+	EXPECT_FALSE(k.by_index);
+	EXPECT_EQ(strcmp(k.path, first), 0);
+	ASSERT_EQ(unlink(link), 0);
+	ASSERT_EQ(symlink("vmlinux-0000000000000000-1", link), 0);
+	ASSERT_TRUE(kcache_lookup(img, &k));
+	EXPECT_EQ(k.state, KCACHE_HIT);
+	EXPECT_FALSE(k.by_index);
+	EXPECT_EQ(strcmp(k.path, first), 0);
+	/* Re-pointed at the entry by the hit. */
+	ASSERT_TRUE(kcache_lookup(img, &k));
+	EXPECT_TRUE(k.by_index);
+	EXPECT_EQ(strcmp(k.path, first), 0);
+}
+
+/* Eviction removes the index links whose entry it removed. */
+TEST(eviction_prunes_the_index)
+{
+	static struct kcache k;
+	const char *dir = test_tmp_path("kc8");
+	char a[PATH_MAX], cap[32];
+	const char *b;
+	int fd;
+
+	snprintf(a, sizeof(a), "%s", compressed_kernel("k8a"));
+	setenv("KTVM_KERNEL_CACHE", dir, 1);
+	ASSERT_TRUE(kcache_lookup(a, &k));
+	snprintf(cap, sizeof(cap), "%llu", (unsigned long long)(k.bytes / MiB + 1));
+	setenv("KTVM_KERNEL_CACHE_MAX_MIB", cap, 1);
+	b = compressed_kernel("k8b");
+	fd = open(b, O_WRONLY | O_APPEND);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(write(fd, "y", 1), 1);
+	close(fd);
+	ASSERT_TRUE(kcache_lookup(b, &k));
+	EXPECT_EQ(k.evicted, 1);
+	EXPECT_EQ(entries(dir), 1);
+	EXPECT_EQ(index_links(dir), 1);
+	unsetenv("KTVM_KERNEL_CACHE_MAX_MIB");
+}

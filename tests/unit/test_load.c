@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vm_load_kernel() (core/vm/load.c) without KVM: a guest RAM slot made by
+ * hand, a kernel file of random bytes. Whether its pages are mapped or
+ * copied, guest RAM must hold the file's bytes and then zeros, however the
+ * span is aligned; a write by the guest must never reach the file; a file
+ * that may not be mapped is copied.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/base/file.h"
+#include "core/vm/vm.h"
+#include "tests/test.h"
+
+#define RAM   (8 * MiB)
+#define KFILE (3 * MiB + 1234) /* not a whole number of pages */
+
+static struct vm *vm;
+static u8 *want;
+
+/* A VM with one RAM slot at gpa 0 full of 0xaa, and the kernel file open and mapped. */
+static void load_setup(bool mappable)
+{
+	const char *path = test_tmp_path("kernel");
+	int fd;
+
+	if (!want) {
+		want = malloc(KFILE);
+		ASSERT_TRUE(want != NULL);
+		srand(7);
+		for (size_t i = 0; i < KFILE; i++)
+			want[i] = (u8)rand();
+		fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+		ASSERT_GE(fd, 0);
+		ASSERT_EQ(file_write_all(fd, want, KFILE), 0);
+		close(fd);
+	}
+	vm = calloc(1, sizeof(*vm));
+	ASSERT_TRUE(vm != NULL);
+	vm->mem[0].gpa = 0;
+	vm->mem[0].size = RAM;
+	vm->mem[0].hva =
+	    mmap(NULL, RAM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(vm->mem[0].hva != MAP_FAILED);
+	memset(vm->mem[0].hva, 0xaa, RAM);
+	vm->nr_mem = 1;
+	vm->cfg.kernel = path;
+	vm->cfg.kernel_mappable = mappable;
+	ASSERT_EQ(file_map(path, "kernel", 64 * MiB, &vm->kernel_img, &vm->kernel_len), 0);
+	vm->kernel_fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(vm->kernel_fd, 0);
+}
+
+static void load_teardown(void)
+{
+	file_unmap(vm->kernel_img, vm->kernel_len);
+	if (vm->kernel_fd >= 0)
+		close(vm->kernel_fd);
+	munmap(vm->mem[0].hva, RAM);
+	free(vm);
+	vm = NULL;
+}
+
+/* RAM at gpa: file [off, off + filesz), then zeros to memsz, and 0xaa around it. */
+static void expect_loaded(u64 gpa, u64 off, u64 filesz, u64 memsz)
+{
+	const u8 *ram = vm->mem[0].hva;
+	u64 i;
+
+	EXPECT_EQ(memcmp(ram + gpa, want + off, filesz), 0);
+	for (i = filesz; i < memsz && ram[gpa + i] == 0; i++)
+		;
+	EXPECT_EQ(i, memsz);
+	if (gpa)
+		EXPECT_EQ(ram[gpa - 1], 0xaa);
+	if (gpa + memsz < RAM)
+		EXPECT_EQ(ram[gpa + memsz], 0xaa);
+}
+
+TEST(mapped_when_aligned)
+{
+	load_setup(true);
+	ASSERT_EQ(vm_load_kernel(vm, 1 * MiB, 0, KFILE, KFILE + 2 * MiB + 77), 0);
+	expect_loaded(1 * MiB, 0, KFILE, KFILE + 2 * MiB + 77);
+	EXPECT_GT(vm->kernel_mapped, 2 * MiB);
+	load_teardown();
+}
+
+/* gpa and offset mid-page but congruent: the partial pages are copied, the rest mapped. */
+TEST(partial_pages_copied)
+{
+	load_setup(true);
+	ASSERT_EQ(vm_load_kernel(vm, 1 * MiB + 0x234, 0x1234, 2 * MiB + 5, 2 * MiB + 9000), 0);
+	expect_loaded(1 * MiB + 0x234, 0x1234, 2 * MiB + 5, 2 * MiB + 9000);
+	EXPECT_GT(vm->kernel_mapped, 0);
+	EXPECT_LT(vm->kernel_mapped, 2 * MiB + 5);
+	load_teardown();
+}
+
+/* Offsets that the page size does not align alike: all copied. */
+TEST(copied_when_not_congruent)
+{
+	load_setup(true);
+	ASSERT_EQ(vm_load_kernel(vm, 1 * MiB + 8, 0, KFILE, KFILE), 0);
+	expect_loaded(1 * MiB + 8, 0, KFILE, KFILE);
+	EXPECT_EQ(vm->kernel_mapped, 0);
+	load_teardown();
+}
+
+TEST(copied_when_not_mappable)
+{
+	load_setup(false);
+	ASSERT_EQ(vm_load_kernel(vm, 2 * MiB, 0, KFILE, KFILE + 4096 * 3), 0);
+	expect_loaded(2 * MiB, 0, KFILE, KFILE + 4096 * 3);
+	EXPECT_EQ(vm->kernel_mapped, 0);
+	load_teardown();
+	/* Without the file open: from the checked mapping. */
+	load_setup(false);
+	close(vm->kernel_fd);
+	vm->kernel_fd = -1;
+	ASSERT_EQ(vm_load_kernel(vm, 2 * MiB, 4096, KFILE - 4096, KFILE), 0);
+	expect_loaded(2 * MiB, 4096, KFILE - 4096, KFILE);
+	load_teardown();
+}
+
+/* The guest's writes are its own: the file keeps its bytes. */
+TEST(guest_writes_do_not_reach_the_file)
+{
+	u8 *file;
+	size_t len;
+
+	load_setup(true);
+	ASSERT_EQ(vm_load_kernel(vm, 1 * MiB, 0, KFILE, KFILE), 0);
+	ASSERT_GT(vm->kernel_mapped, 0);
+	memset(vm->mem[0].hva + 1 * MiB, 0x55, KFILE);
+	load_teardown();
+	ASSERT_EQ(file_map(test_tmp_path("kernel"), "kernel", 64 * MiB, &file, &len), 0);
+	EXPECT_EQ(len, (size_t)KFILE);
+	EXPECT_EQ(memcmp(file, want, KFILE), 0);
+	file_unmap(file, len);
+}
+
+TEST(bad_spans)
+{
+	load_setup(true);
+	EXPECT_EQ(vm_load_kernel(vm, 1 * MiB, 0, KFILE + 1, KFILE + 1), -EINVAL);
+	EXPECT_EQ(vm_load_kernel(vm, 1 * MiB, KFILE, 1, 1), -EINVAL);
+	EXPECT_EQ(vm_load_kernel(vm, 1 * MiB, ~0ULL, 1, 1), -EINVAL);
+	EXPECT_EQ(vm_load_kernel(vm, 1 * MiB, 0, 2, 1), -EINVAL);
+	EXPECT_EQ(vm_load_kernel(vm, RAM - 4096, 0, KFILE, KFILE), -EFAULT);
+	EXPECT_EQ(vm_load_kernel(vm, ~0ULL - 10, 0, 100, 100), -EFAULT);
+	EXPECT_EQ(vm->kernel_mapped, 0);
+	/* Nothing was written. */
+	EXPECT_EQ(vm->mem[0].hva[1 * MiB], 0xaa);
+	load_teardown();
+}
