@@ -8,8 +8,8 @@
  * kernel is left to the boot to refuse; the size cap evicts the least
  * recently used entry; an unusable cache directory is reported and the
  * image booted as given. An EFI zboot image (made here, zboot_fixture.h)
- * goes through the cache to the Image inside on aarch64 and is no kernel
- * for x86_64.
+ * goes through the cache to the Image inside on aarch64 (one it cannot
+ * decompress says why) and is no kernel for x86_64.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "core/base/file.h"
+#include "core/image/zboot.h"
 #include "core/vm/arch.h"
 #include "tests/test.h"
 #include "tools/kcache.h"
@@ -223,6 +224,16 @@ TEST(zboot_miss_then_hit)
 	ASSERT_TRUE(kcache_lookup(path, &k));
 	EXPECT_EQ(k.state, KCACHE_HIT);
 	EXPECT_EQ(entries(test_tmp_path("kc6")), 1);
+	/* One it cannot undo: the reason kept for --json's kernel.why. */
+	memset(file + 24, 0, ZBOOT_COMP_MAX);
+	strcpy((char *)file + 24, "lz4");
+	fd = open(path, O_TRUNC | O_WRONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(file_write_all(fd, file, len), 0);
+	close(fd);
+	EXPECT_FALSE(kcache_lookup(path, &k));
+	EXPECT_EQ(k.state, KCACHE_ERROR);
+	EXPECT_TRUE(strstr(k.why, "compressed with lz4, which ktvm does not decompress") != NULL);
 }
 
 TEST(unusable_directory_boots_the_image)
