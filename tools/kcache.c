@@ -285,9 +285,18 @@ bool kcache_lookup(const char *kernel, struct kcache *k)
 			kcache_index_add(index, dir, k->path);
 		goto out;
 	}
-	if (arch_kernel_unpack(file, flen, kernel, &img, &len, &owned) < 0) {
+	ret = arch_kernel_unpack(file, flen, kernel, &img, &len, &owned);
+	if (ret == -ENOEXEC) {
 		error_clear(); /* not a kernel of this arch: the boot says so */
 		k->state = KCACHE_NOT_BOOTABLE;
+		goto out;
+	}
+	/*
+	 * A compressed kernel it could not undo (corrupt, too large, its
+	 * library or method missing): the boot cannot say why, so say it here.
+	 */
+	if (ret < 0) {
+		kcache_fail(k, "%s", error_msg());
 		goto out;
 	}
 	if (!owned) {

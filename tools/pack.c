@@ -281,7 +281,7 @@ int pack_prepare(const struct pack_opts *o, struct pack_files *f)
 	ret = pack_init_file(init, sizeof(init));
 	if (ret < 0)
 		return ret;
-	ret = kmod_release(o->kernel, f->release, sizeof(f->release));
+	ret = kmod_release(o->booted ? o->booted : o->kernel, f->release, sizeof(f->release));
 	if (ret < 0)
 		return ret;
 	if (o->modules_dir)

@@ -30,6 +30,12 @@
 
 struct pack_opts {
 	const char *kernel;
+	/*
+	 * The kernel that boots, whose banner gives the release: the kernel
+	 * cache's uncompressed copy of kernel (an Image.gz or zboot image has
+	 * no banner to read); NULL: kernel. The modules lie beside kernel.
+	 */
+	const char *booted;
 	char **argv; /* PROG and its arguments, NULL-terminated */
 	const char *includes[PACK_MAX_INCLUDES + 1];
 	u32 nr_includes;

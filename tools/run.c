@@ -524,6 +524,7 @@ static int run_prepare_pack(struct run *r)
 			    opt, run_btf_what(r), run_btf_source(r));
 	}
 	po->kernel = r->kernel_given; /* its modules lie beside the image, not the cache */
+	po->booted = cfg->kernel;
 	po->argv = r->o.prog;
 	if (pack_prepare(po, &r->pf) < 0) {
 		fprintf(stderr, "ktvm: %s\n", error_msg());

@@ -12,6 +12,7 @@
 #include "core/vm/arch.h"
 #include "core/base/error.h"
 #include "core/image/unpack.h"
+#include "core/image/zboot.h"
 #include "core/vm/vm.h"
 
 /* Header fields, little-endian (booting.rst section 4). */
@@ -107,12 +108,33 @@ int a64_image_parse(const u8 *img, size_t len, struct a64_image *out)
 	return 0;
 }
 
+/*
+ * An EFI zboot image (core/image/zboot.h) at the boot: ktvm runs no EFI
+ * code, so the Image inside boots only through the kernel cache. Why this
+ * one could not, when the header says.
+ */
+static int image_zboot_refuse(struct vm *vm)
+{
+	struct zboot z;
+	int ret = zboot_parse(vm->kernel_img, vm->kernel_len, vm_kernel_name(vm), &z);
+
+	if (ret < 0)
+		return ret;
+	return error_input(-ENOEXEC,
+			   "kernel %s: an EFI zboot image (%s-compressed Image), which ktvm boots "
+			   "through its kernel cache (off: --no-kernel-cache, or the cache could "
+			   "not be used; see --json's kernel.why)",
+			   vm_kernel_name(vm), z.comp);
+}
+
 int arch_kernel_check(struct vm *vm)
 {
 	struct a64_placement p;
 	struct a64_image im;
 	int ret = a64_image_parse(vm->kernel_img, vm->kernel_len, &im);
 
+	if (ret == -ENOEXEC && zboot_is(vm->kernel_img, vm->kernel_len))
+		return image_zboot_refuse(vm);
 	if (ret == -ENOEXEC && unpack_sniff(vm->kernel_img, vm->kernel_len) == UNPACK_GZIP)
 		return error_input(ret,
 				   "kernel %s: a gzip-compressed Image, which ktvm boots through "
@@ -166,36 +188,44 @@ int arch_kernel_check(struct vm *vm)
 /*
  * An arm64 Image is the kernel uncompressed (booting.rst): nothing to undo.
  * An Image.gz (what `make Image.gz` builds; the bootloader decompresses
- * it) is decompressed here.
+ * it) and an EFI zboot image (vmlinuz.efi: core/image/zboot.h) are
+ * decompressed here; what comes out must be an arm64 Image (a riscv
+ * zboot image holds a riscv one).
  */
 int arch_kernel_unpack(const u8 *img, size_t len, const char *name, const u8 **out, size_t *out_len,
 		       u8 **owned)
 {
 	struct a64_image im;
+	const char *what;
 	size_t n;
 	int ret;
 
 	*owned = NULL;
-	if (unpack_sniff(img, len) == UNPACK_GZIP) {
+	if (zboot_is(img, len)) {
+		what = "an EFI zboot image";
+		ret = zboot_unpack(img, len, name, A64_UNPACK_MAX, owned, &n);
+	} else if (unpack_sniff(img, len) == UNPACK_GZIP) {
+		what = "gzip";
 		ret = unpack(UNPACK_GZIP, img, len, 0, A64_UNPACK_MAX, owned, &n);
 		if (ret < 0)
-			return error_prefix(ERROR_INPUT, ret, "kernel %s: gzip", name);
-		if (a64_image_parse(*owned, n, &im) < 0) {
-			free(*owned);
-			*owned = NULL;
-			return error_input(-ENOEXEC,
-					   "kernel %s: gzip of something other than an "
-					   "arm64 Image",
-					   name);
-		}
-		*out = *owned;
-		*out_len = n;
+			ret = error_prefix(ERROR_INPUT, ret, "kernel %s: gzip", name);
+	} else {
+		if (a64_image_parse(img, len, &im) < 0)
+			return error_input(-ENOEXEC, "kernel %s: not an arm64 Image", name);
+		*out = img;
+		*out_len = len;
 		return 0;
 	}
-	if (a64_image_parse(img, len, &im) < 0)
-		return error_input(-ENOEXEC, "kernel %s: not an arm64 Image", name);
-	*out = img;
-	*out_len = len;
+	if (ret < 0)
+		return ret;
+	if (a64_image_parse(*owned, n, &im) < 0) {
+		free(*owned);
+		*owned = NULL;
+		return error_input(-ENOEXEC, "kernel %s: %s of something other than an arm64 Image",
+				   name, what);
+	}
+	*out = *owned;
+	*out_len = n;
 	return 0;
 }
 

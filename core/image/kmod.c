@@ -13,6 +13,7 @@
 #include "core/base/file.h"
 #include "core/image/kmod.h"
 #include "core/image/unpack.h"
+#include "core/image/zboot.h"
 
 /* Bounds for the index files and for one module decompressed in memory. */
 #define KMOD_MAX_INDEX	(64 * MiB)
@@ -510,6 +511,12 @@ int kmod_release_mem(const u8 *img, size_t len, const char *name, char *buf, siz
 	if (len > 2 && img[0] == 0x1f && img[1] == 0x8b)
 		return error_input(-EINVAL,
 				   "kernel %s: gzip-compressed; give the uncompressed image", name);
+	if (zboot_is(img, len))
+		return error_input(
+		    -EINVAL,
+		    "kernel %s: an EFI zboot image (compressed); give the uncompressed "
+		    "image",
+		    name);
 	return error_input(-EINVAL, "kernel %s: no \"Linux version\" banner (compressed image?)",
 			   name);
 }

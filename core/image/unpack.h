@@ -4,7 +4,8 @@
  * and libzstd loaded by dlopen() when needed, so ktvm links neither (both
  * are part of any Debian system: dpkg and apt use them). Used for compressed
  * kernel modules (.ko.xz, .ko.zst, .ko.gz; core/image/kmod.c) and for the
- * compressed kernel inside an x86 bzImage.
+ * compressed kernel inside an x86 bzImage, an arm64 Image.gz or an EFI
+ * zboot image (core/image/zboot.c).
  */
 #ifndef KTVM_CORE_UNPACK_H
 #define KTVM_CORE_UNPACK_H

@@ -6,11 +6,13 @@
  * (pvh.c), the kallsyms tables (core/image/kallsyms_image.c, every symbol
  * walked and looked up again), the BTF blob (btf_image.c, libbpf's parser
  * behind it, and the sched_ext layout from it), the release string
- * (kmod.c) and decompression of a payload (unpack.c, capped at 1 MiB).
+ * (kmod.c), decompression of a payload (unpack.c, capped at 1 MiB) and
+ * the EFI zboot header (zboot.c) with its payload, capped the same.
  *
  * Input: the image. scripts/fuzz-seeds.sh adds Debian's cached kernels
- * (cut to their first MiB and around their tables) as seeds, so the
- * mutations start from real headers and tables.
+ * (cut to their first MiB and around their tables) and a zboot image of
+ * the first 16 KiB of the arm64 Image as seeds, so the mutations start
+ * from real headers and tables.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 #include "core/image/kallsyms_image.h"
 #include "core/image/kmod.h"
 #include "core/image/unpack.h"
+#include "core/image/zboot.h"
 #include "core/run/scx_btf.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -77,6 +80,20 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 		if (f != UNPACK_NONE && unpack(f, data, size, 0, 1 << 20, &out, &out_len) == 0)
 			CHECK(out_len <= 1 << 20);
+		free(out);
+	}
+	if (zboot_is(data, size)) {
+		struct zboot z;
+		u8 *out = NULL;
+		size_t out_len = 0;
+
+		if (zboot_parse(data, size, "fuzz", &z) == 0)
+			CHECK((u64)z.payload_off + z.payload_len <= size &&
+			      memchr(z.comp, 0, sizeof(z.comp)) && z.format != UNPACK_NONE);
+		if (zboot_unpack(data, size, "fuzz", 1 << 20, &out, &out_len) == 0)
+			CHECK(out_len <= 1 << 20);
+		else
+			CHECK(out == NULL);
 		free(out);
 	}
 	error_clear();

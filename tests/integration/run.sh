@@ -31,6 +31,8 @@ set -eu
 . "$(dirname "$0")/monitor.sh"
 # shellcheck source=tests/integration/devices.sh
 . "$(dirname "$0")/devices.sh"
+# shellcheck source=tests/integration/zboot.sh
+. "$(dirname "$0")/zboot.sh"
 
 # Read by run_case.
 # shellcheck disable=SC2034
@@ -332,6 +334,42 @@ kcache_case() {
 	esac
 }
 
+# An EFI zboot image (vmlinuz.efi, zboot.sh wraps the kernel): on aarch64
+# the Image inside boots through the cache, to init (a miss) and running a
+# program, its modules found beside the image (a hit); without the cache,
+# one line and status 2. x86_64 has no zboot: not a bzImage.
+kcache_zboot_case() {
+	k=$cwd/vmlinuz.efi
+	if [ "$KTVM_ARCH" = x86_64 ]; then
+		# The kernel's first MiB is enough to be refused.
+		head -c 1048576 "$KERNEL_IMAGE" >"$cwd/head"
+		zboot_wrap "$cwd/head" "$k" || fail "zboot_wrap $KERNEL_IMAGE" || return 0
+		ktvm_run run --kernel "$k" --initrd "$FIXTURES/marker-init.cpio" --timeout 30
+		expect_status 2 || return 0
+		grep -q "not a bzImage" "$err" || fail "message (expected \"not a bzImage\", got \"$(head -n1 "$err")\")"
+		return 0
+	fi
+	zboot_wrap "$KERNEL_IMAGE" "$k" || fail "zboot_wrap $KERNEL_IMAGE" || return 0
+	ln -s "$(dirname "$KERNEL_IMAGE")/root" "$cwd/root"
+	KTVM_KERNEL_CACHE=$cwd/kc ktvm_run run --kernel "$k" --initrd "$FIXTURES/marker-init.cpio" \
+		--memory 256 --timeout 120 --console --json "$json"
+	expect_status 0 || return 0
+	expect_console "KTVM-MARKER: init started" || return 0
+	expect_json kernel.cache miss || return 0
+	KTVM_KERNEL_CACHE=$cwd/kc ktvm_run run --kernel "$k" --memory 256 --timeout 120 \
+		--json "$json" -- /bin/busybox sh -c 'echo zboot-payload; exit 7'
+	expect_status 7 || return 0
+	expect_file stdout zboot-payload "$out" || return 0
+	expect_json kernel.cache hit || return 0
+	expect_eq "cache entries" 1 "$(ls "$cwd/kc" | wc -l | tr -d ' ')" || return 0
+	KTVM_KERNEL_CACHE=$cwd/kc ktvm_run run --kernel "$k" --initrd "$FIXTURES/marker-init.cpio" \
+		--memory 256 --timeout 120 --no-kernel-cache
+	expect_status 2 || return 0
+	expect_eq "message lines" 1 "$(wc -l <"$err" | tr -d ' ')" || return 0
+	grep -q "an EFI zboot image (gzip-compressed Image)" "$err" ||
+		fail "message (expected it to say an EFI zboot image, got \"$(head -n1 "$err")\")"
+}
+
 bad_initrd_too_big() {
 	dd if=/dev/zero of="$work/big-initrd" bs=1M count=120 2>/dev/null
 	bad "big-initrd memory" --kernel "$(form_kernel $loader_form)" --no-kernel-cache \
@@ -430,6 +468,7 @@ run_case bad_kernel_too_big bad_kernel_too_big
 # The bzImage's own size check (init_size), apart from the ELF's.
 [ "$KTVM_ARCH" != x86_64 ] || run_case bad_bzimage_too_big bad_bzimage_too_big
 run_case kernel_cache kcache_case
+run_case kernel_cache_zboot kcache_zboot_case
 run_case bad_initrd_too_big bad_initrd_too_big
 run_case bad_cmdline_too_long bad_cmdline_too_long
 run_case bad_cmdline_huge bad_cmdline_huge

@@ -3,6 +3,7 @@
  * tools/pack.c, the payload packing of `ktvm run -- PROG`: PROG looked up
  * as a shell does, an absolute path that is not a host file run as a guest
  * path, where the kernel's modules are found (in the order pack.c lists),
+ * the release read from the kernel that boots (the kernel cache's copy),
  * and that pack_cleanup() leaves nothing behind, after success or failure.
  *
  * Everything lives in this binary's scratch directory: TMPDIR (where pack
@@ -529,6 +530,40 @@ TEST(pack_modules_dir_kernel_in_cwd)
 	expect_modules("vmlinux", NULL, "./root/lib/modules/" RELEASE, "cwd");
 	env_reset();
 	rm_rf(path_in(kdir, "root"));
+}
+
+/*
+ * A compressed kernel (an EFI zboot image, which has no banner to read)
+ * booted through the kernel cache: the release comes from the booted
+ * copy, the modules from beside the image given. Without the copy, the
+ * message says what the image is.
+ */
+TEST(pack_release_from_booted_kernel)
+{
+	char prog[] = "/ktvm-test-no-such-dir/prog", *argv[] = {prog, NULL};
+	struct pack_opts o = opts(argv);
+	char zdir[1024], zk[1100], mods[1100];
+	struct pack_files f;
+
+	setup();
+	snprintf(zdir, sizeof(zdir), "%s", path_in(root, "z"));
+	snprintf(zk, sizeof(zk), "%s/vmlinuz.efi", zdir);
+	snprintf(mods, sizeof(mods), "%s/root/lib/modules/" RELEASE, zdir);
+	make_modules(mods, "beside the image");
+	write_file(zk, "MZ\x01\x01zimg compressed", 0644);
+	o.kernel = zk;
+	o.booted = kernel;
+	ASSERT_EQ(pack_prepare(&o, &f), 0);
+	EXPECT_STREQ(f.release, RELEASE);
+	EXPECT_STREQ(f.modules_dir, mods);
+	EXPECT_EQ(f.modules, 2);
+	pack_cleanup(&f);
+	o.booted = NULL;
+	EXPECT_LT(pack_prepare(&o, &f), 0);
+	EXPECT_TRUE(strstr(error_msg(), "an EFI zboot image") != NULL);
+	pack_cleanup(&f);
+	expect_tmp_empty();
+	rm_rf(zdir);
 }
 
 /* ---- cleanup ---------------------------------------------------------------- */
