@@ -57,9 +57,13 @@ static bool kcache_dir(char *dir, size_t size)
 		n = snprintf(dir, size, "%s", env);
 	else if (xdg && *xdg)
 		n = snprintf(dir, size, "%s/ktvm/kernels", xdg);
-	else if (home && *home)
+	else if (home && *home) {
+		/* A fresh HOME (L1's is /tmp) has no ~/.cache yet: made here too. */
+		n = snprintf(dir, size, "%s/.cache", home);
+		if (n < 0 || (size_t)n >= size || (mkdir(dir, 0700) < 0 && errno != EEXIST))
+			return false;
 		n = snprintf(dir, size, "%s/.cache/ktvm/kernels", home);
-	else
+	} else
 		return false;
 	if (n < 0 || (size_t)n >= size)
 		return false;
