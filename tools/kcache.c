@@ -68,6 +68,12 @@ static bool kcache_dir(char *dir, size_t size, bool create)
 		return false;
 	if (!create)
 		return true;
+	/* A fresh HOME (L1's is /tmp) has no ~/.cache yet: made here too. */
+	if (!(env && *env) && !(xdg && *xdg)) {
+		snprintf(parent, sizeof(parent), "%s/.cache", home);
+		if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+			return false;
+	}
 	/* Two levels at most are made: the cache's own and its "ktvm" parent. */
 	snprintf(parent, sizeof(parent), "%s", dir);
 	if (strrchr(parent, '/'))

@@ -101,6 +101,8 @@ static const char usage_run[] =
     "                    its uncompressed form where that boots by itself (an\n"
     "                    x86 bzImage's ELF vmlinux with a PVH entry, an arm64\n"
     "                    Image.gz's Image), kept in ~/.cache/ktvm/kernels\n"
+    "  --initramfs-compress none|gzip  with PROG: the payload's initramfs as a\n"
+    "                    plain cpio (default) or gzip-compressed\n"
     "  --profile         after the run, where its time went (setup, kernel to init,\n"
     "                    init to PROG, PROG, shutdown), its exits by reason and\n"
     "                    the devices that took the most exits\n"

@@ -221,6 +221,7 @@ int pack_prepare(const struct pack_opts *o, struct pack_files *f)
 	u32 i, nr_modules = 0;
 	struct initramfs_spec spec;
 	struct initramfs_info info;
+	struct stat st;
 	size_t argc = 0, n = 0;
 	u64 t0 = clock_now_ns();
 	bool on_host;
@@ -304,8 +305,12 @@ int pack_prepare(const struct pack_opts *o, struct pack_files *f)
 		spec.release = f->release;
 	}
 	spec.kernel = o->kernel;
-	/* gzip costs more time than the guest saves reading fewer bytes from RAM */
-	spec.level = -1;
+	/*
+	 * Uncompressed by default: gzip costs more time (here to compress, in
+	 * the guest to inflate) than the guest saves reading fewer bytes from
+	 * RAM. --initramfs-compress gzip is there to measure that.
+	 */
+	spec.level = o->gzip ? 0 : -1;
 	if (snprintf(f->initrd, sizeof(f->initrd), "%s/initrd.cpio", f->dir) >=
 	    (int)sizeof(f->initrd))
 		return error_input(-ENAMETOOLONG, "%s: path too long", f->dir);
@@ -313,6 +318,9 @@ int pack_prepare(const struct pack_opts *o, struct pack_files *f)
 	if (ret < 0)
 		return ret;
 	f->cache_hit = info.cache_hit;
+	f->gzip = o->gzip;
+	if (stat(f->initrd, &st) == 0)
+		f->bytes = (u64)st.st_size;
 	f->modules = info.modules;
 	f->libraries = info.libraries;
 	f->build_ns = clock_now_ns() - t0;
@@ -325,6 +333,8 @@ void pack_write_json(FILE *f, const void *ctx)
 
 	fprintf(f, ",\n  \"initramfs\": {\"cache_hit\": %s, \"build_ms\": %llu, ",
 		pf->cache_hit ? "true" : "false", (unsigned long long)(pf->build_ns / 1000000));
+	fprintf(f, "\"compress\": \"%s\", \"bytes\": %llu, ", pf->gzip ? "gzip" : "none",
+		(unsigned long long)pf->bytes);
 	fprintf(f, "\"modules\": %zu, \"libraries\": %zu, \"release\": ", pf->modules,
 		pf->libraries);
 	json_string(f, pf->release, strlen(pf->release));

@@ -42,6 +42,8 @@ struct pack_opts {
 	const char *env[PACK_MAX_ENV + 1];
 	u32 nr_env;
 	const char *modules_dir; /* NULL: found next to the kernel (payload.c) */
+	bool gzip;		 /* --initramfs-compress gzip (default: none) */
+	bool have_compress;	 /* --initramfs-compress was given */
 	/* Modules the run's devices need beyond the guest channel's (virtio_blk, ...) */
 	const char *modules[PACK_MAX_MODULES + 1];
 	u32 nr_modules;
@@ -57,6 +59,8 @@ struct pack_files {
 	char modules_dir[PATH_MAX]; /* "" when the kernel's modules were not found */
 	char release[65];
 	bool cache_hit;
+	bool gzip; /* the initramfs is gzip-compressed */
+	u64 bytes; /* its size */
 	size_t modules, libraries;
 	u64 build_ns; /* pack_prepare()'s wall time */
 };

@@ -75,6 +75,7 @@ enum {
 	OPT_NET,
 	OPT_PROFILE,
 	OPT_NO_KCACHE,
+	OPT_INITRAMFS_COMPRESS,
 };
 
 static const struct option run_options[] = {
@@ -113,6 +114,7 @@ static const struct option run_options[] = {
     {"net", required_argument, NULL, OPT_NET},
     {"profile", no_argument, NULL, OPT_PROFILE},
     {"no-kernel-cache", no_argument, NULL, OPT_NO_KCACHE},
+    {"initramfs-compress", required_argument, NULL, OPT_INITRAMFS_COMPRESS},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -245,6 +247,12 @@ static int run_parse_opt(struct run_opts *o, int opt, char *arg)
 		return run_parse_pack(&o->po, opt, arg);
 	case OPT_MODULES_DIR:
 		o->po.modules_dir = arg;
+		return 0;
+	case OPT_INITRAMFS_COMPRESS:
+		if (strcmp(arg, "none") && strcmp(arg, "gzip"))
+			return ktvm_usage_error("--initramfs-compress '%s': not none or gzip", arg);
+		o->po.gzip = !strcmp(arg, "gzip");
+		o->po.have_compress = true;
 		return 0;
 	case OPT_SCHEDULER:
 		if (!*arg)
@@ -398,9 +406,10 @@ int run_parse(struct run_opts *o, int argc, char **argv, u64 t_start)
 		o->prog = argv + optind;
 	if (o->prog && o->cfg.initrd)
 		return ktvm_usage_error("--initrd and a program to run exclude each other");
-	if (!o->prog && (o->po.nr_includes || o->po.nr_env || o->po.modules_dir))
-		return ktvm_usage_error("--include, --env and --modules-dir need a program to "
-					"run (-- PROG [ARGS...])");
+	if (!o->prog &&
+	    (o->po.nr_includes || o->po.nr_env || o->po.modules_dir || o->po.have_compress))
+		return ktvm_usage_error("--include, --env, --modules-dir and --initramfs-compress "
+					"need a program to run (-- PROG [ARGS...])");
 	if (!o->po.sched && (o->po.nr_sched_args || o->sched_wait))
 		return ktvm_usage_error("--sched-arg and --sched-wait need --scheduler");
 	if (o->po.sched && !o->prog)

@@ -42,7 +42,11 @@
 #   KTVM_HARNESS_FREEZE_CASE  a case that stops L1's heartbeat and hangs, to
 #                             check the handling of a frozen L1
 #   BENCH_RUNS                --bench: runs per configuration (3)
-#   BENCH_PARTS               --bench: which parts (boot payload freeze: all)
+#   BENCH_PARTS               --bench: which parts (default all; see
+#                             tests/integration/bench.sh). With microvm
+#                             (x86_64), L1 also gets QEMU's microvm binary,
+#                             its libraries and firmware (MICROVM,
+#                             MICROVM_DATA in the job's environment)
 #   KTVM_L1_SMP, KTVM_L1_MEM  L1's CPUs (1) and MiB (2048)
 #   KTVM_L1_APPEND            extra L1 kernel parameters
 #   KTVM_L1_IGNORE_MSRS       0: L1's KVM injects #GP for MSRs it does not
@@ -357,6 +361,39 @@ kernel_vars() {
 	[ -z "$3" ] || echo "KERNEL_FOREIGN=$3"
 }
 
+# --- QEMU microvm, the bench's peer ------------------------------------------
+
+# The bench's microvm part compares ktvm with QEMU's microvm machine (x86
+# only) on the same L2 kernel. Its binary comes from the QEMU 10 that
+# scripts/fetch-debian.sh fetched for L1, so it needs this host to be of
+# the build's arch; the firmware: qboot (its -bios) and the option ROMs
+# that load a bzImage (linuxboot_dma.bin) or an ELF's PVH entry (pvh.bin).
+microvm_root=$KTVM_CACHE/debian/host-$(dpkg --print-architecture 2>/dev/null || echo none)/qemu-x86_64/root
+microvm_bin=$microvm_root/usr/bin/qemu-system-x86_64-microvm
+microvm_firmware='qboot.rom linuxboot_dma.bin pvh.bin kvmvapic.bin'
+
+# True when this is a bench job whose parts include microvm and there is a
+# microvm binary for the build's arch.
+want_microvm() {
+	[ "$job" = bench ] && [ "$ARCH" = x86_64 ] && [ "$host_arch" = x86_64 ] || return 1
+	case " ${BENCH_PARTS:-microvm} " in *" microvm "*) ;; *) return 1 ;; esac
+	[ -x "$microvm_bin" ] || {
+		note "no $microvm_bin (scripts/fetch-debian.sh): the bench's microvm part will skip"
+		return 1
+	}
+}
+
+# stage_microvm DEST: the binary at DEST/ktvm/qemu/bin, its libraries at
+# their paths under DEST (L1's root), the firmware in DEST/ktvm/qemu/share.
+stage_microvm() {
+	local stage=$1 f
+	copy_with_libs "$microvm_bin" "$stage" /ktvm/qemu/bin/qemu-system-x86_64-microvm
+	mkdir -p "$stage/ktvm/qemu/share"
+	for f in $microvm_firmware; do
+		cp -L "$microvm_root/usr/share/qemu/$f" "$stage/ktvm/qemu/share/"
+	done
+}
+
 # --- direct run ------------------------------------------------------------
 
 run_direct() {
@@ -368,6 +405,9 @@ run_direct() {
 	done < <(kernel_vars "$kdir" "$kdir612" "$foreign_kernel" \
 		"$([ ! -f "$kdir7/$l2_default" ] || echo "$kdir7")")
 	[ ! -x "$BUILD/schedulers/scx_simple" ] || export SCHEDULERS=$BUILD/schedulers
+	if want_microvm; then
+		export MICROVM=$microvm_bin MICROVM_DATA=$microvm_root/usr/share/qemu
+	fi
 	export KTVM=$BUILD/ktvm KTVM_ARCH=$ARCH PAYLOADS=$BUILD/payloads \
 		FIXTURES=$BUILD/fixtures TESTS=$root/tests/integration KVMTESTS=$BUILD/tests/kvm
 	case "$job" in
@@ -552,6 +592,11 @@ stage_l1() {
 		mkdir -p "$stage/ktvm/kernels/foreign"
 		cp -L "$foreign_kernel" "$stage/ktvm/kernels/foreign/"
 	fi
+	# Only a bench with the microvm part gets QEMU (~11 MiB with its libraries).
+	local microvm=0
+	if want_microvm; then
+		stage_microvm "$stage" && microvm=1
+	fi
 	cp "$BUILD/harness/kvm-probe" "$stage/ktvm/bin/"
 	cp "$BUILD"/fixtures/*.cpio "$stage/ktvm/fixtures/" 2>/dev/null || true
 	cp -r "$root/tests/integration" "$stage/ktvm/tests/"
@@ -566,6 +611,7 @@ stage_l1() {
 			"$([ ! -d "$stage/ktvm/kernels/7" ] || echo /ktvm/kernels/7)" |
 			sed "s/^\([A-Z0-9_]*\)=\(.*\)/export \1='\2'/"
 		[ ! -d "$stage/ktvm/schedulers" ] || echo "export SCHEDULERS=/ktvm/schedulers"
+		[ $microvm = 0 ] || echo "export MICROVM=/ktvm/qemu/bin/qemu-system-x86_64-microvm MICROVM_DATA=/ktvm/qemu/share"
 		# Test selection, the per-run watchdog and the bench's run count
 		# pass through to L1.
 		[ -z "${KTVM_TESTS:-}" ] || echo "export KTVM_TESTS='$KTVM_TESTS'"

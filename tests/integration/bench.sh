@@ -12,6 +12,10 @@
 # disk: blkcheck bench (sequential 1 MiB and random 4 KiB I/O) on a file read
 # by L1 itself and through --disk from the guest, and the ratio; net:
 # loopback frames per second (netcheck loop) with --net loopback.
+# microvm: ktvm against QEMU's microvm machine (x86_64; MICROVM, MICROVM_DATA)
+# on the same kernel and marker init, runs alternating, wall time from exec
+# to exit, medians and ratios ktvm/microvm. initramfs: `ktvm run -- busybox
+# true` with the payload's initramfs plain and gzip-compressed, alternating.
 # Ends with "N passed, N failed" counting runs that did not end cleanly.
 #
 # Same environment as run.sh (see lib.sh).
@@ -22,9 +26,22 @@ set -eu
 check_env marker-init
 [ -x "${PAYLOADS:-}/pattern" ] || { echo "bench.sh: no \$PAYLOADS/pattern" >&2; exit 2; }
 runs=${BENCH_RUNS:-3}
-# BENCH_PARTS: which parts run (default all: boot payload freeze sched monitor disk net).
-bench_part() { case " ${BENCH_PARTS:-boot payload freeze sched monitor disk net} " in *" $1 "*) return 0 ;; esac; return 1; }
+# BENCH_PARTS: which parts run (default all: boot payload freeze sched monitor disk net
+# microvm initramfs).
+bench_part() { case " ${BENCH_PARTS:-boot payload freeze sched monitor disk net microvm initramfs} " in *" $1 "*) return 0 ;; esac; return 1; }
 rows=$work/rows
+
+# bench_median FILE COLUMN [KEY]: the median of COLUMN over FILE's rows
+# (those whose first column is KEY, when given); "-" when there are none.
+bench_median() {
+	awk -v c="$2" -v k="${3:-}" '(k == "" || $1 == k) && $c != "-" { print $c }' "$1" | sort -n |
+		awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# bench_ratio A B: A / B to two decimals, "-" if either is not a number.
+bench_ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "-" }'
+}
 
 # bench_run LABEL KERNEL CPUS RUN [OPTION...]
 bench_run() {
@@ -340,5 +357,155 @@ if bench_part net; then
 		fi
 		i=$((i + 1))
 	done
+fi
+# --- microvm: ktvm against QEMU's microvm ------------------------------------
+
+# mvm_run LABEL RUN: one boot of the marker init in configuration LABEL,
+# timed from exec to exit (wall_ms, /proc/uptime: 10 ms steps) the same way
+# for both VMMs; the run counts only if the guest's init printed its line
+# (and, for ktvm, the guest rebooted).
+mvm_run() {
+	label=$1 i=$2
+	json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
+	rm -f "$json"
+	case "$label" in
+	ktvm-*)
+		case "$label" in
+		ktvm-bz+c) set -- --kernel "$KERNEL_BZIMAGE" ;;
+		ktvm-bz) set -- --kernel "$KERNEL_BZIMAGE" --no-kernel-cache ;;
+		ktvm-elf) set -- --kernel "$KERNEL_VMLINUX" ;;
+		esac
+		# --console: the guest's console on stderr, as microvm's on stdout.
+		ktvm_run run "$@" --initrd "$FIXTURES/marker-init.cpio" --cpus 1 --memory 256 \
+			--cmdline quiet --console --timeout 120 --json "$json"
+		end=$(json_get "$json.flat" end) cache=$(json_get "$json.flat" kernel.cache)
+		[ "$cache" != error ] ||
+			echo "bench.sh: microvm $label run $i: the kernel cache failed: $(json_get "$json.flat" kernel.why)" >&2
+		;;
+	mvm-*)
+		k=$KERNEL_BZIMAGE
+		[ "$label" = mvm-bz ] || k=$KERNEL_VMLINUX
+		# The console on the ISA serial port (ttyS0) to stdout; -no-reboot:
+		# the guest's reset ends QEMU. reboot=t (a triple fault): booted
+		# through its PVH entry, the ELF's reboot did not reset the machine
+		# (the marker printed, then QEMU ran on to the timeout); ktvm's own
+		# command line has reboot=k, its i8042's reset line.
+		t0=$(now_ms)
+		rc=0
+		(cd "$cwd" && exec timeout -s KILL 60 "$MICROVM" -M microvm -accel kvm -cpu host \
+			-smp 1 -m 256 -nodefaults -no-user-config -display none -serial stdio -no-reboot \
+			-L "$MICROVM_DATA" -bios qboot.rom -kernel "$k" \
+			-initrd "$FIXTURES/marker-init.cpio" -append "console=ttyS0 reboot=t panic=-1 quiet") \
+			>"$out" 2>"$err" </dev/null || rc=$?
+		wall_ms=$(($(now_ms) - t0))
+		end=exit cache=-
+		[ "$rc" = 0 ] || end="status $rc"
+		;;
+	esac
+	marker=no
+	! cat "$out" "$err" | grep -q 'KTVM-MARKER: init started' || marker=yes
+	ok=no
+	case "$label:$rc:$end:$marker" in
+	ktvm-*:0:reboot:yes | mvm-*:0:exit:yes) ok=yes ;;
+	esac
+	printf '%-9s %3s  %8s  %-6s %-6s %-12s\n' "$label" "$i" "$wall_ms" "$marker" "$ok" "$cache" |
+		tee -a "$vrows"
+	if [ $ok = yes ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "bench.sh: microvm $label run $i: status $rc, end $end, marker line $marker: $(tr -d '\r' <"$err" | grep -v '^$' | tail -n1 | cut -c1-160)" >&2
+	fi
+}
+
+if bench_part microvm; then
+	echo
+	if [ "$KTVM_ARCH" != x86_64 ]; then
+		echo "skip microvm: QEMU's microvm is an x86 machine; on $KTVM_ARCH the comparable one is QEMU's virt (-M virt -accel kvm with the arm64 Image), not measured here"
+		skipped=$((skipped + 1))
+	elif [ ! -x "${MICROVM:-}" ] || [ ! -d "${MICROVM_DATA:-}" ]; then
+		echo "skip microvm: no QEMU microvm binary or firmware (MICROVM, MICROVM_DATA: tests/harness/run.sh stages them when BENCH_PARTS has microvm)"
+		skipped=$((skipped + 1))
+	else
+		vrows=$work/vrows
+		: >"$vrows"
+		echo "microvm: $("$MICROVM" -version | head -n1 | sed 's/ Copyright.*//') -M microvm -accel kvm -cpu host vs ktvm;"
+		echo "the marker init on Debian 6.1, 1 vCPU, 256 MiB, \"quiet\"; wall ms from exec to exit, runs alternating:"
+		# The kernel cache warmed first (an unknown --watch name ends the run
+		# after the lookup), as in the boot part; not a timed run.
+		json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
+		ktvm_run run --kernel "$KERNEL_BZIMAGE" --watch ktvm_bench_warm_cache -- /bin/true || true
+		printf '%-9s %3s  %8s  %-6s %-6s %-12s\n' config run wall_ms marker ok kernel.cache
+		i=1
+		while [ $i -le "$runs" ]; do
+			for c in ktvm-bz+c ktvm-bz ktvm-elf mvm-bz mvm-elf; do
+				mvm_run $c "$i"
+			done
+			i=$((i + 1))
+		done
+		awk '$5 == "yes"' "$vrows" >"$vrows.ok"
+		echo
+		echo "medians over the runs that reached the marker (wall ms):"
+		for c in ktvm-bz+c ktvm-bz ktvm-elf mvm-bz mvm-elf; do
+			printf '%-9s %8s  (%s of %s runs)\n' $c "$(bench_median "$vrows.ok" 3 $c)" \
+				"$(awk -v c=$c '$1 == c' "$vrows.ok" | wc -l | tr -d ' ')" "$runs"
+		done
+		mbz=$(bench_median "$vrows.ok" 3 mvm-bz) melf=$(bench_median "$vrows.ok" 3 mvm-elf)
+		rc_=$(bench_ratio "$(bench_median "$vrows.ok" 3 ktvm-bz+c)" "$mbz")
+		echo "ratios ktvm/microvm: bzImage through the kernel cache $rc_, bzImage as given $(bench_ratio "$(bench_median "$vrows.ok" 3 ktvm-bz)" "$mbz"), ELF vmlinux $(bench_ratio "$(bench_median "$vrows.ok" 3 ktvm-elf)" "$melf")"
+		goal=not
+		awk -v r="$rc_" 'BEGIN { exit !(r != "-" && r <= 0.5) }' && goal=''
+		echo "goal ktvm on a bzImage <= 0.5x microvm on it (ktvm's default, the kernel cache): ${goal:+not }met ($rc_)"
+	fi
+fi
+
+# --- initramfs: the payload's initramfs plain or gzip-compressed -------------
+
+# irun MODE RUN: `ktvm run -- busybox true` with --initramfs-compress MODE.
+irun() {
+	json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
+	rm -f "$json"
+	ktvm_run run --kernel "$KERNEL_IMAGE" --memory 256 --timeout 180 --json "$json" \
+		--initramfs-compress "$1" -- /bin/busybox true
+	j() { json_get "$json.flat" "$1"; }
+	printf '%-5s %3s  %8s %10s %8s %11s %8s %10s\n' "$1" "$2" "$(j setup_ms)" \
+		"$(j channel.sys_rdy_ms)" "$(j channel.exit_ms)" "$(j duration_ms)" "$wall_ms" \
+		"$(j initramfs.bytes)" | tee -a "$irows"
+	if [ "$rc" = 0 ] && [ "$(j channel.exit_status)" = 0 ] && [ "$(j initramfs.compress)" = "$1" ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "bench.sh: initramfs $1 run $2: exit status $rc: $(ktvm_summary)" >&2
+	fi
+}
+
+if bench_part initramfs; then
+	irows=$work/irows
+	: >"$irows"
+	echo
+	echo "initramfs: ktvm run --kernel $(basename "$KERNEL_IMAGE") -- busybox true, 1 vCPU, 256 MiB, the payload's"
+	echo "initramfs plain (none) or gzip-compressed, runs alternating after one untimed run each (which"
+	echo "builds the cached base); ms from process start, wall_ms from exec to exit:"
+	for m in none gzip; do
+		json=$work/bench.json out=$work/bench.out err=$work/bench.err cwd=$work
+		ktvm_run run --kernel "$KERNEL_IMAGE" --memory 256 --timeout 180 \
+			--initramfs-compress $m -- /bin/busybox true || true
+	done
+	printf '%-5s %3s  %8s %10s %8s %11s %8s %10s\n' mode run setup_ms sys_rdy_ms exit_ms \
+		duration_ms wall_ms bytes
+	i=1
+	while [ $i -le "$runs" ]; do
+		irun none $i
+		irun gzip $i
+		i=$((i + 1))
+	done
+	echo
+	echo "medians:"
+	printf '%-5s %8s %10s %8s %8s\n' mode setup_ms sys_rdy_ms exit_ms wall_ms
+	for m in none gzip; do
+		printf '%-5s %8s %10s %8s %8s\n' $m "$(bench_median "$irows" 3 $m)" \
+			"$(bench_median "$irows" 4 $m)" "$(bench_median "$irows" 5 $m)" "$(bench_median "$irows" 7 $m)"
+	done
+	echo "ratio gzip/none: sys_rdy $(bench_ratio "$(bench_median "$irows" 4 gzip)" "$(bench_median "$irows" 4 none)"), wall $(bench_ratio "$(bench_median "$irows" 7 gzip)" "$(bench_median "$irows" 7 none)")"
 fi
 summary

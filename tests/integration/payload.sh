@@ -154,6 +154,15 @@ payload_cache_case() {
 	[ "$m" -ge 1 ] 2>/dev/null || fail "initramfs.modules (expected >= 1 for Debian 6.1, got $m)"
 }
 
+# --initramfs-compress gzip: the guest's kernel inflates the payload's
+# initramfs and the payload runs as with the plain one.
+payload_gzip_case() {
+	prun --initramfs-compress gzip -- /bin/busybox sh -c 'echo gz-ok'
+	expect_status 0 || return 0
+	expect_file stdout gz-ok "$out" || return 0
+	expect_json initramfs.compress gzip || return 0
+}
+
 # --include: a host directory appears in the guest, and a guest path runs.
 payload_include_case() {
 	mkdir -p "$work/inc/sub"

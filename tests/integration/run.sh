@@ -486,6 +486,7 @@ run_case payload_garbage payload_garbage_case
 run_case payload_missing payload_missing_case
 run_case payload_noexec payload_noexec_case
 run_case payload_cache payload_cache_case
+run_case payload_gzip payload_gzip_case
 run_case payload_include payload_include_case
 run_case payload_612 payload_612_case
 run_case bad_payload_not_found bad_payload_not_found

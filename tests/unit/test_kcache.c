@@ -384,3 +384,31 @@ TEST(eviction_prunes_the_index)
 	EXPECT_EQ(index_links(dir), 1);
 	unsetenv("KTVM_KERNEL_CACHE_MAX_MIB");
 }
+
+/* Without KTVM_KERNEL_CACHE or XDG_CACHE_HOME, in a HOME that has no .cache yet. */
+TEST(fresh_home_gets_its_cache)
+{
+	static struct kcache k;
+	const char *img = compressed_kernel("k9");
+	char home[512], want[600], *old_home = getenv("HOME"), *old_xdg = getenv("XDG_CACHE_HOME");
+
+	old_home = old_home ? strdup(old_home) : NULL;
+	old_xdg = old_xdg ? strdup(old_xdg) : NULL;
+	snprintf(home, sizeof(home), "%s", test_tmp_path("home"));
+	ASSERT_EQ(mkdir(home, 0755), 0);
+	unsetenv("KTVM_KERNEL_CACHE");
+	unsetenv("XDG_CACHE_HOME");
+	setenv("HOME", home, 1);
+	EXPECT_TRUE(kcache_lookup(img, &k));
+	EXPECT_EQ(k.state, KCACHE_MISS);
+	snprintf(want, sizeof(want), "%s/.cache/ktvm/kernels/vmlinux-", home);
+	EXPECT_TRUE(strncmp(k.path, want, strlen(want)) == 0);
+	if (old_home)
+		setenv("HOME", old_home, 1);
+	else
+		unsetenv("HOME");
+	if (old_xdg)
+		setenv("XDG_CACHE_HOME", old_xdg, 1);
+	free(old_home);
+	free(old_xdg);
+}

@@ -219,6 +219,31 @@ static void expect_not_found(char **argv, const char *msg)
 	expect_tmp_empty();
 }
 
+/* ---- --initramfs-compress ----------------------------------------------- */
+
+/* Plain newc by default; gzip members (each archive its own) when asked; same files. */
+TEST(pack_compress_none_and_gzip)
+{
+	char prog[] = "/bin/true", *argv[] = {prog, NULL};
+	struct pack_opts o = opts(argv);
+	struct pack_files f;
+	struct rd r;
+
+	setup();
+	for (int gz = 0; gz <= 1; gz++) {
+		o.gzip = gz;
+		EXPECT_EQ(pack_prepare(&o, &f), 0);
+		EXPECT_EQ(f.gzip, (bool)gz);
+		EXPECT_EQ(rd_load(&r, f.initrd), 0);
+		EXPECT_EQ(r.gzip, (bool)gz);
+		EXPECT_TRUE(rd_find(&r, "ktvm/cmd") != NULL);
+		EXPECT_TRUE(f.bytes > 0);
+		rd_free(&r);
+		pack_cleanup(&f);
+	}
+	expect_tmp_empty();
+}
+
 /* ---- finding PROG --------------------------------------------------------- */
 
 TEST(pack_prog_from_path)
