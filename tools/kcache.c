@@ -336,7 +336,7 @@ out:
 	return use;
 }
 
-void kcache_json(FILE *f, const char *given, const struct kcache *k, u64 mapped)
+void kcache_json(FILE *f, const char *given, const struct kcache *k)
 {
 	const char *booted = k->path[0] ? k->path : given;
 
@@ -347,8 +347,7 @@ void kcache_json(FILE *f, const char *given, const struct kcache *k, u64 mapped)
 	fprintf(f, ", \"cache\": \"%s\", \"lookup_ms\": %.1f, \"bytes\": %llu, \"evicted\": %u",
 		kcache_state_name(k->state), (double)k->lookup_ns / 1e6,
 		(unsigned long long)k->bytes, k->evicted);
-	fprintf(f, ", \"by_index\": %s, \"mapped_bytes\": %llu", k->by_index ? "true" : "false",
-		(unsigned long long)mapped);
+	fprintf(f, ", \"by_index\": %s", k->by_index ? "true" : "false");
 	if (k->state == KCACHE_ERROR) {
 		fprintf(f, ", \"why\": ");
 		json_string(f, k->why, strlen(k->why));

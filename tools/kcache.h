@@ -59,12 +59,8 @@ struct kcache {
  * the boot reports it.
  */
 bool kcache_lookup(const char *kernel, struct kcache *k);
-/*
- * The "kernel" member of the JSON result: given, booted, cache state, time,
- * and mapped: the bytes mapped from the booted file rather than copied
- * (vm_load_kernel(); only the cache's files are mapped).
- */
-void kcache_json(FILE *f, const char *given, const struct kcache *k, u64 mapped);
+/* The "kernel" member of the JSON result: given, booted, cache state, time. */
+void kcache_json(FILE *f, const char *given, const struct kcache *k);
 const char *kcache_state_name(enum kcache_state s);
 
 #endif

@@ -51,16 +51,23 @@ struct pack_opts {
 	const char *sched;
 	const char *sched_args[PACK_MAX_SCHED_ARGS + 1];
 	u32 nr_sched_args;
+	/*
+	 * Leave the cached base archive out of initrd: the caller boots it in
+	 * front (pack_files.base, vm_config.initrd_base), mapped rather than
+	 * copied, so a run copies only what is its own.
+	 */
+	bool split;
 };
 
 struct pack_files {
-	char dir[PATH_MAX];	    /* private temporary directory, removed by cleanup */
-	char initrd[PATH_MAX];	    /* the initramfs to boot */
+	char dir[PATH_MAX];    /* private temporary directory, removed by cleanup */
+	char initrd[PATH_MAX]; /* the initramfs to boot; with split, after base ("": nothing) */
+	char base[PATH_MAX];   /* with split: the initramfs cache's base, "" when not split */
 	char modules_dir[PATH_MAX]; /* "" when the kernel's modules were not found */
 	char release[65];
 	bool cache_hit;
 	bool gzip; /* the initramfs is gzip-compressed */
-	u64 bytes; /* its size */
+	u64 bytes; /* its size (with split: the base's and initrd's) */
 	size_t modules, libraries;
 	u64 build_ns; /* pack_prepare()'s wall time */
 };

@@ -535,6 +535,7 @@ static int run_prepare_pack(struct run *r)
 	po->kernel = r->kernel_given; /* its modules lie beside the image, not the cache */
 	po->booted = cfg->kernel;
 	po->argv = r->o.prog;
+	po->split = true; /* the cached base is mapped into the guest, not copied */
 	if (pack_prepare(po, &r->pf) < 0) {
 		fprintf(stderr, "ktvm: %s\n", error_msg());
 		pack_cleanup(&r->pf);
@@ -545,7 +546,8 @@ static int run_prepare_pack(struct run *r)
 			"ktvm: no modules for %s found beside the kernel; it must "
 			"have virtio_mmio and virtio_console built in\n",
 			r->pf.release);
-	cfg->initrd = r->pf.initrd;
+	cfg->initrd = r->pf.initrd[0] ? r->pf.initrd : NULL;
+	cfg->initrd_base = r->pf.base[0] ? r->pf.base : NULL;
 	/* A quiet boot is several times faster on a serial console; the user's loglevel= wins. */
 	snprintf(r->cmdline, sizeof(r->cmdline), "quiet%s%s", cfg->cmdline ? " " : "",
 		 cfg->cmdline ? cfg->cmdline : "");
@@ -931,7 +933,7 @@ static void run_json_more(FILE *f, const void *ctx)
 		watch_opts_json(f, wo, r->vm);
 	if (wo->scx_live)
 		scx_trigger_json(f, (struct scx_trigger *)&wo->scx_trig, "  ");
-	kcache_json(f, r->kernel_given, &r->kc, r->res.kernel_mapped);
+	kcache_json(f, r->kernel_given, &r->kc);
 	devlist_json(f, (struct devlist *)&r->devs);
 	if (wo->mon_live) {
 		monitor_json(f, (struct monitor *)&wo->mon_state,

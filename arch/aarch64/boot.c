@@ -101,7 +101,6 @@ int arch_boot_load(struct vm *vm)
 	struct a64_image im = {.text_offset = vm->arch.text_offset,
 			       .image_size = vm->arch.image_size};
 	struct a64_placement p;
-	u8 *dst;
 	int ret;
 
 	/* arch_kernel_check() placed the same inputs already. */
@@ -116,10 +115,12 @@ int arch_boot_load(struct vm *vm)
 		return error_host(ret, "kernel %s: cannot load: %s", vm_kernel_name(vm),
 				  strerror(-ret));
 	if (vm->initrd_len) {
-		dst = vm_gpa(vm, p.initrd, vm->initrd_len);
-		if (!dst)
+		ret = vm_load_initrd(vm, p.initrd);
+		if (ret == -EFAULT)
 			return error_host(-EFAULT, "initrd does not fit in guest RAM");
-		memcpy(dst, vm->initrd_img, vm->initrd_len);
+		if (ret < 0)
+			return error_host(ret, "initrd %s: cannot load: %s", vm_initrd_name(vm),
+					  strerror(-ret));
 	}
 	return a64_build_fdt(vm, p.initrd);
 }

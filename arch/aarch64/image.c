@@ -175,7 +175,7 @@ int arch_kernel_check(struct vm *vm)
 		return error_input(-EFBIG,
 				   "initrd %s: %zu bytes do not fit beside the kernel in "
 				   "%llu MiB of guest memory",
-				   vm->cfg.initrd, vm->initrd_len,
+				   vm_initrd_name(vm), vm->initrd_len,
 				   (unsigned long long)(vm->cfg.mem_size / MiB));
 	vm->arch.text_offset = im.text_offset;
 	vm->arch.image_size = im.image_size;

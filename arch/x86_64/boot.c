@@ -79,13 +79,18 @@ static int x86_boot_initrd(struct vm *vm, struct x86_boot_info *bi, u64 kernel_e
 {
 	u64 at;
 
-	if (!vm->initrd_img)
+	int ret;
+
+	if (!vm->initrd_len)
 		return 0;
 	at = x86_initrd_addr(bi, vm->initrd_len, kernel_end, addr_max);
 	if (!at) /* arch_kernel_check refused this already */
 		return error_input(-EFBIG, "initrd %s: does not fit in guest memory",
-				   vm->cfg.initrd);
-	memcpy(vm_gpa(vm, at, vm->initrd_len), vm->initrd_img, vm->initrd_len);
+				   vm_initrd_name(vm));
+	ret = vm_load_initrd(vm, at);
+	if (ret < 0)
+		return error_host(ret, "initrd %s: cannot load: %s", vm_initrd_name(vm),
+				  strerror(-ret));
 	bi->initrd_gpa = at;
 	bi->initrd_size = vm->initrd_len;
 	return 0;
@@ -206,12 +211,12 @@ int arch_kernel_check(struct vm *vm)
 	if (n + 1 > cmdline_max)
 		return error_input(-E2BIG, "kernel command line: %zu bytes, %s takes at most %zu",
 				   n, vm_kernel_name(vm), cmdline_max - 1);
-	if (vm->initrd_img && !x86_initrd_addr(&bi, vm->initrd_len, kernel_end, addr_max))
+	if (vm->initrd_len && !x86_initrd_addr(&bi, vm->initrd_len, kernel_end, addr_max))
 		return error_input(
 		    -EFBIG,
 		    "initrd %s: %zu MiB does not fit in guest memory beside the kernel "
 		    "(guest has %llu MiB)",
-		    vm->cfg.initrd, vm->initrd_len / (size_t)MiB,
+		    vm_initrd_name(vm), vm->initrd_len / (size_t)MiB,
 		    (unsigned long long)(vm->cfg.mem_size / MiB));
 	return 0;
 }

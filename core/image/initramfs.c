@@ -473,6 +473,7 @@ int initramfs_build(const struct initramfs_spec *spec, const char *out, struct i
 		fd = initramfs_tmpfile(out, tmp);
 		ret = fd < 0	       ? fd
 		      : spec->no_cache ? initramfs_write_plan(&c, &c.base, fd, out)
+		      : spec->split    ? 0
 				       : initramfs_copy(fd, c.info->base);
 	}
 	/* the payload is a second archive after the base (buffer-format.rst) */

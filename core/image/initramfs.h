@@ -53,7 +53,12 @@ struct initramfs_spec {
 	const char *lib_root;	    /* root for shared-library lookups; NULL: "/" */
 	const char *cache_dir;	    /* NULL: ${KTVM_CACHE:-$HOME/.cache/ktvm}/initramfs */
 	bool no_cache;		    /* neither read nor write the cache */
-	int level;		    /* gzip level 1-9; 0: 6; -1: no compression */
+	/*
+	 * With the cache: out holds only what follows the base (the payload's
+	 * archive; possibly nothing), and the caller puts info->base in front.
+	 */
+	bool split;
+	int level; /* gzip level 1-9; 0: 6; -1: no compression */
 };
 
 struct initramfs_info {

@@ -60,6 +60,9 @@ void result_write_json(FILE *f, const struct vm_result *res, const struct channe
 	}
 	fprintf(f, "],\n  \"unclaimed_exits\": {\"pio\": %llu, \"mmio\": %llu}",
 		(unsigned long long)res->unclaimed_pio, (unsigned long long)res->unclaimed_mmio);
+	/* Kernel and initrd bytes mapped from their files (the caches') rather than copied. */
+	fprintf(f, ",\n  \"load\": {\"kernel_mapped_bytes\": %llu, \"initrd_mapped_bytes\": %llu}",
+		(unsigned long long)res->kernel_mapped, (unsigned long long)res->initrd_mapped);
 	/* Where setup_ms went, step by step: ktvm's own, then the VM's phases. */
 	fprintf(f, ",\n  \"setup_steps\": {");
 	for (r = 0; r < res->nr_steps; r++) {

@@ -146,12 +146,15 @@ int vm_mem_add(struct vm *vm, u64 gpa, u64 size)
 static void vm_free_inputs(struct vm *vm)
 {
 	file_unmap(vm->kernel_img, vm->kernel_len);
-	file_unmap(vm->initrd_img, vm->initrd_len);
+	file_unmap(vm->initrd_img, vm->initrd_img_len);
+	file_unmap(vm->initrd_base_img, vm->initrd_base_len);
 	if (vm->kernel_fd >= 0)
 		close(vm->kernel_fd);
-	vm->kernel_fd = -1;
-	vm->kernel_img = vm->initrd_img = NULL;
-	vm->kernel_len = vm->initrd_len = 0;
+	if (vm->initrd_base_fd >= 0)
+		close(vm->initrd_base_fd);
+	vm->kernel_fd = vm->initrd_base_fd = -1;
+	vm->kernel_img = vm->initrd_img = vm->initrd_base_img = NULL;
+	vm->kernel_len = vm->initrd_len = vm->initrd_img_len = vm->initrd_base_len = 0;
 }
 
 static int vm_phase_inputs(struct vm *vm)
@@ -166,11 +169,20 @@ static int vm_phase_inputs(struct vm *vm)
 		return ret;
 	/* To read or map the segments from (vm_load_kernel()); without it, copied from kernel_img. */
 	vm->kernel_fd = file_open_ro(vm->cfg.kernel);
-	if (vm->cfg.initrd) {
-		ret = file_map(vm->cfg.initrd, "initrd", VM_INITRD_MAX_FILE, &vm->initrd_img,
-			       &vm->initrd_len);
+	if (vm->cfg.initrd_base) {
+		ret = file_map(vm->cfg.initrd_base, "initrd", VM_INITRD_MAX_FILE,
+			       &vm->initrd_base_img, &vm->initrd_base_len);
 		if (ret < 0)
 			goto fail;
+		vm->initrd_base_fd = file_open_ro(vm->cfg.initrd_base);
+		vm->initrd_len = ALIGN_UP(vm->initrd_base_len, 4);
+	}
+	if (vm->cfg.initrd) {
+		ret = file_map(vm->cfg.initrd, "initrd", VM_INITRD_MAX_FILE, &vm->initrd_img,
+			       &vm->initrd_img_len);
+		if (ret < 0)
+			goto fail;
+		vm->initrd_len += vm->initrd_img_len;
 	}
 	ret = arch_kernel_check(vm);
 	if (ret < 0)
@@ -475,7 +487,7 @@ int vm_create(struct vm **out, const struct vm_config *cfg)
 	vm->cfg.topo = &vm->topo;
 	vm->kvm_fd = -1;
 	vm->fd = -1;
-	vm->kernel_fd = -1;
+	vm->kernel_fd = vm->initrd_base_fd = -1;
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
 	pthread_mutex_init(&vm->lock, NULL);
@@ -724,6 +736,7 @@ int vm_run(struct vm *vm, struct vm_result *res)
 		t_first = t_start;
 	res->setup_ns = t_first - vm->cfg.t_start_ns;
 	res->kernel_mapped = vm->kernel_mapped;
+	res->initrd_mapped = vm->initrd_mapped;
 	for (i = 0; i < vm->phases_done; i++)
 		res->steps[res->nr_steps++] =
 		    (struct vm_setup_step){.name = vm_phases[i].name, .ns = vm->phase_ns[i]};

@@ -44,7 +44,13 @@ struct vm_config {
 	 * be: the guest would see the new bytes, or a truncation would fault.
 	 */
 	bool kernel_mappable;
-	const char *initrd;  /* NULL: none */
+	const char *initrd; /* NULL: none */
+	/*
+	 * An initramfs archive the guest gets in front of initrd (NULL: none):
+	 * the initramfs cache's base, which never changes once written, so it
+	 * is mapped into guest RAM rather than copied (vm_load_initrd()).
+	 */
+	const char *initrd_base;
 	const char *cmdline; /* the user's; appended after ktvm's defaults, wins over them */
 	u32 nr_cpus;
 	u64 mem_size; /* bytes */
@@ -124,7 +130,8 @@ struct vm_result {
 	 */
 	struct vm_setup_step steps[VM_SETUP_STEPS];
 	u32 nr_steps;
-	u64 kernel_mapped; /* kernel bytes mapped from the file, not copied (vm_load_kernel()) */
+	/* bytes mapped from the files rather than copied (vm_load_kernel(), vm_load_initrd()) */
+	u64 kernel_mapped, initrd_mapped;
 };
 
 struct vm_debug;
@@ -187,8 +194,13 @@ struct vm {
 	size_t kernel_len;
 	int kernel_fd;	   /* the kernel file, open while it is loaded; -1: none */
 	u64 kernel_mapped; /* bytes vm_load_kernel() mapped rather than copied */
-	u8 *initrd_img;
-	size_t initrd_len;
+	u64 initrd_mapped; /* likewise, vm_load_initrd() */
+	u8 *initrd_img;	   /* cfg.initrd's bytes */
+	size_t initrd_img_len;
+	u8 *initrd_base_img; /* cfg.initrd_base's bytes */
+	size_t initrd_base_len;
+	int initrd_base_fd; /* to map it from; -1: none */
+	size_t initrd_len;  /* the guest's initrd: the base, padded to 4 bytes, then initrd */
 
 	pthread_mutex_t lock; /* guards end, end_detail */
 	pthread_cond_t cond;  /* signalled when end is set */
@@ -244,6 +256,18 @@ int vm_mem_add(struct vm *vm, u64 gpa, u64 size);
  * -EINVAL for a span outside the file.
  */
 int vm_load_kernel(struct vm *vm, u64 gpa, u64 off, u64 filesz, u64 memsz);
+/*
+ * Put the initrd (initrd_len bytes: cfg.initrd_base, zeros to a multiple
+ * of 4, cfg.initrd; initramfs archives may follow one another so, the
+ * kernel's buffer-format.rst) at gpa, page-aligned; the base's whole pages
+ * mapped. 0, -EFAULT outside RAM, -ENOMEM.
+ */
+int vm_load_initrd(struct vm *vm, u64 gpa);
+/* The initrd's name for messages. */
+static inline const char *vm_initrd_name(const struct vm *vm)
+{
+	return vm->cfg.initrd ? vm->cfg.initrd : vm->cfg.initrd_base;
+}
 /* Total guest RAM in bytes. */
 u64 vm_mem_total(const struct vm *vm);
 

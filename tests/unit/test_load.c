@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vm_load_kernel() (core/vm/load.c) without KVM: a guest RAM slot made by
+ * vm_load_kernel() and vm_load_initrd() (core/vm/load.c) without KVM: a guest RAM slot made by
  * hand, a kernel file of random bytes. Whether its pages are mapped or
  * copied, guest RAM must hold the file's bytes and then zeros, however the
  * span is aligned; a write by the guest must never reach the file; a file
@@ -53,6 +53,7 @@ static void load_setup(bool mappable)
 	ASSERT_EQ(file_map(path, "kernel", 64 * MiB, &vm->kernel_img, &vm->kernel_len), 0);
 	vm->kernel_fd = open(path, O_RDONLY | O_CLOEXEC);
 	ASSERT_GE(vm->kernel_fd, 0);
+	vm->initrd_base_fd = -1;
 }
 
 static void load_teardown(void)
@@ -156,5 +157,67 @@ TEST(bad_spans)
 	EXPECT_EQ(vm->kernel_mapped, 0);
 	/* Nothing was written. */
 	EXPECT_EQ(vm->mem[0].hva[1 * MiB], 0xaa);
+	load_teardown();
+}
+
+/* vm_load_initrd(): the base mapped, zeros to a multiple of 4, then the rest copied. */
+TEST(initrd_base_then_rest)
+{
+	const u64 base_len = 2 * MiB + 4096 + 3, rest_len = 70001, at = 3 * MiB;
+	const u8 *ram;
+	u64 pad = ALIGN_UP(base_len, 4);
+
+	load_setup(true);
+	/* The kernel file stands in for both: the base is its head, the rest its tail. */
+	vm->initrd_base_img = vm->kernel_img;
+	vm->initrd_base_len = base_len;
+	vm->initrd_base_fd = dup(vm->kernel_fd);
+	vm->initrd_img = vm->kernel_img + 1 * MiB;
+	vm->initrd_img_len = rest_len;
+	vm->initrd_len = pad + rest_len;
+	ASSERT_EQ(vm_load_initrd(vm, at), 0);
+	ram = vm->mem[0].hva + at;
+	EXPECT_EQ(memcmp(ram, want, base_len), 0);
+	for (u64 i = base_len; i < pad; i++)
+		EXPECT_EQ(ram[i], 0);
+	EXPECT_EQ(memcmp(ram + pad, want + 1 * MiB, rest_len), 0);
+	EXPECT_EQ(ram[pad + rest_len], 0xaa);
+	EXPECT_EQ(ram[-1], 0xaa);
+	EXPECT_GE(vm->initrd_mapped, 2 * MiB);
+	EXPECT_EQ(vm->kernel_mapped, 0);
+	/* A length that does not add up, or no room: refused, nothing written. */
+	vm->initrd_len++;
+	EXPECT_EQ(vm_load_initrd(vm, at), -EFAULT);
+	vm->initrd_len--;
+	EXPECT_EQ(vm_load_initrd(vm, RAM - 4096), -EFAULT);
+	close(vm->initrd_base_fd);
+	vm->initrd_base_img = vm->initrd_img = NULL;
+	load_teardown();
+}
+
+/* Only a base, or only the rest (a user's --initrd): all there, nothing else touched. */
+TEST(initrd_one_part)
+{
+	const u8 *ram;
+
+	load_setup(true);
+	vm->initrd_img = vm->kernel_img;
+	vm->initrd_img_len = 12345;
+	vm->initrd_len = 12345;
+	ASSERT_EQ(vm_load_initrd(vm, 4 * MiB), 0);
+	ram = vm->mem[0].hva + 4 * MiB;
+	EXPECT_EQ(memcmp(ram, want, 12345), 0);
+	EXPECT_EQ(ram[12345], 0xaa);
+	EXPECT_EQ(vm->initrd_mapped, 0);
+	vm->initrd_img = NULL;
+	vm->initrd_img_len = 0;
+	vm->initrd_base_img = vm->kernel_img;
+	vm->initrd_base_len = 8192;
+	vm->initrd_base_fd = -1; /* cannot map: copied */
+	vm->initrd_len = 8192;
+	ASSERT_EQ(vm_load_initrd(vm, 5 * MiB), 0);
+	EXPECT_EQ(memcmp(vm->mem[0].hva + 5 * MiB, want, 8192), 0);
+	EXPECT_EQ(vm->initrd_mapped, 0);
+	vm->initrd_base_img = NULL;
 	load_teardown();
 }

@@ -246,6 +246,40 @@ TEST(pack_compress_none_and_gzip)
 
 /* ---- finding PROG --------------------------------------------------------- */
 
+/*
+ * split: initrd holds only the run's own archive; the cached base, named in
+ * base, followed by it is the archive a whole pack makes, byte for byte.
+ */
+TEST(pack_split_base)
+{
+	char prog[] = "/bin/true", *argv[] = {prog, NULL}, cat[3 * PATH_MAX + 64];
+	struct pack_opts o = opts(argv);
+	struct pack_files whole, f;
+	struct stat st, sb;
+	struct rd r;
+
+	setup();
+	ASSERT_EQ(pack_prepare(&o, &whole), 0);
+	EXPECT_EQ(whole.base[0], '\0');
+	o.split = true;
+	ASSERT_EQ(pack_prepare(&o, &f), 0);
+	ASSERT_TRUE(f.base[0] != '\0');
+	ASSERT_TRUE(f.initrd[0] != '\0'); /* /bin/true and its libraries */
+	ASSERT_EQ(stat(f.base, &sb), 0);
+	ASSERT_EQ(stat(f.initrd, &st), 0);
+	EXPECT_EQ(f.bytes, (u64)(sb.st_size + st.st_size));
+	EXPECT_EQ(sb.st_size % 4, 0); /* the next archive starts 4-aligned (buffer-format.rst) */
+	snprintf(cat, sizeof(cat), "cat '%s' '%s' | cmp -s - '%s'", f.base, f.initrd, whole.initrd);
+	EXPECT_EQ(system(cat), 0);
+	EXPECT_EQ(rd_load(&r, f.initrd), 0);
+	EXPECT_TRUE(rd_find(&r, "ktvm/cmd") != NULL);
+	EXPECT_TRUE(rd_find(&r, "init") == NULL);
+	rd_free(&r);
+	pack_cleanup(&f);
+	pack_cleanup(&whole);
+	expect_tmp_empty();
+}
+
 TEST(pack_prog_from_path)
 {
 	char prog[] = "hello", arg[] = "a b", *argv[] = {prog, arg, NULL};
