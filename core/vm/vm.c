@@ -143,18 +143,73 @@ int vm_mem_add(struct vm *vm, u64 gpa, u64 size)
 #define VM_KERNEL_MAX_FILE (512 * MiB)
 #define VM_INITRD_MAX_FILE (4 * GiB)
 
+static void vm_unmap_initrd(struct vm *vm)
+{
+	file_unmap(vm->initrd_img, vm->initrd_img_len);
+	file_unmap(vm->initrd_base_img, vm->initrd_base_len);
+	if (vm->initrd_base_fd >= 0)
+		close(vm->initrd_base_fd);
+	vm->initrd_base_fd = -1;
+	vm->initrd_img = vm->initrd_base_img = NULL;
+	vm->initrd_len = vm->initrd_img_len = vm->initrd_base_len = 0;
+}
+
 static void vm_free_inputs(struct vm *vm)
 {
 	file_unmap(vm->kernel_img, vm->kernel_len);
-	file_unmap(vm->initrd_img, vm->initrd_img_len);
-	file_unmap(vm->initrd_base_img, vm->initrd_base_len);
 	if (vm->kernel_fd >= 0)
 		close(vm->kernel_fd);
-	if (vm->initrd_base_fd >= 0)
-		close(vm->initrd_base_fd);
-	vm->kernel_fd = vm->initrd_base_fd = -1;
-	vm->kernel_img = vm->initrd_img = vm->initrd_base_img = NULL;
-	vm->kernel_len = vm->initrd_len = vm->initrd_img_len = vm->initrd_base_len = 0;
+	vm->kernel_fd = -1;
+	vm->kernel_img = NULL;
+	vm->kernel_len = 0;
+	vm_unmap_initrd(vm);
+}
+
+/* The initrd's files: the base (mapped into guest RAM later), then the rest. */
+static int vm_map_initrd(struct vm *vm)
+{
+	int ret;
+
+	if (vm->cfg.initrd_base) {
+		ret = file_map(vm->cfg.initrd_base, "initrd", VM_INITRD_MAX_FILE,
+			       &vm->initrd_base_img, &vm->initrd_base_len);
+		if (ret < 0)
+			return ret;
+		vm->initrd_base_fd = file_open_ro(vm->cfg.initrd_base);
+		vm->initrd_len = ALIGN_UP(vm->initrd_base_len, 4);
+	}
+	if (vm->cfg.initrd) {
+		ret = file_map(vm->cfg.initrd, "initrd", VM_INITRD_MAX_FILE, &vm->initrd_img,
+			       &vm->initrd_img_len);
+		if (ret < 0) {
+			vm_unmap_initrd(vm);
+			return ret;
+		}
+		vm->initrd_len += vm->initrd_img_len;
+	}
+	return 0;
+}
+
+/*
+ * An initrd made while the VM was created (vm_config.initrd_wait): waited
+ * for here, then checked with the kernel as "inputs" checks one given up
+ * front. KVM's setup is what the wait overlaps.
+ */
+static int vm_phase_initrd(struct vm *vm)
+{
+	int ret;
+
+	if (!vm->cfg.initrd_wait || vm->cfg.raw)
+		return 0;
+	ret = vm->cfg.initrd_wait(vm->cfg.initrd_ctx, &vm->cfg.initrd, &vm->cfg.initrd_base);
+	if (ret < 0)
+		return ret;
+	ret = vm_map_initrd(vm);
+	if (!ret && vm->initrd_len)
+		ret = arch_kernel_check(vm);
+	if (ret < 0)
+		vm_unmap_initrd(vm);
+	return ret;
 }
 
 static int vm_phase_inputs(struct vm *vm)
@@ -169,20 +224,10 @@ static int vm_phase_inputs(struct vm *vm)
 		return ret;
 	/* To read or map the segments from (vm_load_kernel()); without it, copied from kernel_img. */
 	vm->kernel_fd = file_open_ro(vm->cfg.kernel);
-	if (vm->cfg.initrd_base) {
-		ret = file_map(vm->cfg.initrd_base, "initrd", VM_INITRD_MAX_FILE,
-			       &vm->initrd_base_img, &vm->initrd_base_len);
+	if (!vm->cfg.initrd_wait) {
+		ret = vm_map_initrd(vm);
 		if (ret < 0)
 			goto fail;
-		vm->initrd_base_fd = file_open_ro(vm->cfg.initrd_base);
-		vm->initrd_len = ALIGN_UP(vm->initrd_base_len, 4);
-	}
-	if (vm->cfg.initrd) {
-		ret = file_map(vm->cfg.initrd, "initrd", VM_INITRD_MAX_FILE, &vm->initrd_img,
-			       &vm->initrd_img_len);
-		if (ret < 0)
-			goto fail;
-		vm->initrd_len += vm->initrd_img_len;
 	}
 	ret = arch_kernel_check(vm);
 	if (ret < 0)
@@ -417,6 +462,7 @@ static const struct phase vm_phases[] = {
     {"platform", arch_vm_init, arch_vm_exit},
     {"console", vm_phase_console, vm_unphase_console},
     {"devices", arch_devices_init, arch_devices_exit},
+    {"initrd", vm_phase_initrd, vm_unmap_initrd},
     {"boot", vm_phase_boot, NULL},
     {"vcpus", vm_phase_vcpus, vm_unphase_vcpus},
     /*

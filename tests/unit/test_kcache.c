@@ -291,7 +291,7 @@ static void index_link(const char *dir, char *out, size_t size)
 TEST(index_finds_known_images)
 {
 	static struct kcache k;
-	const char *dir = test_tmp_path("kc6"), *img = compressed_kernel("k6");
+	const char *dir = test_tmp_path("kc16"), *img = compressed_kernel("k16");
 	char first[PATH_MAX], copy[PATH_MAX], cmd[2 * PATH_MAX + 16];
 	struct stat st;
 	struct timespec keep[2];
@@ -307,7 +307,7 @@ TEST(index_finds_known_images)
 	EXPECT_EQ(strcmp(k.path, first), 0);
 	EXPECT_GT(k.bytes, 16 * MiB);
 	EXPECT_TRUE(k.by_index);
-	snprintf(copy, sizeof(copy), "%s", test_tmp_path("k6-copy"));
+	snprintf(copy, sizeof(copy), "%s", test_tmp_path("k16-copy"));
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", img, copy);
 	ASSERT_EQ(system(cmd), 0);
 	ASSERT_TRUE(kcache_lookup(copy, &k));
@@ -315,7 +315,11 @@ TEST(index_finds_known_images)
 	EXPECT_FALSE(k.by_index);
 	EXPECT_EQ(strcmp(k.path, first), 0);
 	EXPECT_EQ(index_links(dir), 2);
-	/* Same size, same mtime, other bytes (the last one): a new entry. */
+	/*
+	 * Same size, same mtime, other bytes (the last one): never the old
+	 * entry. x86's bzImage still holds the same kernel (a new entry);
+	 * aarch64's gzip fails its length check (the image boots as given).
+	 */
 	ASSERT_EQ(stat(copy, &st), 0);
 	keep[0] = st.st_atim;
 	keep[1] = st.st_mtim;
@@ -324,17 +328,22 @@ TEST(index_finds_known_images)
 	ASSERT_EQ(pwrite(fd, "\x5a", 1, st.st_size - 1), 1);
 	ASSERT_EQ(futimens(fd, keep), 0);
 	close(fd);
-	ASSERT_TRUE(kcache_lookup(copy, &k));
-	EXPECT_EQ(k.state, KCACHE_MISS);
-	EXPECT_TRUE(strcmp(k.path, first) != 0);
-	EXPECT_EQ(entries(dir), 2);
+	if (kcache_lookup(copy, &k)) {
+		EXPECT_EQ(k.state, KCACHE_MISS);
+		EXPECT_TRUE(strcmp(k.path, first) != 0);
+		EXPECT_EQ(entries(dir), 2);
+	} else {
+		EXPECT_TRUE(k.state != KCACHE_HIT);
+		EXPECT_EQ(entries(dir), 1);
+	}
+	EXPECT_FALSE(k.by_index);
 }
 
 /* An index link that points outside the cache, or at nothing, is not followed. */
 TEST(index_links_are_not_trusted)
 {
 	static struct kcache k;
-	const char *dir = test_tmp_path("kc7"), *img = compressed_kernel("k7");
+	const char *dir = test_tmp_path("kc17"), *img = compressed_kernel("k17");
 	char link[PATH_MAX], first[PATH_MAX];
 
 	setenv("KTVM_KERNEL_CACHE", dir, 1);
@@ -363,7 +372,7 @@ TEST(index_links_are_not_trusted)
 TEST(eviction_prunes_the_index)
 {
 	static struct kcache k;
-	const char *dir = test_tmp_path("kc8");
+	const char *dir = test_tmp_path("kc18");
 	char a[PATH_MAX], cap[32];
 	const char *b;
 	int fd;
