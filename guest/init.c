@@ -257,25 +257,29 @@ static void init_payload(struct chan *ch)
 
 /*
  * BOOT_TIMES before SYS_RDY: the kernel's "Run /init", init's start and
- * now (SYS_RDY follows at once). CLOCK_MONOTONIC, not CLOCK_BOOTTIME:
- * the kernel starts it from the printk clock (wire.h), the two differ only
- * by time spent suspended, which a ktvm guest never is, and it is the
+ * now (SYS_RDY follows at once), on the printk clock (boot_times.h).
+ * init's readings are CLOCK_MONOTONIC, not CLOCK_BOOTTIME: the two differ
+ * only by time spent suspended, which a ktvm guest never is, and it is the
  * clock init already times everything with (clock_now_ns()).
  */
 static int init_boot_times(struct chan *ch, u64 start_ns)
 {
+	struct boot_times_kmsg k;
 	struct wire_boot_time t[3];
 	u32 n = 0;
-	u64 ns;
-	int r = boot_times_kernel_init(BOOT_TIMES_KMSG, &ns);
+	int r = boot_times_kernel(BOOT_TIMES_KMSG, &k);
 
-	if (!r)
-		t[n++] = (struct wire_boot_time){WIRE_BOOT_KERNEL_INIT, ns};
-	else
-		log_msg("%s: no \"Run ... as init process\" record: %s", BOOT_TIMES_KMSG,
-			strerror(-r));
-	t[n++] = (struct wire_boot_time){WIRE_BOOT_INIT_START, start_ns};
-	t[n++] = (struct wire_boot_time){WIRE_BOOT_INIT_READY, clock_now_ns()};
+	if (r == -ENOENT)
+		log_msg("%s: %s", BOOT_TIMES_KMSG,
+			k.have_init ? "the clock mark did not come back"
+				    : "no \"Run ... as init process\" record");
+	else if (r)
+		log_msg("%s: %s", BOOT_TIMES_KMSG, strerror(-r));
+	/* without the mark, init's times are on another clock than the kernel's */
+	if (k.have_init && k.have_mark)
+		t[n++] = (struct wire_boot_time){WIRE_BOOT_KERNEL_INIT, k.init_ns};
+	t[n++] = (struct wire_boot_time){WIRE_BOOT_INIT_START, boot_times_clock(start_ns)};
+	t[n++] = (struct wire_boot_time){WIRE_BOOT_INIT_READY, boot_times_clock(clock_now_ns())};
 	return chan_boot_times(ch, t, n);
 }
 

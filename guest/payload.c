@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/base/clock.h"
+#include "guest/boot_times.h"
 #include "guest/payload.h"
 
 /* include/uapi/linux/close_range.h (Linux 5.11) */
@@ -387,8 +388,9 @@ int payload_run(const struct payload *p, struct chan *ch, int drain_ms, struct p
 		r = chan_lifecycle(ch, WIRE_PHASE_FAILED, "exec %s: %s", p->path,
 				   strerror(res->exec_err));
 	} else {
-		struct wire_boot_time t[2] = {{WIRE_BOOT_PAYLOAD_START, res->start_ns},
-					      {WIRE_BOOT_PAYLOAD_EXIT, res->exit_ns}};
+		struct wire_boot_time t[2] = {
+		    {WIRE_BOOT_PAYLOAD_START, boot_times_clock(res->start_ns)},
+		    {WIRE_BOOT_PAYLOAD_EXIT, boot_times_clock(res->exit_ns)}};
 
 		res->status = payload_exit_status(res->wstatus);
 		/* before EXIT: the host has them when it sees the payload end */

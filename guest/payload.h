@@ -66,7 +66,7 @@ struct payload_result {
 	int exec_err; /* errno of the failed execve, or 0 */
 	int wstatus;  /* from waitpid() */
 	s32 status;   /* what the EXIT frame carried */
-	/* CLOCK_MONOTONIC ns (BOOT_TIMES): execve() succeeded, init reaped it; 0: not */
+	/* CLOCK_MONOTONIC ns: execve() succeeded, init reaped it; 0: not (sent as BOOT_TIMES) */
 	u64 start_ns, exit_ns;
 };
 

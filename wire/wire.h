@@ -72,7 +72,7 @@
  *   19     BOOT_TIMES        g>h  guest-clock times of boot points (enum wire_boot_point):
  *                                 1..WIRE_BOOT_TIMES_MAX entries of 16 bytes, the count
  *                                 implied by the length: uint32_t point (not 0),
- *                                 uint32_t 0, uint64_t ns of the guest's CLOCK_MONOTONIC.
+ *                                 uint32_t 0, uint64_t ns of the guest kernel's printk clock.
  *                                 init sends one before SYS_RDY (kernel_init, init_start,
  *                                 init_ready) and one before EXIT (payload_start,
  *                                 payload_exit); a point it could not have is left out.
@@ -203,10 +203,12 @@ struct wire_kern_addrs {
 };
 
 /*
- * BOOT_TIMES points. Fixed numbers, append only; 0 is never valid. All on
- * the guest's CLOCK_MONOTONIC, which the kernel starts from local_clock(),
- * the printk clock (timekeeping_init(): read_persistent_wall_and_boot_offset()),
- * so a printk timestamp and a clock_gettime() in init are on one time line.
+ * BOOT_TIMES points. Fixed numbers, append only; 0 is never valid. All in
+ * ns of the guest kernel's printk clock (local_clock(), what /dev/kmsg's
+ * records carry): init moves its CLOCK_MONOTONIC readings onto it with an
+ * offset it measures (guest/boot_times.h). An init that cannot measure it
+ * sends its CLOCK_MONOTONIC as is, which starts at the same point but can
+ * fall behind, and leaves kernel_init out.
  */
 enum wire_boot_point {
 	WIRE_BOOT_KERNEL_INIT = 1,   /* printk time of "Run /init as init process" (/dev/kmsg) */

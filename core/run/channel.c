@@ -510,9 +510,9 @@ void channel_write_json(FILE *f, const struct channel *c, const char *in)
 	}
 	if (c->gclock.have || c->gclock.unknown) {
 		/* µs: printk's resolution, and integers a shell can compare */
-		fprintf(f, ",\n%s  \"guest_clock\": {\"clock\": \"CLOCK_MONOTONIC\"", in);
+		fprintf(f, ",\n%s  \"guest_clock\": {", in);
 		for (u32 p = 1; p < WIRE_BOOT_NR; p++) {
-			fprintf(f, ", \"%s_us\": ", wire_boot_point_name(p));
+			fprintf(f, "%s\"%s_us\": ", p > 1 ? ", " : "", wire_boot_point_name(p));
 			if (channel_gclock_has(&c->gclock, p))
 				fprintf(f, "%llu", (unsigned long long)(c->gclock.ns[p] / 1000));
 			else

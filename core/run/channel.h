@@ -87,7 +87,7 @@ struct channel_btf {
 
 /*
  * The guest-clock times of boot points (BOOT_TIMES, wire.h), in ns of the
- * guest's CLOCK_MONOTONIC. The first value of a point is kept and a later
+ * guest kernel's printk clock. The first value of a point is kept and a later
  * one ignored, as for EXIT; a point this host does not know is counted.
  * Values are kept as sent even when they go backwards (a later point
  * before an earlier one): the guest's clock is what it is, and hiding a
