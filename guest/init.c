@@ -7,11 +7,10 @@
  * (log.h), load /ktvm/modules.order (modules.h), find and open the channel
  * port (chan.h), send KERN_ADDRS (kaddr.h), BOOT_TIMES (boot_times.h),
  * SYS_RDY and LIFECYCLE INIT_STARTED, run the payload (payload.h), send
- * LIFECYCLE SHUTDOWN, and
- * power off. A failure before the port is open can only be logged; after
- * it, it is sent as LIFECYCLE FAILED. Either way the guest then powers off:
- * every wait on the way is bounded except the payload itself, whose time
- * the host limits.
+ * LIFECYCLE SHUTDOWN, and power off. A failure before the port is open can
+ * only be logged; after it, it is sent as LIFECYCLE FAILED. Either way the
+ * guest then powers off: every wait on the way is bounded except the
+ * payload itself, whose time the host limits.
  *
  * PID 1 must never return: the kernel panics when init exits.
  */
