@@ -268,6 +268,14 @@ int chan_kern_addrs(struct chan *ch, const struct wire_kern_addrs *ka)
 	return n < 0 ? (int)n : chan_send(ch, WIRE_KERN_ADDRS, buf, n);
 }
 
+int chan_boot_times(struct chan *ch, const struct wire_boot_time *t, u32 n)
+{
+	u8 buf[WIRE_BOOT_TIMES_MAX * WIRE_BOOT_TIME_LEN];
+	ssize_t len = wire_boot_times_build(buf, sizeof(buf), t, n);
+
+	return len < 0 ? (int)len : chan_send(ch, WIRE_BOOT_TIMES, buf, (size_t)len);
+}
+
 /* One whole frame at the front of ch->rx: its size, 0 for not yet, or skip bytes. */
 static ssize_t chan_rx_frame(struct chan *ch, struct wire_frame *f)
 {

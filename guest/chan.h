@@ -88,5 +88,7 @@ int chan_exit(struct chan *ch, s32 status);
  */
 ssize_t chan_recv(struct chan *ch, u32 type, void *buf, size_t size, int timeout_ms);
 int chan_kern_addrs(struct chan *ch, const struct wire_kern_addrs *ka);
+/* BOOT_TIMES with t[0..n); -EINVAL for what wire_boot_times_build() refuses. */
+int chan_boot_times(struct chan *ch, const struct wire_boot_time *t, u32 n);
 
 #endif

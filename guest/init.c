@@ -5,12 +5,12 @@
  *
  * In order: mount what a payload expects (mounts.h), open the log device
  * (log.h), load /ktvm/modules.order (modules.h), find and open the channel
- * port (chan.h), send SYS_RDY, LIFECYCLE INIT_STARTED and KERN_ADDRS
- * (kaddr.h), run the payload (payload.h), send LIFECYCLE SHUTDOWN, and
- * power off. A failure before the port is open can only be logged; after
- * it, it is sent as LIFECYCLE FAILED. Either way the guest then powers off:
- * every wait on the way is bounded except the payload itself, whose time
- * the host limits.
+ * port (chan.h), send KERN_ADDRS (kaddr.h), BOOT_TIMES (boot_times.h),
+ * SYS_RDY and LIFECYCLE INIT_STARTED, run the payload (payload.h), send
+ * LIFECYCLE SHUTDOWN, and power off. A failure before the port is open can
+ * only be logged; after it, it is sent as LIFECYCLE FAILED. Either way the
+ * guest then powers off: every wait on the way is bounded except the
+ * payload itself, whose time the host limits.
  *
  * PID 1 must never return: the kernel panics when init exits.
  */
@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "core/base/clock.h"
+#include "guest/boot_times.h"
 #include "guest/btf.h"
 #include "guest/chan.h"
 #include "guest/kaddr.h"
@@ -253,9 +254,38 @@ static void init_payload(struct chan *ch)
 	payload_free(&p);
 }
 
+/*
+ * BOOT_TIMES before SYS_RDY: the kernel's "Run /init", init's start and
+ * now (SYS_RDY follows at once), on the printk clock (boot_times.h).
+ * init's readings are CLOCK_MONOTONIC, not CLOCK_BOOTTIME: the two differ
+ * only by time spent suspended, which a ktvm guest never is, and it is the
+ * clock init already times everything with (clock_now_ns()).
+ */
+static int init_boot_times(struct chan *ch, u64 start_ns)
+{
+	struct boot_times_kmsg k;
+	struct wire_boot_time t[3];
+	u32 n = 0;
+	int r = boot_times_kernel(BOOT_TIMES_KMSG, &k);
+
+	if (r == -ENOENT)
+		log_msg("%s: %s", BOOT_TIMES_KMSG,
+			k.have_init ? "the clock mark did not come back"
+				    : "no \"Run ... as init process\" record");
+	else if (r)
+		log_msg("%s: %s", BOOT_TIMES_KMSG, strerror(-r));
+	/* without the mark, init's times are on another clock than the kernel's */
+	if (k.have_init && k.have_mark)
+		t[n++] = (struct wire_boot_time){WIRE_BOOT_KERNEL_INIT, k.init_ns};
+	t[n++] = (struct wire_boot_time){WIRE_BOOT_INIT_START, boot_times_clock(start_ns)};
+	t[n++] = (struct wire_boot_time){WIRE_BOOT_INIT_READY, boot_times_clock(clock_now_ns())};
+	return chan_boot_times(ch, t, n);
+}
+
 int main(void)
 {
 	char log_dev[256], port[256], mount_err[256], dev[512], why[1024];
+	u64 start_ns = clock_now_ns(); /* first: BOOT_TIMES' init_start */
 	struct modules_result mods;
 	struct wire_kern_addrs ka;
 	struct chan ch;
@@ -295,9 +325,11 @@ int main(void)
 	if (r)
 		init_fail(NULL, "channel port %s: %s", dev, strerror(-r));
 
-	/* KERN_ADDRS before SYS_RDY: the host has them when it sees init up */
+	/* KERN_ADDRS and BOOT_TIMES before SYS_RDY: the host has them when it sees init up */
 	kaddr_collect(&ka, "/proc/kallsyms", "/proc/kcore");
 	r = chan_kern_addrs(&ch, &ka);
+	if (!r)
+		r = init_boot_times(&ch, start_ns);
 	if (!r)
 		r = chan_send(&ch, WIRE_SYS_RDY, NULL, 0);
 	if (!r)

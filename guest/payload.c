@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/base/clock.h"
+#include "guest/boot_times.h"
 #include "guest/payload.h"
 
 /* include/uapi/linux/close_range.h (Linux 5.11) */
@@ -266,7 +267,8 @@ static int payload_wait(struct payload_result *res, struct payload_pipes *pp, st
 			}
 			res->exited = true;
 			res->wstatus = status;
-			deadline = clock_now_ns() + (u64)MAX(drain_ms, 0) * 1000000;
+			res->exit_ns = clock_now_ns();
+			deadline = res->exit_ns + (u64)MAX(drain_ms, 0) * 1000000;
 		}
 		if (w < 0 && errno == ECHILD && !res->exited)
 			return -ECHILD; /* someone else reaped it */
@@ -360,6 +362,9 @@ int payload_run(const struct payload *p, struct chan *ch, int drain_ms, struct p
 	close(err[1]);
 	out[1] = err[1] = -1;
 	res->exec_err = payload_exec_result(report[0]);
+	/* the report pipe is O_CLOEXEC: its EOF is the moment execve() succeeded */
+	if (!res->exec_err)
+		res->start_ns = clock_now_ns();
 
 	pp.fd[0] = out[0];
 	pp.fd[1] = err[0];
@@ -383,7 +388,13 @@ int payload_run(const struct payload *p, struct chan *ch, int drain_ms, struct p
 		r = chan_lifecycle(ch, WIRE_PHASE_FAILED, "exec %s: %s", p->path,
 				   strerror(res->exec_err));
 	} else {
+		struct wire_boot_time t[2] = {
+		    {WIRE_BOOT_PAYLOAD_START, boot_times_clock(res->start_ns)},
+		    {WIRE_BOOT_PAYLOAD_EXIT, boot_times_clock(res->exit_ns)}};
+
 		res->status = payload_exit_status(res->wstatus);
+		/* before EXIT: the host has them when it sees the payload end */
+		r = chan_boot_times(ch, t, 2);
 	}
 	if (!r)
 		r = chan_exit(ch, res->status);

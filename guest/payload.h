@@ -21,6 +21,7 @@
  * in order:
  *
  *   LIFECYCLE PAYLOAD_STARTING, STDOUT/STDERR..., then either
+ *   BOOT_TIMES payload_start payload_exit,
  *   EXIT <code, or 128 + signal>                         (it ran), or
  *   LIFECYCLE FAILED "exec PATH: REASON", EXIT 127|126    (exec failed;
  *                    127 for ENOENT and ENOTDIR, 126 otherwise, as shells do)
@@ -65,6 +66,8 @@ struct payload_result {
 	int exec_err; /* errno of the failed execve, or 0 */
 	int wstatus;  /* from waitpid() */
 	s32 status;   /* what the EXIT frame carried */
+	/* CLOCK_MONOTONIC ns: execve() succeeded, init reaped it; 0: not (sent as BOOT_TIMES) */
+	u64 start_ns, exit_ns;
 };
 
 /*

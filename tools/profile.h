@@ -6,6 +6,13 @@
  * guest channel's clocks, the KVM exits by reason, and the devices that
  * took the most port-I/O and MMIO exits (vm_result.sites). The same
  * figures are in --json.
+ *
+ * Beside each phase the guest kernel's own clock (BOOT_TIMES, wire.h) gives
+ * the same span where it can: "kernel to init" from the guest clock's start
+ * (early in the kernel, so without what ran before it: a decompressor, the
+ * entry code), then "Run /init" (from /dev/kmsg, so known under `quiet`,
+ * which keeps the line off the console), init ready, the payload's exit.
+ * A line after the phases lists the points themselves.
  */
 #ifndef KTVM_TOOLS_PROFILE_H
 #define KTVM_TOOLS_PROFILE_H

@@ -31,6 +31,7 @@ static const char *const wire_type_names[WIRE_TYPE_NR] = {
     [WIRE_SCHED_LOG] = "SCHED_LOG",
     [WIRE_KERN_ADDRS] = "KERN_ADDRS",
     [WIRE_BTF] = "BTF",
+    [WIRE_BOOT_TIMES] = "BOOT_TIMES",
 };
 
 static const char *const wire_phase_names[WIRE_PHASE_NR] = {
@@ -491,5 +492,52 @@ int wire_sched_exit_parse(struct wire_sched_exit *se, const void *payload, size_
 	n = WIRE_MIN_LEN(len - WIRE_SCHED_EXIT_MIN, (size_t)WIRE_REASON_MAX);
 	memcpy(se->reason, p + WIRE_SCHED_EXIT_MIN, n);
 	se->reason[n] = '\0';
+	return 0;
+}
+
+static const char *const wire_boot_point_names[WIRE_BOOT_NR] = {
+    [WIRE_BOOT_KERNEL_INIT] = "kernel_init",   [WIRE_BOOT_INIT_START] = "init_start",
+    [WIRE_BOOT_INIT_READY] = "init_ready",     [WIRE_BOOT_PAYLOAD_START] = "payload_start",
+    [WIRE_BOOT_PAYLOAD_EXIT] = "payload_exit",
+};
+
+const char *wire_boot_point_name(uint32_t point)
+{
+	return point < WIRE_BOOT_NR ? wire_boot_point_names[point] : NULL;
+}
+
+ssize_t wire_boot_times_build(void *buf, size_t size, const struct wire_boot_time *t, uint32_t n)
+{
+	uint8_t *p = buf;
+
+	if (!n || n > WIRE_BOOT_TIMES_MAX)
+		return -EINVAL;
+	if (size < (size_t)n * WIRE_BOOT_TIME_LEN)
+		return -ENOSPC;
+	for (uint32_t i = 0; i < n; i++, p += WIRE_BOOT_TIME_LEN) {
+		if (!t[i].point)
+			return -EINVAL;
+		wire_put_le32(p, t[i].point);
+		wire_put_le32(p + 4, 0);
+		wire_put_le64(p + 8, t[i].ns);
+	}
+	return (ssize_t)n * WIRE_BOOT_TIME_LEN;
+}
+
+int wire_boot_times_parse(struct wire_boot_time *out, uint32_t max, uint32_t *n,
+			  const void *payload, size_t len)
+{
+	const uint8_t *p = payload;
+	size_t count = len / WIRE_BOOT_TIME_LEN;
+
+	if (!len || len % WIRE_BOOT_TIME_LEN || count > max || count > WIRE_BOOT_TIMES_MAX)
+		return -EBADMSG;
+	for (size_t i = 0; i < count; i++, p += WIRE_BOOT_TIME_LEN) {
+		if (!wire_get_le32(p) || wire_get_le32(p + 4))
+			return -EBADMSG;
+		out[i].point = wire_get_le32(p);
+		out[i].ns = wire_get_le64(p + 8);
+	}
+	*n = (uint32_t)count;
 	return 0;
 }

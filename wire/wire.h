@@ -14,7 +14,7 @@
  *   12      4     reserved  must be 0
  *
  * Types. Numbers are fixed forever: a new type takes the next free number
- * (16, 17, ...; up to 255 is reserved for this table), a retired one is never
+ * (20, 21, ...; up to 255 is reserved for this table), a retired one is never
  * reused. "opaque" payloads are not interpreted by wire/; their format belongs
  * to the code that produces and consumes them.
  *
@@ -69,6 +69,15 @@
  *                                 offset + n <= total; frames in order. total 0: the
  *                                 guest has none (or could not read it all), and the
  *                                 bytes (0..WIRE_REASON_MAX, offset 0) say why
+ *   19     BOOT_TIMES        g>h  guest-clock times of boot points (enum wire_boot_point):
+ *                                 1..WIRE_BOOT_TIMES_MAX entries of 16 bytes, the count
+ *                                 implied by the length: uint32_t point (not 0),
+ *                                 uint32_t 0, uint64_t ns of the guest kernel's printk clock.
+ *                                 init sends one before SYS_RDY (kernel_init, init_start,
+ *                                 init_ready) and one before EXIT (payload_start,
+ *                                 payload_exit); a point it could not have is left out.
+ *                                 New points take new numbers; a receiver skips the
+ *                                 ones it does not know
  *
  * Names in KSYMS are checked because the host prints them and looks them up;
  * the set is what the kernel's symbol names are made of (C identifiers, the
@@ -110,6 +119,7 @@ enum wire_type {
 	WIRE_SCHED_LOG = 16,
 	WIRE_KERN_ADDRS = 17,
 	WIRE_BTF = 18,
+	WIRE_BOOT_TIMES = 19,
 	WIRE_TYPE_NR, /* one past the last known type; grows as types are added */
 };
 
@@ -190,6 +200,31 @@ enum wire_ka {
 struct wire_kern_addrs {
 	uint32_t known; /* bit i: val[i] was read */
 	uint64_t val[WIRE_KA_NR];
+};
+
+/*
+ * BOOT_TIMES points. Fixed numbers, append only; 0 is never valid. All in
+ * ns of the guest kernel's printk clock (local_clock(), what /dev/kmsg's
+ * records carry): init moves its CLOCK_MONOTONIC readings onto it with an
+ * offset it measures (guest/boot_times.h). An init that cannot measure it
+ * sends its CLOCK_MONOTONIC as is, which starts at the same point but can
+ * fall behind, and leaves kernel_init out.
+ */
+enum wire_boot_point {
+	WIRE_BOOT_KERNEL_INIT = 1,   /* printk time of "Run /init as init process" (/dev/kmsg) */
+	WIRE_BOOT_INIT_START = 2,    /* init's main() */
+	WIRE_BOOT_INIT_READY = 3,    /* init about to send SYS_RDY */
+	WIRE_BOOT_PAYLOAD_START = 4, /* the payload's execve() succeeded */
+	WIRE_BOOT_PAYLOAD_EXIT = 5,  /* init reaped the payload */
+	WIRE_BOOT_NR,		     /* one past the last known point */
+};
+
+#define WIRE_BOOT_TIME_LEN  16 /* one entry: point, 0, ns */
+#define WIRE_BOOT_TIMES_MAX 32 /* entries in one frame */
+
+struct wire_boot_time {
+	uint32_t point;
+	uint64_t ns;
 };
 
 /* BTF payload; data points into the payload. total 0: data is the reason. */
@@ -366,6 +401,19 @@ struct wire_sched_exit {
 ssize_t wire_sched_exit_build(void *buf, size_t size, uint32_t stage, const char *reason);
 /* 0, or -EBADMSG: too short, or a stage that is not one of enum wire_sched_stage. */
 int wire_sched_exit_parse(struct wire_sched_exit *se, const void *payload, size_t len);
+
+/* "kernel_init", ... for a known BOOT_TIMES point; NULL otherwise. */
+const char *wire_boot_point_name(uint32_t point);
+/*
+ * BOOT_TIMES: build from t[0..n) (1..WIRE_BOOT_TIMES_MAX entries, no point
+ * 0: else -EINVAL); parse into out[0..max), setting *n. The parser refuses
+ * an empty payload, a length that is not whole entries, more entries than
+ * max or WIRE_BOOT_TIMES_MAX, point 0 and a nonzero pad; it keeps points it
+ * does not know, in order, for the caller to skip.
+ */
+ssize_t wire_boot_times_build(void *buf, size_t size, const struct wire_boot_time *t, uint32_t n);
+int wire_boot_times_parse(struct wire_boot_time *out, uint32_t max, uint32_t *n,
+			  const void *payload, size_t len);
 
 /* WATCH_ARMED: status 0 or a negative errno; at most WIRE_KSYMS_MAX armed. */
 ssize_t wire_watch_armed_build(void *buf, size_t size, int32_t status, uint32_t armed);

@@ -274,6 +274,41 @@ int channel_btf_get(const struct channel *c, const u8 **buf, size_t *len, const 
 	}
 }
 
+/* BOOT_TIMES: the points this host knows, the first value of each. */
+static void channel_boot_times(struct channel *c, const u8 *payload, u32 len)
+{
+	struct wire_boot_time t[WIRE_BOOT_TIMES_MAX];
+	struct channel_gclock *g = &c->gclock;
+	u32 n;
+
+	if (wire_boot_times_parse(t, WIRE_BOOT_TIMES_MAX, &n, payload, len) < 0) {
+		c->malformed++;
+		return;
+	}
+	for (u32 i = 0; i < n; i++) {
+		if (!wire_boot_point_name(t[i].point)) {
+			g->unknown++;
+		} else if (!channel_gclock_has(g, t[i].point)) {
+			g->have |= 1u << t[i].point;
+			g->ns[t[i].point] = t[i].ns;
+		}
+	}
+}
+
+bool channel_gclock_in_order(const struct channel_gclock *g)
+{
+	u64 last = 0;
+
+	for (u32 p = 1; p < WIRE_BOOT_NR; p++) {
+		if (!channel_gclock_has(g, p))
+			continue;
+		if (g->ns[p] < last)
+			return false;
+		last = g->ns[p];
+	}
+	return true;
+}
+
 static void channel_frame(void *ctx, u32 type, const u8 *payload, u32 len)
 {
 	struct channel *c = ctx;
@@ -319,6 +354,9 @@ static void channel_frame(void *ctx, u32 type, const u8 *payload, u32 len)
 		}
 		break;
 	}
+	case WIRE_BOOT_TIMES:
+		channel_boot_times(c, payload, len);
+		break;
 	case WIRE_LIFECYCLE:
 		if (wire_lifecycle_parse(&lc, payload, len) < 0)
 			c->malformed++;
@@ -469,6 +507,20 @@ void channel_write_json(FILE *f, const struct channel *c, const char *in)
 			sep = ", ";
 		}
 		fprintf(f, "}");
+	}
+	if (c->gclock.have || c->gclock.unknown) {
+		/* µs: printk's resolution, and integers a shell can compare */
+		fprintf(f, ",\n%s  \"guest_clock\": {", in);
+		for (u32 p = 1; p < WIRE_BOOT_NR; p++) {
+			fprintf(f, "%s\"%s_us\": ", p > 1 ? ", " : "", wire_boot_point_name(p));
+			if (channel_gclock_has(&c->gclock, p))
+				fprintf(f, "%llu", (unsigned long long)(c->gclock.ns[p] / 1000));
+			else
+				fprintf(f, "null");
+		}
+		fprintf(f, ", \"in_order\": %s, \"unknown_points\": %llu}",
+			channel_gclock_in_order(&c->gclock) ? "true" : "false",
+			(unsigned long long)c->gclock.unknown);
 	}
 	if (c->btf.want) {
 		static const char *const state[] = {"none", "partial", "done", "failed"};

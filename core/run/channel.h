@@ -3,8 +3,8 @@
  * The host end of the guest channel: the bytes of the "ktvm-bulk" port go
  * through the wire stream assembler (wire/stream.h), and each frame is acted
  * on: STDOUT and STDERR are relayed to the host's descriptors as they
- * arrive, EXIT, LIFECYCLE, KERN_ADDRS and SYS_RDY are recorded for the
- * result; every other known type is counted.
+ * arrive, EXIT, LIFECYCLE, KERN_ADDRS, BOOT_TIMES and SYS_RDY are recorded
+ * for the result; every other known type is counted.
  *
  * Everything here comes from the guest: typed payloads of the wrong size
  * are counted as malformed and otherwise ignored, reasons are kept only up
@@ -85,6 +85,29 @@ struct channel_btf {
 	char why[WIRE_REASON_MAX + 1];
 };
 
+/*
+ * The guest-clock times of boot points (BOOT_TIMES, wire.h), in ns of the
+ * guest kernel's printk clock. The first value of a point is kept and a later
+ * one ignored, as for EXIT; a point this host does not know is counted.
+ * Values are kept as sent even when they go backwards (a later point
+ * before an earlier one): the guest's clock is what it is, and hiding a
+ * value would hide that. channel_gclock_in_order() says whether they do;
+ * the JSON has it as "in_order" and --profile shows such a phase as "-".
+ */
+struct channel_gclock {
+	u32 have; /* bit p: ns[p] came */
+	u64 ns[WIRE_BOOT_NR];
+	u64 unknown; /* entries whose point this host does not know */
+};
+
+static inline bool channel_gclock_has(const struct channel_gclock *g, u32 point)
+{
+	return point < WIRE_BOOT_NR && g->have & 1u << point;
+}
+
+/* Are the points that came non-decreasing in enum wire_boot_point's order? */
+bool channel_gclock_in_order(const struct channel_gclock *g);
+
 struct channel {
 	struct wire_stream ws;
 	u64 t_origin_ns;
@@ -97,6 +120,7 @@ struct channel {
 	u64 stdout_first_ns, stdout_last_ns; /* first and last STDOUT frame; 0: none */
 	bool have_kern_addrs;
 	struct wire_kern_addrs kern_addrs;
+	struct channel_gclock gclock;
 	struct channel_event events[CHANNEL_MAX_EVENTS];
 	u32 nr_events;
 	u64 events_dropped;

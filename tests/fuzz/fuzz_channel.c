@@ -66,7 +66,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 			if (!len || size - i < 1)
 				break;
-			type = data[i] % 20;
+			/* every known type, and one past the table */
+			type = data[i] % (WIRE_TYPE_NR + 1);
 			len = MIN(len - 1, size - i - 1);
 			n = wire_encode(frame, sizeof(frame), type, data + i + 1, len);
 			i += 1 + len;
@@ -85,6 +86,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	CHECK(c.btf.got <= c.btf.cap && c.btf.cap <= (c.btf.total ? c.btf.total : WIRE_BTF_MAX));
 	CHECK(c.btf.state != CHANNEL_BTF_DONE || (c.btf.got == c.btf.total && c.btf.buf));
 	CHECK(c.btf.want || c.btf.state == CHANNEL_BTF_NONE);
+	/* only the points this host knows are kept */
+	CHECK(!(c.gclock.have & ~((1u << WIRE_BOOT_NR) - 2)));
 	f = open_memstream(&json, &json_len);
 	if (f) {
 		channel_write_json(f, &c, "  ");

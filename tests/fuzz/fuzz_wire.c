@@ -81,6 +81,26 @@ static void fuzz_parse_canonical(const u8 *payload, u32 len)
 	} else {
 		CHECK(len != WIRE_SNAPSHOT_REPLY_LEN || (s32)wire_get_le32(payload + 4) > 0);
 	}
+	{
+		struct wire_boot_time bt[WIRE_BOOT_TIMES_MAX];
+
+		if (!wire_boot_times_parse(bt, WIRE_BOOT_TIMES_MAX, &n, payload, len)) {
+			CHECK(n >= 1 && n <= WIRE_BOOT_TIMES_MAX && len == n * WIRE_BOOT_TIME_LEN);
+			for (u32 i = 0; i < n; i++)
+				CHECK(bt[i].point != 0);
+			CHECK(wire_boot_times_build(back, sizeof(back), bt, n) == (ssize_t)len);
+			CHECK(!memcmp(back, payload, len));
+		} else if (len && !(len % WIRE_BOOT_TIME_LEN) &&
+			   len <= WIRE_BOOT_TIMES_MAX * WIRE_BOOT_TIME_LEN) {
+			/* whole entries and not too many: refused only for a point 0 or a pad */
+			bool bad = false;
+
+			for (u32 off = 0; off < len; off += WIRE_BOOT_TIME_LEN)
+				bad |= !wire_get_le32(payload + off) ||
+				       wire_get_le32(payload + off + 4);
+			CHECK(bad);
+		}
+	}
 	if (!wire_watch_armed_parse(&wa, payload, len)) {
 		CHECK(wa.status <= 0 && wa.armed <= WIRE_KSYMS_MAX);
 		CHECK(wire_watch_armed_build(back, sizeof(back), wa.status, wa.armed) ==
@@ -279,6 +299,10 @@ static size_t seed_all_types(u8 *o)
 	struct wire_ksym ks[3] = {{0xffffffff82a1b2c0ULL, "vm_swappiness"},
 				  {0, "not_there"},
 				  {0xffffffff8300a018ULL, "foo.llvm.1234"}};
+	struct wire_boot_time bt[4] = {{WIRE_BOOT_KERNEL_INIT, 812345000},
+				       {WIRE_BOOT_INIT_START, 813000000},
+				       {WIRE_BOOT_INIT_READY, 840000000},
+				       {WIRE_BOOT_NR, 1}};
 	u8 p[128];
 	size_t n = 0;
 	ssize_t l;
@@ -305,6 +329,8 @@ static size_t seed_all_types(u8 *o)
 	n += seed_frame(o + n, WIRE_KSYMS, p, l);
 	l = wire_watch_armed_build(p, sizeof(p), 0, 2);
 	n += seed_frame(o + n, WIRE_WATCH_ARMED, p, l);
+	l = wire_boot_times_build(p, sizeof(p), bt, ARRAY_SIZE(bt));
+	n += seed_frame(o + n, WIRE_BOOT_TIMES, p, l);
 	l = wire_exit_build(p, sizeof(p), 0);
 	n += seed_frame(o + n, WIRE_EXIT, p, l);
 	return n;

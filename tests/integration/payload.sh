@@ -30,6 +30,30 @@ payload_busybox_case() {
 	expect_json end poweroff || return 0
 }
 
+# The guest's own times of the boot points (BOOT_TIMES) under the default
+# `quiet`, which keeps the kernel's "Run /init" off the console: every
+# point there, in order, and beside the host's phases in --profile.
+payload_boot_times_case() {
+	prun --profile -- /bin/busybox true
+	expect_status 0 || return 0
+	expect_json channel.frames.BOOT_TIMES 2 || return 0
+	expect_json channel.guest_clock.in_order true || return 0
+	expect_json channel.guest_clock.unknown_points 0 || return 0
+	last=1
+	for p in kernel_init init_start init_ready payload_start payload_exit; do
+		v=$(json_get "$json.flat" "channel.guest_clock.${p}_us")
+		[ "$v" -ge "$last" ] 2>/dev/null ||
+			fail "channel.guest_clock.${p}_us (expected a time >= $last, got $v)" || return 0
+		last=$v
+	done
+	# The host never saw "Run /init" on the console; the guest's clock did.
+	expect_json init_ms 0 || return 0
+	expect_console_re '^ktvm:   kernel to init +- +[0-9]+ ms ' \
+		"a --profile line \"kernel to init - N ms\"" "kernel to init" || return 0
+	expect_console_re '^ktvm:   guest clock \(ms\): "Run /init" [0-9.]+, init [0-9.]+, ready [0-9.]+, exec [0-9.]+, exit [0-9.]+$' \
+		"the --profile line of the guest's points" "guest clock" || return 0
+}
+
 # A signal: 128 + 9.
 payload_signal_case() {
 	prun -- /bin/busybox sh -c 'kill -9 $$'

@@ -478,6 +478,7 @@ run_case bad_cpus_zero bad_cpus_zero
 run_case bad_memory_one bad_memory_one
 run_case bad_unknown_option bad_unknown_option
 run_case payload_busybox payload_busybox_case
+run_case payload_boot_times payload_boot_times_case
 run_case payload_signal payload_signal_case
 run_case payload_args_env payload_args_env_case
 run_case payload_dynamic payload_dynamic_case

@@ -77,6 +77,14 @@ static void fb_kern_addrs(struct fb *b, u64 phys_base, u64 page_offset_base)
 	fb_frame(b, WIRE_KERN_ADDRS, p, sizeof(p));
 }
 
+static void fb_boot_times(struct fb *b, const struct wire_boot_time *t, u32 n)
+{
+	u8 p[WIRE_BOOT_TIMES_MAX * WIRE_BOOT_TIME_LEN];
+
+	ASSERT_EQ(wire_boot_times_build(p, sizeof(p), t, n), (ssize_t)n * WIRE_BOOT_TIME_LEN);
+	fb_frame(b, WIRE_BOOT_TIMES, p, n * WIRE_BOOT_TIME_LEN);
+}
+
 /* LIFECYCLE with a reason of any length (the builder refuses over-long ones). */
 static void fb_lc_raw(struct fb *b, u32 phase, const void *reason, size_t len)
 {
@@ -574,6 +582,80 @@ TEST(channel_kern_addrs_json_names_known_values_only)
 	fb_free(&b);
 }
 
+/*
+ * BOOT_TIMES: the first value of each known point, unknown points counted
+ * and skipped, a malformed frame counted and taken for nothing.
+ */
+TEST(channel_boot_times)
+{
+	struct wire_boot_time early[3] = {{WIRE_BOOT_KERNEL_INIT, 812345678},
+					  {WIRE_BOOT_INIT_START, 813000000},
+					  {WIRE_BOOT_INIT_READY, 840000000}};
+	struct wire_boot_time late[3] = {{WIRE_BOOT_PAYLOAD_START, 841000000},
+					 {99, 5}, /* a newer init's point */
+					 {WIRE_BOOT_PAYLOAD_EXIT, 1900000000}};
+	struct wire_boot_time again = {WIRE_BOOT_KERNEL_INIT, 1};
+	u8 bad[WIRE_BOOT_TIME_LEN * 2];
+	struct fb b = {0};
+	struct channel c;
+	struct jf j;
+
+	fb_boot_times(&b, early, 3);
+	/* malformed: half an entry, point 0, a nonzero pad */
+	ASSERT_EQ(wire_boot_times_build(bad, sizeof(bad), &again, 1), WIRE_BOOT_TIME_LEN);
+	fb_frame(&b, WIRE_BOOT_TIMES, bad, WIRE_BOOT_TIME_LEN / 2);
+	memcpy(bad + WIRE_BOOT_TIME_LEN, bad, WIRE_BOOT_TIME_LEN);
+	wire_put_le32(bad + WIRE_BOOT_TIME_LEN, 0);
+	fb_frame(&b, WIRE_BOOT_TIMES, bad, sizeof(bad));
+	wire_put_le32(bad + WIRE_BOOT_TIME_LEN, WIRE_BOOT_PAYLOAD_START);
+	bad[WIRE_BOOT_TIME_LEN + 4] = 1;
+	fb_frame(&b, WIRE_BOOT_TIMES, bad, sizeof(bad));
+	fb_boot_times(&b, late, 3);
+	/* a second value (a payload's) changes nothing */
+	fb_boot_times(&b, &again, 1);
+	feed_all(&c, &b);
+	EXPECT_EQ(c.malformed, 3);
+	EXPECT_EQ(c.gclock.unknown, 1);
+	EXPECT_EQ(c.gclock.ns[WIRE_BOOT_KERNEL_INIT], 812345678);
+	EXPECT_EQ(c.gclock.ns[WIRE_BOOT_PAYLOAD_START], 841000000);
+	EXPECT_TRUE(channel_gclock_in_order(&c.gclock));
+	chan_json(&c, "", &j);
+	expect_jv(&j, "guest_clock.kernel_init_us", "812345");
+	expect_jv(&j, "guest_clock.init_start_us", "813000");
+	expect_jv(&j, "guest_clock.init_ready_us", "840000");
+	expect_jv(&j, "guest_clock.payload_start_us", "841000");
+	expect_jv(&j, "guest_clock.payload_exit_us", "1900000");
+	expect_jv(&j, "guest_clock.in_order", "true");
+	expect_jv(&j, "guest_clock.unknown_points", "1");
+	expect_jv(&j, "frames.BOOT_TIMES", "6");
+	jf_free(&j);
+	channel_destroy(&c);
+	fb_free(&b);
+}
+
+/* Values that go backwards are kept as sent, and said to be out of order. */
+TEST(channel_boot_times_out_of_order)
+{
+	struct wire_boot_time t[2] = {{WIRE_BOOT_KERNEL_INIT, 900000000},
+				      {WIRE_BOOT_INIT_READY, 800000000}};
+	struct fb b = {0};
+	struct channel c;
+	struct jf j;
+
+	fb_boot_times(&b, t, 2);
+	feed_all(&c, &b);
+	EXPECT_EQ(c.malformed, 0);
+	EXPECT_FALSE(channel_gclock_in_order(&c.gclock));
+	chan_json(&c, "", &j);
+	expect_jv(&j, "guest_clock.kernel_init_us", "900000");
+	expect_jv(&j, "guest_clock.init_ready_us", "800000");
+	expect_jv(&j, "guest_clock.init_start_us", "null");
+	expect_jv(&j, "guest_clock.in_order", "false");
+	jf_free(&j);
+	channel_destroy(&c);
+	fb_free(&b);
+}
+
 /* Wrong-size EXIT, KERN_ADDRS and LIFECYCLE payloads: counted, never acted on. */
 TEST(channel_wrong_size_payloads_are_malformed)
 {
@@ -628,9 +710,11 @@ TEST(channel_other_types_only_counted)
 		EXPECT_EQ(channel_stats(&c)->by_type[t], 1);
 	/*
 	 * but SCHED_EXIT, which is never only counted ("opaque" is no stage),
-	 * and KERN_ADDRS (17, after the range's start), whose size is fixed
+	 * KERN_ADDRS (17, after the range's start), whose size is fixed, and
+	 * BOOT_TIMES (19), whose size is whole entries
 	 */
-	EXPECT_EQ(c.malformed, 2);
+	EXPECT_EQ(c.malformed, 3);
+	EXPECT_EQ(c.gclock.have, 0);
 	EXPECT_TRUE(c.sched.failed);
 	EXPECT_EQ(c.sched.stage, 0);
 	EXPECT_STREQ(c.sched.text, "opaque"); /* SCHED_LOG */
@@ -872,6 +956,7 @@ static void mixed_stream(struct fb *b)
 	fb_frame(b, WIRE_SYS_RDY, NULL, 0);
 	fb_lc(b, WIRE_PHASE_INIT_STARTED, "init");
 	fb_kern_addrs(b, 0x2000000, 0xffff000000000000ULL);
+	fb_boot_times(b, &(struct wire_boot_time){WIRE_BOOT_INIT_START, 5000000}, 1);
 	fb_str(b, WIRE_STDOUT, "hello, ");
 	at = b->n;
 	fb_str(b, WIRE_STDOUT, "lost to a bad CRC");
@@ -907,6 +992,7 @@ static bool same_channel(const struct channel *a, const struct channel *b)
 	bool same = a->sys_rdy == b->sys_rdy && a->have_exit == b->have_exit &&
 		    a->exit_status == b->exit_status && a->have_kern_addrs == b->have_kern_addrs &&
 		    !memcmp(&a->kern_addrs, &b->kern_addrs, sizeof(a->kern_addrs)) &&
+		    !memcmp(&a->gclock, &b->gclock, sizeof(a->gclock)) &&
 		    a->nr_events == b->nr_events && a->events_dropped == b->events_dropped &&
 		    a->failed == b->failed && a->malformed == b->malformed &&
 		    a->out.bytes == b->out.bytes && a->out.dropped == b->out.dropped &&
@@ -954,6 +1040,7 @@ TEST(channel_any_split_same_result)
 	EXPECT_TRUE(ref.have_exit);
 	EXPECT_EQ(ref.exit_status, 42);
 	EXPECT_TRUE(ref.have_kern_addrs);
+	EXPECT_EQ(ref.gclock.ns[WIRE_BOOT_INIT_START], 5000000);
 	EXPECT_EQ(ref.nr_events, CHANNEL_MAX_EVENTS);
 	EXPECT_EQ(ref.events_dropped, 4);
 	EXPECT_TRUE(ref.failed);
@@ -1005,6 +1092,7 @@ TEST(channel_json_fresh)
 	expect_jv(&j, "sys_rdy_ms", "0");
 	expect_jv(&j, "exit_status", "null");
 	EXPECT_TRUE(jf_get(&j, "kern_addrs") == NULL);
+	EXPECT_TRUE(jf_get(&j, "guest_clock") == NULL);
 	expect_jv(&j, "failure", "null");
 	expect_jv(&j, "lifecycle", "[0]");
 	expect_jv(&j, "lifecycle_dropped", "0");

@@ -39,7 +39,8 @@ static char *const sh_env[] = {"PATH=/usr/bin:/bin", "FOO=bar baz", NULL};
 /*
  * Run path with argv through payload_run(); the frames land in r. Checks
  * what every run must send: PAYLOAD_STARTING first, PAYLOAD_DONE last, one
- * EXIT just before it holding res.status.
+ * EXIT just before it holding res.status, and before that, when the exec
+ * worked, BOOT_TIMES: the payload's start and exit within the run, in order.
  */
 static void run(struct run *r, const char *path, char *const *argv, int drain_ms)
 {
@@ -77,6 +78,26 @@ static void run(struct run *r, const char *path, char *const *argv, int drain_ms
 	ASSERT_EQ(wire_exit_parse(&status, r->f[r->n - 2].payload, r->f[r->n - 2].len), 0);
 	EXPECT_EQ(status, r->res.status);
 	EXPECT_TRUE(r->res.exited);
+	if (!r->res.exec_err) {
+		const struct wire_frame *f = &r->f[r->n - 3];
+		struct wire_boot_time t[WIRE_BOOT_TIMES_MAX];
+		u32 nt = 0;
+
+		ASSERT_GE(r->n, 4);
+		ASSERT_EQ(f->type, WIRE_BOOT_TIMES);
+		ASSERT_EQ(wire_boot_times_parse(t, WIRE_BOOT_TIMES_MAX, &nt, f->payload, f->len),
+			  0);
+		ASSERT_EQ(nt, 2);
+		EXPECT_EQ(t[0].point, WIRE_BOOT_PAYLOAD_START);
+		EXPECT_EQ(t[1].point, WIRE_BOOT_PAYLOAD_EXIT);
+		EXPECT_GE(t[0].ns, t0);
+		EXPECT_LE(t[0].ns, t[1].ns);
+		EXPECT_LE(t[1].ns, t0 + r->ns);
+		EXPECT_EQ(t[0].ns, r->res.start_ns);
+		EXPECT_EQ(t[1].ns, r->res.exit_ns);
+	} else {
+		EXPECT_EQ(r->res.start_ns, 0);
+	}
 }
 
 static void run_sh(struct run *r, const char *script, int drain_ms)
@@ -95,8 +116,8 @@ TEST(payload_stdout_stderr_and_exit_code)
 	EXPECT_STREQ(r.err, "err\n");
 	EXPECT_EQ(r.res.status, 3);
 	EXPECT_EQ(r.res.exec_err, 0);
-	/* STARTING, "hi", "err" (either order), EXIT, DONE */
-	EXPECT_EQ(r.n, 5);
+	/* STARTING, "hi", "err" (either order), BOOT_TIMES, EXIT, DONE */
+	EXPECT_EQ(r.n, 6);
 	collector_free(&r.c);
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ktvm run --profile (tools/profile.c): the phases from the result's and
- * the channel's clocks, "-" for a phase whose end never came, the exits by
- * reason and the top exit sites.
+ * the channel's clocks, "-" for a phase whose end never came, the guest
+ * clock's column and points, the exits by reason and the top exit sites.
  */
 #include <stdlib.h>
 
@@ -87,4 +87,53 @@ TEST(phases_that_never_ended)
 	t = render(&res, NULL);
 	EXPECT_HAS(t, "init to end         400 ms");
 	EXPECT_TRUE(strstr(t, "payload") == NULL);
+}
+
+static void gclock_set(struct channel *ch, u32 point, u64 ns)
+{
+	ch->gclock.have |= 1u << point;
+	ch->gclock.ns[point] = ns;
+}
+
+/* Under `quiet` the host never sees "Run /init": the guest clock's column has it. */
+TEST(guest_clock_column_under_quiet)
+{
+	static struct vm_result res;
+	static struct channel ch;
+	const char *t;
+
+	res.setup_ns = 10000000;
+	res.duration_ns = 5000000000; /* init_ns 0: the console never said "Run /init" */
+	ch.sys_rdy = true;
+	ch.sys_rdy_ns = 3000000000;
+	ch.have_exit = true;
+	ch.exit_ns = 4900000000;
+	t = render(&res, &ch);
+	/* no BOOT_TIMES: no guest column values, no points line */
+	EXPECT_HAS(t, "kernel to init           -            first KVM_RUN");
+	EXPECT_TRUE(strstr(t, "guest clock") == NULL);
+	gclock_set(&ch, WIRE_BOOT_KERNEL_INIT, 2500123000);
+	gclock_set(&ch, WIRE_BOOT_INIT_START, 2501000000);
+	gclock_set(&ch, WIRE_BOOT_INIT_READY, 2900000000);
+	gclock_set(&ch, WIRE_BOOT_PAYLOAD_START, 2905000000);
+	gclock_set(&ch, WIRE_BOOT_PAYLOAD_EXIT, 4700000000);
+	t = render(&res, &ch);
+	EXPECT_HAS(t, "kernel to init           -   2500 ms  first KVM_RUN");
+	EXPECT_HAS(t, "init to payload          -    400 ms  to ktvm's init ready");
+	EXPECT_HAS(t, "payload            1900 ms   1800 ms  SYS_RDY");
+	EXPECT_HAS(t, "shutdown            110 ms            the payload's exit");
+	EXPECT_HAS(t, "total              5010 ms\n");
+	EXPECT_HAS(t, "guest clock (ms): \"Run /init\" 2500.1, init 2501.0, ready 2900.0, "
+		      "exec 2905.0, exit 4700.0\n");
+	/* a point that did not come: "-" where it is needed, left out of the list */
+	ch.gclock.have &= ~(1u << WIRE_BOOT_KERNEL_INIT);
+	t = render(&res, &ch);
+	EXPECT_HAS(t, "kernel to init           -         -  first");
+	EXPECT_HAS(t, "init to payload          -         -  to");
+	EXPECT_HAS(t, "guest clock (ms): init 2501.0,");
+	/* going backwards: "-" for the phase, and said so */
+	gclock_set(&ch, WIRE_BOOT_PAYLOAD_EXIT, 2800000000);
+	t = render(&res, &ch);
+	EXPECT_HAS(t, "payload            1900 ms         -  SYS_RDY");
+	EXPECT_HAS(t, "exit 2800.0 (out of order)\n");
 }

@@ -173,7 +173,9 @@ TEST(wire_type_and_phase_names)
 	EXPECT_EQ(WIRE_SCHED_LOG, 16);
 	EXPECT_EQ(WIRE_KERN_ADDRS, 17);
 	EXPECT_EQ(WIRE_BTF, 18);
-	EXPECT_EQ(WIRE_TYPE_NR, 19);
+	EXPECT_EQ(WIRE_BOOT_TIMES, 19);
+	EXPECT_EQ(WIRE_TYPE_NR, 20);
+	EXPECT_STREQ(wire_type_name(WIRE_BOOT_TIMES), "BOOT_TIMES");
 	EXPECT_STREQ(wire_type_name(WIRE_SCHED_LOG), "SCHED_LOG");
 	EXPECT_EQ(WIRE_PHASE_SCHED_DONE, 8);
 	EXPECT_STREQ(wire_phase_name(WIRE_PHASE_SCHED_DONE), "SCHED_DONE");
@@ -816,4 +818,74 @@ TEST(wire_watch_armed_rejects)
 	/* nothing written on failure */
 	EXPECT_EQ(wa.status, 5);
 	EXPECT_EQ(wa.armed, 5);
+}
+
+/* BOOT_TIMES: whole 16-byte entries, point and pad checked, unknown points kept. */
+TEST(wire_boot_times_round_trip)
+{
+	static const u8 want[] = {1,	0,    0,    0,	  0,	0,    0,    0,
+				  0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01};
+	struct wire_boot_time t[3] = {{WIRE_BOOT_KERNEL_INIT, 0x0102030405060708ULL},
+				      {WIRE_BOOT_INIT_READY, 0},
+				      {200, ~0ULL}}; /* a point from a newer init */
+	struct wire_boot_time back[WIRE_BOOT_TIMES_MAX];
+	u8 b[WIRE_BOOT_TIMES_MAX * WIRE_BOOT_TIME_LEN];
+	u32 n = 0;
+
+	ASSERT_EQ(wire_boot_times_build(b, sizeof(b), t, 3), 3 * WIRE_BOOT_TIME_LEN);
+	EXPECT_EQ(memcmp(b, want, sizeof(want)), 0);
+	ASSERT_EQ(wire_boot_times_parse(back, WIRE_BOOT_TIMES_MAX, &n, b, 3 * WIRE_BOOT_TIME_LEN),
+		  0);
+	ASSERT_EQ(n, 3);
+	for (u32 i = 0; i < n; i++) {
+		EXPECT_EQ(back[i].point, t[i].point);
+		EXPECT_EQ(back[i].ns, t[i].ns);
+	}
+	EXPECT_STREQ(wire_boot_point_name(WIRE_BOOT_KERNEL_INIT), "kernel_init");
+	EXPECT_STREQ(wire_boot_point_name(WIRE_BOOT_PAYLOAD_EXIT), "payload_exit");
+	EXPECT_TRUE(wire_boot_point_name(0) == NULL);
+	EXPECT_TRUE(wire_boot_point_name(WIRE_BOOT_NR) == NULL);
+	/* the numbers are ABI: pin them */
+	EXPECT_EQ(WIRE_BOOT_KERNEL_INIT, 1);
+	EXPECT_EQ(WIRE_BOOT_INIT_START, 2);
+	EXPECT_EQ(WIRE_BOOT_INIT_READY, 3);
+	EXPECT_EQ(WIRE_BOOT_PAYLOAD_START, 4);
+	EXPECT_EQ(WIRE_BOOT_PAYLOAD_EXIT, 5);
+}
+
+TEST(wire_boot_times_rejects)
+{
+	struct wire_boot_time t[WIRE_BOOT_TIMES_MAX + 1], back[WIRE_BOOT_TIMES_MAX + 1];
+	u8 b[(WIRE_BOOT_TIMES_MAX + 1) * WIRE_BOOT_TIME_LEN];
+	u32 n = 77;
+
+	for (u32 i = 0; i <= WIRE_BOOT_TIMES_MAX; i++)
+		t[i] = (struct wire_boot_time){.point = 1 + i % 5, .ns = i};
+	EXPECT_EQ(wire_boot_times_build(b, sizeof(b), t, 0), -EINVAL);
+	EXPECT_EQ(wire_boot_times_build(b, sizeof(b), t, WIRE_BOOT_TIMES_MAX + 1), -EINVAL);
+	EXPECT_EQ(wire_boot_times_build(b, 2 * WIRE_BOOT_TIME_LEN - 1, t, 2), -ENOSPC);
+	t[1].point = 0;
+	EXPECT_EQ(wire_boot_times_build(b, sizeof(b), t, 2), -EINVAL);
+	t[1].point = 2;
+	ASSERT_EQ(wire_boot_times_build(b, sizeof(b), t, WIRE_BOOT_TIMES_MAX),
+		  WIRE_BOOT_TIMES_MAX * WIRE_BOOT_TIME_LEN);
+	/* empty, part of an entry, more than the cap or the caller's room */
+	EXPECT_EQ(wire_boot_times_parse(back, WIRE_BOOT_TIMES_MAX, &n, b, 0), -EBADMSG);
+	for (size_t len = 1; len < 2 * WIRE_BOOT_TIME_LEN; len++)
+		if (len != WIRE_BOOT_TIME_LEN)
+			EXPECT_EQ(wire_boot_times_parse(back, WIRE_BOOT_TIMES_MAX, &n, b, len),
+				  -EBADMSG);
+	memcpy(b + WIRE_BOOT_TIMES_MAX * WIRE_BOOT_TIME_LEN, b, WIRE_BOOT_TIME_LEN);
+	EXPECT_EQ(wire_boot_times_parse(back, WIRE_BOOT_TIMES_MAX + 1, &n, b, sizeof(b)), -EBADMSG);
+	EXPECT_EQ(wire_boot_times_parse(back, 2, &n, b, 3 * WIRE_BOOT_TIME_LEN), -EBADMSG);
+	EXPECT_EQ(wire_boot_times_parse(back, 3, &n, b, 3 * WIRE_BOOT_TIME_LEN), 0);
+	EXPECT_EQ(n, 3);
+	/* point 0, a nonzero pad */
+	n = 77;
+	wire_put_le32(b + WIRE_BOOT_TIME_LEN, 0);
+	EXPECT_EQ(wire_boot_times_parse(back, 3, &n, b, 3 * WIRE_BOOT_TIME_LEN), -EBADMSG);
+	wire_put_le32(b + WIRE_BOOT_TIME_LEN, 2);
+	b[WIRE_BOOT_TIME_LEN + 7] = 1;
+	EXPECT_EQ(wire_boot_times_parse(back, 3, &n, b, 3 * WIRE_BOOT_TIME_LEN), -EBADMSG);
+	EXPECT_EQ(n, 77);
 }

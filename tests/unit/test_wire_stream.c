@@ -166,7 +166,7 @@ static void run_all_splits(const u8 *data, size_t n, u32 cap, const struct want 
 static size_t sample_stream(u8 *out, struct want *w, unsigned int *nw)
 {
 	static u8 kern[WIRE_KERN_ADDRS_LEN], ex[WIRE_EXIT_LEN], lc[64], big[1000];
-	static u8 ksyms[64], armed[WIRE_WATCH_ARMED_LEN];
+	static u8 ksyms[64], armed[WIRE_WATCH_ARMED_LEN], bt[WIRE_BOOT_TIME_LEN];
 	static const char text[] = "hello from the guest\n";
 	static const struct wire_ksym ks[] = {{0xffffffff82a1b2c0ULL, "vm_swappiness"}};
 	struct wire_kern_addrs ka = {.known = 3, .val = {0x1000000, 0xffff888000000000ULL}};
@@ -179,6 +179,7 @@ static size_t sample_stream(u8 *out, struct want *w, unsigned int *nw)
 	ksyms_len = wire_ksyms_build(ksyms, sizeof(ksyms), ks, ARRAY_SIZE(ks));
 	ASSERT_GT(ksyms_len, 0);
 	wire_watch_armed_build(armed, sizeof(armed), 0, 1);
+	wire_boot_times_build(bt, sizeof(bt), &(struct wire_boot_time){WIRE_BOOT_INIT_START, 5}, 1);
 	for (i = 0; i < sizeof(big); i++)
 		big[i] = (u8)(i * 31 + 5);
 	*nw = 0;
@@ -205,6 +206,7 @@ static size_t sample_stream(u8 *out, struct want *w, unsigned int *nw)
 	ADD(WIRE_KSYMS, ksyms, (size_t)ksyms_len);
 	ADD(WIRE_WATCH_ARMED, armed, sizeof(armed));
 	ADD(WIRE_SCHED_LOG, text, sizeof(text) - 1);
+	ADD(WIRE_BOOT_TIMES, bt, sizeof(bt));
 	ADD(WIRE_EXIT, ex, sizeof(ex));
 #undef ADD
 	return off;
