@@ -279,7 +279,7 @@ check: $(UNIT_BINS) $(BUILD)/tests/layers/vm_only $(BUILD)/ktvm fixtures $(KVM_T
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) TARGET_RUN="$(TARGET_RUN)" \
 		tests/check.sh $(UNIT_BINS) tests/layers.sh:$(BUILD)/libktvm-vm.a tests/signals.sh:$(BUILD)
 
-bench: $(BUILD)/ktvm fixtures $(BUILD)/bench-blkio $(BUILD)/bench-floor
+bench: $(BUILD)/ktvm fixtures $(BUILD)/bench-blkio $(if $(filter x86_64,$(ARCH)),$(BUILD)/bench-floor)
 	@BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/bench-host.sh
 	@ARCH=$(ARCH) BUILD=$(BUILD) KTVM_CACHE=$(KTVM_CACHE) tests/harness/run.sh --bench
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -21,6 +22,11 @@
 #define KCACHE_INDEX  "idx-"
 /* The head of the image read into an index entry's name: its content check. */
 #define KCACHE_INDEX_HEAD (64 * KiB)
+/* A file younger than this is looked up by its checksums only (kcache_index_name()). */
+#define KCACHE_INDEX_SETTLE_S 2
+/* Index links and stray temporaries older than these go when the cache is pruned. */
+#define KCACHE_INDEX_MAX_AGE_S (30 * 24 * 3600)
+#define KCACHE_TMP_MAX_AGE_S   3600
 
 const char *kcache_state_name(enum kcache_state s)
 {
@@ -95,19 +101,33 @@ static u64 kcache_max_bytes(void)
 	return *end || v > (1ULL << 30) ? (u64)KCACHE_MAX_MIB_DEFAULT * MiB : v * MiB;
 }
 
-/* Remove the index entries whose kernel is gone. */
+/*
+ * Remove the index links whose kernel is gone, links older than a month
+ * (every copy or reinstall of an image adds one; a live one comes back on
+ * its next checksum hit), and temporaries a killed ktvm left behind.
+ */
 static void kcache_prune_index(const char *dir)
 {
+	time_t now = time(NULL);
 	struct dirent *e;
-	struct stat st;
+	struct stat st, lst;
 	DIR *d = opendir(dir);
 
 	if (!d)
 		return;
-	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, KCACHE_INDEX, strlen(KCACHE_INDEX)) &&
-		    fstatat(dirfd(d), e->d_name, &st, 0) < 0 && errno == ENOENT)
-			unlinkat(dirfd(d), e->d_name, 0);
+	while ((e = readdir(d))) {
+		const char *n = e->d_name;
+
+		if (fstatat(dirfd(d), n, &lst, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (!strncmp(n, KCACHE_INDEX, strlen(KCACHE_INDEX)) &&
+		    ((fstatat(dirfd(d), n, &st, 0) < 0 && errno == ENOENT) ||
+		     now - lst.st_mtim.tv_sec > KCACHE_INDEX_MAX_AGE_S))
+			unlinkat(dirfd(d), n, 0);
+		else if ((!strncmp(n, ".idx-", 5) || !strncmp(n, ".tmp-", 5)) &&
+			 now - lst.st_mtim.tv_sec > KCACHE_TMP_MAX_AGE_S)
+			unlinkat(dirfd(d), n, 0);
+	}
 	closedir(d);
 }
 
@@ -183,21 +203,39 @@ static int kcache_store(const char *dir, const char *path, const u8 *img, size_t
  * of its first 64 KiB as a content check. Same bytes under a new identity
  * (a copy) are found by the checksum and indexed again.
  */
+static long kcache_settle_s(void)
+{
+	/* test hook (tests/unit/test_kcache.c): index files however new */
+	const char *t = getenv("KTVM_TEST_KCACHE_SETTLE_S");
+
+	return t && !strcmp(t, "0") ? 0 : KCACHE_INDEX_SETTLE_S;
+}
+
 static bool kcache_index_name(const char *kernel, const char *dir, char *out, size_t size)
 {
 	u8 head[KCACHE_INDEX_HEAD];
+	struct timespec now;
 	struct stat st;
 	ssize_t n;
-	int fd = open(kernel, O_RDONLY | O_CLOEXEC), w;
+	int fd = file_open_ro(kernel), w; /* a FIFO is refused, not waited on */
 
 	if (fd < 0)
 		return false;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (n = pread(fd, head, sizeof(head), 0)) <= 0) {
+	if (fstat(fd, &st) < 0 || (n = pread(fd, head, sizeof(head), 0)) <= 0) {
 		close(fd);
 		return false;
 	}
 	close(fd);
+	/*
+	 * A file changed in the last two seconds is not indexed: where the
+	 * times are coarse (before Linux 6.13's fine-grained timestamps, one
+	 * tick or a second on some file systems), a second write within the
+	 * same tick would keep its identity.
+	 */
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec - st.st_ctim.tv_sec < kcache_settle_s() ||
+	    now.tv_sec - st.st_mtim.tv_sec < kcache_settle_s())
+		return false;
 	w = snprintf(out, size, "%s/" KCACHE_INDEX "%llx-%llx-%llx-%lld.%09ld-%lld.%09ld-%08lx",
 		     dir, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
 		     (unsigned long long)st.st_size, (long long)st.st_mtim.tv_sec,

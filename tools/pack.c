@@ -209,16 +209,6 @@ static int pack_sched(const struct pack_opts *o, const char *dir, char *inc, cha
 	return pack_write(cmdf, cmd, "scheduler command");
 }
 
-int pack_check(const struct pack_opts *o)
-{
-	char host[PATH_MAX];
-
-	if (!pack_find(o->argv[0], host, sizeof(host)) && o->argv[0][0] != '/')
-		return error_input(-ENOENT, "%s: %s", o->argv[0],
-				   strchr(o->argv[0], '/') ? "no such file" : "not found in PATH");
-	return 0;
-}
-
 int pack_prepare(const struct pack_opts *o, struct pack_files *f)
 {
 	const char *includes[PACK_MAX_INCLUDES + 5];

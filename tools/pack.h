@@ -18,10 +18,8 @@
 #define KTVM_TOOLS_PACK_H
 
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 
-#include "core/base/error.h"
 #include "core/base/types.h"
 
 #define PACK_MAX_INCLUDES   64
@@ -76,30 +74,6 @@ struct pack_files {
 
 /* Build the initramfs; error message set (core/base/error.h) on failure. */
 int pack_prepare(const struct pack_opts *o, struct pack_files *f);
-/*
- * What pack_prepare() would refuse at once, checked without building
- * anything: PROG that is neither on the host nor a guest path. For the
- * caller that packs on another thread, so such a mistake is said first.
- */
-int pack_check(const struct pack_opts *o);
-
-/* pack_prepare() on a thread of its own (pack_job.c). */
-struct pack_job {
-	const struct pack_opts *o;
-	struct pack_files *f;
-	pthread_t thread;
-	bool started, running;
-	int ret;
-	enum error_kind kind;
-	char msg[512];
-};
-/* Start packing o into f; o and f must stay until pack_wait(). */
-void pack_start(struct pack_job *j, const struct pack_opts *o, struct pack_files *f);
-/*
- * Wait for it: 0, or pack_prepare()'s error, recorded again on this
- * thread. Any number of times; 0 for a job never started.
- */
-int pack_wait(struct pack_job *j);
 /*
  * The "initramfs" member of ktvm's JSON result (result_write_json()'s more
  * callback; ctx is the struct pack_files).

@@ -507,33 +507,7 @@ static const char *run_btf_what(const struct run *r)
 	return r->o.btf ? "--btf" : "kernel";
 }
 
-/* vm_config.initrd_wait: the payload's initramfs, once packed. */
-static int run_initrd_wait(void *ctx, const char **initrd, const char **base)
-{
-	struct run *r = ctx;
-	int ret = pack_wait(&r->pack);
-
-	if (ret < 0)
-		return ret;
-	if (!r->pf.modules_dir[0] && r->o.verbose)
-		fprintf(stderr,
-			"ktvm: no modules for %s found beside the kernel; it must "
-			"have virtio_mmio and virtio_console built in\n",
-			r->pf.release);
-	*initrd = r->pf.initrd[0] ? r->pf.initrd : NULL;
-	*base = r->pf.base[0] ? r->pf.base : NULL;
-	return 0;
-}
-
-/* The packing thread done with, and its files gone (the VM has them mapped by now). */
-static void run_pack_end(struct run *r)
-{
-	pack_wait(&r->pack);
-	error_clear();
-	pack_cleanup(&r->pf);
-}
-
-/* With PROG: the initramfs that runs it (packed beside VM creation), and a quiet boot. */
+/* With PROG: the initramfs that runs it, and a quiet boot. */
 static int run_prepare_pack(struct run *r)
 {
 	struct vm_config *cfg = &r->o.cfg;
@@ -562,14 +536,18 @@ static int run_prepare_pack(struct run *r)
 	po->booted = cfg->kernel;
 	po->argv = r->o.prog;
 	po->split = true; /* the cached base is mapped into the guest, not copied */
-	if (pack_check(po) < 0) {
+	if (pack_prepare(po, &r->pf) < 0) {
 		fprintf(stderr, "ktvm: %s\n", error_msg());
+		pack_cleanup(&r->pf);
 		return run_error_status();
 	}
-	/* Built while KVM sets the VM up; the VM waits for it (run_initrd_wait()). */
-	pack_start(&r->pack, po, &r->pf);
-	cfg->initrd_wait = run_initrd_wait;
-	cfg->initrd_ctx = r;
+	if (!r->pf.modules_dir[0] && r->o.verbose)
+		fprintf(stderr,
+			"ktvm: no modules for %s found beside the kernel; it must "
+			"have virtio_mmio and virtio_console built in\n",
+			r->pf.release);
+	cfg->initrd = r->pf.initrd[0] ? r->pf.initrd : NULL;
+	cfg->initrd_base = r->pf.base[0] ? r->pf.base : NULL;
 	/* A quiet boot is several times faster on a serial console; the user's loglevel= wins. */
 	snprintf(r->cmdline, sizeof(r->cmdline), "quiet%s%s", cfg->cmdline ? " " : "",
 		 cfg->cmdline ? cfg->cmdline : "");
@@ -708,7 +686,7 @@ int run_prepare(struct run *r)
 			devopts_close(&r->o.dev);
 			return ret;
 		}
-		run_step(r, "pack_check", t0);
+		run_step(r, "pack", t0);
 	}
 	t0 = clock_now_ns();
 	ret = run_prepare_watch(r);
@@ -736,7 +714,7 @@ int run_prepare(struct run *r)
 	return 0;
 err:
 	run_close_json(r, false);
-	run_pack_end(r);
+	pack_cleanup(&r->pf);
 	devopts_close(&r->o.dev);
 	return ret;
 }
@@ -747,15 +725,14 @@ int run_vm(struct run *r)
 	int ret;
 
 	ret = vm_create(&r->vm, &r->o.cfg);
+	/* The initramfs is mapped by now (or not needed): no file stays behind. */
+	pack_cleanup(&r->pf);
 	t0 = clock_now_ns();
 	if (ret < 0) {
 		fprintf(stderr, "ktvm: %s\n", error_msg());
-		ret = run_error_status();
-		run_pack_end(r); /* a setup that failed early: the packer may still run */
-		return ret;
+		return run_error_status();
 	}
-	/* The initramfs is mapped by now (or not needed): no file stays behind. */
-	run_pack_end(r);
+	error_clear();
 	if (watch_opts_start(&r->o.wo, r->vm, &r->ch) < 0) {
 		fprintf(stderr, "ktvm: %s\n", error_msg());
 		ret = run_error_status();
@@ -785,7 +762,7 @@ void run_interrupted(struct run *r, u64 t_start)
 	snprintf(r->res.detail, sizeof(r->res.detail), "%s during setup", signals_name(sig));
 	r->res.setup_ns = clock_now_ns() - t_start;
 	r->res.nr_vcpus = r->o.cfg.nr_cpus;
-	run_pack_end(r);
+	pack_cleanup(&r->pf);
 }
 
 static int run_status_for(enum vm_end end)
@@ -1049,7 +1026,7 @@ void run_cleanup(struct run *r)
 	/* The guest's console memory goes with the VM. */
 	signals_tty(-1, NULL);
 	run_close_json(r, false);
-	run_pack_end(r);
+	pack_cleanup(&r->pf);
 	vm_result_free(&r->res);
 	/* A vCPU thread that would not stop still uses the VM: leave it to exit(). */
 	if (r->ret == -ETIMEDOUT)

@@ -41,7 +41,6 @@ struct run_opts {
 struct run {
 	struct run_opts o;
 	struct pack_files pf;
-	struct pack_job pack; /* building pf beside VM creation */
 	char cmdline[VM_MAX_CMDLINE];
 	struct channel ch;
 	struct devlist devs;

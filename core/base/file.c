@@ -44,7 +44,11 @@ const char *file_open_why(int ret)
 	return ret == -EINVAL ? "not a regular file" : strerror(-ret);
 }
 
-/* The live mappings, for the SIGBUS handler: start 0 = a free entry. */
+/*
+ * The live mappings, for the SIGBUS handler: start 0 = a free entry,
+ * FILE_MAP_BUSY = one being filled in (mappings start on a page, never at 1).
+ */
+#define FILE_MAP_BUSY ((uintptr_t)1)
 static struct {
 	_Atomic(uintptr_t) start;
 	size_t len;
@@ -52,18 +56,19 @@ static struct {
 } file_maps[FILE_MAPS_TRACKED];
 static int file_sigbus_status = 2;
 
-static void file_track(u8 *m, size_t len, const char *what, const char *path)
+void file_track(const u8 *m, size_t len, const char *what, const char *path)
 {
 	for (int i = 0; i < FILE_MAPS_TRACKED; i++) {
 		uintptr_t zero = 0;
 
-		if (atomic_load(&file_maps[i].start))
+		/* Claimed first, filled in, then published: two threads never share an entry. */
+		if (!atomic_compare_exchange_strong(&file_maps[i].start, &zero, FILE_MAP_BUSY))
 			continue;
 		file_maps[i].len = len;
 		snprintf(file_maps[i].line, sizeof(file_maps[i].line),
 			 "ktvm: %s %s changed while being read (cut short?)\n", what, path);
-		if (atomic_compare_exchange_strong(&file_maps[i].start, &zero, (uintptr_t)m))
-			return;
+		atomic_store(&file_maps[i].start, (uintptr_t)m);
+		return;
 	}
 }
 
@@ -74,6 +79,16 @@ static void file_untrack(const u8 *m)
 			atomic_store(&file_maps[i].start, 0);
 }
 
+void file_untrack_within(const u8 *start, size_t len)
+{
+	for (int i = 0; i < FILE_MAPS_TRACKED; i++) {
+		uintptr_t s = atomic_load(&file_maps[i].start);
+
+		if (s > FILE_MAP_BUSY && s >= (uintptr_t)start && s - (uintptr_t)start < len)
+			atomic_store(&file_maps[i].start, 0);
+	}
+}
+
 static void file_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
@@ -82,7 +97,7 @@ static void file_sigbus(int sig, siginfo_t *si, void *uc)
 	for (int i = 0; i < FILE_MAPS_TRACKED; i++) {
 		uintptr_t s = atomic_load(&file_maps[i].start);
 
-		if (s && a >= s && a - s < file_maps[i].len) {
+		if (s > FILE_MAP_BUSY && a >= s && a - s < file_maps[i].len) {
 			ssize_t w = write(STDERR_FILENO, file_maps[i].line,
 					  strnlen(file_maps[i].line, sizeof(file_maps[i].line)));
 

@@ -25,6 +25,14 @@ void file_unmap(u8 *buf, size_t len);
  */
 #define FILE_MAPS_TRACKED 16
 int file_sigbus_install(int status);
+/*
+ * Track [m, m + len) as a mapping of path (what: its role) for that
+ * handler: for file pages mapped elsewhere than by file_map() (guest RAM,
+ * core/vm/load.c). Untracked by file_untrack_within() over a range that
+ * holds its start, before the range is unmapped.
+ */
+void file_track(const u8 *m, size_t len, const char *what, const char *path);
+void file_untrack_within(const u8 *start, size_t len);
 
 /*
  * Open path read-only if it is a regular file: a FIFO, device or directory

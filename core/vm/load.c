@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/base/error.h"
+#include "core/base/file.h"
 #include "core/vm/vm.h"
 
 static u64 load_page_size(void)
@@ -26,6 +27,7 @@ static u64 load_page_size(void)
 
 /* A file to load from: its checked mapping, and a descriptor to read or map it from. */
 struct load_src {
+	const char *what, *path; /* for the SIGBUS message of a file cut short (file.h) */
 	const u8 *img;
 	size_t len;
 	int fd;	       /* -1: copy from img */
@@ -42,6 +44,7 @@ static int load_map(const struct load_src *src, u8 *dst, u64 off, u64 len)
 	if (m == MAP_FAILED)
 		return -errno;
 	*src->mapped += len;
+	file_track(dst, len, src->what, src->path);
 	return 0;
 }
 
@@ -113,7 +116,9 @@ static int load_span(const struct load_src *src, u8 *dst, u64 gpa, u64 off, u64 
 
 int vm_load_kernel(struct vm *vm, u64 gpa, u64 off, u64 filesz, u64 memsz)
 {
-	struct load_src src = {.img = vm->kernel_img,
+	struct load_src src = {.what = "kernel",
+			       .path = vm->cfg.kernel,
+			       .img = vm->kernel_img,
 			       .len = vm->kernel_len,
 			       .fd = vm->kernel_fd,
 			       .mappable = vm->cfg.kernel_mappable,
@@ -130,7 +135,9 @@ int vm_load_kernel(struct vm *vm, u64 gpa, u64 off, u64 filesz, u64 memsz)
 
 int vm_load_initrd(struct vm *vm, u64 gpa)
 {
-	struct load_src base = {.img = vm->initrd_base_img,
+	struct load_src base = {.what = "initrd",
+				.path = vm->cfg.initrd_base,
+				.img = vm->initrd_base_img,
 				.len = vm->initrd_base_len,
 				.fd = vm->initrd_base_fd,
 				.mappable = true,

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
@@ -143,73 +144,35 @@ int vm_mem_add(struct vm *vm, u64 gpa, u64 size)
 #define VM_KERNEL_MAX_FILE (512 * MiB)
 #define VM_INITRD_MAX_FILE (4 * GiB)
 
-static void vm_unmap_initrd(struct vm *vm)
-{
-	file_unmap(vm->initrd_img, vm->initrd_img_len);
-	file_unmap(vm->initrd_base_img, vm->initrd_base_len);
-	if (vm->initrd_base_fd >= 0)
-		close(vm->initrd_base_fd);
-	vm->initrd_base_fd = -1;
-	vm->initrd_img = vm->initrd_base_img = NULL;
-	vm->initrd_len = vm->initrd_img_len = vm->initrd_base_len = 0;
-}
-
 static void vm_free_inputs(struct vm *vm)
 {
 	file_unmap(vm->kernel_img, vm->kernel_len);
+	file_unmap(vm->initrd_img, vm->initrd_img_len);
+	file_unmap(vm->initrd_base_img, vm->initrd_base_len);
 	if (vm->kernel_fd >= 0)
 		close(vm->kernel_fd);
-	vm->kernel_fd = -1;
-	vm->kernel_img = NULL;
-	vm->kernel_len = 0;
-	vm_unmap_initrd(vm);
-}
-
-/* The initrd's files: the base (mapped into guest RAM later), then the rest. */
-static int vm_map_initrd(struct vm *vm)
-{
-	int ret;
-
-	if (vm->cfg.initrd_base) {
-		ret = file_map(vm->cfg.initrd_base, "initrd", VM_INITRD_MAX_FILE,
-			       &vm->initrd_base_img, &vm->initrd_base_len);
-		if (ret < 0)
-			return ret;
-		vm->initrd_base_fd = file_open_ro(vm->cfg.initrd_base);
-		vm->initrd_len = ALIGN_UP(vm->initrd_base_len, 4);
-	}
-	if (vm->cfg.initrd) {
-		ret = file_map(vm->cfg.initrd, "initrd", VM_INITRD_MAX_FILE, &vm->initrd_img,
-			       &vm->initrd_img_len);
-		if (ret < 0) {
-			vm_unmap_initrd(vm);
-			return ret;
-		}
-		vm->initrd_len += vm->initrd_img_len;
-	}
-	return 0;
+	if (vm->initrd_base_fd >= 0)
+		close(vm->initrd_base_fd);
+	vm->kernel_fd = vm->initrd_base_fd = -1;
+	vm->kernel_img = vm->initrd_img = vm->initrd_base_img = NULL;
+	vm->kernel_len = vm->initrd_len = vm->initrd_img_len = vm->initrd_base_len = 0;
 }
 
 /*
- * An initrd made while the VM was created (vm_config.initrd_wait): waited
- * for here, then checked with the kernel as "inputs" checks one given up
- * front. KVM's setup is what the wait overlaps.
+ * path opened again, to read or map from: -1 unless it still has the size
+ * of the mapping its bytes were checked through (a file renamed over in
+ * between is then copied from that mapping, never read past its end).
  */
-static int vm_phase_initrd(struct vm *vm)
+static int vm_reopen(const char *path, size_t len)
 {
-	int ret;
+	struct stat st;
+	int fd = file_open_ro(path);
 
-	if (!vm->cfg.initrd_wait || vm->cfg.raw)
-		return 0;
-	ret = vm->cfg.initrd_wait(vm->cfg.initrd_ctx, &vm->cfg.initrd, &vm->cfg.initrd_base);
-	if (ret < 0)
-		return ret;
-	ret = vm_map_initrd(vm);
-	if (!ret && vm->initrd_len)
-		ret = arch_kernel_check(vm);
-	if (ret < 0)
-		vm_unmap_initrd(vm);
-	return ret;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || (u64)st.st_size != len)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
 }
 
 static int vm_phase_inputs(struct vm *vm)
@@ -223,11 +186,21 @@ static int vm_phase_inputs(struct vm *vm)
 	if (ret < 0)
 		return ret;
 	/* To read or map the segments from (vm_load_kernel()); without it, copied from kernel_img. */
-	vm->kernel_fd = file_open_ro(vm->cfg.kernel);
-	if (!vm->cfg.initrd_wait) {
-		ret = vm_map_initrd(vm);
+	vm->kernel_fd = vm_reopen(vm->cfg.kernel, vm->kernel_len);
+	if (vm->cfg.initrd_base) {
+		ret = file_map(vm->cfg.initrd_base, "initrd", VM_INITRD_MAX_FILE,
+			       &vm->initrd_base_img, &vm->initrd_base_len);
 		if (ret < 0)
 			goto fail;
+		vm->initrd_base_fd = vm_reopen(vm->cfg.initrd_base, vm->initrd_base_len);
+		vm->initrd_len = ALIGN_UP(vm->initrd_base_len, 4);
+	}
+	if (vm->cfg.initrd) {
+		ret = file_map(vm->cfg.initrd, "initrd", VM_INITRD_MAX_FILE, &vm->initrd_img,
+			       &vm->initrd_img_len);
+		if (ret < 0)
+			goto fail;
+		vm->initrd_len += vm->initrd_img_len;
 	}
 	ret = arch_kernel_check(vm);
 	if (ret < 0)
@@ -319,6 +292,7 @@ static void vm_unphase_memory(struct vm *vm)
 	while (vm->nr_mem > 0) {
 		struct vm_mem_slot *m = &vm->mem[--vm->nr_mem];
 
+		file_untrack_within(m->hva, m->size); /* the file pages vm_load_*() mapped */
 		munmap(m->hva, m->size);
 	}
 }
@@ -462,7 +436,6 @@ static const struct phase vm_phases[] = {
     {"platform", arch_vm_init, arch_vm_exit},
     {"console", vm_phase_console, vm_unphase_console},
     {"devices", arch_devices_init, arch_devices_exit},
-    {"initrd", vm_phase_initrd, vm_unmap_initrd},
     {"boot", vm_phase_boot, NULL},
     {"vcpus", vm_phase_vcpus, vm_unphase_vcpus},
     /*

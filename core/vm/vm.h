@@ -51,16 +51,6 @@ struct vm_config {
 	 * is mapped into guest RAM rather than copied (vm_load_initrd()).
 	 */
 	const char *initrd_base;
-	/*
-	 * Set when initrd and initrd_base are still being made while the VM
-	 * is created (ktvm packs the payload's initramfs on another thread):
-	 * the "initrd" phase, once KVM, memory and devices exist, calls it;
-	 * it returns 0 with the two paths (NULL: none) once they are
-	 * complete, or a negative errno with the error recorded on the
-	 * calling thread. NULL: initrd and initrd_base are read up front.
-	 */
-	int (*initrd_wait)(void *ctx, const char **initrd, const char **initrd_base);
-	void *initrd_ctx;
 	const char *cmdline; /* the user's; appended after ktvm's defaults, wins over them */
 	u32 nr_cpus;
 	u64 mem_size; /* bytes */

@@ -253,6 +253,24 @@ TEST(unusable_directory_boots_the_image)
 	unsetenv("KTVM_KERNEL_CACHE");
 }
 
+static int index_links(const char *dir);
+
+/* A file written just now is looked up by its checksums alone, and not indexed. */
+TEST(fresh_file_not_indexed)
+{
+	static struct kcache k;
+	const char *dir = test_tmp_path("kc15"), *img = compressed_kernel("k15");
+
+	unsetenv("KTVM_TEST_KCACHE_SETTLE_S");
+	setenv("KTVM_KERNEL_CACHE", dir, 1);
+	ASSERT_TRUE(kcache_lookup(img, &k));
+	EXPECT_EQ(k.state, KCACHE_MISS);
+	ASSERT_TRUE(kcache_lookup(img, &k));
+	EXPECT_EQ(k.state, KCACHE_HIT);
+	EXPECT_FALSE(k.by_index);
+	EXPECT_EQ(index_links(dir), 0);
+}
+
 static int index_links(const char *dir)
 {
 	char cmd[600];
@@ -297,6 +315,7 @@ TEST(index_finds_known_images)
 	struct timespec keep[2];
 	int fd;
 
+	setenv("KTVM_TEST_KCACHE_SETTLE_S", "0", 1); /* index files just written */
 	setenv("KTVM_KERNEL_CACHE", dir, 1);
 	ASSERT_TRUE(kcache_lookup(img, &k));
 	EXPECT_EQ(k.state, KCACHE_MISS);
@@ -346,6 +365,7 @@ TEST(index_links_are_not_trusted)
 	const char *dir = test_tmp_path("kc17"), *img = compressed_kernel("k17");
 	char link[PATH_MAX], first[PATH_MAX];
 
+	setenv("KTVM_TEST_KCACHE_SETTLE_S", "0", 1); /* index files just written */
 	setenv("KTVM_KERNEL_CACHE", dir, 1);
 	ASSERT_TRUE(kcache_lookup(img, &k));
 	snprintf(first, sizeof(first), "%s", k.path);
@@ -378,6 +398,7 @@ TEST(eviction_prunes_the_index)
 	int fd;
 
 	snprintf(a, sizeof(a), "%s", compressed_kernel("k8a"));
+	setenv("KTVM_TEST_KCACHE_SETTLE_S", "0", 1); /* index files just written */
 	setenv("KTVM_KERNEL_CACHE", dir, 1);
 	ASSERT_TRUE(kcache_lookup(a, &k));
 	snprintf(cap, sizeof(cap), "%llu", (unsigned long long)(k.bytes / MiB + 1));
