@@ -312,9 +312,9 @@ bool kcache_lookup(const char *kernel, struct kcache *k)
 	}
 	crc = crc32(crc32(0, NULL, 0), file, (uInt)flen);
 	adler = adler32(adler32(0, NULL, 0), file, (uInt)flen);
-	if (!kcache_dir(dir, sizeof(dir), true)) {
-		kcache_fail(k, "no cache directory (KTVM_KERNEL_CACHE, XDG_CACHE_HOME or HOME): %s",
-			    strerror(errno));
+	/* Made only when there is a kernel to store (a truncated image leaves nothing behind). */
+	if (!kcache_dir(dir, sizeof(dir), false)) {
+		kcache_fail(k, "no cache directory (KTVM_KERNEL_CACHE, XDG_CACHE_HOME or HOME)");
 		goto out;
 	}
 	snprintf(k->path, sizeof(k->path), "%s/" KCACHE_PREFIX "%08lx%08lx-%zu", dir,
@@ -349,6 +349,10 @@ bool kcache_lookup(const char *kernel, struct kcache *k)
 	}
 	if (!arch_kernel_boots_unpacked(img, len)) {
 		k->state = KCACHE_NOT_BOOTABLE;
+		goto out;
+	}
+	if (!kcache_dir(dir, sizeof(dir), true)) {
+		kcache_fail(k, "cannot make the cache directory %s: %s", dir, strerror(errno));
 		goto out;
 	}
 	ret = kcache_store(dir, k->path, img, len);

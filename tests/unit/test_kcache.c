@@ -83,7 +83,7 @@ static int entries(const char *dir)
 	FILE *p;
 	int n = -1;
 
-	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '^vmlinux-'", dir);
+	snprintf(cmd, sizeof(cmd), "ls '%s' 2>/dev/null | grep -c '^vmlinux-'", dir);
 	p = popen(cmd, "r");
 	if (p && fscanf(p, "%d", &n) != 1)
 		n = -1;
@@ -191,6 +191,8 @@ TEST(kernel_itself_and_non_kernels)
 	EXPECT_FALSE(kcache_lookup(test_tmp_path("missing"), &k));
 	EXPECT_EQ(k.state, KCACHE_ERROR);
 	EXPECT_EQ(entries(test_tmp_path("kc4")), 0);
+	/* Nothing to store: not even the directory is made (L1's HOME has no ~/.cache). */
+	EXPECT_EQ(access(test_tmp_path("kc4"), F_OK), -1);
 }
 
 TEST(zboot_miss_then_hit)
@@ -249,6 +251,7 @@ TEST(unusable_directory_boots_the_image)
 	EXPECT_FALSE(kcache_lookup(img, &k));
 	EXPECT_EQ(k.state, KCACHE_ERROR);
 	EXPECT_TRUE(strstr(k.why, "no cache directory") != NULL ||
+		    strstr(k.why, "cannot make the cache directory") != NULL ||
 		    strstr(k.why, "cannot write") != NULL);
 	unsetenv("KTVM_KERNEL_CACHE");
 }
@@ -277,7 +280,7 @@ static int index_links(const char *dir)
 	FILE *p;
 	int n = -1;
 
-	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '^idx-'", dir);
+	snprintf(cmd, sizeof(cmd), "ls '%s' 2>/dev/null | grep -c '^idx-'", dir);
 	p = popen(cmd, "r");
 	if (p && fscanf(p, "%d", &n) != 1)
 		n = -1;
