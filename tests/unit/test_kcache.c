@@ -77,19 +77,30 @@ static const char *compressed_kernel(const char *name)
 	return path;
 }
 
-static int entries(const char *dir)
+/* How many names in dir start with prefix ("vmlinux-": entries; "idx-": index links). */
+static int count_names(const char *dir, const char *prefix)
 {
 	char cmd[600];
 	FILE *p;
 	int n = -1;
 
-	snprintf(cmd, sizeof(cmd), "ls '%s' 2>/dev/null | grep -c '^vmlinux-'", dir);
+	snprintf(cmd, sizeof(cmd), "ls '%s' 2>/dev/null | grep -c '^%s'", dir, prefix);
 	p = popen(cmd, "r");
 	if (p && fscanf(p, "%d", &n) != 1)
 		n = -1;
 	if (p)
 		pclose(p);
 	return n;
+}
+
+static int entries(const char *dir)
+{
+	return count_names(dir, "vmlinux-");
+}
+
+static int index_links(const char *dir)
+{
+	return count_names(dir, "idx-");
 }
 
 TEST(miss_then_hit)
@@ -256,8 +267,6 @@ TEST(unusable_directory_boots_the_image)
 	unsetenv("KTVM_KERNEL_CACHE");
 }
 
-static int index_links(const char *dir);
-
 /* A file written just now is looked up by its checksums alone, and not indexed. */
 TEST(fresh_file_not_indexed)
 {
@@ -272,21 +281,6 @@ TEST(fresh_file_not_indexed)
 	EXPECT_EQ(k.state, KCACHE_HIT);
 	EXPECT_FALSE(k.by_index);
 	EXPECT_EQ(index_links(dir), 0);
-}
-
-static int index_links(const char *dir)
-{
-	char cmd[600];
-	FILE *p;
-	int n = -1;
-
-	snprintf(cmd, sizeof(cmd), "ls '%s' 2>/dev/null | grep -c '^idx-'", dir);
-	p = popen(cmd, "r");
-	if (p && fscanf(p, "%d", &n) != 1)
-		n = -1;
-	if (p)
-		pclose(p);
-	return n;
 }
 
 /* The path of dir's one index link, in out. */
