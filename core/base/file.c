@@ -123,7 +123,7 @@ int file_sigbus_install(int status)
 	return sigaction(SIGBUS, &sa, NULL) < 0 ? -errno : 0;
 }
 
-int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *len)
+int file_map_fd(const char *path, const char *what, size_t max, u8 **buf, size_t *len, int *fd_out)
 {
 	struct stat st;
 	void *m;
@@ -159,10 +159,19 @@ int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *l
 	*buf = m;
 	*len = (size_t)st.st_size;
 	file_track(m, *len, what, path);
+	if (fd_out) {
+		*fd_out = fd;
+		return 0;
+	}
 	ret = 0;
 out:
 	close(fd);
 	return ret;
+}
+
+int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *len)
+{
+	return file_map_fd(path, what, max, buf, len, NULL);
 }
 
 void file_unmap(u8 *buf, size_t len)

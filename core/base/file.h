@@ -12,6 +12,12 @@
  * refused as input errors. Release with file_unmap().
  */
 int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *len);
+/*
+ * file_map(), keeping the descriptor it mapped through open in *fd (the
+ * caller closes it): the same file as the bytes checked, to read or map
+ * more of later even if the path is renamed over meanwhile.
+ */
+int file_map_fd(const char *path, const char *what, size_t max, u8 **buf, size_t *len, int *fd);
 void file_unmap(u8 *buf, size_t len);
 
 /*

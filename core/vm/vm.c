@@ -8,7 +8,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
@@ -158,41 +157,22 @@ static void vm_free_inputs(struct vm *vm)
 	vm->kernel_len = vm->initrd_len = vm->initrd_img_len = vm->initrd_base_len = 0;
 }
 
-/*
- * path opened again, to read or map from: -1 unless it still has the size
- * of the mapping its bytes were checked through (a file renamed over in
- * between is then copied from that mapping, never read past its end).
- */
-static int vm_reopen(const char *path, size_t len)
-{
-	struct stat st;
-	int fd = file_open_ro(path);
-
-	if (fd >= 0 && (fstat(fd, &st) < 0 || (u64)st.st_size != len)) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
 static int vm_phase_inputs(struct vm *vm)
 {
 	int ret;
 
 	if (vm->cfg.raw)
 		return 0;
-	ret = file_map(vm->cfg.kernel, "kernel", VM_KERNEL_MAX_FILE, &vm->kernel_img,
-		       &vm->kernel_len);
+	/* The fds: to read or map the segments from (vm_load_kernel(), vm_load_initrd()). */
+	ret = file_map_fd(vm->cfg.kernel, "kernel", VM_KERNEL_MAX_FILE, &vm->kernel_img,
+			  &vm->kernel_len, &vm->kernel_fd);
 	if (ret < 0)
 		return ret;
-	/* To read or map the segments from (vm_load_kernel()); without it, copied from kernel_img. */
-	vm->kernel_fd = vm_reopen(vm->cfg.kernel, vm->kernel_len);
 	if (vm->cfg.initrd_base) {
-		ret = file_map(vm->cfg.initrd_base, "initrd", VM_INITRD_MAX_FILE,
-			       &vm->initrd_base_img, &vm->initrd_base_len);
+		ret = file_map_fd(vm->cfg.initrd_base, "initrd", VM_INITRD_MAX_FILE,
+				  &vm->initrd_base_img, &vm->initrd_base_len, &vm->initrd_base_fd);
 		if (ret < 0)
 			goto fail;
-		vm->initrd_base_fd = vm_reopen(vm->cfg.initrd_base, vm->initrd_base_len);
 		vm->initrd_len = ALIGN_UP(vm->initrd_base_len, 4);
 	}
 	if (vm->cfg.initrd) {
