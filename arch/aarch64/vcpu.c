@@ -183,6 +183,16 @@ int arch_vcpu_init(struct vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * Every vCPU is set up in arch_vcpu_init(): the GIC ("attach") is
+ * initialised only once all of them have done KVM_ARM_VCPU_INIT.
+ */
+int arch_vcpu_prepare(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	return 0;
+}
+
 void arch_vcpu_exit(struct vcpu *vcpu)
 {
 	(void)vcpu;

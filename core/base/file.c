@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -52,12 +53,32 @@ const char *file_open_why(int ret)
 static struct {
 	_Atomic(uintptr_t) start;
 	size_t len;
-	char line[192]; /* the whole message, newline included */
+	int fd;			/* the descriptor it maps, which may hold a lease; -1: none */
+	struct file_guard guard; /* around a lease break's replacing of its pages */
+	char line[192];		/* the whole message, newline included */
 } file_maps[FILE_MAPS_TRACKED];
 static int file_sigbus_status = 2;
+/*
+ * Taken to change the table, and by a lease break for all of its work: a
+ * mapping is unmapped (after file_untrack_within()) only when no break
+ * is replacing its pages, and its guard's owner still exists meanwhile.
+ * The SIGBUS handler takes no lock: entries are published atomically.
+ */
+static pthread_mutex_t file_maps_lock = PTHREAD_MUTEX_INITIALIZER;
+/* FILE_LEASE_SIGNAL is blocked (file_sigbus_install()): leases may be taken. */
+static atomic_bool file_lease_on;
+static pthread_once_t file_lease_once = PTHREAD_ONCE_INIT;
+static bool file_lease_thread_up;
 
 void file_track(const u8 *m, size_t len, const char *what, const char *path)
 {
+	file_track_fd(m, len, what, path, -1, NULL);
+}
+
+void file_track_fd(const u8 *m, size_t len, const char *what, const char *path, int fd,
+		   const struct file_guard *guard)
+{
+	pthread_mutex_lock(&file_maps_lock);
 	for (int i = 0; i < FILE_MAPS_TRACKED; i++) {
 		uintptr_t zero = 0;
 
@@ -65,28 +86,35 @@ void file_track(const u8 *m, size_t len, const char *what, const char *path)
 		if (!atomic_compare_exchange_strong(&file_maps[i].start, &zero, FILE_MAP_BUSY))
 			continue;
 		file_maps[i].len = len;
+		file_maps[i].fd = fd;
+		file_maps[i].guard = guard ? *guard : (struct file_guard){0};
 		snprintf(file_maps[i].line, sizeof(file_maps[i].line),
 			 "ktvm: %s %s changed while being read (cut short?)\n", what, path);
 		atomic_store(&file_maps[i].start, (uintptr_t)m);
-		return;
+		break;
 	}
+	pthread_mutex_unlock(&file_maps_lock);
 }
 
 static void file_untrack(const u8 *m)
 {
+	pthread_mutex_lock(&file_maps_lock);
 	for (int i = 0; i < FILE_MAPS_TRACKED; i++)
 		if (atomic_load(&file_maps[i].start) == (uintptr_t)m)
 			atomic_store(&file_maps[i].start, 0);
+	pthread_mutex_unlock(&file_maps_lock);
 }
 
 void file_untrack_within(const u8 *start, size_t len)
 {
+	pthread_mutex_lock(&file_maps_lock);
 	for (int i = 0; i < FILE_MAPS_TRACKED; i++) {
 		uintptr_t s = atomic_load(&file_maps[i].start);
 
 		if (s > FILE_MAP_BUSY && s >= (uintptr_t)start && s - (uintptr_t)start < len)
 			atomic_store(&file_maps[i].start, 0);
 	}
+	pthread_mutex_unlock(&file_maps_lock);
 }
 
 static void file_sigbus(int sig, siginfo_t *si, void *uc)
@@ -111,19 +139,128 @@ static void file_sigbus(int sig, siginfo_t *si, void *uc)
 	raise(sig);
 }
 
+/*
+ * Entry i's pages become anonymous memory with the same bytes: a copy,
+ * moved over the mapping in one step (mremap), with the guard's writers
+ * stopped meanwhile so that none of their writes falls between the copy
+ * and the move. A private mapping of the file would not do: truncating a
+ * file takes even the pages already copied on write out of every mapping
+ * of it (POSIX: a SIGBUS past the end). With file_maps_lock held.
+ */
+static void file_lease_detach_one(int i)
+{
+	u8 *m = (u8 *)atomic_load(&file_maps[i].start);
+	size_t len = file_maps[i].len;
+	struct file_guard g = file_maps[i].guard;
+	bool paused = g.pause && g.pause(g.ctx);
+	void *copy = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (copy != MAP_FAILED) {
+		memcpy(copy, m, len);
+		if (mremap(copy, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, m) == MAP_FAILED) {
+			munmap(copy, len);
+			copy = MAP_FAILED;
+		}
+	}
+	if (paused && g.resume)
+		g.resume(g.ctx);
+	if (copy == MAP_FAILED) {
+		error_warn("a file the guest runs from is being rewritten and ktvm could not "
+			   "copy its %zu bytes first (%s): the guest may see the new ones",
+			   len, strerror(errno));
+		return;
+	}
+	atomic_store(&file_maps[i].start, 0); /* anonymous now: no SIGBUS to explain */
+}
+
+/* A lease break on fd: its mappings made the process's own, then the lease let go. */
+void file_lease_detach(int fd)
+{
+	pthread_mutex_lock(&file_maps_lock);
+	for (int i = 0; i < FILE_MAPS_TRACKED; i++) {
+		uintptr_t s = atomic_load(&file_maps[i].start);
+
+		if (s > FILE_MAP_BUSY && file_maps[i].fd == fd)
+			file_lease_detach_one(i);
+	}
+	/* The writer's open() or truncate(), held by the kernel until now, goes ahead. */
+	fcntl(fd, F_SETLEASE, F_UNLCK);
+	pthread_mutex_unlock(&file_maps_lock);
+}
+
+/*
+ * The lease thread: FILE_LEASE_SIGNAL, blocked in every thread since
+ * file_sigbus_install(), is taken here with sigwaitinfo(), which names
+ * the descriptor. A thread rather than a handler: the work stops vCPUs
+ * and copies tens of MiB.
+ */
+static void *file_lease_thread(void *arg)
+{
+	sigset_t set;
+	siginfo_t si;
+
+	sigemptyset(&set);
+	sigaddset(&set, FILE_LEASE_SIGNAL);
+	for (;;)
+		if (sigwaitinfo(&set, &si) == FILE_LEASE_SIGNAL)
+			file_lease_detach(si.si_fd);
+	return arg;
+}
+
+static void file_lease_start(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	file_lease_thread_up = pthread_create(&t, &attr, file_lease_thread, NULL) == 0;
+	pthread_attr_destroy(&attr);
+}
+
 int file_sigbus_install(int status)
 {
 	struct sigaction sa;
+	sigset_t lease;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = file_sigbus;
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	file_sigbus_status = status;
-	return sigaction(SIGBUS, &sa, NULL) < 0 ? -errno : 0;
+	if (sigaction(SIGBUS, &sa, NULL) < 0)
+		return -errno;
+	/* Blocked here, before any thread: every thread made later inherits it. */
+	sigemptyset(&lease);
+	sigaddset(&lease, FILE_LEASE_SIGNAL);
+	if (pthread_sigmask(SIG_BLOCK, &lease, NULL) == 0)
+		atomic_store(&file_lease_on, true);
+	return 0;
+}
+
+int file_lease(int fd)
+{
+	if (!atomic_load(&file_lease_on))
+		return -ENOTSUP;
+	/* The thread that answers breaks, once, when the first lease is wanted. */
+	pthread_once(&file_lease_once, file_lease_start);
+	if (!file_lease_thread_up)
+		return -ENOTSUP;
+	/* The break is signalled to this process (F_SETLEASE makes it the owner), with si_fd. */
+	if (fcntl(fd, F_SETSIG, FILE_LEASE_SIGNAL) < 0 || fcntl(fd, F_SETLEASE, F_RDLCK) < 0)
+		return -errno;
+	return 0;
 }
 
 int file_map_fd(const char *path, const char *what, size_t max, u8 **buf, size_t *len, int *fd_out)
+{
+	return file_map_lease(path, what, max, buf, len, fd_out, NULL);
+}
+
+int file_map_lease(const char *path, const char *what, size_t max, u8 **buf, size_t *len,
+		   int *fd_out, bool *leased)
 {
 	struct stat st;
 	void *m;
@@ -131,9 +268,14 @@ int file_map_fd(const char *path, const char *what, size_t max, u8 **buf, size_t
 
 	*buf = NULL;
 	*len = 0;
+	if (leased)
+		*leased = false;
 	fd = file_open_ro(path);
 	if (fd < 0)
 		return error_input(fd, "%s %s: %s", what, path, file_open_why(fd));
+	/* Before the size is read and the bytes checked: from here on they cannot change. */
+	if (leased && fd_out)
+		*leased = file_lease(fd) == 0;
 	if (fstat(fd, &st) < 0) {
 		ret = error_input(-errno, "%s %s: %s", what, path, strerror(errno));
 		goto out;
@@ -158,7 +300,7 @@ int file_map_fd(const char *path, const char *what, size_t max, u8 **buf, size_t
 	}
 	*buf = m;
 	*len = (size_t)st.st_size;
-	file_track(m, *len, what, path);
+	file_track_fd(m, *len, what, path, leased && *leased ? fd : -1, NULL);
 	if (fd_out) {
 		*fd_out = fd;
 		return 0;

@@ -2,6 +2,8 @@
 #ifndef KTVM_CORE_FILE_H
 #define KTVM_CORE_FILE_H
 
+#include <signal.h>
+
 #include "core/base/types.h"
 
 /*
@@ -18,6 +20,14 @@ int file_map(const char *path, const char *what, size_t max, u8 **buf, size_t *l
  * more of later even if the path is renamed over meanwhile.
  */
 int file_map_fd(const char *path, const char *what, size_t max, u8 **buf, size_t *len, int *fd);
+/*
+ * file_map_fd(), and with leased non-NULL, a read lease taken on the file
+ * first (file_lease()); *leased says whether it was. While the descriptor
+ * stays open, the file's bytes cannot change under the process's private
+ * mappings of it: see file_lease().
+ */
+int file_map_lease(const char *path, const char *what, size_t max, u8 **buf, size_t *len,
+		   int *fd, bool *leased);
 void file_unmap(u8 *buf, size_t len);
 
 /*
@@ -28,6 +38,8 @@ void file_unmap(u8 *buf, size_t len);
  * short?)", and status, instead of a crash (the files core/base/cleanup.h
  * holds are removed first). Any other SIGBUS stays fatal
  * as before. At most FILE_MAPS_TRACKED mappings are tracked at once.
+ * It also blocks FILE_LEASE_SIGNAL in the calling thread, to be called
+ * before any other thread exists (file_lease() below).
  */
 #define FILE_MAPS_TRACKED 16
 int file_sigbus_install(int status);
@@ -38,7 +50,49 @@ int file_sigbus_install(int status);
  * holds its start, before the range is unmapped.
  */
 void file_track(const u8 *m, size_t len, const char *what, const char *path);
+/*
+ * What a lease break (file_lease()) does around replacing the pages of a
+ * tracked mapping: pause() stops whoever writes them (a VM's vCPUs) and
+ * returns whether resume() must be called after. NULL pause: no writers.
+ */
+struct file_guard {
+	bool (*pause)(void *ctx);
+	void (*resume)(void *ctx);
+	void *ctx;
+};
+/*
+ * file_track() of pages mapped from fd, a descriptor that may hold a
+ * lease (file_lease()), written meanwhile by guard's writers (NULL: none).
+ * guard's ctx must outlive the tracking (file_untrack_within() waits for
+ * a lease break in progress).
+ */
+void file_track_fd(const u8 *m, size_t len, const char *what, const char *path, int fd,
+		   const struct file_guard *guard);
 void file_untrack_within(const u8 *start, size_t len);
+
+/*
+ * A read lease (fcntl(2) F_SETLEASE) on fd, a file open read-only: a file
+ * the user gives (an uncompressed kernel, an initrd) may then be mapped
+ * into guest RAM MAP_PRIVATE instead of copied, though someone could
+ * rewrite it in place while the guest runs (cp over it: open with O_TRUNC,
+ * which would take every page of the file out of the mappings, copied on
+ * write or not). Whoever opens the file for writing, or truncates it, is
+ * held by the kernel until the lease goes; meanwhile ktvm's lease thread
+ * (started by the first lease) gives each mapping tracked with fd
+ * (file_track_fd()) anonymous pages with the same bytes, its guard's
+ * writers paused, then lets the lease go (file_lease_detach()). So the
+ * guest keeps the bytes it was given, and the copy is paid only when
+ * someone writes. 0, or -errno: -ENOTSUP before file_sigbus_install();
+ * -EAGAIN when the file is open for writing; -EACCES when someone else's
+ * file and no CAP_LEASE; -EINVAL where the file system has no leases. The
+ * lease lasts while fd is open. A rewrite during the few ms between
+ * taking the lease and tracking the mappings is not covered (as a copy
+ * made then would not be).
+ */
+#define FILE_LEASE_SIGNAL (SIGRTMIN + 1)
+int file_lease(int fd);
+/* What the lease thread does for a break on fd (for tests that take the signal themselves). */
+void file_lease_detach(int fd);
 
 /*
  * Open path read-only if it is a regular file: a FIFO, device or directory

@@ -27,6 +27,7 @@ void result_write_json(FILE *f, const struct vm_result *res, const struct channe
 	fprintf(f, ",\n  \"timed_out\": %s", res->timed_out ? "true" : "false");
 	fprintf(f, ",\n  \"setup_ms\": %llu", result_ms(res->setup_ns));
 	fprintf(f, ",\n  \"setup_us\": %llu", (unsigned long long)(res->setup_ns / 1000));
+	fprintf(f, ",\n  \"setup_all_us\": %llu", (unsigned long long)(res->setup_all_ns / 1000));
 	fprintf(f, ",\n  \"duration_ms\": %llu", result_ms(res->duration_ns));
 	fprintf(f, ",\n  \"init_ms\": %llu", result_ms(res->init_ns));
 	fprintf(f, ",\n  \"vcpus\": %u", res->nr_vcpus);
@@ -61,8 +62,11 @@ void result_write_json(FILE *f, const struct vm_result *res, const struct channe
 	fprintf(f, "],\n  \"unclaimed_exits\": {\"pio\": %llu, \"mmio\": %llu}",
 		(unsigned long long)res->unclaimed_pio, (unsigned long long)res->unclaimed_mmio);
 	/* Kernel and initrd bytes mapped from their files (the caches') rather than copied. */
-	fprintf(f, ",\n  \"load\": {\"kernel_mapped_bytes\": %llu, \"initrd_mapped_bytes\": %llu}",
-		(unsigned long long)res->kernel_mapped, (unsigned long long)res->initrd_mapped);
+	fprintf(f,
+		",\n  \"load\": {\"kernel_mapped_bytes\": %llu, \"initrd_mapped_bytes\": %llu, "
+		"\"kernel_leased\": %s, \"initrd_leased\": %s}",
+		(unsigned long long)res->kernel_mapped, (unsigned long long)res->initrd_mapped,
+		res->kernel_leased ? "true" : "false", res->initrd_leased ? "true" : "false");
 	/* Where setup_ms went, step by step: ktvm's own, then the VM's phases. */
 	fprintf(f, ",\n  \"setup_steps\": {");
 	for (r = 0; r < res->nr_steps; r++) {

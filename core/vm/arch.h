@@ -37,6 +37,16 @@ int arch_topology_check(const struct topology *t);
 void arch_resources_init(struct resources *r);
 /* Refuse a /dev/kvm that cannot run stock kernels; error message set. */
 int arch_kvm_check(int kvm_fd);
+/*
+ * Once /dev/kvm is open (vm->kvm_fd): start the host queries the platform
+ * needs, on a thread of the arch's if they are slow, so that they overlap
+ * KVM_CREATE_VM and the memory slots (x86: KVM_GET_SUPPORTED_CPUID, about
+ * 0.4 ms). arch_vm_init() collects the result; arch_kvm_prefetch_end()
+ * (when setup unwinds, after arch_vm_exit()) waits for and drops whatever
+ * was not collected. May do nothing.
+ */
+int arch_kvm_prefetch(struct vm *vm);
+void arch_kvm_prefetch_end(struct vm *vm);
 
 /* Add RAM slots for vm->cfg.mem_size (the arch places holes). */
 int arch_vm_memory_layout(struct vm *vm);
@@ -96,8 +106,22 @@ bool arch_kernel_boots_unpacked(const u8 *img, size_t len);
  * keeps using the index). x86: the APIC ID, which KVM derives from it.
  */
 u32 arch_vcpu_kvm_id(const struct vm *vm, u32 index);
-/* After KVM_CREATE_VCPU: CPUID, boot registers, local interrupt controller. */
+/*
+ * After KVM_CREATE_VCPU, on the thread building the VM, vCPU by vCPU:
+ * CPUID, boot registers, local interrupt controller, or whatever of that
+ * must be done before the VM's next setup phase (arm64: KVM_ARM_VCPU_INIT
+ * of every vCPU before the GIC is initialised).
+ */
 int arch_vcpu_init(struct vcpu *vcpu);
+/*
+ * The rest, on the vCPU's own thread just before its first KVM_RUN, while
+ * the vCPUs started before it may already run: so the boot vCPU starts
+ * without waiting for the others' setup (x86: an application processor
+ * waits for the guest's INIT and SIPI, which KVM holds for it until it
+ * runs). 0, or a negative errno with the error message set (the VM then
+ * stops with it).
+ */
+int arch_vcpu_prepare(struct vcpu *vcpu);
 void arch_vcpu_exit(struct vcpu *vcpu);
 /* An exit reason the core does not handle. 0: run again; <0: stop the VM. */
 int arch_vcpu_handle_exit(struct vcpu *vcpu, struct kvm_run *run);

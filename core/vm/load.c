@@ -16,6 +16,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file.h"
+#include "core/vm/freeze.h"
 #include "core/vm/vm.h"
 
 static u64 load_page_size(void)
@@ -27,6 +28,7 @@ static u64 load_page_size(void)
 
 /* A file to load from: its checked mapping, and a descriptor to read or map it from. */
 struct load_src {
+	struct vm *vm;		 /* whose vCPUs write the pages (load_map()'s guard) */
 	const char *what, *path; /* for the SIGBUS message of a file cut short (file.h) */
 	const u8 *img;
 	size_t len;
@@ -35,16 +37,46 @@ struct load_src {
 	u64 *mapped;   /* bytes mapped, added to */
 };
 
+/*
+ * A lease break (file_lease()) replaces mapped guest pages with copies:
+ * while vCPU threads may run, every vCPU is parked meanwhile, so no guest
+ * write falls between the copy and the move, and vm_run() does not end
+ * under it (run_lock). Before they start, nothing writes those pages.
+ * A freeze cancelled by the VM's end is not thawed.
+ */
+static bool load_guard_pause(void *ctx)
+{
+	struct vm *vm = ctx;
+
+	pthread_mutex_lock(&vm->run_lock);
+	if (!vm->running) {
+		pthread_mutex_unlock(&vm->run_lock);
+		return false;
+	}
+	vm->lease_frozen = freeze_all(vm, NULL, 5000) != -ECANCELED;
+	return true;
+}
+
+static void load_guard_resume(void *ctx)
+{
+	struct vm *vm = ctx;
+
+	if (vm->lease_frozen)
+		freeze_thaw(vm);
+	pthread_mutex_unlock(&vm->run_lock);
+}
+
 /* Map file [off, off + len) at dst; all three page-aligned. */
 static int load_map(const struct load_src *src, u8 *dst, u64 off, u64 len)
 {
+	const struct file_guard guard = {load_guard_pause, load_guard_resume, src->vm};
 	void *m = mmap(dst, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE,
 		       src->fd, (off_t)off);
 
 	if (m == MAP_FAILED)
 		return -errno;
 	*src->mapped += len;
-	file_track(dst, len, src->what, src->path);
+	file_track_fd(dst, len, src->what, src->path, src->fd, &guard);
 	return 0;
 }
 
@@ -116,12 +148,13 @@ static int load_span(const struct load_src *src, u8 *dst, u64 gpa, u64 off, u64 
 
 int vm_load_kernel(struct vm *vm, u64 gpa, u64 off, u64 filesz, u64 memsz)
 {
-	struct load_src src = {.what = "kernel",
+	struct load_src src = {.vm = vm,
+			       .what = "kernel",
 			       .path = vm->cfg.kernel,
 			       .img = vm->kernel_img,
 			       .len = vm->kernel_len,
 			       .fd = vm->kernel_fd,
-			       .mappable = vm->cfg.kernel_mappable,
+			       .mappable = vm->cfg.kernel_mappable || vm->kernel_leased,
 			       .mapped = &vm->kernel_mapped};
 	u8 *dst;
 
@@ -135,16 +168,21 @@ int vm_load_kernel(struct vm *vm, u64 gpa, u64 off, u64 filesz, u64 memsz)
 
 int vm_load_initrd(struct vm *vm, u64 gpa)
 {
-	struct load_src base = {.what = "initrd",
+	struct load_src base = {.vm = vm,
+				.what = "initrd",
 				.path = vm->cfg.initrd_base,
 				.img = vm->initrd_base_img,
 				.len = vm->initrd_base_len,
 				.fd = vm->initrd_base_fd,
 				.mappable = true,
 				.mapped = &vm->initrd_mapped};
-	struct load_src rest = {.img = vm->initrd_img,
+	struct load_src rest = {.vm = vm,
+				.what = "initrd",
+				.path = vm->cfg.initrd,
+				.img = vm->initrd_img,
 				.len = vm->initrd_img_len,
-				.fd = -1,
+				.fd = vm->initrd_fd,
+				.mappable = vm->initrd_leased,
 				.mapped = &vm->initrd_mapped};
 	u64 at = ALIGN_UP(vm->initrd_base_len, 4);
 	u8 *dst = vm_gpa(vm, gpa, vm->initrd_len);

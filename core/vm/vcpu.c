@@ -145,10 +145,16 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
 	struct kvm_run *run = vcpu->run;
+	bool first_run = false;
 	char name[16];
 
 	snprintf(name, sizeof(name), "ktvm-vcpu%u", vcpu->id);
 	pthread_setname_np(pthread_self(), name);
+	/* Kicks stay blocked meanwhile: they are seen as requests in the loop. */
+	if (arch_vcpu_prepare(vcpu) < 0) {
+		vm_stop(vm, VM_END_ERROR, "%s", error_msg());
+		return NULL;
+	}
 	kick_bind(run);
 	kick_unblock();
 
@@ -176,8 +182,15 @@ static void *vcpu_thread(void *arg)
 				break;
 			continue;
 		}
-		unsigned long long zero = 0;
-		atomic_compare_exchange_strong(&vm->t_first_run_ns, &zero, clock_now_ns());
+		if (!first_run) {
+			unsigned long long zero = 0, now = clock_now_ns();
+
+			first_run = true;
+			atomic_compare_exchange_strong(&vm->t_first_run_ns, &zero, now);
+			/* The last vCPU to get here sets it: all of setup done. */
+			if (atomic_fetch_add(&vm->nr_first_run, 1) + 1 == vm->cfg.nr_cpus)
+				atomic_store(&vm->t_all_run_ns, now);
+		}
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;

@@ -143,18 +143,31 @@ int vm_mem_add(struct vm *vm, u64 gpa, u64 size)
 #define VM_KERNEL_MAX_FILE (512 * MiB)
 #define VM_INITRD_MAX_FILE (4 * GiB)
 
-static void vm_free_inputs(struct vm *vm)
+/* The input files' whole mappings, once their bytes are in guest RAM. */
+static void vm_unmap_inputs(struct vm *vm)
 {
 	file_unmap(vm->kernel_img, vm->kernel_len);
 	file_unmap(vm->initrd_img, vm->initrd_img_len);
 	file_unmap(vm->initrd_base_img, vm->initrd_base_len);
-	if (vm->kernel_fd >= 0)
-		close(vm->kernel_fd);
-	if (vm->initrd_base_fd >= 0)
-		close(vm->initrd_base_fd);
-	vm->kernel_fd = vm->initrd_base_fd = -1;
 	vm->kernel_img = vm->initrd_img = vm->initrd_base_img = NULL;
 	vm->kernel_len = vm->initrd_len = vm->initrd_img_len = vm->initrd_base_len = 0;
+}
+
+/*
+ * And their descriptors: after guest RAM is gone (phases unwind in
+ * reverse), since a leased file's lease lasts while its descriptor is
+ * open and must outlive every mapping of it (file_lease()).
+ */
+static void vm_free_inputs(struct vm *vm)
+{
+	int *fds[] = {&vm->kernel_fd, &vm->initrd_fd, &vm->initrd_base_fd};
+
+	vm_unmap_inputs(vm);
+	for (u32 i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
 }
 
 static int vm_phase_inputs(struct vm *vm)
@@ -163,9 +176,14 @@ static int vm_phase_inputs(struct vm *vm)
 
 	if (vm->cfg.raw)
 		return 0;
-	/* The fds: to read or map the segments from (vm_load_kernel(), vm_load_initrd()). */
-	ret = file_map_fd(vm->cfg.kernel, "kernel", VM_KERNEL_MAX_FILE, &vm->kernel_img,
-			  &vm->kernel_len, &vm->kernel_fd);
+	/*
+	 * The fds: to read or map the segments from (vm_load_kernel(),
+	 * vm_load_initrd()). A file of the user's is mapped only under a
+	 * lease: it could be rewritten in place while the guest runs.
+	 */
+	ret = file_map_lease(vm->cfg.kernel, "kernel", VM_KERNEL_MAX_FILE, &vm->kernel_img,
+			     &vm->kernel_len, &vm->kernel_fd,
+			     vm->cfg.kernel_mappable ? NULL : &vm->kernel_leased);
 	if (ret < 0)
 		return ret;
 	if (vm->cfg.initrd_base) {
@@ -176,8 +194,8 @@ static int vm_phase_inputs(struct vm *vm)
 		vm->initrd_len = ALIGN_UP(vm->initrd_base_len, 4);
 	}
 	if (vm->cfg.initrd) {
-		ret = file_map(vm->cfg.initrd, "initrd", VM_INITRD_MAX_FILE, &vm->initrd_img,
-			       &vm->initrd_img_len);
+		ret = file_map_lease(vm->cfg.initrd, "initrd", VM_INITRD_MAX_FILE, &vm->initrd_img,
+				     &vm->initrd_img_len, &vm->initrd_fd, &vm->initrd_leased);
 		if (ret < 0)
 			goto fail;
 		vm->initrd_len += vm->initrd_img_len;
@@ -212,7 +230,7 @@ static int vm_phase_boot(struct vm *vm)
 {
 	int ret = vm->cfg.raw ? vm_boot_raw(vm) : arch_boot_load(vm);
 
-	vm_free_inputs(vm);
+	vm_unmap_inputs(vm);
 	return ret;
 }
 
@@ -238,7 +256,7 @@ static int vm_phase_kvm(struct vm *vm)
 		goto fail;
 	}
 	vm->run_size = (size_t)size;
-	return 0;
+	return arch_kvm_prefetch(vm);
 fail:
 	close(vm->kvm_fd);
 	vm->kvm_fd = -1;
@@ -247,6 +265,7 @@ fail:
 
 static void vm_unphase_kvm(struct vm *vm)
 {
+	arch_kvm_prefetch_end(vm);
 	close(vm->kvm_fd);
 	vm->kvm_fd = -1;
 }
@@ -486,10 +505,11 @@ int vm_create(struct vm **out, const struct vm_config *cfg)
 	vm->cfg.topo = &vm->topo;
 	vm->kvm_fd = -1;
 	vm->fd = -1;
-	vm->kernel_fd = vm->initrd_base_fd = -1;
+	vm->kernel_fd = vm->initrd_fd = vm->initrd_base_fd = -1;
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
 	pthread_mutex_init(&vm->lock, NULL);
+	pthread_mutex_init(&vm->run_lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -502,6 +522,7 @@ int vm_create(struct vm **out, const struct vm_config *cfg)
 		freeze_destroy(&vm->freeze);
 		pthread_cond_destroy(&vm->cond);
 		pthread_mutex_destroy(&vm->lock);
+		pthread_mutex_destroy(&vm->run_lock);
 		free(vm);
 		return ret;
 	}
@@ -517,6 +538,7 @@ void vm_destroy(struct vm *vm)
 	freeze_destroy(&vm->freeze);
 	pthread_cond_destroy(&vm->cond);
 	pthread_mutex_destroy(&vm->lock);
+	pthread_mutex_destroy(&vm->run_lock);
 	free(vm);
 }
 
@@ -709,9 +731,15 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
-	ret = vm->io.nr ? ioloop_start(&vm->io) : 0;
-	if (ret < 0)
-		vm_stop(vm, VM_END_ERROR, "%s", error_msg());
+	pthread_mutex_lock(&vm->run_lock);
+	vm->running = true;
+	pthread_mutex_unlock(&vm->run_lock);
+	/*
+	 * The boot vCPU first, then the I/O thread, then the others: the
+	 * guest needs neither for a while (a notification before the I/O
+	 * thread runs waits in its eventfd), and each thread costs about
+	 * 0.1 ms to start.
+	 */
 	for (i = 0; i < vm->cfg.nr_cpus && ret == 0; i++) {
 		ret = vcpu_start(&vm->vcpus[i]);
 		if (ret < 0) {
@@ -719,10 +747,20 @@ int vm_run(struct vm *vm, struct vm_result *res)
 			break;
 		}
 		started++;
+		if (i == 0 && vm->io.nr) {
+			ret = ioloop_start(&vm->io);
+			if (ret < 0)
+				vm_stop(vm, VM_END_ERROR, "%s", error_msg());
+		}
 	}
 	if (ret == 0)
 		vm_wait(vm, t_start);
 	res->threads_joined = vm_stop_vcpus(vm);
+	if (res->threads_joined == started) {
+		pthread_mutex_lock(&vm->run_lock);
+		vm->running = false;
+		pthread_mutex_unlock(&vm->run_lock);
+	}
 	t_end = clock_now_ns();
 	vm_drain(vm);
 
@@ -734,8 +772,12 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	if (!t_first)
 		t_first = t_start;
 	res->setup_ns = t_first - vm->cfg.t_start_ns;
+	if (atomic_load(&vm->t_all_run_ns))
+		res->setup_all_ns = atomic_load(&vm->t_all_run_ns) - vm->cfg.t_start_ns;
 	res->kernel_mapped = vm->kernel_mapped;
 	res->initrd_mapped = vm->initrd_mapped;
+	res->kernel_leased = vm->kernel_leased;
+	res->initrd_leased = vm->initrd_leased;
 	for (i = 0; i < vm->phases_done; i++)
 		res->steps[res->nr_steps++] =
 		    (struct vm_setup_step){.name = vm_phases[i].name, .ns = vm->phase_ns[i]};

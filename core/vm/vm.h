@@ -111,6 +111,12 @@ struct vm_result {
 	char detail[256]; /* what ended it: "i8042 reset", "triple fault on vcpu 2", ... */
 	bool timed_out;
 	u64 setup_ns;	 /* process start to the first KVM_RUN */
+	/*
+	 * process start to the last vCPU's first KVM_RUN (the others may set
+	 * up on their own threads while the first runs: arch_vcpu_prepare());
+	 * 0 if not every vCPU got there
+	 */
+	u64 setup_all_ns;
 	u64 duration_ns; /* first KVM_RUN to the end of the run */
 	u64 init_ns;	 /* first KVM_RUN to the kernel starting init, 0 if never */
 	char *console;	 /* NUL-terminated capture of the kernel console */
@@ -132,6 +138,8 @@ struct vm_result {
 	u32 nr_steps;
 	/* bytes mapped from the files rather than copied (vm_load_kernel(), vm_load_initrd()) */
 	u64 kernel_mapped, initrd_mapped;
+	/* the user's file was mapped under a lease (file_lease()), not copied */
+	bool kernel_leased, initrd_leased;
 };
 
 struct vm_debug;
@@ -192,11 +200,14 @@ struct vm {
 	/* Input files, read and checked before KVM is touched; freed once loaded. */
 	u8 *kernel_img;
 	size_t kernel_len;
-	int kernel_fd;	   /* the kernel file, open while it is loaded; -1: none */
+	int kernel_fd;	   /* the kernel file, open while guest RAM may map it; -1: none */
+	bool kernel_leased; /* a lease on it keeps its bytes (file_lease()): mapped */
 	u64 kernel_mapped; /* bytes vm_load_kernel() mapped rather than copied */
 	u64 initrd_mapped; /* likewise, vm_load_initrd() */
 	u8 *initrd_img;	   /* cfg.initrd's bytes */
 	size_t initrd_img_len;
+	int initrd_fd;	    /* cfg.initrd, likewise */
+	bool initrd_leased; /* likewise */
 	u8 *initrd_base_img; /* cfg.initrd_base's bytes */
 	size_t initrd_base_len;
 	int initrd_base_fd; /* to map it from; -1: none */
@@ -208,8 +219,18 @@ struct vm {
 	char end_detail[256];
 	char interrupt[64]; /* vm_interrupt()'s reason; "" while none */
 	atomic_ullong t_first_run_ns;
+	atomic_uint nr_first_run;  /* vCPUs that reached their first KVM_RUN */
+	atomic_ullong t_all_run_ns; /* when the last of them did */
 
 	struct freeze freeze; /* core/vm/freeze.h */
+	/*
+	 * vCPU threads may run (vm_run() from their start to their join):
+	 * a lease break then parks them while it replaces guest pages
+	 * (load.c), holding run_lock throughout.
+	 */
+	pthread_mutex_t run_lock;
+	bool running;
+	bool lease_frozen; /* under run_lock: that break's freeze is to be thawed */
 	struct vm_hooks hooks;
 	struct vm_debug *debug; /* owned by core/debug/debug.h; NULL: not attached */
 
@@ -250,7 +271,8 @@ int vm_mem_add(struct vm *vm, u64 gpa, u64 size);
 /*
  * Put the kernel file's bytes [off, off + filesz) at guest address gpa,
  * then memsz - filesz zero bytes. Where the file may be mapped
- * (vm_config.kernel_mappable) and the file offset and gpa agree modulo the
+ * (vm_config.kernel_mappable, or a lease was taken on it: kernel_leased)
+ * and the file offset and gpa agree modulo the
  * page size, whole pages are mapped copy-on-write from the file; the rest
  * is copied. The range must lie in one RAM slot: -EFAULT otherwise, and
  * -EINVAL for a span outside the file.
@@ -260,7 +282,8 @@ int vm_load_kernel(struct vm *vm, u64 gpa, u64 off, u64 filesz, u64 memsz);
  * Put the initrd (initrd_len bytes: cfg.initrd_base, zeros to a multiple
  * of 4, cfg.initrd; initramfs archives may follow one another so, the
  * kernel's buffer-format.rst) at gpa, page-aligned; the base's whole pages
- * mapped. 0, -EFAULT outside RAM, -ENOMEM.
+ * mapped, and cfg.initrd's too when leased (initrd_leased). 0, -EFAULT
+ * outside RAM, -ENOMEM.
  */
 int vm_load_initrd(struct vm *vm, u64 gpa);
 /* The initrd's name for messages. */

@@ -140,6 +140,35 @@ sig_payload_case() {
 	expect_nothing_left
 }
 
+# The uncompressed kernel given is rewritten in place while the guest runs
+# from it, the way cp over it does (open with O_TRUNC, then new bytes): it
+# was mapped into guest RAM under a lease (core/base/file.h file_lease()),
+# so the writer is held until ktvm has parked the vCPUs and swapped the
+# pages for copies; the guest goes on with the bytes it booted, the writer
+# goes through, the run ends as if nothing happened. Without the swap the
+# truncation takes the kernel's pages out of guest RAM (KVM_RUN fails, or
+# the guest crashes).
+rewrite_kernel_case() {
+	# A copy, with the modules of the original beside it (root/lib/modules).
+	mkdir -p "$cwd/k"
+	k=$cwd/k/$(basename "$KERNEL_IMAGE")
+	cp "$KERNEL_IMAGE" "$k" || { fail "cannot copy $KERNEL_IMAGE"; return 0; }
+	ln -s "$(dirname "$KERNEL_IMAGE")/root" "$cwd/k/root"
+	pause=''
+	bg_ktvm run --kernel "$k" --memory 256 --cpus 2 --timeout 300 --json "$json" \
+		-- /bin/busybox sh -c 'echo ready; sleep 3; echo done'
+	bg_wait_for "$out" ready || return 0
+	timeout 120 sh -c ': >"$1" && head -c 1048576 /dev/zero >"$1"' sh "$k" ||
+		fail "the rewrite of the kernel file did not finish" || return 0
+	bg_finish
+	expect_status 0 || return 0
+	expect_json load.kernel_leased true || return 0
+	expect_json end poweroff || return 0
+	expect_file stdout "$(printf 'ready\ndone')" "$out" || return 0
+	expect_eq "the rewritten file's size" 1048576 "$(stat -c %s "$k")" || return 0
+	expect_nothing_left
+}
+
 # SIGTERM while a :dump watchpoint holds every vCPU frozen: the hit's dump is
 # finished, then the guest is dumped again for the signal, last; all whole.
 sig_frozen_case() {

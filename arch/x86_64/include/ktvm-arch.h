@@ -3,6 +3,8 @@
 #ifndef KTVM_ARCH_X86_64_H
 #define KTVM_ARCH_X86_64_H
 
+#include <pthread.h>
+
 #include "core/base/types.h"
 
 #define ARCH_MAX_VCPUS 240
@@ -26,6 +28,14 @@ struct arch_vm {
 	u64 boot_info_gpa;	  /* zero page (bzImage) or hvm_start_info (PVH) */
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, adjusted per vCPU */
 	struct x86_devices *devs;
+	/* arch_kvm_prefetch()'s thread and what it found, until arch_vm_init() takes it. */
+	struct {
+		pthread_t thread;
+		bool live;
+		int ret;
+		struct kvm_cpuid2 *cpuid;
+		char msg[160]; /* its error message, when ret < 0 */
+	} fetch;
 };
 
 struct arch_vcpu {
