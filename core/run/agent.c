@@ -31,12 +31,17 @@ int agent_init(struct agent *a, struct vm *vm, struct vm_debug *dbg, struct chan
 	return 0;
 }
 
+static void *agent_thread(void *arg);
+
 void agent_post(void *ctx, u32 type, const u8 *payload, u32 len)
 {
 	struct agent *a = ctx;
 
 	pthread_mutex_lock(&a->lock);
-	if (a->count == AGENT_QUEUE || len > AGENT_PAYLOAD_MAX || a->stop) {
+	/* The thread is made for the first request (agent_start()). */
+	if (a->taking && !a->started && !a->stop && len <= AGENT_PAYLOAD_MAX)
+		a->started = pthread_create(&a->thread, NULL, agent_thread, a) == 0;
+	if (a->count == AGENT_QUEUE || len > AGENT_PAYLOAD_MAX || a->stop || !a->started) {
 		a->dropped++;
 	} else {
 		struct agent_item *it = &a->queue[(a->head + a->count) % AGENT_QUEUE];
@@ -258,23 +263,29 @@ static void *agent_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Requests are taken from here on; the thread that answers them starts
+ * with the first (agent_post()), not before the guest runs: a thread costs
+ * about 0.1 ms of setup, and many runs send no request at all.
+ */
 int agent_start(struct agent *a)
 {
-	int ret = pthread_create(&a->thread, NULL, agent_thread, a);
-
-	if (ret)
-		return error_host(-ret, "cannot start the request thread: %s", strerror(ret));
-	a->started = true;
+	pthread_mutex_lock(&a->lock);
+	a->taking = true;
+	pthread_mutex_unlock(&a->lock);
 	return 0;
 }
 
 void agent_stop(struct agent *a)
 {
+	bool started;
+
 	pthread_mutex_lock(&a->lock);
 	a->stop = true;
+	started = a->started;
 	pthread_cond_broadcast(&a->cond);
 	pthread_mutex_unlock(&a->lock);
-	if (a->started)
+	if (started)
 		pthread_join(a->thread, NULL);
 	a->started = false;
 }

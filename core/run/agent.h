@@ -64,7 +64,8 @@ struct agent {
 	void *arm_ctx;
 
 	pthread_t thread;
-	bool started;
+	bool taking;  /* agent_start(): requests are taken */
+	bool started; /* the thread runs (made by the first request); under lock */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stop;
