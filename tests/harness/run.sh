@@ -37,6 +37,8 @@
 #                             stalled or died (6): a tests job for the cases
 #                             not reported yet, an --exec job for its
 #                             command again (only after a freeze)
+#   KTVM_HARNESS_CASE_FREEZES how many freezes of L1 under one case make that
+#                             case fail (3); before that it runs again
 #   KTVM_HARNESS_NESTED       1: use L1 even where direct runs work; 0: never
 #   KTVM_HARNESS_KEEP         directory to keep L1's console log, results and
 #                             freeze reports (freeze.reports) in
@@ -745,8 +747,16 @@ run_nested() {
 	size=$(du -m "$tmp/l1.cpio" | cut -f1)
 	note "L1: $("$qemu" -version | head -n1), -smp $l1_smp -m $l1_mem, initramfs ${size} MiB (staged in $(elapsed "$t0") s)"
 
+	# Restarts: each freeze of L1 takes one, so 6 let a job live through 6
+	# freezes (about 3 come in a full x86_64 run, CI 2026-12): enough for
+	# one case under which L1 froze case_freezes (3) times (2 reruns, then
+	# a fresh L1 for the other cases) and a couple of freezes under other
+	# cases, 3 + 2 = 5, with one to spare.
 	local attempt=1 restarts=${KTVM_HARNESS_RESTARTS:-6} done_cases why='' env_fault
-	local case_now harness_done='' froze_in=' ' c
+	local case_freezes=${KTVM_HARNESS_CASE_FREEZES:-3}
+	local case_now harness_done='' c
+	# Per case: how often L1 froze (or died without reporting) under it.
+	local -A froze_under=()
 	while :; do
 		t0=$(now)
 		run_l1 "$qemu"
@@ -790,8 +800,12 @@ run_nested() {
 		# itself (see frozen_limit): an --exec job runs its command again in
 		# a fresh L1; a tests job gets a fresh L1 for the cases not reported
 		# yet, where the case that was running starts again from scratch,
-		# unless L1 already froze under it once, or L1 lived on while the
-		# case reported nothing: that case fails.
+		# unless L1 has now frozen case_freezes times under that case, or
+		# L1 lived on while the case reported nothing: then the case fails.
+		# A freeze is an environment fault that comes back at random cases
+		# (about 3 in a full run), and it hit one case twice in CI
+		# (boot_elf_4cpu, which passed 3 of 3 runs alone): a case fails
+		# only when L1 keeps freezing under it.
 		case "$job" in
 		exec)
 			[ $env_fault = 1 ] || break
@@ -805,11 +819,15 @@ run_nested() {
 		if [ -n "$case_now" ]; then
 			if [ $env_fault = 0 ]; then
 				echo "FAIL $case_now: no result for $stall_limit s while L1 was alive"
-			elif [[ "$froze_in" == *" $case_now "* ]]; then
-				echo "FAIL $case_now: L1 froze twice while this case ran"
 			else
-				froze_in="$froze_in$case_now "
-				case_now=
+				froze_under[$case_now]=$((${froze_under[$case_now]:-0} + 1))
+				if [ "${froze_under[$case_now]}" -ge "$case_freezes" ]; then
+					c="${froze_under[$case_now]} times"
+					[ "$c" != "1 times" ] || c=once
+					echo "FAIL $case_now: L1 froze $c while this case ran"
+				else
+					case_now=
+				fi
 			fi
 			if [ -n "$case_now" ]; then
 				failed=$((failed + 1))
