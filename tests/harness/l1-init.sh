@@ -50,6 +50,21 @@ for m in $MODULES; do
 	}
 done
 
+# For the host's report on a frozen L1 (tests/harness/l1-freeze.sh): where
+# the kernel's text and each module lie in this boot (arm64's KASLR moves
+# them), and, when the host has no map of this kernel's symbols yet
+# (L1_SYMS=1, only in the job's first L1), the text symbols (~2 MB, ~3 s).
+bases="_text=$(grep -m1 ' _text$' /proc/kallsyms | cut -d' ' -f1)"
+while read -r name size _ _ _ addr _; do
+	bases="$bases $name=${addr#0x}+$size"
+done </proc/modules
+echo "KTVM-L1-BASES $bases" >/dev/console
+if [ "${L1_SYMS:-0}" = 1 ] && [ ! -f /ktvm/done ]; then
+	echo KTVM-L1-SYMS-BEGIN >/dev/console
+	grep ' [tTwW] ' /proc/kallsyms >/dev/console
+	echo KTVM-L1-SYMS-END >/dev/console
+fi
+
 out=/dev/$RESULTS_TTY
 # A virtio console adds its ports asynchronously after the module loaded.
 i=0

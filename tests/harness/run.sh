@@ -31,13 +31,17 @@
 #                             stopped (420; tests and bench jobs)
 #   KTVM_HARNESS_FROZEN       seconds without L1's heartbeat (a console line
 #                             every 5 s) after which L1 counts as frozen and
-#                             is stopped (90)
+#                             is stopped (90), after a report on what it was
+#                             doing (tests/harness/l1-freeze.sh)
 #   KTVM_HARNESS_RESTARTS     how often a job gets a fresh L1 after L1 froze,
 #                             stalled or died (6): a tests job for the cases
 #                             not reported yet, an --exec job for its
 #                             command again (only after a freeze)
+#   KTVM_HARNESS_CASE_FREEZES how many freezes of L1 under one case make that
+#                             case fail (3); before that it runs again
 #   KTVM_HARNESS_NESTED       1: use L1 even where direct runs work; 0: never
-#   KTVM_HARNESS_KEEP         directory to keep L1's console log and results in
+#   KTVM_HARNESS_KEEP         directory to keep L1's console log, results and
+#                             freeze reports (freeze.reports) in
 #   KTVM_TESTS                names of the cases to run (default: all)
 #   KTVM_HARNESS_FREEZE_CASE  a case that stops L1's heartbeat and hangs, to
 #                             check the handling of a frozen L1
@@ -218,7 +222,7 @@ cleanup() {
 	fi
 	if [ -n "${KTVM_HARNESS_KEEP:-}" ]; then
 		mkdir -p "$KTVM_HARNESS_KEEP"
-		cp -f "$tmp/console.log" "$tmp/results" "$KTVM_HARNESS_KEEP/" 2>/dev/null || true
+		cp -f "$tmp/console.log" "$tmp/results" "$tmp/freeze.reports" "$KTVM_HARNESS_KEEP/" 2>/dev/null || true
 	fi
 	rm -rf "$tmp"
 	exit "$status"
@@ -427,6 +431,10 @@ run_direct() {
 
 # --- nested run in L1 ------------------------------------------------------
 
+# What a frozen L1 was doing: l1_freeze_report and its QEMU options.
+# shellcheck source=tests/harness/l1-freeze.sh
+. "$root/tests/harness/l1-freeze.sh"
+
 # Prints the module names NAME depends on, then NAME, in load order, as
 # paths relative to lib/modules/RELEASE (one a line, no duplicates).
 module_closure() {
@@ -618,6 +626,8 @@ stage_l1() {
 		[ -z "${KTVM_WATCHDOG:-}" ] || echo "export KTVM_WATCHDOG='$KTVM_WATCHDOG'"
 		[ -z "${KTVM_HARNESS_FREEZE_CASE:-}" ] || echo "export KTVM_HARNESS_FREEZE_CASE='$KTVM_HARNESS_FREEZE_CASE'"
 		[ -z "${KTVM_L1_IGNORE_MSRS:-}" ] || echo "L1_IGNORE_MSRS='$KTVM_L1_IGNORE_MSRS'"
+		# No symbol map of L1's kernel yet: L1 lists its symbols once.
+		! l1_freeze_syms_wanted || echo "L1_SYMS=1"
 		[ -z "${BENCH_RUNS:-}" ] || echo "export BENCH_RUNS='$BENCH_RUNS'"
 		[ -z "${BENCH_PARTS:-}" ] || echo "export BENCH_PARTS='$BENCH_PARTS'"
 	} >"$stage/ktvm/env"
@@ -648,20 +658,22 @@ l1_results_port() {
 
 # One L1 boot: QEMU in the background, its results relayed as they come,
 # and a watchdog that stops it when L1's console (its heartbeat) stays
-# silent for $frozen_limit s ($tmp/frozen) or the results port for
-# $stall_limit s, longer than ktvm's own per-run watchdog inside L1
-# ($tmp/stalled). Sets rc (QEMU's status).
+# silent for $frozen_limit s ($tmp/frozen; first $tmp/freeze.report says
+# what L1 was doing) or the results port for $stall_limit s, longer than
+# ktvm's own per-run watchdog inside L1 ($tmp/stalled). Sets rc (QEMU's
+# status).
 run_l1() {
 	local qemu=$1 watch_pid
 	rm -f "$tmp/stalled" "$tmp/frozen" "$tmp/results"
 	: >"$tmp/results"
 	: >"$tmp/console.log"
 	rc=0 exit_status=
+	l1_freeze_qemu_args
 	timeout -k 10 "$job_timeout" "$qemu" -accel tcg,thread=multi "${l1_qemu_args[@]}" \
 		-smp "$l1_smp" -m "$l1_mem" -nodefaults -display none -no-reboot \
 		-kernel "$l1kdir/$l1_kernel" -initrd "$tmp/l1.cpio" \
 		-append "console=$l1_console panic=-1 quiet $l1_append ${KTVM_L1_APPEND:-}" \
-		-serial "file:$tmp/console.log" "${l1_results_args[@]}" \
+		-serial "file:$tmp/console.log" "${l1_results_args[@]}" "${l1_freeze_args[@]}" \
 		</dev/null >"$tmp/qemu.out" 2>&1 &
 	runner_pid=$!
 	(
@@ -682,6 +694,7 @@ run_l1() {
 			fi
 			if [ $cidle -ge "$frozen_limit" ]; then
 				: >"$tmp/frozen"
+				l1_freeze_report >"$tmp/freeze.report" 2>&1 || true
 				kill "$runner_pid" 2>/dev/null
 				break
 			fi
@@ -700,6 +713,8 @@ run_l1() {
 	wait "$watch_pid" 2>/dev/null || true
 	# Keep this boot's results for the list of reported cases.
 	cp "$tmp/results" "$tmp/results.$(date +%s%N)"
+	# The symbols L1 listed, if it did (L1_SYMS).
+	l1_freeze_syms_save "$tmp/console.log"
 }
 
 # Appends to L1's initramfs a second archive with /ktvm/done, the cases
@@ -732,8 +747,16 @@ run_nested() {
 	size=$(du -m "$tmp/l1.cpio" | cut -f1)
 	note "L1: $("$qemu" -version | head -n1), -smp $l1_smp -m $l1_mem, initramfs ${size} MiB (staged in $(elapsed "$t0") s)"
 
+	# Restarts: each freeze of L1 takes one, so 6 let a job live through 6
+	# freezes (about 3 come in a full x86_64 run, CI 2026-12): enough for
+	# one case under which L1 froze case_freezes (3) times (2 reruns, then
+	# a fresh L1 for the other cases) and a couple of freezes under other
+	# cases, 3 + 2 = 5, with one to spare.
 	local attempt=1 restarts=${KTVM_HARNESS_RESTARTS:-6} done_cases why='' env_fault
-	local case_now harness_done='' froze_in=' ' c
+	local case_freezes=${KTVM_HARNESS_CASE_FREEZES:-3}
+	local case_now harness_done='' c
+	# Per case: how often L1 froze (or died without reporting) under it.
+	local -A froze_under=()
 	while :; do
 		t0=$(now)
 		run_l1 "$qemu"
@@ -758,8 +781,17 @@ run_nested() {
 			[ "$job" != tests ] || [ -z "$case_now" ] || why="$why, during case $case_now"
 			note "$why; QEMU said:"
 			tail -n 20 "$tmp/qemu.out" >&2
-			note "last 50 lines of L1's console (heartbeats left out):"
-			tr -d '\r' <"$tmp/console.log" | grep -av '^KTVM-L1-BEAT ' | tail -n 50 >&2
+			note "last 50 lines of L1's console (heartbeats and L1's symbol list left out):"
+			tr -d '\r' <"$tmp/console.log" | sed '/^KTVM-L1-SYMS-BEGIN$/,/^KTVM-L1-SYMS-END$/d' |
+				grep -av '^KTVM-L1-BEAT \|^KTVM-L1-BASES ' | tail -n 50 >&2
+			if [ -s "$tmp/freeze.report" ]; then
+				note "what L1 was doing when it froze (before QEMU was stopped):"
+				head -n 60 "$tmp/freeze.report" | sed 's/^/harness:   /' >&2
+				{
+					echo "--- L1 boot $attempt: $why"
+					cat "$tmp/freeze.report"
+				} >>"$tmp/freeze.reports"
+			fi
 		fi
 		if [ -z "$why" ] || [ "$attempt" -gt "$restarts" ]; then break; fi
 		# The whole job's time ran out: no second try.
@@ -768,8 +800,12 @@ run_nested() {
 		# itself (see frozen_limit): an --exec job runs its command again in
 		# a fresh L1; a tests job gets a fresh L1 for the cases not reported
 		# yet, where the case that was running starts again from scratch,
-		# unless L1 already froze under it once, or L1 lived on while the
-		# case reported nothing: that case fails.
+		# unless L1 has now frozen case_freezes times under that case, or
+		# L1 lived on while the case reported nothing: then the case fails.
+		# A freeze is an environment fault that comes back at random cases
+		# (about 3 in a full run), and it hit one case twice in CI
+		# (boot_elf_4cpu, which passed 3 of 3 runs alone): a case fails
+		# only when L1 keeps freezing under it.
 		case "$job" in
 		exec)
 			[ $env_fault = 1 ] || break
@@ -783,11 +819,15 @@ run_nested() {
 		if [ -n "$case_now" ]; then
 			if [ $env_fault = 0 ]; then
 				echo "FAIL $case_now: no result for $stall_limit s while L1 was alive"
-			elif [[ "$froze_in" == *" $case_now "* ]]; then
-				echo "FAIL $case_now: L1 froze twice while this case ran"
 			else
-				froze_in="$froze_in$case_now "
-				case_now=
+				froze_under[$case_now]=$((${froze_under[$case_now]:-0} + 1))
+				if [ "${froze_under[$case_now]}" -ge "$case_freezes" ]; then
+					c="${froze_under[$case_now]} times"
+					[ "$c" != "1 times" ] || c=once
+					echo "FAIL $case_now: L1 froze $c while this case ran"
+				else
+					case_now=
+				fi
 			fi
 			if [ -n "$case_now" ]; then
 				failed=$((failed + 1))
