@@ -369,7 +369,6 @@ int run_parse(struct run_opts *o, int argc, char **argv, u64 t_start)
 {
 	int opt, ret;
 
-	memset(o, 0, sizeof(*o));
 	devopts_init(&o->dev);
 	o->watch_scx = -1;
 	o->cfg = (struct vm_config){

@@ -302,7 +302,7 @@ int debug_attach(struct vm_debug **out, struct vm *vm, const struct debug_config
 	if (d->nr_regions)
 		memcpy(d->regions, cfg->regions, d->nr_regions * sizeof(d->regions[0]));
 	d->cfg.regions = d->regions;
-	watch_init(&d->watch, vm->cfg.nr_cpus);
+	watch_init_zeroed(&d->watch, vm->cfg.nr_cpus); /* d is calloc()ed */
 	d->nr_slots = arch_debug_slots(vm);
 	/* Test hooks: a host with fewer watchpoints, a host that refuses them. */
 	if (getenv("KTVM_DEBUG_SLOTS")) {

@@ -9,11 +9,16 @@
 #include "core/debug/watch.h"
 #include "wire/wire.h"
 
+void watch_init_zeroed(struct watch_table *t, u32 nr_vcpus)
+{
+	pthread_mutex_init(&t->lock, NULL);
+	t->nr_vcpus = nr_vcpus < WATCH_MAX_VCPUS ? nr_vcpus : WATCH_MAX_VCPUS;
+}
+
 void watch_init(struct watch_table *t, u32 nr_vcpus)
 {
 	memset(t, 0, sizeof(*t));
-	pthread_mutex_init(&t->lock, NULL);
-	t->nr_vcpus = nr_vcpus < WATCH_MAX_VCPUS ? nr_vcpus : WATCH_MAX_VCPUS;
+	watch_init_zeroed(t, nr_vcpus);
 }
 
 void watch_destroy(struct watch_table *t)
