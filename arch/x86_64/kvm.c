@@ -83,9 +83,15 @@ int arch_kvm_check(int kvm_fd)
 	 * VT-x/AMD-V, but stock kernels die early under it. Say so instead of
 	 * booting into a hang (see shared/notes/nested-kvm.md).
 	 */
+	/*
+	 * A loaded kvm_intel or kvm_amd module (initstate: a module, not
+	 * built in) loaded only on a CPU with VT-x or AMD-V: no /proc/cpuinfo
+	 * to read.
+	 */
 	if (access("/sys/module/kvm_pvm", F_OK) < 0 &&
-	    (access("/sys/module/kvm_intel", F_OK) == 0 || access("/sys/module/kvm_amd", F_OK) == 0))
-		return 0; /* these load only on a CPU with VT-x or AMD-V: no /proc/cpuinfo to read */
+	    (access("/sys/module/kvm_intel/initstate", F_OK) == 0 ||
+	     access("/sys/module/kvm_amd/initstate", F_OK) == 0))
+		return 0;
 	if (access("/sys/module/kvm_pvm", F_OK) == 0 || x86_cpu_has_virt() == 0)
 		return error_host(-ENOTSUP,
 				  "/dev/kvm here has no hardware virtualization (no vmx/svm in "

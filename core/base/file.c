@@ -72,13 +72,13 @@ static bool file_lease_thread_up;
 
 void file_track(const u8 *m, size_t len, const char *what, const char *path)
 {
-	file_track_fd(m, len, what, path, -1, NULL);
+	(void)file_track_fd(m, len, what, path, -1, NULL);
 }
 
-void file_track_fd(const u8 *m, size_t len, const char *what, const char *path, int fd,
-		   const struct file_guard *guard)
+/* A free entry claimed and filled in, not yet published (start); -1 if none. With the lock. */
+static int file_claim(size_t len, const char *what, const char *path, int fd,
+		      const struct file_guard *guard)
 {
-	pthread_mutex_lock(&file_maps_lock);
 	for (int i = 0; i < FILE_MAPS_TRACKED; i++) {
 		uintptr_t zero = 0;
 
@@ -90,9 +90,60 @@ void file_track_fd(const u8 *m, size_t len, const char *what, const char *path, 
 		file_maps[i].guard = guard ? *guard : (struct file_guard){0};
 		snprintf(file_maps[i].line, sizeof(file_maps[i].line),
 			 "ktvm: %s %s changed while being read (cut short?)\n", what, path);
-		atomic_store(&file_maps[i].start, (uintptr_t)m);
-		break;
+		return i;
 	}
+	return -1;
+}
+
+bool file_track_fd(const u8 *m, size_t len, const char *what, const char *path, int fd,
+		   const struct file_guard *guard)
+{
+	int i;
+
+	pthread_mutex_lock(&file_maps_lock);
+	i = file_claim(len, what, path, fd, guard);
+	if (i >= 0)
+		atomic_store(&file_maps[i].start, (uintptr_t)m);
+	pthread_mutex_unlock(&file_maps_lock);
+	return i >= 0;
+}
+
+int file_map_at(u8 *dst, size_t len, int fd, u64 off, bool leased, const char *what,
+		const char *path, const struct file_guard *guard)
+{
+	int i, ret = 0;
+
+	pthread_mutex_lock(&file_maps_lock);
+	/*
+	 * Under the lock a lease break takes too: the lease is either still
+	 * held, and the break will find this mapping, or gone, and nothing
+	 * of the file is mapped.
+	 */
+	if (leased && fcntl(fd, F_GETLEASE) != F_RDLCK) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	i = file_claim(len, what, path, fd, guard);
+	if (i < 0) {
+		ret = -ENOSPC; /* untracked, a break could not find it */
+		goto out;
+	}
+	if (mmap(dst, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, fd,
+		 (off_t)off) == MAP_FAILED) {
+		ret = -errno;
+		atomic_store(&file_maps[i].start, 0);
+		goto out;
+	}
+	atomic_store(&file_maps[i].start, (uintptr_t)dst);
+out:
+	pthread_mutex_unlock(&file_maps_lock);
+	return ret;
+}
+
+void file_lease_end(int fd)
+{
+	pthread_mutex_lock(&file_maps_lock);
+	fcntl(fd, F_SETLEASE, F_UNLCK);
 	pthread_mutex_unlock(&file_maps_lock);
 }
 
@@ -141,8 +192,8 @@ static void file_sigbus(int sig, siginfo_t *si, void *uc)
 
 /*
  * Entry i's pages become anonymous memory with the same bytes: a copy,
- * moved over the mapping in one step (mremap), with the guard's writers
- * stopped meanwhile so that none of their writes falls between the copy
+ * moved over the mapping in one step (mremap), the writers stopped by the
+ * caller meanwhile so that none of their writes falls between the copy
  * and the move. A private mapping of the file would not do: truncating a
  * file takes even the pages already copied on write out of every mapping
  * of it (POSIX: a SIGBUS past the end). With file_maps_lock held.
@@ -151,49 +202,106 @@ static void file_lease_detach_one(int i)
 {
 	u8 *m = (u8 *)atomic_load(&file_maps[i].start);
 	size_t len = file_maps[i].len;
-	struct file_guard g = file_maps[i].guard;
-	bool paused = g.pause && g.pause(g.ctx);
 	void *copy = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int err;
 
-	if (copy != MAP_FAILED) {
-		memcpy(copy, m, len);
-		if (mremap(copy, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, m) == MAP_FAILED) {
-			munmap(copy, len);
-			copy = MAP_FAILED;
-		}
-	}
-	if (paused && g.resume)
-		g.resume(g.ctx);
 	if (copy == MAP_FAILED) {
-		error_warn("a file the guest runs from is being rewritten and ktvm could not "
-			   "copy its %zu bytes first (%s): the guest may see the new ones",
-			   len, strerror(errno));
+		err = errno;
+		goto fail;
+	}
+	memcpy(copy, m, len);
+	if (mremap(copy, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, m) != MAP_FAILED) {
+		atomic_store(&file_maps[i].start, 0); /* anonymous now: no SIGBUS to explain */
 		return;
 	}
-	atomic_store(&file_maps[i].start, 0); /* anonymous now: no SIGBUS to explain */
+	/*
+	 * MREMAP_FIXED may have taken the old mapping away already: fresh
+	 * anonymous pages there, and the copy into them.
+	 */
+	err = errno;
+	if (mmap(m, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) != MAP_FAILED) {
+		memcpy(m, copy, len);
+		munmap(copy, len);
+		atomic_store(&file_maps[i].start, 0);
+		return;
+	}
+	munmap(copy, len);
+fail:
+	error_warn("a file the guest runs from is being rewritten and ktvm could not copy "
+		   "its %zu bytes first (%s): the guest may fail when the file is cut",
+		   len, strerror(err));
 }
 
-/* A lease break on fd: its mappings made the process's own, then the lease let go. */
+/*
+ * A lease break on fd: its mappings made the process's own, then the lease
+ * let go. Each distinct guard's writers are paused once, around all of it.
+ */
 void file_lease_detach(int fd)
 {
+	struct file_guard paused[FILE_MAPS_TRACKED];
+	u32 n = 0;
+
 	pthread_mutex_lock(&file_maps_lock);
+	for (int i = 0; i < FILE_MAPS_TRACKED; i++) {
+		uintptr_t s = atomic_load(&file_maps[i].start);
+		struct file_guard g = file_maps[i].guard;
+		bool seen = false;
+
+		if (s <= FILE_MAP_BUSY || file_maps[i].fd != fd || !g.pause)
+			continue;
+		for (u32 j = 0; j < n; j++)
+			seen |= paused[j].pause == g.pause && paused[j].ctx == g.ctx;
+		if (!seen && g.pause(g.ctx))
+			paused[n++] = g;
+	}
 	for (int i = 0; i < FILE_MAPS_TRACKED; i++) {
 		uintptr_t s = atomic_load(&file_maps[i].start);
 
 		if (s > FILE_MAP_BUSY && file_maps[i].fd == fd)
 			file_lease_detach_one(i);
 	}
+	while (n > 0) {
+		n--;
+		if (paused[n].resume)
+			paused[n].resume(paused[n].ctx);
+	}
 	/* The writer's open() or truncate(), held by the kernel until now, goes ahead. */
 	fcntl(fd, F_SETLEASE, F_UNLCK);
 	pthread_mutex_unlock(&file_maps_lock);
 }
 
+/* After a plain SIGIO (the kernel's queue of real-time signals overflowed): every broken lease. */
+static void file_lease_detach_broken(void)
+{
+	int fds[FILE_MAPS_TRACKED], n = 0;
+
+	pthread_mutex_lock(&file_maps_lock);
+	for (int i = 0; i < FILE_MAPS_TRACKED; i++) {
+		int fd = file_maps[i].fd;
+		bool seen = false;
+
+		if (atomic_load(&file_maps[i].start) <= FILE_MAP_BUSY || fd < 0)
+			continue;
+		for (int j = 0; j < n; j++)
+			seen |= fds[j] == fd;
+		/* A lease being broken reads as what it is broken to (fcntl(2) F_GETLEASE). */
+		if (!seen && fcntl(fd, F_GETLEASE) != F_RDLCK)
+			fds[n++] = fd;
+	}
+	pthread_mutex_unlock(&file_maps_lock);
+	for (int j = 0; j < n; j++)
+		file_lease_detach(fds[j]);
+}
+
 /*
- * The lease thread: FILE_LEASE_SIGNAL, blocked in every thread since
- * file_sigbus_install(), is taken here with sigwaitinfo(), which names
- * the descriptor. A thread rather than a handler: the work stops vCPUs
- * and copies tens of MiB.
+ * The lease thread: FILE_LEASE_SIGNAL (and SIGIO, what the kernel sends
+ * instead when its queue of real-time signals is full), blocked in every
+ * thread since file_sigbus_install(), are taken here with sigwaitinfo(),
+ * which names the descriptor. Only the kernel's (si_code POLL_MSG, > 0): a
+ * kill or sigqueue of the same number is ignored. A thread rather than a
+ * handler: the work stops vCPUs and copies tens of MiB.
  */
 static void *file_lease_thread(void *arg)
 {
@@ -202,9 +310,15 @@ static void *file_lease_thread(void *arg)
 
 	sigemptyset(&set);
 	sigaddset(&set, FILE_LEASE_SIGNAL);
-	for (;;)
-		if (sigwaitinfo(&set, &si) == FILE_LEASE_SIGNAL)
+	sigaddset(&set, SIGIO);
+	for (;;) {
+		int sig = sigwaitinfo(&set, &si);
+
+		if (sig == FILE_LEASE_SIGNAL && si.si_code > 0)
 			file_lease_detach(si.si_fd);
+		else if (sig == SIGIO)
+			file_lease_detach_broken();
+	}
 	return arg;
 }
 
@@ -235,6 +349,7 @@ int file_sigbus_install(int status)
 	/* Blocked here, before any thread: every thread made later inherits it. */
 	sigemptyset(&lease);
 	sigaddset(&lease, FILE_LEASE_SIGNAL);
+	sigaddset(&lease, SIGIO);
 	if (pthread_sigmask(SIG_BLOCK, &lease, NULL) == 0)
 		atomic_store(&file_lease_on, true);
 	return 0;
@@ -300,7 +415,12 @@ int file_map_lease(const char *path, const char *what, size_t max, u8 **buf, siz
 	}
 	*buf = m;
 	*len = (size_t)st.st_size;
-	file_track_fd(m, *len, what, path, leased && *leased ? fd : -1, NULL);
+	/* Untracked (the table full), a break could not copy it: no lease then. */
+	if (!file_track_fd(m, *len, what, path, leased && *leased ? fd : -1, NULL) && leased &&
+	    *leased) {
+		file_lease_end(fd);
+		*leased = false;
+	}
 	if (fd_out) {
 		*fd_out = fd;
 		return 0;

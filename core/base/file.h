@@ -66,8 +66,20 @@ struct file_guard {
  * guard's ctx must outlive the tracking (file_untrack_within() waits for
  * a lease break in progress).
  */
-void file_track_fd(const u8 *m, size_t len, const char *what, const char *path, int fd,
+bool file_track_fd(const u8 *m, size_t len, const char *what, const char *path, int fd,
 		   const struct file_guard *guard);
+/*
+ * Map fd's [off, off + len) at dst (MAP_PRIVATE | MAP_FIXED, all three
+ * page-aligned) and track it as file_track_fd() does, in one step under
+ * the table's lock. With leased, only while fd's lease is still held: a
+ * break in between would not have found the mapping. 0, -EAGAIN (the
+ * lease is gone), -ENOSPC (the table is full), or mmap()'s -errno;
+ * nothing is mapped then, and the caller copies instead.
+ */
+int file_map_at(u8 *dst, size_t len, int fd, u64 off, bool leased, const char *what,
+		const char *path, const struct file_guard *guard);
+/* Let fd's lease go (nothing of it stays mapped: no break to answer). */
+void file_lease_end(int fd);
 void file_untrack_within(const u8 *start, size_t len);
 
 /*
@@ -85,11 +97,11 @@ void file_untrack_within(const u8 *start, size_t len);
  * someone writes. 0, or -errno: -ENOTSUP before file_sigbus_install();
  * -EAGAIN when the file is open for writing; -EACCES when someone else's
  * file and no CAP_LEASE; -EINVAL where the file system has no leases. The
- * lease lasts while fd is open. A rewrite during the few ms between
- * taking the lease and tracking the mappings is not covered (as a copy
- * made then would not be).
+ * lease lasts while fd is open. A break that comes before a mapping is
+ * made (file_map_at() refuses to map then) leaves the caller to copy,
+ * maybe bytes already rewritten, as a copy made without a lease would.
  */
-#define FILE_LEASE_SIGNAL (SIGRTMIN + 1)
+#define FILE_LEASE_SIGNAL (SIGRTMIN + 1) /* SIGIO too is blocked and taken by the lease thread */
 int file_lease(int fd);
 /* What the lease thread does for a break on fd (for tests that take the signal themselves). */
 void file_lease_detach(int fd);

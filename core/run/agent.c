@@ -287,7 +287,9 @@ void agent_stop(struct agent *a)
 	pthread_mutex_unlock(&a->lock);
 	if (started)
 		pthread_join(a->thread, NULL);
+	pthread_mutex_lock(&a->lock);
 	a->started = false;
+	pthread_mutex_unlock(&a->lock);
 }
 
 void agent_destroy(struct agent *a)

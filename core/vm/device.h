@@ -19,6 +19,12 @@
  *   drain    after the run: the vCPUs and the I/O thread have stopped;
  *            process what the guest left behind (data in rings).
  *   detach   undo attach, in reverse list order.
+ *   pause    (optional, with resume) write no guest memory until resume:
+ *   resume   hold the device lock, after waiting for requests in flight.
+ *            A lease break (core/base/file.h) replaces guest pages with
+ *            copies; the vCPUs are frozen first. Called on a thread that
+ *            is neither a vCPU's nor the I/O thread, between attach and
+ *            detach.
  */
 #ifndef KTVM_CORE_VM_DEVICE_H
 #define KTVM_CORE_VM_DEVICE_H
@@ -34,6 +40,8 @@ struct vm_device_ops {
 	int (*attach)(struct vm *vm, struct vm_device *dev);
 	void (*drain)(struct vm *vm, struct vm_device *dev);
 	void (*detach)(struct vm *vm, struct vm_device *dev);
+	void (*pause)(struct vm *vm, struct vm_device *dev);
+	void (*resume)(struct vm *vm, struct vm_device *dev);
 };
 
 struct vm_device {

@@ -7,7 +7,8 @@
  * it touches, sharing the page cache until it writes (copy on write).
  * KVM follows the change: a memslot names host virtual addresses, and KVM
  * resolves them at fault time through the current mapping (its MMU
- * notifier drops anything stale; nothing has run yet anyway).
+ * notifier drops anything stale), also when a lease break later moves
+ * copies over the pages while the guest runs.
  */
 #include <errno.h>
 #include <string.h>
@@ -33,27 +34,37 @@ struct load_src {
 	const u8 *img;
 	size_t len;
 	int fd;	       /* -1: copy from img */
-	bool mappable; /* the file never changes: its pages may be mapped */
+	bool mappable; /* the file never changes, or is leased: its pages may be mapped */
+	bool leased;   /* under a lease (file_lease()), which must still be held to map */
 	u64 *mapped;   /* bytes mapped, added to */
 };
 
 /*
- * A lease break (file_lease()) replaces mapped guest pages with copies:
- * while vCPU threads may run, every vCPU is parked meanwhile, so no guest
- * write falls between the copy and the move, and vm_run() does not end
- * under it (run_lock). Before they start, nothing writes those pages.
- * A freeze cancelled by the VM's end is not thawed.
+ * A lease break (file_lease()) replaces mapped guest pages with copies.
+ * While the guest runs, every vCPU is parked and every device paused
+ * (device.h: no ring or buffer written, no block request in flight)
+ * meanwhile, so no write to guest memory falls between the copy and the
+ * move, and vm_run() does not end under it (run_lock). Before the vCPU
+ * threads start, nothing but this thread's setup writes guest memory, and
+ * not those pages. A freeze cancelled by the VM's end is not thawed; one
+ * that timed out (a vCPU that does not park) is said.
  */
 static bool load_guard_pause(void *ctx)
 {
 	struct vm *vm = ctx;
+	int ret;
 
 	pthread_mutex_lock(&vm->run_lock);
 	if (!vm->running) {
 		pthread_mutex_unlock(&vm->run_lock);
 		return false;
 	}
-	vm->lease_frozen = freeze_all(vm, NULL, 5000) != -ECANCELED;
+	ret = freeze_all(vm, NULL, 5000);
+	if (ret == -ETIMEDOUT)
+		error_warn("a file the guest runs from is being rewritten: %s; copying it anyway",
+			   error_msg());
+	vm->lease_frozen = ret != -ECANCELED;
+	vm_devices_pause(vm);
 	return true;
 }
 
@@ -61,6 +72,7 @@ static void load_guard_resume(void *ctx)
 {
 	struct vm *vm = ctx;
 
+	vm_devices_resume(vm);
 	if (vm->lease_frozen)
 		freeze_thaw(vm);
 	pthread_mutex_unlock(&vm->run_lock);
@@ -70,14 +82,11 @@ static void load_guard_resume(void *ctx)
 static int load_map(const struct load_src *src, u8 *dst, u64 off, u64 len)
 {
 	const struct file_guard guard = {load_guard_pause, load_guard_resume, src->vm};
-	void *m = mmap(dst, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE,
-		       src->fd, (off_t)off);
+	int ret = file_map_at(dst, len, src->fd, off, src->leased, src->what, src->path, &guard);
 
-	if (m == MAP_FAILED)
-		return -errno;
-	*src->mapped += len;
-	file_track_fd(dst, len, src->what, src->path, src->fd, &guard);
-	return 0;
+	if (ret == 0)
+		*src->mapped += len;
+	return ret;
 }
 
 /*
@@ -122,8 +131,9 @@ static int load_span(const struct load_src *src, u8 *dst, u64 gpa, u64 off, u64 
 		body = (filesz - head) / page * page;
 	}
 	/*
-	 * A file system that cannot map: copy instead. A failed MAP_FIXED may
-	 * have unmapped the range already: anonymous memory goes back first.
+	 * A file system that cannot map, a lease already broken, a full table
+	 * of mappings: copy instead. A failed MAP_FIXED may have unmapped the
+	 * range already: anonymous memory goes back first.
 	 */
 	if (body && load_map(src, dst + head, off + head, body) < 0) {
 		if (load_zero_pages(dst + head, body) < 0)
@@ -155,6 +165,7 @@ int vm_load_kernel(struct vm *vm, u64 gpa, u64 off, u64 filesz, u64 memsz)
 			       .len = vm->kernel_len,
 			       .fd = vm->kernel_fd,
 			       .mappable = vm->cfg.kernel_mappable || vm->kernel_leased,
+			       .leased = vm->kernel_leased,
 			       .mapped = &vm->kernel_mapped};
 	u8 *dst;
 
@@ -183,6 +194,7 @@ int vm_load_initrd(struct vm *vm, u64 gpa)
 				.len = vm->initrd_img_len,
 				.fd = vm->initrd_fd,
 				.mappable = vm->initrd_leased,
+				.leased = vm->initrd_leased,
 				.mapped = &vm->initrd_mapped};
 	u64 at = ALIGN_UP(vm->initrd_base_len, 4);
 	u8 *dst = vm_gpa(vm, gpa, vm->initrd_len);

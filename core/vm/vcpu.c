@@ -150,15 +150,20 @@ static void *vcpu_thread(void *arg)
 
 	snprintf(name, sizeof(name), "ktvm-vcpu%u", vcpu->id);
 	pthread_setname_np(pthread_self(), name);
-	/* Kicks stay blocked meanwhile: they are seen as requests in the loop. */
+	/*
+	 * In the loop from here for a freeze, which then waits for this vCPU
+	 * to park (after its setup: a dump never reads a half-set vCPU).
+	 * Kicks stay blocked meanwhile: they are seen as requests in the loop.
+	 */
+	atomic_store(&vcpu->in_loop, true);
 	if (arch_vcpu_prepare(vcpu) < 0) {
+		atomic_store(&vcpu->in_loop, false);
 		vm_stop(vm, VM_END_ERROR, "%s", error_msg());
 		return NULL;
 	}
 	kick_bind(run);
 	kick_unblock();
 
-	atomic_store(&vcpu->in_loop, true);
 	for (;;) {
 		unsigned int req;
 

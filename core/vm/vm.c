@@ -231,6 +231,15 @@ static int vm_phase_boot(struct vm *vm)
 	int ret = vm->cfg.raw ? vm_boot_raw(vm) : arch_boot_load(vm);
 
 	vm_unmap_inputs(vm);
+	/* Copied after all (a bzImage's payload, pages that did not line up): no lease to keep. */
+	if (vm->kernel_leased && !vm->kernel_mapped) {
+		file_lease_end(vm->kernel_fd);
+		vm->kernel_leased = false;
+	}
+	if (vm->initrd_leased && !vm->initrd_mapped) {
+		file_lease_end(vm->initrd_fd);
+		vm->initrd_leased = false;
+	}
 	return ret;
 }
 
@@ -640,6 +649,20 @@ static void vm_wait(struct vm *vm, u64 t_start)
  * once the buffer is in the ring, so a guest that powers off right after
  * writing leaves data there).
  */
+void vm_devices_pause(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nr_attached; i++)
+		if (vm->cfg.devices[i].ops->pause)
+			vm->cfg.devices[i].ops->pause(vm, &vm->cfg.devices[i]);
+}
+
+void vm_devices_resume(struct vm *vm)
+{
+	for (u32 i = vm->nr_attached; i-- > 0;)
+		if (vm->cfg.devices[i].ops->resume)
+			vm->cfg.devices[i].ops->resume(vm, &vm->cfg.devices[i]);
+}
+
 static void vm_drain(struct vm *vm)
 {
 	if (!vm->io_ready || vm->io_stuck)
@@ -756,13 +779,14 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	if (ret == 0)
 		vm_wait(vm, t_start);
 	res->threads_joined = vm_stop_vcpus(vm);
+	t_end = clock_now_ns();
+	vm_drain(vm);
+	/* The drain writes guest memory too (rings): a lease break waits for it. */
 	if (res->threads_joined == started) {
 		pthread_mutex_lock(&vm->run_lock);
 		vm->running = false;
 		pthread_mutex_unlock(&vm->run_lock);
 	}
-	t_end = clock_now_ns();
-	vm_drain(vm);
 
 	res->nr_vcpus = vm->cfg.nr_cpus;
 	res->end = vm->end;

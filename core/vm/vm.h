@@ -224,9 +224,10 @@ struct vm {
 
 	struct freeze freeze; /* core/vm/freeze.h */
 	/*
-	 * vCPU threads may run (vm_run() from their start to their join):
-	 * a lease break then parks them while it replaces guest pages
-	 * (load.c), holding run_lock throughout.
+	 * vCPU threads or devices may write guest memory (vm_run() from the
+	 * start of the vCPU threads to the end of the devices' drain): a
+	 * lease break then parks the vCPUs and pauses the devices while it
+	 * replaces guest pages (load.c), holding run_lock throughout.
 	 */
 	pthread_mutex_t run_lock;
 	bool running;
@@ -291,6 +292,13 @@ static inline const char *vm_initrd_name(const struct vm *vm)
 {
 	return vm->cfg.initrd ? vm->cfg.initrd : vm->cfg.initrd_base;
 }
+/*
+ * Every attached device stops writing guest memory (device.h pause), and
+ * goes on again, in reverse order. With the vCPUs frozen, from a thread
+ * that is neither a vCPU's nor the I/O thread (core/vm/load.c).
+ */
+void vm_devices_pause(struct vm *vm);
+void vm_devices_resume(struct vm *vm);
 /* Total guest RAM in bytes. */
 u64 vm_mem_total(const struct vm *vm);
 

@@ -349,6 +349,18 @@ static const struct virtio_dev_ops blk_ops = {
 
 /* The host's interface. */
 
+void virtio_blk_pause(struct virtio_blk *b)
+{
+	pthread_mutex_lock(&b->lock);
+	while (b->in_flight)
+		pthread_cond_wait(&b->idle, &b->lock);
+}
+
+void virtio_blk_resume(struct virtio_blk *b)
+{
+	pthread_mutex_unlock(&b->lock);
+}
+
 void virtio_blk_drain(struct virtio_blk *b)
 {
 	pthread_mutex_lock(&b->lock);

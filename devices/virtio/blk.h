@@ -123,6 +123,13 @@ struct virtio_mmio *virtio_blk_transport(struct virtio_blk *b);
  * no request is in flight. For after the vCPUs have stopped.
  */
 void virtio_blk_drain(struct virtio_blk *b);
+/*
+ * Wait for the requests in flight (the workers read into guest memory),
+ * then hold the device lock: nothing is taken from the queue, so no guest
+ * memory written, until resume.
+ */
+void virtio_blk_pause(struct virtio_blk *b);
+void virtio_blk_resume(struct virtio_blk *b);
 /* A consistent snapshot. Any thread. */
 void virtio_blk_stats(struct virtio_blk *b, struct virtio_blk_stats *out);
 

@@ -44,11 +44,27 @@ static void blk_attach_drain(struct vm *vm, struct vm_device *dev)
 	virtio_blk_stats(a->blk, &a->last);
 }
 
+static void blk_attach_pause(struct vm *vm, struct vm_device *dev)
+{
+	struct blk_attach *a = dev->ctx;
+
+	virtio_blk_pause(a->blk);
+}
+
+static void blk_attach_resume(struct vm *vm, struct vm_device *dev)
+{
+	struct blk_attach *a = dev->ctx;
+
+	virtio_blk_resume(a->blk);
+}
+
 static const struct vm_device_ops blk_attach_ops = {
     .name = "virtio-blk",
     .plan = blk_attach_plan,
     .attach = blk_attach_attach,
     .drain = blk_attach_drain,
+    .pause = blk_attach_pause,
+    .resume = blk_attach_resume,
     .detach = blk_attach_detach,
 };
 

@@ -310,6 +310,16 @@ int virtio_console_send(struct virtio_console *c, u32 port, const void *data, si
 	return 0;
 }
 
+void virtio_console_pause(struct virtio_console *c)
+{
+	pthread_mutex_lock(&c->lock);
+}
+
+void virtio_console_resume(struct virtio_console *c)
+{
+	pthread_mutex_unlock(&c->lock);
+}
+
 void virtio_console_drain(struct virtio_console *c)
 {
 	u32 p;

@@ -148,6 +148,9 @@ int virtio_console_send(struct virtio_console *c, u32 port, const void *data, si
  * port write returns once the buffer is in the ring.
  */
 void virtio_console_drain(struct virtio_console *c);
+/* Hold the device lock: no queue is used, so no guest memory written, until resume. */
+void virtio_console_pause(struct virtio_console *c);
+void virtio_console_resume(struct virtio_console *c);
 /* A consistent snapshot. Any thread except the sink's. */
 void virtio_console_stats(struct virtio_console *c, struct virtio_console_stats *out);
 

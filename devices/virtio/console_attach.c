@@ -60,12 +60,28 @@ static void console_attach_drain(struct vm *vm, struct vm_device *dev)
 	virtio_console_drain(c->con);
 }
 
+static void console_attach_pause(struct vm *vm, struct vm_device *dev)
+{
+	struct console_attach *c = dev->ctx;
+
+	virtio_console_pause(c->con);
+}
+
+static void console_attach_resume(struct vm *vm, struct vm_device *dev)
+{
+	struct console_attach *c = dev->ctx;
+
+	virtio_console_resume(c->con);
+}
+
 static const struct vm_device_ops console_attach_ops = {
     .name = "virtio-console",
     .plan = console_attach_plan,
     .attach = console_attach_attach,
     .drain = console_attach_drain,
     .detach = console_attach_detach,
+    .pause = console_attach_pause,
+    .resume = console_attach_resume,
 };
 
 void console_attach_device(struct console_attach *c, struct vm_device *dev)

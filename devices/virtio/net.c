@@ -228,6 +228,16 @@ int virtio_net_tap_readable(struct virtio_net *n)
 	return 0;
 }
 
+void virtio_net_pause(struct virtio_net *n)
+{
+	pthread_mutex_lock(&n->lock);
+}
+
+void virtio_net_resume(struct virtio_net *n)
+{
+	pthread_mutex_unlock(&n->lock);
+}
+
 void virtio_net_drain(struct virtio_net *n)
 {
 	pthread_mutex_lock(&n->lock);

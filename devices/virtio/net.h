@@ -147,6 +147,9 @@ int virtio_net_tap_readable(struct virtio_net *n);
  * driver notified; for after the vCPUs have stopped.
  */
 void virtio_net_drain(struct virtio_net *n);
+/* Hold the device lock: no queue is used, so no guest memory written, until resume. */
+void virtio_net_pause(struct virtio_net *n);
+void virtio_net_resume(struct virtio_net *n);
 /* A consistent snapshot. Any thread. */
 void virtio_net_stats(struct virtio_net *n, struct virtio_net_stats *out);
 

@@ -62,11 +62,27 @@ static void net_attach_drain(struct vm *vm, struct vm_device *dev)
 	virtio_net_stats(a->net, &a->last);
 }
 
+static void net_attach_pause(struct vm *vm, struct vm_device *dev)
+{
+	struct net_attach *a = dev->ctx;
+
+	virtio_net_pause(a->net);
+}
+
+static void net_attach_resume(struct vm *vm, struct vm_device *dev)
+{
+	struct net_attach *a = dev->ctx;
+
+	virtio_net_resume(a->net);
+}
+
 static const struct vm_device_ops net_attach_ops = {
     .name = "virtio-net",
     .plan = net_attach_plan,
     .attach = net_attach_attach,
     .drain = net_attach_drain,
+    .pause = net_attach_pause,
+    .resume = net_attach_resume,
     .detach = net_attach_detach,
 };
 

@@ -5,7 +5,7 @@
 # read-only --dump-dir; a closed stdout; a guest flooding every way out at
 # once. Each checks the exit status, the message, the result, and that
 # nothing is left: no ktvm process, no temporary file, no partial dump.
-# Needs PAYLOADS (sigdfl, flood, pattern, sysctl_write).
+# Needs PAYLOADS (sigdfl, flood, pattern, sysctl_write, blkcheck).
 
 # bg_ktvm ARGS...: ktvm in the background with SIGINT at its default (a
 # script's background job has it ignored; tests/payloads/sigdfl.c), its
@@ -163,9 +163,39 @@ rewrite_kernel_case() {
 	bg_finish
 	expect_status 0 || return 0
 	expect_json load.kernel_leased true || return 0
+	mb=$(json_get "$json.flat" load.kernel_mapped_bytes)
+	[ "$mb" -gt 1048576 ] 2>/dev/null || fail "load.kernel_mapped_bytes (expected > 1 MiB mapped, got $mb)" || return 0
 	expect_json end poweroff || return 0
 	expect_file stdout "$(printf 'ready\ndone')" "$out" || return 0
 	expect_eq "the rewritten file's size" 1048576 "$(stat -c %s "$k")" || return 0
+	expect_nothing_left
+}
+
+# The same while the guest writes and reads back 64 MiB through a disk:
+# the block device is paused (no request in flight, none taken) with the
+# vCPUs while the pages are swapped, so no read into guest memory lands in
+# a page being replaced; blkcheck's readback compares every byte.
+rewrite_kernel_io_case() {
+	mkdir -p "$cwd/k"
+	k=$cwd/k/$(basename "$KERNEL_IMAGE")
+	cp "$KERNEL_IMAGE" "$k" || { fail "cannot copy $KERNEL_IMAGE"; return 0; }
+	ln -s "$(dirname "$KERNEL_IMAGE")/root" "$cwd/k/root"
+	truncate -s 80M "$cwd/disk.img"
+	pause=''
+	bg_ktvm run --kernel "$k" --memory 256 --cpus 2 --timeout 300 --json "$json" \
+		--disk "$cwd/disk.img" --include "$PAYLOADS/blkcheck:/bin/blkcheck" \
+		-- /bin/busybox sh -c 'echo ready; /bin/blkcheck write /dev/vda 64 7'
+	bg_wait_for "$out" ready || return 0
+	timeout 120 sh -c ': >"$1" && head -c 1048576 /dev/zero >"$1"' sh "$k" ||
+		fail "the rewrite of the kernel file did not finish" || return 0
+	bg_finish
+	expect_status 0 || return 0
+	expect_json load.kernel_leased true || return 0
+	case "$(tail -n 1 "$out")" in
+	"blkcheck write bytes=67108864 crc32="*" readback=ok") ;;
+	*) fail "guest (expected \"blkcheck write bytes=67108864 crc32=... readback=ok\", got \"$(tail -n 1 "$out")\")" || return 0 ;;
+	esac
+	expect_json disks.0.errors 0 || return 0
 	expect_nothing_left
 }
 

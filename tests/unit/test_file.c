@@ -251,6 +251,11 @@ static int lease_child(void)
 		return 20;
 	file_untrack_within(seg, LEASE_LEN / 2);
 	munmap(seg, LEASE_LEN / 2);
+	/* The lease is gone: nothing more of the file is mapped under it. */
+	seg = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (seg == MAP_FAILED || file_map_at(seg, 4096, fd, 0, true, "kernel", p, NULL) != -EAGAIN)
+		return 21;
+	munmap(seg, 4096);
 	file_unmap(whole, len);
 	close(fd);
 	return 0;
@@ -287,6 +292,13 @@ static int lease_busy_child(void)
 	if (lease_write_file(p, 'A', 4096) < 0)
 		return 10;
 	file_sigbus_install(2);
+	/* With no writer, a lease (else this file system has none: the case is skipped). */
+	if (file_map_lease(p, "initrd", 1 << 30, &whole, &len, &fd, &leased) < 0)
+		return 15;
+	file_unmap(whole, len);
+	close(fd);
+	if (!leased)
+		return 13;
 	wfd = open(p, O_WRONLY | O_CLOEXEC);
 	if (wfd < 0)
 		return 11;
@@ -314,6 +326,9 @@ TEST(file_lease_refused_while_open_for_writing)
 	if (pid == 0)
 		_exit(lease_busy_child());
 	ASSERT_EQ(waitpid(pid, &st, 0), pid);
-	EXPECT_TRUE(WIFEXITED(st));
+	ASSERT_TRUE(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 13)
+		SKIP("no lease could be taken on a file in %s (a file system without leases?)",
+		     test_tmpdir());
 	EXPECT_EQ(WEXITSTATUS(st), 0);
 }
