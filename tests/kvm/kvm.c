@@ -172,6 +172,17 @@ u32 kvm_threads(void)
 	return kvm_count_dir("/proc/self/task");
 }
 
+u32 kvm_threads_settled(u32 want)
+{
+	u32 n = kvm_threads();
+
+	for (int i = 0; i < 200 && n != want; i++) {
+		usleep(1000);
+		n = kvm_threads();
+	}
+	return n;
+}
+
 u32 kvm_fds(void)
 {
 	return kvm_count_dir("/proc/self/fd") - 1; /* the directory's own */

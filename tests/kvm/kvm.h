@@ -73,6 +73,13 @@ bool kvm_wait(struct vm *vm, bool (*cond)(struct vm *vm, u64 arg), u64 arg, u64 
 bool kvm_counters_running(struct vm *vm, u64 mask);
 /* The running vCPU threads of the process (/proc/self/task). */
 u32 kvm_threads(void);
+/*
+ * kvm_threads(), polled for up to 200 ms until it is want: a thread just
+ * joined leaves /proc/self/task a moment after pthread_join() returns
+ * (the kernel wakes the joiner before it reaps the thread). A thread
+ * left running stays counted.
+ */
+u32 kvm_threads_settled(u32 want);
 /* Open file descriptors (/proc/self/fd) and mappings (/proc/self/maps). */
 u32 kvm_fds(void);
 u32 kvm_maps(void);
