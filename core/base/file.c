@@ -70,11 +70,6 @@ static atomic_bool file_lease_on;
 static pthread_once_t file_lease_once = PTHREAD_ONCE_INIT;
 static bool file_lease_thread_up;
 
-void file_track(const u8 *m, size_t len, const char *what, const char *path)
-{
-	(void)file_track_fd(m, len, what, path, -1, NULL);
-}
-
 /* A free entry claimed and filled in, not yet published (start); -1 if none. With the lock. */
 static int file_claim(size_t len, const char *what, const char *path, int fd,
 		      const struct file_guard *guard)
@@ -238,7 +233,7 @@ fail:
  * A lease break on fd: its mappings made the process's own, then the lease
  * let go. Each distinct guard's writers are paused once, around all of it.
  */
-void file_lease_detach(int fd)
+static void file_lease_detach(int fd)
 {
 	struct file_guard paused[FILE_MAPS_TRACKED];
 	u32 n = 0;

@@ -44,13 +44,6 @@ void file_unmap(u8 *buf, size_t len);
 #define FILE_MAPS_TRACKED 16
 int file_sigbus_install(int status);
 /*
- * Track [m, m + len) as a mapping of path (what: its role) for that
- * handler: for file pages mapped elsewhere than by file_map() (guest RAM,
- * core/vm/load.c). Untracked by file_untrack_within() over a range that
- * holds its start, before the range is unmapped.
- */
-void file_track(const u8 *m, size_t len, const char *what, const char *path);
-/*
  * What a lease break (file_lease()) does around replacing the pages of a
  * tracked mapping: pause() stops whoever writes them (a VM's vCPUs) and
  * returns whether resume() must be called after. NULL pause: no writers.
@@ -61,10 +54,13 @@ struct file_guard {
 	void *ctx;
 };
 /*
- * file_track() of pages mapped from fd, a descriptor that may hold a
- * lease (file_lease()), written meanwhile by guard's writers (NULL: none).
- * guard's ctx must outlive the tracking (file_untrack_within() waits for
- * a lease break in progress).
+ * Track [m, m + len) as a mapping of path (what: its role) for that
+ * handler, for file pages mapped elsewhere than by file_map(): mapped from
+ * fd (-1: none), a descriptor that may hold a lease (file_lease()), and
+ * written meanwhile by guard's writers (NULL: none). false if the table
+ * is full. Untracked by file_untrack_within() over a range that holds its
+ * start, before the range is unmapped. guard's ctx must outlive the
+ * tracking (file_untrack_within() waits for a lease break in progress).
  */
 bool file_track_fd(const u8 *m, size_t len, const char *what, const char *path, int fd,
 		   const struct file_guard *guard);
@@ -92,7 +88,7 @@ void file_untrack_within(const u8 *start, size_t len);
  * held by the kernel until the lease goes; meanwhile ktvm's lease thread
  * (started by the first lease) gives each mapping tracked with fd
  * (file_track_fd()) anonymous pages with the same bytes, its guard's
- * writers paused, then lets the lease go (file_lease_detach()). So the
+ * writers paused, then lets the lease go. So the
  * guest keeps the bytes it was given, and the copy is paid only when
  * someone writes. 0, or -errno: -ENOTSUP before file_sigbus_install();
  * -EAGAIN when the file is open for writing; -EACCES when someone else's
@@ -103,8 +99,6 @@ void file_untrack_within(const u8 *start, size_t len);
  */
 #define FILE_LEASE_SIGNAL (SIGRTMIN + 1) /* SIGIO too is blocked and taken by the lease thread */
 int file_lease(int fd);
-/* What the lease thread does for a break on fd (for tests that take the signal themselves). */
-void file_lease_detach(int fd);
 
 /*
  * Open path read-only if it is a regular file: a FIFO, device or directory

@@ -643,12 +643,6 @@ static void vm_wait(struct vm *vm, u64 t_start)
 	pthread_mutex_unlock(&vm->lock);
 }
 
-/*
- * After the vCPUs: stop the I/O thread and let each device process what
- * the guest queued but nobody has read yet (Linux's port write returns
- * once the buffer is in the ring, so a guest that powers off right after
- * writing leaves data there).
- */
 void vm_devices_pause(struct vm *vm)
 {
 	for (u32 i = 0; i < vm->nr_attached; i++)
@@ -663,6 +657,12 @@ void vm_devices_resume(struct vm *vm)
 			vm->cfg.devices[i].ops->resume(vm, &vm->cfg.devices[i]);
 }
 
+/*
+ * After the vCPUs: stop the I/O thread and let each device process what
+ * the guest queued but nobody has read yet (Linux's port write returns
+ * once the buffer is in the ring, so a guest that powers off right after
+ * writing leaves data there).
+ */
 static void vm_drain(struct vm *vm)
 {
 	if (!vm->io_ready || vm->io_stuck)

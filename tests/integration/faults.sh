@@ -140,35 +140,43 @@ sig_payload_case() {
 	expect_nothing_left
 }
 
-# The uncompressed kernel given is rewritten in place while the guest runs
-# from it, the way cp over it does (open with O_TRUNC, then new bytes): it
-# was mapped into guest RAM under a lease (core/base/file.h file_lease()),
-# so the writer is held until ktvm has parked the vCPUs and swapped the
-# pages for copies; the guest goes on with the bytes it booted, the writer
-# goes through, the run ends as if nothing happened. Without the swap the
-# truncation takes the kernel's pages out of guest RAM (KVM_RUN fails, or
-# the guest crashes).
-rewrite_kernel_case() {
-	# A copy, with the modules of the original beside it (root/lib/modules).
+# rewrite_during_run KTVM-ARGS...: ktvm runs a copy of KERNEL_IMAGE (its
+# modules beside it, root/lib/modules) with the arguments given, whose PROG
+# says "ready" first; then the copy is rewritten in place, the way cp over
+# it does (open with O_TRUNC, then new bytes), and the run is waited for.
+# Checks what every such run must show: status 0, the kernel mapped under
+# a lease, the writer through (the file's new size), nothing left.
+rewrite_during_run() {
 	mkdir -p "$cwd/k"
 	k=$cwd/k/$(basename "$KERNEL_IMAGE")
-	cp "$KERNEL_IMAGE" "$k" || { fail "cannot copy $KERNEL_IMAGE"; return 0; }
+	cp "$KERNEL_IMAGE" "$k" || { fail "cannot copy $KERNEL_IMAGE"; return 1; }
 	ln -s "$(dirname "$KERNEL_IMAGE")/root" "$cwd/k/root"
 	pause=''
-	bg_ktvm run --kernel "$k" --memory 256 --cpus 2 --timeout 300 --json "$json" \
-		-- /bin/busybox sh -c 'echo ready; sleep 3; echo done'
-	bg_wait_for "$out" ready || return 0
+	bg_ktvm run --kernel "$k" --memory 256 --cpus 2 --timeout 300 --json "$json" "$@"
+	bg_wait_for "$out" ready || return 1
 	timeout 120 sh -c ': >"$1" && head -c 1048576 /dev/zero >"$1"' sh "$k" ||
-		fail "the rewrite of the kernel file did not finish" || return 0
+		fail "the rewrite of the kernel file did not finish" || return 1
 	bg_finish
-	expect_status 0 || return 0
-	expect_json load.kernel_leased true || return 0
+	expect_status 0 || return 1
+	expect_json load.kernel_leased true || return 1
 	mb=$(json_get "$json.flat" load.kernel_mapped_bytes)
-	[ "$mb" -gt 1048576 ] 2>/dev/null || fail "load.kernel_mapped_bytes (expected > 1 MiB mapped, got $mb)" || return 0
-	expect_json end poweroff || return 0
-	expect_file stdout "$(printf 'ready\ndone')" "$out" || return 0
-	expect_eq "the rewritten file's size" 1048576 "$(stat -c %s "$k")" || return 0
+	[ "$mb" -gt 1048576 ] 2>/dev/null ||
+		fail "load.kernel_mapped_bytes (expected > 1 MiB mapped, got $mb)" || return 1
+	expect_eq "the rewritten file's size" 1048576 "$(stat -c %s "$k")" || return 1
 	expect_nothing_left
+}
+
+# The uncompressed kernel given is rewritten in place while the guest runs
+# from it: it was mapped into guest RAM under a lease (core/base/file.h
+# file_lease()), so the writer is held until ktvm has parked the vCPUs and
+# swapped the pages for copies; the guest goes on with the bytes it booted,
+# the writer goes through, the run ends as if nothing happened. Without the
+# swap the truncation takes the kernel's pages out of guest RAM (KVM_RUN
+# fails, or the guest crashes).
+rewrite_kernel_case() {
+	rewrite_during_run -- /bin/busybox sh -c 'echo ready; sleep 3; echo done' || return 0
+	expect_json end poweroff || return 0
+	expect_file stdout "$(printf 'ready\ndone')" "$out"
 }
 
 # The same while the guest writes and reads back 64 MiB through a disk:
@@ -176,27 +184,14 @@ rewrite_kernel_case() {
 # vCPUs while the pages are swapped, so no read into guest memory lands in
 # a page being replaced; blkcheck's readback compares every byte.
 rewrite_kernel_io_case() {
-	mkdir -p "$cwd/k"
-	k=$cwd/k/$(basename "$KERNEL_IMAGE")
-	cp "$KERNEL_IMAGE" "$k" || { fail "cannot copy $KERNEL_IMAGE"; return 0; }
-	ln -s "$(dirname "$KERNEL_IMAGE")/root" "$cwd/k/root"
 	truncate -s 80M "$cwd/disk.img"
-	pause=''
-	bg_ktvm run --kernel "$k" --memory 256 --cpus 2 --timeout 300 --json "$json" \
-		--disk "$cwd/disk.img" --include "$PAYLOADS/blkcheck:/bin/blkcheck" \
-		-- /bin/busybox sh -c 'echo ready; /bin/blkcheck write /dev/vda 64 7'
-	bg_wait_for "$out" ready || return 0
-	timeout 120 sh -c ': >"$1" && head -c 1048576 /dev/zero >"$1"' sh "$k" ||
-		fail "the rewrite of the kernel file did not finish" || return 0
-	bg_finish
-	expect_status 0 || return 0
-	expect_json load.kernel_leased true || return 0
+	rewrite_during_run --disk "$cwd/disk.img" --include "$PAYLOADS/blkcheck:/bin/blkcheck" \
+		-- /bin/busybox sh -c 'echo ready; /bin/blkcheck write /dev/vda 64 7' || return 0
 	case "$(tail -n 1 "$out")" in
 	"blkcheck write bytes=67108864 crc32="*" readback=ok") ;;
 	*) fail "guest (expected \"blkcheck write bytes=67108864 crc32=... readback=ok\", got \"$(tail -n 1 "$out")\")" || return 0 ;;
 	esac
-	expect_json disks.0.errors 0 || return 0
-	expect_nothing_left
+	expect_json disks.0.errors 0
 }
 
 # SIGTERM while a :dump watchpoint holds every vCPU frozen: the hit's dump is
