@@ -45,6 +45,12 @@ if [ ! -r /dev/kvm ] || [ "$(uname -m)" != x86_64 ] || [ ! -f "$kdir/bzImage" ];
 	echo "skip host setup bench: needs /dev/kvm, x86_64 and the fetched Debian kernel"
 	exit 0
 fi
+# The marker init's initramfs: the nested harness packs it too, but on a
+# fresh clone this part runs before the harness has.
+if [ ! "$initrd" -nt "${initrd%.cpio}" ]; then
+	"$(dirname "$0")/harness/mkinitrd.sh" "$initrd" "${initrd%.cpio}" ||
+		{ echo "bench: cannot pack $initrd" >&2; exit 1; }
+fi
 # The raw floor (tests/bench-floor.c: the ioctls any VMM needs before its
 # first KVM_RUN) beside ktvm's setup; ratios of the medians.
 floor=${BUILD:-build/$(uname -m)}/bench-floor
@@ -85,6 +91,8 @@ for cpus in 1 4; do
 			gap
 			KTVM_ALLOW_PVM=1 "$ktvm" run "$@" --initrd "$initrd" \
 				--cpus $cpus --timeout 1 --json "$json" 2>/dev/null || true
+			grep -q '"setup_us"' "$json" 2>/dev/null ||
+				{ echo "bench: ktvm run --kernel $k --cpus $cpus gave no setup_us" >&2; exit 1; }
 			sed -n 's/.*"setup_us": \([0-9]*\).*/\1/p' "$json" | awk '{ print $1 / 1000 }' >>"$d/$k"
 			sed -n 's/.*"setup_all_us": \([0-9]*\).*/\1/p' "$json" | awk '{ print $1 / 1000 }' >>"$d/$k.every"
 			sed -n 's/.*"kernel_cache": \([0-9.]*\).*"boot": \([0-9.]*\).*/\1 \2/p' "$json" >>"$d/$k.steps"

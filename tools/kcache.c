@@ -20,8 +20,13 @@
 
 #define KCACHE_PREFIX "vmlinux-"
 #define KCACHE_INDEX  "idx-"
-/* The head of the image read into an index entry's name: its content check. */
-#define KCACHE_INDEX_HEAD (64 * KiB)
+/*
+ * The head of the image: what kcache_lookup() reads first (arch_kernel_form()),
+ * and the content check in an index entry's name.
+ */
+#define KCACHE_HEAD ARCH_KERNEL_HEAD
+/* An entry used less than this long ago is not touched again (its mtime orders eviction). */
+#define KCACHE_TOUCH_S 60
 /* A file younger than this is looked up by its checksums only (kcache_index_name()). */
 #define KCACHE_INDEX_SETTLE_S 2
 /* Index links and stray temporaries older than these go when the cache is pruned. */
@@ -211,21 +216,12 @@ static long kcache_settle_s(void)
 	return t && !strcmp(t, "0") ? 0 : KCACHE_INDEX_SETTLE_S;
 }
 
-static bool kcache_index_name(const char *kernel, const char *dir, char *out, size_t size)
+static bool kcache_index_name(const struct stat *st, const u8 *head, size_t n, const char *dir,
+			      char *out, size_t size)
 {
-	u8 head[KCACHE_INDEX_HEAD];
 	struct timespec now;
-	struct stat st;
-	ssize_t n;
-	int fd = file_open_ro(kernel), w; /* a FIFO is refused, not waited on */
+	int w;
 
-	if (fd < 0)
-		return false;
-	if (fstat(fd, &st) < 0 || (n = pread(fd, head, sizeof(head), 0)) <= 0) {
-		close(fd);
-		return false;
-	}
-	close(fd);
 	/*
 	 * A file changed in the last two seconds is not indexed: where the
 	 * times are coarse (before Linux 6.13's fine-grained timestamps, one
@@ -233,15 +229,25 @@ static bool kcache_index_name(const char *kernel, const char *dir, char *out, si
 	 * same tick would keep its identity.
 	 */
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (now.tv_sec - st.st_ctim.tv_sec < kcache_settle_s() ||
-	    now.tv_sec - st.st_mtim.tv_sec < kcache_settle_s())
+	if (now.tv_sec - st->st_ctim.tv_sec < kcache_settle_s() ||
+	    now.tv_sec - st->st_mtim.tv_sec < kcache_settle_s())
 		return false;
 	w = snprintf(out, size, "%s/" KCACHE_INDEX "%llx-%llx-%llx-%lld.%09ld-%lld.%09ld-%08lx",
-		     dir, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-		     (unsigned long long)st.st_size, (long long)st.st_mtim.tv_sec,
-		     st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec,
+		     dir, (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+		     (unsigned long long)st->st_size, (long long)st->st_mtim.tv_sec,
+		     st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec,
 		     (unsigned long)crc32(crc32(0, NULL, 0), head, (uInt)n));
 	return w > 0 && (size_t)w < size;
+}
+
+/* Entry path (stat st) used now: the last to be evicted. */
+static void kcache_touch(const char *path, const struct stat *st)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec - st->st_mtim.tv_sec >= KCACHE_TOUCH_S || now.tv_sec < st->st_mtim.tv_sec)
+		utimensat(AT_FDCWD, path, NULL, 0);
 }
 
 /* The entry index names, in k->path; false if none (or it was evicted). */
@@ -261,6 +267,7 @@ static bool kcache_index_find(const char *index, const char *dir, struct kcache 
 	if (stat(k->path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
 		return false;
 	k->bytes = (u64)st.st_size;
+	kcache_touch(k->path, &st);
 	return true;
 }
 
@@ -280,19 +287,45 @@ bool kcache_lookup(const char *kernel, struct kcache *k)
 {
 	u64 t0 = clock_now_ns();
 	char dir[PATH_MAX - 64], index[PATH_MAX] = "";
+	u8 head[KCACHE_HEAD];
 	const u8 *img;
 	u8 *file, *owned = NULL;
 	size_t flen, len;
 	uLong crc, adler;
 	struct stat st;
+	enum arch_kernel_form form;
 	bool use = false;
-	int ret;
+	ssize_t n = -1;
+	int ret, fd;
 
 	memset(k, 0, sizeof(*k));
+	/*
+	 * The head says whether there is anything to do: an uncompressed
+	 * kernel (the common case on x86_64, the ELF vmlinux) costs one small
+	 * read, not a mapping of the whole file. A FIFO is refused, not waited on.
+	 */
+	fd = file_open_ro(kernel);
+	if (fd >= 0 && fstat(fd, &st) == 0)
+		n = pread(fd, head, sizeof(head), 0);
+	if (fd >= 0)
+		close(fd);
+	if (n < 0) {
+		error_clear(); /* the boot says what is wrong with it */
+		k->state = KCACHE_ERROR;
+		snprintf(k->why, sizeof(k->why), "cannot read the kernel");
+		k->lookup_ns = clock_now_ns() - t0;
+		return false;
+	}
+	form = arch_kernel_form(head, (size_t)n);
+	if (form != ARCH_KERNEL_PACKED) {
+		/* The kernel itself, or not a kernel: the boot says which. */
+		k->state = form == ARCH_KERNEL_PLAIN ? KCACHE_UNCOMPRESSED : KCACHE_NOT_BOOTABLE;
+		k->lookup_ns = clock_now_ns() - t0;
+		return false;
+	}
 	if (kcache_dir(dir, sizeof(dir), false) &&
-	    kcache_index_name(kernel, dir, index, sizeof(index)) &&
+	    kcache_index_name(&st, head, (size_t)n, dir, index, sizeof(index)) &&
 	    kcache_index_find(index, dir, k)) {
-		utimensat(AT_FDCWD, k->path, NULL, 0); /* used now: the last to be evicted */
 		k->state = KCACHE_HIT;
 		k->by_index = true;
 		k->lookup_ns = clock_now_ns() - t0;
@@ -303,12 +336,8 @@ bool kcache_lookup(const char *kernel, struct kcache *k)
 		error_clear(); /* the boot says what is wrong with it */
 		k->state = KCACHE_ERROR;
 		snprintf(k->why, sizeof(k->why), "cannot read the kernel");
+		k->lookup_ns = clock_now_ns() - t0;
 		return false;
-	}
-	/* The kernel itself (an ELF vmlinux, an Image): nothing to checksum or unpack. */
-	if (arch_kernel_boots_unpacked(file, flen)) {
-		k->state = KCACHE_UNCOMPRESSED;
-		goto out;
 	}
 	crc = crc32(crc32(0, NULL, 0), file, (uInt)flen);
 	adler = adler32(adler32(0, NULL, 0), file, (uInt)flen);
@@ -320,8 +349,7 @@ bool kcache_lookup(const char *kernel, struct kcache *k)
 	snprintf(k->path, sizeof(k->path), "%s/" KCACHE_PREFIX "%08lx%08lx-%zu", dir,
 		 (unsigned long)crc, (unsigned long)adler, flen);
 	if (stat(k->path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		/* Used now: the last to be evicted. */
-		utimensat(AT_FDCWD, k->path, NULL, 0);
+		kcache_touch(k->path, &st);
 		k->state = KCACHE_HIT;
 		k->bytes = (u64)st.st_size;
 		use = true;

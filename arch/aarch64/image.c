@@ -235,3 +235,12 @@ bool arch_kernel_boots_unpacked(const u8 *img, size_t len)
 
 	return a64_image_parse(img, len, &im) == 0;
 }
+
+enum arch_kernel_form arch_kernel_form(const u8 *head, size_t n)
+{
+	if (zboot_is(head, n) || unpack_sniff(head, n) == UNPACK_GZIP)
+		return ARCH_KERNEL_PACKED;
+	if (n >= IMAGE_HDR_SIZE && !memcmp(head + IMAGE_MAGIC_OFF, IMAGE_MAGIC, 4))
+		return ARCH_KERNEL_PLAIN;
+	return ARCH_KERNEL_OTHER;
+}

@@ -173,3 +173,13 @@ bool arch_kernel_boots_unpacked(const u8 *img, size_t len)
 	error_clear();
 	return ok;
 }
+
+enum arch_kernel_form arch_kernel_form(const u8 *head, size_t n)
+{
+	/* boot.rst: "HdrS" at 0x202 marks a bzImage's setup header (protocol 2.00+). */
+	if (pvh_is_elf(head, n))
+		return ARCH_KERNEL_PLAIN;
+	if (n >= 0x206 && !memcmp(head + 0x202, "HdrS", 4))
+		return ARCH_KERNEL_PACKED;
+	return ARCH_KERNEL_OTHER;
+}

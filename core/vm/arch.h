@@ -100,6 +100,21 @@ int arch_kernel_unpack(const u8 *img, size_t len, const char *name, const u8 **o
  * boots it then, skipping the guest's own decompression.
  */
 bool arch_kernel_boots_unpacked(const u8 *img, size_t len);
+/*
+ * What a kernel file's first n bytes (head; ARCH_KERNEL_HEAD or the whole
+ * file if shorter) say it is, without reading further: PLAIN, the
+ * uncompressed kernel's magic (x86_64: ELF; aarch64: an Image's ARM\x64);
+ * PACKED, a form arch_kernel_unpack() may decompress (a bzImage; an
+ * Image.gz or EFI zboot image); else OTHER. The kernel cache reads only
+ * this much of a kernel it has nothing to do for.
+ */
+enum arch_kernel_form {
+	ARCH_KERNEL_OTHER,
+	ARCH_KERNEL_PLAIN,
+	ARCH_KERNEL_PACKED,
+};
+#define ARCH_KERNEL_HEAD 4096
+enum arch_kernel_form arch_kernel_form(const u8 *head, size_t n);
 
 /*
  * The vcpu_id KVM_CREATE_VCPU gets for vCPU index (0..nr_cpus-1; the core

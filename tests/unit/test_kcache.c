@@ -206,6 +206,35 @@ TEST(kernel_itself_and_non_kernels)
 	EXPECT_EQ(access(test_tmp_path("kc4"), F_OK), -1);
 }
 
+/* arch_kernel_form(): the first bytes decide whether the cache reads further. */
+TEST(kernel_form_from_the_head)
+{
+	static u8 head[ARCH_KERNEL_HEAD];
+	static u8 image[ZF_IMAGE_LEN], zb[ZF_MAX];
+	static const u8 gz[] = {0x1f, 0x8b, 8, 0};
+	const bool x86 = is_x86();
+
+	/* An ELF: x86_64's vmlinux; nothing aarch64 boots or unpacks. */
+	memset(head, 0, sizeof(head));
+	memcpy(head, "\177ELF", 4);
+	EXPECT_EQ(arch_kernel_form(head, sizeof(head)), x86 ? ARCH_KERNEL_PLAIN : ARCH_KERNEL_OTHER);
+	/* A bzImage's setup header magic at 0x202. */
+	memset(head, 0, sizeof(head));
+	memcpy(head + 0x202, "HdrS", 4);
+	EXPECT_EQ(arch_kernel_form(head, sizeof(head)), x86 ? ARCH_KERNEL_PACKED : ARCH_KERNEL_OTHER);
+	EXPECT_EQ(arch_kernel_form(head, 0x205), ARCH_KERNEL_OTHER); /* cut before the magic ends */
+	/* An arm64 Image's magic at byte 56; gzip; an EFI zboot image. */
+	memset(head, 0, sizeof(head));
+	memcpy(head + 56, "ARM\x64", 4);
+	EXPECT_EQ(arch_kernel_form(head, sizeof(head)), x86 ? ARCH_KERNEL_OTHER : ARCH_KERNEL_PLAIN);
+	EXPECT_EQ(arch_kernel_form(gz, sizeof(gz)), x86 ? ARCH_KERNEL_OTHER : ARCH_KERNEL_PACKED);
+	zf_gzip_zboot(zb, image);
+	EXPECT_EQ(arch_kernel_form(zb, sizeof(head)), x86 ? ARCH_KERNEL_OTHER : ARCH_KERNEL_PACKED);
+	/* Nothing, or text. */
+	EXPECT_EQ(arch_kernel_form(head, 0), ARCH_KERNEL_OTHER);
+	EXPECT_EQ(arch_kernel_form((const u8 *)"not a kernel", 12), ARCH_KERNEL_OTHER);
+}
+
 TEST(zboot_miss_then_hit)
 {
 	static u8 image[ZF_IMAGE_LEN], file[ZF_MAX];
