@@ -638,11 +638,11 @@ static void run_step(struct run *r, const char *name, u64 t0)
 		    (struct vm_setup_step){.name = name, .ns = clock_now_ns() - t0};
 }
 
+static int run_prepare_files(struct run *r);
+
 int run_prepare(struct run *r)
 {
-	u64 t0;
 	struct vm_config *cfg = &r->o.cfg;
-	bool payload = r->o.prog;
 	int ret;
 
 	error_clear();
@@ -650,6 +650,31 @@ int run_prepare(struct run *r)
 		return ktvm_usage_error("--btf %s: nothing uses it: it is for --monitor, "
 					"--scheduler and --watch-scx",
 					r->o.btf);
+	/*
+	 * KVM builds the VM (its memory, irqchip, vCPUs) on a thread of its
+	 * own while the rest of the setup runs here (vm_begin()); its errors
+	 * come from vm_finish(), after those of the files.
+	 */
+	if (vm_begin(&r->vm, cfg) < 0) {
+		fprintf(stderr, "ktvm: %s\n", error_msg());
+		return run_error_status();
+	}
+	ret = run_prepare_files(r);
+	if (ret) {
+		vm_destroy(r->vm);
+		r->vm = NULL;
+	}
+	return ret;
+}
+
+/* run_prepare() beside the build: the kernel cache, the devices' files, packing, the result file. */
+static int run_prepare_files(struct run *r)
+{
+	u64 t0;
+	struct vm_config *cfg = &r->o.cfg;
+	bool payload = r->o.prog;
+	int ret;
+
 	/*
 	 * A compressed kernel boots through its uncompressed form where that
 	 * boots by itself (the kernel cache); everything after, the symbol
@@ -723,7 +748,7 @@ int run_vm(struct run *r)
 	u64 t0;
 	int ret;
 
-	ret = vm_create(&r->vm, &r->o.cfg);
+	ret = vm_finish(&r->vm, &r->o.cfg);
 	/* The initramfs is mapped by now (or not needed): no file stays behind. */
 	pack_cleanup(&r->pf);
 	t0 = clock_now_ns();
@@ -762,6 +787,9 @@ void run_interrupted(struct run *r, u64 t_start)
 	r->res.setup_ns = clock_now_ns() - t_start;
 	r->res.nr_vcpus = r->o.cfg.nr_cpus;
 	pack_cleanup(&r->pf);
+	/* Begun, never finished: nothing of it ran, so the report leaves it out. */
+	vm_destroy(r->vm);
+	r->vm = NULL;
 }
 
 static int run_status_for(enum vm_end end)

@@ -51,10 +51,10 @@ int arch_kvm_check(int kvm_fd)
 }
 
 /* Nothing slow to ask ahead: the GIC and vCPU queries are quick. */
-int arch_kvm_prefetch(struct vm *vm)
+void arch_kvm_prefetch(struct vm *vm, int kvm_fd)
 {
 	(void)vm;
-	return 0;
+	(void)kvm_fd;
 }
 
 void arch_kvm_prefetch_end(struct vm *vm)
@@ -83,7 +83,7 @@ static int a64_gic_attr(int fd, u32 group, u64 attr, const void *addr, const cha
  */
 static int a64_kvm_check_ids(struct vm *vm)
 {
-	u32 max_id = a64_topo_kvm_id(&vm->topo, vm->cfg.nr_cpus - 1);
+	u32 max_id = a64_topo_kvm_id(&vm->topo, topology_nr_cpus(&vm->topo) - 1);
 	int ret = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID);
 
 	if (ret > 0 && max_id >= (u32)ret)
@@ -104,10 +104,12 @@ int arch_vm_init(struct vm *vm)
 	u64 dist = A64_GICD_BASE, redist = A64_GICR_BASE;
 	int ret;
 
+	u32 nr_cpus = topology_nr_cpus(&vm->topo); /* on the build thread: not vm->cfg */
+
 	vm->arch.gic_fd = -1;
-	if (vm->cfg.nr_cpus > A64_GICR_MAX_VCPUS)
+	if (nr_cpus > A64_GICR_MAX_VCPUS)
 		return error_input(-EINVAL, "--cpus %u: the GICv3 layout has room for %llu vCPUs",
-				   vm->cfg.nr_cpus, (unsigned long long)A64_GICR_MAX_VCPUS);
+				   nr_cpus, (unsigned long long)A64_GICR_MAX_VCPUS);
 	if (ioctl(vm->fd, KVM_CREATE_DEVICE, &cd) < 0)
 		return error_host(-errno, "KVM_CREATE_DEVICE (GICv3): %s%s", strerror(errno),
 				  errno == ENODEV ? " (the host has no GICv3 support in KVM)" : "");

@@ -56,4 +56,11 @@ void cpuid_remove(struct kvm_cpuid2 *c, u32 function);
  */
 void cpuid_topo_apply(struct kvm_cpuid2 *c, const struct topology *t, u32 cpu);
 
+/*
+ * vm->arch.cpuid, asked of KVM through vm->kvm_fd unless arch_kvm_prefetch()
+ * got it: 0, or a negative errno with a message (kvm.c).
+ */
+struct vm;
+int x86_cpuid_collect(struct vm *vm);
+
 #endif

@@ -112,56 +112,23 @@ static int x86_cpuid_fetch(int kvm_fd, struct kvm_cpuid2 **out)
 	return ret;
 }
 
-static void *x86_cpuid_thread(void *arg)
+void arch_kvm_prefetch(struct vm *vm, int kvm_fd)
 {
-	struct vm *vm = arg;
-
-	vm->arch.fetch.ret = x86_cpuid_fetch(vm->kvm_fd, &vm->arch.fetch.cpuid);
-	if (vm->arch.fetch.ret < 0) /* error_msg() is this thread's */
-		snprintf(vm->arch.fetch.msg, sizeof(vm->arch.fetch.msg), "%s", error_msg());
-	return NULL;
-}
-
-/*
- * KVM_GET_SUPPORTED_CPUID takes about 0.4 ms (KVM builds the table each
- * time), as long as KVM_CREATE_VM and the memory slot together: asked on
- * a thread meanwhile. Without the thread, arch_vm_init() asks itself.
- */
-int arch_kvm_prefetch(struct vm *vm)
-{
-	pthread_attr_t attr;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
-	vm->arch.fetch.live =
-	    pthread_create(&vm->arch.fetch.thread, &attr, x86_cpuid_thread, vm) == 0;
-	pthread_attr_destroy(&attr);
-	return 0;
+	if (x86_cpuid_fetch(kvm_fd, &vm->arch.cpuid) < 0) {
+		error_clear(); /* asked again, and said, by vCPU 0's arch_vcpu_init() */
+		vm->arch.cpuid = NULL;
+	}
 }
 
 void arch_kvm_prefetch_end(struct vm *vm)
 {
-	if (vm->arch.fetch.live)
-		pthread_join(vm->arch.fetch.thread, NULL);
-	vm->arch.fetch.live = false;
-	free(vm->arch.fetch.cpuid);
-	vm->arch.fetch.cpuid = NULL;
+	free(vm->arch.cpuid);
+	vm->arch.cpuid = NULL;
 }
 
-static int x86_cpuid_collect(struct vm *vm)
+int x86_cpuid_collect(struct vm *vm)
 {
-	int ret;
-
-	if (!vm->arch.fetch.live)
-		return x86_cpuid_fetch(vm->kvm_fd, &vm->arch.cpuid);
-	pthread_join(vm->arch.fetch.thread, NULL);
-	vm->arch.fetch.live = false;
-	ret = vm->arch.fetch.ret;
-	if (ret < 0)
-		return error_host(ret, "%s", vm->arch.fetch.msg);
-	vm->arch.cpuid = vm->arch.fetch.cpuid;
-	vm->arch.fetch.cpuid = NULL;
-	return 0;
+	return vm->arch.cpuid ? 0 : x86_cpuid_fetch(vm->kvm_fd, &vm->arch.cpuid);
 }
 
 int arch_vm_memory_layout(struct vm *vm)
@@ -246,14 +213,12 @@ int arch_vm_init(struct vm *vm)
 	pit.flags = KVM_PIT_SPEAKER_DUMMY;
 	if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0)
 		return error_host(-errno, "KVM_CREATE_PIT2: %s", strerror(errno));
-	return x86_cpuid_collect(vm);
+	return 0;
 }
 
 void arch_vm_exit(struct vm *vm)
 {
-	free(vm->arch.cpuid);
-	vm->arch.cpuid = NULL;
-	/* The irqchip and PIT go away with the VM fd. */
+	(void)vm; /* the irqchip and PIT go away with the VM fd */
 }
 
 void arch_resources_init(struct resources *r)

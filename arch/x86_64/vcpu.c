@@ -234,6 +234,10 @@ static int x86_vcpu_setup(struct vcpu *vcpu)
  */
 int arch_vcpu_init(struct vcpu *vcpu)
 {
+	int ret = x86_cpuid_collect(vcpu->vm);
+
+	if (ret < 0)
+		return ret;
 	vcpu->arch.apic_id = x86_topo_apic_id(&vcpu->vm->topo, vcpu->id);
 	return vcpu->id == 0 ? x86_vcpu_setup(vcpu) : 0;
 }

@@ -75,6 +75,14 @@ void result_write_json(FILE *f, const struct vm_result *res, const struct channe
 		fprintf(f, ": %.3f", (double)res->steps[r].ns / 1e6);
 	}
 	fputc('}', f);
+	/* The build thread's steps, beside the ones above until "join". */
+	fprintf(f, ",\n  \"setup_build_steps\": {");
+	for (r = 0; r < res->nr_build_steps; r++) {
+		fprintf(f, "%s", r ? ", " : "");
+		json_string(f, res->build_steps[r].name, strlen(res->build_steps[r].name));
+		fprintf(f, ": %.3f", (double)res->build_steps[r].ns / 1e6);
+	}
+	fputc('}', f);
 	if (ch) {
 		fprintf(f, ",\n  \"channel\": ");
 		channel_write_json(f, ch, "  ");

@@ -38,19 +38,22 @@ void arch_resources_init(struct resources *r);
 /* Refuse a /dev/kvm that cannot run stock kernels; error message set. */
 int arch_kvm_check(int kvm_fd);
 /*
- * Once /dev/kvm is open (vm->kvm_fd): start the host queries the platform
- * needs, on a thread of the arch's if they are slow, so that they overlap
- * KVM_CREATE_VM and the memory slots (x86: KVM_GET_SUPPORTED_CPUID, about
- * 0.4 ms). arch_vm_init() collects the result; arch_kvm_prefetch_end()
- * (when setup unwinds, after arch_vm_exit()) waits for and drops whatever
- * was not collected. May do nothing.
+ * The host queries the vCPUs' setup needs, asked through kvm_fd (a
+ * /dev/kvm descriptor of the caller's) while the build thread creates the
+ * VM (x86: KVM_GET_SUPPORTED_CPUID, about 0.2-0.4 ms). Failing here is not
+ * an error: arch_vcpu_init() asks again and says what failed.
+ * arch_kvm_prefetch_end() drops the result when setup unwinds. May do nothing.
  */
-int arch_kvm_prefetch(struct vm *vm);
+void arch_kvm_prefetch(struct vm *vm, int kvm_fd);
 void arch_kvm_prefetch_end(struct vm *vm);
 
-/* Add RAM slots for vm->cfg.mem_size (the arch places holes). */
+/* Add RAM slots (vm_mem_add()) for vm->cfg.mem_size (the arch places holes). */
 int arch_vm_memory_layout(struct vm *vm);
-/* After KVM_CREATE_VM and memory: interrupt controller, timers. */
+/*
+ * After KVM_CREATE_VM and memory, on the build thread (vm.h vm_begin()):
+ * interrupt controller, timers. It may read vm->topo, vm->fd and
+ * vm->kvm_fd, not vm->cfg (the caller's thread may be writing it).
+ */
 int arch_vm_init(struct vm *vm);
 void arch_vm_exit(struct vm *vm);
 /* The platform devices the arch always has (UARTs, RTC, reset/power). */
@@ -122,10 +125,11 @@ enum arch_kernel_form arch_kernel_form(const u8 *head, size_t n);
  */
 u32 arch_vcpu_kvm_id(const struct vm *vm, u32 index);
 /*
- * After KVM_CREATE_VCPU, on the thread building the VM, vCPU by vCPU:
- * CPUID, boot registers, local interrupt controller, or whatever of that
- * must be done before the VM's next setup phase (arm64: KVM_ARM_VCPU_INIT
- * of every vCPU before the GIC is initialised).
+ * Once every vCPU exists (KVM_CREATE_VCPU on the build thread), on the
+ * caller's thread, vCPU by vCPU in order: CPUID, boot registers, local
+ * interrupt controller, or whatever of that must be done before the VM's
+ * next setup phase (arm64: KVM_ARM_VCPU_INIT of every vCPU before the GIC
+ * is initialised).
  */
 int arch_vcpu_init(struct vcpu *vcpu);
 /*

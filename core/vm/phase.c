@@ -9,15 +9,21 @@ int phase_fail_at = -1;
 
 int phases_run(struct vm *vm, const struct phase *phases, size_t n, size_t *done, u64 *ns)
 {
+	return phases_run_at(vm, phases, n, done, ns, 0);
+}
+
+int phases_run_at(struct vm *vm, const struct phase *phases, size_t n, size_t *done, u64 *ns,
+		  size_t first)
+{
 	size_t i;
 	int ret;
 
 	for (i = 0; i < n; i++) {
 		u64 t0 = clock_now_ns();
 
-		if ((int)i == phase_fail_at)
+		if (phase_fail_at >= 0 && first + i == (size_t)phase_fail_at)
 			ret = error_host(-EIO, "phase %s: failure injected (phase_fail_at %zu)",
-					 phases[i].name, i);
+					 phases[i].name, first + i);
 		else
 			ret = phases[i].setup(vm);
 		if (ns)

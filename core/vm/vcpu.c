@@ -18,9 +18,14 @@
 #include "core/vm/vcpu.h"
 #include "core/vm/vm.h"
 
+int vcpu_fail_at = -1;
+
 int vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu)
 {
 	int ret;
+
+	if (vcpu_fail_at >= 0 && id == (u32)vcpu_fail_at)
+		return error_host(-EIO, "vcpu %u: failure injected (vcpu_fail_at)", id);
 
 	memset(vcpu, 0, sizeof(*vcpu));
 	vcpu->vm = vm;
@@ -42,14 +47,7 @@ int vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu)
 		vcpu->fd = -1;
 		return ret;
 	}
-	ret = arch_vcpu_init(vcpu);
-	if (ret < 0) {
-		munmap(vcpu->run, vm->run_size);
-		vcpu->run = NULL;
-		close(vcpu->fd);
-		vcpu->fd = -1;
-	}
-	return ret;
+	return 0;
 }
 
 void vcpu_destroy(struct vcpu *vcpu)
@@ -211,6 +209,20 @@ static void *vcpu_thread(void *arg)
 	atomic_store(&vcpu->in_loop, false);
 	kick_bind(NULL);
 	return NULL;
+}
+
+void *vcpu_thread_run(struct vcpu *vcpu)
+{
+	return vcpu_thread(vcpu);
+}
+
+void vcpu_adopt(struct vcpu *vcpu, pthread_t t)
+{
+	pthread_mutex_lock(&vcpu->thread_lock);
+	vcpu->thread = t;
+	vcpu->thread_live = true;
+	vcpu->thread_started = true;
+	pthread_mutex_unlock(&vcpu->thread_lock);
 }
 
 int vcpu_start(struct vcpu *vcpu)

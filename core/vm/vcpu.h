@@ -53,8 +53,21 @@ struct vcpu {
 };
 
 int vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu);
+/*
+ * Test hook (tests/kvm/test_phases.c), -1 outside tests: vcpu_create() of
+ * this vCPU fails with -EIO, after the ones before it were made (and
+ * handed on to be set up). Set it only while no VM is being built.
+ */
+extern int vcpu_fail_at;
 void vcpu_destroy(struct vcpu *vcpu);
 int vcpu_start(struct vcpu *vcpu);
+/*
+ * Instead of vcpu_start(): thread t, one of the caller's, runs vcpu by
+ * calling vcpu_thread_run() (with KICK_SIGNAL blocked, as a new thread
+ * starts); vcpu_join() and the kicks take it as vcpu_start()'s thread.
+ */
+void vcpu_adopt(struct vcpu *vcpu, pthread_t t);
+void *vcpu_thread_run(struct vcpu *vcpu);
 void vcpu_request(struct vcpu *vcpu, enum vcpu_request req);
 void vcpu_kick(struct vcpu *vcpu);
 /* Waits for the thread; returns true if it was running and is now joined. */

@@ -17,6 +17,7 @@
 #include "core/vm/cmdline.h"
 #include "core/base/error.h"
 #include "core/base/file.h"
+#include "core/vm/kick.h"
 #include "core/vm/phase.h"
 #include "core/vm/vm.h"
 
@@ -108,7 +109,6 @@ int vm_read_gpa(void *vm, u64 gpa, void *buf, size_t len)
 
 int vm_mem_add(struct vm *vm, u64 gpa, u64 size)
 {
-	struct kvm_userspace_memory_region region;
 	struct vm_mem_slot *m;
 	void *hva;
 
@@ -119,18 +119,6 @@ int vm_mem_add(struct vm *vm, u64 gpa, u64 size)
 	if (hva == MAP_FAILED)
 		return error_host(-errno, "guest memory: cannot map %llu MiB: %s",
 				  (unsigned long long)(size / MiB), strerror(errno));
-	memset(&region, 0, sizeof(region));
-	region.slot = vm->nr_mem;
-	region.guest_phys_addr = gpa;
-	region.memory_size = size;
-	region.userspace_addr = (u64)(uintptr_t)hva;
-	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
-		int err = errno;
-
-		munmap(hva, size);
-		return error_host(-err, "guest memory: KVM_SET_USER_MEMORY_REGION at 0x%llx: %s",
-				  (unsigned long long)gpa, strerror(err));
-	}
 	m = &vm->mem[vm->nr_mem++];
 	m->gpa = gpa;
 	m->size = size;
@@ -154,15 +142,14 @@ static void vm_unmap_inputs(struct vm *vm)
 }
 
 /*
- * And their descriptors: after guest RAM is gone (phases unwind in
- * reverse), since a leased file's lease lasts while its descriptor is
+ * And their descriptors: only once guest RAM is gone (vm_unbuild(), after
+ * every phase), since a leased file's lease lasts while its descriptor is
  * open and must outlive every mapping of it (file_lease()).
  */
-static void vm_free_inputs(struct vm *vm)
+static void vm_close_inputs(struct vm *vm)
 {
 	int *fds[] = {&vm->kernel_fd, &vm->initrd_fd, &vm->initrd_base_fd};
 
-	vm_unmap_inputs(vm);
 	for (u32 i = 0; i < ARRAY_SIZE(fds); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -205,7 +192,7 @@ static int vm_phase_inputs(struct vm *vm)
 		goto fail;
 	return 0;
 fail:
-	vm_free_inputs(vm);
+	vm_unmap_inputs(vm);
 	return ret;
 }
 
@@ -265,7 +252,7 @@ static int vm_phase_kvm(struct vm *vm)
 		goto fail;
 	}
 	vm->run_size = (size_t)size;
-	return arch_kvm_prefetch(vm);
+	return 0;
 fail:
 	close(vm->kvm_fd);
 	vm->kvm_fd = -1;
@@ -274,9 +261,25 @@ fail:
 
 static void vm_unphase_kvm(struct vm *vm)
 {
-	arch_kvm_prefetch_end(vm);
 	close(vm->kvm_fd);
 	vm->kvm_fd = -1;
+}
+
+/*
+ * On the caller's thread, while the build thread works: what the arch
+ * asks of KVM for the vCPUs (x86: the supported CPUID), through a
+ * descriptor of its own (the build thread opens vm->kvm_fd). Nothing to
+ * say if /dev/kvm does not open: the build thread's error will.
+ */
+static int vm_phase_prefetch(struct vm *vm)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	arch_kvm_prefetch(vm, fd);
+	close(fd);
+	return 0;
 }
 
 static int vm_phase_create(struct vm *vm)
@@ -315,6 +318,25 @@ static int vm_phase_memory(struct vm *vm)
 	return ret;
 }
 
+/* On the build thread: the slots vm_mem_add() mapped, given to KVM (gone with the VM fd). */
+static int vm_phase_slots(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nr_mem; i++) {
+		struct kvm_userspace_memory_region region = {
+		    .slot = i,
+		    .guest_phys_addr = vm->mem[i].gpa,
+		    .memory_size = vm->mem[i].size,
+		    .userspace_addr = (u64)(uintptr_t)vm->mem[i].hva,
+		};
+
+		if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+			return error_host(-errno,
+					  "guest memory: KVM_SET_USER_MEMORY_REGION at 0x%llx: %s",
+					  (unsigned long long)vm->mem[i].gpa, strerror(errno));
+	}
+	return 0;
+}
+
 static int vm_phase_console(struct vm *vm)
 {
 	return conlog_init(&vm->console, CONLOG_DEFAULT_CAP, vm->cfg.console_fd,
@@ -340,37 +362,90 @@ static int vm_phase_cmdline(struct vm *vm)
 	return 0;
 }
 
+/* On the build thread: n vCPUs exist (published to the caller's thread), or none (n = 0). */
+static void vm_vcpus_published(struct vm *vm, u32 n)
+{
+	pthread_mutex_lock(&vm->build.lock);
+	if (!n)
+		while (vm->build.using)
+			pthread_cond_wait(&vm->build.cond, &vm->build.lock);
+	vm->build.created = n;
+	pthread_cond_broadcast(&vm->build.cond);
+	pthread_mutex_unlock(&vm->build.lock);
+}
+
+/*
+ * On the build thread: the vCPUs' descriptors and kvm_run areas, each
+ * handed to the caller's thread as soon as it exists (vm_phase_vcpu_init()).
+ * Their number comes from the topology: the caller's thread may be
+ * writing vm->cfg meanwhile (vm_finish()).
+ */
 static int vm_phase_vcpus(struct vm *vm)
 {
-	u32 i;
+	u32 i, n = topology_nr_cpus(&vm->topo);
 	int ret;
 
-	vm->vcpus = calloc(vm->cfg.nr_cpus, sizeof(*vm->vcpus));
+	vm->vcpus = calloc(n, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
-		return error_host(-ENOMEM, "cannot allocate %u vCPUs", vm->cfg.nr_cpus);
-	for (i = 0; i < vm->cfg.nr_cpus; i++) {
+		return error_host(-ENOMEM, "cannot allocate %u vCPUs", n);
+	for (i = 0; i < n; i++) {
 		ret = vcpu_create(vm, i, &vm->vcpus[i]);
 		if (ret < 0) {
+			/* Taken back first: the caller's thread may be setting one up. */
+			vm_vcpus_published(vm, 0);
 			while (i > 0)
 				vcpu_destroy(&vm->vcpus[--i]);
 			free(vm->vcpus);
 			vm->vcpus = NULL;
 			return ret;
 		}
+		vm_vcpus_published(vm, i + 1);
 	}
 	return 0;
 }
 
 static void vm_unphase_vcpus(struct vm *vm)
 {
-	u32 i;
+	u32 i, n = topology_nr_cpus(&vm->topo);
 
 	if (!vm->vcpus)
 		return;
-	for (i = 0; i < vm->cfg.nr_cpus; i++)
+	vm_vcpus_published(vm, 0);
+	for (i = 0; i < n; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
 	vm->vcpus = NULL;
+}
+
+/*
+ * On the caller's thread: each vCPU's arch state (vCPU 0's entry, ...), in
+ * order, each as soon as the build thread made it, so vCPU 0's setup
+ * overlaps the creation of the others. A build that failed leaves the rest
+ * to the "join" phase, which says why.
+ */
+static int vm_phase_vcpu_init(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->cfg.nr_cpus; i++) {
+		int ret;
+
+		pthread_mutex_lock(&vm->build.lock);
+		while (vm->build.created <= i && !vm->build.over)
+			pthread_cond_wait(&vm->build.cond, &vm->build.lock);
+		if (vm->build.created <= i) {
+			pthread_mutex_unlock(&vm->build.lock);
+			return 0;
+		}
+		vm->build.using = true;
+		pthread_mutex_unlock(&vm->build.lock);
+		ret = arch_vcpu_init(&vm->vcpus[i]);
+		pthread_mutex_lock(&vm->build.lock);
+		vm->build.using = false;
+		pthread_cond_broadcast(&vm->build.cond);
+		pthread_mutex_unlock(&vm->build.lock);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 /* The window and lines of ktvm's devices, then each device's place in them. */
@@ -434,18 +509,45 @@ static int vm_phase_attach(struct vm *vm)
 	return 0;
 }
 
+/*
+ * The phases of vm_begin(), on the caller's thread: guest RAM mapped, then
+ * the build thread started. Unwound last, after vm_finish()'s.
+ */
+static int vm_phase_build(struct vm *vm);
+static void vm_unphase_build(struct vm *vm);
+
+static const struct phase vm_begin_phases[] = {
+    {"memory", vm_phase_memory, vm_unphase_memory},
+    {"build", vm_phase_build, vm_unphase_build},
+    {"prefetch", vm_phase_prefetch, arch_kvm_prefetch_end},
+};
+
+/*
+ * The build thread's: KVM's objects, in the order KVM wants them (the
+ * irqchip before the vCPUs). They touch only what vm_begin() set (the
+ * topology, the RAM slots) and what they make: the caller's thread reads
+ * none of it before the "join" phase.
+ */
+static const struct phase vm_build_phases[] = {
+    {"kvm", vm_phase_kvm, vm_unphase_kvm},
+    {"vm", vm_phase_create, vm_unphase_create},
+    {"slots", vm_phase_slots, NULL},
+    {"platform", arch_vm_init, arch_vm_exit},
+    {"vcpus", vm_phase_vcpus, vm_unphase_vcpus},
+};
+
+static int vm_phase_join(struct vm *vm);
+
+/* vm_finish()'s, on the caller's thread: up to "join" beside the build thread. */
 static const struct phase vm_phases[] = {
     {"resources", vm_phase_resources, NULL},
     {"cmdline", vm_phase_cmdline, NULL},
-    {"inputs", vm_phase_inputs, vm_free_inputs},
-    {"kvm", vm_phase_kvm, vm_unphase_kvm},
-    {"vm", vm_phase_create, vm_unphase_create},
-    {"memory", vm_phase_memory, vm_unphase_memory},
-    {"platform", arch_vm_init, arch_vm_exit},
+    {"inputs", vm_phase_inputs, vm_unmap_inputs},
     {"console", vm_phase_console, vm_unphase_console},
     {"devices", arch_devices_init, arch_devices_exit},
     {"boot", vm_phase_boot, NULL},
-    {"vcpus", vm_phase_vcpus, vm_unphase_vcpus},
+    {"vcpu_init", vm_phase_vcpu_init, NULL},
+    {"join", vm_phase_join, NULL},
     /*
      * After the vCPUs: arm64 KVM refuses KVM_IRQFD (EAGAIN) until the GIC
      * is initialised, which needs every vCPU. The firmware tables were
@@ -454,18 +556,109 @@ static const struct phase vm_phases[] = {
     {"attach", vm_phase_attach, vm_unphase_attach},
 };
 
-_Static_assert(ARRAY_SIZE(vm_phases) < VM_SETUP_STEPS, "a step for each phase, and start");
+_Static_assert(ARRAY_SIZE(vm_begin_phases) + ARRAY_SIZE(vm_phases) < VM_SETUP_STEPS,
+	       "a step for each phase, and start");
+_Static_assert(ARRAY_SIZE(vm_begin_phases) <= VM_BUILD_STEPS &&
+		   ARRAY_SIZE(vm_build_phases) <= VM_BUILD_STEPS,
+	       "the begin and build steps fit");
 
-static int vm_check_config(const struct vm_config *cfg)
+/* phase_fail_at numbers: vm_begin()'s, the build thread's, then vm_finish()'s. */
+#define VM_BUILD_FIRST	ARRAY_SIZE(vm_begin_phases)
+#define VM_FINISH_FIRST (VM_BUILD_FIRST + ARRAY_SIZE(vm_build_phases))
+
+/*
+ * The build; then, on a thread of its own, it waits to run vCPU 0
+ * (vm_run(), vm_vcpu_start()): starting that thread would cost vm_run()
+ * about 0.1 ms on the way to the first KVM_RUN.
+ */
+static void *vm_build_thread(void *arg)
 {
-	if (cfg->nr_devices > VM_MAX_DEVICES || (cfg->nr_devices && !cfg->devices))
-		return error_input(-EINVAL, "%u devices: at most %u", cfg->nr_devices,
-				   VM_MAX_DEVICES);
-	for (u32 i = 0; i < cfg->nr_devices; i++)
-		if (!cfg->devices[i].ops)
-			return error_input(-EINVAL, "device %u has no ops", i);
-	if (!cfg->raw && (!cfg->kernel || !*cfg->kernel))
-		return error_input(-EINVAL, "no kernel given (--kernel PATH)");
+	struct vm *vm = arg;
+	struct vcpu *run = NULL;
+
+	vm->build.ret = phases_run_at(vm, vm_build_phases, ARRAY_SIZE(vm_build_phases),
+				      &vm->build.done, vm->build.ns, VM_BUILD_FIRST);
+	if (vm->build.ret < 0) {
+		vm->build.kind = error_kind();
+		snprintf(vm->build.msg, sizeof(vm->build.msg), "%s", error_msg());
+	}
+	/* A vCPU thread starts with the kick blocked (vcpu_start()). */
+	if (vm->build.threaded && vm->build.ret == 0)
+		kick_block(NULL);
+	pthread_mutex_lock(&vm->build.lock);
+	vm->build.over = true;
+	pthread_cond_broadcast(&vm->build.cond);
+	if (vm->build.threaded && vm->build.ret == 0) {
+		vm->build.parked = true;
+		while (!vm->build.handoff && !vm->build.quit)
+			pthread_cond_wait(&vm->build.cond, &vm->build.lock);
+		vm->build.parked = false;
+		run = vm->build.handoff;
+	}
+	pthread_mutex_unlock(&vm->build.lock);
+	return run ? vcpu_thread_run(run) : NULL;
+}
+
+/* Without a thread (none could be started), the build runs here: slower, not wrong. */
+static int vm_phase_build(struct vm *vm)
+{
+	vm->build.threaded = true; /* before the thread reads it */
+	vm->build.live = pthread_create(&vm->build.thread, NULL, vm_build_thread, vm) == 0;
+	if (!vm->build.live) {
+		vm->build.threaded = false;
+		vm_build_thread(vm);
+	}
+	return 0;
+}
+
+/* The build thread's end, unless vCPU 0 took it over (its thread then, joined as such). */
+static void vm_unphase_build(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->build.lock);
+	vm->build.quit = true;
+	pthread_cond_broadcast(&vm->build.cond);
+	pthread_mutex_unlock(&vm->build.lock);
+	if (vm->build.live)
+		pthread_join(vm->build.thread, NULL);
+	vm->build.live = false;
+	phases_unwind(vm, vm_build_phases, vm->build.done);
+	vm->build.done = 0;
+}
+
+/* The build thread's objects are all the caller's from here; its error is said now. */
+static int vm_phase_join(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->build.lock);
+	while (!vm->build.over)
+		pthread_cond_wait(&vm->build.cond, &vm->build.lock);
+	pthread_mutex_unlock(&vm->build.lock);
+	if (vm->build.ret < 0)
+		return error_set(vm->build.kind, vm->build.ret, "%s", vm->build.msg);
+	return 0;
+}
+
+/* vCPU i's thread: vCPU 0's is the parked build thread where there is one. */
+static int vm_vcpu_start(struct vm *vm, u32 i)
+{
+	bool taken = false;
+
+	if (i == 0) {
+		pthread_mutex_lock(&vm->build.lock);
+		if (vm->build.parked && !vm->build.handoff && vm->build.live) {
+			vcpu_adopt(&vm->vcpus[0], vm->build.thread);
+			vm->build.live = false;
+			vm->build.handoff = &vm->vcpus[0];
+			pthread_cond_broadcast(&vm->build.cond);
+			taken = true;
+		}
+		pthread_mutex_unlock(&vm->build.lock);
+	}
+	return taken ? 0 : vcpu_start(&vm->vcpus[i]);
+}
+
+/* A topology and memory size the VM can have (vm_begin()). */
+static int vm_check_shape(const struct vm_config *cfg)
+{
 	if (cfg->nr_cpus < 1 || cfg->nr_cpus > arch_max_vcpus())
 		return error_input(-EINVAL, "--cpus %u: must be between 1 and %u", cfg->nr_cpus,
 				   arch_max_vcpus());
@@ -494,23 +687,69 @@ static int vm_check_config(const struct vm_config *cfg)
 	return 0;
 }
 
-int vm_create(struct vm **out, const struct vm_config *cfg)
+/* The rest of the configuration (vm_finish()), and that its shape is vm_begin()'s. */
+static int vm_check_config(const struct vm *vm, const struct vm_config *cfg)
+{
+	struct topology flat;
+	int ret = vm_check_shape(cfg);
+
+	if (ret < 0)
+		return ret;
+	if (!cfg->topo)
+		topology_default(&flat, cfg->nr_cpus, cfg->mem_size / MiB);
+	if (cfg->mem_size != vm->shape_mem ||
+	    memcmp(cfg->topo ? cfg->topo : &flat, &vm->topo, sizeof(vm->topo)))
+		return error_input(-EINVAL, "the VM's vCPUs, memory or topology differ from "
+					    "those it was begun with (vm_begin())");
+	if (cfg->nr_devices > VM_MAX_DEVICES || (cfg->nr_devices && !cfg->devices))
+		return error_input(-EINVAL, "%u devices: at most %u", cfg->nr_devices,
+				   VM_MAX_DEVICES);
+	for (u32 i = 0; i < cfg->nr_devices; i++)
+		if (!cfg->devices[i].ops)
+			return error_input(-EINVAL, "device %u has no ops", i);
+	if (!cfg->raw && (!cfg->kernel || !*cfg->kernel))
+		return error_input(-EINVAL, "no kernel given (--kernel PATH)");
+	return 0;
+}
+
+static void vm_free(struct vm *vm)
+{
+	pthread_cond_destroy(&vm->build.cond);
+	pthread_mutex_destroy(&vm->build.lock);
+	freeze_destroy(&vm->freeze);
+	pthread_cond_destroy(&vm->cond);
+	pthread_mutex_destroy(&vm->lock);
+	pthread_mutex_destroy(&vm->run_lock);
+	free(vm);
+}
+
+/* Everything vm_begin() did and the build thread made, then the input files. */
+static void vm_unbuild(struct vm *vm)
+{
+	phases_unwind(vm, vm_begin_phases, vm->begin_done);
+	vm->begin_done = 0;
+	vm_close_inputs(vm);
+}
+
+int vm_begin(struct vm **out, const struct vm_config *shape)
 {
 	struct vm *vm;
 	int ret;
 
 	*out = NULL;
-	ret = vm_check_config(cfg);
+	ret = vm_check_shape(shape);
 	if (ret < 0)
 		return ret;
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return error_host(-ENOMEM, "cannot allocate the VM");
-	vm->cfg = *cfg;
-	if (cfg->topo)
-		vm->topo = *cfg->topo;
+	vm->cfg.nr_cpus = shape->nr_cpus;
+	vm->cfg.mem_size = shape->mem_size;
+	vm->shape_mem = shape->mem_size;
+	if (shape->topo)
+		vm->topo = *shape->topo;
 	else
-		topology_default(&vm->topo, cfg->nr_cpus, cfg->mem_size / MiB);
+		topology_default(&vm->topo, shape->nr_cpus, shape->mem_size / MiB);
 	vm->cfg.topo = &vm->topo;
 	vm->kvm_fd = -1;
 	vm->fd = -1;
@@ -524,19 +763,50 @@ int vm_create(struct vm **out, const struct vm_config *cfg)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&vm->cond, &ca);
 	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&vm->build.lock, NULL);
+	pthread_cond_init(&vm->build.cond, NULL);
 	freeze_init(&vm->freeze);
 
-	ret = phases_run(vm, vm_phases, ARRAY_SIZE(vm_phases), &vm->phases_done, vm->phase_ns);
+	ret = phases_run(vm, vm_begin_phases, ARRAY_SIZE(vm_begin_phases), &vm->begin_done,
+			 vm->begin_ns);
 	if (ret < 0) {
-		freeze_destroy(&vm->freeze);
-		pthread_cond_destroy(&vm->cond);
-		pthread_mutex_destroy(&vm->lock);
-		pthread_mutex_destroy(&vm->run_lock);
-		free(vm);
+		vm_free(vm);
 		return ret;
 	}
 	*out = vm;
 	return 0;
+}
+
+int vm_finish(struct vm **vmp, const struct vm_config *cfg)
+{
+	struct vm *vm = *vmp;
+	int ret = vm_check_config(vm, cfg);
+
+	/*
+	 * The build thread reads vm->topo, not vm->cfg: the copy below may
+	 * be written while it runs. vm->topo stays vm_begin()'s (equal, checked).
+	 */
+	if (ret >= 0) {
+		vm->cfg = *cfg;
+		vm->cfg.topo = &vm->topo;
+		ret = phases_run_at(vm, vm_phases, ARRAY_SIZE(vm_phases), &vm->phases_done,
+				    vm->phase_ns, VM_FINISH_FIRST);
+	}
+	if (ret < 0) {
+		vm_unbuild(vm);
+		vm_free(vm);
+		*vmp = NULL;
+		return ret;
+	}
+	vm->finished = true;
+	return 0;
+}
+
+int vm_create(struct vm **out, const struct vm_config *cfg)
+{
+	int ret = vm_begin(out, cfg);
+
+	return ret < 0 ? ret : vm_finish(out, cfg);
 }
 
 void vm_destroy(struct vm *vm)
@@ -544,11 +814,8 @@ void vm_destroy(struct vm *vm)
 	if (!vm)
 		return;
 	phases_unwind(vm, vm_phases, vm->phases_done);
-	freeze_destroy(&vm->freeze);
-	pthread_cond_destroy(&vm->cond);
-	pthread_mutex_destroy(&vm->lock);
-	pthread_mutex_destroy(&vm->run_lock);
-	free(vm);
+	vm_unbuild(vm);
+	vm_free(vm);
 }
 
 int vm_set_exit_handler(struct vm *vm, u32 exit_reason, vm_exit_fn fn, void *ctx)
@@ -764,7 +1031,7 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	 * 0.1 ms to start.
 	 */
 	for (i = 0; i < vm->cfg.nr_cpus && ret == 0; i++) {
-		ret = vcpu_start(&vm->vcpus[i]);
+		ret = vm_vcpu_start(vm, i);
 		if (ret < 0) {
 			vm_stop(vm, VM_END_ERROR, "%s", error_msg());
 			break;
@@ -802,9 +1069,15 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	res->initrd_mapped = vm->initrd_mapped;
 	res->kernel_leased = vm->kernel_leased;
 	res->initrd_leased = vm->initrd_leased;
+	for (i = 0; i < vm->begin_done; i++)
+		res->steps[res->nr_steps++] =
+		    (struct vm_setup_step){.name = vm_begin_phases[i].name, .ns = vm->begin_ns[i]};
 	for (i = 0; i < vm->phases_done; i++)
 		res->steps[res->nr_steps++] =
 		    (struct vm_setup_step){.name = vm_phases[i].name, .ns = vm->phase_ns[i]};
+	for (i = 0; i < ARRAY_SIZE(vm_build_phases); i++)
+		res->build_steps[res->nr_build_steps++] = (struct vm_setup_step){
+		    .name = vm_build_phases[i].name, .ns = vm->build.ns[i]};
 	res->steps[res->nr_steps++] =
 	    (struct vm_setup_step){.name = "start", .ns = t_first - t_start};
 	res->duration_ns = t_end - t_first;

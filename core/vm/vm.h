@@ -2,9 +2,15 @@
 /*
  * The VM object and its lifecycle.
  *
- *   vm_create()  opens KVM and runs the ordered setup phases (memory, arch
- *                platform, devices, kernel load, vCPUs); on failure it unwinds
- *                what it did and returns a message in core/base/error.h.
+ *   vm_begin()   maps guest RAM and starts KVM's part of the setup (open
+ *                KVM, create the VM, its memory slots, the arch platform,
+ *                the vCPUs) on a build thread of its own, then returns: the
+ *                caller's own preparation, and vm_finish()'s, overlap it.
+ *   vm_finish()  runs the rest of the ordered setup phases (devices, inputs,
+ *                kernel load), waits for the build thread, then sets the
+ *                vCPUs up and attaches the devices; on failure it unwinds
+ *                what both did and returns a message in core/base/error.h.
+ *   vm_create()  both, for a caller with nothing to overlap.
  *   vm_run()     starts one thread per vCPU, waits until the guest shuts down,
  *                reboots, crashes, or the timeout passes, then stops and joins
  *                every vCPU thread and fills a struct vm_result. -ETIMEDOUT
@@ -18,6 +24,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "core/base/error.h"
 #include "core/vm/bus.h"
 #include "core/vm/conlog.h"
 #include "core/vm/device.h"
@@ -100,7 +107,8 @@ struct vm_exit_site {
 };
 
 /* One step of the setup before the first KVM_RUN, and what it took. */
-#define VM_SETUP_STEPS 24
+#define VM_SETUP_STEPS 32
+#define VM_BUILD_STEPS 8
 struct vm_setup_step {
 	const char *name; /* static: a phase's or the caller's */
 	u64 ns;
@@ -136,6 +144,9 @@ struct vm_result {
 	 */
 	struct vm_setup_step steps[VM_SETUP_STEPS];
 	u32 nr_steps;
+	/* The build thread's steps (vm_begin()), beside the steps above: "join" waited for them. */
+	struct vm_setup_step build_steps[VM_BUILD_STEPS];
+	u32 nr_build_steps;
 	/* bytes mapped from the files rather than copied (vm_load_kernel(), vm_load_initrd()) */
 	u64 kernel_mapped, initrd_mapped;
 	/* the user's file was mapped under a lease (file_lease()), not copied */
@@ -197,7 +208,7 @@ struct vm {
 	bool io_stuck;	      /* a handler did not stop: the VM must not be freed */
 	u32 nr_attached;      /* cfg.devices[] attached so far */
 	char cmdline[VM_MAX_CMDLINE];
-	/* Input files, read and checked before KVM is touched; freed once loaded. */
+	/* Input files, mapped and checked while KVM builds the VM; unmapped once loaded. */
 	u8 *kernel_img;
 	size_t kernel_len;
 	int kernel_fd;	   /* the kernel file, open while guest RAM may map it; -1: none */
@@ -235,11 +246,59 @@ struct vm {
 	struct vm_hooks hooks;
 	struct vm_debug *debug; /* owned by core/debug/debug.h; NULL: not attached */
 
-	size_t phases_done;
-	u64 phase_ns[VM_SETUP_STEPS]; /* each setup phase's time */
+	/*
+	 * Setup: vm_begin()'s phases, the build thread's, vm_finish()'s
+	 * (vm.c), how many of each completed and their times.
+	 */
+	size_t begin_done, phases_done;
+	u64 begin_ns[VM_BUILD_STEPS];
+	u64 phase_ns[VM_SETUP_STEPS];
+	struct {
+		pthread_t thread;
+		bool live; /* started, not joined yet */
+		/*
+		 * Under lock: vCPUs created so far (vm->vcpus[0..created-1]),
+		 * which the caller's thread sets up while the rest are made;
+		 * over once the thread's phases ended; using while the caller's
+		 * thread sets one up (a failed build waits before freeing them).
+		 */
+		pthread_mutex_t lock;
+		pthread_cond_t cond;
+		u32 created;
+		bool over, using;
+		/*
+		 * Also under lock: a build on a thread of its own (threaded)
+		 * then waits (parked) to become vCPU 0's thread (handoff, from
+		 * vm_run()), unless the VM goes away first (quit).
+		 */
+		bool threaded, parked, quit;
+		struct vcpu *handoff;
+		size_t done;
+		u64 ns[VM_BUILD_STEPS];
+		int ret; /* its phases' result; its error, to say on the caller's thread */
+		enum error_kind kind;
+		char msg[512];
+	} build;
+	/* vm_begin()'s shape, which vm_finish()'s configuration must repeat */
+	u64 shape_mem;
+	bool finished; /* vm_finish() succeeded */
 	struct arch_vm arch;
 };
 
+/*
+ * Begin a VM of shape's vCPUs, memory and topology (nr_cpus, mem_size,
+ * topo; the rest of shape is not read). 0 and *out, or a negative errno
+ * with a message (an impossible shape, no memory). Errors of the build
+ * thread (no KVM) are said by vm_finish(), after its own checks of the
+ * inputs, as before. *out goes to vm_finish() or vm_destroy().
+ */
+int vm_begin(struct vm **out, const struct vm_config *shape);
+/*
+ * Complete *vm with cfg, whose nr_cpus, mem_size and topology must be
+ * vm_begin()'s. On failure the VM is destroyed, *vm set to NULL, and a
+ * negative errno returned with a message.
+ */
+int vm_finish(struct vm **vm, const struct vm_config *cfg);
 int vm_create(struct vm **out, const struct vm_config *cfg);
 /* The kernel's name for messages: as the user gave it (vm_config.kernel_name) or its path. */
 static inline const char *vm_kernel_name(const struct vm *vm)
@@ -268,6 +327,10 @@ void vm_interrupt(struct vm *vm, const char *why);
 void *vm_gpa(struct vm *vm, u64 gpa, u64 len);
 /* Copy len bytes of guest RAM at gpa (vm is a struct vm; core/debug/gva.h reader): 0 or -EFAULT. */
 int vm_read_gpa(void *vm, u64 gpa, void *buf, size_t len);
+/*
+ * A RAM slot of size bytes at gpa (arch_vm_memory_layout()): its memory is
+ * mapped now, and registered with KVM by the build thread.
+ */
 int vm_mem_add(struct vm *vm, u64 gpa, u64 size);
 /*
  * Put the kernel file's bytes [off, off + filesz) at guest address gpa,

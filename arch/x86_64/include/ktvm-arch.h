@@ -26,16 +26,12 @@ struct arch_vm {
 	enum x86_entry entry;
 	u64 entry_addr;
 	u64 boot_info_gpa;	  /* zero page (bzImage) or hvm_start_info (PVH) */
-	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, adjusted per vCPU */
+	/*
+	 * KVM_GET_SUPPORTED_CPUID (arch_kvm_prefetch(), else vCPU 0's
+	 * arch_vcpu_init()), adjusted per vCPU; freed by arch_kvm_prefetch_end()
+	 */
+	struct kvm_cpuid2 *cpuid;
 	struct x86_devices *devs;
-	/* arch_kvm_prefetch()'s thread and what it found, until arch_vm_init() takes it. */
-	struct {
-		pthread_t thread;
-		bool live;
-		int ret;
-		struct kvm_cpuid2 *cpuid;
-		char msg[160]; /* its error message, when ret < 0 */
-	} fetch;
 };
 
 struct arch_vcpu {
