@@ -125,11 +125,12 @@ enum arch_kernel_form arch_kernel_form(const u8 *head, size_t n);
  */
 u32 arch_vcpu_kvm_id(const struct vm *vm, u32 index);
 /*
- * Once every vCPU exists (KVM_CREATE_VCPU on the build thread), on the
- * caller's thread, vCPU by vCPU in order: CPUID, boot registers, local
- * interrupt controller, or whatever of that must be done before the VM's
- * next setup phase (arm64: KVM_ARM_VCPU_INIT of every vCPU before the GIC
- * is initialised).
+ * On the caller's thread, vCPU by vCPU in order, each once the build
+ * thread has created it (the later ones may still be being created; all
+ * exist when the last one's runs): CPUID, boot registers, local interrupt
+ * controller, or whatever of that must be done before the VM's next
+ * setup phase (arm64: KVM_ARM_VCPU_INIT of every vCPU before the GIC is
+ * initialised, by the last one's).
  */
 int arch_vcpu_init(struct vcpu *vcpu);
 /*

@@ -7,9 +7,11 @@
  *                the vCPUs) on a build thread of its own, then returns: the
  *                caller's own preparation, and vm_finish()'s, overlap it.
  *   vm_finish()  runs the rest of the ordered setup phases (devices, inputs,
- *                kernel load), waits for the build thread, then sets the
- *                vCPUs up and attaches the devices; on failure it unwinds
- *                what both did and returns a message in core/base/error.h.
+ *                kernel load), sets each vCPU up as soon as the build thread
+ *                has made it, then attaches the devices; on failure it
+ *                unwinds what both did and returns a message in
+ *                core/base/error.h. The build thread then waits to run
+ *                vCPU 0 for vm_run().
  *   vm_create()  both, for a caller with nothing to overlap.
  *   vm_run()     starts one thread per vCPU, waits until the guest shuts down,
  *                reboots, crashes, or the timeout passes, then stops and joins
