@@ -746,8 +746,8 @@ int vm_begin(struct vm **out, const struct vm_config *shape)
 	vm->cfg.nr_cpus = shape->nr_cpus;
 	vm->cfg.mem_size = shape->mem_size;
 	vm->shape_mem = shape->mem_size;
-	if (shape->topo)
-		vm->topo = *shape->topo;
+	if (shape->topo) /* memcpy: vm_check_config() compares the bytes, padding included */
+		memcpy(&vm->topo, shape->topo, sizeof(vm->topo));
 	else
 		topology_default(&vm->topo, shape->nr_cpus, shape->mem_size / MiB);
 	vm->cfg.topo = &vm->topo;
