@@ -607,6 +607,7 @@ static int vm_phase_build(struct vm *vm)
 	if (!vm->build.live) {
 		vm->build.threaded = false;
 		vm_build_thread(vm);
+		error_clear(); /* kept in build.msg, said at "join" */
 	}
 	return 0;
 }
@@ -813,6 +814,13 @@ void vm_destroy(struct vm *vm)
 {
 	if (!vm)
 		return;
+	/*
+	 * vCPU threads first (vm_run() joined them already): the devices they
+	 * use are undone before the vCPUs themselves (the build's phases go last).
+	 */
+	if (vm->finished)
+		for (u32 i = 0; i < vm->cfg.nr_cpus; i++)
+			vcpu_join(&vm->vcpus[i]);
 	phases_unwind(vm, vm_phases, vm->phases_done);
 	vm_unbuild(vm);
 	vm_free(vm);
@@ -1021,6 +1029,8 @@ int vm_run(struct vm *vm, struct vm_result *res)
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
+	if (!vm->finished)
+		return error_host(-EINVAL, "vm_run(): the VM was begun but not finished (vm_finish())");
 	pthread_mutex_lock(&vm->run_lock);
 	vm->running = true;
 	pthread_mutex_unlock(&vm->run_lock);
