@@ -18,27 +18,45 @@ static void phases_rx(void *ctx, const u8 *data, size_t len)
 {
 }
 
+/* What the process holds: file descriptors, mappings, threads. */
+struct census {
+	u32 fds, maps, threads;
+};
+
+/* What it holds once two VMs of cfg came and went: the C library's first-use allocations settle. */
+static struct census census_settled(const struct vm_config *cfg)
+{
+	struct vm *vm;
+
+	for (int i = 0; i < 2; i++) {
+		ASSERT_EQ(vm_create(&vm, cfg), 0);
+		vm_destroy(vm);
+	}
+	return (struct census){.fds = kvm_fds(), .maps = kvm_maps(), .threads = kvm_threads()};
+}
+
+/* Nothing left behind since c (a macro: failures name the caller's line). */
+#define EXPECT_CENSUS(c)                                                                           \
+	do {                                                                                       \
+		EXPECT_EQ(kvm_fds(), (c).fds);                                                     \
+		EXPECT_EQ(kvm_maps(), (c).maps);                                                   \
+		EXPECT_EQ(kvm_threads_settled((c).threads), (c).threads);                          \
+	} while (0)
+
 TEST(kvm_phase_unwind)
 {
 	struct kvm_guest g = KVM_GUEST(spin);
 	struct vm_config cfg;
 	struct kvm_console kc;
+	struct census held;
 	struct vm *vm;
-	u32 fds, maps, threads;
 	int i, ret;
 
 	kvm_require();
 	kvm_config(&cfg, &g, 2);
 	/* With the console, so the attach phase has eventfds, an irqfd and an I/O loop to undo. */
 	kvm_console(&cfg, &kc, phases_rx, NULL);
-	/* Twice first: the C library's first-use allocations settle. */
-	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(vm_create(&vm, &cfg), 0);
-		vm_destroy(vm);
-	}
-	fds = kvm_fds();
-	maps = kvm_maps();
-	threads = kvm_threads();
+	held = census_settled(&cfg);
 	for (i = 0; i < PHASES_MAX; i++) {
 		vm = NULL;
 		phase_fail_at = i;
@@ -53,16 +71,12 @@ TEST(kvm_phase_unwind)
 		EXPECT_EQ(ret, -EIO);
 		EXPECT_TRUE(strstr(error_msg(), "failure injected") != NULL);
 		EXPECT_TRUE(vm == NULL);
-		EXPECT_EQ(kvm_fds(), fds);
-		EXPECT_EQ(kvm_maps(), maps);
-		EXPECT_EQ(kvm_threads_settled(threads), threads);
+		EXPECT_CENSUS(held);
 	}
 	/* The table has phases from KVM's open to the devices: more than a handful. */
 	EXPECT_GE(i, 6);
 	EXPECT_LT(i, PHASES_MAX);
-	EXPECT_EQ(kvm_fds(), fds);
-	EXPECT_EQ(kvm_maps(), maps);
-	EXPECT_EQ(kvm_threads_settled(threads), threads);
+	EXPECT_CENSUS(held);
 }
 
 /*
@@ -73,25 +87,16 @@ TEST(kvm_begin_without_finish)
 {
 	struct kvm_guest g = KVM_GUEST(spin);
 	struct vm_config cfg, other;
+	struct census held;
 	struct vm *vm;
-	u32 fds, maps, threads;
-	int i;
 
 	kvm_require();
 	kvm_config(&cfg, &g, 2);
-	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(vm_create(&vm, &cfg), 0);
-		vm_destroy(vm);
-	}
-	fds = kvm_fds();
-	maps = kvm_maps();
-	threads = kvm_threads();
+	held = census_settled(&cfg);
 	ASSERT_EQ(vm_begin(&vm, &cfg), 0);
 	ASSERT_TRUE(vm != NULL);
 	vm_destroy(vm);
-	EXPECT_EQ(kvm_fds(), fds);
-	EXPECT_EQ(kvm_maps(), maps);
-	EXPECT_EQ(kvm_threads_settled(threads), threads);
+	EXPECT_CENSUS(held);
 
 	other = cfg;
 	other.nr_cpus = 1;
@@ -104,9 +109,7 @@ TEST(kvm_begin_without_finish)
 	ASSERT_EQ(vm_begin(&vm, &cfg), 0);
 	EXPECT_EQ(vm_finish(&vm, &other), -EINVAL);
 	EXPECT_TRUE(vm == NULL);
-	EXPECT_EQ(kvm_fds(), fds);
-	EXPECT_EQ(kvm_maps(), maps);
-	EXPECT_EQ(kvm_threads_settled(threads), threads);
+	EXPECT_CENSUS(held);
 	/* And the same shape finishes and runs as vm_create()'s would. */
 	ASSERT_EQ(vm_begin(&vm, &cfg), 0);
 	ASSERT_EQ(vm_finish(&vm, &cfg), 0);
@@ -122,19 +125,13 @@ TEST(kvm_vcpu_create_fails_midway)
 {
 	struct kvm_guest g = KVM_GUEST(spin);
 	struct vm_config cfg;
+	struct census held;
 	struct vm *vm;
-	u32 fds, maps, threads;
 	int i, ret;
 
 	kvm_require();
 	kvm_config(&cfg, &g, 4);
-	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(vm_create(&vm, &cfg), 0);
-		vm_destroy(vm);
-	}
-	fds = kvm_fds();
-	maps = kvm_maps();
-	threads = kvm_threads();
+	held = census_settled(&cfg);
 	for (i = 0; i < 4; i++) {
 		vcpu_fail_at = i;
 		ret = vm_create(&vm, &cfg);
@@ -142,8 +139,6 @@ TEST(kvm_vcpu_create_fails_midway)
 		EXPECT_EQ(ret, -EIO);
 		EXPECT_TRUE(vm == NULL);
 		EXPECT_TRUE(strstr(error_msg(), "failure injected (vcpu_fail_at)") != NULL);
-		EXPECT_EQ(kvm_fds(), fds);
-		EXPECT_EQ(kvm_maps(), maps);
-		EXPECT_EQ(kvm_threads_settled(threads), threads);
+		EXPECT_CENSUS(held);
 	}
 }
