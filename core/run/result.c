@@ -6,6 +6,18 @@
 #include "core/run/channel.h"
 #include "core/run/result.h"
 
+/* ,\n  "key": {"name": ms, ...} */
+static void result_steps(FILE *f, const char *key, const struct vm_setup_step *s, u32 n)
+{
+	fprintf(f, ",\n  \"%s\": {", key);
+	for (u32 i = 0; i < n; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		json_string(f, s[i].name, strlen(s[i].name));
+		fprintf(f, ": %.3f", (double)s[i].ns / 1e6);
+	}
+	fputc('}', f);
+}
+
 static unsigned long long result_ms(u64 ns)
 {
 	return (unsigned long long)(ns / 1000000ULL);
@@ -68,21 +80,9 @@ void result_write_json(FILE *f, const struct vm_result *res, const struct channe
 		(unsigned long long)res->kernel_mapped, (unsigned long long)res->initrd_mapped,
 		res->kernel_leased ? "true" : "false", res->initrd_leased ? "true" : "false");
 	/* Where setup_ms went, step by step: ktvm's own, then the VM's phases. */
-	fprintf(f, ",\n  \"setup_steps\": {");
-	for (r = 0; r < res->nr_steps; r++) {
-		fprintf(f, "%s", r ? ", " : "");
-		json_string(f, res->steps[r].name, strlen(res->steps[r].name));
-		fprintf(f, ": %.3f", (double)res->steps[r].ns / 1e6);
-	}
-	fputc('}', f);
+	result_steps(f, "setup_steps", res->steps, res->nr_steps);
 	/* The build thread's steps, beside the ones above until "join". */
-	fprintf(f, ",\n  \"setup_build_steps\": {");
-	for (r = 0; r < res->nr_build_steps; r++) {
-		fprintf(f, "%s", r ? ", " : "");
-		json_string(f, res->build_steps[r].name, strlen(res->build_steps[r].name));
-		fprintf(f, ": %.3f", (double)res->build_steps[r].ns / 1e6);
-	}
-	fputc('}', f);
+	result_steps(f, "setup_build_steps", res->build_steps, res->nr_build_steps);
 	if (ch) {
 		fprintf(f, ",\n  \"channel\": ");
 		channel_write_json(f, ch, "  ");
