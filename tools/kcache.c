@@ -283,6 +283,16 @@ static void kcache_index_add(const char *index, const char *dir, const char *ent
 		unlink(tmp);
 }
 
+/* A kernel kcache_lookup() (started at t0) cannot read: the boot says what is wrong with it. */
+static bool kcache_unreadable(struct kcache *k, u64 t0)
+{
+	error_clear();
+	k->state = KCACHE_ERROR;
+	snprintf(k->why, sizeof(k->why), "cannot read the kernel");
+	k->lookup_ns = clock_now_ns() - t0;
+	return false;
+}
+
 bool kcache_lookup(const char *kernel, struct kcache *k)
 {
 	u64 t0 = clock_now_ns();
@@ -309,13 +319,8 @@ bool kcache_lookup(const char *kernel, struct kcache *k)
 		n = pread(fd, head, sizeof(head), 0);
 	if (fd >= 0)
 		close(fd);
-	if (n < 0) {
-		error_clear(); /* the boot says what is wrong with it */
-		k->state = KCACHE_ERROR;
-		snprintf(k->why, sizeof(k->why), "cannot read the kernel");
-		k->lookup_ns = clock_now_ns() - t0;
-		return false;
-	}
+	if (n < 0)
+		return kcache_unreadable(k, t0);
 	form = arch_kernel_form(head, (size_t)n);
 	if (form != ARCH_KERNEL_PACKED) {
 		/* The kernel itself, or not a kernel: the boot says which. */
@@ -332,13 +337,8 @@ bool kcache_lookup(const char *kernel, struct kcache *k)
 		return true;
 	}
 	k->path[0] = '\0';
-	if (file_map(kernel, "kernel", 1 * GiB, &file, &flen) < 0) {
-		error_clear(); /* the boot says what is wrong with it */
-		k->state = KCACHE_ERROR;
-		snprintf(k->why, sizeof(k->why), "cannot read the kernel");
-		k->lookup_ns = clock_now_ns() - t0;
-		return false;
-	}
+	if (file_map(kernel, "kernel", 1 * GiB, &file, &flen) < 0)
+		return kcache_unreadable(k, t0);
 	crc = crc32(crc32(0, NULL, 0), file, (uInt)flen);
 	adler = adler32(adler32(0, NULL, 0), file, (uInt)flen);
 	/* Made only when there is a kernel to store (a truncated image leaves nothing behind). */
