@@ -696,10 +696,10 @@ static int vm_check_config(const struct vm *vm, const struct vm_config *cfg)
 
 	if (ret < 0)
 		return ret;
+	/* The topology holds the vCPUs and the memory too (vm_check_shape() made them agree). */
 	if (!cfg->topo)
 		topology_default(&flat, cfg->nr_cpus, cfg->mem_size / MiB);
-	if (cfg->mem_size != vm->shape_mem ||
-	    memcmp(cfg->topo ? cfg->topo : &flat, &vm->topo, sizeof(vm->topo)))
+	if (memcmp(cfg->topo ? cfg->topo : &flat, &vm->topo, sizeof(vm->topo)))
 		return error_input(-EINVAL, "the VM's vCPUs, memory or topology differ from "
 					    "those it was begun with (vm_begin())");
 	if (cfg->nr_devices > VM_MAX_DEVICES || (cfg->nr_devices && !cfg->devices))
@@ -746,7 +746,6 @@ int vm_begin(struct vm **out, const struct vm_config *shape)
 		return error_host(-ENOMEM, "cannot allocate the VM");
 	vm->cfg.nr_cpus = shape->nr_cpus;
 	vm->cfg.mem_size = shape->mem_size;
-	vm->shape_mem = shape->mem_size;
 	if (shape->topo) /* memcpy: vm_check_config() compares the bytes, padding included */
 		memcpy(&vm->topo, shape->topo, sizeof(vm->topo));
 	else

@@ -281,8 +281,6 @@ struct vm {
 		enum error_kind kind;
 		char msg[512];
 	} build;
-	/* vm_begin()'s shape, which vm_finish()'s configuration must repeat */
-	u64 shape_mem;
 	bool finished; /* vm_finish() succeeded */
 	struct arch_vm arch;
 };
