@@ -194,6 +194,44 @@ rewrite_kernel_io_case() {
 	expect_json disks.0.errors 0
 }
 
+# The --initrd given is rewritten in place (cp over it: O_TRUNC, then new
+# bytes) while the guest runs, after the kernel has unpacked it and freed
+# its pages: guest RAM there is mapped from the file under a lease, so the
+# writer is held until ktvm has swapped those pages for copies. Then the
+# guest writes nearly all its free memory (touch-init), the freed initrd
+# pages among them; without the swap that access faults on the truncated
+# file ("KVM_RUN: Bad address"). The copy is padded with 16 MiB of zeros
+# (the kernel's unpacker skips zeros between archives) so the mapped part
+# is large and the guest surely reuses some of it.
+rewrite_initrd_case() {
+	ird=$cwd/touch.cpio
+	cp "$FIXTURES/touch-init.cpio" "$ird" || { fail "cannot copy touch-init.cpio"; return 0; }
+	head -c 16777216 /dev/zero >>"$ird"
+	size=$(stat -c %s "$ird")
+	pause=''
+	bg_ktvm run --kernel "$KERNEL_IMAGE" --initrd "$ird" --memory 256 --cpus 2 --timeout 300 \
+		--console --json "$json"
+	bg_wait_for "$err" "KTVM-MARKER: touch ready" || return 0
+	timeout 120 sh -c ': >"$1" && head -c 1048576 /dev/zero >"$1"' sh "$ird" ||
+		fail "the rewrite of the initrd file did not finish" || return 0
+	# The guest waits 5 s before it touches its memory: the rewrite must
+	# come first, or this run says nothing of the swap.
+	! grep -q "KTVM-MARKER: touch done" "$err" ||
+		fail "the guest touched its memory before the rewrite finished (raise touch_wait_ms)" ||
+		return 0
+	bg_finish
+	expect_status 0 || return 0
+	expect_json end reboot || return 0
+	expect_console_re "KTVM-MARKER: touch done mib=[1-9][0-9]+" \
+		"\"KTVM-MARKER: touch done mib=N\" with N of 10 or more" "touch done" || return 0
+	expect_json load.initrd_leased true || return 0
+	mb=$(json_get "$json.flat" load.initrd_mapped_bytes)
+	[ "$mb" -gt 8388608 ] 2>/dev/null ||
+		fail "load.initrd_mapped_bytes (expected > 8 MiB of $size mapped, got $mb)" || return 0
+	expect_eq "the rewritten file's size" 1048576 "$(stat -c %s "$ird")" || return 0
+	expect_nothing_left
+}
+
 # SIGTERM while a :dump watchpoint holds every vCPU frozen: the hit's dump is
 # finished, then the guest is dumped again for the signal, last; all whole.
 sig_frozen_case() {

@@ -443,6 +443,7 @@ run_case sig_boot sig_boot_case
 run_case sig_payload sig_payload_case
 run_case rewrite_kernel rewrite_kernel_case
 run_case rewrite_kernel_io rewrite_kernel_io_case
+run_case rewrite_initrd rewrite_initrd_case
 run_case sig_frozen sig_frozen_case
 run_case sig_twice_in_dump sig_twice_in_dump_case
 run_case dump_dir_full dump_dir_full_case
