@@ -2,8 +2,8 @@
 # Everything CI checks, from a fresh Debian 12 machine: install dependencies,
 # build and test x86_64 and aarch64 (cross-built, unit tests under
 # qemu-user, KVM tests in the nested harness), the unit tests and a nested
-# subset under ASan and UBSan, a bounded run of every fuzz target, then one
-# total line.
+# subset under ASan and UBSan, the KVM tier under TSan, a bounded run of
+# every fuzz target, then one total line.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 # shellcheck source=tests/summary.sh
@@ -58,6 +58,12 @@ else
 	echo "FAIL asan_build: make SANITIZE=1 failed"
 	summary_fail
 fi
+# The KVM tier (tests/kvm: tiny raw guests through every setup phase, its
+# unwinding and the build thread's handoffs) with ThreadSanitizer, in the
+# nested harness (build/ARCH-tsan; a race report fails its case).
+echo "### KVM tier under TSan ($(uname -m))"
+make -j"$(nproc)" SANITIZE=thread check-kvm 2>&1 | tee "$log"
+summary_add "$log" "make SANITIZE=thread check-kvm (build failed?)"
 # A bounded libFuzzer run of every fuzz target (host arch only).
 echo "### fuzz targets, ${FUZZ_SECONDS:-20} s each"
 make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}" >"$log" 2>&1 || tail -n 40 "$log"

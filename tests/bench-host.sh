@@ -70,33 +70,50 @@ KTVM_ALLOW_PVM=1 "$ktvm" run --kernel "$kdir/bzImage" --initrd "$initrd" --timeo
 # step (the exited VM's teardown, SRCU, under kvm_pvm), and one started
 # after an idle pause ran cold; run in blocks instead, the ratio came out
 # anywhere from 1.2x to 1.9x depending on which program paid for whose
-# teardown. The floor's guest spins, as ktvm's do (a stock kernel under
-# kvm_pvm makes no progress; under VT-x it boots).
+# teardown. The order turns by one each round, so that every kind runs
+# in every place equally often: with a fixed order, the ktvm run right
+# after the floor's was about 1 ms slower than the same run one place
+# later (medians of 31 rounds, session 15). The floor's guest spins, as
+# ktvm's do (a stock kernel under kvm_pvm makes no progress; under VT-x
+# it boots).
 d=$(mktemp -d)
 trap 'rm -rf "$json" "$json.rows" "$d"' EXIT INT TERM
 gap() { [ ! -x "$floor" ] || "$floor" spin 200; }
+# one KIND CPUS: one run of KIND, its figures appended to $d/KIND*.
+one() {
+	if [ "$1" = floor ]; then
+		gap
+		"$floor" "$2" 256 2>/dev/null | head -n1 >>"$d/floor"
+		return 0
+	fi
+	set -- "$1" "$2" --kernel "$kdir/${1%-nocache}"
+	[ "$1" = "${1%-nocache}" ] || set -- "$@" --no-kernel-cache
+	k=$1 cpus=$2
+	shift 2
+	# A new result file each time: truncating the last one costs
+	# ext4 about 0.4 ms here, which is the file system's, not setup's.
+	rm -f "$json"
+	gap
+	KTVM_ALLOW_PVM=1 "$ktvm" run "$@" --initrd "$initrd" \
+		--cpus "$cpus" --timeout 1 --json "$json" 2>/dev/null || true
+	grep -q '"setup_us"' "$json" 2>/dev/null ||
+		{ echo "bench: ktvm run --kernel $k --cpus $cpus gave no setup_us" >&2; exit 1; }
+	sed -n 's/.*"setup_us": \([0-9]*\).*/\1/p' "$json" | awk '{ print $1 / 1000 }' >>"$d/$k"
+	sed -n 's/.*"setup_all_us": \([0-9]*\).*/\1/p' "$json" | awk '{ print $1 / 1000 }' >>"$d/$k.every"
+	sed -n 's/.*"kernel_cache": \([0-9.]*\).*"boot": \([0-9.]*\).*/\1 \2/p' "$json" >>"$d/$k.steps"
+}
+kinds="bzImage bzImage-nocache vmlinux"
+[ ! -x "$floor" ] || kinds="floor $kinds"
 for cpus in 1 4; do
 	i=0
+	set -- $kinds
 	while [ $i -lt "$runs" ]; do
-		if [ -x "$floor" ]; then
-			gap
-			"$floor" "$cpus" 256 2>/dev/null | head -n1 >>"$d/floor"
-		fi
-		for k in bzImage bzImage-nocache vmlinux; do
-			set -- --kernel "$kdir/${k%-nocache}"
-			[ "$k" = "${k%-nocache}" ] || set -- "$@" --no-kernel-cache
-			# A new result file each time: truncating the last one costs
-			# ext4 about 0.4 ms here, which is the file system's, not setup's.
-			rm -f "$json"
-			gap
-			KTVM_ALLOW_PVM=1 "$ktvm" run "$@" --initrd "$initrd" \
-				--cpus $cpus --timeout 1 --json "$json" 2>/dev/null || true
-			grep -q '"setup_us"' "$json" 2>/dev/null ||
-				{ echo "bench: ktvm run --kernel $k --cpus $cpus gave no setup_us" >&2; exit 1; }
-			sed -n 's/.*"setup_us": \([0-9]*\).*/\1/p' "$json" | awk '{ print $1 / 1000 }' >>"$d/$k"
-			sed -n 's/.*"setup_all_us": \([0-9]*\).*/\1/p' "$json" | awk '{ print $1 / 1000 }' >>"$d/$k.every"
-			sed -n 's/.*"kernel_cache": \([0-9.]*\).*"boot": \([0-9.]*\).*/\1 \2/p' "$json" >>"$d/$k.steps"
+		for k in "$@"; do
+			one "$k" "$cpus"
 		done
+		first=$1
+		shift
+		set -- "$@" "$first"
 		i=$((i + 1))
 	done
 	[ ! -s "$d/floor" ] || stats "raw KVM floor" "$cpus" <"$d/floor" | tee -a "$json.rows"
