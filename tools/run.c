@@ -16,6 +16,7 @@
 #include "core/base/error.h"
 #include "core/base/file.h"
 #include "core/base/json.h"
+#include "core/base/safetext.h"
 #include "core/debug/arch.h"
 #include "core/debug/scx.h"
 #include "core/run/monitor_svg.h"
@@ -835,14 +836,17 @@ static const char *run_end_words(enum vm_end end)
  */
 static int run_payload_status(const struct channel *ch)
 {
+	char why[4 * WIRE_REASON_MAX + 1];
+
+	safetext_line(why, sizeof(why), ch->failure.reason, sizeof(ch->failure.reason));
 	if (ch->have_exit) {
 		if (ch->failed)
-			fprintf(stderr, "ktvm: guest init: %s\n", ch->failure.reason);
+			fprintf(stderr, "ktvm: guest init: %s\n", why);
 		/* The guest chooses the number: keep it a valid exit status. */
 		return ch->exit_status >= 0 && ch->exit_status <= 255 ? ch->exit_status : 255;
 	}
 	if (ch->failed)
-		fprintf(stderr, "ktvm: guest init failed: %s\n", ch->failure.reason);
+		fprintf(stderr, "ktvm: guest init failed: %s\n", why);
 	else if (!ch->sys_rdy)
 		fprintf(stderr, "ktvm: the guest channel never came up: init did not start, "
 				"or the guest found no virtio console (see the console; "
@@ -857,17 +861,19 @@ static int run_payload_status(const struct channel *ch)
 static int run_sched_status(const struct channel *ch)
 {
 	const struct channel_sched *s = &ch->sched;
+	char why[4 * WIRE_REASON_MAX + 1];
 
+	safetext_line(why, sizeof(why), s->reason, sizeof(s->reason));
 	if (s->stage == WIRE_SCHED_ATTACH) {
-		fprintf(stderr, "ktvm: the scheduler did not attach: %s\n", s->reason);
+		fprintf(stderr, "ktvm: the scheduler did not attach: %s\n", why);
 		return KTVM_EXIT_SCHED_ATTACH;
 	}
 	if (ch->have_exit)
 		fprintf(stderr,
 			"ktvm: the scheduler failed while PROG ran (PROG exited with %d): %s\n",
-			ch->exit_status, s->reason);
+			ch->exit_status, why);
 	else
-		fprintf(stderr, "ktvm: the scheduler failed: %s\n", s->reason);
+		fprintf(stderr, "ktvm: the scheduler failed: %s\n", why);
 	return KTVM_EXIT_SCHED_FAILED;
 }
 
@@ -890,9 +896,14 @@ static bool run_scx_report(struct watch_opts *wo)
 	if (t->dump[0])
 		fprintf(stderr, "; state dump %s", t->dump);
 	fputc('\n', stderr);
-	if (t->info)
-		fprintf(stderr, "ktvm: sched_ext: %s%s%s\n", t->reason, t->msg[0] ? ": " : "",
-			t->msg);
+	if (t->info) {
+		/* Read from guest memory: escaped like the guest's own messages. */
+		char why[4 * SCX_REASON_MAX + 1], msg[4 * SCX_MSG_MAX + 1];
+
+		fprintf(stderr, "ktvm: sched_ext: %s%s%s\n",
+			safetext_line(why, sizeof(why), t->reason, sizeof(t->reason)),
+			t->msg[0] ? ": " : "", safetext_line(msg, sizeof(msg), t->msg, sizeof(t->msg)));
+	}
 	return true;
 }
 
@@ -942,7 +953,7 @@ static void run_print_tail(const char *text, size_t len, unsigned int lines)
 	if (n > lines)
 		start++;
 	fprintf(stderr, "ktvm: last console lines:\n");
-	fwrite(text + start, 1, len - start, stderr);
+	safetext_write(stderr, text + start, len - start);
 	if (len && text[len - 1] != '\n')
 		fputc('\n', stderr);
 }
@@ -1040,9 +1051,14 @@ int run_report(struct run *r)
 		if (o->cfg.console_fd < 0 && res->console_len)
 			run_print_tail(res->console, res->console_len, RUN_TAIL_LINES);
 	}
-	if (!o->prog || o->verbose || failed)
+	if (!o->prog || o->verbose || failed) {
+		/* The detail may quote the guest (its panic line). */
+		char detail[4 * sizeof(res->detail)];
+
 		fprintf(stderr, "ktvm: %s (%s) after %.3f s\n", run_end_words(res->end),
-			res->detail, (double)res->duration_ns / 1e9);
+			safetext_line(detail, sizeof(detail), res->detail, sizeof(res->detail)),
+			(double)res->duration_ns / 1e9);
+	}
 	if (o->profile)
 		profile_print(stderr, res, o->prog ? &r->ch : NULL);
 	return status;

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/base/safetext.c: guest text in ktvm's messages, control characters
+ * escaped, lines kept where asked, never past the buffer.
+ */
+#include <stdlib.h>
+
+#include "core/base/safetext.h"
+#include "tests/test.h"
+
+TEST(line_escapes_controls)
+{
+	char buf[64];
+	const char *in = "bad\nktvm: forged\x1b[2J\x7f ok";
+
+	EXPECT_STREQ(safetext_line(buf, sizeof(buf), in, strlen(in)),
+		     "bad\\x0aktvm: forged\\x1b[2J\\x7f ok");
+}
+
+TEST(line_keeps_utf8_and_stops_at_len_or_nul)
+{
+	char buf[64];
+
+	EXPECT_STREQ(safetext_line(buf, sizeof(buf), "caf\xc3\xa9 x", 6), "caf\xc3\xa9 ");
+	EXPECT_STREQ(safetext_line(buf, sizeof(buf), "ab\0cd", 5), "ab");
+}
+
+TEST(line_cut_short_never_splits_an_escape)
+{
+	char buf[8];
+
+	/* 7 bytes of room: "ab", then "\x01" needs 4 more: it fits (2 + 4 = 6), "\x02" does not. */
+	EXPECT_STREQ(safetext_line(buf, sizeof(buf), "ab\x01\x02", 4), "ab\\x01");
+	EXPECT_STREQ(safetext_line(buf, 1, "abc", 3), "");
+	EXPECT_STREQ(safetext_line(buf, 3, "abc", 3), "ab");
+}
+
+TEST(write_keeps_lines_drops_cr)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	const char *in = "one\r\ntwo\t\x1b]0;title\x07\nthree";
+
+	ASSERT_TRUE(f != NULL);
+	safetext_write(f, in, strlen(in));
+	fclose(f);
+	EXPECT_STREQ(out, "one\ntwo\t\\x1b]0;title\\x07\nthree");
+	free(out);
+}
