@@ -39,8 +39,18 @@ void agent_post(void *ctx, u32 type, const u8 *payload, u32 len)
 
 	pthread_mutex_lock(&a->lock);
 	/* The thread is made for the first request (agent_start()). */
-	if (a->taking && !a->started && !a->stop && len <= AGENT_PAYLOAD_MAX)
-		a->started = pthread_create(&a->thread, NULL, agent_thread, a) == 0;
+	if (a->taking && !a->started && !a->start_failed && !a->stop && len <= AGENT_PAYLOAD_MAX) {
+		int err = pthread_create(&a->thread, NULL, agent_thread, a);
+
+		a->started = err == 0;
+		/* Not retried: a thread that cannot be made now will not be by the next request. */
+		if (err) {
+			a->start_failed = true;
+			error_warn("cannot start the thread that answers the guest's requests (%s): "
+				   "they are dropped (snapshots, symbol lookups)",
+				   strerror(err));
+		}
+	}
 	if (a->count == AGENT_QUEUE || len > AGENT_PAYLOAD_MAX || a->stop || !a->started) {
 		a->dropped++;
 	} else {

@@ -66,13 +66,14 @@ struct agent {
 	pthread_t thread;
 	bool taking;  /* agent_start(): requests are taken */
 	bool started; /* the thread runs (made by the first request); under lock */
+	bool start_failed; /* it could not be made: said once, requests dropped */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stop;
 	struct agent_item queue[AGENT_QUEUE];
 	struct agent_item cur; /* the one being answered (agent thread only) */
 	u32 head, count;
-	u64 dropped; /* requests that found the queue full or were too long */
+	u64 dropped; /* requests that found the queue full, were too long, or had no thread */
 
 	/* What happened, for the result (read after agent_stop()). */
 	bool armed; /* the symbol watchpoints were armed */
