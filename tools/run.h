@@ -72,4 +72,12 @@ int run_report(struct run *r);
 /* After run_vm(), failed or not (then run_report()): free the result, the VM, the channel. */
 void run_cleanup(struct run *r);
 
+/*
+ * Between the stages' files (run.c, run_report.c): the --json file, opened
+ * and emptied by run_prepare() (status as the stages return it), closed by
+ * run_report() once written, or removed (written false) on the way out.
+ */
+int run_open_json(struct run *r);
+void run_close_json(struct run *r, bool written);
+
 #endif

@@ -46,9 +46,10 @@ void agent_post(void *ctx, u32 type, const u8 *payload, u32 len)
 		/* Not retried: a thread that cannot be made now will not be by the next request. */
 		if (err) {
 			a->start_failed = true;
-			error_warn("cannot start the thread that answers the guest's requests (%s): "
-				   "they are dropped (snapshots, symbol lookups)",
-				   strerror(err));
+			error_warn(
+			    "cannot start the thread that answers the guest's requests (%s): "
+			    "they are dropped (snapshots, symbol lookups)",
+			    strerror(err));
 		}
 	}
 	if (a->count == AGENT_QUEUE || len > AGENT_PAYLOAD_MAX || a->stop || !a->started) {

@@ -64,8 +64,8 @@ struct agent {
 	void *arm_ctx;
 
 	pthread_t thread;
-	bool taking;  /* agent_start(): requests are taken */
-	bool started; /* the thread runs (made by the first request); under lock */
+	bool taking;	   /* agent_start(): requests are taken */
+	bool started;	   /* the thread runs (made by the first request); under lock */
 	bool start_failed; /* it could not be made: said once, requests dropped */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
