@@ -82,7 +82,8 @@ static u32 freeze_live(struct vm *vm)
 	return n;
 }
 
-int freeze_all(struct vm *vm, struct vcpu *self, u64 timeout_ms)
+/* freeze_all(); with bounded (and no self), the wait for another freeze ends at the deadline too. */
+static int freeze_all_until(struct vm *vm, struct vcpu *self, u64 timeout_ms, bool bounded)
 {
 	struct freeze *fz = &vm->freeze;
 	u64 t0 = clock_now_ns(), deadline = t0 + timeout_ms * 1000000ULL;
@@ -95,10 +96,17 @@ int freeze_all(struct vm *vm, struct vcpu *self, u64 timeout_ms)
 			pthread_mutex_unlock(&fz->lock);
 			return -ECANCELED;
 		}
+		if (bounded && clock_now_ns() >= deadline) {
+			pthread_mutex_unlock(&fz->lock);
+			return error_host(-EBUSY,
+					  "freeze: another freeze held the vCPUs for %llu ms",
+					  (unsigned long long)timeout_ms);
+		}
 		if (self)
 			freeze_park_locked(fz, self);
 		else
-			freeze_wait(fz, clock_now_ns() + FREEZE_POLL_NS);
+			freeze_wait(fz, MIN(bounded ? deadline : UINT64_MAX,
+					    clock_now_ns() + FREEZE_POLL_NS));
 	}
 	fz->frozen = true;
 	pthread_mutex_unlock(&fz->lock);
@@ -132,6 +140,16 @@ int freeze_all(struct vm *vm, struct vcpu *self, u64 timeout_ms)
 		fz->max_ns = fz->last_ns;
 	pthread_mutex_unlock(&fz->lock);
 	return 0;
+}
+
+int freeze_all(struct vm *vm, struct vcpu *self, u64 timeout_ms)
+{
+	return freeze_all_until(vm, self, timeout_ms, false);
+}
+
+int freeze_all_bounded(struct vm *vm, u64 timeout_ms)
+{
+	return freeze_all_until(vm, NULL, timeout_ms, true);
 }
 
 void freeze_thaw(struct vm *vm)

@@ -40,6 +40,14 @@ void freeze_destroy(struct freeze *fz);
  * be thawed; -ECANCELED when the VM is stopping.
  */
 int freeze_all(struct vm *vm, struct vcpu *self, u64 timeout_ms);
+/*
+ * freeze_all() from a thread that is not a vCPU's, where waiting for
+ * another freeze to end (a dump, a watchpoint holding the guest) may not
+ * take longer than timeout_ms either: -EBUSY then (error set), with
+ * nothing frozen by this call and nothing to thaw. For a lease break,
+ * which the kernel ends by force after lease-break-time (45 s by default).
+ */
+int freeze_all_bounded(struct vm *vm, u64 timeout_ms);
 void freeze_thaw(struct vm *vm);
 /* On a vCPU's thread, for VCPU_REQ_PARK: wait while the VM is frozen. */
 void freeze_park(struct vcpu *vcpu);

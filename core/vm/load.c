@@ -59,11 +59,17 @@ static bool load_guard_pause(void *ctx)
 		pthread_mutex_unlock(&vm->run_lock);
 		return false;
 	}
-	ret = freeze_all(vm, NULL, 5000);
-	if (ret == -ETIMEDOUT)
+	/*
+	 * Bounded, the wait for another freeze too: behind a long dump the
+	 * kernel would end the lease by force and truncate the file under
+	 * the guest. That freeze keeps the vCPUs parked meanwhile (all but
+	 * the one dumping, which runs no guest code until it thaws).
+	 */
+	ret = freeze_all_bounded(vm, 5000);
+	if (ret == -ETIMEDOUT || ret == -EBUSY)
 		error_warn("a file the guest runs from is being rewritten: %s; copying it anyway",
 			   error_msg());
-	vm->lease_frozen = ret != -ECANCELED;
+	vm->lease_frozen = ret == 0 || ret == -ETIMEDOUT;
 	vm_devices_pause(vm);
 	return true;
 }

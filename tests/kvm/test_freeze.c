@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The freeze rendezvous (core/vm/freeze.h) on a running guest, and the timeout's. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "core/base/clock.h"
+#include "core/base/error.h"
 #include "core/vm/freeze.h"
 #include "tests/kvm/kvm.h"
 #include "tests/kvm/kvm_debug.h"
@@ -116,4 +120,50 @@ TEST(kvm_freeze_timeout)
 	EXPECT_EQ(kvm_get64(vm, G_COUNTER), c);
 	vm_result_free(&res);
 	kvm_destroy_debug(vm);
+}
+
+/*
+ * A lease break's freeze (freeze_all_bounded()) behind another freeze that
+ * does not end: it gives up at its deadline with -EBUSY, leaves that
+ * freeze as it was (still on, every vCPU parked), and the guest runs on
+ * once the first freezer thaws. freeze_all() would wait for ever here.
+ */
+TEST(kvm_freeze_bounded_behind_another)
+{
+	struct kvm_guest g = KVM_GUEST(spin);
+	struct vm_config cfg;
+	struct kvm_bg bg;
+	struct vm *vm;
+	u64 t0, waited, c;
+	int ret;
+
+	kvm_require();
+	kvm_config(&cfg, &g, 2);
+	vm = kvm_create(&cfg);
+	kvm_start(&bg, vm);
+	if (!kvm_wait(vm, (void *)kvm_counters_running, 0x3, 10000)) {
+		kvm_stop(&bg);
+		ASSERT_TRUE(kvm_counters_running(vm, 0x3));
+	}
+	ASSERT_EQ(freeze_all(vm, NULL, 5000), 0);
+	t0 = clock_now_ns();
+	ret = freeze_all_bounded(vm, 300);
+	waited = clock_now_ns() - t0;
+	EXPECT_EQ(ret, -EBUSY);
+	EXPECT_TRUE(strstr(error_msg(), "another freeze held the vCPUs for 300 ms") != NULL);
+	EXPECT_GE(waited, 300 * 1000000ULL);
+	EXPECT_TRUE(vm->freeze.frozen);
+	EXPECT_EQ(freeze_parked(vm), 2);
+	EXPECT_EQ(vm->freeze.freezes, 1);
+	c = kvm_get64(vm, G_COUNTER);
+	freeze_thaw(vm);
+	EXPECT_TRUE(kvm_wait(vm, (void *)freeze_counter_past, c, 5000));
+	/* Alone, the bounded freeze is a freeze like any other. */
+	EXPECT_EQ(freeze_all_bounded(vm, 5000), 0);
+	EXPECT_EQ(freeze_parked(vm), 2);
+	freeze_thaw(vm);
+	kvm_stop(&bg);
+	EXPECT_EQ(bg.ret, 0);
+	vm_result_free(&bg.res);
+	vm_destroy(vm);
 }
