@@ -70,8 +70,9 @@ KTVM_ALLOW_PVM=1 "$ktvm" run --kernel "$kdir/bzImage" --initrd "$initrd" --timeo
 # step (the exited VM's teardown, SRCU, under kvm_pvm), and one started
 # after an idle pause ran cold; run in blocks instead, the ratio came out
 # anywhere from 1.2x to 1.9x depending on which program paid for whose
-# teardown. The order turns by one each round, so that every kind runs
-# in every place equally often: with a fixed order, the ktvm run right
+# teardown. The order turns by one each round, so that over a multiple of
+# four rounds every kind runs in every place equally often (BENCH_RUNS=40;
+# the default 5 is a quick look): with a fixed order, the ktvm run right
 # after the floor's was about 1 ms slower than the same run one place
 # later (medians of 31 rounds, session 15). The floor's guest spins, as
 # ktvm's do (a stock kernel under kvm_pvm makes no progress; under VT-x

@@ -2,29 +2,63 @@
 #include <string.h>
 
 #include "core/base/safetext.h"
+#include "core/base/types.h"
 
-static int safetext_control(unsigned char c)
+/*
+ * How many bytes at s[i..len) form one character to pass as it is, 0 if
+ * s[i] is to be escaped: ASCII controls and DEL, the C1 controls (U+0080
+ * to U+009F, which some terminals act on as they do on ESC), and any byte
+ * that does not start a whole UTF-8 sequence (RFC 3629; a terminal in an
+ * 8-bit mode would take a stray 0x9b for CSI).
+ */
+static size_t safetext_char(const unsigned char *s, size_t i, size_t len)
 {
-	return c < 0x20 || c == 0x7f;
+	unsigned char c = s[i];
+	size_t n, k;
+	u32 cp;
+
+	if (c < 0x80)
+		return c < 0x20 || c == 0x7f ? 0 : 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (len - i < n)
+		return 0;
+	for (k = 1; k < n; k++) {
+		if ((s[i + k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i + k] & 0x3f);
+	}
+	return cp >= 0x80 && cp <= 0x9f ? 0 : n;
 }
 
 const char *safetext_line(char *buf, size_t n, const char *s, size_t len)
 {
-	size_t o = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t o = 0, i = 0;
 
-	for (size_t i = 0; i < len && s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
+	len = strnlen(s, len);
+	while (i < len) {
+		size_t c = safetext_char(u, i, len);
 
-		if (safetext_control(c)) {
+		if (!c) {
 			if (o + 4 >= n)
 				break;
-			snprintf(buf + o, n - o, "\\x%02x", c);
+			snprintf(buf + o, n - o, "\\x%02x", u[i]);
 			o += 4;
-		} else {
-			if (o + 1 >= n)
-				break;
-			buf[o++] = (char)c;
+			i++;
+			continue;
 		}
+		if (o + c >= n)
+			break;
+		memcpy(buf + o, s + i, c);
+		o += c;
+		i += c;
 	}
 	buf[o] = '\0';
 	return buf;
@@ -32,17 +66,20 @@ const char *safetext_line(char *buf, size_t n, const char *s, size_t len)
 
 void safetext_write(FILE *f, const char *s, size_t len)
 {
-	size_t run = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t run = 0, i = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < len) {
+		size_t c = safetext_char(u, i, len);
 
-		if (!safetext_control(c) || c == '\n' || c == '\t')
+		if (c || u[i] == '\n' || u[i] == '\t') {
+			i += c ? c : 1;
 			continue;
+		}
 		fwrite(s + run, 1, i - run, f);
-		if (c != '\r')
-			fprintf(f, "\\x%02x", c);
-		run = i + 1;
+		if (u[i] != '\r')
+			fprintf(f, "\\x%02x", u[i]);
+		run = ++i;
 	}
 	fwrite(s + run, 1, len - run, f);
 }

@@ -4,8 +4,9 @@
  * console's last lines) made safe to put into ktvm's own messages on a
  * terminal: each control character is written as \xNN, so the guest can
  * neither end ktvm's line early and forge another ("ktvm: ..."), nor send
- * escape sequences to the user's terminal. Bytes from 0x80 up pass as
- * they are (UTF-8).
+ * escape sequences to the user's terminal. Whole UTF-8 characters pass
+ * as they are, but for the C1 controls (U+0080-U+009F); a byte that does
+ * not start one is escaped too.
  */
 #ifndef KTVM_CORE_SAFETEXT_H
 #define KTVM_CORE_SAFETEXT_H
@@ -14,8 +15,8 @@
 
 /*
  * s (up to its NUL or len bytes) as one line into buf (size n >= 1,
- * NUL-terminated, cut short at a whole character or escape): every byte
- * below 0x20, and 0x7f, escaped. Returns buf.
+ * NUL-terminated, cut short at a whole character or escape), every
+ * control character escaped. Returns buf.
  */
 const char *safetext_line(char *buf, size_t n, const char *s, size_t len);
 /*

@@ -82,11 +82,16 @@ static u32 freeze_live(struct vm *vm)
 	return n;
 }
 
-/* freeze_all(); with bounded (and no self), the wait for another freeze ends at the deadline too. */
-static int freeze_all_until(struct vm *vm, struct vcpu *self, u64 timeout_ms, bool bounded)
+/*
+ * freeze_all(); with wait_ms (and no self), the wait for another freeze
+ * ends after wait_ms too. The vCPUs then have timeout_ms to park, counted
+ * from when this freeze begins.
+ */
+static int freeze_all_until(struct vm *vm, struct vcpu *self, u64 timeout_ms, u64 wait_ms)
 {
 	struct freeze *fz = &vm->freeze;
-	u64 t0 = clock_now_ns(), deadline = t0 + timeout_ms * 1000000ULL;
+	u64 t0 = clock_now_ns(), deadline;
+	u64 wait_end = wait_ms ? t0 + wait_ms * 1000000ULL : UINT64_MAX;
 	u32 want;
 
 	pthread_mutex_lock(&fz->lock);
@@ -96,18 +101,18 @@ static int freeze_all_until(struct vm *vm, struct vcpu *self, u64 timeout_ms, bo
 			pthread_mutex_unlock(&fz->lock);
 			return -ECANCELED;
 		}
-		if (bounded && clock_now_ns() >= deadline) {
+		if (clock_now_ns() >= wait_end) {
 			pthread_mutex_unlock(&fz->lock);
 			return error_host(-EBUSY,
 					  "freeze: another freeze held the vCPUs for %llu ms",
-					  (unsigned long long)timeout_ms);
+					  (unsigned long long)wait_ms);
 		}
 		if (self)
 			freeze_park_locked(fz, self);
 		else
-			freeze_wait(fz, MIN(bounded ? deadline : UINT64_MAX,
-					    clock_now_ns() + FREEZE_POLL_NS));
+			freeze_wait(fz, MIN(wait_end, clock_now_ns() + FREEZE_POLL_NS));
 	}
+	deadline = clock_now_ns() + timeout_ms * 1000000ULL;
 	fz->frozen = true;
 	pthread_mutex_unlock(&fz->lock);
 
@@ -144,12 +149,12 @@ static int freeze_all_until(struct vm *vm, struct vcpu *self, u64 timeout_ms, bo
 
 int freeze_all(struct vm *vm, struct vcpu *self, u64 timeout_ms)
 {
-	return freeze_all_until(vm, self, timeout_ms, false);
+	return freeze_all_until(vm, self, timeout_ms, 0);
 }
 
-int freeze_all_bounded(struct vm *vm, u64 timeout_ms)
+int freeze_all_bounded(struct vm *vm, u64 wait_ms, u64 timeout_ms)
 {
-	return freeze_all_until(vm, NULL, timeout_ms, true);
+	return freeze_all_until(vm, NULL, timeout_ms, wait_ms ? wait_ms : 1);
 }
 
 void freeze_thaw(struct vm *vm)

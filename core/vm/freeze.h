@@ -35,7 +35,8 @@ void freeze_init(struct freeze *fz);
 void freeze_destroy(struct freeze *fz);
 /*
  * Park every vCPU but self (NULL: called from a thread that is not a
- * vCPU's) and wait up to timeout_ms until they are parked. 0; -ETIMEDOUT
+ * vCPU's) and wait up to timeout_ms until they are parked (counted from
+ * the end of any other freeze it had to wait for). 0; -ETIMEDOUT
  * (error set, naming how many parked) -- the freeze stays on and must still
  * be thawed; -ECANCELED when the VM is stopping.
  */
@@ -43,11 +44,12 @@ int freeze_all(struct vm *vm, struct vcpu *self, u64 timeout_ms);
 /*
  * freeze_all() from a thread that is not a vCPU's, where waiting for
  * another freeze to end (a dump, a watchpoint holding the guest) may not
- * take longer than timeout_ms either: -EBUSY then (error set), with
- * nothing frozen by this call and nothing to thaw. For a lease break,
- * which the kernel ends by force after lease-break-time (45 s by default).
+ * take longer than wait_ms: -EBUSY then (error set), with nothing frozen
+ * by this call and nothing to thaw. The vCPUs have timeout_ms to park
+ * once this freeze begins (in freeze_all() too). For a lease break,
+ * which the kernel ends by force after lease-break-time.
  */
-int freeze_all_bounded(struct vm *vm, u64 timeout_ms);
+int freeze_all_bounded(struct vm *vm, u64 wait_ms, u64 timeout_ms);
 void freeze_thaw(struct vm *vm);
 /* On a vCPU's thread, for VCPU_REQ_PARK: wait while the VM is frozen. */
 void freeze_park(struct vcpu *vcpu);

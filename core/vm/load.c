@@ -11,6 +11,8 @@
  * copies over the pages while the guest runs.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -49,6 +51,21 @@ struct load_src {
  * not those pages. A freeze cancelled by the VM's end is not thawed; one
  * that timed out (a vCPU that does not park) is said.
  */
+/* How long a lease break may wait for another freeze: lease-break-time less 10 s, 1 s at least. */
+static u64 load_lease_wait_ms(void)
+{
+	char buf[32] = "";
+	int fd = open("/proc/sys/fs/lease-break-time", O_RDONLY | O_CLOEXEC);
+	long s = 45; /* the kernel's default */
+
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) > 0 && atol(buf) > 0)
+			s = atol(buf);
+		close(fd);
+	}
+	return s > 11 ? (u64)(s - 10) * 1000 : 1000;
+}
+
 static bool load_guard_pause(void *ctx)
 {
 	struct vm *vm = ctx;
@@ -60,12 +77,13 @@ static bool load_guard_pause(void *ctx)
 		return false;
 	}
 	/*
-	 * Bounded, the wait for another freeze too: behind a long dump the
-	 * kernel would end the lease by force and truncate the file under
-	 * the guest. That freeze keeps the vCPUs parked meanwhile (all but
-	 * the one dumping, which runs no guest code until it thaws).
+	 * Behind another freeze (a dump being written), waited for only
+	 * until 10 s before the kernel would end the lease by force and
+	 * truncate the file under the guest; then copied while that freeze
+	 * still parks the vCPUs (a guest write in the few ms of the copy is
+	 * lost only if it thaws just then, where waiting on loses the pages).
 	 */
-	ret = freeze_all_bounded(vm, 5000);
+	ret = freeze_all_bounded(vm, load_lease_wait_ms(), 5000);
 	if (ret == -ETIMEDOUT || ret == -EBUSY)
 		error_warn("a file the guest runs from is being rewritten: %s; copying it anyway",
 			   error_msg());

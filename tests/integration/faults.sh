@@ -54,6 +54,14 @@ bg_finish() {
 	if [ -s "$json" ]; then json_flat "$json" >"$json.flat"; else : >"$json.flat"; fi
 }
 
+# bg_abort: a case that gives up while ktvm still runs ends it first, so
+# that the next case does not find it.
+bg_abort() {
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
 # Nothing of the run is left: no process, no temporary file, no half-written dump.
 expect_nothing_left() {
 	if [ -n "${pid:-}" ] && kill -0 "$pid" 2>/dev/null; then
@@ -155,7 +163,7 @@ rewrite_during_run() {
 	bg_ktvm run --kernel "$k" --memory 256 --cpus 2 --timeout 300 --json "$json" "$@"
 	bg_wait_for "$out" ready || return 1
 	timeout 120 sh -c ': >"$1" && head -c 1048576 /dev/zero >"$1"' sh "$k" ||
-		fail "the rewrite of the kernel file did not finish" || return 1
+		{ fail "the rewrite of the kernel file did not finish"; bg_abort; return 1; }
 	bg_finish
 	expect_status 0 || return 1
 	expect_json load.kernel_leased true || return 1
@@ -213,12 +221,14 @@ rewrite_initrd_case() {
 		--console --json "$json"
 	bg_wait_for "$err" "KTVM-MARKER: touch ready" || return 0
 	timeout 120 sh -c ': >"$1" && head -c 1048576 /dev/zero >"$1"' sh "$ird" ||
-		fail "the rewrite of the initrd file did not finish" || return 0
+		{ fail "the rewrite of the initrd file did not finish"; bg_abort; return 0; }
 	# The guest waits 5 s before it touches its memory: the rewrite must
 	# come first, or this run says nothing of the swap.
-	! grep -q "KTVM-MARKER: touch done" "$err" ||
-		fail "the guest touched its memory before the rewrite finished (raise touch_wait_ms)" ||
+	if grep -q "KTVM-MARKER: touch done" "$err"; then
+		fail "the guest touched its memory before the rewrite finished (raise touch_wait_ms)"
+		bg_abort
 		return 0
+	fi
 	bg_finish
 	expect_status 0 || return 0
 	expect_json end reboot || return 0

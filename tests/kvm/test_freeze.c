@@ -147,7 +147,7 @@ TEST(kvm_freeze_bounded_behind_another)
 	}
 	ASSERT_EQ(freeze_all(vm, NULL, 5000), 0);
 	t0 = clock_now_ns();
-	ret = freeze_all_bounded(vm, 300);
+	ret = freeze_all_bounded(vm, 300, 5000);
 	waited = clock_now_ns() - t0;
 	EXPECT_EQ(ret, -EBUSY);
 	EXPECT_TRUE(strstr(error_msg(), "another freeze held the vCPUs for 300 ms") != NULL);
@@ -159,7 +159,7 @@ TEST(kvm_freeze_bounded_behind_another)
 	freeze_thaw(vm);
 	EXPECT_TRUE(kvm_wait(vm, (void *)freeze_counter_past, c, 5000));
 	/* Alone, the bounded freeze is a freeze like any other. */
-	EXPECT_EQ(freeze_all_bounded(vm, 5000), 0);
+	EXPECT_EQ(freeze_all_bounded(vm, 5000, 5000), 0);
 	EXPECT_EQ(freeze_parked(vm), 2);
 	freeze_thaw(vm);
 	kvm_stop(&bg);

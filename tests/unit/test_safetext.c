@@ -48,3 +48,23 @@ TEST(write_keeps_lines_drops_cr)
 	EXPECT_STREQ(out, "one\ntwo\t\\x1b]0;title\\x07\nthree");
 	free(out);
 }
+
+TEST(c1_controls_and_stray_bytes_escaped)
+{
+	char buf[64];
+	/* U+009B (CSI) in UTF-8, a raw 0x9b, a cut-off sequence; U+00E9 and U+20AC pass. */
+	const char *in = "a\xc2\x9b"
+			 "b\x9b"
+			 "c\xc3\xa9\xe2\x82\xac\xe2\x82";
+
+	EXPECT_STREQ(safetext_line(buf, sizeof(buf), in, strlen(in)),
+		     "a\\xc2\\x9bb\\x9bc\xc3\xa9\xe2\x82\xac\\xe2\\x82");
+}
+
+TEST(line_never_splits_a_character)
+{
+	char buf[5];
+
+	/* "ab" and the 3 bytes of U+20AC need 6 with the NUL: the character is left out whole. */
+	EXPECT_STREQ(safetext_line(buf, sizeof(buf), "ab\xe2\x82\xac", 5), "ab");
+}
