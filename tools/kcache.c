@@ -286,11 +286,8 @@ static void kcache_index_add(const char *index, const char *dir, const char *ent
 /* A kernel kcache_lookup() (started at t0) cannot read: the boot says what is wrong with it. */
 static bool kcache_unreadable(struct kcache *k, u64 t0)
 {
-	error_clear();
-	k->state = KCACHE_ERROR;
-	snprintf(k->why, sizeof(k->why), "cannot read the kernel");
 	k->lookup_ns = clock_now_ns() - t0;
-	return false;
+	return kcache_fail(k, "cannot read the kernel");
 }
 
 bool kcache_lookup(const char *kernel, struct kcache *k)
