@@ -41,6 +41,23 @@ struct load_src {
 	u64 *mapped;   /* bytes mapped, added to */
 };
 
+/* How long a lease break may wait for another freeze: lease-break-time less 10 s, 1 s at least. */
+static u64 load_lease_wait_ms(void)
+{
+	char buf[32] = "";
+	int fd = open("/proc/sys/fs/lease-break-time", O_RDONLY | O_CLOEXEC);
+	long s = 0;
+
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) > 0)
+			s = atol(buf);
+		close(fd);
+	}
+	if (s <= 0)
+		s = 45; /* the kernel's default */
+	return s > 11 ? (u64)(s - 10) * 1000 : 1000;
+}
+
 /*
  * A lease break (file_lease()) replaces mapped guest pages with copies.
  * While the guest runs, every vCPU is parked and every device paused
@@ -51,21 +68,6 @@ struct load_src {
  * not those pages. A freeze cancelled by the VM's end is not thawed; one
  * that timed out (a vCPU that does not park) is said.
  */
-/* How long a lease break may wait for another freeze: lease-break-time less 10 s, 1 s at least. */
-static u64 load_lease_wait_ms(void)
-{
-	char buf[32] = "";
-	int fd = open("/proc/sys/fs/lease-break-time", O_RDONLY | O_CLOEXEC);
-	long s = 45; /* the kernel's default */
-
-	if (fd >= 0) {
-		if (read(fd, buf, sizeof(buf) - 1) > 0 && atol(buf) > 0)
-			s = atol(buf);
-		close(fd);
-	}
-	return s > 11 ? (u64)(s - 10) * 1000 : 1000;
-}
-
 static bool load_guard_pause(void *ctx)
 {
 	struct vm *vm = ctx;
