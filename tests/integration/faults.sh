@@ -148,6 +148,25 @@ sig_payload_case() {
 	expect_nothing_left
 }
 
+# rewrite_in_place FILE WHAT: FILE rewritten the way cp over it does (open
+# with O_TRUNC, then 1 MiB of new bytes) while ktvm runs from it; on
+# failure says so, ends ktvm and returns 1.
+rewrite_in_place() {
+	timeout 120 sh -c ': >"$1" && head -c 1048576 /dev/zero >"$1"' sh "$1" ||
+		{ fail "the rewrite of the $2 file did not finish"; bg_abort; return 1; }
+}
+
+# expect_lease_kept WHICH FILE MIN_BYTES MIN_TEXT: after a run whose WHICH
+# (kernel, initrd) file was rewritten: it was mapped under a lease, more
+# than MIN_BYTES of it (said as MIN_TEXT), and the writer went through.
+expect_lease_kept() {
+	expect_json "load.$1_leased" true || return 1
+	mb=$(json_get "$json.flat" "load.$1_mapped_bytes")
+	[ "$mb" -gt "$3" ] 2>/dev/null ||
+		fail "load.$1_mapped_bytes (expected > $4 mapped, got $mb)" || return 1
+	expect_eq "the rewritten file's size" 1048576 "$(stat -c %s "$2")"
+}
+
 # rewrite_during_run KTVM-ARGS...: ktvm runs a copy of KERNEL_IMAGE (its
 # modules beside it, root/lib/modules) with the arguments given, whose PROG
 # says "ready" first; then the copy is rewritten in place, the way cp over
@@ -162,15 +181,10 @@ rewrite_during_run() {
 	pause=''
 	bg_ktvm run --kernel "$k" --memory 256 --cpus 2 --timeout 300 --json "$json" "$@"
 	bg_wait_for "$out" ready || return 1
-	timeout 120 sh -c ': >"$1" && head -c 1048576 /dev/zero >"$1"' sh "$k" ||
-		{ fail "the rewrite of the kernel file did not finish"; bg_abort; return 1; }
+	rewrite_in_place "$k" kernel || return 1
 	bg_finish
 	expect_status 0 || return 1
-	expect_json load.kernel_leased true || return 1
-	mb=$(json_get "$json.flat" load.kernel_mapped_bytes)
-	[ "$mb" -gt 1048576 ] 2>/dev/null ||
-		fail "load.kernel_mapped_bytes (expected > 1 MiB mapped, got $mb)" || return 1
-	expect_eq "the rewritten file's size" 1048576 "$(stat -c %s "$k")" || return 1
+	expect_lease_kept kernel "$k" 1048576 "1 MiB" || return 1
 	expect_nothing_left
 }
 
@@ -220,8 +234,7 @@ rewrite_initrd_case() {
 	bg_ktvm run --kernel "$KERNEL_IMAGE" --initrd "$ird" --memory 256 --cpus 2 --timeout 300 \
 		--console --json "$json"
 	bg_wait_for "$err" "KTVM-MARKER: touch ready" || return 0
-	timeout 120 sh -c ': >"$1" && head -c 1048576 /dev/zero >"$1"' sh "$ird" ||
-		{ fail "the rewrite of the initrd file did not finish"; bg_abort; return 0; }
+	rewrite_in_place "$ird" initrd || return 0
 	# The guest waits 5 s before it touches its memory: the rewrite must
 	# come first, or this run says nothing of the swap.
 	if grep -q "KTVM-MARKER: touch done" "$err"; then
@@ -234,11 +247,7 @@ rewrite_initrd_case() {
 	expect_json end reboot || return 0
 	expect_console_re "KTVM-MARKER: touch done mib=[1-9][0-9]+" \
 		"\"KTVM-MARKER: touch done mib=N\" with N of 10 or more" "touch done" || return 0
-	expect_json load.initrd_leased true || return 0
-	mb=$(json_get "$json.flat" load.initrd_mapped_bytes)
-	[ "$mb" -gt 8388608 ] 2>/dev/null ||
-		fail "load.initrd_mapped_bytes (expected > 8 MiB of $size mapped, got $mb)" || return 0
-	expect_eq "the rewritten file's size" 1048576 "$(stat -c %s "$ird")" || return 0
+	expect_lease_kept initrd "$ird" 8388608 "8 MiB of $size" || return 0
 	expect_nothing_left
 }
 
