@@ -6,10 +6,11 @@
 
 /*
  * How many bytes at s[i..len) form one character to pass as it is, 0 if
- * s[i] is to be escaped: ASCII controls and DEL, the C1 controls (U+0080
- * to U+009F, which some terminals act on as they do on ESC), and any byte
- * that does not start a whole UTF-8 sequence (RFC 3629; a terminal in an
- * 8-bit mode would take a stray 0x9b for CSI).
+ * s[i] is to be escaped: ASCII controls and DEL, the backslash (so that
+ * the guest's own "\x0a" reads as \x5cx0a, not as an escape of ours),
+ * the C1 controls (U+0080 to U+009F, which some terminals act on as they
+ * do on ESC), and any byte that does not start a whole UTF-8 sequence
+ * (RFC 3629; a terminal in an 8-bit mode would take a stray 0x9b for CSI).
  */
 static size_t safetext_char(const unsigned char *s, size_t i, size_t len)
 {
@@ -18,7 +19,7 @@ static size_t safetext_char(const unsigned char *s, size_t i, size_t len)
 	u32 cp;
 
 	if (c < 0x80)
-		return c < 0x20 || c == 0x7f ? 0 : 1;
+		return c < 0x20 || c == 0x7f || c == '\\' ? 0 : 1;
 	if (c >= 0xc2 && c <= 0xdf)
 		n = 2, cp = c & 0x1f;
 	else if (c >= 0xe0 && c <= 0xef)

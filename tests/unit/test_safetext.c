@@ -17,6 +17,23 @@ TEST(line_escapes_controls)
 		     "bad\\x0aktvm: forged\\x1b[2J\\x7f ok");
 }
 
+TEST(backslash_escaped_so_escapes_are_ours)
+{
+	char buf[64];
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	/* The guest's literal "\x0a" and a real newline must not read alike. */
+	const char *in = "a\\x0a|b\n";
+
+	EXPECT_STREQ(safetext_line(buf, sizeof(buf), in, strlen(in)), "a\\x5cx0a|b\\x0a");
+	ASSERT_TRUE(f != NULL);
+	safetext_write(f, in, strlen(in));
+	fclose(f);
+	EXPECT_STREQ(out, "a\\x5cx0a|b\n");
+	free(out);
+}
+
 TEST(line_keeps_utf8_and_stops_at_len_or_nul)
 {
 	char buf[64];
