@@ -70,11 +70,14 @@ KTVM_ALLOW_PVM=1 "$ktvm" run --kernel "$kdir/bzImage" --initrd "$initrd" --timeo
 # step (the exited VM's teardown, SRCU, under kvm_pvm), and one started
 # after an idle pause ran cold; run in blocks instead, the ratio came out
 # anywhere from 1.2x to 1.9x depending on which program paid for whose
-# teardown. The order turns by one each round, so that over a multiple of
-# four rounds every kind runs in every place equally often (BENCH_RUNS=40;
-# the default 5 is a quick look): with a fixed order, the ktvm run right
-# after the floor's was about 1 ms slower than the same run one place
-# later (medians of 31 rounds, session 15). The floor's guest spins, as
+# teardown. The order is drawn afresh each round (seeded by the round, so
+# a rerun repeats it): a run right after the floor program's was about
+# 1 ms slower than the same run elsewhere, and turning a
+# fixed order by one each round (as this did before) kept every kind behind
+# the same one, the bzImage always right behind the floor (session 16:
+# 4.98 and 5.05 ms there against 3.68 and 3.72 for the same setup behind
+# a ktvm run). BENCH_RUNS=40 for figures to record; the default 5 is a
+# quick look. The floor's guest spins, as
 # ktvm's do (a stock kernel under kvm_pvm makes no progress; under VT-x
 # it boots).
 d=$(mktemp -d)
@@ -105,16 +108,15 @@ one() {
 }
 kinds="bzImage bzImage-nocache vmlinux"
 [ ! -x "$floor" ] || kinds="floor $kinds"
+# order ROUND: the kinds in an order drawn for that round.
+order() { printf '%s\n' $kinds | awk -v s="$1" 'BEGIN { srand(s) } { print rand(), $0 }' |
+	sort -n | cut -d' ' -f2; }
 for cpus in 1 4; do
 	i=0
-	set -- $kinds
 	while [ $i -lt "$runs" ]; do
-		for k in "$@"; do
+		for k in $(order $((i + 1000 * cpus))); do
 			one "$k" "$cpus"
 		done
-		first=$1
-		shift
-		set -- "$@" "$first"
 		i=$((i + 1))
 	done
 	[ ! -s "$d/floor" ] || stats "raw KVM floor" "$cpus" <"$d/floor" | tee -a "$json.rows"
