@@ -15,6 +15,7 @@
 #include "devices/tap.h"
 #include "devices/virtio/blk.h"
 #include "tools/devopts.h"
+#include "tools/ktvm.h"
 
 /* A locally administered unicast address ("KTV" in the middle); the last byte counts up. */
 static const u8 devopts_default_mac[6] = {0x02, 0x4b, 0x54, 0x56, 0x00, 0x01};
@@ -32,14 +33,12 @@ void devopts_init(struct devopts *o)
 
 static int devopts_u64(const char *opt, const char *what, const char *s, u64 min, u64 max, u64 *out)
 {
-	char *end;
-	unsigned long long v;
+	u64 v;
+	int ret = ktvm_parse_dec(s, &v);
 
-	if (!*s || strspn(s, "0123456789") != strlen(s))
+	if (ret == -EINVAL)
 		return error_input(-EINVAL, "%s: %s '%s': not a whole number", opt, what, s);
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
+	if (ret < 0 || v < min || v > max)
 		return error_input(-EINVAL, "%s: %s %s: must be %llu-%llu", opt, what, s,
 				   (unsigned long long)min, (unsigned long long)max);
 	*out = v;

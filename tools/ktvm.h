@@ -6,6 +6,10 @@
 #ifndef KTVM_TOOLS_KTVM_H
 #define KTVM_TOOLS_KTVM_H
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "core/base/types.h"
 
 enum {
@@ -20,6 +24,27 @@ enum {
 	KTVM_EXIT_TIMEOUT = 124,   /* --timeout passed (like timeout(1)) */
 	KTVM_EXIT_HOST = 125,	   /* host-side failure: no usable KVM, out of memory, ... */
 };
+
+/*
+ * An option's whole-number value: decimal digits only (strtoull() alone
+ * would skip blanks and take a sign). 0 and *out; -EINVAL if s is not
+ * such a number, -ERANGE if it does not fit in 64 bits. The caller says
+ * which, and checks the range its option allows.
+ */
+static inline int ktvm_parse_dec(const char *s, u64 *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || strspn(s, "0123456789") != strlen(s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
 
 /* "ktvm: MESSAGE (see 'ktvm run --help')" on stderr; KTVM_EXIT_USAGE. */
 __printf(1, 2) int ktvm_usage_error(const char *fmt, ...);

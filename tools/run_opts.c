@@ -102,18 +102,12 @@ static const struct option run_options[] = {
 
 static int run_parse_u64(const char *opt, const char *s, u64 max, u64 *out)
 {
-	char *end;
-	unsigned long long v;
+	u64 v;
 
-	/* Decimal digits only: strtoull() would skip blanks and take a sign. */
-	if (!s || !*s || strspn(s, "0123456789") != strlen(s))
+	if (ktvm_parse_dec(s, &v) < 0)
 		return ktvm_usage_error("%s '%s': not a whole number", opt, s ? s : "");
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return ktvm_usage_error("%s '%s': not a whole number", opt, s);
 	if (v > max)
-		return ktvm_usage_error("%s %llu: larger than %llu", opt, v,
+		return ktvm_usage_error("%s %llu: larger than %llu", opt, (unsigned long long)v,
 					(unsigned long long)max);
 	*out = v;
 	return 0;
