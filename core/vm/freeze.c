@@ -22,8 +22,10 @@ void freeze_init(struct freeze *fz)
 	pthread_cond_init(&fz->cond, &ca);
 	pthread_condattr_destroy(&ca);
 	fz->frozen = false;
+	fz->holders = 0;
+	fz->owner = NULL;
 	fz->parked = 0;
-	fz->freezes = fz->last_ns = fz->max_ns = 0;
+	fz->joins = fz->freezes = fz->last_ns = fz->max_ns = 0;
 }
 
 void freeze_destroy(struct freeze *fz)
@@ -83,48 +85,19 @@ static u32 freeze_live(struct vm *vm)
 }
 
 /*
- * freeze_all(); with wait_ms (and no self), the wait for another freeze
- * ends after wait_ms too. The vCPUs then have timeout_ms to park, counted
- * from when this freeze begins.
+ * With fz->lock held and the freeze on: wait until every running vCPU but
+ * the freezing one is parked, or deadline. 0, or -ECANCELED / -ETIMEDOUT
+ * (error set) with the lock dropped.
  */
-static int freeze_all_until(struct vm *vm, struct vcpu *self, u64 timeout_ms, u64 wait_ms)
+static int freeze_wait_parked(struct vm *vm, u64 deadline, u64 timeout_ms)
 {
 	struct freeze *fz = &vm->freeze;
-	u64 t0 = clock_now_ns(), deadline;
-	u64 wait_end = wait_ms ? t0 + wait_ms * 1000000ULL : UINT64_MAX;
-	u32 want;
 
-	pthread_mutex_lock(&fz->lock);
-	/* Another freeze is on: take part in it first. */
-	while (fz->frozen) {
-		if (vm_stopping(vm)) {
-			pthread_mutex_unlock(&fz->lock);
-			return -ECANCELED;
-		}
-		if (clock_now_ns() >= wait_end) {
-			pthread_mutex_unlock(&fz->lock);
-			return error_host(-EBUSY,
-					  "freeze: another freeze held the vCPUs for %llu ms",
-					  (unsigned long long)wait_ms);
-		}
-		if (self)
-			freeze_park_locked(fz, self);
-		else
-			freeze_wait(fz, MIN(wait_end, clock_now_ns() + FREEZE_POLL_NS));
-	}
-	deadline = clock_now_ns() + timeout_ms * 1000000ULL;
-	fz->frozen = true;
-	pthread_mutex_unlock(&fz->lock);
-
-	for (u32 i = 0; i < vm->cfg.nr_cpus; i++)
-		if (&vm->vcpus[i] != self)
-			vcpu_request(&vm->vcpus[i], VCPU_REQ_PARK);
-
-	pthread_mutex_lock(&fz->lock);
 	for (;;) {
-		want = freeze_live(vm) - (self ? 1 : 0);
+		u32 want = freeze_live(vm) - (fz->owner ? 1 : 0);
+
 		if (fz->parked >= want)
-			break;
+			return 0;
 		if (vm_stopping(vm)) {
 			pthread_mutex_unlock(&fz->lock);
 			return -ECANCELED;
@@ -139,6 +112,72 @@ static int freeze_all_until(struct vm *vm, struct vcpu *self, u64 timeout_ms, u6
 		}
 		freeze_wait(fz, MIN(deadline, clock_now_ns() + FREEZE_POLL_NS));
 	}
+}
+
+/*
+ * With fz->lock held: join the freeze that is on (freeze_all_bounded()).
+ * A join the VM's end cancels is taken back: its holder will not thaw.
+ */
+static int freeze_join(struct vm *vm, u64 timeout_ms)
+{
+	struct freeze *fz = &vm->freeze;
+	int ret;
+
+	fz->holders++;
+	ret = freeze_wait_parked(vm, clock_now_ns() + timeout_ms * 1000000ULL, timeout_ms);
+	if (ret == -ECANCELED) {
+		freeze_thaw(vm);
+		return ret;
+	}
+	if (ret < 0)
+		return ret; /* -ETIMEDOUT: joined all the same, to be thawed */
+	fz->joins++;
+	pthread_mutex_unlock(&fz->lock);
+	return FREEZE_JOINED;
+}
+
+/*
+ * freeze_all(); with wait_ms (and no self), the wait for another freeze
+ * ends after wait_ms too, and this one joins it. The vCPUs then have
+ * timeout_ms to park, counted from when this freeze begins or joins.
+ */
+static int freeze_all_until(struct vm *vm, struct vcpu *self, u64 timeout_ms, u64 wait_ms)
+{
+	struct freeze *fz = &vm->freeze;
+	u64 t0 = clock_now_ns(), deadline;
+	u64 wait_end = wait_ms ? t0 + wait_ms * 1000000ULL : UINT64_MAX;
+	int ret;
+
+	pthread_mutex_lock(&fz->lock);
+	/* Another freeze is on: take part in it first. */
+	while (fz->frozen) {
+		if (vm_stopping(vm)) {
+			pthread_mutex_unlock(&fz->lock);
+			return -ECANCELED;
+		}
+		if (clock_now_ns() >= wait_end)
+			return freeze_join(vm, timeout_ms);
+		if (self)
+			freeze_park_locked(fz, self);
+		else
+			freeze_wait(fz, MIN(wait_end, clock_now_ns() + FREEZE_POLL_NS));
+	}
+	deadline = clock_now_ns() + timeout_ms * 1000000ULL;
+	fz->frozen = true;
+	fz->holders = 1;
+	fz->owner = self;
+	if (self)
+		fz->owner_thread = pthread_self();
+	pthread_mutex_unlock(&fz->lock);
+
+	for (u32 i = 0; i < vm->cfg.nr_cpus; i++)
+		if (&vm->vcpus[i] != self)
+			vcpu_request(&vm->vcpus[i], VCPU_REQ_PARK);
+
+	pthread_mutex_lock(&fz->lock);
+	ret = freeze_wait_parked(vm, deadline, timeout_ms);
+	if (ret < 0)
+		return ret;
 	fz->freezes++;
 	fz->last_ns = clock_now_ns() - t0;
 	if (fz->last_ns > fz->max_ns)
@@ -162,7 +201,22 @@ void freeze_thaw(struct vm *vm)
 	struct freeze *fz = &vm->freeze;
 
 	pthread_mutex_lock(&fz->lock);
+	if (fz->frozen && fz->holders > 1) {
+		fz->holders--;
+		/*
+		 * Another holder keeps the freeze on. The freezing vCPU, which
+		 * was not parked, is from now on: it parks before its next KVM_RUN.
+		 */
+		if (fz->owner && pthread_equal(pthread_self(), fz->owner_thread)) {
+			atomic_fetch_or(&fz->owner->requests, (unsigned int)VCPU_REQ_PARK);
+			fz->owner = NULL;
+		}
+		pthread_mutex_unlock(&fz->lock);
+		return;
+	}
 	fz->frozen = false;
+	fz->holders = 0;
+	fz->owner = NULL;
 	pthread_cond_broadcast(&fz->cond);
 	pthread_mutex_unlock(&fz->lock);
 }

@@ -81,15 +81,14 @@ static bool load_guard_pause(void *ctx)
 	/*
 	 * Behind another freeze (a dump being written), waited for only
 	 * until 10 s before the kernel would end the lease by force and
-	 * truncate the file under the guest; then copied while that freeze
-	 * still parks the vCPUs (a guest write in the few ms of the copy is
-	 * lost only if it thaws just then, where waiting on loses the pages).
+	 * truncate the file under the guest; then this joins that freeze,
+	 * which then lasts until the copy is done too.
 	 */
 	ret = freeze_all_bounded(vm, load_lease_wait_ms(), 5000);
-	if (ret == -ETIMEDOUT || ret == -EBUSY)
+	if (ret == -ETIMEDOUT)
 		error_warn("a file the guest runs from is being rewritten: %s; copying it anyway",
 			   error_msg());
-	vm->lease_frozen = ret == 0 || ret == -ETIMEDOUT;
+	vm->lease_frozen = ret >= 0 || ret == -ETIMEDOUT;
 	vm_devices_pause(vm);
 	return true;
 }

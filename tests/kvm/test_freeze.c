@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The freeze rendezvous (core/vm/freeze.h) on a running guest, and the timeout's. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -124,9 +127,9 @@ TEST(kvm_freeze_timeout)
 
 /*
  * A lease break's freeze (freeze_all_bounded()) behind another freeze that
- * does not end: it gives up at its deadline with -EBUSY, leaves that
- * freeze as it was (still on, every vCPU parked), and the guest runs on
- * once the first freezer thaws. freeze_all() would wait for ever here.
+ * does not end: at its deadline it joins that freeze (FREEZE_JOINED), and
+ * the guest runs again only once both have thawed, in either order.
+ * freeze_all() would wait for ever here.
  */
 TEST(kvm_freeze_bounded_behind_another)
 {
@@ -149,13 +152,18 @@ TEST(kvm_freeze_bounded_behind_another)
 	t0 = clock_now_ns();
 	ret = freeze_all_bounded(vm, 300, 5000);
 	waited = clock_now_ns() - t0;
-	EXPECT_EQ(ret, -EBUSY);
-	EXPECT_TRUE(strstr(error_msg(), "another freeze held the vCPUs for 300 ms") != NULL);
+	EXPECT_EQ(ret, FREEZE_JOINED);
 	EXPECT_GE(waited, 300 * 1000000ULL);
 	EXPECT_TRUE(vm->freeze.frozen);
 	EXPECT_EQ(freeze_parked(vm), 2);
 	EXPECT_EQ(vm->freeze.freezes, 1);
+	EXPECT_EQ(vm->freeze.joins, 1);
+	/* The first freezer's thaw leaves the guest frozen for the one that joined. */
 	c = kvm_get64(vm, G_COUNTER);
+	freeze_thaw(vm);
+	usleep(200 * 1000);
+	EXPECT_TRUE(vm->freeze.frozen);
+	EXPECT_EQ(kvm_get64(vm, G_COUNTER), c);
 	freeze_thaw(vm);
 	EXPECT_TRUE(kvm_wait(vm, (void *)freeze_counter_past, c, 5000));
 	/* Alone, the bounded freeze is a freeze like any other. */
@@ -166,4 +174,93 @@ TEST(kvm_freeze_bounded_behind_another)
 	EXPECT_EQ(bg.ret, 0);
 	vm_result_free(&bg.res);
 	vm_destroy(vm);
+}
+
+/* A freeze held by vCPU 1 itself (a watchpoint's dump), from its own thread. */
+struct freeze_owner {
+	struct vm *vm;
+	atomic_int frozen;  /* vCPU 1's freeze_all() returned this + 1 */
+	atomic_bool release; /* vCPU 1 may thaw */
+	int ret;
+};
+
+static int freeze_owner_fn(void *ctx, struct vcpu *vcpu)
+{
+	struct freeze_owner *o = ctx;
+	int ret = freeze_all(o->vm, vcpu, 5000);
+
+	atomic_store(&o->frozen, ret + 1);
+	for (int i = 0; i < 1000 && !atomic_load(&o->release); i++)
+		usleep(10 * 1000);
+	freeze_thaw(o->vm);
+	return 0;
+}
+
+static void *freeze_owner_thread(void *arg)
+{
+	struct freeze_owner *o = arg;
+
+	o->ret = debug_vcpu_call(o->vm->debug, 1, freeze_owner_fn, o, 20000);
+	return NULL;
+}
+
+static bool freeze_owner_frozen(struct vm *vm, u64 o)
+{
+	return atomic_load(&((struct freeze_owner *)(uintptr_t)o)->frozen) != 0;
+}
+
+static bool freeze_all_parked(struct vm *vm, u64 n)
+{
+	return freeze_parked(vm) == n;
+}
+
+/*
+ * The freezer is vCPU 1 (as at a watchpoint) and thaws before the lease
+ * break that joined it: vCPU 1 then parks with the others, and both
+ * vCPUs run again once the joined freeze thaws.
+ */
+TEST(kvm_freeze_joined_owner_parks)
+{
+	struct kvm_guest g = KVM_GUEST(spin);
+	struct freeze_owner o = {0};
+	struct vm_config cfg;
+	struct kvm_bg bg;
+	pthread_t t;
+	struct vm *vm;
+	u64 c0, c1;
+
+	kvm_require();
+	kvm_config(&cfg, &g, 2);
+	vm = kvm_create(&cfg);
+	kvm_debug(vm);
+	kvm_start(&bg, vm);
+	if (!kvm_wait(vm, (void *)kvm_counters_running, 0x3, 10000)) {
+		kvm_stop(&bg);
+		ASSERT_TRUE(kvm_counters_running(vm, 0x3));
+	}
+	o.vm = vm;
+	ASSERT_EQ(pthread_create(&t, NULL, freeze_owner_thread, &o), 0);
+	EXPECT_TRUE(kvm_wait(vm, freeze_owner_frozen, (u64)(uintptr_t)&o, 10000));
+	EXPECT_EQ(atomic_load(&o.frozen), 1); /* freeze_all() returned 0 */
+	EXPECT_EQ(freeze_parked(vm), 1);	      /* vCPU 0; vCPU 1 holds the freeze */
+	EXPECT_EQ(freeze_all_bounded(vm, 200, 5000), FREEZE_JOINED);
+	atomic_store(&o.release, true);
+	pthread_join(t, NULL);
+	EXPECT_EQ(o.ret, 0);
+	/* vCPU 1 thawed first: it parks too, and neither runs. */
+	EXPECT_TRUE(kvm_wait(vm, freeze_all_parked, 2, 5000));
+	c0 = kvm_get64(vm, G_COUNTER);
+	c1 = kvm_get64(vm, G_COUNTER + 8);
+	usleep(200 * 1000);
+	EXPECT_EQ(kvm_get64(vm, G_COUNTER), c0);
+	EXPECT_EQ(kvm_get64(vm, G_COUNTER + 8), c1);
+	EXPECT_TRUE(vm->freeze.frozen);
+	freeze_thaw(vm);
+	EXPECT_TRUE(kvm_wait(vm, (void *)freeze_counter_past, c0, 5000));
+	EXPECT_TRUE(kvm_wait(vm, freeze_none_parked, 0, 5000));
+	EXPECT_FALSE(vm->freeze.frozen);
+	kvm_stop(&bg);
+	EXPECT_EQ(bg.ret, 0);
+	vm_result_free(&bg.res);
+	kvm_destroy_debug(vm);
 }
