@@ -424,6 +424,7 @@ static int scx_kind_hit(void *ctx, struct vcpu *v, const struct watch_hit *hit, 
 	const char *name;
 	bool first;
 	u64 sch, ei, p;
+	int ret;
 
 	pthread_mutex_lock(&t->lock);
 	sch = t->sch;
@@ -469,9 +470,11 @@ static int scx_kind_hit(void *ctx, struct vcpu *v, const struct watch_hit *hit, 
 	name = scx_kind_name(&t->lay, hit->value);
 	snprintf(tag, sizeof(tag), "scx-%s", name ? name : "exit");
 	t->in_claim = true;
-	debug_freeze_dump_to(t->d, v, tag, hit, t->dump, sizeof(t->dump));
+	ret = debug_freeze_dump_to(t->d, v, tag, hit, t->dump, sizeof(t->dump));
 	t->in_claim = false;
-	debug_thaw(t->d);
+	/* A freeze the VM's end cancelled is not this one's to thaw (another may hold one). */
+	if (ret != -ECANCELED)
+		debug_thaw(t->d);
 	return WATCH_LOG;
 }
 

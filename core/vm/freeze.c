@@ -94,7 +94,9 @@ static int freeze_wait_parked(struct vm *vm, u64 deadline, u64 timeout_ms)
 	struct freeze *fz = &vm->freeze;
 
 	for (;;) {
-		u32 want = freeze_live(vm) - (fz->owner ? 1 : 0);
+		/* The freezing vCPU is not parked, unless it has left its loop (the VM's end). */
+		u32 live = freeze_live(vm);
+		u32 want = live - (fz->owner && atomic_load(&fz->owner->in_loop) && live ? 1 : 0);
 
 		if (fz->parked >= want)
 			return 0;

@@ -128,7 +128,8 @@ TEST(kvm_freeze_timeout)
 /*
  * A lease break's freeze (freeze_all_bounded()) behind another freeze that
  * does not end: at its deadline it joins that freeze (FREEZE_JOINED), and
- * the guest runs again only once both have thawed, in either order.
+ * the guest runs again only once both have thawed (here the first freezer
+ * thaws first; kvm_freeze_joined_owner_parks has a vCPU as the first).
  * freeze_all() would wait for ever here.
  */
 TEST(kvm_freeze_bounded_behind_another)
