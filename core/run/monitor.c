@@ -382,7 +382,7 @@ static void *monitor_thread(void *arg)
 		bool froze;
 
 		pthread_mutex_lock(&fz->lock);
-		froze = fz->frozen || fz->freezes != m->freezes_seen;
+		froze = fz->holders || fz->freezes != m->freezes_seen;
 		m->freezes_seen = fz->freezes;
 		pthread_mutex_unlock(&fz->lock);
 		/*

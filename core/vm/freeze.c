@@ -21,7 +21,6 @@ void freeze_init(struct freeze *fz)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&fz->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	fz->frozen = false;
 	fz->holders = 0;
 	fz->owner = NULL;
 	fz->parked = 0;
@@ -55,7 +54,7 @@ static void freeze_park_locked(struct freeze *fz, struct vcpu *vcpu)
 		vcpu->parked = true;
 	fz->parked++;
 	pthread_cond_broadcast(&fz->cond);
-	while (fz->frozen && !freeze_stop_asked(vcpu))
+	while (fz->holders && !freeze_stop_asked(vcpu))
 		freeze_wait(fz, clock_now_ns() + FREEZE_POLL_NS);
 	fz->parked--;
 	if (vcpu)
@@ -68,7 +67,7 @@ void freeze_park(struct vcpu *vcpu)
 	struct freeze *fz = &vcpu->vm->freeze;
 
 	pthread_mutex_lock(&fz->lock);
-	if (fz->frozen)
+	if (fz->holders)
 		freeze_park_locked(fz, vcpu);
 	pthread_mutex_unlock(&fz->lock);
 }
@@ -152,7 +151,7 @@ static int freeze_all_until(struct vm *vm, struct vcpu *self, u64 timeout_ms, u6
 
 	pthread_mutex_lock(&fz->lock);
 	/* Another freeze is on: take part in it first. */
-	while (fz->frozen) {
+	while (fz->holders) {
 		if (vm_stopping(vm)) {
 			pthread_mutex_unlock(&fz->lock);
 			return -ECANCELED;
@@ -165,7 +164,6 @@ static int freeze_all_until(struct vm *vm, struct vcpu *self, u64 timeout_ms, u6
 			freeze_wait(fz, MIN(wait_end, clock_now_ns() + FREEZE_POLL_NS));
 	}
 	deadline = clock_now_ns() + timeout_ms * 1000000ULL;
-	fz->frozen = true;
 	fz->holders = 1;
 	fz->owner = self;
 	if (self)
@@ -203,7 +201,7 @@ void freeze_thaw(struct vm *vm)
 	struct freeze *fz = &vm->freeze;
 
 	pthread_mutex_lock(&fz->lock);
-	if (fz->frozen && fz->holders > 1) {
+	if (fz->holders > 1) {
 		fz->holders--;
 		/*
 		 * Another holder keeps the freeze on. The freezing vCPU, which
@@ -216,7 +214,6 @@ void freeze_thaw(struct vm *vm)
 		pthread_mutex_unlock(&fz->lock);
 		return;
 	}
-	fz->frozen = false;
 	fz->holders = 0;
 	fz->owner = NULL;
 	pthread_cond_broadcast(&fz->cond);

@@ -26,11 +26,11 @@ struct vcpu;
 struct freeze {
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* CLOCK_MONOTONIC */
-	bool frozen;
 	/*
-	 * While frozen: how many must thaw before the vCPUs run (the freezer,
-	 * and a bounded freeze that joined it); the freezing vCPU (NULL: not
-	 * a vCPU's thread) and its thread, which parks when it thaws first.
+	 * How many must thaw before the vCPUs run: 0 while not frozen, else
+	 * the freezer and a bounded freeze that joined it. While frozen, the
+	 * freezing vCPU (NULL: not a vCPU's thread) and its thread, which
+	 * parks when it thaws first.
 	 */
 	u32 holders;
 	struct vcpu *owner;
