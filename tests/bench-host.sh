@@ -72,14 +72,13 @@ KTVM_ALLOW_PVM=1 "$ktvm" run --kernel "$kdir/bzImage" --initrd "$initrd" --timeo
 # anywhere from 1.2x to 1.9x depending on which program paid for whose
 # teardown. The order is drawn afresh each round (seeded by the round, so
 # a rerun repeats it): a run right after the floor program's was about
-# 1 ms slower than the same run elsewhere, and turning a
-# fixed order by one each round (as this did before) kept every kind behind
-# the same one, the bzImage always right behind the floor (session 16:
-# 4.98 and 5.05 ms there against 3.68 and 3.72 for the same setup behind
-# a ktvm run). BENCH_RUNS=40 for figures to record; the default 5 is a
-# quick look. The floor's guest spins, as
-# ktvm's do (a stock kernel under kvm_pvm makes no progress; under VT-x
-# it boots).
+# 1 ms slower than the same run elsewhere, and turning a fixed order by
+# one each round (as this did before) kept every kind behind the same
+# one, the bzImage always right behind the floor (session 16: 4.98 and
+# 5.05 ms there against 3.68 and 3.72 for the same setup behind a ktvm
+# run). BENCH_RUNS=40 for figures to record; the default 5 is a quick
+# look. The floor's guest spins, as ktvm's do (a stock kernel under
+# kvm_pvm makes no progress; under VT-x it boots).
 d=$(mktemp -d)
 trap 'rm -rf "$json" "$json.rows" "$d"' EXIT INT TERM
 gap() { [ ! -x "$floor" ] || "$floor" spin 200; }

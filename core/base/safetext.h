@@ -5,9 +5,9 @@
  * terminal: each control character is written as \xNN, so the guest can
  * neither end ktvm's line early and forge another ("ktvm: ..."), nor send
  * escape sequences to the user's terminal. A backslash is escaped too
- * (\x5c), so every \xNN in the result is one of ours. Whole UTF-8 characters pass
- * as they are, but for the C1 controls (U+0080-U+009F); a byte that does
- * not start one is escaped too.
+ * (\x5c), so every \xNN in the result is one of ours. Whole UTF-8
+ * characters pass as they are, but for the C1 controls (U+0080-U+009F);
+ * a byte that does not start one is escaped too.
  */
 #ifndef KTVM_CORE_SAFETEXT_H
 #define KTVM_CORE_SAFETEXT_H
