@@ -22,6 +22,15 @@ TEST(kvm_raw_boot)
 	EXPECT_EQ(res.end, VM_END_POWEROFF);
 	EXPECT_EQ(res.threads_joined, 4);
 	EXPECT_EQ(kvm_get32(vm, G_WORD_A), G_MAGIC);
+#ifdef __x86_64__
+	/*
+	 * vCPU 0's setup reached the guest: ktvm's CPUID (its hypervisor bit;
+	 * with no CPUID set the guest reads zeros) and LINT1 in NMI mode (KVM's
+	 * reset leaves it masked in fixed mode).
+	 */
+	EXPECT_TRUE(kvm_get32(vm, G_BOOT_CPUID) & (1u << 31));
+	EXPECT_EQ((kvm_get32(vm, G_BOOT_LINT1) >> 8) & 7u, 4u);
+#endif
 	for (u32 i = 0; i < 4; i++)
 		EXPECT_EQ(kvm_get64(vm, G_COUNTER + 8 * i), i + 1);
 	vm_result_free(&res);

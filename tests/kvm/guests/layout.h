@@ -23,6 +23,8 @@
 #define G_IRQ_STATUS 0x040 /* u32: InterruptStatus the interrupt handler read */
 #define G_IRQ_COUNT  0x044 /* u32: interrupts taken */
 #define G_MMIO_OPS   0x048 /* u32: virtio register accesses, QueueNotify not counted */
+#define G_BOOT_CPUID 0x050 /* u32: boot guest, x86_64: vCPU 0's CPUID leaf 1 ECX */
+#define G_BOOT_LINT1 0x054 /* u32: boot guest, x86_64: vCPU 0's local APIC LVT LINT1 */
 #define G_WORD_A     0x080 /* u32: stored to by the store guest */
 #define G_WORD_B     0x0c0 /* u32: likewise, in another 64-byte line */
 #define G_COUNTER    0x100 /* u64 per vCPU: loop count */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Every vCPU sets its counter to index + 1; vCPU 0 waits until all
- * G_NR_CPUS have, stores G_MAGIC to G_WORD_A and powers off.
+ * G_NR_CPUS have, stores what the host set up for it (CPUID leaf 1 ECX,
+ * its local APIC's LINT1 entry), then G_MAGIC to G_WORD_A, and powers off.
  */
+#define XAPIC_LVT_LINT1 0xfee00360
 #include "guest.h"
 	.code64
 	.text
@@ -20,7 +22,14 @@ _start:
 	je	1b
 	incq	%rcx
 	jmp	1b
-3:	movl	$G_MAGIC, G_WORD_A(%r8)
+3:	movl	$1, %eax
+	xorl	%ecx, %ecx
+	cpuid
+	movl	%ecx, G_BOOT_CPUID(%r8)
+	movl	$XAPIC_LVT_LINT1, %edx
+	movl	(%rdx), %eax
+	movl	%eax, G_BOOT_LINT1(%r8)
+	movl	$G_MAGIC, G_WORD_A(%r8)
 	poweroff
 2:	cli
 	hlt
