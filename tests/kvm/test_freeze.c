@@ -265,3 +265,116 @@ TEST(kvm_freeze_joined_owner_parks)
 	vm_result_free(&bg.res);
 	kvm_destroy_debug(vm);
 }
+
+static bool freeze_counter1_past(struct vm *vm, u64 at)
+{
+	return kvm_get64(vm, G_COUNTER + 8) > at;
+}
+
+/*
+ * The other order: the lease break that joined vCPU 1's freeze thaws
+ * first. The guest stays frozen (vCPU 1 still holds it), and runs again
+ * once vCPU 1 thaws, which leaves nothing parked.
+ */
+TEST(kvm_freeze_joiner_thaws_first)
+{
+	struct kvm_guest g = KVM_GUEST(spin);
+	struct freeze_owner o = {0};
+	struct vm_config cfg;
+	struct kvm_bg bg;
+	pthread_t t;
+	struct vm *vm;
+	u64 c0, c1;
+
+	kvm_require();
+	kvm_config(&cfg, &g, 2);
+	vm = kvm_create(&cfg);
+	kvm_debug(vm);
+	kvm_start(&bg, vm);
+	if (!kvm_wait(vm, (void *)kvm_counters_running, 0x3, 10000)) {
+		kvm_stop(&bg);
+		ASSERT_TRUE(kvm_counters_running(vm, 0x3));
+	}
+	o.vm = vm;
+	ASSERT_EQ(pthread_create(&t, NULL, freeze_owner_thread, &o), 0);
+	EXPECT_TRUE(kvm_wait(vm, freeze_owner_frozen, (u64)(uintptr_t)&o, 10000));
+	EXPECT_EQ(atomic_load(&o.frozen), 1);
+	EXPECT_EQ(freeze_all_bounded(vm, 200, 5000), FREEZE_JOINED);
+	c1 = kvm_get64(vm, G_COUNTER + 8);
+	freeze_thaw(vm);
+	/* vCPU 1 still holds the freeze: vCPU 0 stays parked. */
+	c0 = kvm_get64(vm, G_COUNTER);
+	usleep(200 * 1000);
+	EXPECT_EQ(kvm_get64(vm, G_COUNTER), c0);
+	EXPECT_EQ(freeze_parked(vm), 1);
+	EXPECT_GT(vm->freeze.holders, 0);
+	atomic_store(&o.release, true);
+	pthread_join(t, NULL);
+	EXPECT_EQ(o.ret, 0);
+	EXPECT_TRUE(kvm_wait(vm, (void *)freeze_counter_past, c0, 5000));
+	EXPECT_TRUE(kvm_wait(vm, freeze_counter1_past, c1, 5000));
+	EXPECT_TRUE(kvm_wait(vm, freeze_none_parked, 0, 5000));
+	EXPECT_EQ(vm->freeze.holders, 0);
+	kvm_stop(&bg);
+	EXPECT_EQ(bg.ret, 0);
+	vm_result_free(&bg.res);
+	kvm_destroy_debug(vm);
+}
+
+/* A bounded freeze waiting behind another one, on a thread of its own. */
+struct freeze_waiter {
+	struct vm *vm;
+	int ret;
+};
+
+static void *freeze_waiter_thread(void *arg)
+{
+	struct freeze_waiter *w = arg;
+
+	w->ret = freeze_all_bounded(w->vm, 20000, 5000);
+	return NULL;
+}
+
+/*
+ * The VM stops while a lease break waits for another freeze: its wait ends
+ * with -ECANCELED, well before its 20 s, and it holds nothing (no join),
+ * so the first freezer's thaw alone ends the freeze.
+ */
+TEST(kvm_freeze_bounded_cancelled)
+{
+	struct kvm_guest g = KVM_GUEST(spin);
+	struct freeze_waiter w = {0};
+	struct vm_config cfg;
+	struct kvm_bg bg;
+	pthread_t t;
+	struct vm *vm;
+	u64 t0;
+
+	kvm_require();
+	kvm_config(&cfg, &g, 2);
+	vm = kvm_create(&cfg);
+	kvm_start(&bg, vm);
+	if (!kvm_wait(vm, (void *)kvm_counters_running, 0x3, 10000)) {
+		kvm_stop(&bg);
+		ASSERT_TRUE(kvm_counters_running(vm, 0x3));
+	}
+	ASSERT_EQ(freeze_all(vm, NULL, 5000), 0);
+	w.vm = vm;
+	ASSERT_EQ(pthread_create(&t, NULL, freeze_waiter_thread, &w), 0);
+	usleep(200 * 1000);
+	pthread_mutex_lock(&vm->freeze.lock);
+	EXPECT_EQ(vm->freeze.holders, 1);
+	pthread_mutex_unlock(&vm->freeze.lock);
+	t0 = clock_now_ns();
+	kvm_stop(&bg);
+	pthread_join(t, NULL);
+	EXPECT_LT(clock_now_ns() - t0, 10000 * 1000000ULL);
+	EXPECT_EQ(w.ret, -ECANCELED);
+	EXPECT_EQ(vm->freeze.joins, 0);
+	EXPECT_EQ(vm->freeze.holders, 1);
+	freeze_thaw(vm);
+	EXPECT_EQ(vm->freeze.holders, 0);
+	EXPECT_EQ(bg.ret, 0);
+	vm_result_free(&bg.res);
+	vm_destroy(vm);
+}
