@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench-floor [CPUS [MIB]]: the raw KVM floor that ktvm's setup is measured
+ * bench-floor [CPUS [MIB [cpuid]]]: the raw KVM floor that ktvm's setup is measured
  * against: the least any VMM does before its first KVM_RUN on x86_64
  * (open /dev/kvm, KVM_CREATE_VM, one memory slot of MIB MiB (default
  * 256), the in-kernel irqchip and PIT, CPUS vCPUs (default 4) with their kvm_run
  * mapped, and a first KVM_RUN on vCPU 0 of a guest that spins).
  * A lower bound: a VMM that boots Linux also sets each vCPU's CPUID, MSRs
  * and registers and writes the boot tables, which this does not.
- * With a third argument "cpuid", also what KVM requires before a Linux
- * guest's vCPU runs that ktvm cannot leave out: KVM_GET_SUPPORTED_CPUID,
- * and KVM_SET_CPUID2 with it on vCPU 0 (each other vCPU's may wait until
- * it first runs, as ktvm's do): a second reference line in make bench;
- * the goal's ratio stays against the raw floor.
+ * With a third argument "cpuid", also the CPUID a Linux guest needs
+ * before its boot vCPU runs, which ktvm cannot leave out:
+ * KVM_GET_SUPPORTED_CPUID, and KVM_SET_CPUID2 with it on vCPU 0 (each
+ * other vCPU's may wait until it first runs, as ktvm's do): a second
+ * reference in make bench (BENCH_CPUID=1); the goal's ratio stays against
+ * the raw floor.
  * Prints the milliseconds from main() to the start of that KVM_RUN, as
  * ktvm's setup_ms counts from its main(). Raw ioctls on purpose: nothing
  * of ktvm is linked in. Host-only, for `make bench` (tests/bench-host.sh),

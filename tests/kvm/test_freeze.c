@@ -266,6 +266,19 @@ TEST(kvm_freeze_joined_owner_parks)
 	kvm_destroy_debug(vm);
 }
 
+/* The freeze's holders and owner, read under its lock (vCPU threads change them). */
+static u32 freeze_holders(struct vm *vm, struct vcpu **owner)
+{
+	u32 n;
+
+	pthread_mutex_lock(&vm->freeze.lock);
+	n = vm->freeze.holders;
+	if (owner)
+		*owner = vm->freeze.owner;
+	pthread_mutex_unlock(&vm->freeze.lock);
+	return n;
+}
+
 static bool freeze_counter1_past(struct vm *vm, u64 at)
 {
 	return kvm_get64(vm, G_COUNTER + 8) > at;
@@ -282,6 +295,7 @@ TEST(kvm_freeze_joiner_thaws_first)
 	struct freeze_owner o = {0};
 	struct vm_config cfg;
 	struct kvm_bg bg;
+	struct vcpu *owner = NULL;
 	pthread_t t;
 	struct vm *vm;
 	u64 c0, c1;
@@ -296,25 +310,30 @@ TEST(kvm_freeze_joiner_thaws_first)
 		ASSERT_TRUE(kvm_counters_running(vm, 0x3));
 	}
 	o.vm = vm;
-	ASSERT_EQ(pthread_create(&t, NULL, freeze_owner_thread, &o), 0);
+	if (pthread_create(&t, NULL, freeze_owner_thread, &o) != 0) {
+		kvm_stop(&bg);
+		test_fail_at(__FILE__, __LINE__, "pthread_create: cannot start vCPU 1's caller");
+		test_stop();
+	}
 	EXPECT_TRUE(kvm_wait(vm, freeze_owner_frozen, (u64)(uintptr_t)&o, 10000));
 	EXPECT_EQ(atomic_load(&o.frozen), 1);
 	EXPECT_EQ(freeze_all_bounded(vm, 200, 5000), FREEZE_JOINED);
 	c1 = kvm_get64(vm, G_COUNTER + 8);
 	freeze_thaw(vm);
-	/* vCPU 1 still holds the freeze: vCPU 0 stays parked. */
+	/* vCPU 1 still holds the freeze, as its owner: vCPU 0 stays parked. */
 	c0 = kvm_get64(vm, G_COUNTER);
 	usleep(200 * 1000);
 	EXPECT_EQ(kvm_get64(vm, G_COUNTER), c0);
 	EXPECT_EQ(freeze_parked(vm), 1);
-	EXPECT_GT(vm->freeze.holders, 0);
+	EXPECT_EQ(freeze_holders(vm, &owner), 1);
+	EXPECT_TRUE(owner == &vm->vcpus[1]);
 	atomic_store(&o.release, true);
 	pthread_join(t, NULL);
 	EXPECT_EQ(o.ret, 0);
 	EXPECT_TRUE(kvm_wait(vm, (void *)freeze_counter_past, c0, 5000));
 	EXPECT_TRUE(kvm_wait(vm, freeze_counter1_past, c1, 5000));
 	EXPECT_TRUE(kvm_wait(vm, freeze_none_parked, 0, 5000));
-	EXPECT_EQ(vm->freeze.holders, 0);
+	EXPECT_EQ(freeze_holders(vm, NULL), 0);
 	kvm_stop(&bg);
 	EXPECT_EQ(bg.ret, 0);
 	vm_result_free(&bg.res);
@@ -324,6 +343,7 @@ TEST(kvm_freeze_joiner_thaws_first)
 /* A bounded freeze waiting behind another one, on a thread of its own. */
 struct freeze_waiter {
 	struct vm *vm;
+	atomic_bool entered; /* about to call freeze_all_bounded() */
 	int ret;
 };
 
@@ -331,8 +351,14 @@ static void *freeze_waiter_thread(void *arg)
 {
 	struct freeze_waiter *w = arg;
 
+	atomic_store(&w->entered, true);
 	w->ret = freeze_all_bounded(w->vm, 20000, 5000);
 	return NULL;
+}
+
+static bool freeze_waiter_entered(struct vm *vm, u64 w)
+{
+	return atomic_load(&((struct freeze_waiter *)(uintptr_t)w)->entered);
 }
 
 /*
@@ -349,6 +375,7 @@ TEST(kvm_freeze_bounded_cancelled)
 	pthread_t t;
 	struct vm *vm;
 	u64 t0;
+	int ret;
 
 	kvm_require();
 	kvm_config(&cfg, &g, 2);
@@ -358,22 +385,27 @@ TEST(kvm_freeze_bounded_cancelled)
 		kvm_stop(&bg);
 		ASSERT_TRUE(kvm_counters_running(vm, 0x3));
 	}
-	ASSERT_EQ(freeze_all(vm, NULL, 5000), 0);
+	ret = freeze_all(vm, NULL, 5000);
 	w.vm = vm;
-	ASSERT_EQ(pthread_create(&t, NULL, freeze_waiter_thread, &w), 0);
+	if (ret != 0 || pthread_create(&t, NULL, freeze_waiter_thread, &w) != 0) {
+		kvm_stop(&bg);
+		freeze_thaw(vm); /* a timed-out freeze_all() is on all the same */
+		test_fail_at(__FILE__, __LINE__, "freeze_all: %d, or no thread for the waiter", ret);
+		test_stop();
+	}
+	/* In its wait: the thread has started and a while has passed. */
+	EXPECT_TRUE(kvm_wait(vm, freeze_waiter_entered, (u64)(uintptr_t)&w, 5000));
 	usleep(200 * 1000);
-	pthread_mutex_lock(&vm->freeze.lock);
-	EXPECT_EQ(vm->freeze.holders, 1);
-	pthread_mutex_unlock(&vm->freeze.lock);
+	EXPECT_EQ(freeze_holders(vm, NULL), 1);
 	t0 = clock_now_ns();
 	kvm_stop(&bg);
 	pthread_join(t, NULL);
 	EXPECT_LT(clock_now_ns() - t0, 10000 * 1000000ULL);
 	EXPECT_EQ(w.ret, -ECANCELED);
 	EXPECT_EQ(vm->freeze.joins, 0);
-	EXPECT_EQ(vm->freeze.holders, 1);
+	EXPECT_EQ(freeze_holders(vm, NULL), 1);
 	freeze_thaw(vm);
-	EXPECT_EQ(vm->freeze.holders, 0);
+	EXPECT_EQ(freeze_holders(vm, NULL), 0);
 	EXPECT_EQ(bg.ret, 0);
 	vm_result_free(&bg.res);
 	vm_destroy(vm);
