@@ -194,8 +194,11 @@ u32 kvm_maps(void)
 	u32 n = 0;
 	int c;
 
-#ifdef __SANITIZE_THREAD__
-	/* ThreadSanitizer's runtime maps memory of its own as threads come and go: not counted. */
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+	/*
+	 * ThreadSanitizer's runtime maps memory of its own as threads come
+	 * and go, AddressSanitizer's allocator as it grows: not counted.
+	 */
 	return 0;
 #endif
 	f = fopen("/proc/self/maps", "r");
