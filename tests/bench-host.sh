@@ -87,11 +87,9 @@ gap() { [ ! -x "$floor" ] || "$floor" spin 200; }
 one() {
 	if [ "$1" = floor ] || [ "$1" = floor-cpuid ]; then
 		gap
-		if [ "$1" = floor ]; then
-			"$floor" "$2" 256 2>/dev/null | head -n1 >>"$d/$1"
-		else
-			"$floor" "$2" 256 cpuid 2>/dev/null | head -n1 >>"$d/$1"
-		fi
+		arg=
+		[ "$1" = floor ] || arg=cpuid
+		"$floor" "$2" 256 ${arg:+"$arg"} 2>/dev/null | head -n1 >>"$d/$1"
 		return 0
 	fi
 	set -- "$1" "$2" --kernel "$kdir/${1%-nocache}"

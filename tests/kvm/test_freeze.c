@@ -24,6 +24,19 @@ static u32 freeze_parked(struct vm *vm)
 	return n;
 }
 
+/* The freeze's holders and owner, read under its lock (vCPU threads change them). */
+static u32 freeze_holders(struct vm *vm, struct vcpu **owner)
+{
+	u32 n;
+
+	pthread_mutex_lock(&vm->freeze.lock);
+	n = vm->freeze.holders;
+	if (owner)
+		*owner = vm->freeze.owner;
+	pthread_mutex_unlock(&vm->freeze.lock);
+	return n;
+}
+
 static bool freeze_none_parked(struct vm *vm, u64 unused)
 {
 	return freeze_parked(vm) == 0;
@@ -155,7 +168,7 @@ TEST(kvm_freeze_bounded_behind_another)
 	waited = clock_now_ns() - t0;
 	EXPECT_EQ(ret, FREEZE_JOINED);
 	EXPECT_GE(waited, 300 * 1000000ULL);
-	EXPECT_GT(vm->freeze.holders, 0);
+	EXPECT_GT(freeze_holders(vm, NULL), 0);
 	EXPECT_EQ(freeze_parked(vm), 2);
 	EXPECT_EQ(vm->freeze.freezes, 1);
 	EXPECT_EQ(vm->freeze.joins, 1);
@@ -163,7 +176,7 @@ TEST(kvm_freeze_bounded_behind_another)
 	c = kvm_get64(vm, G_COUNTER);
 	freeze_thaw(vm);
 	usleep(200 * 1000);
-	EXPECT_GT(vm->freeze.holders, 0);
+	EXPECT_GT(freeze_holders(vm, NULL), 0);
 	EXPECT_EQ(kvm_get64(vm, G_COUNTER), c);
 	freeze_thaw(vm);
 	EXPECT_TRUE(kvm_wait(vm, (void *)freeze_counter_past, c, 5000));
@@ -180,7 +193,7 @@ TEST(kvm_freeze_bounded_behind_another)
 /* A freeze held by vCPU 1 itself (a watchpoint's dump), from its own thread. */
 struct freeze_owner {
 	struct vm *vm;
-	atomic_int frozen;  /* vCPU 1's freeze_all() returned this + 1 */
+	atomic_int frozen;   /* vCPU 1's freeze_all() returned this + 1 */
 	atomic_bool release; /* vCPU 1 may thaw */
 	int ret;
 };
@@ -216,35 +229,52 @@ static bool freeze_all_parked(struct vm *vm, u64 n)
 }
 
 /*
+ * Two spinning vCPUs; vCPU 1 freezes the guest from its own thread (*t,
+ * through debug_vcpu_call()) and a bounded freeze from this thread joins
+ * it: the state both owner cases start from, each thawing in its order.
+ */
+static struct vm *freeze_owner_joined(struct kvm_bg *bg, struct freeze_owner *o, pthread_t *t)
+{
+	struct kvm_guest g = KVM_GUEST(spin);
+	struct vm_config cfg;
+	struct vm *vm;
+
+	kvm_config(&cfg, &g, 2);
+	vm = kvm_create(&cfg);
+	kvm_debug(vm);
+	kvm_start(bg, vm);
+	if (!kvm_wait(vm, (void *)kvm_counters_running, 0x3, 10000)) {
+		kvm_stop(bg);
+		ASSERT_TRUE(kvm_counters_running(vm, 0x3));
+	}
+	o->vm = vm;
+	if (pthread_create(t, NULL, freeze_owner_thread, o) != 0) {
+		kvm_stop(bg);
+		test_fail_at(__FILE__, __LINE__, "pthread_create: cannot start vCPU 1's caller");
+		test_stop();
+	}
+	EXPECT_TRUE(kvm_wait(vm, freeze_owner_frozen, (u64)(uintptr_t)o, 10000));
+	EXPECT_EQ(atomic_load(&o->frozen), 1); /* freeze_all() returned 0 */
+	EXPECT_EQ(freeze_parked(vm), 1);       /* vCPU 0; vCPU 1 holds the freeze */
+	EXPECT_EQ(freeze_all_bounded(vm, 200, 5000), FREEZE_JOINED);
+	return vm;
+}
+
+/*
  * The freezer is vCPU 1 (as at a watchpoint) and thaws before the lease
  * break that joined it: vCPU 1 then parks with the others, and both
  * vCPUs run again once the joined freeze thaws.
  */
 TEST(kvm_freeze_joined_owner_parks)
 {
-	struct kvm_guest g = KVM_GUEST(spin);
 	struct freeze_owner o = {0};
-	struct vm_config cfg;
 	struct kvm_bg bg;
 	pthread_t t;
 	struct vm *vm;
 	u64 c0, c1;
 
 	kvm_require();
-	kvm_config(&cfg, &g, 2);
-	vm = kvm_create(&cfg);
-	kvm_debug(vm);
-	kvm_start(&bg, vm);
-	if (!kvm_wait(vm, (void *)kvm_counters_running, 0x3, 10000)) {
-		kvm_stop(&bg);
-		ASSERT_TRUE(kvm_counters_running(vm, 0x3));
-	}
-	o.vm = vm;
-	ASSERT_EQ(pthread_create(&t, NULL, freeze_owner_thread, &o), 0);
-	EXPECT_TRUE(kvm_wait(vm, freeze_owner_frozen, (u64)(uintptr_t)&o, 10000));
-	EXPECT_EQ(atomic_load(&o.frozen), 1); /* freeze_all() returned 0 */
-	EXPECT_EQ(freeze_parked(vm), 1);	      /* vCPU 0; vCPU 1 holds the freeze */
-	EXPECT_EQ(freeze_all_bounded(vm, 200, 5000), FREEZE_JOINED);
+	vm = freeze_owner_joined(&bg, &o, &t);
 	atomic_store(&o.release, true);
 	pthread_join(t, NULL);
 	EXPECT_EQ(o.ret, 0);
@@ -255,28 +285,15 @@ TEST(kvm_freeze_joined_owner_parks)
 	usleep(200 * 1000);
 	EXPECT_EQ(kvm_get64(vm, G_COUNTER), c0);
 	EXPECT_EQ(kvm_get64(vm, G_COUNTER + 8), c1);
-	EXPECT_GT(vm->freeze.holders, 0);
+	EXPECT_GT(freeze_holders(vm, NULL), 0);
 	freeze_thaw(vm);
 	EXPECT_TRUE(kvm_wait(vm, (void *)freeze_counter_past, c0, 5000));
 	EXPECT_TRUE(kvm_wait(vm, freeze_none_parked, 0, 5000));
-	EXPECT_EQ(vm->freeze.holders, 0);
+	EXPECT_EQ(freeze_holders(vm, NULL), 0);
 	kvm_stop(&bg);
 	EXPECT_EQ(bg.ret, 0);
 	vm_result_free(&bg.res);
 	kvm_destroy_debug(vm);
-}
-
-/* The freeze's holders and owner, read under its lock (vCPU threads change them). */
-static u32 freeze_holders(struct vm *vm, struct vcpu **owner)
-{
-	u32 n;
-
-	pthread_mutex_lock(&vm->freeze.lock);
-	n = vm->freeze.holders;
-	if (owner)
-		*owner = vm->freeze.owner;
-	pthread_mutex_unlock(&vm->freeze.lock);
-	return n;
 }
 
 static bool freeze_counter1_past(struct vm *vm, u64 at)
@@ -291,9 +308,7 @@ static bool freeze_counter1_past(struct vm *vm, u64 at)
  */
 TEST(kvm_freeze_joiner_thaws_first)
 {
-	struct kvm_guest g = KVM_GUEST(spin);
 	struct freeze_owner o = {0};
-	struct vm_config cfg;
 	struct kvm_bg bg;
 	struct vcpu *owner = NULL;
 	pthread_t t;
@@ -301,23 +316,7 @@ TEST(kvm_freeze_joiner_thaws_first)
 	u64 c0, c1;
 
 	kvm_require();
-	kvm_config(&cfg, &g, 2);
-	vm = kvm_create(&cfg);
-	kvm_debug(vm);
-	kvm_start(&bg, vm);
-	if (!kvm_wait(vm, (void *)kvm_counters_running, 0x3, 10000)) {
-		kvm_stop(&bg);
-		ASSERT_TRUE(kvm_counters_running(vm, 0x3));
-	}
-	o.vm = vm;
-	if (pthread_create(&t, NULL, freeze_owner_thread, &o) != 0) {
-		kvm_stop(&bg);
-		test_fail_at(__FILE__, __LINE__, "pthread_create: cannot start vCPU 1's caller");
-		test_stop();
-	}
-	EXPECT_TRUE(kvm_wait(vm, freeze_owner_frozen, (u64)(uintptr_t)&o, 10000));
-	EXPECT_EQ(atomic_load(&o.frozen), 1);
-	EXPECT_EQ(freeze_all_bounded(vm, 200, 5000), FREEZE_JOINED);
+	vm = freeze_owner_joined(&bg, &o, &t);
 	c1 = kvm_get64(vm, G_COUNTER + 8);
 	freeze_thaw(vm);
 	/* vCPU 1 still holds the freeze, as its owner: vCPU 0 stays parked. */
@@ -390,7 +389,8 @@ TEST(kvm_freeze_bounded_cancelled)
 	if (ret != 0 || pthread_create(&t, NULL, freeze_waiter_thread, &w) != 0) {
 		kvm_stop(&bg);
 		freeze_thaw(vm); /* a timed-out freeze_all() is on all the same */
-		test_fail_at(__FILE__, __LINE__, "freeze_all: %d, or no thread for the waiter", ret);
+		test_fail_at(__FILE__, __LINE__, "freeze_all: %d, or no thread for the waiter",
+			     ret);
 		test_stop();
 	}
 	/* In its wait: the thread has started and a while has passed. */
